@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type Core, createCore } from '../core/core';
+import { defaultDataDir } from '../core/data-dir';
+import { MmError, toAppError } from '../core/errors';
+
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly project?: string;
+  readonly json: boolean;
+}
+
+export interface CliContext {
+  readonly core: Core;
+  readonly options: GlobalOptions;
+  /** The project named by --project, or the only one there is. */
+  projectId(): Promise<string>;
+}
+
+/** Exit codes: 0 ok, 1 failure, 2 usage error. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+const USAGE_CODES = new Set(['invalid-input', 'project-required', 'usage']);
+
+/**
+ * Wraps a command's action: builds the core from the global options, prints what the action
+ * returns (JSON on stdout with --json, text otherwise), and maps errors to exit codes with the
+ * message on stderr.
+ */
+export function action<A extends unknown[]>(
+  run: (ctx: CliContext, ...args: A) => Promise<{ json: unknown; text: string }>,
+): (...args: [...A, Command]) => Promise<void> {
+  return async (...all) => {
+    const command = all[all.length - 1] as Command;
+    const args = all.slice(0, -1) as unknown as A;
+    const options = command.optsWithGlobals<GlobalOptions>();
+    const dataDir = resolve(options.dataDir ?? defaultDataDir());
+    const core = createCore({ dataDir, shell: 'cli' });
+    const ctx: CliContext = {
+      core,
+      options,
+      projectId: async () => (await core.projects.resolve(options.project)).id,
+    };
+    try {
+      const out = await run(ctx, ...args);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(out.json, null, 2)}\n`
+          : out.text.endsWith('\n')
+            ? out.text
+            : `${out.text}\n`,
+      );
+    } catch (e) {
+      const error = toAppError(e);
+      const where = error.where ? ` (${error.where})` : '';
+      process.stderr.write(`mm: ${error.message}${where}\n`);
+      process.exitCode = e instanceof MmError && USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_FAILURE;
+    }
+  };
+}
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

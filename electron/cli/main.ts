@@ -1,0 +1,23 @@
+/** The `mm` command line: the same core as the app, for scripts and tests. */
+import { Command, CommanderError } from 'commander';
+import { APP_VERSION } from '../core/version';
+import { EXIT_USAGE } from './context';
+import { registerProjectCommands } from './commands/project';
+
+const program = new Command('mm')
+  .description('Migration Manager: move hosting customers to POA/PBA')
+  .version(APP_VERSION)
+  .option('--data-dir <dir>', 'where projects are stored (default: MM_DATA_DIR or the user data directory)')
+  .option('--project <name>', 'the project to work on (needed when there are several)')
+  .option('--json', 'machine-readable output on stdout', false)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerProjectCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+  else throw e;
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { JobProgress } from '../../../shared/contract';
+import type { EventBus } from '../events';
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  progress(done: number, total: number, label?: string): void;
+}
+
+/** Long work runs as a job: the call returns its id at once, progress arrives as events. */
+export class JobRegistry {
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(private readonly events: EventBus) {}
+
+  start<T>(label: string, work: (ctx: JobContext) => Promise<T>): { jobId: string; done: Promise<T> } {
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    this.#running.set(jobId, controller);
+    let last: JobProgress = { jobId, label, done: 0, total: 0, state: 'running' };
+    const emit = (p: Partial<JobProgress>): void => {
+      last = { ...last, ...p };
+      this.events.emit('jobs:progress', last);
+    };
+    emit({});
+    const ctx: JobContext = {
+      jobId,
+      signal: controller.signal,
+      progress: (done, total, l) => emit(l === undefined ? { done, total } : { done, total, label: l }),
+    };
+    const done = work(ctx).then(
+      (value) => {
+        emit({ state: 'done' });
+        return value;
+      },
+      (e: unknown) => {
+        emit({ state: controller.signal.aborted ? 'cancelled' : 'failed' });
+        throw e;
+      },
+    );
+    void done.finally(() => this.#running.delete(jobId)).catch(() => undefined);
+    return { jobId, done };
+  }
+
+  cancel(jobId: string): boolean {
+    const c = this.#running.get(jobId);
+    if (!c) return false;
+    c.abort();
+    return true;
+  }
+}

@@ -1,0 +1,30 @@
+import type { DocumentSpec } from '../store/document-file';
+
+/**
+ * project.json: the small, often-written part of a project (identity, settings, registered
+ * servers). Big data that rarely changes (inventories) lives in files of its own.
+ */
+export interface ProjectFileV1 {
+  schemaVersion: 1;
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+  demo: boolean;
+}
+
+export type ProjectFile = ProjectFileV1;
+
+export const PROJECT_FILE_VERSION = 1;
+
+export function projectFileSpec(init: Omit<ProjectFile, 'schemaVersion'>): DocumentSpec<ProjectFile> {
+  return {
+    kind: 'project',
+    currentVersion: PROJECT_FILE_VERSION,
+    migrations: {},
+    empty: () => ({ schemaVersion: 1, ...init }),
+    check: (doc) =>
+      typeof doc.id !== 'string' || typeof doc.name !== 'string' ? 'it lacks an id or a name' : undefined,
+  };
+}

@@ -1,0 +1,153 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProjectDetails, ProjectSummary } from '../../../shared/model/project';
+import { MmError } from '../errors';
+import type { EventBus } from '../events';
+import { DocumentFile } from '../store/document-file';
+import { type ProjectFile, projectFileSpec } from './project-file';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A file-system-safe id derived from a project name: lower case, dashes, no dots at the ends. */
+export function projectIdFromName(name: string): string {
+  const id = name
+    .trim()
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  return id === '' ? 'project' : id;
+}
+
+export class ProjectService {
+  readonly #open = new Map<string, Promise<DocumentFile<ProjectFile>>>();
+
+  constructor(
+    readonly dataDir: string,
+    private readonly events: EventBus,
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
+
+  get projectsDir(): string {
+    return join(this.dataDir, 'projects');
+  }
+
+  projectDir(id: string): string {
+    if (!/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u.test(id)) {
+      throw new MmError('invalid-input', `"${id}" is not a project id.`, 'projectId');
+    }
+    return join(this.projectsDir, id);
+  }
+
+  async list(): Promise<ProjectSummary[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.projectsDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const summaries: ProjectSummary[] = [];
+    for (const id of entries.sort()) {
+      if (!(await isDir(join(this.projectsDir, id)))) continue;
+      try {
+        summaries.push(summarize((await this.file(id)).data));
+      } catch (e) {
+        const problem = e instanceof Error ? e.message : String(e);
+        summaries.push({ id, name: id, createdAt: '', updatedAt: '', demo: false, serverCount: 0, problem });
+      }
+    }
+    return summaries;
+  }
+
+  async create(name: string, description = '', demo = false): Promise<ProjectSummary> {
+    const id = projectIdFromName(name);
+    const dir = this.projectDir(id);
+    if (await isDir(dir)) {
+      throw new MmError('project-exists', `A project named "${name}" already exists (${dir}).`, 'name');
+    }
+    const now = this.clock.now().toISOString();
+    const doc = await DocumentFile.open(
+      join(dir, 'project.json'),
+      projectFileSpec({ id, name: name.trim(), description, createdAt: now, updatedAt: now, demo }),
+    );
+    await doc.save(doc.data);
+    this.#open.set(id, Promise.resolve(doc));
+    this.events.emit('projects:changed', { projectId: id });
+    return summarize(doc.data);
+  }
+
+  async get(id: string): Promise<ProjectDetails> {
+    const doc = await this.file(id);
+    return {
+      ...summarize(doc.data),
+      description: doc.data.description,
+      counts: { accounts: 0, domains: 0, subscriptions: 0, templates: 0 },
+      dataDir: this.projectDir(id),
+    };
+  }
+
+  /** Find a project by id or by name, for the CLI's --project. */
+  async resolve(ref: string | undefined): Promise<ProjectSummary> {
+    const all = (await this.list()).filter((p) => p.problem === undefined);
+    if (ref === undefined) {
+      if (all.length === 1 && all[0]) return all[0];
+      if (all.length === 0)
+        throw new MmError(
+          'no-project',
+          'There is no project yet: create one with "mm project create <name>".',
+        );
+      throw new MmError(
+        'project-required',
+        `There are ${all.length} projects (${all.map((p) => p.name).join(', ')}): say which with --project <name>.`,
+        '--project',
+      );
+    }
+    const found =
+      all.find((p) => p.id === ref || p.name === ref) ?? all.find((p) => p.id === projectIdFromName(ref));
+    if (!found) throw new MmError('project-not-found', `There is no project named "${ref}".`, '--project');
+    return found;
+  }
+
+  private async file(id: string): Promise<DocumentFile<ProjectFile>> {
+    const dir = this.projectDir(id);
+    if (!(await isDir(dir))) {
+      this.#open.delete(id);
+      throw new MmError('project-not-found', `There is no project "${id}".`, 'projectId');
+    }
+    let doc = this.#open.get(id);
+    if (!doc) {
+      doc = DocumentFile.open(join(dir, 'project.json'), projectFileSpec(missingProject(id)));
+      // A failed open is not cached: the engineer may repair the file and retry.
+      doc.catch(() => this.#open.delete(id));
+      this.#open.set(id, doc);
+    }
+    return doc;
+  }
+}
+
+function missingProject(id: string): Omit<ProjectFile, 'schemaVersion'> {
+  return { id, name: id, description: '', createdAt: '', updatedAt: '', demo: false };
+}
+
+function summarize(p: ProjectFile): ProjectSummary {
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    demo: p.demo,
+    serverCount: 0,
+  };
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

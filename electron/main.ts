@@ -1,0 +1,49 @@
+/**
+ * Composition root of the desktop app: lifecycle, the core, IPC, one secure window.
+ * Everything the app does lives in the core; this file only wires Electron to it.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BrowserWindow, app, session, shell } from 'electron';
+import { createCore } from './core/core';
+import { ensureDemoProject } from './core/demo';
+import { CONTENT_SECURITY_POLICY } from './csp';
+import { forwardEvents, registerIpc } from './ipc-main';
+import { installNavigationGuards, isSafeExternalUrl, secureWindowOptions } from './window';
+
+const dataDir = process.env['MM_DATA_DIR'] ?? app.getPath('userData');
+const core = createCore({ dataDir, shell: 'electron' });
+const rendererIndex = join(app.getAppPath(), 'out', 'renderer', 'index.html');
+const appUrl = pathToFileURL(rendererIndex).toString();
+const windows = new Set<number>();
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('web-contents-created', (_event, contents) => {
+  installNavigationGuards(contents, appUrl, (url) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+  });
+});
+
+async function createWindow(): Promise<void> {
+  const window = new BrowserWindow(secureWindowOptions(join(__dirname, 'preload.cjs')));
+  windows.add(window.webContents.id);
+  const stopEvents = forwardEvents(core, window);
+  window.on('closed', () => stopEvents());
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(appUrl);
+}
+
+void app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  registerIpc(core, (event) => windows.has(event.sender.id) && (event.senderFrame?.url ?? '') === appUrl);
+  await ensureDemoProject(core);
+  await createWindow();
+});
+
+app.on('window-all-closed', () => app.quit());

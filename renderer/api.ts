@@ -1,0 +1,81 @@
+/**
+ * The renderer's one client of the contract: window.mm in Electron (the preload), HTTP + SSE
+ * against the browser host otherwise. Pages never know which.
+ */
+import type {
+  CallChannel,
+  CallRequest,
+  CallResponse,
+  EventChannel,
+  EventPayloads,
+  MmApi,
+} from '../shared/contract';
+import { EVENT_CHANNELS } from '../shared/channels';
+import type { Result } from '../shared/result';
+
+declare global {
+  interface Window {
+    mm?: MmApi;
+  }
+}
+
+const SECRET_KEY = 'mm-secret';
+
+/** The browser host puts the per-run secret in the URL; keep it for this tab and drop it from the address bar. */
+function takeSecret(): string {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('secret');
+  if (fromUrl) {
+    sessionStorage.setItem(SECRET_KEY, fromUrl);
+    url.searchParams.delete('secret');
+    window.history.replaceState(null, '', url.toString());
+    return fromUrl;
+  }
+  return sessionStorage.getItem(SECRET_KEY) ?? '';
+}
+
+function httpApi(): MmApi {
+  const secret = takeSecret();
+  type AnyListener = (payload: unknown) => void;
+  const listeners = new Map<EventChannel, Set<AnyListener>>();
+  let source: EventSource | undefined;
+
+  const connect = (): void => {
+    if (source) return;
+    source = new EventSource(`/api/events?secret=${encodeURIComponent(secret)}`);
+    for (const name of EVENT_CHANNELS) {
+      source.addEventListener(name, (e) => {
+        const payload: unknown = JSON.parse((e as MessageEvent<string>).data);
+        for (const l of listeners.get(name) ?? []) l(payload);
+      });
+    }
+  };
+
+  return {
+    async call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<Result<CallResponse<C>>> {
+      try {
+        const res = await fetch(`/api/call/${channel}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'x-mm-secret': secret },
+          body: JSON.stringify(request),
+        });
+        return (await res.json()) as Result<CallResponse<C>>;
+      } catch (e) {
+        return {
+          ok: false,
+          error: { code: 'unreachable', message: `The Migration Manager host does not answer: ${String(e)}` },
+        };
+      }
+    },
+    on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
+      connect();
+      const set = listeners.get(event) ?? new Set<AnyListener>();
+      listeners.set(event, set);
+      const l = listener as AnyListener;
+      set.add(l);
+      return () => set.delete(l);
+    },
+  };
+}
+
+export const api: MmApi = window.mm ?? httpApi();

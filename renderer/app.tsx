@@ -1,0 +1,113 @@
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Group,
+  MantineProvider,
+  NavLink,
+  Text,
+  Title,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useEffect } from 'react';
+import { ErrorBoundary } from './components/error-boundary';
+import { useCall } from './hooks/use-call';
+import { PROJECT_PAGES, type Route, useRoute } from './hooks/use-route';
+import { DashboardPage } from './pages/dashboard/dashboard-page';
+import { PendingPage } from './pages/pending-page';
+import { ProjectsPage } from './pages/projects/projects-page';
+
+export function App() {
+  return (
+    <MantineProvider defaultColorScheme="auto">
+      <ErrorBoundary>
+        <Shell />
+      </ErrorBoundary>
+    </MantineProvider>
+  );
+}
+
+function ThemeToggle() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const dark = colorScheme === 'dark';
+  return (
+    <ActionIcon
+      variant="default"
+      aria-label={dark ? 'Switch to the light theme' : 'Switch to the dark theme'}
+      onClick={() => setColorScheme(dark ? 'light' : 'dark')}
+    >
+      {dark ? '☀' : '☾'}
+    </ActionIcon>
+  );
+}
+
+function Shell() {
+  const info = useCall('app:get-info', {});
+  const [route, navigate] = useRoute();
+
+  useEffect(() => {
+    if (info.data) document.getElementById('root')?.setAttribute('data-app-state', 'loaded');
+  }, [info.data]);
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="xs">
+            <Title order={4}>Migration Manager</Title>
+            {info.data && (
+              <Badge variant="light" title={`data: ${info.data.dataDir}`}>
+                {info.data.shell} · v{info.data.version}
+              </Badge>
+            )}
+          </Group>
+          <ThemeToggle />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation">
+        <NavLink
+          label="Projects"
+          href="#/projects"
+          active={route.page === 'projects'}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ page: 'projects' });
+          }}
+        />
+        {route.page !== 'projects' && (
+          <>
+            <Text size="xs" c="dimmed" mt="md" mb={4} px="sm" tt="uppercase">
+              {route.projectId}
+            </Text>
+            {PROJECT_PAGES.map((p) => (
+              <NavLink
+                key={p.key}
+                label={p.label}
+                href={`#/p/${encodeURIComponent(route.projectId)}/${p.key}`}
+                active={route.page === p.key}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate({ page: p.key, projectId: route.projectId });
+                }}
+              />
+            ))}
+          </>
+        )}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Page route={route} navigate={navigate} />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void }) {
+  switch (route.page) {
+    case 'projects':
+      return <ProjectsPage onOpen={(projectId) => navigate({ page: 'dashboard', projectId })} />;
+    case 'dashboard':
+      return <DashboardPage projectId={route.projectId} />;
+    default:
+      return <PendingPage page={route.page} />;
+  }
+}

@@ -1,0 +1,46 @@
+import { useCallback, useSyncExternalStore } from 'react';
+
+/** Pages of one project, in the order of the seed's overall flow. */
+export const PROJECT_PAGES = [
+  { key: 'dashboard', label: 'Dashboard' },
+  { key: 'servers', label: 'Source servers' },
+  { key: 'templates', label: 'Templates' },
+  { key: 'selection', label: 'Selection' },
+  { key: 'verification', label: 'Verification' },
+  { key: 'migration', label: 'Migration' },
+  { key: 'reports', label: 'Reports' },
+] as const;
+
+export type ProjectPage = (typeof PROJECT_PAGES)[number]['key'];
+
+export type Route =
+  { readonly page: 'projects' } | { readonly page: ProjectPage; readonly projectId: string };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'p' && parts[1]) {
+    const page = PROJECT_PAGES.find((p) => p.key === parts[2])?.key ?? 'dashboard';
+    return { page, projectId: parts[1] };
+  }
+  return { page: 'projects' };
+}
+
+export function routeHash(route: Route): string {
+  return route.page === 'projects'
+    ? '#/projects'
+    : `#/p/${encodeURIComponent(route.projectId)}/${route.page}`;
+}
+
+const subscribe = (onChange: () => void): (() => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
+
+/** The current route lives in the URL hash, so reloads and back/forward keep the place. */
+export function useRoute(): [Route, (route: Route) => void] {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  const navigate = useCallback((route: Route) => {
+    window.location.hash = routeHash(route);
+  }, []);
+  return [parseRoute(hash), navigate];
+}

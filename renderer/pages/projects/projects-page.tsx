@@ -1,0 +1,152 @@
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useCallback, useState } from 'react';
+import { ApiErrorAlert } from '../../components/api-error';
+import { api } from '../../api';
+import { useCall, useEvent } from '../../hooks/use-call';
+import type { AppError } from '../../../shared/result';
+
+export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
+  const projects = useCall('projects:list', {});
+  const [creating, setCreating] = useState(false);
+  const reload = projects.reload;
+  useEvent(
+    'projects:changed',
+    useCallback(() => reload(), [reload]),
+  );
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Migration projects</Title>
+        <Button onClick={() => setCreating(true)}>New project</Button>
+      </Group>
+      {projects.error && <ApiErrorAlert error={projects.error} />}
+      {projects.data && projects.data.length === 0 && (
+        <Card withBorder>
+          <Text>No migration projects yet. Create one to register source servers and start.</Text>
+        </Card>
+      )}
+      {projects.data && projects.data.length > 0 && (
+        <Table highlightOnHover striped data-testid="projects-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>Source servers</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {projects.data.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Group gap="xs">
+                    <Text fw={500}>{p.name}</Text>
+                    {p.demo && <Badge size="sm">demo</Badge>}
+                    {p.problem && (
+                      <Badge size="sm" color="red" title={p.problem}>
+                        unreadable
+                      </Badge>
+                    )}
+                  </Group>
+                  {p.problem && (
+                    <Text size="xs" c="red">
+                      {p.problem}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>{p.createdAt.slice(0, 16).replace('T', ' ')}</Table.Td>
+                <Table.Td>{p.serverCount}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    disabled={p.problem !== undefined}
+                    onClick={() => onOpen(p.id)}
+                  >
+                    Open
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <CreateProjectModal opened={creating} onClose={() => setCreating(false)} onCreated={onOpen} />
+    </Stack>
+  );
+}
+
+function CreateProjectModal(props: {
+  opened: boolean;
+  onClose: () => void;
+  onCreated: (id: string) => void;
+}) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<AppError>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    const r = await api.call('projects:create', { name, description });
+    setBusy(false);
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    setName('');
+    setDescription('');
+    setError(undefined);
+    props.onClose();
+    props.onCreated(r.value.id);
+  };
+
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title="New migration project">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Name"
+            placeholder="e.g. H-Sphere cluster A"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+          />
+          {error && <ApiErrorAlert error={error} title="The project was not created" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={props.onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy}>
+              Create
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createCore } from '../../electron/core/core';
+import { type BrowserHost, startBrowserHost } from '../../electron/host/http-server';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
+
+describe('browser host', () => {
+  let host: BrowserHost;
+  beforeAll(async () => {
+    const core = createCore({ dataDir: await tempDir(), shell: 'test' });
+    host = await startBrowserHost({ core, rendererDir: join(REPO_ROOT, 'out', 'renderer') });
+  });
+  afterAll(() => host.close());
+
+  const call = (channel: string, body: unknown, secret?: string) =>
+    fetch(`http://127.0.0.1:${host.port}/api/call/${channel}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(secret === undefined ? {} : { 'x-mm-secret': secret }),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it('listens on 127.0.0.1 and prints a URL carrying the secret', () => {
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?secret=/);
+    expect(host.url).toContain(host.secret);
+    expect(host.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses every API request without the secret', async () => {
+    expect((await call('projects:list', {})).status).toBe(401);
+    expect((await call('projects:list', {}, 'wrong')).status).toBe(401);
+    expect((await call('projects:list', {}, `${host.secret}x`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${host.port}/api/events`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${host.port}/api/events?secret=nope`)).status).toBe(401);
+  });
+
+  it('serves the contract to a caller with the secret', async () => {
+    const created = await (await call('projects:create', { name: 'Alpha' }, host.secret)).json();
+    expect(created).toMatchObject({ ok: true, value: { id: 'alpha', name: 'Alpha' } });
+    const listed = await (await call('projects:list', {}, host.secret)).json();
+    expect(listed).toMatchObject({ ok: true, value: [{ id: 'alpha' }] });
+  });
+
+  it('answers bad input with an error naming the field, and unknown calls by name', async () => {
+    const bad = await (await call('projects:create', { name: '' }, host.secret)).json();
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', where: 'name' } });
+    const extra = await (await call('projects:create', { name: 'B', admin: true }, host.secret)).json();
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const unknown = await (await call('system:exec', {}, host.secret)).json();
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown-call', where: 'system:exec' } });
+  });
+
+  it('pushes core events over server-sent events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${host.port}/api/events?secret=${host.secret}`, {
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    await reader.read(); // ": connected"
+    await call('projects:create', { name: 'Evented' }, host.secret);
+    let text = '';
+    while (!text.includes('evented')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: projects:changed');
+    controller.abort();
+  });
+
+  it('serves the renderer with a strict CSP and refuses paths outside it', async () => {
+    const index = await fetch(`http://127.0.0.1:${host.port}/`);
+    expect(index.status).toBe(200);
+    const csp = index.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    const traversal = await fetch(`http://127.0.0.1:${host.port}/..%2f..%2fpackage.json`);
+    expect([403, 200]).toContain(traversal.status);
+    expect(await traversal.text()).not.toContain('"name": "migration-manager"');
+  });
+});

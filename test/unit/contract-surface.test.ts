@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { CALL_CHANNELS, EVENT_CHANNELS, callSchemas } from '../../shared/contract';
+
+// Drift in the contract is a visible diff in this file.
+describe('contract surface', () => {
+  it('lists every call and event', () => {
+    expect([...CALL_CHANNELS].sort()).toEqual(Object.keys(callSchemas).sort());
+    expect({ calls: [...CALL_CHANNELS].sort(), events: [...EVENT_CHANNELS].sort() }).toMatchInlineSnapshot(`
+      {
+        "calls": [
+          "app:get-info",
+          "jobs:cancel",
+          "projects:create",
+          "projects:get",
+          "projects:list",
+        ],
+        "events": [
+          "jobs:progress",
+          "log:line",
+          "projects:changed",
+        ],
+      }
+    `);
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for every suite. Suites that start real services (sshd, PostgreSQL, Chromium)
+// need generous timeouts; they never sleep, they wait for states.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: run files in parallel but not so many that service start-ups time out.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
