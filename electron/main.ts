@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, session, shell } from 'electron';
+import { BrowserWindow, app, safeStorage, session, shell } from 'electron';
 import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
 import { CONTENT_SECURITY_POLICY } from './csp';
@@ -12,7 +12,16 @@ import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, secureWindowOptions } from './window';
 
 const dataDir = process.env['MM_DATA_DIR'] ?? app.getPath('userData');
-const core = createCore({ dataDir, shell: 'electron' });
+const core = createCore({
+  dataDir,
+  shell: 'electron',
+  // safeStorage (OS keychain) seals the master key of the secret store.
+  keyGuard: {
+    name: 'Electron safeStorage',
+    seal: (key) => safeStorage.encryptString(key.toString('base64')),
+    unseal: (sealed) => Buffer.from(safeStorage.decryptString(sealed), 'base64'),
+  },
+});
 const rendererIndex = join(app.getAppPath(), 'out', 'renderer', 'index.html');
 const appUrl = pathToFileURL(rendererIndex).toString();
 const windows = new Set<number>();
