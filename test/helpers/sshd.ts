@@ -1,0 +1,127 @@
+/**
+ * A real OpenSSH server on 127.0.0.1 for the tests: a free port, a host key and a client key
+ * made here, stopped by its own process id. Root logs in with the key; when running as root a
+ * password user `mmtest` is (re)created so password logins can be tested too.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { hostKeyFingerprint } from '../../electron/core/agent/host-key';
+import { tempDir } from './paths';
+
+export interface Sshd {
+  readonly port: number;
+  readonly dir: string;
+  readonly user: string;
+  readonly clientKey: string;
+  readonly clientKeyPath: string;
+  readonly hostFingerprint: string;
+  readonly passwordUser?: { readonly name: string; readonly password: string };
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const PASSWORD_USER = 'mmtest';
+
+function ensurePasswordUser(password: string): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('id', [PASSWORD_USER], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', PASSWORD_USER], { stdio: 'ignore' });
+  }
+  execFileSync('chpasswd', [], { input: `${PASSWORD_USER}:${password}\n` });
+  return true;
+}
+
+export async function startSshd(
+  options: { keyType?: 'ed25519' | 'rsa'; passphrase?: string } = {},
+): Promise<Sshd> {
+  const dir = await tempDir('mm-sshd-');
+  const hostKey = join(dir, 'host_key');
+  const clientKeyPath = join(dir, 'client_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    options.keyType ?? 'ed25519',
+    '-N',
+    options.passphrase ?? '',
+    '-f',
+    clientKeyPath,
+  ]);
+  await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKeyPath}.pub`));
+  const password = `pw-${Math.random().toString(36).slice(2)}'$;`;
+  const hasPasswordUser = ensurePasswordUser(password);
+  const port = await freePort();
+  const config = join(dir, 'sshd_config');
+  await writeFile(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'PermitRootLogin prohibit-password',
+      `PasswordAuthentication ${hasPasswordUser ? 'yes' : 'no'}`,
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  execFileSync('mkdir', ['-p', '/run/sshd']);
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitForPort(port, child, () => stderr);
+  const pub = (await readFile(`${hostKey}.pub`, 'utf8')).split(' ')[1] ?? '';
+  return {
+    port,
+    dir,
+    user: userInfo().username,
+    clientKey: await readFile(clientKeyPath, 'utf8'),
+    clientKeyPath,
+    hostFingerprint: hostKeyFingerprint(Buffer.from(pub, 'base64')),
+    ...(hasPasswordUser ? { passwordUser: { name: PASSWORD_USER, password } } : {}),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`sshd exited: ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`sshd did not listen on ${port}: ${stderr()}`);
+}
