@@ -6,7 +6,8 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  external: ['electron'],
+  // Native and wasm-carrying packages load their own files at run time: keep them in node_modules.
+  external: ['electron', 'ssh2', 'cpu-features', 'xmllint-wasm'],
   logLevel: 'warning',
 };
 await build({
@@ -14,6 +15,9 @@ await build({
   entryPoints: ['electron/main.ts'],
   outfile: 'out/electron/main.cjs',
   format: 'cjs',
+  // The core finds its files relative to import.meta.url; in this bundle that is the bundle itself.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'const importMetaUrl = require("url").pathToFileURL(__filename).href;' },
 });
 await build({
   ...common,

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { BrowserWindow, app, safeStorage, session, shell } from 'electron';
 import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
+import { attachDemoTarget, startAppSandbox } from './core/target/demo-target';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, secureWindowOptions } from './window';
@@ -52,6 +53,10 @@ void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   registerIpc(core, (event) => windows.has(event.sender.id) && (event.senderFrame?.url ?? '') === appUrl);
   await ensureDemoProject(core);
+  // The built-in sandbox target on free ports; the demo project is pointed at it on every start.
+  const sandbox = await startAppSandbox(dataDir);
+  app.on('will-quit', () => void sandbox.close());
+  await attachDemoTarget(core, sandbox);
   await createWindow();
 });
 

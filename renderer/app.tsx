@@ -16,6 +16,7 @@ import { PROJECT_PAGES, type Route, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { ProjectsPage } from './pages/projects/projects-page';
+import { TargetPage } from './pages/target/target-page';
 
 export function App() {
   return (
@@ -107,6 +108,8 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       return <ProjectsPage onOpen={(projectId) => navigate({ page: 'dashboard', projectId })} />;
     case 'dashboard':
       return <DashboardPage projectId={route.projectId} />;
+    case 'target':
+      return <TargetPage projectId={route.projectId} />;
     default:
       return <PendingPage page={route.page} />;
   }

@@ -8,6 +8,20 @@ export const CALL_CHANNELS = [
   'projects:create',
   'projects:get',
   'jobs:cancel',
+  'servers:list',
+  'servers:add',
+  'servers:test',
+  'servers:remove',
+  'servers:update-settings',
+  'servers:pin-host-key',
+  'inventory:fetch',
+  'inventory:refresh',
+  'inventory:list',
+  'inventory:get',
+  'target:get',
+  'target:set',
+  'target:test',
+  'target:browse',
 ] as const;
 
 export const EVENT_CHANNELS = ['jobs:progress', 'log:line', 'projects:changed'] as const;

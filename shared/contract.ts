@@ -5,8 +5,11 @@
  * Electron IPC, the browser host's HTTP/SSE and the CLI all dispatch through this map.
  */
 import { z } from 'zod';
+import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
-import type { Result } from './result';
+import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
+import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
+import type { AppError, Result } from './result';
 import { CALL_CHANNELS, type CallChannelName, EVENT_CHANNELS, type EventChannelName } from './channels';
 
 export { CALL_CHANNELS, EVENT_CHANNELS };
@@ -21,12 +24,106 @@ export const projectName = z
     'a project name is 1-64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit',
   );
 
+const projectId = z.string().min(1).max(100);
+const serverId = z.string().min(1).max(100);
+const objectIds = z.array(z.string().min(1).max(500)).max(10_000);
+const inventoryKind = z.enum(['accounts', 'domains', 'subscriptions', 'templates']);
+
+export const migrationSettingsInput = z
+  .object({
+    protectiveDays: z.number().int().min(0).max(3650),
+    allowUpdateInfo: z.boolean(),
+    disableAfterMigration: z.boolean(),
+    parkRegistrationOnly: z.boolean(),
+    requireRegistration: z.boolean(),
+    unmappedPolicy: z.enum(['fail', 'skip']),
+  })
+  .partial()
+  .strict();
+
+/** The wizard registers SSH servers only: local servers (the demo) are made by the core, so no raw path crosses. */
+export const addServerInput = z
+  .object({
+    projectId,
+    name: z.string().trim().min(1).max(64),
+    kind: z.enum(SOURCE_KINDS),
+    apiVersion: z.union([z.literal(1), z.literal(2)]).optional(),
+    connection: z
+      .object({
+        type: z.literal('ssh'),
+        host: z.string().trim().min(1).max(255),
+        port: z.number().int().min(1).max(65535).optional(),
+        user: z.string().min(1).max(32),
+        hostKeyFingerprint: z.string().max(60).optional(),
+      })
+      .strict(),
+    credentials: z
+      .object({
+        password: z.string().max(1024).optional(),
+        privateKey: z.string().max(32_768).optional(),
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+    agentPath: z.string().max(1024).optional(),
+    sourceRoot: z.string().max(1024).optional(),
+    settings: migrationSettingsInput.optional(),
+  })
+  .strict();
+
+const targetUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine(
+    (u) => u === '' || (/^https?:\/\/\S+$/i.test(u) && URL.canParse(u)),
+    'a target URL is http(s)://host:port/RPC2',
+  );
+
+/** A change to a project's target: absent fields stay, "" clears; passwords go to the secret store. */
+export const targetSetInput = z
+  .object({
+    projectId,
+    poaUrl: targetUrl.optional(),
+    poaUser: z.string().trim().max(200).optional(),
+    poaPassword: z.string().max(1024).optional(),
+    pbaUrl: targetUrl.optional(),
+    pbaUser: z.string().trim().max(200).optional(),
+    pbaPassword: z.string().max(1024).optional(),
+    tlsFingerprint: z
+      .string()
+      .trim()
+      .regex(
+        /^$|^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        'a SHA-256 fingerprint is 32 hex bytes, e.g. AB:CD:…',
+      )
+      .optional(),
+  })
+  .strict();
+
 export const callSchemas = {
   'app:get-info': z.object({}).strict(),
   'projects:list': z.object({}).strict(),
   'projects:create': z.object({ name: projectName, description: z.string().max(2000).optional() }).strict(),
   'projects:get': z.object({ projectId: z.string().min(1).max(100) }).strict(),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'servers:list': z.object({ projectId }).strict(),
+  'servers:add': addServerInput,
+  'servers:test': z.object({ projectId, serverId, trustNewHostKey: z.boolean().optional() }).strict(),
+  'servers:remove': z.object({ projectId, serverId }).strict(),
+  'servers:update-settings': z.object({ projectId, serverId, settings: migrationSettingsInput }).strict(),
+  'servers:pin-host-key': z.object({ projectId, serverId, fingerprint: z.string().max(60) }).strict(),
+  'inventory:fetch': z.object({ projectId, serverId }).strict(),
+  'inventory:refresh': z
+    .object({ projectId, serverId, accountIds: objectIds.optional(), domainIds: objectIds.optional() })
+    .strict(),
+  'inventory:list': z.object({ projectId, kind: inventoryKind, serverId: serverId.optional() }).strict(),
+  'inventory:get': z
+    .object({ projectId, serverId, kind: inventoryKind, id: z.string().min(1).max(500) })
+    .strict(),
+  'target:get': z.object({ projectId }).strict(),
+  'target:set': targetSetInput,
+  'target:test': z.object({ projectId }).strict(),
+  'target:browse': z.object({ projectId }).strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -44,6 +141,20 @@ export interface CallResponses {
   'projects:create': ProjectSummary;
   'projects:get': ProjectDetails;
   'jobs:cancel': { readonly cancelled: boolean };
+  'servers:list': readonly SourceServer[];
+  'servers:add': SourceServer;
+  'servers:test': ConnectionTest;
+  'servers:remove': { readonly removed: true };
+  'servers:update-settings': SourceServer;
+  'servers:pin-host-key': SourceServer;
+  'inventory:fetch': { readonly jobId: string };
+  'inventory:refresh': { readonly jobId: string };
+  'inventory:list': InventoryRows;
+  'inventory:get': InventoryDetail;
+  'target:get': TargetView;
+  'target:set': TargetView;
+  'target:test': TargetTestResult;
+  'target:browse': TargetBrowse;
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];
@@ -54,6 +165,11 @@ export interface JobProgress {
   readonly done: number;
   readonly total: number;
   readonly state: 'running' | 'done' | 'failed' | 'cancelled' | 'paused';
+  /** Why a failed job failed, in the engineer's words. */
+  readonly error?: AppError;
+  /** What the job is about, so pages can pick their own jobs out of the stream. */
+  readonly projectId?: string;
+  readonly subject?: string;
 }
 
 export interface LogLine {

@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/version';
 import { EXIT_USAGE } from './context';
 import { registerProjectCommands } from './commands/project';
+import { registerSandboxCommands } from './commands/sandbox';
+import { registerTargetCommands } from './commands/target';
 
 const program = new Command('mm')
   .description('Migration Manager: move hosting customers to POA/PBA')
@@ -14,6 +16,8 @@ const program = new Command('mm')
   .exitOverride();
 
 registerProjectCommands(program);
+registerTargetCommands(program);
+registerSandboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);

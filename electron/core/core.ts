@@ -2,9 +2,13 @@ import type { AppInfo } from '../../shared/contract';
 import { EventBus } from './events';
 import { JobRegistry } from './jobs/job-registry';
 import { join } from 'node:path';
+import { InventoryService } from './inventory/inventory-service';
+import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
+import { ServerService } from './servers/server-service';
+import { TargetService } from './target/target-service';
 import { APP_VERSION } from './version';
 
 export interface CoreOptions {
@@ -21,6 +25,10 @@ export interface Core {
   readonly jobs: JobRegistry;
   readonly projects: ProjectService;
   readonly secrets: SecretStore;
+  readonly servers: ServerService;
+  readonly inventory: InventoryService;
+  /** The POA/PBA target of each project: settings, clients, connection test, browser. */
+  readonly target: TargetService;
   /** The migration log of one project (masked, append-only). */
   log(projectId: string): MigrationLog;
 }
@@ -29,24 +37,26 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventBus();
   const projects = new ProjectService(options.dataDir, events);
   const logs = new Map<string, MigrationLog>();
+  const secrets = new SealedSecretStore(options.dataDir, options.keyGuard);
+  const servers = new ServerService(projects, secrets);
+  const log = (projectId: string): MigrationLog => {
+    let l = logs.get(projectId);
+    if (!l) {
+      l = new MigrationLog(join(projects.projectDir(projectId), 'migration-log.jsonl'), projectId, events);
+      logs.set(projectId, l);
+    }
+    return l;
+  };
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
     jobs: new JobRegistry(events),
     projects,
-    secrets: new SealedSecretStore(options.dataDir, options.keyGuard),
-    log: (projectId) => {
-      let log = logs.get(projectId);
-      if (!log) {
-        log = new MigrationLog(
-          join(projects.projectDir(projectId), 'migration-log.jsonl'),
-          projectId,
-          events,
-        );
-        logs.set(projectId, log);
-      }
-      return log;
-    },
+    secrets,
+    servers,
+    inventory: new InventoryService(servers, new InventoryStore(projects), log),
+    target: new TargetService({ projects, secrets, log }),
+    log,
   };
 }
 

@@ -4,14 +4,13 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { ensureDemoProject } from '../core/demo';
+import { attachDemoTarget, startAppSandbox } from '../core/target/demo-target';
+import { RENDERER_DIR } from '../core/paths';
 import { startBrowserHost } from './http-server';
-
-const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -38,6 +37,9 @@ const opts = program.opts<{
 const dataDir = resolve(opts.dataDir ?? defaultDataDir());
 const core = createCore({ dataDir, shell: 'browser' });
 if (opts.demo) await ensureDemoProject(core);
+// The built-in sandbox target on free ports; the demo project is pointed at it on every start.
+const sandbox = await startAppSandbox(dataDir);
+await attachDemoTarget(core, sandbox);
 const host = await startBrowserHost({
   core,
   rendererDir: RENDERER_DIR,
@@ -49,7 +51,7 @@ process.stdout.write(`Migration Manager control panel (data: ${dataDir})\n${host
 if (opts.open) openBrowser(host.url);
 
 const stop = (): void => {
-  void host.close().then(() => process.exit(0));
+  void Promise.all([host.close(), sandbox.close()]).then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

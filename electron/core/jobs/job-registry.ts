@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JobProgress } from '../../../shared/contract';
+import { toAppError } from '../errors';
 import type { EventBus } from '../events';
 
 export interface JobContext {
@@ -14,11 +15,15 @@ export class JobRegistry {
 
   constructor(private readonly events: EventBus) {}
 
-  start<T>(label: string, work: (ctx: JobContext) => Promise<T>): { jobId: string; done: Promise<T> } {
+  start<T>(
+    label: string,
+    work: (ctx: JobContext) => Promise<T>,
+    about: { projectId?: string; subject?: string } = {},
+  ): { jobId: string; done: Promise<T> } {
     const jobId = randomUUID();
     const controller = new AbortController();
     this.#running.set(jobId, controller);
-    let last: JobProgress = { jobId, label, done: 0, total: 0, state: 'running' };
+    let last: JobProgress = { jobId, label, done: 0, total: 0, state: 'running', ...about };
     const emit = (p: Partial<JobProgress>): void => {
       last = { ...last, ...p };
       this.events.emit('jobs:progress', last);
@@ -35,7 +40,7 @@ export class JobRegistry {
         return value;
       },
       (e: unknown) => {
-        emit({ state: controller.signal.aborted ? 'cancelled' : 'failed' });
+        emit({ state: controller.signal.aborted ? 'cancelled' : 'failed', error: toAppError(e) });
         throw e;
       },
     );

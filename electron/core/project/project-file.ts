@@ -1,4 +1,6 @@
+import type { SourceServer } from '../../../shared/model/server';
 import type { DocumentSpec } from '../store/document-file';
+import type { ProjectTarget } from '../target/target-settings';
 
 /**
  * project.json: the small, often-written part of a project (identity, settings, registered
@@ -12,6 +14,10 @@ export interface ProjectFileV1 {
   createdAt: string;
   updatedAt: string;
   demo: boolean;
+  /** Registered source servers (optional: absent in files written before servers existed). */
+  servers?: SourceServer[];
+  /** The POA/PBA target (optional; passwords live in the secret store, never here). */
+  target?: ProjectTarget;
 }
 
 export type ProjectFile = ProjectFileV1;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProjectDetails, ProjectSummary } from '../../../shared/model/project';
+import type { ProjectCounts, ProjectDetails, ProjectSummary } from '../../../shared/model/project';
 import { MmError } from '../errors';
 import type { EventBus } from '../events';
 import { DocumentFile } from '../store/document-file';
@@ -85,9 +85,22 @@ export class ProjectService {
     return {
       ...summarize(doc.data),
       description: doc.data.description,
-      counts: { accounts: 0, domains: 0, subscriptions: 0, templates: 0 },
+      counts: sumCounts(doc.data),
       dataDir: this.projectDir(id),
     };
+  }
+
+  /** The project file as stored (for services that own a part of it). */
+  async read(id: string): Promise<ProjectFile> {
+    return (await this.file(id)).data;
+  }
+
+  /** Changes the project file atomically; the change sees a private copy. */
+  async update(id: string, change: (draft: ProjectFile) => ProjectFile): Promise<ProjectFile> {
+    const doc = await this.file(id);
+    const next = await doc.update((d) => ({ ...change(d), updatedAt: this.clock.now().toISOString() }));
+    this.events.emit('projects:changed', { projectId: id });
+    return next;
   }
 
   /** Find a project by id or by name, for the CLI's --project. */
@@ -140,8 +153,19 @@ function summarize(p: ProjectFile): ProjectSummary {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     demo: p.demo,
-    serverCount: 0,
+    serverCount: p.servers?.length ?? 0,
   };
+}
+
+function sumCounts(p: ProjectFile): ProjectCounts {
+  const counts = { accounts: 0, domains: 0, subscriptions: 0, templates: 0 };
+  for (const s of p.servers ?? []) {
+    counts.accounts += s.inventory?.accounts ?? 0;
+    counts.domains += s.inventory?.domains ?? 0;
+    counts.subscriptions += s.inventory?.subscriptions ?? 0;
+    counts.templates += s.inventory?.templates ?? 0;
+  }
+  return counts;
 }
 
 async function isDir(path: string): Promise<boolean> {

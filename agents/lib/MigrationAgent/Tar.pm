@@ -1,0 +1,205 @@
+package MigrationAgent::Tar;
+# Streaming POSIX ustar writer with a SHA-256 manifest.
+#
+# Files are copied in 64 KiB blocks and hashed on the way, so a file of any size never sits
+# in memory. Names that do not fit ustar's name/prefix fields, link targets over 100 bytes
+# and sizes of 8 GiB or more get a POSIX pax extended header ('x'), which GNU tar, bsdtar
+# and node tar readers understand.
+#
+# finish() appends MANIFEST.sha256 as the LAST member: one line per regular file, in
+# archive order, in sha256sum(1) format "<hex>  <name>\n" (names containing a backslash or
+# a newline are written as sha256sum does: the line starts with "\" and the name has "\\"
+# and "\n" escapes). Symbolic links are stored as links, never followed.
+use strict;
+use warnings;
+use Digest::SHA ();
+use Fcntl qw(:mode O_RDONLY);
+
+use constant BLOCK => 65536;
+use constant MANIFEST_NAME => 'MANIFEST.sha256';
+
+sub new {
+    my ($class, $fh) = @_;
+    binmode $fh;
+    return bless { fh => $fh, manifest => '', files => 0, bytes => 0 }, $class;
+}
+
+sub _write {
+    my ($self, $data) = @_;
+    my $fh = $self->{fh};
+    print {$fh} $data or die "cannot write the archive: $!\n";
+    $self->{bytes} += length $data;
+    return;
+}
+
+sub _octal {
+    my ($value, $width) = @_;    # width includes the terminating NUL
+    return sprintf('%0*o', $width - 1, $value) . "\0";
+}
+
+sub _pax_record {
+    my ($key, $value) = @_;
+    my $body = " $key=$value
+";
+    my $n = length $body;
+    my $d = length $n;
+    $d++ while length($n + $d) > $d;
+    return ($n + $d) . $body;
+}
+
+sub _split_name {
+    my ($name) = @_;
+    return ('', $name) if length $name <= 100;
+    for my $i (0 .. length($name) - 2) {
+        next unless substr($name, $i, 1) eq '/';
+        next if $i > 155;
+        return (substr($name, 0, $i), substr($name, $i + 1)) if length($name) - $i - 1 <= 100;
+    }
+    return ();
+}
+
+sub _header {
+    my ($self, %h) = @_;
+    my $name = $h{name};
+    utf8::encode($name) if utf8::is_utf8($name);
+    my $link = defined $h{link} ? $h{link} : '';
+    utf8::encode($link) if utf8::is_utf8($link);
+    my @split = _split_name($name);
+    my %pax;
+    if (!@split) { $pax{path} = $name; @split = ('', substr($name, 0, 100)); }
+    if (length $link > 100) { $pax{linkpath} = $link; $link = substr($link, 0, 100); }
+    my $size = $h{size} || 0;
+    if ($size >= 8**11) { $pax{size} = $size; }
+    if (%pax) {
+        my $data = join '', map { _pax_record($_, $pax{$_}) } sort keys %pax;
+        my $pname = 'PaxHeaders/' . substr($split[1], 0, 80);
+        $self->_raw_header(name => $pname, prefix => '', mode => 0644, uid => 0, gid => 0,
+            size => length $data, mtime => $h{mtime}, type => 'x', link => '');
+        $self->_write($data . ("\0" x ((512 - length($data) % 512) % 512)));
+    }
+    $self->_raw_header(%h, prefix => $split[0], name => $split[1], link => $link,
+        size => ($size >= 8**11 ? 0 : $size));
+    return;
+}
+
+sub _raw_header {
+    my ($self, %h) = @_;
+    my $hdr = pack('a100 a8 a8 a8 a12 a12 A8 a1 a100 a6 a2 a32 a32 a8 a8 a155 a12',
+        $h{name}, _octal($h{mode} & 07777, 8), _octal($h{uid} & 07777777, 8),
+        _octal($h{gid} & 07777777, 8), _octal($h{size}, 12), _octal($h{mtime} || 0, 12),
+        ' ' x 8, $h{type}, $h{link}, "ustar\0", '00', $h{uname} || '', $h{gname} || '',
+        _octal(0, 8), _octal(0, 8), $h{prefix}, '');
+    my $sum = unpack('%32C*', $hdr);
+    substr($hdr, 148, 8) = sprintf('%06o', $sum) . "\0 ";
+    $self->_write($hdr);
+    return;
+}
+
+sub _manifest_line {
+    my ($self, $hex, $name) = @_;
+    utf8::encode($name) if utf8::is_utf8($name);
+    if ($name =~ /[\\\n]/) {
+        (my $esc = $name) =~ s/\\/\\\\/g;
+        $esc =~ s/\n/\\n/g;
+        $self->{manifest} .= "\\$hex  $esc\n";
+    }
+    else {
+        $self->{manifest} .= "$hex  $name\n";
+    }
+    return;
+}
+
+# Adds the regular file at $path under the member name $name, streaming it.
+sub add_file {
+    my ($self, $name, $path, @st) = @_;
+    @st = lstat $path unless @st;
+    die "cannot read $path: $!\n" unless @st;
+    my $size = $st[7];
+    sysopen(my $in, $path, O_RDONLY) or die "cannot open $path: $!\n";
+    binmode $in;
+    $self->_header(name => $name, mode => $st[2], uid => $st[4], gid => $st[5], size => $size,
+        mtime => $st[9], type => '0');
+    my $sha = Digest::SHA->new(256);
+    my $left = $size;
+    while ($left > 0) {
+        my $want = $left < BLOCK ? $left : BLOCK;
+        my $buf;
+        my $got = sysread($in, $buf, $want);
+        die "cannot read $path: $!\n" unless defined $got;
+        $buf .= "\0" x ($want - $got) if $got < $want;    # the file shrank while we read it
+        $sha->add($buf);
+        $self->_write($buf);
+        $left -= $want;
+    }
+    close $in;
+    $self->_write("\0" x ((512 - $size % 512) % 512));
+    $self->_manifest_line($sha->hexdigest, $name);
+    $self->{files}++;
+    return;
+}
+
+sub add_dir {
+    my ($self, $name, @st) = @_;
+    $name .= '/' unless $name =~ m{/\z};
+    $self->_header(name => $name, mode => (@st ? $st[2] : 0755), uid => ($st[4] || 0),
+        gid => ($st[5] || 0), size => 0, mtime => ($st[9] || time), type => '5');
+    return;
+}
+
+sub add_symlink {
+    my ($self, $name, $target, @st) = @_;
+    $self->_header(name => $name, mode => 0777, uid => ($st[4] || 0), gid => ($st[5] || 0),
+        size => 0, mtime => ($st[9] || time), type => '2', link => $target);
+    return;
+}
+
+# Adds in-memory data (small things only).
+sub add_data {
+    my ($self, $name, $data, %opt) = @_;
+    utf8::encode($data) if utf8::is_utf8($data);
+    $self->_header(name => $name, mode => ($opt{mode} || 0644), uid => 0, gid => 0,
+        size => length $data, mtime => ($opt{mtime} || time), type => '0');
+    $self->_write($data . ("\0" x ((512 - length($data) % 512) % 512)));
+    $self->_manifest_line(Digest::SHA::sha256_hex($data), $name) unless $opt{no_manifest};
+    $self->{files}++ unless $opt{no_manifest};
+    return;
+}
+
+# Adds everything below $dir (not $dir itself), members named relative to it, sorted.
+# Sockets, fifos and devices are skipped.
+sub add_tree {
+    my ($self, $dir, $prefix) = @_;
+    $prefix = '' unless defined $prefix;
+    opendir(my $dh, $dir) or die "cannot read directory $dir: $!\n";
+    my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir $dh;
+    closedir $dh;
+    for my $n (@names) {
+        my $path = "$dir/$n";
+        my $member = $prefix . $n;
+        my @st = lstat $path or die "cannot stat $path: $!\n";
+        if (S_ISLNK($st[2])) {
+            my $target = readlink $path;
+            $self->add_symlink($member, defined $target ? $target : '', @st);
+        }
+        elsif (S_ISDIR($st[2])) {
+            $self->add_dir($member, @st);
+            $self->add_tree($path, "$member/");
+        }
+        elsif (S_ISREG($st[2])) {
+            $self->add_file($member, $path, @st);
+        }
+    }
+    return;
+}
+
+# Writes the manifest and the end-of-archive blocks.
+sub finish {
+    my ($self) = @_;
+    $self->add_data(MANIFEST_NAME, $self->{manifest}, no_manifest => 1);
+    $self->_write("\0" x 1024);
+    my $pad = (10240 - $self->{bytes} % 10240) % 10240;    # whole 10 KiB records, as tar does
+    $self->_write("\0" x $pad);
+    return;
+}
+
+1;

@@ -1,0 +1,98 @@
+package MigrationAgent::Util;
+# Small helpers shared by the agents.
+use strict;
+use warnings;
+use Exporter 'import';
+use POSIX ();
+
+our @EXPORT_OK = qw(in_root read_text read_lines iso_now iso_date password_from_hash trim
+  one_line dir_size_and_count);
+
+# Path of a source-system path ($path, absolute as on the source) below --root.
+sub in_root {
+    my ($root, $path) = @_;
+    return $path if !defined $root || $root eq '' || $root eq '/';
+    $root =~ s{/+\z}{};
+    $path = "/$path" unless $path =~ m{\A/};
+    return $root . $path;
+}
+
+sub read_text {
+    my ($file) = @_;
+    open(my $fh, '<:raw', $file) or return undef;
+    local $/;
+    my $s = <$fh>;
+    close $fh;
+    return defined $s ? $s : '';
+}
+
+sub read_lines {
+    my ($file) = @_;
+    my $s = read_text($file);
+    return () unless defined $s;
+    return split /\r?\n/, $s;
+}
+
+sub trim { my ($s) = @_; return '' unless defined $s; $s =~ s/\A\s+|\s+\z//g; return $s; }
+
+sub iso_now { return POSIX::strftime('%Y-%m-%dT%H:%M:%SZ', gmtime); }
+
+sub iso_date {
+    my ($epoch) = @_;
+    return undef unless defined $epoch;
+    return POSIX::strftime('%Y-%m-%d', gmtime $epoch);
+}
+
+# Describes a stored password: {value, crypted, scheme}. Understands Dovecot's "{SCHEME}"
+# prefix and crypt(3) hashes ($1$, $5$, $6$, $2y$, $apr1$ ...). Returns undef for locked or
+# empty entries ("*", "!", "!!", "").
+sub password_from_hash {
+    my ($s) = @_;
+    return undef unless defined $s;
+    return undef if $s eq '' || $s =~ /\A[!*]/ || $s eq 'x';
+    if ($s =~ /\A\{([A-Za-z0-9._-]+)\}(.*)\z/s) {
+        my ($scheme, $v) = (uc $1, $2);
+        return { value => $v, crypted => 0, scheme => 'PLAIN' } if $scheme eq 'PLAIN' || $scheme eq 'CLEARTEXT';
+        return { value => $v, crypted => 1, scheme => $scheme };
+    }
+    my %by = ('1' => 'MD5-CRYPT', '5' => 'SHA256-CRYPT', '6' => 'SHA512-CRYPT', '2a' => 'BLF-CRYPT',
+        '2b' => 'BLF-CRYPT', '2y' => 'BLF-CRYPT', 'apr1' => 'APR1', 'y' => 'YESCRYPT');
+    if ($s =~ /\A\$([0-9a-z]+)\$/) {
+        return { value => $s, crypted => 1, scheme => ($by{$1} || 'CRYPT') };
+    }
+    return { value => $s, crypted => 1, scheme => 'MYSQL41' } if $s =~ /\A\*[0-9A-F]{40}\z/;
+    return { value => $s, crypted => 1, scheme => 'SHA1' } if $s =~ /\A\{SHA\}/;
+    return { value => $s, crypted => 1, scheme => 'CRYPT' };
+}
+
+# One printable line for an error message (control characters shown as \n, \xNN).
+sub one_line {
+    my ($s) = @_;
+    $s = '' unless defined $s;
+    $s =~ s/\s+\z//;
+    $s =~ s/\n/\\n/g;
+    $s =~ s/\r/\\r/g;
+    $s =~ s/([\x00-\x1f\x7f])/sprintf('\\x%02X', ord $1)/ge;
+    return $s;
+}
+
+# (bytes, regular-file count) below a directory, symlinks not followed.
+sub dir_size_and_count {
+    my ($dir) = @_;
+    my ($size, $count) = (0, 0);
+    my @todo = ($dir);
+    while (@todo) {
+        my $d = shift @todo;
+        opendir(my $dh, $d) or next;
+        for my $n (readdir $dh) {
+            next if $n eq '.' || $n eq '..';
+            my @st = lstat "$d/$n" or next;
+            if (-d _) { push @todo, "$d/$n"; }
+            elsif (-f _) { $size += $st[7]; $count++; }
+        }
+        closedir $dh;
+    }
+    return ($size, $count);
+}
+
+1;
