@@ -15,7 +15,9 @@ import { useCall } from './hooks/use-call';
 import { PROJECT_PAGES, type Route, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
+import { InventoryPage } from './pages/inventory/inventory-page';
 import { ProjectsPage } from './pages/projects/projects-page';
+import { ServersPage } from './pages/servers/servers-page';
 import { TargetPage } from './pages/target/target-page';
 
 export function App() {
@@ -108,6 +110,10 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       return <ProjectsPage onOpen={(projectId) => navigate({ page: 'dashboard', projectId })} />;
     case 'dashboard':
       return <DashboardPage projectId={route.projectId} />;
+    case 'servers':
+      return <ServersPage projectId={route.projectId} />;
+    case 'inventory':
+      return <InventoryPage projectId={route.projectId} />;
     case 'target':
       return <TargetPage projectId={route.projectId} />;
     default:

@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/version';
 import { EXIT_USAGE } from './context';
+import { registerInventoryCommands } from './commands/inventory';
 import { registerProjectCommands } from './commands/project';
+import { registerServerCommands } from './commands/server';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerTargetCommands } from './commands/target';
 
@@ -16,6 +18,8 @@ const program = new Command('mm')
   .exitOverride();
 
 registerProjectCommands(program);
+registerServerCommands(program);
+registerInventoryCommands(program);
 registerTargetCommands(program);
 registerSandboxCommands(program);
 

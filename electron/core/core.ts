@@ -38,7 +38,10 @@ export function createCore(options: CoreOptions): Core {
   const projects = new ProjectService(options.dataDir, events);
   const logs = new Map<string, MigrationLog>();
   const secrets = new SealedSecretStore(options.dataDir, options.keyGuard);
-  const servers = new ServerService(projects, secrets);
+  const inventoryStore = new InventoryStore(projects);
+  const servers = new ServerService(projects, secrets, (projectId, serverId) =>
+    inventoryStore.remove(projectId, serverId),
+  );
   const log = (projectId: string): MigrationLog => {
     let l = logs.get(projectId);
     if (!l) {
@@ -54,7 +57,7 @@ export function createCore(options: CoreOptions): Core {
     projects,
     secrets,
     servers,
-    inventory: new InventoryService(servers, new InventoryStore(projects), log),
+    inventory: new InventoryService(servers, inventoryStore, log),
     target: new TargetService({ projects, secrets, log }),
     log,
   };

@@ -1,4 +1,5 @@
-import { access, writeFile, mkdir } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { join } from 'node:path';
 import type { Core } from './core';
 import { DEMO_PROJECT_NAME } from './core';
@@ -17,12 +18,31 @@ export async function ensureDemoProject(core: Core): Promise<void> {
   }
   const existing = await core.projects.list();
   if (!existing.some((p) => p.demo)) {
-    await core.projects.create(
+    const project = await core.projects.create(
       DEMO_PROJECT_NAME,
       'A rehearsal on the built-in demo source server and the sandbox target.',
       true,
     );
+    await addDemoSourceServer(core, project.id);
   }
   await mkdir(core.info.dataDir, { recursive: true });
   await writeFile(marker, new Date().toISOString());
+}
+
+export const DEMO_SERVER_NAME = 'Demo Linux server';
+
+/**
+ * The demo source server: a small Linux hosting server laid out under the data dir, served by
+ * the real linux agent through the local transport, with its inventory fetched.
+ */
+export async function addDemoSourceServer(core: Core, projectId: string): Promise<void> {
+  const root = join(core.info.dataDir, 'demo-source');
+  buildDemoLayout(root);
+  const server = await core.servers.add(projectId, {
+    name: DEMO_SERVER_NAME,
+    kind: 'linux',
+    connection: { type: 'local', root },
+    demo: true,
+  });
+  await core.inventory.fetch(projectId, server.id);
 }

@@ -4,6 +4,7 @@ import { useCallback, useSyncExternalStore } from 'react';
 export const PROJECT_PAGES = [
   { key: 'dashboard', label: 'Dashboard' },
   { key: 'servers', label: 'Source servers' },
+  { key: 'inventory', label: 'Inventory' },
   { key: 'target', label: 'Target' },
   { key: 'templates', label: 'Templates' },
   { key: 'selection', label: 'Selection' },

@@ -6,7 +6,7 @@ use Exporter 'import';
 use POSIX ();
 
 our @EXPORT_OK = qw(in_root read_text read_lines iso_now iso_date password_from_hash trim
-  one_line dir_size_and_count);
+  one_line dir_size_and_count maildir_stats mbox_stats);
 
 # Path of a source-system path ($path, absolute as on the source) below --root.
 sub in_root {
@@ -93,6 +93,39 @@ sub dir_size_and_count {
         closedir $dh;
     }
     return ($size, $count);
+}
+
+# (message count, bytes) of a Maildir: cur/ and new/ of the folder and of its subfolders
+# (.Sent, .Trash ...); symlinks not followed.
+sub maildir_stats {
+    my ($dir) = @_;
+    my ($count, $size) = (0, 0);
+    my @folders = ($dir);
+    if (opendir(my $dh, $dir)) { push @folders, map { "$dir/$_" } grep { /\A\.[^.]/ && -d "$dir/$_" } readdir $dh; closedir $dh; }
+    for my $f (@folders) {
+        for my $sub ('cur', 'new') {
+            opendir(my $dh, "$f/$sub") or next;
+            for (readdir $dh) { my @st = lstat "$f/$sub/$_"; next unless @st && -f _; $count++; $size += $st[7]; }
+            closedir $dh;
+        }
+    }
+    return ($count, $size);
+}
+
+# (message count, bytes) of an mbox file: messages start with a "From " line at the start of
+# the file or after an empty line. Read line by line, never whole.
+sub mbox_stats {
+    my ($file) = @_;
+    my @st = lstat $file;
+    return (0, 0) unless @st && -f _;
+    open(my $fh, '<:raw', $file) or return (0, $st[7]);
+    my ($count, $blank) = (0, 1);
+    while (my $l = <$fh>) {
+        $count++ if $blank && $l =~ /\AFrom /;
+        $blank = $l =~ /\A\r?\n\z/ ? 1 : 0;
+    }
+    close $fh;
+    return ($count, $st[7]);
 }
 
 1;

@@ -3,6 +3,7 @@ import { targetSetInput } from '../../../shared/contract';
 import type { TargetTestResult, TargetView } from '../../../shared/model/target';
 import { MmError } from '../../core/errors';
 import { action, table } from '../context';
+import { readStdinLines } from '../stdin';
 
 interface SetOptions {
   poaUrl?: string;
@@ -12,13 +13,6 @@ interface SetOptions {
   pbaUser?: string;
   pbaPasswordStdin?: boolean;
   tlsFingerprint?: string;
-}
-
-/** Passwords come on stdin, never as arguments (which other users can see in `ps`). */
-async function readStdinLines(): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
 }
 
 function describeTarget(t: TargetView): string {

@@ -71,6 +71,9 @@ export class ServerService {
   constructor(
     private readonly projects: ProjectService,
     private readonly secrets: SecretStore,
+    /** Drops what other services keep per server (its inventory file). */
+    private readonly onRemoved: (projectId: string, serverId: string) => Promise<void> = async () =>
+      undefined,
   ) {}
 
   async list(projectId: string): Promise<readonly SourceServer[]> {
@@ -134,6 +137,7 @@ export class ServerService {
       servers: (p.servers ?? []).filter((s) => s.id !== server.id),
     }));
     await this.secrets.deletePrefix(`project/${projectId}/server/${server.id}/`);
+    await this.onRemoved(projectId, server.id);
   }
 
   async updateSettings(

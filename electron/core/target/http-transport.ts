@@ -159,14 +159,20 @@ function readAnswer(res: IncomingMessage, deadline: number, maxBytes: number): P
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    // Settle first, then tear down: the teardown's own events must not rename the failure.
+    const fail = (e: TransportError): void => {
+      clearTimeout(timer);
+      reject(e);
+      res.destroy();
+    };
     const timer = setTimeout(
-      () => res.destroy(new TransportError('target-timeout', 'the answer did not arrive in time')),
+      () => fail(new TransportError('target-timeout', 'the answer did not arrive in time')),
       remaining(deadline),
     );
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        res.destroy(new TransportError('target-bad-response', `the answer exceeds ${maxBytes} bytes`));
+        fail(new TransportError('target-bad-response', `the answer exceeds ${maxBytes} bytes`));
         return;
       }
       chunks.push(chunk);

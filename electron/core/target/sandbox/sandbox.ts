@@ -162,6 +162,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     }),
   };
 
+  // Sandbox-only methods answer plainly: a value, or a fault with a readable string.
+  const sandboxAnswer = {
+    ok: (value: unknown): Outcome => ({ kind: 'value', value }),
+    refused: (faultString: string, faultCode: number): Outcome => ({ kind: 'fault', faultCode, faultString }),
+    fault: (faultCode: number, faultString: string): Outcome => ({ kind: 'fault', faultCode, faultString }),
+  };
+
   const poaDispatch: Dispatch = (method, params) => {
     const own = method.startsWith('sandbox.') ? () => sandboxMethod(method, params) : undefined;
     const spec = POA_METHODS[method];
@@ -176,22 +183,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         const args = Args.of(params, method);
         return apply(spec.writes, (state) => spec.run(args, state));
       },
-      own ? { ...poaAnswer, ok: (v: unknown): Outcome => ({ kind: 'value', value: v }) } : poaAnswer,
+      own ? sandboxAnswer : poaAnswer,
     );
   };
 
   const pbaDispatch: Dispatch = async (method, params) => {
     if (method.startsWith('sandbox.')) {
-      return run(
-        method,
-        async () =>
-          sandboxMethod(method, params) ??
-          Promise.reject(new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`)),
-        {
-          ...pbaAnswer,
-          ok: (v: unknown): Outcome => ({ kind: 'value', value: v }),
-        },
-      );
+      const unknown = new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`);
+      return run(method, async () => sandboxMethod(method, params) ?? Promise.reject(unknown), sandboxAnswer);
     }
     const envelope = params[0];
     if (

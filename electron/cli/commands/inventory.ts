@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import { Argument, type Command } from 'commander';
+import type { InventoryKind, InventoryRows } from '../../../shared/model/inventory';
+import { MmError } from '../../core/errors';
+import { action, table } from '../context';
+import { showProgress } from '../progress';
+
+const KINDS: readonly InventoryKind[] = ['accounts', 'domains', 'subscriptions', 'templates'];
+
+function rowsTable(r: InventoryRows): string {
+  switch (r.kind) {
+    case 'accounts':
+      return table(
+        ['SERVER', 'ID', 'TYPE', 'PARENT', 'COMPANY', 'CONTACT', 'STATUS', 'DOMAINS', 'SUBS'],
+        r.rows.map((a) => [
+          a.serverId,
+          a.id,
+          a.type,
+          a.parentId ?? '',
+          a.company ?? '',
+          a.contact ?? '',
+          a.status,
+          String(a.domains),
+          String(a.subscriptions),
+        ]),
+      );
+    case 'domains':
+      return table(
+        ['SERVER', 'ID', 'NAME', 'ACCOUNT', 'KIND', 'STATUS', 'HOSTING SUB', 'REGISTRATION SUB'],
+        r.rows.map((d) => [
+          d.serverId,
+          d.id,
+          d.name,
+          d.accountId,
+          d.kind,
+          d.status,
+          d.hostingSubscriptionId ?? '',
+          d.registrationSubscriptionId ?? '',
+        ]),
+      );
+    case 'subscriptions':
+      return table(
+        ['SERVER', 'ID', 'ACCOUNT', 'TEMPLATE', 'STATUS', 'CREATED', 'EXPIRES', 'DOMAINS'],
+        r.rows.map((s) => [
+          s.serverId,
+          s.id,
+          s.accountId,
+          s.templateName ?? s.templateId,
+          s.status,
+          s.created ?? '',
+          s.expires ?? '',
+          String(s.domains),
+        ]),
+      );
+    case 'templates':
+      return table(
+        ['SERVER', 'ID', 'NAME', 'KIND', 'VIRTUAL', 'RESOURCES', 'SUBS'],
+        r.rows.map((t) => [
+          t.serverId,
+          t.id,
+          t.name,
+          t.kind ?? '',
+          t.virtual ? 'yes' : '',
+          String(t.resources),
+          String(t.subscriptions),
+        ]),
+      );
+  }
+}
+
+export function registerInventoryCommands(program: Command): void {
+  const inventory = program.command('inventory').description('what the source servers hold');
+
+  inventory
+    .command('fetch <server>')
+    .description('run hostingPlatformInfo on the server (deploying the agent if needed) and store the result')
+    .action(
+      action(async (ctx, server: string) => {
+        const projectId = await ctx.projectId();
+        const stop = showProgress(ctx.core, ctx.options.json);
+        try {
+          const job = ctx.core.jobs.start(
+            `Inventory of ${server}`,
+            (j) => ctx.core.inventory.fetch(projectId, server, j),
+            {
+              projectId,
+              subject: server,
+            },
+          );
+          const r = await job.done;
+          const s = r.summary;
+          return {
+            json: r,
+            text: `${r.deployed ? 'Deployed the agent. ' : ''}Stored the inventory of ${r.server.name}: ${s.accounts} accounts, ${s.domains} domains, ${s.subscriptions} subscriptions, ${s.templates} templates (${s.platform}).`,
+          };
+        } finally {
+          stop();
+        }
+      }),
+    );
+
+  inventory
+    .command('import <server> <file>')
+    .description('import hostingPlatformInfo output obtained some other way (e.g. sent by the source admin)')
+    .action(
+      action(async (ctx, server: string, file: string) => {
+        const r = await ctx.core.inventory.importFile(await ctx.projectId(), server, resolve(file));
+        const s = r.summary;
+        return {
+          json: r,
+          text: `Imported ${file} for ${r.server.name}: ${s.accounts} accounts, ${s.domains} domains, ${s.subscriptions} subscriptions, ${s.templates} templates.`,
+        };
+      }),
+    );
+
+  inventory
+    .command('refresh <server>')
+    .description('refresh some accounts/domains with accountsInfo/domainsInfo ("allow update information")')
+    .option('--accounts <ids...>', 'account ids')
+    .option('--domains <ids...>', 'domain ids')
+    .action(
+      action(async (ctx, server: string, o: { accounts?: string[]; domains?: string[] }) => {
+        if (!o.accounts && !o.domains)
+          throw new MmError('usage', 'Say what to refresh: --accounts <ids…> and/or --domains <ids…>.');
+        const projectId = await ctx.projectId();
+        const r = await ctx.core.inventory.refresh(projectId, server, {
+          ...(o.accounts ? { accountIds: o.accounts } : {}),
+          ...(o.domains ? { domainIds: o.domains } : {}),
+        });
+        return {
+          json: r,
+          text: `Refreshed ${r.updated} objects.${r.notFound.length ? ` Not on the source any more: ${r.notFound.join(', ')}` : ''}`,
+        };
+      }),
+    );
+
+  inventory
+    .command('list')
+    .description('list accounts, domains, subscriptions or templates')
+    .addArgument(new Argument('<kind>', 'what to list').choices(KINDS))
+    .option('--server <name>', 'only this source server')
+    .action(
+      action(async (ctx, kind: InventoryKind, o: { server?: string }) => {
+        const rows = await ctx.core.inventory.rows(await ctx.projectId(), kind, o.server);
+        return {
+          json: rows.rows,
+          text: rows.rows.length ? rowsTable(rows) : `No ${kind}: fetch an inventory first.`,
+        };
+      }),
+    );
+
+  inventory
+    .command('show <kind> <id>')
+    .description('one object in full (customer passwords masked)')
+    .requiredOption('--server <name>', 'the source server it is on')
+    .action(
+      action(async (ctx, kind: string, id: string, o: { server: string }) => {
+        if (!KINDS.includes(kind as InventoryKind))
+          throw new MmError('usage', `<kind> is one of ${KINDS.join(', ')}.`, kind);
+        const projectId = await ctx.projectId();
+        const server = await ctx.core.servers.get(projectId, o.server);
+        const detail = await ctx.core.inventory.detail(projectId, server.id, kind as InventoryKind, id);
+        return { json: detail.object, text: JSON.stringify(detail.object, null, 2) };
+      }),
+    );
+}

@@ -1,0 +1,180 @@
+/**
+ * A table for tens of thousands of rows: only the visible rows are in the DOM
+ * (@tanstack/react-virtual), sorting by any column, keyboard navigation (arrows, Enter).
+ * Filtering is the caller's: it passes the rows to show.
+ */
+import { Box, Group, Text, UnstyledButton } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, type ReactNode, useMemo, useRef, useState } from 'react';
+
+export interface Column<R> {
+  readonly key: string;
+  readonly label: string;
+  readonly width?: number | string;
+  /** The value sorted on (and shown when there is no render). */
+  readonly value: (row: R) => string | number;
+  readonly render?: (row: R) => ReactNode;
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const ROW_HEIGHT = 34;
+
+export function VirtualTable<R>(props: {
+  readonly rows: readonly R[];
+  readonly columns: readonly Column<R>[];
+  readonly rowKey: (row: R) => string;
+  readonly onOpen?: (row: R) => void;
+  readonly height?: number;
+  readonly testId?: string;
+}) {
+  const { rows, columns, rowKey, onOpen } = props;
+  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | undefined>();
+  const [cursor, setCursor] = useState(0);
+  const sorted = useMemo(() => {
+    if (!sort) return rows;
+    const column = columns.find((c) => c.key === sort.key);
+    if (!column) return rows;
+    return [...rows].sort((a, b) => {
+      const va = column.value(a);
+      const vb = column.value(b);
+      const d =
+        typeof va === 'number' && typeof vb === 'number' ? va - vb : collator.compare(String(va), String(vb));
+      return d * sort.dir;
+    });
+  }, [rows, columns, sort]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: sorted.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (sorted.length === 0) return;
+    const move =
+      e.key === 'ArrowDown'
+        ? 1
+        : e.key === 'ArrowUp'
+          ? -1
+          : e.key === 'PageDown'
+            ? 15
+            : e.key === 'PageUp'
+              ? -15
+              : 0;
+    if (move !== 0) {
+      e.preventDefault();
+      const next = Math.max(0, Math.min(sorted.length - 1, cursor + move));
+      setCursor(next);
+      virtualizer.scrollToIndex(next);
+    } else if (e.key === 'Enter' && onOpen) {
+      const row = sorted[cursor];
+      if (row) onOpen(row);
+    }
+  };
+
+  const template = columns
+    .map((c) => (typeof c.width === 'number' ? `${c.width}px` : (c.width ?? '1fr')))
+    .join(' ');
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <Box data-testid={props.testId} data-row-count={sorted.length}>
+      <Box
+        role="row"
+        style={{
+          display: 'grid',
+          gridTemplateColumns: template,
+          borderBottom: '1px solid var(--mantine-color-default-border)',
+        }}
+      >
+        {columns.map((c) => (
+          <UnstyledButton
+            key={c.key}
+            role="columnheader"
+            px="xs"
+            py={6}
+            aria-sort={sort?.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
+            onClick={() =>
+              setSort((s) =>
+                s?.key === c.key ? { key: c.key, dir: s.dir === 1 ? -1 : 1 } : { key: c.key, dir: 1 },
+              )
+            }
+          >
+            <Group gap={4} wrap="nowrap">
+              <Text size="xs" fw={700} tt="uppercase" c="dimmed" truncate>
+                {c.label}
+              </Text>
+              {sort?.key === c.key && <Text size="xs">{sort.dir === 1 ? '▲' : '▼'}</Text>}
+            </Group>
+          </UnstyledButton>
+        ))}
+      </Box>
+      <div
+        ref={scroller}
+        role="grid"
+        aria-rowcount={sorted.length}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        style={{ height: props.height ?? 520, overflow: 'auto', position: 'relative', outline: 'none' }}
+      >
+        {sorted.length === 0 ? (
+          <Text c="dimmed" p="md">
+            Nothing matches.
+          </Text>
+        ) : (
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const row = sorted[item.index]!;
+              const active = item.index === cursor;
+              return (
+                <div
+                  key={rowKey(row)}
+                  role="row"
+                  aria-selected={active}
+                  data-testid="table-row"
+                  onClick={() => {
+                    setCursor(item.index);
+                    onOpen?.(row);
+                  }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: ROW_HEIGHT,
+                    transform: `translateY(${item.start}px)`,
+                    display: 'grid',
+                    gridTemplateColumns: template,
+                    alignItems: 'center',
+                    cursor: onOpen ? 'pointer' : 'default',
+                    background: active ? 'var(--mantine-color-default-hover)' : undefined,
+                    borderBottom: '1px solid var(--mantine-color-default-border)',
+                  }}
+                >
+                  {columns.map((c) => (
+                    <Box
+                      key={c.key}
+                      role="gridcell"
+                      px="xs"
+                      style={{ overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}
+                    >
+                      {c.render ? (
+                        c.render(row)
+                      ) : (
+                        <Text size="sm" truncate>
+                          {String(c.value(row))}
+                        </Text>
+                      )}
+                    </Box>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+    </Box>
+  );
+}

@@ -1,0 +1,200 @@
+import {
+  Code,
+  Drawer,
+  Group,
+  Loader,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDeferredValue, useMemo, useState } from 'react';
+import type { InventoryKind, InventoryRows } from '../../../shared/model/inventory';
+import { ApiErrorAlert } from '../../components/api-error';
+import { VirtualTable } from '../../components/virtual-table';
+import { useCall } from '../../hooks/use-call';
+import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
+
+const KINDS: { value: InventoryKind; label: string }[] = [
+  { value: 'accounts', label: 'Accounts' },
+  { value: 'domains', label: 'Domains' },
+  { value: 'subscriptions', label: 'Subscriptions' },
+  { value: 'templates', label: 'Service templates' },
+];
+
+interface Opened {
+  readonly kind: InventoryKind;
+  readonly serverId: string;
+  readonly id: string;
+}
+
+/** Every row's searchable text, lower-cased once, so a keystroke filters 20,000 rows instantly. */
+function haystacks(data: InventoryRows): string[] {
+  return (data.rows as readonly object[]).map((r) => Object.values(r).join('\u0001').toLowerCase());
+}
+
+export function InventoryPage({ projectId }: { projectId: string }) {
+  const [kind, setKind] = useState<InventoryKind>('domains');
+  const [query, setQuery] = useState('');
+  const [status, setStatus] = useState<string | null>(null);
+  const [server, setServer] = useState<string | null>(null);
+  const [opened, setOpened] = useState<Opened>();
+  const deferredQuery = useDeferredValue(query.trim().toLowerCase());
+  const listing = useCall('inventory:list', { projectId, kind });
+  const data = listing.data?.kind === kind ? listing.data : undefined;
+
+  const texts = useMemo(() => (data ? haystacks(data) : []), [data]);
+  const servers = useMemo(() => [...new Set((data?.rows ?? []).map((r) => r.serverId))], [data]);
+  const statuses = useMemo(
+    () => [...new Set((data?.rows ?? []).flatMap((r) => ('status' in r ? [r.status] : [])))],
+    [data],
+  );
+  const keep = useMemo(() => {
+    if (!data) return [];
+    return (data.rows as readonly { serverId: string; status?: string }[]).map(
+      (r, i) =>
+        (!deferredQuery || texts[i]!.includes(deferredQuery)) &&
+        (!server || r.serverId === server) &&
+        (!status || r.status === status),
+    );
+  }, [data, texts, deferredQuery, server, status]);
+
+  const open = (serverId: string, id: string): void => setOpened({ kind, serverId, id });
+  const table = (() => {
+    if (!data) return null;
+    const shown = <T,>(rows: readonly T[]): T[] => rows.filter((_, i) => keep[i]);
+    switch (data.kind) {
+      case 'accounts':
+        return (
+          <VirtualTable
+            testId="inventory-table"
+            rows={shown(data.rows)}
+            columns={ACCOUNT_COLUMNS}
+            rowKey={(r) => `${r.serverId}/${r.id}`}
+            onOpen={(r) => open(r.serverId, r.id)}
+          />
+        );
+      case 'domains':
+        return (
+          <VirtualTable
+            testId="inventory-table"
+            rows={shown(data.rows)}
+            columns={DOMAIN_COLUMNS}
+            rowKey={(r) => `${r.serverId}/${r.id}`}
+            onOpen={(r) => open(r.serverId, r.id)}
+          />
+        );
+      case 'subscriptions':
+        return (
+          <VirtualTable
+            testId="inventory-table"
+            rows={shown(data.rows)}
+            columns={SUBSCRIPTION_COLUMNS}
+            rowKey={(r) => `${r.serverId}/${r.id}`}
+            onOpen={(r) => open(r.serverId, r.id)}
+          />
+        );
+      case 'templates':
+        return (
+          <VirtualTable
+            testId="inventory-table"
+            rows={shown(data.rows)}
+            columns={TEMPLATE_COLUMNS}
+            rowKey={(r) => `${r.serverId}/${r.id}`}
+            onOpen={(r) => open(r.serverId, r.id)}
+          />
+        );
+    }
+  })();
+  const shownCount = keep.filter(Boolean).length;
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Inventory</Title>
+        <SegmentedControl value={kind} onChange={(v) => setKind(v as InventoryKind)} data={KINDS} />
+      </Group>
+      <Group>
+        <TextInput
+          placeholder="Search ids, names, e-mail…"
+          aria-label="Search"
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          style={{ flex: 1 }}
+        />
+        {statuses.length > 0 && (
+          <Select
+            placeholder="Any status"
+            aria-label="Status"
+            clearable
+            data={statuses}
+            value={status}
+            onChange={setStatus}
+          />
+        )}
+        <Select
+          placeholder="Any server"
+          aria-label="Source server"
+          clearable
+          data={servers}
+          value={server}
+          onChange={setServer}
+        />
+      </Group>
+      {listing.error && <ApiErrorAlert error={listing.error} />}
+      {!data && !listing.error && <Loader />}
+      {data && (
+        <Text size="sm" c="dimmed" data-testid="inventory-count">
+          {shownCount} of {data.rows.length} {kind}
+        </Text>
+      )}
+      {table}
+      <DetailDrawer projectId={projectId} opened={opened} onClose={() => setOpened(undefined)} />
+    </Stack>
+  );
+}
+
+function DetailDrawer({
+  projectId,
+  opened,
+  onClose,
+}: {
+  projectId: string;
+  opened: Opened | undefined;
+  onClose: () => void;
+}) {
+  return (
+    <Drawer
+      opened={opened !== undefined}
+      onClose={onClose}
+      position="right"
+      size="lg"
+      title={opened ? `${opened.kind.slice(0, -1)} ${opened.id}` : ''}
+    >
+      {opened && <Detail projectId={projectId} opened={opened} />}
+    </Drawer>
+  );
+}
+
+function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
+  const detail = useCall('inventory:get', {
+    projectId,
+    serverId: opened.serverId,
+    kind: opened.kind,
+    id: opened.id,
+  });
+  if (detail.error) return <ApiErrorAlert error={detail.error} />;
+  if (!detail.data) return <Loader />;
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        On source server {opened.serverId}. Customer passwords are masked.
+      </Text>
+      <Code block data-testid="inventory-detail">
+        {JSON.stringify(detail.data.object, null, 2)}
+      </Code>
+    </Stack>
+  );
+}

@@ -1,0 +1,171 @@
+import {
+  Group,
+  NumberInput,
+  PasswordInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
+import { SOURCE_KINDS, type SourceKind } from '../../../../shared/model/server';
+
+export interface ConnectionForm {
+  name: string;
+  kind: SourceKind;
+  apiVersion: 1 | 2;
+  host: string;
+  port: number;
+  user: string;
+  auth: 'password' | 'key';
+  password: string;
+  privateKey: string;
+  passphrase: string;
+  agentPath: string;
+  sourceRoot: string;
+  hostKeyFingerprint: string;
+}
+
+export const EMPTY_CONNECTION: ConnectionForm = {
+  name: '',
+  kind: 'linux',
+  apiVersion: 2,
+  host: '',
+  port: 22,
+  user: 'root',
+  auth: 'password',
+  password: '',
+  privateKey: '',
+  passphrase: '',
+  agentPath: '/usr/local/mm-agent',
+  sourceRoot: '',
+  hostKeyFingerprint: '',
+};
+
+const KIND_LABELS: Record<SourceKind, string> = {
+  linux: 'Plain Linux hosting server',
+  ensim: 'Ensim Pro for Linux',
+  hsphere: 'H-Sphere',
+  sphera: 'Sphera (through a hosting description)',
+  description: 'Any panel (hosting description)',
+};
+
+export function ConnectionStep({
+  form,
+  onChange,
+}: {
+  form: ConnectionForm;
+  onChange: (f: ConnectionForm) => void;
+}) {
+  const set = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]): void =>
+    onChange({ ...form, [k]: v });
+  return (
+    <Stack gap="sm">
+      <SimpleGrid cols={2}>
+        <TextInput
+          label="Name"
+          required
+          value={form.name}
+          onChange={(e) => set('name', e.currentTarget.value)}
+          data-autofocus
+        />
+        <Select
+          label="Source system"
+          data={SOURCE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+          value={form.kind}
+          allowDeselect={false}
+          onChange={(v) => v && set('kind', v as SourceKind)}
+        />
+      </SimpleGrid>
+      <SimpleGrid cols={3}>
+        <TextInput
+          label="Host"
+          required
+          value={form.host}
+          onChange={(e) => set('host', e.currentTarget.value)}
+        />
+        <NumberInput
+          label="SSH port"
+          min={1}
+          max={65535}
+          value={form.port}
+          onChange={(v) => set('port', Number(v) || 22)}
+        />
+        <TextInput
+          label="User"
+          required
+          value={form.user}
+          onChange={(e) => set('user', e.currentTarget.value)}
+        />
+      </SimpleGrid>
+      <Group>
+        <Text size="sm" fw={500}>
+          Authentication
+        </Text>
+        <SegmentedControl
+          value={form.auth}
+          onChange={(v) => set('auth', v === 'key' ? 'key' : 'password')}
+          data={[
+            { value: 'password', label: 'Password' },
+            { value: 'key', label: 'Private key' },
+          ]}
+        />
+      </Group>
+      {form.auth === 'password' ? (
+        <PasswordInput
+          label="Password"
+          value={form.password}
+          onChange={(e) => set('password', e.currentTarget.value)}
+        />
+      ) : (
+        <>
+          <Textarea
+            label="Private key (OpenSSH or PEM)"
+            autosize
+            minRows={3}
+            maxRows={6}
+            styles={{ input: { fontFamily: 'monospace' } }}
+            value={form.privateKey}
+            onChange={(e) => set('privateKey', e.currentTarget.value)}
+          />
+          <PasswordInput
+            label="Passphrase (if any)"
+            value={form.passphrase}
+            onChange={(e) => set('passphrase', e.currentTarget.value)}
+          />
+        </>
+      )}
+      <SimpleGrid cols={2}>
+        <TextInput
+          label="Agent path on the server"
+          value={form.agentPath}
+          onChange={(e) => set('agentPath', e.currentTarget.value)}
+        />
+        <Select
+          label="Migration API version"
+          data={[
+            { value: '2', label: 'v2 (subscription-centred)' },
+            { value: '1', label: 'v1 (domain-centred)' },
+          ]}
+          value={String(form.apiVersion)}
+          allowDeselect={false}
+          onChange={(v) => set('apiVersion', v === '1' ? 1 : 2)}
+        />
+      </SimpleGrid>
+      <TextInput
+        label="Source files root (optional)"
+        description="Where the source system's files are on that server when not at / (a restored backup, a chroot)."
+        value={form.sourceRoot}
+        onChange={(e) => set('sourceRoot', e.currentTarget.value.trim())}
+      />
+      <TextInput
+        label="Host key fingerprint (optional)"
+        description="SHA256:… from ssh-keygen -lf on the server. Leave empty to see the key on the next step and accept it."
+        value={form.hostKeyFingerprint}
+        onChange={(e) => set('hostKeyFingerprint', e.currentTarget.value.trim())}
+      />
+    </Stack>
+  );
+}

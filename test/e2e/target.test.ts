@@ -1,0 +1,106 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PoaClient } from '../../electron/core/target/poa-client';
+import { startSandbox } from '../../electron/core/target/sandbox/sandbox';
+import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
+import { tempDir } from '../helpers/paths';
+import { startHost } from '../helpers/processes';
+import { AppPage } from './pages/app-page';
+import { TargetPage } from './pages/target-page';
+
+describe('the Target page in Chromium through the browser host', () => {
+  let browser: Browser;
+  /** Hosts and sandboxes to stop even when a test fails half-way. */
+  const cleanup: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((stop) => stop()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('sets the target to a sandbox through the UI, sees its templates and plans, and browses what it holds', async () => {
+    const sandbox = await startSandbox({ dataDir: await tempDir('mm-sandbox-') });
+    cleanup.push(() => sandbox.close());
+    const poa = new PoaClient({ url: sandbox.poaUrl });
+    const accountId = await poa.addAccount({
+      account_type: 'C',
+      person: { first_name: 'Ada', last_name: 'Lovelace' },
+      address: { street_name: 'St James Sq', zipcode: 'SW1', city: 'London', country: 'gb', state: 'LDN' },
+      phone: { country_code: '44', area_code: '20', phone_num: '5550100', ext_num: '' },
+      email: 'ada@engine.example',
+    });
+    const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 13 });
+    await poa.addDomain({ subscription_id: sub, domain_name: 'engine.example' });
+
+    const host = await startHost(await tempDir(), ['--no-demo']);
+    cleanup.push(() => host.stop());
+    const page = await browser.newPage();
+    const errors = watchConsole(page);
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.createProject('Rehearsal');
+    const target = new TargetPage(page);
+    await target.open();
+    await target.fill({
+      poaUrl: sandbox.poaUrl,
+      poaUser: 'admin',
+      poaPassword: 'p&ss',
+      pbaUrl: sandbox.pbaUrl,
+    });
+    await target.save();
+    await page.getByRole('button', { name: 'Test connection' }).waitFor();
+    await expect
+      .poll(() => target.form.getByLabel('POA password').getAttribute('placeholder'))
+      .toContain('stored');
+
+    await target.testConnection();
+    await target.templates.getByText('Linux Hosting Professional').waitFor();
+    await target.plans.getByText('Domain registration .info').waitFor();
+    expect(await target.plans.getByRole('row').count()).toBe(20); // header + 19 plans
+
+    await target.browser.getByRole('tab', { name: /Domains/ }).click();
+    await target.browser
+      .getByRole('table', { name: 'Domains' })
+      .getByRole('cell', { name: 'engine.example', exact: true })
+      .waitFor();
+    await screenshot(page, 'target-sandbox');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a bad URL as the core refuses it, naming the field', async () => {
+    const host = await startHost(await tempDir(), ['--no-demo']);
+    cleanup.push(() => host.stop());
+    const page = await browser.newPage();
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.createProject('Typos');
+    const target = new TargetPage(page);
+    await target.open();
+    await target.fill({ poaUrl: 'file:///etc/passwd', pbaUrl: '' });
+    await target.save();
+    await expect.poll(() => target.form.getByTestId('api-error').textContent()).toContain('poaUrl');
+  });
+
+  it('the demo project starts with the built-in sandbox target configured', async () => {
+    const host = await startHost(await tempDir());
+    cleanup.push(() => host.stop());
+    const page = await browser.newPage();
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
+    const target = new TargetPage(page);
+    await target.open();
+    await page.getByText('Sandbox target', { exact: true }).waitFor();
+    await target.testConnection();
+    await target.templates.getByText('Linux Hosting Starter').waitFor();
+    await target.plans.getByText('Dedicated IP address').waitFor();
+    await screenshot(page, 'target-demo');
+  });
+});

@@ -1,0 +1,57 @@
+import type { PoaAccount, PoaMember } from '../../electron/core/target/poa-client';
+import {
+  type RunningSandbox,
+  type SandboxOptions,
+  startSandbox,
+} from '../../electron/core/target/sandbox/sandbox';
+import { tempDir } from '../helpers/paths';
+
+/** A sandbox of its own in a fresh directory, on free ports. */
+export async function freshSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+  return startSandbox({ dataDir: options.dataDir ?? (await tempDir('mm-sandbox-')), ...options });
+}
+
+export const address = {
+  street_name: 'Hauptstr. 1',
+  zipcode: '10115',
+  city: 'Berlin',
+  country: 'de',
+  state: 'BE',
+};
+export const phone = { country_code: '49', area_code: '30', phone_num: '1234567', ext_num: '' };
+
+export function customer(email = 'jane@example.com', extra: Partial<PoaAccount> = {}): PoaAccount {
+  return {
+    account_type: 'C',
+    person: { first_name: 'Jane', last_name: 'Doe', company_name: 'Doe GmbH' },
+    address,
+    phone,
+    email,
+    ...extra,
+  };
+}
+
+export function member(accountId: number, login: string, password = 'S3cret&pw'): PoaMember {
+  return {
+    account_id: accountId,
+    auth: { login, password },
+    person: { first_name: 'Jane', last_name: 'Doe' },
+    address,
+    phone,
+    email: 'jane@example.com',
+  };
+}
+
+/** Records what a client logs, as the migration log would receive it. */
+export function memoryLog(): {
+  lines: { level: string; message: string; details?: unknown }[];
+  write(level: string, message: string, details?: unknown): Promise<void>;
+} {
+  const lines: { level: string; message: string; details?: unknown }[] = [];
+  return {
+    lines,
+    write: async (level, message, details) => {
+      lines.push({ level, message, details });
+    },
+  };
+}

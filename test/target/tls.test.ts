@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TargetCallError } from '../../electron/core/target/errors';
+import { PoaClient } from '../../electron/core/target/poa-client';
+import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
+import { tempDir } from '../helpers/paths';
+import { freshSandbox } from './fixtures';
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const OPENSSL = hasOpenssl();
+if (!OPENSSL)
+  console.warn(
+    'tls.test.ts: skipped — the openssl command is not installed, so no test certificate can be made',
+  );
+
+describe.skipIf(!OPENSSL)('TLS: a pinned certificate fingerprint, or system trust', () => {
+  let sandbox: RunningSandbox;
+  let fingerprint: string;
+  beforeAll(async () => {
+    const dir = await tempDir('mm-tls-');
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=poa.sandbox.test',
+      ],
+      { stdio: 'ignore' },
+    );
+    fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
+    sandbox = await freshSandbox({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
+  });
+  afterAll(() => sandbox?.close());
+
+  it('speaks HTTPS when pinned to the certificate, whatever the CA', async () => {
+    expect(sandbox.poaUrl.startsWith('https://')).toBe(true);
+    const poa = new PoaClient({ url: sandbox.poaUrl, tlsFingerprint: fingerprint.toLowerCase() });
+    expect((await poa.getServiceTemplateList()).length).toBeGreaterThan(0);
+  });
+
+  it('refuses another certificate before sending anything', async () => {
+    const other = 'AA:'.repeat(31) + 'AA';
+    const before = sandbox.state().accounts.length;
+    const poa = new PoaClient(
+      { url: sandbox.poaUrl, user: 'admin', password: 'never-sent', tlsFingerprint: other },
+      { retries: 0 },
+    );
+    const e = await poa.getServiceTemplateList().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TargetCallError);
+    expect((e as TargetCallError).code).toBe('target-tls-mismatch');
+    expect((e as TargetCallError).message).toContain(fingerprint.replace(/:/g, ''));
+    expect(sandbox.state().accounts.length).toBe(before);
+  });
+
+  it('without a pin, a self-signed certificate fails system trust', async () => {
+    const poa = new PoaClient({ url: sandbox.poaUrl }, { retries: 0 });
+    const e = await poa.getServiceTemplateList().catch((x: unknown) => x);
+    expect((e as TargetCallError).code).toBe('target-unreachable');
+    expect((e as TargetCallError).message).toMatch(/self[- ]signed/i);
+  });
+});
