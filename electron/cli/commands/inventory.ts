@@ -77,7 +77,7 @@ export function registerInventoryCommands(program: Command): void {
     .action(
       action(async (ctx, server: string) => {
         const projectId = await ctx.projectId();
-        const stop = showProgress(ctx.core, ctx.options.json);
+        const stop = showProgress(ctx.core, false);
         try {
           const job = ctx.core.jobs.start(
             `Inventory of ${server}`,
