@@ -27,7 +27,7 @@ export class InventoryStore {
   }
 
   async load(projectId: string, serverId: string): Promise<Inventory | undefined> {
-    return (await this.doc(projectId, serverId)).data.inventory ?? undefined;
+    return (await (await this.doc(projectId, serverId)).current()).inventory ?? undefined;
   }
 
   async save(

@@ -54,7 +54,7 @@ export class ProjectService {
     for (const id of entries.sort()) {
       if (!(await isDir(join(this.projectsDir, id)))) continue;
       try {
-        summaries.push(summarize((await this.file(id)).data));
+        summaries.push(summarize(await (await this.file(id)).current()));
       } catch (e) {
         const problem = e instanceof Error ? e.message : String(e);
         summaries.push({ id, name: id, createdAt: '', updatedAt: '', demo: false, serverCount: 0, problem });
@@ -81,18 +81,18 @@ export class ProjectService {
   }
 
   async get(id: string): Promise<ProjectDetails> {
-    const doc = await this.file(id);
+    const data = await (await this.file(id)).current();
     return {
-      ...summarize(doc.data),
-      description: doc.data.description,
-      counts: sumCounts(doc.data),
+      ...summarize(data),
+      description: data.description,
+      counts: sumCounts(data),
       dataDir: this.projectDir(id),
     };
   }
 
   /** The project file as stored (for services that own a part of it). */
   async read(id: string): Promise<ProjectFile> {
-    return (await this.file(id)).data;
+    return (await this.file(id)).current();
   }
 
   /** Changes the project file atomically; the change sees a private copy. */

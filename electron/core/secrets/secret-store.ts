@@ -63,7 +63,7 @@ export class SealedSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string | undefined> {
-    const sealed = (await this.doc()).data.secrets[name];
+    const sealed = (await (await this.doc()).current()).secrets[name];
     if (sealed === undefined) return undefined;
     const raw = Buffer.from(sealed, 'base64');
     try {
@@ -85,13 +85,13 @@ export class SealedSecretStore implements SecretStore {
   }
 
   async deletePrefix(prefix: string, exact = false): Promise<void> {
-    const doc = await this.doc();
-    const keep = Object.fromEntries(
-      Object.entries(doc.data.secrets).filter(([k]) => (exact ? k !== prefix : !k.startsWith(prefix))),
-    );
-    if (Object.keys(keep).length !== Object.keys(doc.data.secrets).length) {
-      await doc.save({ ...doc.data, secrets: keep });
-    }
+    const drop = (k: string): boolean => (exact ? k === prefix : k.startsWith(prefix));
+    await (
+      await this.doc()
+    ).update((d) => ({
+      ...d,
+      secrets: Object.fromEntries(Object.entries(d.secrets).filter(([k]) => !drop(k))),
+    }));
   }
 
   private doc(): Promise<DocumentFile<SecretsFile>> {

@@ -6,11 +6,15 @@
  *   overwritten: the document refuses writes until the engineer repairs or removes it.
  * - Older schema versions are migrated forward in memory; the original is kept as a backup
  *   before the first write in the new version.
+ * - Several processes may hold the same file (the app and a CLI script, two windows): every
+ *   write takes a lock file, and `update` re-reads the file first when someone else changed it,
+ *   so no process overwrites another's change with a stale copy.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
+import lockfile from 'proper-lockfile';
 import { MmError } from '../errors';
 
 export interface Versioned {
@@ -27,6 +31,23 @@ export interface DocumentSpec<T extends Versioned> {
   /** Shape check after migration; return a problem description or undefined. */
   readonly check?: (doc: T) => string | undefined;
 }
+
+interface Stamp {
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+async function stampOf(file: string): Promise<Stamp | undefined> {
+  try {
+    const s = await stat(file);
+    return { mtimeMs: s.mtimeMs, size: s.size };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameStamp = (a: Stamp | undefined, b: Stamp | undefined): boolean =>
+  a?.mtimeMs === b?.mtimeMs && a?.size === b?.size;
 
 class JsonAdapter<T> {
   readonly #text: TextFile;
@@ -56,8 +77,12 @@ class JsonAdapter<T> {
 }
 
 export class DocumentFile<T extends Versioned> {
+  /** The file as this process last read or wrote it. */
+  #seen: Stamp | undefined;
+
   private constructor(
     private readonly low: Low<T>,
+    private readonly adapter: JsonAdapter<T>,
     readonly file: string,
     private readonly spec: DocumentSpec<T>,
     private pendingBackupFrom: number | undefined,
@@ -66,36 +91,82 @@ export class DocumentFile<T extends Versioned> {
   static async open<T extends Versioned>(file: string, spec: DocumentSpec<T>): Promise<DocumentFile<T>> {
     const adapter = new JsonAdapter<T>(file, spec.kind);
     const low = new Low<T>(adapter, spec.empty());
-    const raw: unknown = await adapter.read();
+    const doc = new DocumentFile(low, adapter, file, spec, undefined);
+    await doc.reload();
+    return doc;
+  }
+
+  /** Reads the file again (a missing file is the empty document). */
+  private async reload(): Promise<void> {
+    const stamp = await stampOf(this.file);
+    const raw: unknown = await this.adapter.read();
     if (raw === null) {
-      low.data = spec.empty();
-      return new DocumentFile(low, file, spec, undefined);
+      this.low.data = this.spec.empty();
+    } else {
+      const { doc, fromVersion } = migrate(raw, this.file, this.spec);
+      this.low.data = doc;
+      this.pendingBackupFrom = fromVersion < this.spec.currentVersion ? fromVersion : undefined;
     }
-    const { doc, fromVersion } = migrate(raw, file, spec);
-    low.data = doc;
-    return new DocumentFile(low, file, spec, fromVersion < spec.currentVersion ? fromVersion : undefined);
+    this.#seen = stamp;
+  }
+
+  private async locked<R>(work: () => Promise<R>): Promise<R> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const release = await lockfile.lock(this.file, {
+      realpath: false,
+      stale: 15_000,
+      retries: { retries: 100, minTimeout: 10, maxTimeout: 200 },
+    });
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
   }
 
   get data(): T {
     return this.low.data;
   }
 
+  /** The document as it is on disk now: re-read only when another process changed it. */
+  async current(): Promise<T> {
+    if (!sameStamp(await stampOf(this.file), this.#seen)) await this.reload();
+    return this.low.data;
+  }
+
   /** Replace the document and persist it atomically. */
-  async save(next: T): Promise<void> {
+  save(next: T): Promise<void> {
+    return this.locked(() => this.write(next));
+  }
+
+  /**
+   * Apply a change to a copy of the current document and persist it. When another process
+   * changed the file since this one read it, the change is applied to the fresh content.
+   * The in-memory data changes only if the write succeeds.
+   */
+  update(change: (draft: T) => T): Promise<T> {
+    return this.locked(async () => {
+      if (!sameStamp(await stampOf(this.file), this.#seen)) await this.reload();
+      const next = change(structuredClone(this.low.data));
+      await this.write(next);
+      return next;
+    });
+  }
+
+  private async write(next: T): Promise<void> {
     if (this.pendingBackupFrom !== undefined) {
       await copyFile(this.file, `${this.file}.v${this.pendingBackupFrom}.bak`);
       this.pendingBackupFrom = undefined;
     }
-    await mkdir(dirname(this.file), { recursive: true });
+    const previous = this.low.data;
     this.low.data = next;
-    await this.low.write();
-  }
-
-  /** Apply a change to a copy and persist it; the in-memory data changes only if the write succeeds. */
-  async update(change: (draft: T) => T): Promise<T> {
-    const next = change(structuredClone(this.low.data));
-    await this.save(next);
-    return next;
+    try {
+      await this.low.write();
+    } catch (e) {
+      this.low.data = previous;
+      throw e;
+    }
+    this.#seen = await stampOf(this.file);
   }
 }
 
