@@ -20,7 +20,7 @@ import { MmError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { MigrationLog } from '../log/migration-log';
 import type { ServerService } from '../servers/server-service';
-import { readAgentDocument } from './import-document';
+import { type ImportTimings, readAgentDocument } from './import-document';
 import { accountRows, domainRows, subscriptionRows, templateRows } from './inventory-rows';
 import type { InventoryStore } from './inventory-store';
 
@@ -28,6 +28,7 @@ export interface FetchResult {
   readonly server: SourceServer;
   readonly summary: InventorySummary;
   readonly deployed: boolean;
+  readonly timings?: ImportTimings & { readonly storeMs: number };
 }
 
 type Progress = Pick<JobContext, 'progress' | 'signal'>;
@@ -55,7 +56,7 @@ export class InventoryService {
       const out = join(work, 'hosting-platform.xml');
       await opened.agent.run(['--extract=hostingPlatformInfo'], 'xml', out, { signal: job.signal });
       job.progress(3, 4, 'Validating and storing');
-      const summary = await this.storeDocument(
+      const stored = await this.storeDocument(
         projectId,
         opened.server,
         out,
@@ -63,7 +64,7 @@ export class InventoryService {
         `${opened.server.name}: hostingPlatformInfo`,
       );
       job.progress(4, 4, 'Done');
-      return { server: await this.servers.get(projectId, opened.server.id), summary, deployed };
+      return { server: await this.servers.get(projectId, opened.server.id), ...stored, deployed };
     } catch (e) {
       await log.write('error', `Inventory of ${opened.server.name} failed: ${(e as Error).message}`);
       throw e;
@@ -76,8 +77,8 @@ export class InventoryService {
   /** Imports a hostingPlatformInfo file obtained some other way (e.g. sent by the source's admin). */
   async importFile(projectId: string, serverRef: string, file: string): Promise<FetchResult> {
     const server = await this.servers.get(projectId, serverRef);
-    const summary = await this.storeDocument(projectId, server, file, 'import', file);
-    return { server: await this.servers.get(projectId, server.id), summary, deployed: false };
+    const stored = await this.storeDocument(projectId, server, file, 'import', file);
+    return { server: await this.servers.get(projectId, server.id), ...stored, deployed: false };
   }
 
   /**
@@ -195,8 +196,9 @@ export class InventoryService {
     file: string,
     source: 'agent' | 'import',
     label: string,
-  ): Promise<InventorySummary> {
+  ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
     const { parsed, timings, bytes } = await readAgentDocument(file, label);
+    const t0 = performance.now();
     if (parsed.root !== 'hostingPlatform') {
       throw new MmError(
         'xml-unexpected-root',
@@ -207,6 +209,7 @@ export class InventoryService {
     await this.store.save(projectId, server.id, parsed.inventory, source);
     const summary = summarize(parsed.inventory, source);
     await this.servers.replace(projectId, { ...server, inventory: summary });
+    const storeMs = performance.now() - t0;
     await this.log(projectId).write(
       'info',
       `Inventory of ${server.name} stored: ${summary.accounts} accounts, ${summary.domains} domains, ${summary.subscriptions} subscriptions, ${summary.templates} templates`,
@@ -214,9 +217,10 @@ export class InventoryService {
         bytes,
         validateMs: Math.round(timings.validateMs),
         parseMs: Math.round(timings.parseMs),
+        storeMs: Math.round(storeMs),
       },
     );
-    return summary;
+    return { summary, timings: { ...timings, storeMs } };
   }
 }
 
