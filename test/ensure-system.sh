@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites drive for real, when they are missing.
 # chromium: e2e tests; openssh-server: the source server; libxml2-utils: xmllint for XSD checks;
-# postgresql: the H-Sphere system database.
+# postgresql: the H-Sphere system database; openssl: certificates for the TLS pinning tests.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing system packages for the tests: ${need[*]}"
