@@ -1,5 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import { buildDemoSphera } from '../../agents/demo/build-demo-sphera.mjs';
 import { join } from 'node:path';
 import type { Core } from './core';
 import { DEMO_PROJECT_NAME } from './core';
@@ -30,10 +31,12 @@ export async function ensureDemoProject(core: Core): Promise<void> {
 }
 
 export const DEMO_SERVER_NAME = 'Demo Linux server';
+export const DEMO_SPHERA_NAME = 'Demo Sphera server';
 
 /**
- * The demo source server: a small Linux hosting server laid out under the data dir, served by
- * the real linux agent through the local transport, with its inventory fetched.
+ * The demo source servers: a small Linux hosting server laid out under the data dir, served by
+ * the real linux agent through the local transport, and a Sphera box served by the
+ * hosting-description agent; both inventories fetched.
  */
 export async function addDemoSourceServer(core: Core, projectId: string): Promise<void> {
   const root = join(core.info.dataDir, 'demo-source');
@@ -45,4 +48,17 @@ export async function addDemoSourceServer(core: Core, projectId: string): Promis
     demo: true,
   });
   await core.inventory.fetch(projectId, server.id);
+
+  // A second, Migration API v1 source whose data exercises every verification rule, and whose
+  // acme-widgets.test is also hosted on the Linux server (a cross-server hosting conflict).
+  const spheraRoot = join(core.info.dataDir, 'demo-sphera');
+  buildDemoSphera(spheraRoot);
+  const sphera = await core.servers.add(projectId, {
+    name: DEMO_SPHERA_NAME,
+    kind: 'sphera',
+    apiVersion: 1,
+    connection: { type: 'local', root: spheraRoot },
+    demo: true,
+  });
+  await core.inventory.fetch(projectId, sphera.id);
 }

@@ -66,9 +66,10 @@ describe('source servers in the MM CP', () => {
     const inventory = new InventoryPage(page);
     await inventory.open('demo-migration');
     await inventory.show('Domains');
-    await expect.poll(() => inventory.count()).toBe(`${layout.domains * 2} of ${layout.domains * 2} domains`);
+    await inventory.onlyServer('web02');
+    await expect.poll(() => inventory.count()).toMatch(new RegExp(`^${layout.domains} of \\d+ domains$`));
     await inventory.search('bäckerei');
-    await expect.poll(() => inventory.count()).toBe(`2 of ${layout.domains * 2} domains`);
+    await expect.poll(() => inventory.count()).toMatch(/^1 of \d+ domains$/);
     await inventory.rows().first().click();
     await expect
       .poll(() => page.getByTestId('inventory-detail').textContent())

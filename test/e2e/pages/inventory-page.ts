@@ -17,6 +17,11 @@ export class InventoryPage {
     await this.page.getByLabel('Search').fill(text);
   }
 
+  async onlyServer(serverId: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Source server' }).click();
+    await this.page.getByRole('option', { name: serverId, exact: true }).click();
+  }
+
   async count(): Promise<string> {
     return (await this.page.getByTestId('inventory-count').textContent()) ?? '';
   }
