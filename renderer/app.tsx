@@ -12,7 +12,7 @@ import {
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { useCall } from './hooks/use-call';
-import { PROJECT_PAGES, type Route, useRoute } from './hooks/use-route';
+import { PROJECT_PAGES, type Route, routeHash, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
@@ -109,11 +109,11 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
     case 'projects':
       return <ProjectsPage onOpen={(projectId) => navigate({ page: 'dashboard', projectId })} />;
     case 'dashboard':
-      return <DashboardPage projectId={route.projectId} />;
+      return <DashboardPage projectId={route.projectId} navigate={navigate} />;
     case 'servers':
       return <ServersPage projectId={route.projectId} />;
     case 'inventory':
-      return <InventoryPage projectId={route.projectId} />;
+      return <InventoryPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'target':
       return <TargetPage projectId={route.projectId} />;
     default:

@@ -15,22 +15,33 @@ export const PROJECT_PAGES = [
 
 export type ProjectPage = (typeof PROJECT_PAGES)[number]['key'];
 
+/** Filters a page starts with (e.g. a dashboard number opening a filtered table). */
+export type RouteParams = Readonly<Record<string, string>>;
+
 export type Route =
-  { readonly page: 'projects' } | { readonly page: ProjectPage; readonly projectId: string };
+  | { readonly page: 'projects' }
+  | { readonly page: ProjectPage; readonly projectId: string; readonly params?: RouteParams };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/').map(decodeURIComponent);
   if (parts[0] === 'p' && parts[1]) {
     const page = PROJECT_PAGES.find((p) => p.key === parts[2])?.key ?? 'dashboard';
-    return { page, projectId: parts[1] };
+    const params = Object.fromEntries(new URLSearchParams(query));
+    return Object.keys(params).length > 0
+      ? { page, projectId: parts[1], params }
+      : { page, projectId: parts[1] };
   }
   return { page: 'projects' };
 }
 
 export function routeHash(route: Route): string {
-  return route.page === 'projects'
-    ? '#/projects'
-    : `#/p/${encodeURIComponent(route.projectId)}/${route.page}`;
+  if (route.page === 'projects') return '#/projects';
+  const query =
+    route.params && Object.keys(route.params).length > 0
+      ? `?${new URLSearchParams(route.params).toString()}`
+      : '';
+  return `#/p/${encodeURIComponent(route.projectId)}/${route.page}${query}`;
 }
 
 const subscribe = (onChange: () => void): (() => void) => {

@@ -1,19 +1,37 @@
-import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import '@mantine/charts/styles.css';
+import { BarChart } from '@mantine/charts';
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { InventoryKind } from '../../../shared/model/inventory';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
+import type { Route } from '../../hooks/use-route';
 
-export function DashboardPage({ projectId }: { projectId: string }) {
+/** The project at a glance: every number opens the table it counts. */
+export function DashboardPage({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
   const project = useCall('projects:get', { projectId });
+  const servers = useCall('servers:list', { projectId });
   if (project.error) return <ApiErrorAlert error={project.error} title="The project cannot be opened" />;
   const p = project.data;
   if (!p) return null;
-  const stats = [
-    { label: 'Source servers', value: p.serverCount },
-    { label: 'Accounts', value: p.counts.accounts },
-    { label: 'Domains', value: p.counts.domains },
-    { label: 'Subscriptions', value: p.counts.subscriptions },
-    { label: 'Service templates', value: p.counts.templates },
+
+  const openInventory = (kind: InventoryKind, server?: string): void =>
+    navigate({ page: 'inventory', projectId, params: server ? { kind, server } : { kind } });
+  const stats: { label: string; value: number; open: () => void }[] = [
+    { label: 'Source servers', value: p.serverCount, open: () => navigate({ page: 'servers', projectId }) },
+    { label: 'Accounts', value: p.counts.accounts, open: () => openInventory('accounts') },
+    { label: 'Domains', value: p.counts.domains, open: () => openInventory('domains') },
+    { label: 'Subscriptions', value: p.counts.subscriptions, open: () => openInventory('subscriptions') },
+    { label: 'Service templates', value: p.counts.templates, open: () => openInventory('templates') },
   ];
+  const chart = (servers.data ?? [])
+    .filter((s) => s.inventory)
+    .map((s) => ({
+      server: s.name,
+      Accounts: s.inventory?.accounts ?? 0,
+      Domains: s.inventory?.domains ?? 0,
+      Subscriptions: s.inventory?.subscriptions ?? 0,
+    }));
+
   return (
     <Stack>
       <Title order={2} data-testid="project-title">
@@ -22,18 +40,91 @@ export function DashboardPage({ projectId }: { projectId: string }) {
       {p.description && <Text c="dimmed">{p.description}</Text>}
       <SimpleGrid cols={{ base: 2, md: 5 }}>
         {stats.map((s) => (
-          <Card key={s.label} withBorder padding="md">
+          <Card
+            key={s.label}
+            withBorder
+            padding="md"
+            component="button"
+            onClick={s.open}
+            style={{ cursor: 'pointer', textAlign: 'left' }}
+            aria-label={`${s.label}: ${s.value}`}
+          >
             <Text size="xs" c="dimmed" tt="uppercase">
               {s.label}
             </Text>
-            <Group>
-              <Text size="xl" fw={700}>
-                {s.value}
-              </Text>
-            </Group>
+            <Text size="xl" fw={700} data-testid={`stat-${s.label.toLowerCase().replace(/ /g, '-')}`}>
+              {s.value}
+            </Text>
           </Card>
         ))}
       </SimpleGrid>
+      {chart.length > 0 && (
+        <Card withBorder>
+          <Text fw={600} mb="sm">
+            Inventory by source server
+          </Text>
+          <BarChart
+            h={220}
+            data={chart}
+            dataKey="server"
+            withLegend
+            series={[
+              { name: 'Accounts', color: 'blue.6' },
+              { name: 'Domains', color: 'teal.6' },
+              { name: 'Subscriptions', color: 'grape.6' },
+            ]}
+          />
+        </Card>
+      )}
+      {(servers.data?.length ?? 0) > 0 && (
+        <Card withBorder>
+          <Text fw={600} mb="sm">
+            Source servers
+          </Text>
+          <Table data-testid="dashboard-servers">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Server</Table.Th>
+                <Table.Th>System</Table.Th>
+                <Table.Th>Accounts</Table.Th>
+                <Table.Th>Domains</Table.Th>
+                <Table.Th>Subscriptions</Table.Th>
+                <Table.Th>Templates</Table.Th>
+                <Table.Th>Inventory</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {servers.data?.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>
+                    <Group gap="xs">
+                      {s.name}
+                      {s.demo && (
+                        <Badge size="xs" color="grape">
+                          demo
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    {s.kind} · API v{s.apiVersion}
+                  </Table.Td>
+                  {(['accounts', 'domains', 'subscriptions', 'templates'] as const).map((k) => (
+                    <Table.Td key={k}>
+                      <Anchor component="button" onClick={() => openInventory(k, s.id)}>
+                        {s.inventory?.[k] ?? 0}
+                      </Anchor>
+                    </Table.Td>
+                  ))}
+                  <Table.Td>
+                    {s.inventory ? s.inventory.fetchedAt.slice(0, 16).replace('T', ' ') : 'not fetched'}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      )}
       <Text size="xs" c="dimmed">
         Stored in {p.dataDir}
       </Text>

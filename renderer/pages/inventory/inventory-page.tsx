@@ -15,6 +15,7 @@ import type { InventoryKind, InventoryRows } from '../../../shared/model/invento
 import { ApiErrorAlert } from '../../components/api-error';
 import { VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
+import type { RouteParams } from '../../hooks/use-route';
 import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
 
 const KINDS: { value: InventoryKind; label: string }[] = [
@@ -35,11 +36,13 @@ function haystacks(data: InventoryRows): string[] {
   return (data.rows as readonly object[]).map((r) => Object.values(r).join('\u0001').toLowerCase());
 }
 
-export function InventoryPage({ projectId }: { projectId: string }) {
-  const [kind, setKind] = useState<InventoryKind>('domains');
-  const [query, setQuery] = useState('');
-  const [status, setStatus] = useState<string | null>(null);
-  const [server, setServer] = useState<string | null>(null);
+const isKind = (v: string | undefined): v is InventoryKind => KINDS.some((k) => k.value === v);
+
+export function InventoryPage({ projectId, params }: { projectId: string; params: RouteParams }) {
+  const [kind, setKind] = useState<InventoryKind>(isKind(params['kind']) ? params['kind'] : 'domains');
+  const [query, setQuery] = useState(params['q'] ?? '');
+  const [status, setStatus] = useState<string | null>(params['status'] ?? null);
+  const [server, setServer] = useState<string | null>(params['server'] ?? null);
   const [opened, setOpened] = useState<Opened>();
   const deferredQuery = useDeferredValue(query.trim().toLowerCase());
   const listing = useCall('inventory:list', { projectId, kind });

@@ -1,0 +1,44 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
+import { tempDir } from '../helpers/paths';
+import { type RunningHost, startHost } from '../helpers/processes';
+import { AppPage } from './pages/app-page';
+import { InventoryPage } from './pages/inventory-page';
+
+describe('dashboard of the demo project', () => {
+  let browser: Browser;
+  let host: RunningHost;
+  beforeAll(async () => {
+    [browser, host] = await Promise.all([launchBrowser(), tempDir().then((d) => startHost(d))]);
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await browser?.close();
+  });
+
+  it('shows the demo servers with a chart, and every number opens its filtered table', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = watchConsole(page);
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('dashboard-servers').waitFor();
+    await page.locator('.recharts-surface').first().waitFor();
+    const domains = Number(await page.getByTestId('stat-domains').textContent());
+    expect(domains).toBeGreaterThan(10);
+    await screenshot(page, 'dashboard');
+
+    // A per-server number opens the inventory filtered to that server and kind.
+    const row = page
+      .getByTestId('dashboard-servers')
+      .getByRole('row')
+      .filter({ hasText: 'Demo Sphera server' });
+    const sphereDomains = Number(await row.getByRole('button').nth(1).textContent());
+    await row.getByRole('button').nth(1).click();
+    const inventory = new InventoryPage(page);
+    await expect.poll(() => inventory.count()).toBe(`${sphereDomains} of ${domains} domains`);
+    expect(errors).toEqual([]);
+  });
+});
