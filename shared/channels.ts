@@ -8,6 +8,22 @@ export const CALL_CHANNELS = [
   'projects:create',
   'projects:get',
   'jobs:cancel',
+  'mapping:list',
+  'mapping:set',
+  'mapping:remove',
+  'mapping:suggest',
+  'mapping:apply-suggestions',
+  'mapping:export',
+  'mapping:import',
+  'selection:get',
+  'selection:set',
+  'verification:run',
+  'verification:results',
+  'verification:detail',
+  'verification:summary',
+  'decisions:list',
+  'decisions:apply',
+  'decisions:undo',
   'servers:list',
   'servers:add',
   'servers:test',
@@ -18,13 +34,23 @@ export const CALL_CHANNELS = [
   'inventory:refresh',
   'inventory:list',
   'inventory:get',
+  'review:export',
+  'review:open',
+  'review:comments',
+  'review:add-comment',
+  'review:merge-comments',
   'target:get',
   'target:set',
   'target:test',
   'target:browse',
 ] as const;
 
-export const EVENT_CHANNELS = ['jobs:progress', 'log:line', 'projects:changed'] as const;
+export const EVENT_CHANNELS = [
+  'jobs:progress',
+  'log:line',
+  'projects:changed',
+  'verification:changed',
+] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

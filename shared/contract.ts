@@ -7,9 +7,25 @@
 import { z } from 'zod';
 import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
+import type { Decision, DecisionOutcome } from './model/decision';
+import {
+  type MappingRow,
+  type MappingSuggestions,
+  type TemplateMapping,
+  mappingInputSchema,
+} from './model/mapping';
+import type {
+  SelectionView,
+  VerificationDetail,
+  VerificationRows,
+  VerificationRunInfo,
+  VerificationSummary,
+} from './model/verification';
+import type { BundleFile, ReviewComment } from './model/review';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
+import { REASONS, type ReasonCode, STATUSES, type VerificationStatus } from './statuses';
 import { CALL_CHANNELS, type CallChannelName, EVENT_CHANNELS, type EventChannelName } from './channels';
 
 export { CALL_CHANNELS, EVENT_CHANNELS };
@@ -100,12 +116,108 @@ export const targetSetInput = z
   })
   .strict();
 
+const reviewObjectRef = z
+  .object({
+    kind: z.enum(['project', 'account', 'domain', 'subscription', 'template', 'server']),
+    id: z.string().min(1).max(500),
+    serverId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** A bundle's bytes as base64 (at most 256 MB), and its file name for messages. */
+const bundleFileInput = z
+  .object({ fileName: z.string().min(1).max(255), base64: z.string().min(1).max(350_000_000) })
+  .strict();
+
+// --- mapping, selection, verification, decisions (SPEC R4-R7) ---------------------------------
+const author = z.string().trim().min(1).max(100).optional();
+const verifiedKind = z.enum(['account', 'domain', 'subscription']);
+const objectId = z.string().min(1).max(500);
+const STATUS_CODES = [
+  ...new Set([
+    ...Object.keys(STATUSES.account),
+    ...Object.keys(STATUSES.domain),
+    ...Object.keys(STATUSES.subscription),
+  ]),
+] as [VerificationStatus, ...VerificationStatus[]];
+const REASON_CODES = Object.keys(REASONS) as [ReasonCode, ...ReasonCode[]];
+
+export const decisionInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('override'), serverId, subscriptionId: objectId }).strict(),
+  z
+    .object({ kind: z.literal('approve'), serverId, domainId: objectId, park: z.boolean().optional() })
+    .strict(),
+  z.object({ kind: z.literal('unselect'), serverId, domainId: objectId }).strict(),
+  z.object({ kind: z.literal('remap'), mapping: mappingInputSchema }).strict(),
+]);
+
+export const selectionChangeSchema = z
+  .object({
+    projectId,
+    mode: z.enum(['add', 'remove', 'clear']),
+    serverId: serverId.optional(),
+    target: z
+      .discriminatedUnion('by', [
+        z.object({ by: z.literal('accounts'), ids: objectIds }).strict(),
+        z.object({ by: z.literal('domains'), ids: objectIds }).strict(),
+        z.object({ by: z.literal('all') }).strict(),
+        z.object({ by: z.literal('template'), templateId: objectId }).strict(),
+        z
+          .object({
+            by: z.literal('filter'),
+            filter: z
+              .object({
+                search: z.string().max(200).optional(),
+                accountType: z.enum(['customer', 'reseller']).optional(),
+                status: z.string().max(20).optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+export const resultsQuerySchema = z
+  .object({
+    projectId,
+    kind: verifiedKind.optional(),
+    status: z.enum(STATUS_CODES).optional(),
+    reason: z.enum(REASON_CODES).optional(),
+    serverId: serverId.optional(),
+    templateId: objectId.optional(),
+    accountId: objectId.optional(),
+    search: z.string().max(200).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(200_000).optional(),
+  })
+  .strict();
+
 export const callSchemas = {
   'app:get-info': z.object({}).strict(),
   'projects:list': z.object({}).strict(),
   'projects:create': z.object({ name: projectName, description: z.string().max(2000).optional() }).strict(),
   'projects:get': z.object({ projectId: z.string().min(1).max(100) }).strict(),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'mapping:list': z.object({ projectId, serverId: serverId.optional() }).strict(),
+  'mapping:set': z.object({ projectId, mapping: mappingInputSchema, author }).strict(),
+  'mapping:remove': z.object({ projectId, serverId, templateId: objectId }).strict(),
+  'mapping:suggest': z.object({ projectId, serverId: serverId.optional() }).strict(),
+  'mapping:apply-suggestions': z
+    .object({ projectId, mappings: z.array(mappingInputSchema).min(1).max(10_000).readonly(), author })
+    .strict(),
+  'mapping:export': z.object({ projectId }).strict(),
+  'mapping:import': z.object({ projectId, content: z.string().min(1).max(20_000_000), author }).strict(),
+  'selection:get': z.object({ projectId }).strict(),
+  'selection:set': selectionChangeSchema,
+  'verification:run': z.object({ projectId }).strict(),
+  'verification:results': resultsQuerySchema,
+  'verification:detail': z.object({ projectId, kind: verifiedKind, serverId, id: objectId }).strict(),
+  'verification:summary': z.object({ projectId }).strict(),
+  'decisions:list': z.object({ projectId }).strict(),
+  'decisions:apply': z.object({ projectId, decision: decisionInputSchema, author }).strict(),
+  'decisions:undo': z.object({ projectId, decisionId: z.string().min(1).max(100), author }).strict(),
   'servers:list': z.object({ projectId }).strict(),
   'servers:add': addServerInput,
   'servers:test': z.object({ projectId, serverId, trustNewHostKey: z.boolean().optional() }).strict(),
@@ -124,6 +236,18 @@ export const callSchemas = {
   'target:set': targetSetInput,
   'target:test': z.object({ projectId }).strict(),
   'target:browse': z.object({ projectId }).strict(),
+  'review:export': z.object({ projectId }).strict(),
+  'review:open': bundleFileInput,
+  'review:comments': z.object({ projectId, about: reviewObjectRef.optional() }).strict(),
+  'review:add-comment': z
+    .object({
+      projectId,
+      about: reviewObjectRef,
+      text: z.string().min(1).max(10_000),
+      author: z.string().max(100).optional(),
+    })
+    .strict(),
+  'review:merge-comments': bundleFileInput.extend({ projectId }).strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -141,6 +265,22 @@ export interface CallResponses {
   'projects:create': ProjectSummary;
   'projects:get': ProjectDetails;
   'jobs:cancel': { readonly cancelled: boolean };
+  'mapping:list': readonly MappingRow[];
+  'mapping:set': MappingSetResult;
+  'mapping:remove': { readonly removed: boolean };
+  'mapping:suggest': MappingSuggestions;
+  'mapping:apply-suggestions': MappingBulkResult;
+  'mapping:export': { readonly fileName: string; readonly content: string };
+  'mapping:import': MappingBulkResult;
+  'selection:get': SelectionView;
+  'selection:set': SelectionView;
+  'verification:run': { readonly jobId: string };
+  'verification:results': VerificationRows;
+  'verification:detail': VerificationDetail;
+  'verification:summary': VerificationSummary;
+  'decisions:list': readonly Decision[];
+  'decisions:apply': DecisionOutcome;
+  'decisions:undo': DecisionOutcome;
   'servers:list': readonly SourceServer[];
   'servers:add': SourceServer;
   'servers:test': ConnectionTest;
@@ -155,9 +295,33 @@ export interface CallResponses {
   'target:set': TargetView;
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
+  'review:export': BundleFile;
+  'review:open': ProjectSummary;
+  'review:comments': readonly ReviewComment[];
+  'review:add-comment': ReviewComment;
+  'review:merge-comments': { readonly added: number; readonly total: number };
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];
+
+/** 'mapping:set': the stored mapping; a decision when it re-mapped an existing one. */
+export interface MappingSetResult {
+  readonly mapping: TemplateMapping;
+  readonly decision: Decision | null;
+  readonly reverified: DecisionOutcome['reverified'];
+}
+
+/** Several mappings at once (accepted suggestions, an imported file): what was stored, what not and why. */
+export interface MappingBulkResult {
+  readonly applied: readonly TemplateMapping[];
+  readonly failed: readonly {
+    readonly serverId: string;
+    readonly templateId: string;
+    readonly message: string;
+  }[];
+  /** The full re-verification it triggered when results were current (null otherwise). */
+  readonly reverified: VerificationRunInfo | null;
+}
 
 export interface JobProgress {
   readonly jobId: string;
@@ -183,6 +347,12 @@ export interface EventPayloads {
   'jobs:progress': JobProgress;
   'log:line': LogLine;
   'projects:changed': { readonly projectId: string };
+  /** Stored verification results changed (a run, or a decision's incremental re-verification). */
+  'verification:changed': {
+    readonly projectId: string;
+    readonly incremental: boolean;
+    readonly changed: number;
+  };
 }
 
 export type EventChannel = keyof EventPayloads;

@@ -145,7 +145,7 @@ export function buildDemoSphera(rootDir) {
       type: 'customer',
       company: 'Mitte Dental',
       created: '2019-01-15',
-      ccpLogin: { login: 'dental', password: 'Sm1le' },
+      ccpLogin: { login: 'dental', password: 'Sm1le-Dental' },
       adminContact: contact('Dora', 'Zahn', 'dora@mitte-dental.test'),
       address,
       balance: eur('0.00'),
@@ -155,7 +155,7 @@ export function buildDemoSphera(rootDir) {
       type: 'customer',
       company: 'Old Archive eV',
       created: '2010-03-03',
-      ccpLogin: { login: 'archive', password: 'old' },
+      ccpLogin: { login: 'archive', password: 'Arch1ve-2010' },
       adminContact: contact('Otto', 'Alt', 'otto@old-archive.test'),
       address,
       balance: eur('0.00'),
@@ -165,7 +165,7 @@ export function buildDemoSphera(rootDir) {
       type: 'customer',
       company: 'Dormant Ltd',
       created: '2013-07-07',
-      ccpLogin: { login: 'dormant', password: 'zzz' },
+      ccpLogin: { login: 'dormant', password: 'Sl33py-Dirk' },
       adminContact: contact('Dirk', 'Ruhe', 'dirk@dormant.test'),
       address,
       balance: eur('0.00'),
@@ -262,7 +262,9 @@ export function buildDemoSphera(rootDir) {
       content: [site(root, 'havel-yachts.test'), mailbox(root, 'hanna@havel-yachts.test')],
       services: {
         webHosting: { hostname: 'havel-yachts.test', docRoot: '/var/hsphere/havel-yachts.test/htdocs' },
-        mail: { mailboxes: [{ address: 'hanna@havel-yachts.test', quotaKb: 102400, password: 'Boat' }] },
+        mail: {
+          mailboxes: [{ address: 'hanna@havel-yachts.test', quotaKb: 102400, password: 'Boat-Havel-7' }],
+        },
       },
     },
     {

@@ -18,10 +18,53 @@ const handlers: HandlerMap = {
   'projects:create': (core, req) => core.projects.create(req.name, req.description ?? ''),
   'projects:get': (core, req) => core.projects.get(req.projectId),
   'jobs:cancel': async (core, req) => ({ cancelled: core.jobs.cancel(req.jobId) }),
+  'mapping:list': (core, req) => core.mapping.rows(req.projectId, req.serverId),
+  'mapping:set': (core, req) => core.decisions.setMapping(req.projectId, req.mapping, req.author),
+  'mapping:remove': async (core, req) => ({
+    removed: (await core.mapping.put(req.projectId, req.serverId, req.templateId, null)) !== null,
+  }),
+  'mapping:suggest': (core, req) => core.mapping.suggest(req.projectId, req.serverId),
+  'mapping:apply-suggestions': (core, req) =>
+    core.decisions.setMappings(req.projectId, req.mappings, req.author),
+  'mapping:export': async (core, req) => ({
+    fileName: `${req.projectId}-mapping.json`,
+    content: await core.mapping.exportJson(req.projectId),
+  }),
+  'mapping:import': (core, req) =>
+    core.decisions.setMappings(req.projectId, core.mapping.parseExport(req.content), req.author),
+  'selection:get': (core, req) => core.selection.get(req.projectId),
+  'selection:set': (core, { projectId, ...change }) => core.selection.change(projectId, change),
+  'verification:run': async (core, req) => {
+    const job = core.jobs.start('Verification', (ctx) => core.verification.run(req.projectId, ctx), {
+      projectId: req.projectId,
+      subject: 'verification',
+    });
+    job.done.catch(() => undefined); // the failure travels as a jobs:progress event
+    return { jobId: job.jobId };
+  },
+  'verification:results': (core, { projectId, ...query }) => core.verification.rows(projectId, query),
+  'verification:detail': async (core, req) => {
+    const server = await core.servers.get(req.projectId, req.serverId);
+    const decisions = await core.decisions.about(req.projectId, server.id, req.id);
+    return core.verification.detail(req.projectId, req.kind, server.id, req.id, decisions);
+  },
+  'verification:summary': (core, req) => core.verification.summary(req.projectId),
+  'decisions:list': (core, req) => core.decisions.list(req.projectId),
+  'decisions:apply': (core, req) => core.decisions.apply(req.projectId, req.decision, req.author),
+  'decisions:undo': (core, req) => core.decisions.undo(req.projectId, req.decisionId, req.author),
   'target:get': (core, req) => core.target.get(req.projectId),
   'target:set': (core, { projectId, ...update }) => core.target.set(projectId, update),
   'target:test': (core, req) => core.target.test(req.projectId),
   'target:browse': (core, req) => core.target.browse(req.projectId),
+  'review:export': async (core, req) => {
+    const { bytes, fileName } = await core.review.exportBundle(req.projectId);
+    return { fileName, base64: bytes.toString('base64') };
+  },
+  'review:open': (core, req) => core.review.openBundle(Buffer.from(req.base64, 'base64'), req.fileName),
+  'review:comments': (core, req) => core.review.comments.list(req.projectId, req.about),
+  'review:add-comment': (core, req) => core.review.comment(req.projectId, req.about, req.text, req.author),
+  'review:merge-comments': (core, req) =>
+    core.review.mergeComments(req.projectId, Buffer.from(req.base64, 'base64'), req.fileName),
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

@@ -3,10 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/version';
 import { EXIT_USAGE } from './context';
 import { registerInventoryCommands } from './commands/inventory';
-import { registerProjectCommands } from './commands/project';
+import { registerProjectCommands, registerReviewCommands } from './commands/project';
 import { registerServerCommands } from './commands/server';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerTargetCommands } from './commands/target';
+import { registerDecideCommands } from './commands/decide';
+import { registerMappingCommands } from './commands/mapping';
+import { registerSelectCommands } from './commands/select';
+import { registerVerifyCommands } from './commands/verify';
 
 const program = new Command('mm')
   .description('Migration Manager: move hosting customers to POA/PBA')
@@ -18,9 +22,14 @@ const program = new Command('mm')
   .exitOverride();
 
 registerProjectCommands(program);
+registerReviewCommands(program);
 registerServerCommands(program);
 registerInventoryCommands(program);
 registerTargetCommands(program);
+registerMappingCommands(program);
+registerSelectCommands(program);
+registerVerifyCommands(program);
+registerDecideCommands(program);
 registerSandboxCommands(program);
 
 try {

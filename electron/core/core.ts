@@ -7,9 +7,14 @@ import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
+import { ReviewService } from './review/review-service';
 import { ServerService } from './servers/server-service';
 import { TargetService } from './target/target-service';
 import { APP_VERSION } from './version';
+import { DecisionService } from './decisions/decision-service';
+import { MappingService } from './mapping/mapping-service';
+import { SelectionService } from './selection/selection-service';
+import { VerificationService } from './verification/verification-service';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -31,6 +36,13 @@ export interface Core {
   readonly target: TargetService;
   /** The migration log of one project (masked, append-only). */
   log(projectId: string): MigrationLog;
+  /** Offline review: bundles without secrets, read-only copies, comments (R10). */
+  readonly review: ReviewService;
+  /** Template mapping (R4), selection (R5), verification (R6) and decisions resolving its issues (R7). */
+  readonly mapping: MappingService;
+  readonly selection: SelectionService;
+  readonly verification: VerificationService;
+  readonly decisions: DecisionService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -50,6 +62,35 @@ export function createCore(options: CoreOptions): Core {
     }
     return l;
   };
+  const inventory = new InventoryService(servers, inventoryStore, log);
+  const target = new TargetService({ projects, secrets, log });
+  const mapping = new MappingService(projects, servers, inventory, target);
+  const selection = new SelectionService(projects, servers, inventory);
+  // Verification reads the decisions' facts (through a closure, called only later) and
+  // decisions re-verify what they touch.
+  const verification: VerificationService = new VerificationService({
+    projects,
+    servers,
+    inventory,
+    mapping,
+    selection,
+    decisions: (projectId: string) => decisions.facts(projectId),
+    decisionsRevision: (projectId: string) => decisions.revision(projectId),
+    changed: (projectId, info) =>
+      events.emit('verification:changed', {
+        projectId,
+        incremental: info.incremental,
+        changed: info.changed,
+      }),
+  });
+  const decisions: DecisionService = new DecisionService({
+    projects,
+    servers,
+    inventory,
+    mapping,
+    selection,
+    verification,
+  });
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
@@ -57,9 +98,14 @@ export function createCore(options: CoreOptions): Core {
     projects,
     secrets,
     servers,
-    inventory: new InventoryService(servers, inventoryStore, log),
-    target: new TargetService({ projects, secrets, log }),
+    inventory,
+    target,
     log,
+    review: new ReviewService(projects),
+    mapping,
+    selection,
+    verification,
+    decisions,
   };
 }
 

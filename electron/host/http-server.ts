@@ -14,7 +14,8 @@ import { dispatch } from '../api/handlers';
 import type { Core } from '../core/core';
 import { CONTENT_SECURITY_POLICY } from '../csp';
 
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+// Review bundles travel as base64 in one request: room for a 256 MB bundle.
+const MAX_BODY_BYTES = 384 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

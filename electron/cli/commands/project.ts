@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { projectName } from '../../../shared/contract';
 import { MmError } from '../../core/errors';
@@ -59,4 +61,96 @@ export function registerProjectCommands(program: Command): void {
         };
       }),
     );
+}
+
+export function registerReviewCommands(program: Command): void {
+  const project = program.commands.find((c) => c.name() === 'project');
+  if (!project) throw new Error('register the project commands first');
+
+  project
+    .command('export <file>')
+    .description('write a review bundle: everything a reviewer needs offline, no secrets')
+    .action(
+      action(async (ctx, file: string) => {
+        const { bytes } = await ctx.core.review.exportBundle(await ctx.projectId());
+        await writeFile(file, bytes);
+        return {
+          json: { file, bytes: bytes.length },
+          text: `Wrote ${file} (${(bytes.length / 1024).toFixed(0)} KB).`,
+        };
+      }),
+    );
+
+  project
+    .command('open <file>')
+    .description('open a review bundle as a read-only project (no source or target reachable)')
+    .action(
+      action(async (ctx, file: string) => {
+        const opened = await ctx.core.review.openBundle(await readBundleFile(file), basename(file));
+        return { json: opened, text: `Opened ${file} as "${opened.name}" (read-only review copy).` };
+      }),
+    );
+
+  project
+    .command('merge-comments <file>')
+    .description("merge a reviewer's comments from a bundle exported back from a review copy")
+    .action(
+      action(async (ctx, file: string) => {
+        const r = await ctx.core.review.mergeComments(
+          await ctx.projectId(),
+          await readBundleFile(file),
+          basename(file),
+        );
+        return { json: r, text: `Merged ${r.added} new comments (${r.total} in the bundle).` };
+      }),
+    );
+
+  const review = program.command('review').description('review comments on objects');
+  review
+    .command('comment <kind> <id> <text>')
+    .description('comment on an object (account, domain, subscription, template, server or project)')
+    .option('--server <name>', 'the source server the object is on')
+    .action(
+      action(async (ctx, kind: string, id: string, text: string, o: { server?: string }) => {
+        const kinds = ['project', 'account', 'domain', 'subscription', 'template', 'server'] as const;
+        const k = kinds.find((x) => x === kind);
+        if (!k) throw new MmError('usage', `<kind> is one of ${kinds.join(', ')}.`, kind);
+        const c = await ctx.core.review.comment(
+          await ctx.projectId(),
+          { kind: k, id, ...(o.server ? { serverId: o.server } : {}) },
+          text,
+        );
+        return { json: c, text: `Commented on ${kind} ${id}.` };
+      }),
+    );
+  review
+    .command('comments')
+    .description('list the review comments')
+    .action(
+      action(async (ctx) => {
+        const all = await ctx.core.review.comments.list(await ctx.projectId());
+        return {
+          json: all,
+          text: all.length
+            ? table(
+                ['TIME', 'AUTHOR', 'ABOUT', 'COMMENT'],
+                all.map((c) => [
+                  c.time.slice(0, 16).replace('T', ' '),
+                  c.author,
+                  `${c.about.kind} ${c.about.id}${c.about.serverId ? ` @${c.about.serverId}` : ''}`,
+                  c.text,
+                ]),
+              )
+            : 'No comments.',
+        };
+      }),
+    );
+}
+
+async function readBundleFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch {
+    throw new MmError('invalid-input', `Cannot read ${file}.`, file);
+  }
 }

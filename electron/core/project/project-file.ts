@@ -1,3 +1,4 @@
+import type { ReviewInfo } from '../../../shared/model/project';
 import type { SourceServer } from '../../../shared/model/server';
 import type { DocumentSpec } from '../store/document-file';
 import type { ProjectTarget } from '../target/target-settings';
@@ -18,6 +19,8 @@ export interface ProjectFileV1 {
   servers?: SourceServer[];
   /** The POA/PBA target (optional; passwords live in the secret store, never here). */
   target?: ProjectTarget;
+  /** Present on a read-only copy opened from a review bundle. */
+  review?: ReviewInfo;
 }
 
 export type ProjectFile = ProjectFileV1;

@@ -154,6 +154,7 @@ function summarize(p: ProjectFile): ProjectSummary {
     updatedAt: p.updatedAt,
     demo: p.demo,
     serverCount: p.servers?.length ?? 0,
+    ...(p.review ? { review: p.review } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { localTransport } from '../agent/local-transport';
 import { connectSsh } from '../agent/ssh-transport';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
+import { assertNotReviewCopy } from '../review/review-service';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
 
@@ -183,6 +184,7 @@ export class ServerService {
     ref: string,
     options: { trustNew?: boolean; signal?: AbortSignal } = {},
   ): Promise<OpenedServer> {
+    await assertNotReviewCopy(this.projects, projectId, 'connecting to a source server');
     let server = await this.get(projectId, ref);
     const c = server.connection;
     let transport: Transport;

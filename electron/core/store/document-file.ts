@@ -30,6 +30,19 @@ export interface DocumentSpec<T extends Versioned> {
   readonly empty: () => T;
   /** Shape check after migration; return a problem description or undefined. */
   readonly check?: (doc: T) => string | undefined;
+  /** Reviewers may write this document in a read-only review copy (their comments). */
+  readonly writableInReview?: boolean;
+}
+
+/** The marker file that makes a project folder a read-only review copy. */
+export const REVIEW_MARKER = 'REVIEW-COPY';
+
+async function inReviewCopy(file: string): Promise<boolean> {
+  const dir = dirname(file);
+  for (const candidate of [dir, dirname(dir)]) {
+    if (await stampOf(`${candidate}/${REVIEW_MARKER}`)) return true;
+  }
+  return false;
 }
 
 interface Stamp {
@@ -111,6 +124,13 @@ export class DocumentFile<T extends Versioned> {
   }
 
   private async locked<R>(work: () => Promise<R>): Promise<R> {
+    if (!this.spec.writableInReview && (await inReviewCopy(this.file))) {
+      throw new MmError(
+        'read-only-review',
+        `This project is a review copy opened from a bundle: it is read-only (${this.spec.kind} not changed). Leave comments instead.`,
+        this.file,
+      );
+    }
     await mkdir(dirname(this.file), { recursive: true });
     const release = await lockfile.lock(this.file, {
       realpath: false,

@@ -10,6 +10,7 @@ import type {
   TargetView,
 } from '../../../shared/model/target';
 import { MmError, toAppError } from '../errors';
+import { assertNotReviewCopy } from '../review/review-service';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
 import type { CallLog, ClientOptions } from './call-runner';
@@ -96,6 +97,7 @@ export class TargetService {
 
   /** The endpoint of one side, with its password, for a client. */
   async endpoint(projectId: string, side: TargetSide): Promise<Endpoint> {
+    await assertNotReviewCopy(this.deps.projects, projectId, 'calling the target');
     const target = (await this.deps.projects.read(projectId)).target ?? {};
     const e = target[side];
     if (!e) {

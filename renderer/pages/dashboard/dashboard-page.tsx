@@ -1,15 +1,19 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import type { InventoryKind } from '../../../shared/model/inventory';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
+import { CommentsPanel } from '../review/comments-panel';
+import { ReviewActions } from '../review/review-actions';
 
 /** The project at a glance: every number opens the table it counts. */
 export function DashboardPage({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
   const project = useCall('projects:get', { projectId });
   const servers = useCall('servers:list', { projectId });
+  const [merges, setMerges] = useState(0);
   if (project.error) return <ApiErrorAlert error={project.error} title="The project cannot be opened" />;
   const p = project.data;
   if (!p) return null;
@@ -38,6 +42,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
         {p.name}
       </Title>
       {p.description && <Text c="dimmed">{p.description}</Text>}
+      <ReviewActions project={p} onMerged={() => setMerges((n) => n + 1)} />
       <SimpleGrid cols={{ base: 2, md: 5 }}>
         {stats.map((s) => (
           <Card
@@ -125,6 +130,9 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
           </Table>
         </Card>
       )}
+      <Card withBorder>
+        <CommentsPanel key={merges} projectId={projectId} />
+      </Card>
       <Text size="xs" c="dimmed">
         Stored in {p.dataDir}
       </Text>

@@ -1,5 +1,7 @@
 import {
+  Button,
   Code,
+  CopyButton,
   Drawer,
   Group,
   Loader,
@@ -16,6 +18,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
 import type { RouteParams } from '../../hooks/use-route';
+import { CommentsPanel } from '../review/comments-panel';
 import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
 
 const KINDS: { value: InventoryKind; label: string }[] = [
@@ -24,6 +27,13 @@ const KINDS: { value: InventoryKind; label: string }[] = [
   { value: 'subscriptions', label: 'Subscriptions' },
   { value: 'templates', label: 'Service templates' },
 ];
+
+const REF_KIND = {
+  accounts: 'account',
+  domains: 'domain',
+  subscriptions: 'subscription',
+  templates: 'template',
+} as const;
 
 interface Opened {
   readonly kind: InventoryKind;
@@ -195,9 +205,24 @@ function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
       <Text size="sm" c="dimmed">
         On source server {opened.serverId}. Customer passwords are masked.
       </Text>
+      <Group gap="xs">
+        <Text size="sm">Id</Text>
+        <Code>{opened.id}</Code>
+        <CopyButton value={opened.id}>
+          {({ copied, copy }) => (
+            <Button size="compact-xs" variant="subtle" onClick={copy}>
+              {copied ? 'Copied' : 'Copy id'}
+            </Button>
+          )}
+        </CopyButton>
+      </Group>
       <Code block data-testid="inventory-detail">
         {JSON.stringify(detail.data.object, null, 2)}
       </Code>
+      <CommentsPanel
+        projectId={projectId}
+        about={{ kind: REF_KIND[opened.kind], id: opened.id, serverId: opened.serverId }}
+      />
     </Stack>
   );
 }

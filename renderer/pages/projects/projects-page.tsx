@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  FileButton,
   Card,
   Group,
   Modal,
@@ -13,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { ApiErrorAlert } from '../../components/api-error';
+import { readPickedFile } from '../../components/file-transfer';
 import { api } from '../../api';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { AppError } from '../../../shared/result';
@@ -30,7 +32,10 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Migration projects</Title>
-        <Button onClick={() => setCreating(true)}>New project</Button>
+        <Group>
+          <OpenForReviewButton onOpened={onOpen} />
+          <Button onClick={() => setCreating(true)}>New project</Button>
+        </Group>
       </Group>
       {projects.error && <ApiErrorAlert error={projects.error} />}
       {projects.data && projects.data.length === 0 && (
@@ -55,6 +60,11 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                   <Group gap="xs">
                     <Text fw={500}>{p.name}</Text>
                     {p.demo && <Badge size="sm">demo</Badge>}
+                    {p.review && (
+                      <Badge size="sm" color="yellow">
+                        review copy
+                      </Badge>
+                    )}
                     {p.problem && (
                       <Badge size="sm" color="red" title={p.problem}>
                         unreadable
@@ -148,5 +158,29 @@ function CreateProjectModal(props: {
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+/** Opens a review bundle as a read-only project. */
+function OpenForReviewButton({ onOpened }: { onOpened: (projectId: string) => void }) {
+  const [error, setError] = useState<AppError>();
+  const open = async (file: File | null): Promise<void> => {
+    if (!file) return;
+    const r = await api.call('review:open', await readPickedFile(file));
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    onOpened(r.value.id);
+  };
+  return (
+    <>
+      <FileButton onChange={(f) => void open(f)} accept=".mmreview,application/gzip">
+        {(props) => (
+          <Button variant="default" {...props}>
+            Open for review
+          </Button>
+        )}
+      </FileButton>
+      {error && <ApiErrorAlert error={error} title="The bundle was not opened" />}
+    </>
   );
 }

@@ -1,0 +1,89 @@
+/**
+ * Offline review (SPEC R10): export a project to one bundle, open a bundle as a read-only
+ * copy, comment on objects, and merge a reviewer's comments back into the original.
+ */
+import { userInfo } from 'node:os';
+import type { ProjectSummary } from '../../../shared/model/project';
+import type { ReviewComment, ReviewObjectRef } from '../../../shared/model/review';
+import { MmError } from '../errors';
+import type { ProjectService } from '../project/project-service';
+import { type ExtraFiles, buildBundle, commentsOf, openBundle, readBundle } from './bundle';
+import { CommentService } from './comments';
+
+/** Who is at the keyboard, for comments and bundle headers. */
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export class ReviewService {
+  readonly comments: CommentService;
+
+  constructor(
+    private readonly projects: ProjectService,
+    /** Reports to include, made fresh at export time (e.g. the verification report). */
+    private readonly reports: (projectId: string) => Promise<ExtraFiles> = async () => ({}),
+  ) {
+    this.comments = new CommentService(projects);
+  }
+
+  async exportBundle(
+    projectId: string,
+    exportedBy = currentUser(),
+  ): Promise<{ bytes: Buffer; fileName: string }> {
+    const extra = await this.reports(projectId);
+    const { bytes, fileName } = await buildBundle(this.projects, projectId, exportedBy, extra);
+    return { bytes, fileName };
+  }
+
+  openBundle(bytes: Buffer, bundleName: string): Promise<ProjectSummary> {
+    return openBundle(this.projects, bytes, bundleName);
+  }
+
+  comment(
+    projectId: string,
+    about: ReviewObjectRef,
+    text: string,
+    author = currentUser(),
+  ): Promise<ReviewComment> {
+    return this.comments.add(projectId, about, text, author);
+  }
+
+  /** Merges the comments of a bundle exported from a review copy of this project. */
+  async mergeComments(
+    projectId: string,
+    bytes: Buffer,
+    bundleName: string,
+  ): Promise<{ added: number; total: number }> {
+    const project = await this.projects.read(projectId);
+    if (project.review)
+      throw new MmError(
+        'read-only-review',
+        'Merge comments into the original project, not into a review copy.',
+        projectId,
+      );
+    const bundle = readBundle(bytes, bundleName);
+    const incoming = commentsOf(bundle);
+    const added = await this.comments.merge(projectId, incoming);
+    return { added, total: incoming.length };
+  }
+}
+
+/** Refuses anything that would reach a source server or a target from a review copy. */
+export async function assertNotReviewCopy(
+  projects: ProjectService,
+  projectId: string,
+  what: string,
+): Promise<void> {
+  const project = await projects.read(projectId);
+  if (project.review) {
+    throw new MmError(
+      'read-only-review',
+      `"${project.name}" is a review copy opened from ${project.review.bundleName}: ${what} is not possible from it (no source server or target is reachable).`,
+      projectId,
+    );
+  }
+}

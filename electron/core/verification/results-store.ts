@@ -1,0 +1,97 @@
+/**
+ * Stored results (seed step 4, "Store verification results"), split by rate of change:
+ * `<project>/verification.json` holds a full run (rewritten by each full run), and
+ * `<project>/verification-changes.jsonl` the patches of incremental re-verifications appended
+ * after it (one line per decision, a few results each), so a decision never rewrites tens of
+ * thousands of results. A full run folds the journal back in and empties it.
+ */
+import { appendFile, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VerificationResult } from '../../../shared/model/verification';
+import type { ProjectService } from '../project/project-service';
+import { DocumentCache } from '../store/document-cache';
+import { resultKey } from './evaluation';
+
+export interface ResultsMeta {
+  readonly verifiedAt: string | null;
+  readonly today: string | null;
+  /** What the results were computed from (servers' inventories and settings, mapping and selection revisions, today). */
+  readonly stamp: string | null;
+}
+
+export interface ResultsFile extends ResultsMeta {
+  schemaVersion: 1;
+  results: VerificationResult[];
+}
+
+interface JournalLine extends ResultsMeta {
+  readonly set: readonly VerificationResult[];
+  readonly remove: readonly string[];
+}
+
+export class ResultsStore {
+  readonly #docs: DocumentCache<ResultsFile>;
+
+  constructor(private readonly projects: ProjectService) {
+    this.#docs = new DocumentCache<ResultsFile>(projects, 'verification.json', {
+      kind: 'verification results',
+      currentVersion: 1,
+      migrations: {},
+      empty: () => ({ schemaVersion: 1, verifiedAt: null, today: null, stamp: null, results: [] }),
+      check: (d) => (Array.isArray(d.results) ? undefined : 'it has no result list'),
+    });
+  }
+
+  private journal(projectId: string): string {
+    return join(this.projects.projectDir(projectId), 'verification-changes.jsonl');
+  }
+
+  async load(projectId: string): Promise<{ meta: ResultsMeta; results: Map<string, VerificationResult> }> {
+    const file = await this.#docs.read(projectId);
+    const results = new Map(file.results.map((r) => [resultKey(r.kind, r.serverId, r.id), r]));
+    let meta: ResultsMeta = { verifiedAt: file.verifiedAt, today: file.today, stamp: file.stamp };
+    let text = '';
+    try {
+      text = await readFile(this.journal(projectId), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let patch: JournalLine;
+      try {
+        patch = JSON.parse(line) as JournalLine;
+      } catch {
+        // A line torn by a crash mid-append: the results it carried are recomputed by the next
+        // run; marking the stamp unknown makes them show as stale until then.
+        meta = { ...meta, stamp: null };
+        break;
+      }
+      for (const r of patch.set) results.set(resultKey(r.kind, r.serverId, r.id), r);
+      for (const k of patch.remove) results.delete(k);
+      meta = { verifiedAt: patch.verifiedAt, today: patch.today, stamp: patch.stamp };
+    }
+    return { meta, results };
+  }
+
+  async saveFull(projectId: string, meta: ResultsMeta, results: Iterable<VerificationResult>): Promise<void> {
+    const doc = await this.#docs.open(projectId);
+    await doc.save({ schemaVersion: 1, ...meta, results: [...results] });
+    await rm(this.journal(projectId), { force: true });
+  }
+
+  async appendPatch(
+    projectId: string,
+    meta: ResultsMeta,
+    changes: ReadonlyMap<string, VerificationResult | null>,
+  ): Promise<void> {
+    const set: VerificationResult[] = [];
+    const remove: string[] = [];
+    for (const [k, v] of changes) {
+      if (v) set.push(v);
+      else remove.push(k);
+    }
+    const line: JournalLine = { ...meta, set, remove };
+    await appendFile(this.journal(projectId), `${JSON.stringify(line)}\n`);
+  }
+}

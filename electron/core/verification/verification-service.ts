@@ -1,0 +1,259 @@
+/**
+ * Verification of a project (SPEC R6): gathers the inputs (inventories, mapping, selection,
+ * decisions, settings, today), runs the pure engine, stores the results (seed step 4) and
+ * serves them as table rows, a summary and details with their fixes. Decisions call
+ * `reverify` to recompute only what they touched.
+ */
+import type { DecisionInput } from '../../../shared/model/decision';
+import type { Inventory } from '../../../shared/model/inventory';
+import type {
+  DomainServicesFacts,
+  ObjectRef,
+  ResultsQuery,
+  VerificationDetail,
+  VerificationResult,
+  VerificationRows,
+  VerificationRunInfo,
+  VerificationSummary,
+} from '../../../shared/model/verification';
+import type { VerifiedKind } from '../../../shared/statuses';
+import { MmError } from '../errors';
+import type { InventoryService } from '../inventory/inventory-service';
+import type { JobContext } from '../jobs/job-registry';
+import type { MappingService } from '../mapping/mapping-service';
+import { mappingKey } from '../mapping/mapping-store';
+import type { ProjectService } from '../project/project-service';
+import type { SelectionService } from '../selection/selection-service';
+import type { ServerService } from '../servers/server-service';
+import { todayString } from './dates';
+import { applyPatch, reverify, touchedBy, verifyAll } from './engine';
+import { resultKey } from './evaluation';
+import { type DecisionFacts, type VerificationInput } from './input';
+import { type InventoryIndex, buildIndex } from './inventory-index';
+import { loadInventories } from './project-inventories';
+import { compareResults, matchesQuery, reasonDetails, summarize, toRow } from './results-query';
+import { type ResultsMeta, ResultsStore } from './results-store';
+
+export interface VerificationSources {
+  readonly projects: ProjectService;
+  readonly servers: ServerService;
+  readonly inventory: InventoryService;
+  readonly mapping: MappingService;
+  readonly selection: SelectionService;
+  decisions(projectId: string): Promise<DecisionFacts>;
+  /** Bumped by every decision and undo: one made while results were stale keeps them stale. */
+  decisionsRevision(projectId: string): Promise<number>;
+  /** domainServicesInfo facts per domain, once something fetches them (the migration engine). */
+  domainServices?(projectId: string): Promise<ReadonlyMap<string, DomainServicesFacts> | undefined>;
+  /** Today as YYYY-MM-DD (tests pin it). */
+  today?(): string;
+  /** Told after stored results changed (the core turns it into a 'verification:changed' event). */
+  changed?(projectId: string, info: VerificationRunInfo): void;
+}
+
+type Progress = Pick<JobContext, 'progress'>;
+
+interface Live {
+  readonly results: Map<string, VerificationResult>;
+  meta: ResultsMeta;
+  sorted: VerificationResult[] | undefined;
+}
+
+export class VerificationService {
+  readonly #store: ResultsStore;
+  readonly #live = new Map<string, Live>();
+  readonly #indexes = new Map<string, { inventories: readonly Inventory[]; index: InventoryIndex }>();
+
+  constructor(private readonly src: VerificationSources) {
+    this.#store = new ResultsStore(src.projects);
+  }
+
+  /** Everything verification reads, and the stamp that tells whether stored results are current. */
+  async gather(
+    projectId: string,
+  ): Promise<{ input: VerificationInput; index: InventoryIndex; stamp: string }> {
+    const [loaded, mappings, selection, decisions, domainServices, mappingRev, selectionRev, decisionsRev] =
+      await Promise.all([
+        loadInventories(this.src.servers, this.src.inventory, projectId),
+        this.src.mapping.entries(projectId),
+        this.src.selection.ids(projectId),
+        this.src.decisions(projectId),
+        this.src.domainServices?.(projectId),
+        this.src.mapping.revision(projectId),
+        this.src.selection.revision(projectId),
+        this.src.decisionsRevision(projectId),
+      ]);
+    const today = this.src.today?.() ?? todayString();
+    const servers = loaded.map(({ server, inventory }) => ({
+      id: server.id,
+      name: server.name,
+      settings: server.settings,
+      inventory,
+    }));
+    const input: VerificationInput = {
+      servers,
+      mappings: new Map(mappings.map((m) => [mappingKey(m.serverId, m.templateId), m])),
+      selection,
+      decisions,
+      today,
+      ...(domainServices ? { domainServices } : {}),
+    };
+    const stamp = JSON.stringify({
+      today,
+      mapping: mappingRev,
+      selection: selectionRev,
+      decisions: decisionsRev,
+      servers: loaded.map(({ server }) => [server.id, server.inventory?.fetchedAt ?? null, server.settings]),
+    });
+    return { input, index: this.index(projectId, servers), stamp };
+  }
+
+  /** The index is rebuilt only when an inventory object changed (a fetch, an import, a refresh). */
+  private index(projectId: string, servers: readonly { id: string; inventory: Inventory }[]): InventoryIndex {
+    const inventories = servers.map((s) => s.inventory);
+    const cached = this.#indexes.get(projectId);
+    if (
+      cached &&
+      cached.inventories.length === inventories.length &&
+      cached.inventories.every((inv, i) => inv === inventories[i])
+    )
+      return cached.index;
+    const index = buildIndex(servers);
+    this.#indexes.set(projectId, { inventories, index });
+    return index;
+  }
+
+  /** A full verification of the selection; stores and returns how it went. */
+  async run(projectId: string, job?: Progress): Promise<VerificationRunInfo> {
+    const started = performance.now();
+    job?.progress(0, 1, 'Reading inventories, mapping, selection and decisions');
+    const { input, index, stamp } = await this.gather(projectId);
+    const previous = (await this.live(projectId)).results;
+    const results = verifyAll(index, input, (done, total) => job?.progress(done, total, 'Verifying'));
+    let changed = 0;
+    for (const [k, v] of results) if (JSON.stringify(previous.get(k)) !== JSON.stringify(v)) changed++;
+    for (const k of previous.keys()) if (!results.has(k)) changed++;
+    job?.progress(1, 1, 'Storing the results');
+    const verifiedAt = new Date().toISOString();
+    const meta = { verifiedAt, today: input.today, stamp };
+    await this.#store.saveFull(projectId, meta, results.values());
+    this.#live.set(projectId, { results, meta, sorted: undefined });
+    const info = {
+      verifiedAt,
+      total: results.size,
+      changed,
+      ms: Math.round(performance.now() - started),
+      incremental: false,
+    };
+    this.src.changed?.(projectId, info);
+    return info;
+  }
+
+  /** True when results exist and nothing they depend on changed since. */
+  async isFresh(projectId: string): Promise<boolean> {
+    const { meta } = await this.live(projectId);
+    if (meta.stamp === null) return false;
+    return meta.stamp === (await this.gather(projectId)).stamp;
+  }
+
+  /** Recomputes what a decision touched, on results that were fresh before it. */
+  async reverify(
+    projectId: string,
+    change: DecisionInput,
+  ): Promise<VerificationRunInfo & { recomputed: number }> {
+    const started = performance.now();
+    const { input, index, stamp } = await this.gather(projectId);
+    const live = await this.live(projectId);
+    const patch = reverify(index, input, live.results, touchedBy(index, change));
+    const verifiedAt = new Date().toISOString();
+    const meta = { verifiedAt, today: input.today, stamp };
+    await this.#store.appendPatch(projectId, meta, patch.changes);
+    applyPatch(live.results, patch);
+    live.meta = meta;
+    live.sorted = undefined;
+    const info = {
+      verifiedAt,
+      total: live.results.size,
+      changed: patch.changes.size,
+      recomputed: patch.recomputed,
+      ms: Math.round(performance.now() - started),
+      incremental: true,
+    };
+    this.src.changed?.(projectId, info);
+    return info;
+  }
+
+  async all(projectId: string): Promise<readonly VerificationResult[]> {
+    const live = await this.live(projectId);
+    live.sorted ??= [...live.results.values()].sort(compareResults);
+    return live.sorted;
+  }
+
+  async rows(projectId: string, query: ResultsQuery = {}): Promise<VerificationRows> {
+    const file = (await this.live(projectId)).meta;
+    const matching = (await this.all(projectId)).filter((r) => matchesQuery(r, query));
+    const offset = query.offset ?? 0;
+    const page = matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+    return {
+      verifiedAt: file.verifiedAt,
+      stale: !(await this.isFresh(projectId)),
+      total: matching.length,
+      rows: page.map(toRow),
+    };
+  }
+
+  async summary(projectId: string): Promise<VerificationSummary> {
+    const file = (await this.live(projectId)).meta;
+    const { counts, reasons } = summarize((await this.live(projectId)).results.values());
+    return { verifiedAt: file.verifiedAt, stale: !(await this.isFresh(projectId)), counts, reasons };
+  }
+
+  async get(projectId: string, ref: ObjectRef): Promise<VerificationResult | undefined> {
+    return (await this.live(projectId)).results.get(resultKey(ref.kind, ref.serverId, ref.id));
+  }
+
+  async detail(
+    projectId: string,
+    kind: VerifiedKind,
+    serverRef: string,
+    id: string,
+    decisionIds: readonly string[] = [],
+  ): Promise<VerificationDetail> {
+    const server = await this.src.servers.get(projectId, serverRef);
+    const live = await this.live(projectId);
+    const lookup = (ref: ObjectRef): VerificationResult | undefined =>
+      live.results.get(resultKey(ref.kind, ref.serverId, ref.id));
+    const result = lookup({ kind, serverId: server.id, id });
+    if (!result)
+      throw new MmError(
+        'result-not-found',
+        `There is no verification result for ${kind} "${id}" on ${server.name}: run verification, or select it first.`,
+        id,
+      );
+    const refs: ObjectRef[] = result.reasons.flatMap((r) => r.related ?? []);
+    if (result.kind === 'domain' && result.plan) {
+      const p = result.plan;
+      for (const s of [p.hosting, p.registration, ...p.resources])
+        if (s !== undefined) refs.push({ kind: 'subscription', serverId: server.id, id: s });
+    }
+    if (result.kind !== 'account') refs.push({ kind: 'account', serverId: server.id, id: result.accountId });
+    const seen = new Set<string>();
+    const related = refs.flatMap((ref) => {
+      const key = resultKey(ref.kind, ref.serverId, ref.id);
+      const r = seen.has(key) ? undefined : lookup(ref);
+      seen.add(key);
+      return r && r !== result ? [r] : [];
+    });
+    return { result, reasons: reasonDetails(result, server.settings, lookup), related, decisionIds };
+  }
+
+  private async live(projectId: string): Promise<Live> {
+    let live = this.#live.get(projectId);
+    if (!live) {
+      const loaded = await this.#store.load(projectId);
+      live = { results: loaded.results, meta: loaded.meta, sorted: undefined };
+      this.#live.set(projectId, live);
+    }
+    return live;
+  }
+}

@@ -1,0 +1,80 @@
+/** Incremental re-verification recomputes what a decision touched and agrees with a full run. */
+import { describe, expect, it } from 'vitest';
+import { HOSTING, REGISTRATION, Scenario, incremental } from './scenario';
+
+function project(): Scenario {
+  const s = new Scenario()
+    .server('web01', 1, { parkRegistrationOnly: true })
+    .template('t-host', HOSTING)
+    .template('t-reg', REGISTRATION)
+    .template('t-old');
+  s.account('r1', { type: 'reseller' });
+  for (let i = 0; i < 50; i++) {
+    s.account(`a${i}`, i % 10 === 0 ? { parentId: 'r1' } : {});
+    s.subscription(`s${i}`, `a${i}`, 't-host');
+    s.subscription(`g${i}`, `a${i}`, 't-reg');
+    s.domain(`site${i}.com`, `a${i}`, { hosting: `s${i}`, registration: `g${i}` });
+  }
+  s.subscription('s-extra', 'a3', 't-host').domain('double.com', 'a3', {
+    hosting: 's3',
+    others: ['s-extra'],
+  });
+  s.subscription('g-only', 'a4', 't-reg').domain('parked.com', 'a4', { registration: 'g-only' });
+  s.subscription('u1', 'a5', 't-old').domain('legacy.com', 'a5', { others: ['u1'] });
+  return s.selectAll();
+}
+
+describe('incremental re-verification', () => {
+  it('override: only the touched group is recomputed, and the result equals a full run', () => {
+    const before = project().verify();
+    expect(before.get('domain', 'double.com').status).toBe('verification-failed');
+    const after = project().override('web01', 's-extra');
+    const { verified, patch } = incremental(before, after, {
+      kind: 'override',
+      serverId: 'web01',
+      subscriptionId: 's-extra',
+    });
+    expect(verified.results).toEqual(after.verify().results);
+    expect(verified.get('domain', 'double.com').status).toBe('auto-approved');
+    expect(verified.get('account', 'a3').status).toBe('verified');
+    expect(patch.recomputed).toBeLessThan(12);
+  });
+
+  it('approve: the domain becomes manually approved', () => {
+    const before = project().verify();
+    const after = project().approve('web01', 'parked.com', true);
+    const { verified } = incremental(before, after, {
+      kind: 'approve',
+      serverId: 'web01',
+      domainId: 'parked.com',
+      park: true,
+    });
+    expect(verified.results).toEqual(after.verify().results);
+    expect(verified.get('domain', 'parked.com').status).toBe('manually-approved');
+  });
+
+  it('remap: every subscription of the template is recomputed', () => {
+    const before = project().verify();
+    expect(before.get('domain', 'legacy.com').status).toBe('verification-failed');
+    const after = project().map('web01', 't-old', HOSTING);
+    const change = {
+      kind: 'remap' as const,
+      mapping: { serverId: 'web01', templateId: 't-old', ...HOSTING },
+    };
+    const { verified } = incremental(before, after, change);
+    expect(verified.results).toEqual(after.verify().results);
+    expect(verified.get('domain', 'legacy.com').status).toBe('auto-approved');
+  });
+
+  it("unselect of a reseller customer's last domain reaches the reseller and back", () => {
+    const before = project().verify();
+    const after = project().unselectDomain('web01', 'site0.com');
+    const { verified } = incremental(before, after, {
+      kind: 'unselect',
+      serverId: 'web01',
+      domainId: 'site0.com',
+    });
+    expect(verified.results).toEqual(after.verify().results);
+    expect(verified.codes('account', 'a0')).toContain('no-domains-selected');
+  });
+});
