@@ -34,6 +34,7 @@ export const CALL_CHANNELS = [
   'inventory:refresh',
   'inventory:list',
   'inventory:get',
+  'history:object',
   'review:export',
   'review:open',
   'review:comments',

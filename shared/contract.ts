@@ -22,6 +22,7 @@ import type {
   VerificationSummary,
 } from './model/verification';
 import type { BundleFile, ReviewComment } from './model/review';
+import type { HistoryEntry } from './model/history';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
@@ -236,6 +237,14 @@ export const callSchemas = {
   'target:set': targetSetInput,
   'target:test': z.object({ projectId }).strict(),
   'target:browse': z.object({ projectId }).strict(),
+  'history:object': z
+    .object({
+      projectId,
+      kind: z.enum(['account', 'domain', 'subscription', 'template']),
+      serverId,
+      id: z.string().min(1).max(500),
+    })
+    .strict(),
   'review:export': z.object({ projectId }).strict(),
   'review:open': bundleFileInput,
   'review:comments': z.object({ projectId, about: reviewObjectRef.optional() }).strict(),
@@ -295,6 +304,7 @@ export interface CallResponses {
   'target:set': TargetView;
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
+  'history:object': readonly HistoryEntry[];
   'review:export': BundleFile;
   'review:open': ProjectSummary;
   'review:comments': readonly ReviewComment[];

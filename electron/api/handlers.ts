@@ -56,6 +56,7 @@ const handlers: HandlerMap = {
   'target:set': (core, { projectId, ...update }) => core.target.set(projectId, update),
   'target:test': (core, req) => core.target.test(req.projectId),
   'target:browse': (core, req) => core.target.browse(req.projectId),
+  'history:object': (core, req) => core.history.of(req.projectId, req.kind, req.serverId, req.id),
   'review:export': async (core, req) => {
     const { bytes, fileName } = await core.review.exportBundle(req.projectId);
     return { fileName, base64: bytes.toString('base64') };

@@ -7,6 +7,7 @@ import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
+import { HistoryService } from './history/history-service';
 import { ReviewService } from './review/review-service';
 import { ServerService } from './servers/server-service';
 import { TargetService } from './target/target-service';
@@ -38,6 +39,8 @@ export interface Core {
   log(projectId: string): MigrationLog;
   /** Offline review: bundles without secrets, read-only copies, comments (R10). */
   readonly review: ReviewService;
+  /** The timeline of one object: inventory, verification over time, decisions, comments, migration. */
+  readonly history: HistoryService;
   /** Template mapping (R4), selection (R5), verification (R6) and decisions resolving its issues (R7). */
   readonly mapping: MappingService;
   readonly selection: SelectionService;
@@ -91,6 +94,7 @@ export function createCore(options: CoreOptions): Core {
     selection,
     verification,
   });
+  const review = new ReviewService(projects);
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
@@ -101,7 +105,8 @@ export function createCore(options: CoreOptions): Core {
     inventory,
     target,
     log,
-    review: new ReviewService(projects),
+    review,
+    history: new HistoryService({ servers, verification, decisions, comments: review.comments, log }),
     mapping,
     selection,
     verification,

@@ -12,6 +12,7 @@ describe('contract surface', () => {
           "decisions:apply",
           "decisions:list",
           "decisions:undo",
+          "history:object",
           "inventory:fetch",
           "inventory:get",
           "inventory:list",

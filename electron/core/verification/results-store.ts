@@ -24,6 +24,18 @@ export interface ResultsFile extends ResultsMeta {
   results: VerificationResult[];
 }
 
+/** One change of one object's verification result. */
+export interface VerificationHistoryLine {
+  readonly time: string;
+  readonly kind: string;
+  readonly serverId: string;
+  readonly id: string;
+  /** null: the object left the verified set (unselected). */
+  readonly status: string | null;
+  readonly reasons: readonly string[];
+  readonly was?: string;
+}
+
 interface JournalLine extends ResultsMeta {
   readonly set: readonly VerificationResult[];
   readonly remove: readonly string[];
@@ -75,9 +87,74 @@ export class ResultsStore {
   }
 
   async saveFull(projectId: string, meta: ResultsMeta, results: Iterable<VerificationResult>): Promise<void> {
+    const previous = (await this.load(projectId)).results;
+    const next = [...results];
     const doc = await this.#docs.open(projectId);
-    await doc.save({ schemaVersion: 1, ...meta, results: [...results] });
+    await doc.save({ schemaVersion: 1, ...meta, results: next });
     await rm(this.journal(projectId), { force: true });
+    const changes = new Map<string, VerificationResult | null>(next.map((r) => [resultKey(r.kind, r.serverId, r.id), r]));
+    for (const k of previous.keys()) if (!changes.has(k)) changes.set(k, null);
+    await this.recordHistory(projectId, meta, previous, changes);
+  }
+
+  /**
+   * Appends to `<project>/verification-history.jsonl` one line per object whose status or
+   * reasons changed: the per-object history of verification results over time, written only
+   * on change so that re-running an unchanged project adds nothing.
+   */
+  private async recordHistory(
+    projectId: string,
+    meta: ResultsMeta,
+    previous: ReadonlyMap<string, VerificationResult>,
+    changes: ReadonlyMap<string, VerificationResult | null>,
+  ): Promise<void> {
+    const time = meta.verifiedAt ?? new Date().toISOString();
+    const lines: string[] = [];
+    for (const [key, now] of changes) {
+      const before = previous.get(key);
+      const codes = (r: VerificationResult | undefined): string => (r ? r.reasons.map((x) => x.code).join(' ') : '');
+      if (now && before && before.status === now.status && codes(before) === codes(now)) continue;
+      const ref = now ?? before;
+      if (!ref) continue;
+      const entry: VerificationHistoryLine = {
+        time,
+        kind: ref.kind,
+        serverId: ref.serverId,
+        id: ref.id,
+        status: now ? now.status : null,
+        reasons: now ? now.reasons.map((r) => r.code) : [],
+        ...(before ? { was: before.status } : {}),
+      };
+      lines.push(JSON.stringify(entry));
+    }
+    if (lines.length > 0) await appendFile(this.historyFile(projectId), `${lines.join('\n')}\n`);
+  }
+
+  historyFile(projectId: string): string {
+    return join(this.projects.projectDir(projectId), 'verification-history.jsonl');
+  }
+
+  /** The verification history of one object, oldest first. */
+  async history(projectId: string, kind: string, serverId: string, id: string): Promise<VerificationHistoryLine[]> {
+    let text = '';
+    try {
+      text = await readFile(this.historyFile(projectId), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const out: VerificationHistoryLine[] = [];
+    // A cheap substring test first: the file can hold a line per object per change.
+    const needle = JSON.stringify(id);
+    for (const line of text.split('\n')) {
+      if (!line.includes(needle)) continue;
+      try {
+        const h = JSON.parse(line) as VerificationHistoryLine;
+        if (h.kind === kind && h.serverId === serverId && h.id === id) out.push(h);
+      } catch {
+        // a line torn by a crash is skipped
+      }
+    }
+    return out;
   }
 
   async appendPatch(
@@ -92,6 +169,8 @@ export class ResultsStore {
       else remove.push(k);
     }
     const line: JournalLine = { ...meta, set, remove };
+    const previous = (await this.load(projectId)).results;
     await appendFile(this.journal(projectId), `${JSON.stringify(line)}\n`);
+    await this.recordHistory(projectId, meta, previous, changes);
   }
 }

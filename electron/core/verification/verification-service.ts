@@ -32,7 +32,7 @@ import { type DecisionFacts, type VerificationInput } from './input';
 import { type InventoryIndex, buildIndex } from './inventory-index';
 import { loadInventories } from './project-inventories';
 import { compareResults, matchesQuery, reasonDetails, summarize, toRow } from './results-query';
-import { type ResultsMeta, ResultsStore } from './results-store';
+import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
 
 export interface VerificationSources {
   readonly projects: ProjectService;
@@ -200,6 +200,11 @@ export class VerificationService {
       total: matching.length,
       rows: page.map(toRow),
     };
+  }
+
+  /** How one object's verification result changed over time, oldest first. */
+  history(projectId: string, kind: string, serverId: string, id: string): Promise<VerificationHistoryLine[]> {
+    return this.#store.history(projectId, kind, serverId, id);
   }
 
   async summary(projectId: string): Promise<VerificationSummary> {

@@ -19,6 +19,7 @@ import { VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
 import type { RouteParams } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
+import { HistoryTimeline } from '../review/history-timeline';
 import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
 
 const KINDS: { value: InventoryKind; label: string }[] = [
@@ -219,6 +220,13 @@ function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
       <Code block data-testid="inventory-detail">
         {JSON.stringify(detail.data.object, null, 2)}
       </Code>
+      <Text fw={600}>History</Text>
+      <HistoryTimeline
+        projectId={projectId}
+        kind={REF_KIND[opened.kind]}
+        serverId={opened.serverId}
+        id={opened.id}
+      />
       <CommentsPanel
         projectId={projectId}
         about={{ kind: REF_KIND[opened.kind], id: opened.id, serverId: opened.serverId }}
