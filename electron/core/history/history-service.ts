@@ -33,19 +33,33 @@ function statusLabel(kind: string, status: string): string {
 export class HistoryService {
   constructor(private readonly deps: HistoryDeps) {}
 
-  async of(projectId: string, kind: HistoryObjectKind, serverId: string, id: string): Promise<HistoryEntry[]> {
+  async of(
+    projectId: string,
+    kind: HistoryObjectKind,
+    serverId: string,
+    id: string,
+  ): Promise<HistoryEntry[]> {
     const server = await this.deps.servers.get(projectId, serverId);
     const entries: HistoryEntry[] = [];
 
     for (const line of await this.deps.log(projectId).read(100_000)) {
       if (line.message.startsWith(`Inventory of ${server.name} stored`)) {
-        entries.push({ time: line.time, source: 'inventory', title: `Inventory fetched from ${server.name}`, detail: line.message });
+        entries.push({
+          time: line.time,
+          source: 'inventory',
+          title: `Inventory fetched from ${server.name}`,
+          detail: line.message,
+        });
         continue;
       }
       const about = (line.details as LoggedObject | undefined)?.object;
       if (about && about.kind === kind && about.serverId === server.id && about.id === id) {
         const stage = (line.details as LoggedObject).stage;
-        entries.push({ time: line.time, source: stage === 'check' ? 'check' : 'migration', title: line.message });
+        entries.push({
+          time: line.time,
+          source: stage === 'check' ? 'check' : 'migration',
+          title: line.message,
+        });
       }
     }
 
@@ -68,12 +82,33 @@ export class HistoryService {
     for (const d of await this.deps.decisions.list(projectId)) {
       const i = d.input;
       const touches =
-        (i.kind === 'override' && kind === 'subscription' && i.serverId === server.id && i.subscriptionId === id) ||
-        ((i.kind === 'approve' || i.kind === 'unselect') && kind === 'domain' && i.serverId === server.id && i.domainId === id) ||
-        (i.kind === 'remap' && kind === 'template' && i.mapping.serverId === server.id && i.mapping.templateId === id);
+        (i.kind === 'override' &&
+          kind === 'subscription' &&
+          i.serverId === server.id &&
+          i.subscriptionId === id) ||
+        ((i.kind === 'approve' || i.kind === 'unselect') &&
+          kind === 'domain' &&
+          i.serverId === server.id &&
+          i.domainId === id) ||
+        (i.kind === 'remap' &&
+          kind === 'template' &&
+          i.mapping.serverId === server.id &&
+          i.mapping.templateId === id);
       if (!touches) continue;
-      entries.push({ time: d.time, source: 'decision', title: d.summary, by: d.author, detail: `before ${JSON.stringify(d.before)}, after ${JSON.stringify(d.after)}` });
-      if (d.undone) entries.push({ time: d.undone.time, source: 'decision', title: `Undone: ${d.summary}`, by: d.undone.author });
+      entries.push({
+        time: d.time,
+        source: 'decision',
+        title: d.summary,
+        by: d.author,
+        detail: `before ${JSON.stringify(d.before)}, after ${JSON.stringify(d.after)}`,
+      });
+      if (d.undone)
+        entries.push({
+          time: d.undone.time,
+          source: 'decision',
+          title: `Undone: ${d.summary}`,
+          by: d.undone.author,
+        });
     }
 
     for (const c of await this.deps.comments.list(projectId, { kind, id, serverId: server.id })) {

@@ -92,7 +92,9 @@ export class ResultsStore {
     const doc = await this.#docs.open(projectId);
     await doc.save({ schemaVersion: 1, ...meta, results: next });
     await rm(this.journal(projectId), { force: true });
-    const changes = new Map<string, VerificationResult | null>(next.map((r) => [resultKey(r.kind, r.serverId, r.id), r]));
+    const changes = new Map<string, VerificationResult | null>(
+      next.map((r) => [resultKey(r.kind, r.serverId, r.id), r]),
+    );
     for (const k of previous.keys()) if (!changes.has(k)) changes.set(k, null);
     await this.recordHistory(projectId, meta, previous, changes);
   }
@@ -112,7 +114,8 @@ export class ResultsStore {
     const lines: string[] = [];
     for (const [key, now] of changes) {
       const before = previous.get(key);
-      const codes = (r: VerificationResult | undefined): string => (r ? r.reasons.map((x) => x.code).join(' ') : '');
+      const codes = (r: VerificationResult | undefined): string =>
+        r ? r.reasons.map((x) => x.code).join(' ') : '';
       if (now && before && before.status === now.status && codes(before) === codes(now)) continue;
       const ref = now ?? before;
       if (!ref) continue;
@@ -135,7 +138,12 @@ export class ResultsStore {
   }
 
   /** The verification history of one object, oldest first. */
-  async history(projectId: string, kind: string, serverId: string, id: string): Promise<VerificationHistoryLine[]> {
+  async history(
+    projectId: string,
+    kind: string,
+    serverId: string,
+    id: string,
+  ): Promise<VerificationHistoryLine[]> {
     let text = '';
     try {
       text = await readFile(this.historyFile(projectId), 'utf8');
