@@ -17,6 +17,7 @@ import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
 import { ProjectsPage } from './pages/projects/projects-page';
+import { ReportsPage } from './pages/reports/reports-page';
 import { ServersPage } from './pages/servers/servers-page';
 import { TargetPage } from './pages/target/target-page';
 
@@ -116,6 +117,8 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       return <InventoryPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'target':
       return <TargetPage projectId={route.projectId} />;
+    case 'reports':
+      return <ReportsPage projectId={route.projectId} />;
     default:
       return <PendingPage page={route.page} />;
   }

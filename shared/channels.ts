@@ -35,6 +35,7 @@ export const CALL_CHANNELS = [
   'inventory:list',
   'inventory:get',
   'history:object',
+  'reports:verification',
   'review:export',
   'review:open',
   'review:comments',

@@ -23,6 +23,7 @@ import type {
 } from './model/verification';
 import type { BundleFile, ReviewComment } from './model/review';
 import type { HistoryEntry } from './model/history';
+import type { ReportFile } from './model/report';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
@@ -245,6 +246,7 @@ export const callSchemas = {
       id: z.string().min(1).max(500),
     })
     .strict(),
+  'reports:verification': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
   'review:export': z.object({ projectId }).strict(),
   'review:open': bundleFileInput,
   'review:comments': z.object({ projectId, about: reviewObjectRef.optional() }).strict(),
@@ -305,6 +307,7 @@ export interface CallResponses {
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
   'history:object': readonly HistoryEntry[];
+  'reports:verification': ReportFile;
   'review:export': BundleFile;
   'review:open': ProjectSummary;
   'review:comments': readonly ReviewComment[];

@@ -4,6 +4,7 @@ import { APP_VERSION } from '../core/version';
 import { EXIT_USAGE } from './context';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerProjectCommands, registerReviewCommands } from './commands/project';
+import { registerReportCommands } from './commands/report';
 import { registerServerCommands } from './commands/server';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerTargetCommands } from './commands/target';
@@ -23,6 +24,7 @@ const program = new Command('mm')
 
 registerProjectCommands(program);
 registerReviewCommands(program);
+registerReportCommands(program);
 registerServerCommands(program);
 registerInventoryCommands(program);
 registerTargetCommands(program);

@@ -8,6 +8,7 @@ import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
 import { HistoryService } from './history/history-service';
+import { ReportService } from './report/report-service';
 import { ReviewService } from './review/review-service';
 import { ServerService } from './servers/server-service';
 import { TargetService } from './target/target-service';
@@ -41,6 +42,8 @@ export interface Core {
   readonly review: ReviewService;
   /** The timeline of one object: inventory, verification over time, decisions, comments, migration. */
   readonly history: HistoryService;
+  /** Verification (and later migration and check) reports as HTML and CSV. */
+  readonly reports: ReportService;
   /** Template mapping (R4), selection (R5), verification (R6) and decisions resolving its issues (R7). */
   readonly mapping: MappingService;
   readonly selection: SelectionService;
@@ -94,7 +97,12 @@ export function createCore(options: CoreOptions): Core {
     selection,
     verification,
   });
-  const review = new ReviewService(projects);
+  const reports = new ReportService({ projects, servers, verification, decisions });
+  // Bundles carry the reports as they are at export time, for a reviewer to read offline.
+  const review = new ReviewService(projects, async (projectId) => {
+    const [html, csv] = await Promise.all([reports.verification(projectId, 'html'), reports.verification(projectId, 'csv')]);
+    return { 'reports/verification-report.json': { html: html.content, csv: csv.content } };
+  });
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
@@ -106,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
     target,
     log,
     review,
+    reports,
     history: new HistoryService({ servers, verification, decisions, comments: review.comments, log }),
     mapping,
     selection,

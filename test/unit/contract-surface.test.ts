@@ -28,6 +28,7 @@ describe('contract surface', () => {
           "projects:create",
           "projects:get",
           "projects:list",
+          "reports:verification",
           "review:add-comment",
           "review:comments",
           "review:export",

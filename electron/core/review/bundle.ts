@@ -35,7 +35,7 @@ export interface Bundle {
 }
 
 /** Extra files made at export time (reports), by relative path. */
-export type ExtraFiles = Readonly<Record<string, string>>;
+export type ExtraFiles = Readonly<Record<string, unknown>>;
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,0 +1,63 @@
+/** ReportDoc → self-contained, printable HTML (no script, inline CSS and SVG) or RFC 4180 CSV. */
+import type { ReportBar, ReportDoc, ReportSection } from './report-doc';
+
+const esc = (s: string): string =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+function barChart(title: string, bars: readonly ReportBar[]): string {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const rowH = 22;
+  const labelW = 230;
+  const width = 720;
+  const rows = bars
+    .map((b, i) => {
+      const w = Math.round(((width - labelW - 60) * b.value) / max);
+      const y = i * rowH;
+      return `<text x="0" y="${y + 15}" font-size="12">${esc(b.label)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 8}" fill="${esc(b.color)}"/><text x="${labelW + w + 6}" y="${y + 15}" font-size="12">${b.value}</text>`;
+    })
+    .join('');
+  return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" width="${width}" height="${bars.length * rowH}" xmlns="http://www.w3.org/2000/svg">${rows}</svg></figure>`;
+}
+
+function table(section: ReportSection): string {
+  const head = section.columns.map((c) => `<th>${esc(c)}</th>`).join('');
+  const body = section.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<section><h2>${esc(section.title)}</h2>${section.note ? `<p class="note">${esc(section.note)}</p>` : ''}<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></section>`;
+}
+
+export function renderHtml(doc: ReportDoc): string {
+  const facts = doc.facts.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(doc.title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:32px;color:#1a1b1e}
+h1{margin:0 0 4px;font-size:24px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ccc;padding-bottom:4px}
+.sub{color:#555;margin:0 0 16px}dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px;margin:0 0 16px}
+dt{color:#555}dd{margin:0;font-weight:600}figure{margin:12px 0}figcaption{font-weight:600;margin-bottom:6px}
+table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f1f3f5}tr:nth-child(even) td{background:#fafafa}.note{color:#555}
+@media print{body{margin:0}section{break-inside:auto}tr{break-inside:avoid}thead{display:table-header-group}}
+</style></head><body>
+<h1>${esc(doc.title)}</h1><p class="sub">${esc(doc.subtitle)} · generated ${esc(doc.generatedAt)}</p>
+<dl>${facts}</dl>
+${doc.charts.map((c) => barChart(c.title, c.bars)).join('\n')}
+${doc.sections.map(table).join('\n')}
+</body></html>
+`;
+}
+
+/** A cell a spreadsheet would run as a formula gets a leading quote (CSV injection). */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function renderCsv(doc: ReportDoc): string {
+  return [doc.csv.columns, ...doc.csv.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}

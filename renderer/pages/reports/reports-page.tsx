@@ -1,0 +1,70 @@
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import type { ReportFormat } from '../../../shared/model/report';
+import type { AppError } from '../../../shared/result';
+import { api } from '../../api';
+import { ApiErrorAlert } from '../../components/api-error';
+import { useCall } from '../../hooks/use-call';
+
+function save(fileName: string, mimeType: string, content: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mimeType }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Reports to save and share: self-contained HTML (printable) and CSV. */
+export function ReportsPage({ projectId }: { projectId: string }) {
+  const summary = useCall('verification:summary', { projectId });
+  const [error, setError] = useState<AppError>();
+  const [saved, setSaved] = useState<string>();
+
+  const download = async (format: ReportFormat): Promise<void> => {
+    const r = await api.call('reports:verification', { projectId, format });
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    save(r.value.fileName, r.value.mimeType, r.value.content);
+    setSaved(r.value.fileName);
+  };
+
+  return (
+    <Stack>
+      <Title order={2}>Reports</Title>
+      <Card withBorder>
+        <Stack gap="xs">
+          <Text fw={600}>Verification report</Text>
+          <Text size="sm" c="dimmed">
+            Every verified account, domain and subscription with its status, the reasons in the seed's words
+            and the fix, the charts, and every decision with its author.{' '}
+            {summary.data?.verifiedAt
+              ? `Last verified ${summary.data.verifiedAt.slice(0, 16).replace('T', ' ')}${summary.data.stale ? ' — results are out of date, verify again' : ''}.`
+              : 'Nothing has been verified yet.'}
+          </Text>
+          <Group>
+            <Button onClick={() => void download('html')}>Download HTML</Button>
+            <Button variant="default" onClick={() => void download('csv')}>
+              Download CSV
+            </Button>
+          </Group>
+          {saved && (
+            <Text size="sm" data-testid="report-saved">
+              Saved {saved}
+            </Text>
+          )}
+          {error && <ApiErrorAlert error={error} />}
+        </Stack>
+      </Card>
+      <Card withBorder>
+        <Text fw={600}>Migration and post-migration check reports</Text>
+        <Text size="sm" c="dimmed">
+          They come from the same report machinery once batches have run; this build has no migration runs to
+          report on yet.
+        </Text>
+      </Card>
+    </Stack>
+  );
+}
