@@ -100,7 +100,10 @@ export function createCore(options: CoreOptions): Core {
   const reports = new ReportService({ projects, servers, verification, decisions });
   // Bundles carry the reports as they are at export time, for a reviewer to read offline.
   const review = new ReviewService(projects, async (projectId) => {
-    const [html, csv] = await Promise.all([reports.verification(projectId, 'html'), reports.verification(projectId, 'csv')]);
+    const [html, csv] = await Promise.all([
+      reports.verification(projectId, 'html'),
+      reports.verification(projectId, 'csv'),
+    ]);
     return { 'reports/verification-report.json': { html: html.content, csv: csv.content } };
   });
   return {

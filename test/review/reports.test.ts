@@ -86,7 +86,8 @@ describe('verification report', () => {
     expect(codes.length).toBeGreaterThan(2);
     for (const code of codes) {
       const seed = REASONS[code].seed;
-      if (seed) expect(html).toContain(seed.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'));
+      if (seed)
+        expect(html).toContain(seed.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;'));
     }
   });
 
