@@ -1,9 +1,10 @@
 /**
  * An Inventory back to hostingPlatform XML (agents/xsd/HostingPlatform.xsd), for fixtures and
- * benchmarks that go through the real import (XSD validation + parsing). Writes the fields the
- * verification rules read; contacts, addresses and payment tools are left out.
+ * benchmarks that go through the real import (XSD validation + parsing): accounts with their
+ * login, contacts, address and balance; subscriptions with periods, fees and registrar login;
+ * domains with their content. Payment tools are left out.
  */
-import type { Credentials, Inventory, Money } from '../../shared/model/inventory';
+import type { Address, Contact, Credentials, Inventory, Money, Phone } from '../../shared/model/inventory';
 
 const esc = (v: string): string =>
   v
@@ -26,6 +27,21 @@ function credentials(tag: string, c: Credentials | undefined): string {
   const p = c.password;
   return `<${tag}${attrs({ login: c.login })}><password${attrs({ crypted: p.crypted || undefined, scheme: p.scheme })}>${esc(p.value)}</password></${tag}>`;
 }
+
+const phone = (tag: string, p: Phone | undefined): string =>
+  p
+    ? `<${tag}${attrs({ countryCode: p.countryCode, areaCode: p.areaCode, number: p.number, extension: p.extension })}/>`
+    : '';
+
+const address = (a: Address | undefined): string =>
+  a
+    ? `<address${attrs({ street: a.street, houseNumber: a.houseNumber, address2: a.address2, city: a.city, state: a.state, zip: a.zip, country: a.country })}/>`
+    : '';
+
+const contact = (tag: string, c: Contact | undefined): string =>
+  c
+    ? `<${tag}${attrs({ firstName: c.firstName, middleName: c.middleName, lastName: c.lastName, email: c.email })}>${phone('phone', c.phone)}${phone('fax', c.fax)}${address(c.address)}</${tag}>`
+    : '';
 
 const money = (tag: string, m: Money | undefined): string =>
   m ? `<${tag}${attrs({ currency: m.currency })}>${esc(m.amount)}</${tag}>` : '';
@@ -59,18 +75,21 @@ export function inventoryToXml(inv: Inventory): string {
   out.push('</serviceTemplates><accounts>');
   for (const a of inv.accounts)
     out.push(
-      `<account${attrs({ id: a.id, type: a.type, parentId: a.parentId, company: a.company, status: a.status, created: a.created, serverId: a.serverId })}>${credentials('ccpLogin', a.ccpLogin)}${money('balance', a.balance)}</account>`,
+      `<account${attrs({ id: a.id, type: a.type, parentId: a.parentId, company: a.company, status: a.status, created: a.created, serverId: a.serverId })}>${credentials('ccpLogin', a.ccpLogin)}${contact('adminContact', a.adminContact)}${contact('technicalContact', a.technicalContact)}${contact('billingContact', a.billingContact)}${address(a.address)}${money('balance', a.balance)}</account>`,
     );
   out.push('</accounts><subscriptions>');
   for (const s of inv.subscriptions) {
     const body = [
       money('subscriptionFee', s.subscriptionFee),
       money('setupFee', s.setupFee),
+      money('renewalFee', s.renewalFee),
+      money('transferFee', s.transferFee),
+      money('nonRefundableAmount', s.nonRefundableAmount),
       credentials('registrarLogin', s.registrarLogin),
       ...s.domainIds.map((id) => `<providedDomain${attrs({ id })}/>`),
     ].join('');
     out.push(
-      `<subscription${attrs({ id: s.id, accountId: s.accountId, templateId: s.templateId, name: s.name, status: s.status, created: s.created, expires: s.expires, period: s.period, periodType: s.periodType, serverId: s.serverId })}>${body}</subscription>`,
+      `<subscription${attrs({ id: s.id, accountId: s.accountId, templateId: s.templateId, name: s.name, status: s.status, created: s.created, expires: s.expires, period: s.period, periodType: s.periodType, billingPeriod: s.billingPeriod, billingPeriodType: s.billingPeriodType, refundPeriod: s.refundPeriod, lastBillingDate: s.lastBillingDate, nextBillingDate: s.nextBillingDate, serverId: s.serverId })}>${body}</subscription>`,
     );
   }
   out.push('</subscriptions><domains>');

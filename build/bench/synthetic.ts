@@ -75,8 +75,27 @@ export function syntheticInventory(o: SyntheticOptions): Inventory {
       id,
       type: isReseller ? 'reseller' : 'customer',
       ...(!isReseller && resellerId && i % 3 === 0 ? { parentId: resellerId } : {}),
-      company: `Company ${i}`,
+      company: `Company ${i} & Sons`,
       status: 'active',
+      created: shift(today, -900),
+      ccpLogin: {
+        login: `user${i}`,
+        password: { value: `$1$salt$${i}`, crypted: true, scheme: 'MD5-CRYPT' },
+      },
+      adminContact: {
+        firstName: `First${i}`,
+        lastName: `Last${i}`,
+        email: `user${i}@example.com`,
+        phone: { countryCode: '1', areaCode: '555', number: String(1_000_000 + i) },
+      },
+      address: {
+        street: 'Main St',
+        houseNumber: String(i),
+        city: 'Springfield',
+        zip: '12345',
+        country: 'us',
+      },
+      balance: { amount: (i % 100).toFixed(2), currency: 'USD' },
       paymentTools: [],
     });
     if (isReseller) resellerId = id;
@@ -95,6 +114,12 @@ export function syntheticInventory(o: SyntheticOptions): Inventory {
         status: 'active',
         created: shift(today, -800),
         expires: shift(today, expiresIn),
+        period: 1,
+        periodType: 'year',
+        billingPeriod: 1,
+        billingPeriodType: 'month',
+        subscriptionFee: { amount: '9.95', currency: 'USD' },
+        setupFee: { amount: '0.00', currency: 'USD' },
         domainIds,
       },
       {
@@ -103,6 +128,8 @@ export function syntheticInventory(o: SyntheticOptions): Inventory {
         templateId: 'reg',
         status: 'active',
         expires: shift(today, 200),
+        renewalFee: { amount: '12.00', currency: 'USD' },
+        registrarLogin: { login: `reg${i}`, password: { value: `r${i}`, crypted: false } },
         domainIds: domainIds.slice(0, 1),
       },
       // Every 101st account has its second domain hosted twice (a conflict to resolve).

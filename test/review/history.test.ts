@@ -1,29 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
-import { tempDir } from '../helpers/paths';
+import type { Core } from '../../electron/core/core';
+import { DEMO, SPHERA, verifiedDemo } from '../helpers/demo-project';
 
-const P = 'demo-migration';
-const SPHERA = 'demo-sphera-server';
+const P = DEMO;
 
 describe('per-object history', () => {
   let core: Core;
   beforeAll(async () => {
-    core = createCore({ dataDir: await tempDir(), shell: 'test' });
-    await ensureDemoProject(core);
-    // Map the Sphera templates by hand (no target here: the mappings are stored unverified).
-    await core.decisions.setMappings(P, [
-      { serverId: SPHERA, templateId: 'sph-basic', class: 'hosting', poaTemplateId: 1, pbaPlanId: 1 },
-      { serverId: SPHERA, templateId: 'sph-business', class: 'hosting', poaTemplateId: 2, pbaPlanId: 2 },
-      {
-        serverId: SPHERA,
-        templateId: 'sph-reg',
-        class: 'registration',
-        tlds: [{ tld: '.test', pbaPlanId: 10, registrarType: 'enom' }],
-      },
-    ]);
-    await core.selection.change(P, { mode: 'add', target: { by: 'all' }, serverId: SPHERA });
-    await core.verification.run(P);
+    core = await verifiedDemo();
   });
 
   it("tells a domain's story: inventory, verification over time, the decision, a comment", async () => {

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
+import type { Core } from '../../electron/core/core';
 import { REASONS } from '../../shared/statuses';
+import { DEMO, SPHERA, verifiedDemo } from '../helpers/demo-project';
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 
-const P = 'demo-migration';
-const SPHERA = 'demo-sphera-server';
+const P = DEMO;
 
 /** Parses RFC 4180 CSV (quoted cells with commas, quotes and newlines). */
 function parseCsv(text: string): string[][] {
@@ -16,16 +15,26 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  const endCell = (): void => {
+    row.push(cell);
+    cell = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(cell), (cell = ''));
-    else if (c === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''));
-    else if (c !== '\r') cell += c;
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (!quoted && c === ',') {
+      endCell();
+    } else if (!quoted && c === '\n') {
+      endCell();
+      rows.push(row);
+      row = [];
+    } else if (quoted || c !== '\r') {
+      cell += c;
+    }
   }
   return rows;
 }
@@ -33,19 +42,7 @@ function parseCsv(text: string): string[][] {
 describe('verification report', () => {
   let core: Core;
   beforeAll(async () => {
-    core = createCore({ dataDir: await tempDir(), shell: 'test' });
-    await ensureDemoProject(core);
-    await core.decisions.setMappings(P, [
-      { serverId: SPHERA, templateId: 'sph-basic', class: 'hosting', poaTemplateId: 1, pbaPlanId: 1 },
-      {
-        serverId: SPHERA,
-        templateId: 'sph-reg',
-        class: 'registration',
-        tlds: [{ tld: '.test', pbaPlanId: 10, registrarType: 'enom' }],
-      },
-    ]);
-    await core.selection.change(P, { mode: 'add', target: { by: 'all' }, serverId: SPHERA });
-    await core.verification.run(P);
+    core = await verifiedDemo();
     await core.decisions.apply(P, { kind: 'approve', serverId: SPHERA, domainId: 'zahn-termin.test' }, 'ann');
   });
 

@@ -86,8 +86,13 @@ export class ResultsStore {
     return { meta, results };
   }
 
-  async saveFull(projectId: string, meta: ResultsMeta, results: Iterable<VerificationResult>): Promise<void> {
-    const previous = (await this.load(projectId)).results;
+  /** `previous`: the results before this run (the service holds them), for the history. */
+  async saveFull(
+    projectId: string,
+    meta: ResultsMeta,
+    results: Iterable<VerificationResult>,
+    previous: ReadonlyMap<string, VerificationResult>,
+  ): Promise<void> {
     const next = [...results];
     const doc = await this.#docs.open(projectId);
     await doc.save({ schemaVersion: 1, ...meta, results: next });
@@ -169,6 +174,7 @@ export class ResultsStore {
     projectId: string,
     meta: ResultsMeta,
     changes: ReadonlyMap<string, VerificationResult | null>,
+    previous: ReadonlyMap<string, VerificationResult>,
   ): Promise<void> {
     const set: VerificationResult[] = [];
     const remove: string[] = [];
@@ -177,7 +183,6 @@ export class ResultsStore {
       else remove.push(k);
     }
     const line: JournalLine = { ...meta, set, remove };
-    const previous = (await this.load(projectId)).results;
     await appendFile(this.journal(projectId), `${JSON.stringify(line)}\n`);
     await this.recordHistory(projectId, meta, previous, changes);
   }

@@ -136,7 +136,7 @@ export class VerificationService {
     job?.progress(1, 1, 'Storing the results');
     const verifiedAt = new Date().toISOString();
     const meta = { verifiedAt, today: input.today, stamp };
-    await this.#store.saveFull(projectId, meta, results.values());
+    await this.#store.saveFull(projectId, meta, results.values(), previous);
     this.#live.set(projectId, { results, meta, sorted: undefined });
     const info = {
       verifiedAt,
@@ -167,7 +167,7 @@ export class VerificationService {
     const patch = reverify(index, input, live.results, touchedBy(index, change));
     const verifiedAt = new Date().toISOString();
     const meta = { verifiedAt, today: input.today, stamp };
-    await this.#store.appendPatch(projectId, meta, patch.changes);
+    await this.#store.appendPatch(projectId, meta, patch.changes, live.results);
     applyPatch(live.results, patch);
     live.meta = meta;
     live.sorted = undefined;
