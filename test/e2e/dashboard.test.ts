@@ -41,4 +41,19 @@ describe('dashboard of the demo project', () => {
     await expect.poll(() => inventory.count()).toBe(`${sphereDomains} of ${domains} domains`);
     expect(errors).toEqual([]);
   });
+
+  it('remembers table filters across a reload', async () => {
+    const page = await browser.newPage();
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const inventory = new InventoryPage(page);
+    await inventory.open('demo-migration');
+    await inventory.show('Accounts');
+    await inventory.search('kiez');
+    await expect.poll(() => inventory.count()).toMatch(/^1 of \d+ accounts$/);
+    await page.reload();
+    await page.locator('#root[data-app-state="loaded"]').waitFor();
+    await expect.poll(() => page.getByLabel('Search').inputValue()).toBe('kiez');
+    await expect.poll(() => inventory.count()).toMatch(/^1 of \d+ accounts$/);
+  });
 });

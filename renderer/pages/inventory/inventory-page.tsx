@@ -17,6 +17,7 @@ import type { InventoryKind, InventoryRows } from '../../../shared/model/invento
 import { ApiErrorAlert } from '../../components/api-error';
 import { VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
+import { useRemembered } from '../../hooks/use-remembered';
 import type { RouteParams } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { HistoryTimeline } from '../review/history-timeline';
@@ -50,10 +51,30 @@ function haystacks(data: InventoryRows): string[] {
 const isKind = (v: string | undefined): v is InventoryKind => KINDS.some((k) => k.value === v);
 
 export function InventoryPage({ projectId, params }: { projectId: string; params: RouteParams }) {
-  const [kind, setKind] = useState<InventoryKind>(isKind(params['kind']) ? params['kind'] : 'domains');
-  const [query, setQuery] = useState(params['q'] ?? '');
-  const [status, setStatus] = useState<string | null>(params['status'] ?? null);
-  const [server, setServer] = useState<string | null>(params['server'] ?? null);
+  const remember = (name: string): string => `mm:${projectId}:inventory:${name}`;
+  const hasParams = Object.keys(params).length > 0;
+  const [kindValue, setKindValue] = useRemembered<string>(
+    remember('kind'),
+    'domains',
+    hasParams ? (params['kind'] ?? 'domains') : undefined,
+  );
+  const kind: InventoryKind = isKind(kindValue) ? kindValue : 'domains';
+  const setKind = (k: InventoryKind): void => setKindValue(k);
+  const [query, setQuery] = useRemembered<string>(
+    remember('q'),
+    '',
+    hasParams ? (params['q'] ?? '') : undefined,
+  );
+  const [status, setStatus] = useRemembered<string | null>(
+    remember('status'),
+    null,
+    hasParams ? (params['status'] ?? null) : undefined,
+  );
+  const [server, setServer] = useRemembered<string | null>(
+    remember('server'),
+    null,
+    hasParams ? (params['server'] ?? null) : undefined,
+  );
   const [opened, setOpened] = useState<Opened>();
   const deferredQuery = useDeferredValue(query.trim().toLowerCase());
   const listing = useCall('inventory:list', { projectId, kind });
