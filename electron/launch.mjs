@@ -22,7 +22,24 @@ if (!process.env.MM_SKIP_BUILD) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const electron = process.env.MM_FORCE_BROWSER ? { why: 'MM_FORCE_BROWSER is set' } : electronBinary();
+/** The binary can be missing because npm skipped its download: try once to fetch it (quick offline). */
+function fetchElectron() {
+  if (process.env.MM_NO_ELECTRON_FETCH) return;
+  console.log("Electron's binary is missing; trying to fetch it (set MM_NO_ELECTRON_FETCH=1 to skip)…");
+  const r = spawnSync(process.execPath, ['node_modules/electron/install.js'], {
+    cwd: root,
+    stdio: 'ignore',
+    timeout: 120_000,
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
+  });
+  if (r.status !== 0) console.log('Fetching it failed (no internet access?).');
+}
+
+let electron = process.env.MM_FORCE_BROWSER ? { why: 'MM_FORCE_BROWSER is set' } : electronBinary();
+if (!electron.path && !process.env.MM_FORCE_BROWSER) {
+  fetchElectron();
+  electron = electronBinary();
+}
 let child;
 if (electron.path) {
   console.log(`Starting the desktop app (Electron at ${electron.path}).`);
