@@ -1,10 +1,11 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { InventoryKind } from '../../../shared/model/inventory';
+import { STATUSES, type VerifiedKind } from '../../../shared/statuses';
 import { ApiErrorAlert } from '../../components/api-error';
-import { useCall } from '../../hooks/use-call';
+import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { ReviewActions } from '../review/review-actions';
@@ -81,6 +82,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
           />
         </Card>
       )}
+      <VerificationCard projectId={projectId} navigate={navigate} />
       {(servers.data?.length ?? 0) > 0 && (
         <Card withBorder>
           <Text fw={600} mb="sm">
@@ -137,5 +139,92 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
         Stored in {p.dataDir}
       </Text>
     </Stack>
+  );
+}
+
+const KIND_LABELS = { account: 'Accounts', domain: 'Domains', subscription: 'Subscriptions' } as const;
+
+function statusInfo(kind: VerifiedKind, status: string): { label: string; migrates: boolean } {
+  const table = STATUSES[kind] as Record<string, { label: string; migrates: boolean }>;
+  return table[status] ?? { label: status, migrates: false };
+}
+
+/** Verification at a glance: per kind, how many objects have each status; each number opens them. */
+function VerificationCard({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
+  const summary = useCall('verification:summary', { projectId });
+  const reload = summary.reload;
+  useEvent('verification:changed', useCallback(() => reload(), [reload]));
+  const s = summary.data;
+  if (!s) return null;
+  if (!s.verifiedAt) {
+    return (
+      <Card withBorder>
+        <Text fw={600}>Verification</Text>
+        <Text size="sm" c="dimmed">
+          Not verified yet: map the templates, select accounts and domains, then verify.
+        </Text>
+      </Card>
+    );
+  }
+  const kinds = Object.keys(KIND_LABELS) as VerifiedKind[];
+  const data = kinds.map((kind) => {
+    const counts = s.counts[kind] ?? {};
+    const migrate = Object.entries(counts)
+      .filter(([status]) => statusInfo(kind, status).migrates)
+      .reduce((a, [, n]) => a + n, 0);
+    const total = Object.values(counts).reduce((a, n) => a + n, 0);
+    return { kind: KIND_LABELS[kind], 'Will migrate': migrate, 'Needs attention': total - migrate };
+  });
+  return (
+    <Card withBorder data-testid="dashboard-verification">
+      <Group justify="space-between" mb="sm">
+        <Text fw={600}>Verification</Text>
+        <Text size="xs" c={s.stale ? 'orange' : 'dimmed'}>
+          {s.stale ? 'Out of date: something changed since ' : 'Verified '}
+          {s.verifiedAt.slice(0, 16).replace('T', ' ')}
+        </Text>
+      </Group>
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <BarChart
+          h={200}
+          data={data}
+          dataKey="kind"
+          type="stacked"
+          withLegend
+          series={[
+            { name: 'Will migrate', color: 'teal.6' },
+            { name: 'Needs attention', color: 'red.6' },
+          ]}
+        />
+        <Table>
+          <Table.Tbody>
+            {kinds.flatMap((kind) =>
+              Object.entries(s.counts[kind] ?? {}).map(([status, n]) => (
+                <Table.Tr key={`${kind}-${status}`}>
+                  <Table.Td>{KIND_LABELS[kind]}</Table.Td>
+                  <Table.Td>
+                    <Badge
+                      size="sm"
+                      variant="light"
+                      color={statusInfo(kind, status).migrates ? 'teal' : 'red'}
+                    >
+                      {statusInfo(kind, status).label}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Anchor
+                      component="button"
+                      onClick={() => navigate({ page: 'verification', projectId, params: { kind, status } })}
+                    >
+                      {n}
+                    </Anchor>
+                  </Table.Td>
+                </Table.Tr>
+              )),
+            )}
+          </Table.Tbody>
+        </Table>
+      </SimpleGrid>
+    </Card>
   );
 }
