@@ -64,6 +64,15 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     expect(manifest).toContain('<version>');
     const again = await core.inventory.fetch(projectId, 'web01');
     expect(again.deployed).toBe(false);
+    // Nothing of the runs is left on the server.
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(join(agentPath, '.mm-runs'))).toEqual([]);
+    // An agent older than the manager's is replaced.
+    const manifestFile = join(agentPath, 'linux', 'agent.manifest');
+    await writeFile(manifestFile, manifest.replace(/<version>[^<]+<\/version>/, '<version>0.0.1</version>'));
+    const upgraded = await core.inventory.fetch(projectId, 'web01');
+    expect(upgraded.deployed).toBe(true);
+    expect(await readFile(manifestFile, 'utf8')).toBe(manifest);
     expect((await core.projects.get(projectId)).counts).toMatchObject({ domains: layout.domains });
   });
 

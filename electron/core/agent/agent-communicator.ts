@@ -163,10 +163,16 @@ export class AgentCommunicator {
     }
   }
 
+  /** The runs' scratch folder: under the agent path (known writable, and the manager's own). */
+  private get runsDir(): string {
+    return `${this.location.agentPath.replace(/\/+$/, '')}/.mm-runs`;
+  }
+
   private async remoteTempDir(): Promise<string> {
-    const r = await this.transport.exec(['mktemp', '-d', '/tmp/mm-agent.XXXXXXXX']);
+    await this.transport.exec(['mkdir', '-p', '-m', '700', this.runsDir]);
+    const r = await this.transport.exec(['mktemp', '-d', `${this.runsDir}/run.XXXXXXXX`]);
     const dir = r.stdout.trim();
-    if (r.code !== 0 || !dir.startsWith('/tmp/mm-agent.')) {
+    if (r.code !== 0 || !dir.startsWith(`${this.runsDir}/run.`)) {
       throw new MmError(
         'remote-temp-failed',
         `Cannot create a temporary folder on ${this.transport.label}: ${firstLine(r.stderr)}`,
