@@ -18,8 +18,11 @@ import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
 import { ProjectsPage } from './pages/projects/projects-page';
 import { ReportsPage } from './pages/reports/reports-page';
+import { SelectionPage } from './pages/selection/selection-page';
 import { ServersPage } from './pages/servers/servers-page';
 import { TargetPage } from './pages/target/target-page';
+import { TemplatesPage } from './pages/mapping/templates-page';
+import { VerificationPage } from './pages/verification/verification-page';
 
 export function App() {
   return (
@@ -117,6 +120,19 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       return <InventoryPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'target':
       return <TargetPage projectId={route.projectId} />;
+    case 'templates':
+      return <TemplatesPage projectId={route.projectId} />;
+    case 'selection':
+      return <SelectionPage projectId={route.projectId} />;
+    case 'verification':
+      return (
+        <VerificationPage
+          key={routeHash(route)}
+          projectId={route.projectId}
+          navigate={navigate}
+          params={route.params ?? {}}
+        />
+      );
     case 'reports':
       return <ReportsPage projectId={route.projectId} />;
     default:

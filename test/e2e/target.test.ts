@@ -61,7 +61,7 @@ describe('the Target page in Chromium through the browser host', () => {
     await target.testConnection();
     await target.templates.getByText('Linux Hosting Professional').waitFor();
     await target.plans.getByText('Domain registration .info').waitFor();
-    expect(await target.plans.getByRole('row').count()).toBe(20); // header + 19 plans
+    expect(await target.plans.getByRole('row').count()).toBe(21); // header + 20 plans
 
     await target.browser.getByRole('tab', { name: /Domains/ }).click();
     await target.browser

@@ -67,7 +67,7 @@ describe('mm target and mm sandbox as a user runs them', () => {
     expect(test.code).toBe(0);
     expect(test.stdout).toMatch(/POA: ok, 8 service templates/);
     expect(test.stdout).toContain('Linux Hosting Business');
-    expect(test.stdout).toMatch(/PBA: ok, 19 service plans/);
+    expect(test.stdout).toMatch(/PBA: ok, 20 service plans/);
     expect(test.stdout).toContain('Domain registration .de');
 
     expect(await sandbox.stop()).toBe(0);

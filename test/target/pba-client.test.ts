@@ -106,6 +106,7 @@ describe('PBA OpenAPI client against the sandbox over HTTP', () => {
       '.biz',
       '.info',
       '.de',
+      '.test',
     ]);
     expect(plans.find((p) => p.id === 102)).toMatchObject({ category: 'hosting', serviceTemplateId: 12 });
     expect(plans.some((p) => p.category === 'resource' && p.name.includes('IP'))).toBe(true);

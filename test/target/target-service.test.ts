@@ -61,7 +61,7 @@ describe('a project target: settings, secrets, test connection, browser', () => 
     const result = await core.target.test(projectId);
     expect(result.poa.ok).toBe(true);
     expect(result.poa.items.map((t) => t.name)).toContain('Linux Hosting Business');
-    expect(result.pba.items.filter((p) => p.category === 'domain')).toHaveLength(6);
+    expect(result.pba.items.filter((p) => p.category === 'domain')).toHaveLength(7);
 
     await core.target.set(projectId, { pbaUrl: 'http://127.0.0.1:1/RPC2' });
     const half = await core.target.test(projectId);

@@ -153,7 +153,10 @@ function statusInfo(kind: VerifiedKind, status: string): { label: string; migrat
 function VerificationCard({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
   const summary = useCall('verification:summary', { projectId });
   const reload = summary.reload;
-  useEvent('verification:changed', useCallback(() => reload(), [reload]));
+  useEvent(
+    'verification:changed',
+    useCallback(() => reload(), [reload]),
+  );
   const s = summary.data;
   if (!s) return null;
   if (!s.verifiedAt) {

@@ -105,6 +105,8 @@ export const SEED_PLANS: readonly SandboxPlan[] = [
   registration(204, '.biz'),
   registration(205, '.info'),
   registration(206, '.de'),
+  // The built-in demo's domains are .test (reserved, RFC 2606): the rehearsal target sells it too.
+  registration(207, '.test'),
   resource(301, 'Extra disk space 1 GB'),
   resource(302, 'Extra disk space 10 GB'),
   resource(303, 'Dedicated IP address'),

@@ -1,0 +1,257 @@
+import {
+  Alert,
+  Badge,
+  Blockquote,
+  Button,
+  Card,
+  Drawer,
+  Group,
+  Loader,
+  Stack,
+  Text,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
+import { useCallback, useState } from 'react';
+import type { DecisionInput } from '../../../shared/model/decision';
+import type { MappingInput } from '../../../shared/model/mapping';
+import type { FixOffer, ObjectRef, VerificationDetail } from '../../../shared/model/verification';
+import type { AppError } from '../../../shared/result';
+import { api } from '../../api';
+import { ApiErrorAlert } from '../../components/api-error';
+import { ReasonBadge, SeverityBadge, VerificationStatusBadge } from '../../components/verification-badges';
+import { useCall, useEvent } from '../../hooks/use-call';
+import type { Route } from '../../hooks/use-route';
+import { MappingEditor, type MappingSubject } from '../mapping/mapping-editor';
+
+/** One verified object: its status, every reason with the seed's wording, the fix, and the fix as buttons. */
+export function DetailDrawer(props: {
+  projectId: string;
+  opened: ObjectRef | undefined;
+  onOpen: (ref: ObjectRef) => void;
+  onClose: () => void;
+  onChanged: () => void;
+  navigate: (r: Route) => void;
+}) {
+  const { opened } = props;
+  return (
+    <Drawer
+      opened={opened !== undefined}
+      onClose={props.onClose}
+      position="right"
+      size="xl"
+      title={opened ? `${opened.kind} ${opened.id}` : ''}
+    >
+      {opened && (
+        <Detail
+          key={`${opened.kind}/${opened.serverId}/${opened.id}`}
+          projectId={props.projectId}
+          opened={opened}
+          onOpen={props.onOpen}
+          onChanged={props.onChanged}
+          navigate={props.navigate}
+        />
+      )}
+    </Drawer>
+  );
+}
+
+function Detail({
+  projectId,
+  opened,
+  onOpen,
+  onChanged,
+  navigate,
+}: {
+  projectId: string;
+  opened: ObjectRef;
+  onOpen: (ref: ObjectRef) => void;
+  onChanged: () => void;
+  navigate: (r: Route) => void;
+}) {
+  const detail = useCall('verification:detail', { projectId, ...opened });
+  const mappings = useCall('mapping:list', { projectId, serverId: opened.serverId });
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<AppError>();
+  const [outcome, setOutcome] = useState<string>();
+  const [remapping, setRemapping] = useState<MappingSubject>();
+  const reloadDetail = detail.reload;
+  // Results changed elsewhere (a run, another window, the CLI): show the object as it is now.
+  useEvent(
+    'verification:changed',
+    useCallback(
+      (e: { projectId: string }) => {
+        if (e.projectId === projectId) reloadDetail();
+      },
+      [projectId, reloadDetail],
+    ),
+  );
+
+  const apply = async (decision: DecisionInput, label: string): Promise<AppError | undefined> => {
+    setBusy(label);
+    const r = await api.call('decisions:apply', { projectId, decision });
+    setBusy(undefined);
+    if (!r.ok) {
+      setError(r.error);
+      return r.error;
+    }
+    setError(undefined);
+    const re = r.value.reverified;
+    setOutcome(
+      `${r.value.decision.summary}.${re ? ` Re-verified ${re.recomputed} result(s) in ${re.ms} ms: ${re.changed} changed.` : ' Run verification to see its effect.'}`,
+    );
+    detail.reload();
+    onChanged();
+    return undefined;
+  };
+
+  const offer = (o: FixOffer): void => {
+    if (o.decision) {
+      void apply(o.decision, o.label);
+      return;
+    }
+    if (o.template) {
+      const { serverId, templateId } = o.template;
+      const row = mappings.data?.find((m) => m.serverId === serverId && m.templateId === templateId);
+      setRemapping(row ?? { serverId, templateId });
+      return;
+    }
+    const serverId = o.object?.serverId ?? opened.serverId;
+    if (o.action === 'settings') navigate({ page: 'servers', projectId });
+    else if (o.action === 'inventory')
+      navigate({
+        page: 'inventory',
+        projectId,
+        params: { kind: `${o.object?.kind ?? opened.kind}s`, server: serverId, q: o.object?.id ?? opened.id },
+      });
+    else if (o.action === 'select') navigate({ page: 'selection', projectId });
+  };
+
+  if (detail.error) return <ApiErrorAlert error={detail.error} title="No verification result" />;
+  const d: VerificationDetail | undefined = detail.data;
+  if (!d) return <Loader />;
+  const r = d.result;
+
+  return (
+    <Stack data-testid="verification-detail" data-status={r.status} data-object={r.id}>
+      <Group gap="xs">
+        <Title order={4}>{r.name ?? r.id}</Title>
+        <VerificationStatusBadge kind={r.kind} status={r.status} />
+      </Group>
+      <Text size="sm" c="dimmed">
+        {r.kind} {r.id} on {r.serverId} · account {r.accountId}
+        {r.templateId ? ` · template ${r.templateId}` : ''} · Migration API v{r.apiVersion}
+        {r.destination ? ` · goes to ${r.destination.toUpperCase()}` : ''}
+      </Text>
+      {r.plan && (
+        <Text size="sm">
+          Plan: hosting {r.plan.hosting ?? '—'}, registration {r.plan.registration ?? '—'}
+          {r.plan.resources.length > 0 ? `, resources ${r.plan.resources.join(', ')}` : ''}
+          {r.plan.park ? ', parked on the target' : ''}
+        </Text>
+      )}
+      {outcome && (
+        <Alert
+          color="green"
+          title="Decision recorded"
+          withCloseButton
+          onClose={() => setOutcome(undefined)}
+          data-testid="decision-outcome"
+        >
+          {outcome}
+        </Alert>
+      )}
+      {error && <ApiErrorAlert error={error} title="The fix was not applied" />}
+      {d.reasons.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No reasons: nothing to resolve.
+        </Text>
+      )}
+      {d.reasons.map((reason, i) => (
+        <Card key={`${reason.code}-${i}`} withBorder data-testid="reason" data-reason={reason.code}>
+          <Stack gap={6}>
+            <Group gap="xs">
+              <SeverityBadge severity={reason.severity} />
+              <Text fw={600}>{reason.title}</Text>
+              <Text size="xs" c="dimmed" ff="monospace">
+                {reason.code}
+              </Text>
+            </Group>
+            <Text size="sm">{reason.message}</Text>
+            {reason.seed && (
+              <Blockquote p="xs" color="gray" fz="sm" cite="— the seed's verification tables">
+                {reason.seed}
+              </Blockquote>
+            )}
+            <Text size="sm">
+              <b>Fix:</b> {reason.fix}
+            </Text>
+            {reason.offers.length > 0 && (
+              <Group gap="xs">
+                {reason.offers.map((o) => (
+                  <Button
+                    key={o.label}
+                    size="xs"
+                    variant={o.decision ? 'filled' : 'light'}
+                    loading={busy === o.label}
+                    disabled={busy !== undefined && busy !== o.label}
+                    onClick={() => offer(o)}
+                  >
+                    {o.label}
+                  </Button>
+                ))}
+              </Group>
+            )}
+          </Stack>
+        </Card>
+      ))}
+      {d.related.length > 0 && (
+        <Stack gap={4} data-testid="related">
+          <Text fw={600} size="sm">
+            Related objects
+          </Text>
+          {d.related.map((x) => (
+            <UnstyledButton
+              key={`${x.kind}/${x.serverId}/${x.id}`}
+              onClick={() => onOpen({ kind: x.kind, serverId: x.serverId, id: x.id })}
+              aria-label={`Open ${x.kind} ${x.name ?? x.id} on ${x.serverId}`}
+              data-testid="related-object"
+              data-object={x.id}
+              data-status={x.status}
+            >
+              <Group gap="xs" wrap="nowrap">
+                <Badge size="xs" variant="outline" color="gray">
+                  {x.kind}
+                </Badge>
+                <Text size="sm">
+                  {x.name ?? x.id}
+                  {x.name && x.name !== x.id ? ` (${x.id})` : ''} on {x.serverId}
+                </Text>
+                <VerificationStatusBadge kind={x.kind} status={x.status} />
+                {x.reasons.slice(0, 2).map((rr) => (
+                  <ReasonBadge key={rr.code} code={rr.code} />
+                ))}
+              </Group>
+            </UnstyledButton>
+          ))}
+        </Stack>
+      )}
+      {d.decisionIds.length > 0 && (
+        <Text size="sm" c="dimmed">
+          {d.decisionIds.length} decision(s) about this object: see the Decisions tab to undo.
+        </Text>
+      )}
+      <MappingEditor
+        projectId={projectId}
+        subject={remapping}
+        saveLabel="Re-map and re-verify"
+        onClose={() => setRemapping(undefined)}
+        onSave={async (mapping: MappingInput) => {
+          const e = await apply({ kind: 'remap', mapping }, 'remap');
+          if (!e) setRemapping(undefined);
+          return e;
+        }}
+      />
+    </Stack>
+  );
+}
