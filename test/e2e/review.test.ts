@@ -3,8 +3,42 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
-import { startHost } from '../helpers/processes';
+import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
+
+/** Calls the host's API as the renderer does (with the per-run secret). */
+async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
+  const res = await fetch(`${host.origin}/api/call/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mm-secret': host.secret },
+    body: JSON.stringify(body),
+  });
+  const r = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
+  if (!r.ok) throw new Error(`${channel}: ${r.error?.message}`);
+  return r.value;
+}
+
+/** Maps (the suggestions, as an engineer would accept them), selects all, verifies, resolves one issue. */
+async function verifyAndResolve(host: RunningHost): Promise<void> {
+  const projectId = 'demo-migration';
+  const { suggestions } = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
+    projectId,
+  });
+  await call(host, 'mapping:apply-suggestions', { projectId, mappings: suggestions.map((x) => x.input) });
+  await call(host, 'selection:set', { projectId, mode: 'add', target: { by: 'all' } });
+  await call(host, 'verification:run', { projectId });
+  await expect
+    .poll(
+      async () =>
+        (await call<{ verifiedAt: string | null }>(host, 'verification:summary', { projectId })).verifiedAt,
+      { timeout: 20_000 },
+    )
+    .not.toBeNull();
+  await call(host, 'decisions:apply', {
+    projectId,
+    decision: { kind: 'approve', serverId: 'demo-sphera-server', domainId: 'zahn-termin.test' },
+  });
+}
 
 async function download(page: Page, button: string, dir: string): Promise<string> {
   const [file] = await Promise.all([
@@ -28,8 +62,9 @@ describe('offline review in the MM CP', () => {
     const reviewerData = await tempDir();
     const files = await tempDir();
 
-    // The engineer exports the demo project for review, then closes the app.
+    // The engineer verifies and resolves, exports the demo project for review, then closes the app.
     let engineer = await startHost(engineerData);
+    await verifyAndResolve(engineer);
     let page = await browser.newPage({ acceptDownloads: true });
     const app = new AppPage(page);
     await app.open(engineer.url);
@@ -67,6 +102,22 @@ describe('offline review in the MM CP', () => {
       await nav.getByText(label, { exact: true }).click();
       await page.getByRole('heading', { level: 2 }).first().waitFor();
     }
+    // The verification results and the decision travelled with the bundle.
+    await nav.getByText('Verification', { exact: true }).click();
+    await page.getByLabel('Search results').fill('zahn-termin');
+    await page.getByTestId('table-row').filter({ hasText: 'Approved manually' }).first().waitFor();
+    await screenshot(page, 'review-copy-verification');
+    // The report is made from the copy's own data, offline.
+    await nav.getByText('Reports', { exact: true }).click();
+    const report = await download(page, 'Download HTML', files);
+    const reportPage = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await reportPage.goto(`file://${report}`);
+    await expect
+      .poll(() => reportPage.locator('h1').textContent())
+      .toBe('Verification report: Demo migration (review)');
+    expect(await reportPage.locator('td', { hasText: 'Approved manually' }).count()).toBeGreaterThan(0);
+    await screenshot(reportPage, 'verification-report');
+    await reportPage.close();
     await nav.getByText('Source servers', { exact: true }).click();
     await page
       .locator('[data-testid="server-card"][data-server="demo-linux-server"]')
