@@ -10,7 +10,7 @@ import { ensureDemoProject } from './core/demo';
 import { attachDemoTarget, startAppSandbox } from './core/target/demo-target';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
-import { installNavigationGuards, isSafeExternalUrl, secureWindowOptions } from './window';
+import { installNavigationGuards, isSafeExternalUrl, isTrustedSender, secureWindowOptions } from './window';
 
 const dataDir = process.env['MM_DATA_DIR'] ?? app.getPath('userData');
 const core = createCore({
@@ -51,7 +51,7 @@ void app.whenReady().then(async () => {
     });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  registerIpc(core, (event) => windows.has(event.sender.id) && (event.senderFrame?.url ?? '') === appUrl);
+  registerIpc(core, (event) => isTrustedSender(windows, appUrl, event.sender, event.senderFrame?.url));
   await ensureDemoProject(core);
   // The built-in sandbox target on free ports; the demo project is pointed at it on every start.
   const sandbox = await startAppSandbox(dataDir);

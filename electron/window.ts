@@ -57,3 +57,16 @@ export function installNavigationGuards(
     return { action: 'deny' };
   });
 }
+
+/**
+ * IPC is answered only for the main frame of a window this app created, showing the app's own
+ * page (GitHub Desktop's trusted-sender rule): a navigated or foreign frame gets nothing.
+ */
+export function isTrustedSender(
+  ourWindows: ReadonlySet<number>,
+  appUrl: string,
+  sender: { readonly id: number },
+  frameUrl: string | undefined,
+): boolean {
+  return ourWindows.has(sender.id) && frameUrl === appUrl;
+}
