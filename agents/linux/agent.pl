@@ -7,7 +7,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use MigrationAgent;
-use MigrationAgent::Util qw(in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count);
+use MigrationAgent::Util qw(in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count maildir_stats);
 use MigrationAgent::Zone;
 use MigrationAgent::IDN;
 
@@ -301,21 +301,6 @@ sub read_mail {
         else { push @{ $redirects{$k}{forwarders} }, { address => $src, targets => \@targets }; }
     }
     return { domains => \%domains, boxes => \%boxes, redirects => \%redirects };
-}
-
-sub maildir_stats {
-    my ($dir) = @_;
-    my ($count, $size) = (0, 0);
-    my @folders = ($dir);
-    if (opendir(my $dh, $dir)) { push @folders, map { "$dir/$_" } grep { /\A\.[^.]/ && -d "$dir/$_" } readdir $dh; closedir $dh; }
-    for my $f (@folders) {
-        for my $sub ('cur', 'new') {
-            opendir(my $dh, "$f/$sub") or next;
-            for (readdir $dh) { my @st = lstat "$f/$sub/$_"; next unless @st && -f _; $count++; $size += $st[7]; }
-            closedir $dh;
-        }
-    }
-    return ($count, $size);
 }
 
 sub read_sieve_vacation {
