@@ -36,11 +36,13 @@ export class VerificationPage {
   /** Opens the first result row that shows all these texts. */
   async openRow(search: string, ...hasText: string[]): Promise<Locator> {
     await this.search(search);
-    let row = this.rows();
+    // The table refreshes after the search reaches the core: pick a row that matches it, never
+    // one of the rows shown before, and wait for the drawer to show that object.
+    let row = this.rows().filter({ hasText: search });
     for (const t of hasText) row = row.filter({ hasText: t });
     await row.first().click();
     const detail = this.detail;
-    await detail.waitFor();
+    await detail.filter({ hasText: search }).waitFor();
     return detail;
   }
 
