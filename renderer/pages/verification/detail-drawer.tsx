@@ -22,6 +22,8 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { ReasonBadge, SeverityBadge, VerificationStatusBadge } from '../../components/verification-badges';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
+import { CommentsPanel } from '../review/comments-panel';
+import { HistoryTimeline } from '../review/history-timeline';
 import { MappingEditor, type MappingSubject } from '../mapping/mapping-editor';
 
 /** One verified object: its status, every reason with the seed's wording, the fix, and the fix as buttons. */
@@ -241,6 +243,18 @@ function Detail({
           {d.decisionIds.length} decision(s) about this object: see the Decisions tab to undo.
         </Text>
       )}
+      <Text fw={600}>History</Text>
+      <HistoryTimeline
+        key={`${r.status}-${d.decisionIds.length}`}
+        projectId={projectId}
+        kind={opened.kind}
+        serverId={opened.serverId}
+        id={opened.id}
+      />
+      <CommentsPanel
+        projectId={projectId}
+        about={{ kind: opened.kind, id: opened.id, serverId: opened.serverId }}
+      />
       <MappingEditor
         projectId={projectId}
         subject={remapping}
