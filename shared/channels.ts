@@ -34,6 +34,7 @@ export const CALL_CHANNELS = [
   'inventory:refresh',
   'inventory:list',
   'inventory:get',
+  'inventory:fetch-domain-services',
   'history:object',
   'reports:verification',
   'review:export',

@@ -234,6 +234,9 @@ export const callSchemas = {
   'inventory:get': z
     .object({ projectId, serverId, kind: inventoryKind, id: z.string().min(1).max(500) })
     .strict(),
+  'inventory:fetch-domain-services': z
+    .object({ projectId, serverId, domainIds: objectIds.optional() })
+    .strict(),
   'target:get': z.object({ projectId }).strict(),
   'target:set': targetSetInput,
   'target:test': z.object({ projectId }).strict(),
@@ -302,6 +305,7 @@ export interface CallResponses {
   'inventory:refresh': { readonly jobId: string };
   'inventory:list': InventoryRows;
   'inventory:get': InventoryDetail;
+  'inventory:fetch-domain-services': { readonly jobId: string };
   'target:get': TargetView;
   'target:set': TargetView;
   'target:test': TargetTestResult;

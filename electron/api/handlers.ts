@@ -102,6 +102,17 @@ const handlers: HandlerMap = {
     return { jobId: job.jobId };
   },
   'inventory:list': (core, req) => core.inventory.rows(req.projectId, req.kind, req.serverId),
+  'inventory:fetch-domain-services': async (core, req) => {
+    const server = await core.servers.get(req.projectId, req.serverId);
+    const domainIds = req.domainIds ?? (await core.selection.get(req.projectId)).selected[server.id]?.domains ?? [];
+    const job = core.jobs.start(
+      `Domain services of ${server.name}`,
+      (ctx) => core.domainServices.fetch(req.projectId, server.id, domainIds, ctx),
+      { projectId: req.projectId, subject: server.id },
+    );
+    job.done.catch(() => undefined);
+    return { jobId: job.jobId };
+  },
   'inventory:get': (core, req) => core.inventory.detail(req.projectId, req.serverId, req.kind, req.id),
 };
 

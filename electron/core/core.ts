@@ -2,6 +2,7 @@ import type { AppInfo } from '../../shared/contract';
 import { EventBus } from './events';
 import { JobRegistry } from './jobs/job-registry';
 import { join } from 'node:path';
+import { DomainServicesService } from './inventory/domain-services';
 import { InventoryService } from './inventory/inventory-service';
 import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
@@ -34,6 +35,8 @@ export interface Core {
   readonly secrets: SecretStore;
   readonly servers: ServerService;
   readonly inventory: InventoryService;
+  /** domainServicesInfo facts per domain (what verification warns about). */
+  readonly domainServices: DomainServicesService;
   /** The POA/PBA target of each project: settings, clients, connection test, browser. */
   readonly target: TargetService;
   /** The migration log of one project (masked, append-only). */
@@ -74,6 +77,7 @@ export function createCore(options: CoreOptions): Core {
   const selection = new SelectionService(projects, servers, inventory);
   // Verification reads the decisions' facts (through a closure, called only later) and
   // decisions re-verify what they touch.
+  const domainServices = new DomainServicesService(projects, servers, log);
   const verification: VerificationService = new VerificationService({
     projects,
     servers,
@@ -82,6 +86,8 @@ export function createCore(options: CoreOptions): Core {
     selection,
     decisions: (projectId: string) => decisions.facts(projectId),
     decisionsRevision: (projectId: string) => decisions.revision(projectId),
+    domainServices: (projectId: string) => domainServices.facts(projectId),
+    domainServicesRevision: (projectId: string) => domainServices.revision(projectId),
     changed: (projectId, info) =>
       events.emit('verification:changed', {
         projectId,
@@ -114,6 +120,7 @@ export function createCore(options: CoreOptions): Core {
     secrets,
     servers,
     inventory,
+    domainServices,
     target,
     log,
     review,

@@ -187,8 +187,11 @@ export interface VerificationRunInfo {
  * what the inventory has (account/registrar passwords, content references, domain names).
  */
 export interface DomainServicesFacts {
-  /** Plain-text passwords of mailboxes, FTP, web and database users, with where they are. */
-  readonly passwords: readonly { readonly where: string; readonly value: string }[];
+  /**
+   * Where a mailbox, FTP, web or database user password contains "&" (the trap of
+   * TARGET-API.md). Only where, never the password: these facts are stored in the project.
+   */
+  readonly ampersandPasswords: readonly string[];
   readonly mailAliases: readonly string[];
   /** Databases, and whether the domain has a web site they can be linked to. */
   readonly databases: readonly string[];

@@ -14,6 +14,7 @@ describe('contract surface', () => {
           "decisions:undo",
           "history:object",
           "inventory:fetch",
+          "inventory:fetch-domain-services",
           "inventory:get",
           "inventory:list",
           "inventory:refresh",

@@ -265,7 +265,7 @@ describe('TARGET-API.md warnings (they warn, they do not block)', () => {
   it('mail aliases, service passwords, databases and wildcards from domainServicesInfo facts', () => {
     const s = base();
     s.domainServices.set('web01\nwarn.com', {
-      passwords: [{ where: 'mailbox info@warn.com', value: 'x&y' }],
+      ampersandPasswords: ['mailbox info@warn.com'],
       mailAliases: ['sales@warn.com'],
       databases: ['crm'],
       hasWebHosting: false,

@@ -135,6 +135,38 @@ export function registerInventoryCommands(program: Command): void {
     );
 
   inventory
+    .command('services <server>')
+    .description(
+      'run domainServicesInfo for the selected domains (or --domains) and keep what verification warns about',
+    )
+    .option('--domains <ids...>', 'domain ids (default: the domains selected on that server)')
+    .action(
+      action(async (ctx, serverRef: string, o: { domains?: string[] }) => {
+        const projectId = await ctx.projectId();
+        const server = await ctx.core.servers.get(projectId, serverRef);
+        const ids = o.domains ?? (await ctx.core.selection.get(projectId)).selected[server.id]?.domains ?? [];
+        const stop = showProgress(ctx.core, false);
+        try {
+          const job = ctx.core.jobs.start(
+            `Domain services of ${server.name}`,
+            (j) => ctx.core.domainServices.fetch(projectId, server.id, ids, j),
+            {
+              projectId,
+              subject: server.id,
+            },
+          );
+          const r = await job.done;
+          return {
+            json: r,
+            text: `Fetched the services of ${r.domains} domains; ${r.warnings} have something to warn about (see mm verify).`,
+          };
+        } finally {
+          stop();
+        }
+      }),
+    );
+
+  inventory
     .command('list')
     .description('list accounts, domains, subscriptions or templates')
     .addArgument(new Argument('<kind>', 'what to list').choices(KINDS))

@@ -3,7 +3,7 @@
  * validator in Electron on any OS, in the browser host and in the CLI, with no system package.
  * Errors carry the file, line and column.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { MmError } from '../errors';
@@ -20,8 +20,10 @@ const schemaCache = new Map<string, Promise<{ fileName: string; contents: string
 async function loadSchemas(main: string): Promise<{ fileName: string; contents: string }[]> {
   let cached = schemaCache.get(main);
   if (!cached) {
-    // The main schema first; the shared types it includes are preloaded beside it.
-    const files = [main, 'HostingPlatformCommon.xsd'].filter((f, i, all) => all.indexOf(f) === i);
+    // The main schema first; every other schema of the Migration API is preloaded beside it, so
+    // whatever it includes (PEMDomainServices → PEMServices → HostingPlatformCommon) resolves.
+    const others = (await readdir(XSD_DIR)).filter((f) => f.endsWith('.xsd') && f !== main).sort();
+    const files = [main, ...others];
     cached = Promise.all(
       files.map(async (f) => ({ fileName: f, contents: await readFile(join(XSD_DIR, f), 'utf8') })),
     );

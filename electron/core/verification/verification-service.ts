@@ -45,6 +45,8 @@ export interface VerificationSources {
   decisionsRevision(projectId: string): Promise<number>;
   /** domainServicesInfo facts per domain, once something fetches them (the migration engine). */
   domainServices?(projectId: string): Promise<ReadonlyMap<string, DomainServicesFacts> | undefined>;
+  /** Changes when domain services are fetched again (part of the results' stamp). */
+  domainServicesRevision?(projectId: string): Promise<string>;
   /** Today as YYYY-MM-DD (tests pin it). */
   today?(): string;
   /** Told after stored results changed (the core turns it into a 'verification:changed' event). */
@@ -72,17 +74,27 @@ export class VerificationService {
   async gather(
     projectId: string,
   ): Promise<{ input: VerificationInput; index: InventoryIndex; stamp: string }> {
-    const [loaded, mappings, selection, decisions, domainServices, mappingRev, selectionRev, decisionsRev] =
-      await Promise.all([
-        loadInventories(this.src.servers, this.src.inventory, projectId),
-        this.src.mapping.entries(projectId),
-        this.src.selection.ids(projectId),
-        this.src.decisions(projectId),
-        this.src.domainServices?.(projectId),
-        this.src.mapping.revision(projectId),
-        this.src.selection.revision(projectId),
-        this.src.decisionsRevision(projectId),
-      ]);
+    const [
+      loaded,
+      mappings,
+      selection,
+      decisions,
+      domainServices,
+      mappingRev,
+      selectionRev,
+      decisionsRev,
+      servicesRev,
+    ] = await Promise.all([
+      loadInventories(this.src.servers, this.src.inventory, projectId),
+      this.src.mapping.entries(projectId),
+      this.src.selection.ids(projectId),
+      this.src.decisions(projectId),
+      this.src.domainServices?.(projectId),
+      this.src.mapping.revision(projectId),
+      this.src.selection.revision(projectId),
+      this.src.decisionsRevision(projectId),
+      this.src.domainServicesRevision?.(projectId) ?? Promise.resolve(''),
+    ]);
     const today = this.src.today?.() ?? todayString();
     const servers = loaded.map(({ server, inventory }) => ({
       id: server.id,
@@ -103,6 +115,7 @@ export class VerificationService {
       mapping: mappingRev,
       selection: selectionRev,
       decisions: decisionsRev,
+      domainServices: servicesRev,
       servers: loaded.map(({ server }) => [server.id, server.inventory?.fetchedAt ?? null, server.settings]),
     });
     return { input, index: this.index(projectId, servers), stamp };

@@ -72,7 +72,7 @@ export function domainWarnings(d: Domain, facts: DomainServicesFacts | undefined
         `${d.name} has ${facts.mailAliases.length} mail alias(es) (${few(facts.mailAliases)}): check they still deliver on the target.`,
       ),
     );
-  const amp = (facts?.passwords ?? []).filter((p) => p.value.includes('&')).map((p) => p.where);
+  const amp = facts?.ampersandPasswords ?? [];
   if (amp.length > 0)
     out.push(reason('password-ampersand-domain', `Password(s) of ${few(amp)} on ${d.name} contain "&".`));
   return out;

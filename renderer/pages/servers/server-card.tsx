@@ -45,6 +45,13 @@ export function ServerCard({
     else setError(r.error);
   };
 
+  const fetchServices = async (): Promise<void> => {
+    setError(undefined);
+    const r = await api.call('inventory:fetch-domain-services', { projectId, serverId: server.id });
+    if (r.ok) job.track(r.value.jobId);
+    else setError(r.error);
+  };
+
   const remove = async (): Promise<void> => {
     const r = await api.call('servers:remove', { projectId, serverId: server.id });
     setConfirmRemove(false);
@@ -94,6 +101,15 @@ export function ServerCard({
             disabled={job.progress?.state === 'running'}
           >
             Fetch inventory
+          </Button>
+          <Button
+            size="xs"
+            variant="default"
+            title="Run domainServicesInfo for the domains selected on this server: mail aliases, passwords with &, wildcard subdomains and unlinked databases become verification warnings"
+            onClick={() => void fetchServices()}
+            disabled={job.progress?.state === 'running'}
+          >
+            Fetch domain services
           </Button>
           <Button size="xs" variant="default" onClick={() => setSettingsOpen(true)}>
             Settings
