@@ -104,7 +104,8 @@ const handlers: HandlerMap = {
   'inventory:list': (core, req) => core.inventory.rows(req.projectId, req.kind, req.serverId),
   'inventory:fetch-domain-services': async (core, req) => {
     const server = await core.servers.get(req.projectId, req.serverId);
-    const domainIds = req.domainIds ?? (await core.selection.get(req.projectId)).selected[server.id]?.domains ?? [];
+    const domainIds =
+      req.domainIds ?? (await core.selection.get(req.projectId)).selected[server.id]?.domains ?? [];
     const job = core.jobs.start(
       `Domain services of ${server.name}`,
       (ctx) => core.domainServices.fetch(req.projectId, server.id, domainIds, ctx),
