@@ -7,7 +7,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import type { DomainServicesFacts } from '../../../shared/model/verification';
 import { MmError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
@@ -16,6 +15,7 @@ import type { ServerService } from '../servers/server-service';
 import { DocumentCache } from '../store/document-cache';
 import type { ProjectService } from '../project/project-service';
 import { objectKey } from '../verification/input';
+import { agentXmlParser } from './parse-inventory';
 import { guardXmlFile } from './xml-guard';
 import { validateAgainstXsd } from './xsd-validate';
 
@@ -35,16 +35,7 @@ const REPEATED = new Set([
   'record',
   'target',
 ]);
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  htmlEntities: true,
-  isArray: (name) => REPEATED.has(name),
-});
+const parser = agentXmlParser(REPEATED);
 
 const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : []);
 const node = (v: unknown): Node | undefined =>

@@ -37,19 +37,26 @@ const REPEATED = new Set([
   'notFound',
 ]);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  // Agents write newlines in attributes as &#10;: numeric references must be decoded.
-  htmlEntities: true,
-  ignoreDeclaration: true,
-  isArray: (name) => REPEATED.has(name),
-});
+/**
+ * How every Migration API document is read: attributes kept, values left as strings, entities
+ * decoded (agents write newlines in attributes as &#10;), DOCTYPEs refused earlier by xml-guard.
+ */
+export function agentXmlParser(repeated: ReadonlySet<string>): XMLParser {
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    textNodeName: '#text',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    processEntities: true,
+    htmlEntities: true,
+    ignoreDeclaration: true,
+    isArray: (name) => repeated.has(name),
+  });
+}
+
+const parser = agentXmlParser(REPEATED);
 
 export interface ParsedDocument {
   readonly root: 'hostingPlatform' | 'accountsInfo' | 'domainsInfo';

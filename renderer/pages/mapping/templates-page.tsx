@@ -27,7 +27,7 @@ import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { downloadFile } from '../../components/file-transfer';
+import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
 import { CLASS_LABELS, MappingEditor } from './mapping-editor';
 import { SuggestionsModal } from './suggestions-modal';
@@ -38,15 +38,7 @@ const STATE_COLOR: Record<MappingState, string> = {
   complete: 'green',
 };
 
-/** Text as base64 (UTF-8), for downloadFile. */
-function textToBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
+/** Text as base64 (UTF-8), for saveBlob. */
 function mappingSummary(m: TemplateMapping): string {
   const parts: string[] = [CLASS_LABELS[m.class]];
   if (m.poaTemplateId !== undefined) parts.push(`POA ${m.poaTemplateId}`);
@@ -151,7 +143,7 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
     const r = await api.call('mapping:export', { projectId });
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    downloadFile({ fileName: r.value.fileName, base64: textToBase64(r.value.content) }, 'application/json');
+    saveBlob(r.value.fileName, new Blob([r.value.content], { type: 'application/json' }));
   };
 
   const importFile = async (file: File | null): Promise<void> => {

@@ -4,18 +4,8 @@ import type { ReportFormat } from '../../../shared/model/report';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
+import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
-
-function save(fileName: string, mimeType: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mimeType }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Reports to save and share: self-contained HTML (printable) and CSV. */
 export function ReportsPage({ projectId }: { projectId: string }) {
@@ -27,7 +17,7 @@ export function ReportsPage({ projectId }: { projectId: string }) {
     const r = await api.call('reports:verification', { projectId, format });
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    save(r.value.fileName, r.value.mimeType, r.value.content);
+    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
     setSaved(r.value.fileName);
   };
 
