@@ -2,28 +2,45 @@
  * Composition root of the desktop app: lifecycle, the core, IPC, one secure window.
  * Everything the app does lives in the core; this file only wires Electron to it.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, app, safeStorage, session, shell } from 'electron';
 import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
+import { RENDERER_DIR } from './core/paths';
 import { attachDemoTarget, startAppSandbox } from './core/target/demo-target';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, isTrustedSender, secureWindowOptions } from './window';
 
-const dataDir = process.env['MM_DATA_DIR'] ?? app.getPath('userData');
+/** `--data-dir <dir>` (as for the browser host and the CLI), else MM_DATA_DIR, else userData. */
+function dataDirArgument(argv: readonly string[]): string | undefined {
+  const i = argv.indexOf('--data-dir');
+  const inline = argv.find((a) => a.startsWith('--data-dir='));
+  return inline ? inline.slice('--data-dir='.length) : i >= 0 ? argv[i + 1] : undefined;
+}
+
+// Files the app writes (projects, inventories, logs) are the user's alone.
+process.umask(0o077);
+const dataDir = resolve(
+  dataDirArgument(process.argv) ?? process.env['MM_DATA_DIR'] ?? app.getPath('userData'),
+);
 const core = createCore({
   dataDir,
   shell: 'electron',
-  // safeStorage (OS keychain) seals the master key of the secret store.
+  // safeStorage (OS keychain) seals the master key of the secret store, when it is backed by a
+  // real keyring: on Linux without one it would use a fixed key, so the 0600 key file is used.
   keyGuard: {
-    name: 'Electron safeStorage',
+    id: 'electron-safe-storage',
+    name: 'Electron safeStorage (OS keychain)',
+    available: () =>
+      safeStorage.isEncryptionAvailable() &&
+      (process.platform !== 'linux' || safeStorage.getSelectedStorageBackend() !== 'basic_text'),
     seal: (key) => safeStorage.encryptString(key.toString('base64')),
     unseal: (sealed) => Buffer.from(safeStorage.decryptString(sealed), 'base64'),
   },
 });
-const rendererIndex = join(app.getAppPath(), 'out', 'renderer', 'index.html');
+const rendererIndex = join(RENDERER_DIR, 'index.html');
 const appUrl = pathToFileURL(rendererIndex).toString();
 const windows = new Set<number>();
 

@@ -41,6 +41,20 @@ export function isSafeExternalUrl(raw: string): boolean {
   }
 }
 
+/** The app's own page, whatever its hash route (#/p/<id>/…): the renderer routes by hash. */
+export function isAppPage(url: string | undefined, appUrl: string): boolean {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    const a = new URL(appUrl);
+    a.hash = '';
+    return u.toString() === a.toString();
+  } catch {
+    return false;
+  }
+}
+
 /** The app never navigates away from its own page and never opens windows of its own. */
 export function installNavigationGuards(
   contents: WebContents,
@@ -48,7 +62,7 @@ export function installNavigationGuards(
   openExternal: (url: string) => void,
 ): void {
   contents.on('will-navigate', (event, url) => {
-    if (url !== appUrl) event.preventDefault();
+    if (!isAppPage(url, appUrl)) event.preventDefault();
   });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
@@ -68,5 +82,5 @@ export function isTrustedSender(
   sender: { readonly id: number },
   frameUrl: string | undefined,
 ): boolean {
-  return ourWindows.has(sender.id) && frameUrl === appUrl;
+  return ourWindows.has(sender.id) && isAppPage(frameUrl, appUrl);
 }

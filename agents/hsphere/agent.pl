@@ -10,7 +10,7 @@ use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use File::Temp ();
 use POSIX ();
 use MigrationAgent;
-use MigrationAgent::Util qw(in_root read_text read_lines trim maildir_stats dir_size_and_count);
+use MigrationAgent::Util qw(in_root resolve_in_root read_text read_lines trim maildir_stats dir_size_and_count);
 use MigrationAgent::Zone;
 
 our $VERSION = '1.0.0';
@@ -502,7 +502,8 @@ sub domain_services {
         for my $b (@boxes) {
             my ($q) = kids($h, $b->{pc}{child_id}, $b->{pc}{child_type}, 'quota');
             my $mb = $q && $h->{quotas}{ $q->{child_id} } ? $h->{quotas}{ $q->{child_id} }{size_mb} : undef;
-            my ($count, $size) = maildir_stats(in_root($ctx->{root}, maildir($ctx, $d->{name}, $b->{local})));
+            my $md = in_root($ctx->{root}, maildir($ctx, $d->{name}, $b->{local}));
+            my ($count, $size) = maildir_stats(resolve_in_root($ctx->{root}, $md) || $md);
             push @mb, { name => $b->{local}, address => $b->{address},
                 quotaKb => (defined $mb && $mb =~ /\A\d+\z/ ? $mb * 1024 : undef),
                 (defined $b->{row}{password} ? (password => { value => $b->{row}{password}, crypted => 0, scheme => 'PLAIN' }) : ()),

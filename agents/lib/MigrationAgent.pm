@@ -19,7 +19,7 @@ use JSON::PP ();
 use MigrationAgent::Model;
 use MigrationAgent::Tar;
 use MigrationAgent::IDN;
-use MigrationAgent::Util qw(in_root read_text one_line);
+use MigrationAgent::Util qw(in_root resolve_in_root read_text one_line);
 
 our $VERSION = '1.0.0';
 
@@ -255,11 +255,22 @@ sub _run {
         my $src = $agent->{content}->($ctx, $inv, $d, $ref->{kind}, $ref->{id});
         fail("content '$cid' of domain '$d->{id}' is not available") unless $src && defined $src->{path};
         my $path = $src->{path};
-        fail("content '$cid' of domain '$d->{id}' not found at $path") unless -e $path || -l $path;
+        # The content root may itself be a symlink (/var/www/site -> /home/user/public_html) or
+        # sit below one: resolve it as the source system sees it (absolute targets below
+        # --root) and archive what it points at, under the content's usual member names.
+        # Symlinks INSIDE the tree are stored as links by add_tree, never followed.
+        my $real = resolve_in_root($ctx->{root}, $path);
+        fail("content '$cid' of domain '$d->{id}' at $path is a symlink loop or an unreadable link") unless defined $real;
+        my @st = lstat $real;
+        fail("content '$cid' of domain '$d->{id}' not found at $path"
+              . ($real ne $path ? " (symlink to $real)" : '')) unless @st;
+        fail("content '$cid' of domain '$d->{id}' at $path is not a directory or a regular file")
+          unless -d _ || -f _;
+        my $is_dir = -d _;
         my ($fh, $tmp, $final) = _open_output($o, '.tar');
         my $tar = MigrationAgent::Tar->new($fh);
-        if (-d $path && !-l $path) { $tar->add_tree($path); }
-        else { $tar->add_file(basename($path), $path); }
+        if ($is_dir) { $tar->add_tree($real); }
+        else { $tar->add_file(basename($path), $real, @st); }
         $tar->finish;
         _close_output($fh, $tmp, $final);
     }

@@ -7,7 +7,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
 use MigrationAgent;
-use MigrationAgent::Util qw(in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count maildir_stats);
+use MigrationAgent::Util qw(in_root resolve_in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count maildir_stats);
 use MigrationAgent::Zone;
 use MigrationAgent::IDN;
 
@@ -585,7 +585,7 @@ sub domain_services {
         my (@mb, @ar);
         for my $b (map { $boxes->{$_} } sort keys %$boxes) {
             my $dir = in_root($root, $b->{path});
-            my ($count, $size) = maildir_stats($dir);
+            my ($count, $size) = maildir_stats(resolve_in_root($root, $dir) || $dir);
             push @mb, { %$b, messageCount => $count, sizeBytes => $size, contentId => "mailbox:$b->{address}" };
             for my $f ("$dir/.dovecot.sieve", "$dir/../.dovecot.sieve") {
                 my $v = -f $f ? read_sieve_vacation($f, $b->{address}) : undef;

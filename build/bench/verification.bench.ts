@@ -122,7 +122,7 @@ await core.servers.add(projectId, {
   apiVersion: 1,
   connection: { type: 'local', root: dataDir },
 });
-await new InventoryStore(core.projects).save(projectId, 'bench', inventory, 'import');
+await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
 for (const m of syntheticMapping('bench'))
   await core.mapping.put(projectId, m.serverId, m.templateId, {
     ...m,

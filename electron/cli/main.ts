@@ -13,6 +13,9 @@ import { registerMappingCommands } from './commands/mapping';
 import { registerSelectCommands } from './commands/select';
 import { registerVerifyCommands } from './commands/verify';
 
+// Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
+process.umask(0o077);
+
 const program = new Command('mm')
   .description('Migration Manager: move hosting customers to POA/PBA')
   .version(APP_VERSION)

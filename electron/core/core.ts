@@ -59,7 +59,7 @@ export function createCore(options: CoreOptions): Core {
   const projects = new ProjectService(options.dataDir, events);
   const logs = new Map<string, MigrationLog>();
   const secrets = new SealedSecretStore(options.dataDir, options.keyGuard);
-  const inventoryStore = new InventoryStore(projects);
+  const inventoryStore = new InventoryStore(projects, secrets);
   const servers = new ServerService(projects, secrets, (projectId, serverId) =>
     inventoryStore.remove(projectId, serverId),
   );

@@ -34,6 +34,8 @@ const opts = program.opts<{
   secret?: string;
 }>();
 
+// Files the host writes (projects, inventories, logs, secrets) are the user's alone.
+process.umask(0o077);
 const dataDir = resolve(opts.dataDir ?? defaultDataDir());
 const core = createCore({ dataDir, shell: 'browser' });
 if (opts.demo) await ensureDemoProject(core);

@@ -16,10 +16,16 @@ export interface Money {
 }
 
 export interface Password {
+  /** As stored by the manager: sealed (`mm-sealed:…`, see SEALED_PREFIX) once imported. */
   readonly value: string;
   readonly crypted: boolean;
   readonly scheme?: string;
+  /** Whether the plain password contains "&" (a trap on the target), kept when it is sealed. */
+  readonly hasAmpersand?: boolean;
 }
+
+/** Values the manager sealed with its secret store carry this prefix. */
+export const SEALED_PREFIX = 'mm-sealed:';
 
 export interface Credentials {
   readonly login: string;

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   chmodSync,
   symlinkSync,
+  renameSync,
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -452,6 +453,148 @@ describe('linux agent: domainContent', () => {
     } finally {
       rmSync(big);
     }
+  });
+});
+
+describe('linux agent: domainContent of a symlinked content root', () => {
+  // A second server: carol's docroot /var/www/carol-hosting is a RELATIVE symlink to
+  // /home/carol/public_html, dave's /srv/www/dave an ABSOLUTE one to /srv/www/real (read below
+  // --root, as the source system sees it), and alice's Maildir a symlink to another folder.
+  let sroot = '';
+  let slayout: LinuxLayout;
+
+  async function content(
+    domain: string,
+    cid: string,
+  ): Promise<ReturnType<typeof openTar> & { file: string }> {
+    const out = join(tempDir('symcontent'), 'c');
+    const r = await runAgent('linux', [
+      `--root=${sroot}`,
+      '--extract=domainContent',
+      `--domain-id=${domain}`,
+      `--content-id=${cid}`,
+      `--file=${out}`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return { ...openTar(`${out}.tar`), file: `${out}.tar` };
+  }
+
+  function expectExactly(tar: ReturnType<typeof openTar>, dir: string): void {
+    expect(tar.members[tar.members.length - 1]).toBe('MANIFEST.sha256');
+    const files = new Map([...tar.files].filter(([n]) => n !== 'MANIFEST.sha256'));
+    const expected = readTree(dir);
+    expect(expected.size).toBeGreaterThan(0);
+    expect([...files.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [n, data] of expected) expect(files.get(n)?.equals(data)).toBe(true);
+    expect([...tar.manifest.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [n, hex] of tar.manifest) expect(hex).toBe(sha256(files.get(n) ?? Buffer.alloc(0)));
+  }
+
+  beforeAll(() => {
+    sroot = tempDir('linux-symlinks');
+    slayout = standardLinuxLayout(MARKER);
+    buildLinuxLayout(sroot, slayout);
+    const carol = join(sroot, 'var/www/carol-hosting');
+    mkdirSync(join(sroot, 'home/carol'), { recursive: true });
+    renameSync(carol, join(sroot, 'home/carol/public_html'));
+    mkdirSync(join(sroot, 'home/carol/public_html/css'));
+    writeFileSync(join(sroot, 'home/carol/public_html/css/site.css'), 'body { color: red }\n');
+    writeFileSync(join(sroot, 'home/carol/public_html/long-name.txt'), 'x'.repeat(5000));
+    symlinkSync('index.html', join(sroot, 'home/carol/public_html/start.html'));
+    symlinkSync('css', join(sroot, 'home/carol/public_html/styles'));
+    symlinkSync('/etc', join(sroot, 'home/carol/public_html/etc-link'));
+    symlinkSync('../../home/carol/public_html', carol);
+    renameSync(join(sroot, 'srv/www/dave'), join(sroot, 'srv/www/real'));
+    writeFileSync(join(sroot, 'srv/www/real/about.html'), 'About Dave\n');
+    symlinkSync('/srv/www/real', join(sroot, 'srv/www/dave'));
+    const box = join(sroot, '/var/mail/vhosts', slayout.mailboxes[0]!.path);
+    mkdirSync(join(sroot, 'srv/mail'), { recursive: true });
+    renameSync(box, join(sroot, 'srv/mail/john'));
+    symlinkSync('/srv/mail/john', box.replace(/\/$/, ''));
+  });
+
+  it('archives the directory a relative symlink docroot points to, under the usual member names', async () => {
+    const site = slayout.sites.find((s) => s.conf === 'carol-hosting')!;
+    expect(lstatSync(join(sroot, site.docRoot)).isSymbolicLink()).toBe(true);
+    const tar = await content('carol-hosting.net', 'site:carol-hosting.net');
+    expectExactly(tar, join(sroot, 'home/carol/public_html'));
+    expect(tar.files.get('index.html')?.toString()).toBe('Carol\n');
+    expect(tar.files.get('css/site.css')?.toString()).toBe('body { color: red }\n');
+    expect(tar.files.get('long-name.txt')?.toString()).toBe('x'.repeat(5000));
+    expect(tar.dirs).toEqual(['css']);
+    expect(tar.members.some((m) => m.includes('carol-hosting') || m.includes('public_html'))).toBe(false);
+  });
+
+  it('reads an absolute symlink docroot target (/srv/www/real) below --root', async () => {
+    const site = slayout.sites.find((s) => s.conf === 'dave')!;
+    expect(readlinkSync(join(sroot, site.docRoot))).toBe('/srv/www/real');
+    const tar = await content('dave.example.org', 'site:DAVE.Example.ORG');
+    expectExactly(tar, join(sroot, 'srv/www/real'));
+    expect(tar.files.get('index.html')?.toString()).toBe('Dave\n');
+    expect(tar.files.get('about.html')?.toString()).toBe('About Dave\n');
+  });
+
+  it('archives a Maildir that is an absolute symlink, and counts its messages', async () => {
+    const m = slayout.mailboxes[0]!;
+    const dom = m.address.slice(m.address.lastIndexOf('@') + 1);
+    const tar = await content(dom, `mailbox:${m.address}`);
+    expectExactly(tar, join(sroot, 'srv/mail/john'));
+    for (const [n, body] of Object.entries(m.messages)) expect(tar.files.get(n)?.toString()).toBe(body);
+    expect(tar.dirs).toEqual(expect.arrayContaining(['cur', 'new', 'tmp']));
+    const r = await runAgent('linux', [
+      `--root=${sroot}`,
+      '--extract=domainServicesInfo',
+      `--domain-id=${dom}`,
+    ]);
+    expect(r.code).toBe(0);
+    const mail = kid(kid(parseXml(r.stdout), 'domainServices'), 'mail');
+    const b = kids(mail, 'mailbox').find((x) => attr(x, 'address') === m.address);
+    expect(attr(b, 'messageCount')).toBe(String(Object.keys(m.messages).length));
+  });
+
+  it('fails with one line and no file when the symlinked docroot dangles', async () => {
+    const link = join(sroot, 'home/eve/evil.test');
+    renameSync(link, `${link}.gone`);
+    symlinkSync('/nowhere/at/all', link);
+    try {
+      const dir = tempDir('dangling');
+      const r = await runAgent('linux', [
+        `--root=${sroot}`,
+        '--extract=domainContent',
+        '--domain-id=evil.test',
+        '--content-id=site:evil.test',
+        `--file=${dir}/out`,
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/^agent\.pl: error: content 'site:evil\.test' .*not found.*\n$/);
+      expect(readTree(dir).size).toBe(0);
+    } finally {
+      rmSync(link);
+      renameSync(`${link}.gone`, link);
+    }
+  });
+
+  it('stores symlinks inside the tree as symlink members, never following them', async () => {
+    const tar = await content('carol-hosting.net', 'site:carol-hosting.net');
+    expect(tar.symlinks).toEqual(
+      new Map([
+        ['etc-link', '/etc'],
+        ['start.html', 'index.html'],
+        ['styles', 'css'],
+      ]),
+    );
+    expect([...tar.files.keys()].some((n) => n.startsWith('styles/') || n.startsWith('etc-link/'))).toBe(
+      false,
+    );
+    expect(tar.manifest.has('start.html')).toBe(false);
+    // type '2' (symbolic link) members: `tar -tv` lists them with mode "l..." and "-> target"
+    const links = execFileSync('tar', ['-tvf', tar.file], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.startsWith('l'))
+      .map((l) => l.replace(/^.* (\S+ -> \S+)$/, '$1'))
+      .sort();
+    expect(links).toEqual(['etc-link -> /etc', 'start.html -> index.html', 'styles -> css']);
   });
 });
 

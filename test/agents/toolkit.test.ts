@@ -1,7 +1,7 @@
 // The shared agent library (through the skeleton agent), packaging and the demo layout.
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   runAgent,
@@ -115,6 +115,83 @@ describe('agent library: ustar writer', () => {
     expect(execFileSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: x, encoding: 'utf8' })).toContain(
       'plain.txt: OK',
     );
+  });
+});
+
+describe('agent library: ustar writer and files that change or are not regular', () => {
+  // Runs add_file for <dir>/<name> with a hook that changes the file right after its header
+  // was written (so the header carries the old size), then add_data and finish().
+  function spawnPerl(
+    dir: string,
+    name: string,
+    change: 'grow' | 'shrink',
+    out: string,
+  ): { code: number; stderr: string } {
+    const code = [
+      `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
+      'my ($dir, $name, $change, $out) = @ARGV; my $file = "$dir/$name"; my $done = 0;',
+      'my $orig = \\&MigrationAgent::Tar::_write;',
+      '{ no warnings "redefine"; *MigrationAgent::Tar::_write = sub { my $r = $orig->(@_);',
+      '  if (!$done && length($_[1]) == 512 && index($_[1], $name) == 0) { $done = 1;',
+      '    if ($change eq "grow") { open(my $a, ">>", $file) or die; print {$a} "MORE" x 40000; close $a; }',
+      '    else { truncate($file, 3) or die; } } return $r; }; }',
+      "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
+      '$t->add_file($name, $file); $t->add_data("after.txt", "after"); $t->finish; close $fh or die;',
+    ].join('\n');
+    const r = spawnSync('perl', ['-e', code, dir, name, change, out], { encoding: 'utf8' });
+    return { code: r.status ?? -1, stderr: r.stderr };
+  }
+
+  function runPerl(code: string, args: string[]): { code: number; stderr: string } {
+    try {
+      execFileSync('perl', ['-e', code, ...args], { stdio: 'pipe', timeout: 10000 });
+      return { code: 0, stderr: '' };
+    } catch (e) {
+      const err = e as { status?: number; stderr?: Buffer };
+      return { code: err.status ?? -1, stderr: err.stderr?.toString('utf8') ?? '' };
+    }
+  }
+
+  it('a file that grows while streamed is cut at its header size, with one warning on stderr', () => {
+    const dir = tempDir('grow');
+    const body = 'g'.repeat(70000);
+    writeFileSync(join(dir, 'grow.txt'), body);
+    const out = join(tempDir('growout'), 'g.tar');
+    const r = spawnPerl(dir, 'grow.txt', 'grow', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^agent\.pl: warning: .*grow\.txt grew while it was archived.*\n$/);
+    const tar = openTar(out);
+    expect(tar.files.get('grow.txt')?.toString()).toBe(body);
+    expect(tar.manifest.get('grow.txt')).toBe(sha256(body));
+    expect(tar.files.get('after.txt')?.toString()).toBe('after');
+    expect(tar.members).toEqual(['grow.txt', 'after.txt', 'MANIFEST.sha256']);
+  });
+
+  it('a file that shrinks while streamed is padded to its header size, with one warning on stderr', () => {
+    const dir = tempDir('shrink');
+    writeFileSync(join(dir, 'shrink.txt'), 'abcdefghij');
+    const out = join(tempDir('shrinkout'), 's.tar');
+    const r = spawnPerl(dir, 'shrink.txt', 'shrink', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^agent\.pl: warning: .*shrink\.txt shrank while it was archived.*\n$/);
+    const tar = openTar(out);
+    const padded = Buffer.concat([Buffer.from('abc'), Buffer.alloc(7)]);
+    expect(tar.files.get('shrink.txt')?.equals(padded)).toBe(true);
+    expect(tar.manifest.get('shrink.txt')).toBe(sha256(padded));
+    expect(tar.files.get('after.txt')?.toString()).toBe('after');
+  });
+
+  it('add_file opens only regular files: a symlink or a fifo is refused, never followed or waited on', () => {
+    const dir = tempDir('nonreg');
+    writeFileSync(join(dir, 'real.txt'), 'secret');
+    symlinkSync('real.txt', join(dir, 'link.txt'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const code = `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar; open(my $fh, '>', '/dev/null') or die; my $t = MigrationAgent::Tar->new($fh); $t->add_file('m', $ARGV[0]);`;
+    for (const f of ['link.txt', 'fifo']) {
+      const r = runPerl(code, [join(dir, f)]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('not a regular file');
+    }
   });
 });
 

@@ -85,6 +85,9 @@ describe('trusted IPC senders', () => {
   it('answers only our own windows showing our page', () => {
     const ours = new Set([3]);
     expect(isTrustedSender(ours, app, { id: 3 }, app)).toBe(true);
+    // The renderer routes by hash: every route of our page is our page.
+    expect(isTrustedSender(ours, app, { id: 3 }, `${app}#/p/demo/verification?status=x`)).toBe(true);
+    expect(isTrustedSender(ours, app, { id: 3 }, 'file:///app/out/renderer/other.html')).toBe(false);
     expect(isTrustedSender(ours, app, { id: 4 }, app)).toBe(false);
     expect(isTrustedSender(ours, app, { id: 3 }, 'https://evil.example/')).toBe(false);
     expect(isTrustedSender(ours, app, { id: 3 }, undefined)).toBe(false);

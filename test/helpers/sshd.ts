@@ -19,6 +19,14 @@ export interface Sshd {
   readonly clientKeyPath: string;
   readonly hostFingerprint: string;
   readonly passwordUser?: { readonly name: string; readonly password: string };
+  /** The listening sshd's own process id. */
+  readonly pid: number;
+  /**
+   * Sends a signal to the per-connection processes of THIS sshd only (every descendant of its
+   * listening process, found by parent id), leaving the listener running. SIGKILL drops the live
+   * sessions; SIGSTOP freezes them (no answer to keepalives), SIGCONT resumes them.
+   */
+  signalSessions(signal: NodeJS.Signals): number[];
   stop(): Promise<void>;
 }
 
@@ -101,6 +109,19 @@ export async function startSshd(
     clientKeyPath,
     hostFingerprint: hostKeyFingerprint(Buffer.from(pub, 'base64')),
     ...(hasPasswordUser ? { passwordUser: { name: PASSWORD_USER, password } } : {}),
+    pid: child.pid ?? -1,
+    signalSessions: (signal) => {
+      if (child.pid === undefined || child.exitCode !== null) return [];
+      const pids = descendants(child.pid);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+      return pids;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -108,6 +129,29 @@ export async function startSshd(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Every descendant of `pid`, children before grandchildren, by walking parent ids with ps. */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    let out = '';
+    try {
+      out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
+    } catch {
+      // ps exits 1 when the process has no children
+    }
+    for (const word of out.split(/\s+/)) {
+      const child = Number(word);
+      if (word !== '' && Number.isInteger(child) && child > 0) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
 }
 
 async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {

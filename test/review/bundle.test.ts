@@ -6,6 +6,11 @@ import type { Inventory } from '../../shared/model/inventory';
 import { type Core, createCore } from '../../electron/core/core';
 import { ensureDemoProject } from '../../electron/core/demo';
 import { tempDir } from '../helpers/paths';
+import {
+  CARD_CONTEXT,
+  PASSWORD_CONTEXT,
+  unsealInventoryValue,
+} from '../../electron/core/inventory/seal-inventory';
 import { runMm } from '../helpers/processes';
 
 const SERVER_PASSWORD = 'Srv-Pa55&word';
@@ -15,16 +20,19 @@ const PASSPHRASE = 'key-Passphrase-42';
 const TARGET_USER = 'poa-admin-user';
 const TARGET_PASSWORD = 'Target&Secret-9';
 
-/** Every password, hash and card number the inventories hold: none may leave in a bundle. */
-function customerSecrets(inv: Inventory): string[] {
-  const out: string[] = [];
+/** Every password, hash and card number the inventories hold (unsealed): none may leave in a bundle. */
+async function customerSecrets(core: Core, inv: Inventory): Promise<string[]> {
+  const sealed: [string, string][] = [];
   for (const a of inv.accounts) {
-    if (a.ccpLogin?.password?.value) out.push(a.ccpLogin.password.value);
-    for (const t of a.paymentTools) if (t.encryptedNumber) out.push(t.encryptedNumber);
+    if (a.ccpLogin?.password?.value) sealed.push([PASSWORD_CONTEXT, a.ccpLogin.password.value]);
+    for (const t of a.paymentTools) if (t.encryptedNumber) sealed.push([CARD_CONTEXT, t.encryptedNumber]);
   }
   for (const s of inv.subscriptions)
-    if (s.registrarLogin?.password?.value) out.push(s.registrarLogin.password.value);
-  return out.filter((s) => s.length >= 6);
+    if (s.registrarLogin?.password?.value) sealed.push([PASSWORD_CONTEXT, s.registrarLogin.password.value]);
+  const plain = await Promise.all(
+    sealed.map(([context, v]) => unsealInventoryValue(core.secrets, context, v)),
+  );
+  return [...plain, ...sealed.map(([, v]) => v)].filter((s) => s.length >= 6);
 }
 
 describe('review bundles', () => {
@@ -61,7 +69,7 @@ describe('review bundles', () => {
     secrets = [];
     for (const s of await core.servers.list(projectId)) {
       const inv = await core.inventory.load(projectId, s.id);
-      if (inv) secrets.push(...customerSecrets(inv));
+      if (inv) secrets.push(...(await customerSecrets(core, inv)));
     }
     bundle = (await core.review.exportBundle(projectId)).bytes;
   });
@@ -69,6 +77,18 @@ describe('review bundles', () => {
   it('the demo inventories do hold customer secrets (so the next test means something)', () => {
     expect(secrets.length).toBeGreaterThan(10);
     expect(secrets).toContain('coffee&cake');
+  });
+
+  it('keeps them sealed in the inventory files: no customer secret in plain text on disk', async () => {
+    const dir = join(core.projects.projectDir(projectId), 'inventory');
+    for (const file of ['demo-sphera-server.json', 'demo-linux-server.json']) {
+      const text = await readFile(join(dir, file), 'utf8');
+      for (const s of ['coffee&cake', 'R3seller!', 'Reg&Pass', 'ENC(4111111111111111)'])
+        expect(text).not.toContain(s);
+      expect(text).toContain('mm-sealed:');
+    }
+    // What verification needs of a sealed password stays beside it.
+    expect(await readFile(join(dir, 'demo-sphera-server.json'), 'utf8')).toContain('"hasAmpersand":true');
   });
 
   it('holds no secret: passwords, key material, passphrases, target credentials, customer passwords and hashes', () => {

@@ -1,9 +1,10 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { MmError } from '../../electron/core/errors';
 import { type Core, createCore } from '../../electron/core/core';
+import { AGENTS_DIR } from '../../electron/core/paths';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, freePort, startSshd } from '../helpers/sshd';
 
@@ -91,6 +92,10 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
         await readFile(join(core.projects.projectDir(projectId), 'inventory', 'web01.json'), 'utf8'),
       ).toBe(inventoryBefore);
     };
+    const inventoryFile = (id: string) =>
+      join(core.projects.projectDir(projectId), 'inventory', `${id}.json`);
+    const serversOf = (projectJson: string) =>
+      JSON.stringify((JSON.parse(projectJson) as { servers: unknown }).servers);
 
     it('a changed host key is refused with both fingerprints and nothing is sent', async () => {
       const other = await core.servers.add(projectId, {
@@ -126,11 +131,20 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
         connection: { type: 'ssh', host: '127.0.0.1', port, user: sshd.user },
         credentials: { privateKey: sshd.clientKey },
       });
-      await expect(core.inventory.fetch(projectId, 'down')).rejects.toMatchObject({
-        code: 'ssh-unreachable',
-      });
+      const registered = await projectFile();
+      const error = await core.inventory.fetch(projectId, 'down').then(
+        () => expect.fail('should fail'),
+        (e: unknown) => e as MmError,
+      );
+      expect(error).toMatchObject({ code: 'ssh-unreachable' });
+      expect(error.message).toContain(`127.0.0.1:${port}`);
+      // The failed fetch stored nothing: no pin, no summary, no inventory file.
+      expect(await projectFile()).toBe(registered);
+      await expect(readFile(inventoryFile('down'))).rejects.toThrow();
+      await unchanged();
       await core.servers.remove(projectId, 'down');
       expect(await projectFile()).not.toContain('"down"');
+      expect(serversOf(await projectFile())).toBe(serversOf(before));
     });
 
     it('a wrong password', async () => {
@@ -141,10 +155,20 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
         connection: { type: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.passwordUser.name },
         credentials: { password: 'not-the-password' },
       });
+      const registered = await projectFile();
       await expect(core.servers.test(projectId, 'badpw', { trustNew: true })).rejects.toMatchObject({
         code: 'ssh-auth-failed',
       });
+      await expect(core.inventory.fetch(projectId, 'badpw')).rejects.toMatchObject({
+        code: 'host-key-unknown',
+      });
+      // The host key was presented with trustNew, but a login that failed pins nothing.
+      expect(await projectFile()).toBe(registered);
+      await expect(readFile(inventoryFile('badpw'))).rejects.toThrow();
+      expect(await core.secrets.get(`project/${projectId}/server/badpw/password`)).toBe('not-the-password');
+      await unchanged();
       await core.servers.remove(projectId, 'badpw');
+      expect(serversOf(await projectFile())).toBe(serversOf(before));
     });
 
     it('an agent that cannot be deployed', async () => {
@@ -238,6 +262,172 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
       expect(error.message).toMatch(/200 MB/);
       expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
       await unchanged();
+    });
+
+    describe('bad agent output fetched over SSH from a stub agent', () => {
+      // The sshd runs on this machine, so the stub is written straight into the agent path of
+      // a registered server. Its manifest says 9.9.9 (newer than the bundled agent), so the
+      // manager runs it as it is instead of deploying over it. A mode file beside it says what
+      // to write to --file=<base>.xml.
+      const STUB = `#!/usr/bin/perl
+use strict;
+use warnings;
+use FindBin;
+my ($base) = map { /^--file=(.*)$/s ? $1 : () } @ARGV;
+open my $m, '<', "$FindBin::Bin/mode" or die "stub: no mode file: $!\n";
+my $mode = <$m>;
+chomp $mode;
+close $m;
+if ($mode eq 'good') {
+    exec 'perl', '${join(AGENTS_DIR, 'linux', 'agent.pl')}', @ARGV or die "stub: cannot run the real agent: $!\n";
+}
+if ($mode eq 'fail') {
+    print STDERR "stub agent: cannot read /etc/stub-panel.conf: Permission denied\n";
+    print STDERR "a second line that is not the message\n";
+    exit 3;
+}
+die "stub: no --file\n" unless defined $base;
+open my $out, '>', "$base.xml" or die "stub: cannot write $base.xml: $!\n";
+binmode $out;
+if ($mode eq 'not-xml') {
+    print $out "Can't locate MigrationAgent.pm in \\@INC (you may need to install it)\n";
+} elsif ($mode eq 'schema') {
+    print $out <<'XML';
+<?xml version="1.0"?>
+<hostingPlatform apiVersion="2">
+  <platform kind="linux"/>
+  <servers/>
+  <serviceTemplates/>
+  <accounts>
+    <account id="a1" typ="customer"/>
+  </accounts>
+  <subscriptions/>
+  <domains/>
+</hostingPlatform>
+XML
+} elsif ($mode eq 'lol') {
+    print $out <<'XML';
+<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<hostingPlatform apiVersion="2"><platform kind="&lol9;"/></hostingPlatform>
+XML
+} elsif ($mode eq 'big') {
+    # 200 MB streamed in 1 MB writes, never whole in memory.
+    print $out '<?xml version="1.0"?><hostingPlatform apiVersion="2">';
+    my $block = ' ' x (1024 * 1024);
+    print $out $block for 1 .. 200;
+} else {
+    die "stub: unknown mode $mode\n";
+}
+close $out or die "stub: cannot close $base.xml: $!\n";
+exit 0;
+`;
+      let stubDir: string;
+      let stubAgentPath: string;
+      let stubId: string;
+      let projectBefore: string;
+      let stubInventoryBefore: string;
+
+      beforeAll(async () => {
+        stubAgentPath = join(sshd.dir, 'stub-agents');
+        stubDir = join(stubAgentPath, 'linux');
+        await mkdir(stubDir, { recursive: true });
+        await writeFile(join(stubDir, 'agent.pl'), STUB, { mode: 0o755 });
+        await writeFile(
+          join(stubDir, 'agent.manifest'),
+          '<?xml version="1.0" encoding="UTF-8"?>\n<manifest>\n  <name>linux</name>\n  <version>9.9.9</version>\n</manifest>\n',
+        );
+        await writeFile(join(stubDir, 'mode'), 'good\n');
+        const server = await core.servers.add(projectId, {
+          name: 'stubbed',
+          kind: 'linux',
+          connection: {
+            type: 'ssh',
+            host: '127.0.0.1',
+            port: sshd.port,
+            user: sshd.user,
+            hostKeyFingerprint: sshd.hostFingerprint,
+          },
+          credentials: { privateKey: sshd.clientKey },
+          agentPath: stubAgentPath,
+          sourceRoot: layoutRoot,
+        });
+        stubId = server.id;
+        // A good inventory first, so there is something stored that the failures must not touch.
+        const good = await core.inventory.fetch(projectId, stubId);
+        expect(good.deployed).toBe(false);
+        expect(good.summary).toMatchObject({ domains: layout.domains, source: 'agent' });
+        projectBefore = await projectFile();
+        stubInventoryBefore = await readFile(inventoryFile(stubId), 'utf8');
+      });
+
+      const fetchWith = async (mode: string): Promise<MmError> => {
+        await writeFile(join(stubDir, 'mode'), `${mode}\n`);
+        const error = await core.inventory.fetch(projectId, stubId).then(
+          () => expect.fail(`mode ${mode} should fail`),
+          (e: unknown) => e as MmError,
+        );
+        // Nothing stored changed, byte for byte, and the stub was not replaced by a deploy.
+        expect(await readFile(inventoryFile(stubId), 'utf8')).toBe(stubInventoryBefore);
+        expect(await projectFile()).toBe(projectBefore);
+        expect(serversOf(await projectFile())).toBe(serversOf(projectBefore));
+        expect(await readFile(join(stubDir, 'agent.pl'), 'utf8')).toBe(STUB);
+        // The remote run folder (with whatever the stub wrote) was removed.
+        expect(await readdir(join(stubAgentPath, '.mm-runs'))).toEqual([]);
+        await unchanged();
+        return error;
+      };
+
+      it('text that is not XML', async () => {
+        const error = await fetchWith('not-xml');
+        expect(error.code).toBe('xml-not-xml');
+        expect(error.message).toMatch(/not an XML document/);
+      });
+
+      it('XML that breaks the schema, with line and column', async () => {
+        const error = await fetchWith('schema');
+        expect(error.code).toBe('xml-invalid');
+        expect(error.message).toMatch(/line 7, column \d+/);
+        expect(error.message).toContain('typ');
+        expect(error.where).toMatch(/:7:\d+$/);
+      });
+
+      it('a billion-laughs document is refused for its DOCTYPE', async () => {
+        const error = await fetchWith('lol');
+        expect(error.code).toBe('xml-doctype');
+        expect(error.message).toMatch(/line 2/);
+        expect(error.message).toMatch(/entity/);
+      });
+
+      it('a 200 MB document is refused with a limit, not parsed', async () => {
+        const rss = process.memoryUsage().rss;
+        const error = await fetchWith('big');
+        expect(error.code).toBe('xml-too-large');
+        expect(error.message).toMatch(/200 MB, over the 128 MB limit/);
+        expect(process.memoryUsage().rss - rss).toBeLessThan(400 * 1024 * 1024);
+      });
+
+      it('an agent exiting 3 fails with the first line of its stderr', async () => {
+        const error = await fetchWith('fail');
+        expect(error.code).toBe('agent-failed');
+        expect(error.message).toMatch(/exit 3/);
+        expect(error.message).toContain('stub agent: cannot read /etc/stub-panel.conf: Permission denied');
+        expect(error.message).not.toContain('second line');
+        expect(error.message).toContain(`127.0.0.1:${sshd.port}`);
+      });
+
+      it('after all that, the stub still produces a good inventory', async () => {
+        await writeFile(join(stubDir, 'mode'), 'good\n');
+        const again = await core.inventory.fetch(projectId, stubId);
+        expect(again.summary).toMatchObject({ domains: layout.domains });
+        await core.servers.remove(projectId, stubId);
+        expect(serversOf(await projectFile())).toBe(serversOf(before));
+      });
     });
 
     it('left the project file as it was', async () => {

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSsh } from '../../electron/core/agent/ssh-transport';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type SshConnection, connectSsh } from '../../electron/core/agent/ssh-transport';
+import type { MmError } from '../../electron/core/errors';
 import { freePort, type Sshd, startSshd } from '../helpers/sshd';
 import { tempDir } from '../helpers/paths';
-import { writeFile } from 'node:fs/promises';
 
 describe('SSH transport against a real sshd', () => {
   let sshd: Sshd;
@@ -112,5 +112,148 @@ describe('SSH transport against a real sshd', () => {
   it('says when nothing listens on the port', async () => {
     const port = await freePort();
     await expect(connectSsh(target({ port }))).rejects.toMatchObject({ code: 'ssh-unreachable' });
+  });
+
+  it('keeps multi-byte UTF-8 whole across chunks and counts the output limit in bytes', async () => {
+    const conn = await connectSsh(target());
+    // 'ä€𝄞' is 2 + 3 + 4 = 9 bytes; 25 000 of them (225 000 bytes) cross many 32 KB packets.
+    const unit = '\u00e4\u20ac\u{1d11e}';
+    const expected = unit.repeat(25_000);
+    const result = await conn.exec(['perl', '-CS', '-e', 'print "\\x{e4}\\x{20ac}\\x{1d11e}" x 25000']);
+    expect(result.code).toBe(0);
+    expect(Buffer.byteLength(result.stdout, 'utf8')).toBe(225_000);
+    expect(result.stdout).not.toContain('\ufffd');
+    expect(result.stdout === expected).toBe(true);
+    // 1 000 '€' are 1 000 characters but 3 000 bytes: over a 2 000-byte limit.
+    await expect(
+      conn.exec(['perl', '-CS', '-e', 'print "\\x{20ac}" x 1000'], { maxOutputBytes: 2000 }),
+    ).rejects.toMatchObject({ code: 'output-too-large' });
+    const fits = await conn.exec(['perl', '-CS', '-e', 'print "\\x{20ac}" x 1000'], { maxOutputBytes: 3000 });
+    expect(fits.stdout).toBe('\u20ac'.repeat(1000));
+    await conn.close();
+  });
+
+  it('says the connection is closed when used after close()', async () => {
+    const conn = await connectSsh(target());
+    await conn.close();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(conn.exec(['true'])).rejects.toMatchObject({ code: 'ssh-connection-closed' });
+  });
+
+  it('logs in with an encrypted private key and its passphrase; a wrong or missing passphrase says so', async () => {
+    const passphrase = "correct horse 'battery' $staple";
+    const locked = await startSshd({ passphrase });
+    try {
+      expect(locked.clientKey).toMatch(/BEGIN OPENSSH PRIVATE KEY/);
+      const base = {
+        host: '127.0.0.1',
+        port: locked.port,
+        user: locked.user,
+        hostKey: { mode: 'pinned' as const, fingerprint: locked.hostFingerprint },
+      };
+      const conn = await connectSsh({ ...base, credentials: { privateKey: locked.clientKey, passphrase } });
+      expect((await conn.exec(['echo', 'in'])).stdout).toBe('in\n');
+      await conn.close();
+      for (const credentials of [
+        { privateKey: locked.clientKey, passphrase: 'not the passphrase' },
+        { privateKey: locked.clientKey },
+      ]) {
+        const error = await connectSsh({ ...base, credentials }).then(
+          () => expect.fail('should fail'),
+          (e: unknown) => e as MmError,
+        );
+        expect(error).toMatchObject({
+          code: 'ssh-key-invalid',
+          where: `${locked.user}@127.0.0.1:${locked.port}`,
+        });
+        expect(error.message).toMatch(/passphrase is wrong or missing/);
+        expect(error.message).toContain(`${locked.user}@127.0.0.1:${locked.port}`);
+      }
+    } finally {
+      await locked.stop();
+    }
+  });
+});
+
+describe('SSH transport when the connection dies after connecting', () => {
+  let sshd: Sshd;
+  let conn: SshConnection | undefined;
+  // An 'error' event without a listener would throw out of ssh2's socket callback: vitest
+  // reports that as an unhandled error, and this spy records it as well.
+  const crashes: unknown[] = [];
+  const onCrash = (e: unknown): void => {
+    crashes.push(e);
+  };
+  beforeEach(async () => {
+    crashes.length = 0;
+    process.on('uncaughtException', onCrash);
+    sshd = await startSshd();
+  });
+  afterEach(async () => {
+    process.off('uncaughtException', onCrash);
+    await conn?.close();
+    conn = undefined;
+    sshd.signalSessions('SIGKILL');
+    await sshd.stop();
+  });
+
+  const where = () => `${sshd.user}@127.0.0.1:${sshd.port}`;
+  const open = async (keepalive?: { intervalMs: number; countMax: number }) =>
+    connectSsh({
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      credentials: { privateKey: sshd.clientKey },
+      hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
+      ...(keepalive ? { keepalive } : {}),
+    });
+
+  it('a killed session and a stopped sshd: the process survives, every later call names the lost connection', async () => {
+    conn = await open();
+    expect((await conn.exec(['echo', 'up'])).stdout).toBe('up\n');
+    const running = conn.exec(['sleep', '30']).then(
+      () => expect.fail('should fail'),
+      (e: unknown) => e as MmError,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    // Only this sshd's own per-connection processes, then its listener.
+    expect(sshd.signalSessions('SIGKILL').length).toBeGreaterThan(0);
+    await sshd.stop();
+    const inFlight = await running;
+    expect(inFlight).toMatchObject({ code: 'ssh-connection-lost', where: where() });
+    expect(inFlight.message).toContain(where());
+    for (const call of [
+      () => conn!.exec(['echo', 'again']),
+      () => conn!.download('/etc/hostname', join(sshd.dir, 'never')),
+      () => conn!.upload(join(sshd.dir, 'sshd_config'), join(sshd.dir, 'never')),
+    ]) {
+      const error = await call().then(
+        () => expect.fail('should fail'),
+        (e: unknown) => e as MmError,
+      );
+      expect(error).toMatchObject({ code: 'ssh-connection-lost', where: where() });
+      expect(error.message).toMatch(/SSH connection to .* was lost/);
+      expect(error.message).toContain(where());
+    }
+    expect(crashes).toEqual([]);
+  });
+
+  it('a frozen session: the keepalive timeout error is caught, and the next exec says so', async () => {
+    conn = await open({ intervalMs: 100, countMax: 3 });
+    expect((await conn.exec(['echo', 'up'])).stdout).toBe('up\n');
+    // Freeze this sshd's session processes: nothing answers the keepalive probes, so ssh2
+    // emits 'error' (level client-timeout) long after the connect settled.
+    expect(sshd.signalSessions('SIGSTOP').length).toBeGreaterThan(0);
+    let error: MmError | undefined;
+    for (let i = 0; i < 100 && !error; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      error = await conn.exec(['true'], { timeoutMs: 50 }).then(
+        () => undefined,
+        (e: unknown) => ((e as MmError).code === 'command-timeout' ? undefined : (e as MmError)),
+      );
+    }
+    expect(error).toMatchObject({ code: 'ssh-connection-lost', where: where() });
+    expect(error?.message).toMatch(/keepalive/);
+    expect(crashes).toEqual([]);
   });
 });

@@ -16,6 +16,14 @@ describe('mm project', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ name: 'H-Sphere east', counts: { accounts: 0 } });
   });
 
+  it('writes the data dir for the user alone (0600 files, 0700 folders)', async () => {
+    const dataDir = await tempDir();
+    await runMm(['project', 'create', 'Private', '--data-dir', dataDir]);
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(`${dataDir}/projects/private/project.json`)).mode & 0o777).toBe(0o600);
+    expect((await stat(`${dataDir}/projects/private`)).mode & 0o777).toBe(0o700);
+  });
+
   it('exits 2 on a usage error and 1 on a failure, with the message on stderr', async () => {
     const dataDir = await tempDir();
     const usage = await runMm(['project', 'frobnicate', '--data-dir', dataDir]);

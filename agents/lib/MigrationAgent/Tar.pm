@@ -14,9 +14,18 @@ use strict;
 use warnings;
 use Digest::SHA ();
 use Fcntl qw(:mode O_RDONLY);
+use MigrationAgent::Util ();
 
 use constant BLOCK => 65536;
 use constant MANIFEST_NAME => 'MANIFEST.sha256';
+use constant NOFOLLOW => eval { Fcntl::O_NOFOLLOW() } || 0;
+use constant NONBLOCK => eval { Fcntl::O_NONBLOCK() } || 0;
+
+sub _warn {
+    my ($msg) = @_;
+    print STDERR 'agent.pl: warning: ' . MigrationAgent::Util::one_line($msg) . "\n";
+    return;
+}
 
 sub new {
     my ($class, $fh) = @_;
@@ -109,29 +118,52 @@ sub _manifest_line {
     return;
 }
 
-# Adds the regular file at $path under the member name $name, streaming it.
+# Adds the regular file at $path under the member name $name, streaming it. Only a regular
+# file is ever opened: the final component is opened with O_NOFOLLOW|O_NONBLOCK (a symlink or
+# a fifo swapped in after the caller's lstat is neither followed nor waited on) and the open
+# handle is fstat-ed; anything but a regular file is refused with an error. The header carries
+# the size fstat reports when the file is opened. If the file changes size while it is being
+# streamed, the member is still well-formed: a file that shrank is padded with NUL bytes up to
+# the header size, one that grew is cut at the header size, and one warning line
+# "agent.pl: warning: ..." goes to stderr (the manifest hashes the bytes actually archived).
+# A live server's logs and mail keep changing, so this is a warning, not a failure.
 sub add_file {
     my ($self, $name, $path, @st) = @_;
     @st = lstat $path unless @st;
     die "cannot read $path: $!\n" unless @st;
-    my $size = $st[7];
-    sysopen(my $in, $path, O_RDONLY) or die "cannot open $path: $!\n";
+    die "cannot archive $path: not a regular file\n" unless S_ISREG($st[2]);
+    sysopen(my $in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
     binmode $in;
-    $self->_header(name => $name, mode => $st[2], uid => $st[4], gid => $st[5], size => $size,
-        mtime => $st[9], type => '0');
+    my @fst = stat $in;
+    die "cannot read $path: $!\n" unless @fst;
+    die "cannot archive $path: not a regular file\n" unless S_ISREG($fst[2]);
+    my $size = $fst[7];
+    $self->_header(name => $name, mode => $fst[2], uid => $fst[4], gid => $fst[5], size => $size,
+        mtime => $fst[9], type => '0');
     my $sha = Digest::SHA->new(256);
-    my $left = $size;
+    my ($left, $short) = ($size, 0);
     while ($left > 0) {
         my $want = $left < BLOCK ? $left : BLOCK;
-        my $buf;
-        my $got = sysread($in, $buf, $want);
-        die "cannot read $path: $!\n" unless defined $got;
-        $buf .= "\0" x ($want - $got) if $got < $want;    # the file shrank while we read it
+        my $buf = '';
+        while (!$short && length $buf < $want) {
+            my $got = sysread($in, $buf, $want - length $buf, length $buf);
+            die "cannot read $path: $!\n" unless defined $got;
+            $short = 1 if $got == 0;    # end of file before the header size: it shrank
+        }
+        $buf .= "\0" x ($want - length $buf);
         $sha->add($buf);
         $self->_write($buf);
         $left -= $want;
     }
+    my $grew = 0;
+    if (!$short) {
+        my $got = sysread($in, my $extra, 1);
+        $grew = 1 if $got;
+    }
     close $in;
+    _warn("$path shrank while it was archived; member $name padded with NUL bytes to its $size-byte header size")
+      if $short;
+    _warn("$path grew while it was archived; member $name cut at its $size-byte header size") if $grew;
     $self->_write("\0" x ((512 - $size % 512) % 512));
     $self->_manifest_line($sha->hexdigest, $name);
     $self->{files}++;
@@ -166,11 +198,21 @@ sub add_data {
 }
 
 # Adds everything below $dir (not $dir itself), members named relative to it, sorted.
-# Sockets, fifos and devices are skipped.
+# Entries are lstat-ed: symlinks inside the tree are stored as symlink members and never
+# followed; sockets, fifos and devices are skipped. (The caller resolves $dir itself when the
+# content root is a symlink.)
 sub add_tree {
-    my ($self, $dir, $prefix) = @_;
+    my ($self, $dir, $prefix, @st) = @_;
     $prefix = '' unless defined $prefix;
     opendir(my $dh, $dir) or die "cannot read directory $dir: $!\n";
+    if (@st) {    # a subdirectory: it must still be the directory lstat saw, not a symlink swapped in
+        my @now = do { no warnings; $] >= 5.010 ? stat($dh) : () };    # fstat of a dirhandle: 5.10+
+        if (@now && ($now[0] != $st[0] || $now[1] != $st[1])) {
+            closedir $dh;
+            _warn("$dir was replaced while it was archived; its contents were skipped");
+            return;
+        }
+    }
     my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir $dh;
     closedir $dh;
     for my $n (@names) {
@@ -183,7 +225,7 @@ sub add_tree {
         }
         elsif (S_ISDIR($st[2])) {
             $self->add_dir($member, @st);
-            $self->add_tree($path, "$member/");
+            $self->add_tree($path, "$member/", @st);
         }
         elsif (S_ISREG($st[2])) {
             $self->add_file($member, $path, @st);

@@ -5,7 +5,7 @@ use warnings;
 use Exporter 'import';
 use POSIX ();
 
-our @EXPORT_OK = qw(in_root read_text read_lines iso_now iso_date password_from_hash trim
+our @EXPORT_OK = qw(in_root resolve_in_root read_text read_lines iso_now iso_date password_from_hash trim
   one_line dir_size_and_count maildir_stats mbox_stats);
 
 # Path of a source-system path ($path, absolute as on the source) below --root.
@@ -15,6 +15,42 @@ sub in_root {
     $root =~ s{/+\z}{};
     $path = "/$path" unless $path =~ m{\A/};
     return $root . $path;
+}
+
+# Resolves the symbolic links in $path (a path below $root, as in_root() builds it) the way
+# the SOURCE system sees them, i.e. as if chrooted to $root: an absolute link target /x is read
+# as <root>/x, a relative one against the link's directory, and ".." never climbs above $root.
+# Every component is resolved (so a symlinked docroot, Maildir or a symlinked parent directory
+# all work); missing components are kept as they are. Returns the resolved host path, or undef
+# on a link loop (more than 40 links) or an unreadable link. A $path that is not below $root
+# is resolved against / (the host's own view).
+sub resolve_in_root {
+    my ($root, $path) = @_;
+    return undef unless defined $path && length $path;
+    $root = '/' if !defined $root || $root eq '';
+    (my $r = $root) =~ s{/+\z}{};    # '' for /
+    my $rel;
+    if ($r eq '') { $rel = $path; $r = '.' unless $path =~ m{\A/}; }
+    elsif ($path eq $r || index($path, "$r/") == 0) { $rel = substr($path, length $r); }
+    else { ($r, $rel) = ($path =~ m{\A/} ? '' : '.', $path); }
+    my @todo = grep { length && $_ ne '.' } split m{/+}, $rel;
+    my @done;
+    my $links = 0;
+    while (@todo) {
+        my $c = shift @todo;
+        if ($c eq '..') { pop @done; next; }
+        my $p = join '/', $r, @done, $c;
+        if (-l $p) {
+            return undef if ++$links > 40;
+            my $t = readlink $p;
+            return undef unless defined $t && length $t;
+            @done = () if $t =~ m{\A/};
+            unshift @todo, grep { length && $_ ne '.' } split m{/+}, $t;
+            next;
+        }
+        push @done, $c;
+    }
+    return @done ? join('/', $r, @done) : ($r eq '' ? '/' : $r);
 }
 
 sub read_text {

@@ -20,6 +20,9 @@ import {
 
 const { Client } = ssh2;
 
+/** The agent's stderr is one line of message; more than this is cut (in bytes). */
+const MAX_STDERR_BYTES = 64 * 1024;
+
 export interface SshCredentials {
   readonly password?: string;
   readonly privateKey?: string;
@@ -33,6 +36,8 @@ export interface SshTarget {
   readonly credentials: SshCredentials;
   readonly hostKey: HostKeyPolicy;
   readonly connectTimeoutMs?: number;
+  /** Keepalive probes: every intervalMs, the connection counts as lost after countMax unanswered. */
+  readonly keepalive?: { readonly intervalMs: number; readonly countMax: number };
   readonly signal?: AbortSignal;
 }
 
@@ -52,8 +57,8 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
     port: target.port,
     username: target.user,
     readyTimeout: target.connectTimeoutMs ?? 20_000,
-    keepaliveInterval: 15_000,
-    keepaliveCountMax: 4,
+    keepaliveInterval: target.keepalive?.intervalMs ?? 15_000,
+    keepaliveCountMax: target.keepalive?.countMax ?? 4,
     tryKeyboard: target.credentials.password !== undefined,
     hostVerifier: (key: Buffer) => {
       presented = hostKeyFingerprint(key);
@@ -75,43 +80,90 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
     finish(prompts.map(() => target.credentials.password ?? ''));
   });
 
+  // One permanent 'error' listener for the client's whole life: an EventEmitter 'error' without
+  // a listener throws, and ssh2 reports a keepalive timeout or a reset long after connecting.
+  // During the handshake an error rejects the connect; afterwards it marks the connection lost,
+  // so the next command fails with a clear message instead of crashing the process.
+  let ready = false;
+  let closedByUs = false;
+  let lost: MmError | undefined;
+  let failConnect: ((e: MmError) => void) | undefined;
+  const markLost = (reason: string): void => {
+    lost ??= closedByUs
+      ? new MmError('ssh-connection-closed', `The SSH connection to ${where} was closed.`, where)
+      : new MmError(
+          'ssh-connection-lost',
+          `The SSH connection to ${where} was lost (${reason}); connect again to continue.`,
+          where,
+        );
+  };
+  client.on('error', (e: Error & { level?: string; code?: string }) => {
+    if (!ready) failConnect?.(refusal ?? describeSshError(e, where, target.user));
+    else markLost(e.level === 'client-timeout' ? 'no answer to keepalive probes' : e.message);
+  });
+  client.on('end', () => {
+    if (ready) markLost('the server ended the connection');
+  });
+  client.on('close', () => {
+    if (ready) markLost('the connection closed');
+  });
+
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       client.end();
       reject(new MmError('cancelled', `Connecting to ${where} was cancelled.`, where));
     };
     target.signal?.addEventListener('abort', onAbort, { once: true });
+    failConnect = (e) => {
+      target.signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    };
     client.once('ready', () => {
+      ready = true;
       target.signal?.removeEventListener('abort', onAbort);
       resolve();
-    });
-    client.once('error', (e: Error & { level?: string; code?: string }) => {
-      target.signal?.removeEventListener('abort', onAbort);
-      reject(refusal ?? describeSshError(e, where, target.user));
     });
     try {
       client.connect(config);
     } catch (e) {
-      reject(new MmError('ssh-config', `Cannot connect to ${where}: ${(e as Error).message}`, where));
+      failConnect(describeConfigError(e as Error, where));
     }
   });
+  failConnect = undefined;
+
+  /** Throws when the connection is gone (lost or closed), before anything is attempted on it. */
+  const alive = (): void => {
+    if (lost) throw lost;
+  };
 
   let sftpSession: Promise<SFTPWrapper> | undefined;
   const sftp = (): Promise<SFTPWrapper> => {
-    sftpSession ??= new Promise((resolve, reject) =>
-      client.sftp((e, s) =>
-        e
-          ? reject(new MmError('sftp-unavailable', `SFTP is not available on ${where}: ${e.message}`, where))
-          : resolve(s),
-      ),
-    );
+    alive();
+    sftpSession ??= new Promise((resolve, reject) => {
+      try {
+        client.sftp((e, s) =>
+          e
+            ? reject(
+                lost ??
+                  new MmError('sftp-unavailable', `SFTP is not available on ${where}: ${e.message}`, where),
+              )
+            : resolve(s),
+        );
+      } catch (e) {
+        markLost((e as Error).message);
+        reject(lost);
+      }
+    });
     return sftpSession;
   };
 
   return {
     label: `ssh ${where}`,
     hostKeyFingerprint: presented,
-    exec: (argv, options) => execOverSsh(client, shellCommand(argv), where, options),
+    exec: async (argv, options) => {
+      alive();
+      return execOverSsh(client, shellCommand(argv), where, options ?? {}, () => lost, markLost);
+    },
     async upload(localPath, remotePath, onProgress) {
       const s = await sftp();
       const size = (await stat(localPath)).size;
@@ -126,10 +178,12 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
         input.on('error', reject);
         out.on('error', (e: Error) =>
           reject(
-            new MmError('sftp-failed', `Cannot write ${remotePath} on ${where}: ${e.message}`, remotePath),
+            lost ??
+              new MmError('sftp-failed', `Cannot write ${remotePath} on ${where}: ${e.message}`, remotePath),
           ),
         );
-        out.on('close', () => resolve());
+        // A write stream also closes when the connection drops under it: that is no success.
+        out.on('close', () => (lost ? reject(lost) : resolve()));
         input.pipe(out);
       });
     },
@@ -154,17 +208,19 @@ export async function connectSsh(target: SshTarget): Promise<SshConnection> {
               ? reject(
                   signal?.aborted
                     ? new MmError('cancelled', 'The transfer was cancelled.', remotePath)
-                    : new MmError(
-                        'sftp-failed',
-                        `Cannot fetch ${remotePath} from ${where}: ${e.message}`,
-                        remotePath,
-                      ),
+                    : (lost ??
+                        new MmError(
+                          'sftp-failed',
+                          `Cannot fetch ${remotePath} from ${where}: ${e.message}`,
+                          remotePath,
+                        )),
                 )
               : resolve(),
         );
       });
     },
     close: async () => {
+      closedByUs = true;
       client.end();
     },
   };
@@ -204,21 +260,43 @@ function describeSshError(
   return new MmError('ssh-failed', `SSH to ${where} failed: ${e.message}`, where);
 }
 
+/** ssh2 parses the private key in connect() and throws there: an encrypted key with a wrong or
+ * missing passphrase, or text that is no key at all. */
+function describeConfigError(e: Error, where: string): MmError {
+  if (/passphrase|decrypt|encrypted/i.test(e.message)) {
+    return new MmError(
+      'ssh-key-invalid',
+      `The private key for ${where} is encrypted and its passphrase is wrong or missing (${e.message}).`,
+      where,
+    );
+  }
+  if (/privateKey|Cannot parse|Unsupported key/i.test(e.message)) {
+    return new MmError('ssh-key-invalid', `The private key for ${where} cannot be used: ${e.message}`, where);
+  }
+  return new MmError('ssh-config', `Cannot connect to ${where}: ${e.message}`, where);
+}
+
 function execOverSsh(
   client: InstanceType<typeof Client>,
   command: string,
   where: string,
-  options: ExecOptions = {},
+  options: ExecOptions,
+  lost: () => MmError | undefined,
+  markLost: (reason: string) => void,
 ): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    client.exec(command, (e, channel: ClientChannel) => {
+    const started = (e: Error | undefined, channel: ClientChannel): void => {
       if (e)
         return reject(
-          new MmError('ssh-exec-failed', `Cannot run a command on ${where}: ${e.message}`, where),
+          lost() ?? new MmError('ssh-exec-failed', `Cannot run a command on ${where}: ${e.message}`, where),
         );
       const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-      let stdout = '';
-      let stderr = '';
+      // Output is collected as bytes and decoded once: a multi-byte UTF-8 character split across
+      // two chunks stays whole, and the limit counts bytes.
+      const stdout: Buffer[] = [];
+      let stdoutBytes = 0;
+      const stderr: Buffer[] = [];
+      let stderrBytes = 0;
       let settled = false;
       const finish = (): void => {
         settled = true;
@@ -255,7 +333,8 @@ function execOverSsh(
       if (options.stdout) channel.pipe(options.stdout);
       else
         channel.on('data', (d: Buffer) => {
-          if (stdout.length + d.length > limit)
+          if (settled) return;
+          if (stdoutBytes + d.length > limit)
             stop(
               new MmError(
                 'output-too-large',
@@ -263,16 +342,36 @@ function execOverSsh(
                 where,
               ),
             );
-          else stdout += d.toString('utf8');
+          else {
+            stdout.push(d);
+            stdoutBytes += d.length;
+          }
         });
       channel.stderr.on('data', (d: Buffer) => {
-        if (stderr.length < 64 * 1024) stderr += d.toString('utf8');
+        if (stderrBytes >= MAX_STDERR_BYTES) return;
+        const part = d.subarray(0, MAX_STDERR_BYTES - stderrBytes);
+        stderr.push(part);
+        stderrBytes += part.length;
       });
       channel.on('close', (code: number | null) => {
         if (settled) return;
         finish();
-        resolve({ code: code ?? -1, stdout, stderr });
+        // The connection went away under the command: that is not the command's exit code.
+        const gone = lost();
+        if (gone) return reject(gone);
+        resolve({
+          code: code ?? -1,
+          stdout: Buffer.concat(stdout, stdoutBytes).toString('utf8'),
+          stderr: Buffer.concat(stderr, stderrBytes).toString('utf8'),
+        });
       });
-    });
+    };
+    try {
+      client.exec(command, started);
+    } catch (e) {
+      // ssh2 throws "Not connected" when the socket is already gone.
+      markLost((e as Error).message);
+      reject(lost());
+    }
   });
 }

@@ -166,10 +166,12 @@ export class InventoryService {
 
   async detail(
     projectId: string,
-    serverId: string,
+    serverRef: string,
     kind: InventoryKind,
     id: string,
   ): Promise<InventoryDetail> {
+    // Only a registered server's inventory: a given id never becomes a path unchecked.
+    const serverId = (await this.servers.get(projectId, serverRef)).id;
     const inv = await this.store.load(projectId, serverId);
     const missing = (): never => {
       throw new MmError('object-not-found', `${serverId} has no ${kind.slice(0, -1)} "${id}".`, id);

@@ -6,7 +6,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../../shared/model/inventory';
+import { MmError } from '../errors';
 import type { ProjectService } from '../project/project-service';
+import type { SecretStore } from '../secrets/secret-store';
+import { sealInventory } from './seal-inventory';
 import { DocumentFile } from '../store/document-file';
 
 export interface InventoryFile {
@@ -20,9 +23,16 @@ export interface InventoryFile {
 export class InventoryStore {
   readonly #docs = new Map<string, Promise<DocumentFile<InventoryFile>>>();
 
-  constructor(private readonly projects: ProjectService) {}
+  constructor(
+    private readonly projects: ProjectService,
+    /** Seals customers' passwords and card numbers before anything is written. */
+    private readonly secrets: SecretStore,
+  ) {}
 
   file(projectId: string, serverId: string): string {
+    if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(serverId)) {
+      throw new MmError('invalid-input', `"${serverId}" is not a source server id.`, 'serverId');
+    }
     return join(this.projects.projectDir(projectId), 'inventory', `${serverId}.json`);
   }
 
@@ -36,8 +46,15 @@ export class InventoryStore {
     inventory: Inventory,
     source: 'agent' | 'import',
   ): Promise<void> {
+    const sealed = await sealInventory(inventory, this.secrets);
     const doc = await this.doc(projectId, serverId);
-    await doc.save({ schemaVersion: 1, serverId, fetchedAt: new Date().toISOString(), source, inventory });
+    await doc.save({
+      schemaVersion: 1,
+      serverId,
+      fetchedAt: new Date().toISOString(),
+      source,
+      inventory: sealed,
+    });
   }
 
   async remove(projectId: string, serverId: string): Promise<void> {
@@ -55,7 +72,7 @@ export class InventoryStore {
         migrations: {},
         empty: () => ({ schemaVersion: 1, serverId, fetchedAt: '', source: 'agent', inventory: null }),
         check: (d) =>
-          d.inventory === null || Array.isArray(d.inventory.domains) ? undefined : 'it has no domain list',
+          d.inventory == null || Array.isArray(d.inventory.domains) ? undefined : 'it has no domain list',
       });
       doc.catch(() => this.#docs.delete(key));
       this.#docs.set(key, doc);

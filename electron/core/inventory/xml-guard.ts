@@ -31,18 +31,40 @@ export async function guardXmlFile(file: string, maxBytes = DEFAULT_MAX_XML_BYTE
   return size;
 }
 
+/**
+ * Walks the prolog — XML declaration, processing instructions, comments, white space — up to
+ * the root element, and refuses a DOCTYPE wherever it stands in it (comments cannot hide one).
+ */
 export function assertNoDoctype(head: string, where: string): void {
-  const prolog = head.replace(/^\uFEFF/, '');
-  const doctype = /<!DOCTYPE/i.exec(prolog);
-  const root = /<[A-Za-z_]/.exec(prolog);
-  if (doctype && (!root || doctype.index < root.index)) {
-    const line = prolog.slice(0, doctype.index).split('\n').length;
-    throw new MmError(
-      'xml-doctype',
-      `${where} line ${line}: the document declares a DOCTYPE; Migration API documents have none, and entity declarations are refused (entity-expansion protection).`,
-      `${where}:${line}`,
-    );
+  const text = head.replace(/^\uFEFF/, '');
+  let at = 0;
+  const lineOf = (i: number): number => text.slice(0, i).split('\n').length;
+  for (;;) {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    if (text.startsWith('<?', at)) {
+      const end = text.indexOf('?>', at + 2);
+      if (end < 0) break;
+      at = end + 2;
+    } else if (text.startsWith('<!--', at)) {
+      const end = text.indexOf('-->', at + 4);
+      if (end < 0) break;
+      at = end + 3;
+    } else if (/^<!DOCTYPE/i.test(text.slice(at, at + 9)) || text.startsWith('<!ENTITY', at)) {
+      const line = lineOf(at);
+      throw new MmError(
+        'xml-doctype',
+        `${where} line ${line}: the document declares a DOCTYPE; Migration API documents have none, and entity declarations are refused (entity-expansion protection).`,
+        `${where}:${line}`,
+      );
+    } else if (/^<[A-Za-z_]/.test(text.slice(at, at + 2))) {
+      return;
+    } else {
+      throw new MmError('xml-not-xml', `${where} is not an XML document (no root element found).`, where);
+    }
   }
-  if (!root)
-    throw new MmError('xml-not-xml', `${where} is not an XML document (no root element found).`, where);
+  throw new MmError(
+    'xml-not-xml',
+    `${where}: no root element in the first ${Math.round(text.length / 1024)} KB (an unterminated comment or a prolog that long is not agent output).`,
+    where,
+  );
 }

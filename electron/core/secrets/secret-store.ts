@@ -9,20 +9,53 @@
  * `project/<id>/server/<name>/password`. Nothing here ever logs a value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmError } from '../errors';
 import { DocumentFile } from '../store/document-file';
 
 /** How the master key is protected at rest; Electron plugs in safeStorage here. */
 export interface MasterKeyGuard {
+  /** Written into the key file's header, so any shell knows what sealed it. */
+  readonly id: string;
   readonly name: string;
+  /** Whether it can protect anything on this machine right now. */
+  available(): boolean;
   seal(key: Buffer): Buffer;
   unseal(sealed: Buffer): Buffer;
 }
 
-/** The CLI/browser-host guard: the file's permissions are the protection. */
-export const fileGuard: MasterKeyGuard = { name: 'key file (0600)', seal: (k) => k, unseal: (k) => k };
+/** The CLI/browser-host guard: the file's permissions (0600) are the protection. */
+export const fileGuard: MasterKeyGuard = {
+  id: 'file',
+  name: 'key file (0600)',
+  available: () => true,
+  seal: (k) => k,
+  unseal: (k) => k,
+};
+
+/** secrets.key: a header naming the guard, then the sealed key. */
+const KEY_HEADER = 'MMKEY1 ';
+
+function encodeKeyFile(guard: MasterKeyGuard, key: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${KEY_HEADER}${guard.id}\n`), guard.seal(key)]);
+}
+
+function decodeKeyFile(bytes: Buffer, guards: readonly MasterKeyGuard[], file: string): Buffer {
+  const text = bytes.subarray(0, 64).toString('latin1');
+  if (!text.startsWith(KEY_HEADER)) return bytes; // written before headers existed: a raw key
+  const end = bytes.indexOf(0x0a);
+  const id = bytes.subarray(KEY_HEADER.length, end).toString('utf8');
+  const guard = guards.find((g) => g.id === id);
+  if (!guard || !guard.available()) {
+    throw new MmError(
+      'secret-key-unavailable',
+      `The secrets of this data dir are sealed with "${id}", which this shell cannot open (${file}). Open it with the shell that created it, or move secrets.key and secrets.json away and enter the passwords again.`,
+      file,
+    );
+  }
+  return guard.unseal(bytes.subarray(end + 1));
+}
 
 interface SecretsFile {
   schemaVersion: 1;
@@ -31,6 +64,10 @@ interface SecretsFile {
 
 export interface SecretStore {
   readonly protection: string;
+  /** Seals a value to keep elsewhere (customer passwords in an inventory); `context` binds it. */
+  seal(context: string, value: string): Promise<string>;
+  sealer(context: string): Promise<(value: string) => string>;
+  unseal(context: string, sealed: string): Promise<string>;
   set(name: string, value: string): Promise<void>;
   get(name: string): Promise<string | undefined>;
   delete(name: string): Promise<void>;
@@ -39,45 +76,66 @@ export interface SecretStore {
 }
 
 export class SealedSecretStore implements SecretStore {
-  #key: Buffer | undefined;
+  #key: Promise<Buffer> | undefined;
   #doc: Promise<DocumentFile<SecretsFile>> | undefined;
+  readonly #guards: readonly MasterKeyGuard[];
 
+  /** `preferred`: the guard to seal a new master key with when it is available (else the key file). */
   constructor(
     private readonly dataDir: string,
-    private readonly guard: MasterKeyGuard = fileGuard,
-  ) {}
+    preferred: MasterKeyGuard = fileGuard,
+  ) {
+    this.#guards = preferred === fileGuard ? [fileGuard] : [preferred, fileGuard];
+  }
 
   get protection(): string {
-    return `AES-256-GCM, master key protected by ${this.guard.name}`;
+    const guard = this.#guards.find((g) => g.available()) ?? fileGuard;
+    return `AES-256-GCM, master key protected by ${guard.name}`;
+  }
+
+  /** Seals a value under the master key, bound to `context` (a value sealed for one use cannot pass for another). */
+  async seal(context: string, value: string): Promise<string> {
+    return (await this.sealer(context))(value);
+  }
+
+  /** A synchronous sealer for many values at once (an inventory's passwords). */
+  async sealer(context: string): Promise<(value: string) => string> {
+    const key = await this.masterKey();
+    const aad = Buffer.from(context);
+    return (value) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(aad);
+      const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+    };
+  }
+
+  async unseal(context: string, sealed: string): Promise<string> {
+    const raw = Buffer.from(sealed, 'base64');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', await this.masterKey(), raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new MmError(
+        'secret-unreadable',
+        `The stored secret "${context}" cannot be decrypted (the master key changed?); enter it again.`,
+        context,
+      );
+    }
   }
 
   async set(name: string, value: string): Promise<void> {
-    const key = await this.masterKey();
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(Buffer.from(name));
-    const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    const sealed = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+    const sealed = await this.seal(name, value);
     const doc = await this.doc();
     await doc.update((d) => ({ ...d, secrets: { ...d.secrets, [name]: sealed } }));
   }
 
   async get(name: string): Promise<string | undefined> {
     const sealed = (await (await this.doc()).current()).secrets[name];
-    if (sealed === undefined) return undefined;
-    const raw = Buffer.from(sealed, 'base64');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', await this.masterKey(), raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(name));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new MmError(
-        'secret-unreadable',
-        `The stored secret "${name}" cannot be decrypted (the master key changed?); enter it again.`,
-        name,
-      );
-    }
+    return sealed === undefined ? undefined : this.unseal(name, sealed);
   }
 
   async delete(name: string): Promise<void> {
@@ -105,21 +163,35 @@ export class SealedSecretStore implements SecretStore {
     return this.#doc;
   }
 
-  private async masterKey(): Promise<Buffer> {
-    if (this.#key) return this.#key;
+  private masterKey(): Promise<Buffer> {
+    // One pending read per store: concurrent first uses share it instead of racing to create.
+    this.#key ??= this.loadOrCreateKey().catch((e: unknown) => {
+      this.#key = undefined;
+      throw e;
+    });
+    return this.#key;
+  }
+
+  private async loadOrCreateKey(): Promise<Buffer> {
     const file = join(this.dataDir, 'secrets.key');
+    let key: Buffer;
     try {
-      this.#key = this.guard.unseal(await readFile(file));
+      key = decodeKeyFile(await readFile(file), this.#guards, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      const key = randomBytes(32);
-      await (await this.doc()).save((await this.doc()).data); // creates the data dir
-      await writeFile(file, this.guard.seal(key), { mode: 0o600, flag: 'wx' });
-      await chmod(file, 0o600);
-      this.#key = key;
+      key = randomBytes(32);
+      const guard = this.#guards.find((g) => g.available()) ?? fileGuard;
+      await mkdir(this.dataDir, { recursive: true });
+      try {
+        await writeFile(file, encodeKeyFile(guard, key), { mode: 0o600, flag: 'wx' });
+        await chmod(file, 0o600);
+      } catch (w) {
+        // Another process created it first: use theirs.
+        if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
+        key = decodeKeyFile(await readFile(file), this.#guards, file);
+      }
     }
-    if (this.#key.length !== 32)
-      throw new MmError('secret-key-invalid', `The key file ${file} is damaged.`, file);
-    return this.#key;
+    if (key.length !== 32) throw new MmError('secret-key-invalid', `The key file ${file} is damaged.`, file);
+    return key;
   }
 }

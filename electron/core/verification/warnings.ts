@@ -10,7 +10,7 @@ import type { DomainServicesFacts, ResultReason } from '../../../shared/model/ve
 import { few, reason } from './reason';
 
 const ampersand = (p: Password | undefined): boolean =>
-  p !== undefined && !p.crypted && p.value.includes('&');
+  p !== undefined && !p.crypted && (p.hasAmpersand ?? p.value.includes('&'));
 
 export function accountWarnings(a: Account): ResultReason[] {
   return ampersand(a.ccpLogin?.password)
