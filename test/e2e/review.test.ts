@@ -118,6 +118,20 @@ describe('offline review in the MM CP', () => {
     expect(await reportPage.locator('td', { hasText: 'Approved manually' }).count()).toBeGreaterThan(0);
     await screenshot(reportPage, 'verification-report');
     await reportPage.close();
+    // The target cannot be reached from the copy either.
+    await nav.getByText('Target', { exact: true }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(async () => (await page.locator('body').textContent()) ?? '').toMatch(/review copy/);
+    // A comment on one object (a domain), from its drawer in the inventory.
+    await nav.getByText('Inventory', { exact: true }).click();
+    await page.getByText('Domains', { exact: true }).click();
+    await page.getByLabel('Search').fill('havel-yachts');
+    await page.getByTestId('table-row').filter({ hasText: 'havel-yachts.test' }).first().click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByLabel('New comment').fill('Expired 10 days ago: confirm with the customer.');
+    await drawer.getByRole('button', { name: 'Add comment' }).click();
+    await drawer.getByTestId('comment').filter({ hasText: 'confirm with the customer' }).waitFor();
+    await page.keyboard.press('Escape');
     await nav.getByText('Source servers', { exact: true }).click();
     await page
       .locator('[data-testid="server-card"][data-server="demo-linux-server"]')
@@ -141,7 +155,7 @@ describe('offline review in the MM CP', () => {
     await again.gotoProjects();
     await again.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
     await page.locator('input[type=file]').setInputFiles(back);
-    await expect.poll(() => page.getByTestId('review-note').textContent()).toMatch(/Merged 1 new comments/);
+    await expect.poll(() => page.getByTestId('review-note').textContent()).toMatch(/Merged 2 new comments/);
     await page.getByTestId('comment').filter({ hasText: 'Kiez Café balance' }).waitFor();
     await screenshot(page, 'review-comments-merged');
     await engineer.stop();

@@ -30,13 +30,15 @@ import { ReasonBadge, VerificationStatusBadge, statusLabel } from '../../compone
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall, useEvent } from '../../hooks/use-call';
 import { useJob } from '../../hooks/use-job';
+import { useRemembered } from '../../hooks/use-remembered';
 import type { Route, RouteParams } from '../../hooks/use-route';
 import { DecisionsPanel } from './decisions-panel';
 import { DetailDrawer } from './detail-drawer';
 import { StatusChart } from './status-chart';
 
 /** At most this many rows are loaded at once (the table is virtualized; filters narrow on the core). */
-const LIMIT = 20_000;
+// The table is virtualized: a whole 10,000-account project (60,000 results) loads at once.
+const LIMIT = 100_000;
 
 const KIND_OPTIONS = [
   { value: 'all', label: 'All' },
@@ -110,12 +112,35 @@ export function VerificationPage({
   params?: RouteParams;
 }) {
   const [tab, setTab] = useState<string | null>('results');
-  const [kind, setKind] = useState<string>(params['kind'] ?? 'all');
-  const [status, setStatus] = useState<string | null>(params['status'] ?? null);
-  const [reason, setReason] = useState<string | null>(null);
-  const [server, setServer] = useState<string | null>(null);
-  const [template, setTemplate] = useState<string | null>(null);
-  const [search, setSearch] = useState('');
+  // Filters are remembered per project; a link with filters (the dashboard's) starts from those.
+  const remember = (name: string): string => `mm:${projectId}:verification:${name}`;
+  const linked = Object.keys(params).length > 0;
+  const [kind, setKind] = useRemembered<string>(
+    remember('kind'),
+    'all',
+    linked ? (params['kind'] ?? 'all') : undefined,
+  );
+  const [status, setStatus] = useRemembered<string | null>(
+    remember('status'),
+    null,
+    linked ? (params['status'] ?? null) : undefined,
+  );
+  const [reason, setReason] = useRemembered<string | null>(
+    remember('reason'),
+    null,
+    linked ? (params['reason'] ?? null) : undefined,
+  );
+  const [server, setServer] = useRemembered<string | null>(
+    remember('server'),
+    null,
+    linked ? (params['server'] ?? null) : undefined,
+  );
+  const [template, setTemplate] = useRemembered<string | null>(
+    remember('template'),
+    null,
+    linked ? null : undefined,
+  );
+  const [search, setSearch] = useRemembered<string>(remember('search'), '', linked ? '' : undefined);
   const deferredSearch = useDeferredValue(search.trim());
   const [opened, setOpened] = useState<ObjectRef>();
   const [runError, setRunError] = useState<AppError>();
