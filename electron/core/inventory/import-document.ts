@@ -15,21 +15,34 @@ export interface ImportTimings {
   readonly wallMs: number;
 }
 
-export async function readAgentDocument(
+/**
+ * `prepare` runs on the parsed document while validation is still going on in its worker, to
+ * use that wait (e.g. sealing the customers' passwords); its result is returned only when the
+ * document is valid.
+ */
+export async function readAgentDocument<P = undefined>(
   file: string,
   label: string,
-  maxBytes?: number,
-): Promise<{ parsed: ParsedDocument; timings: ImportTimings; bytes: number }> {
+  options: { maxBytes?: number; prepare?: (parsed: ParsedDocument) => Promise<P> } = {},
+): Promise<{ parsed: ParsedDocument; prepared: P | undefined; timings: ImportTimings; bytes: number }> {
+  const maxBytes = options.maxBytes;
   const bytes = await guardXmlFile(file, maxBytes);
   const xml = await readFile(file);
   const t0 = performance.now();
   let validateMs = 0;
   // Validation (a worker thread) and parsing (this thread) run side by side; a document is
   // only accepted when validation passes, and a validation error wins over a parse error.
-  const validation = validateAgainstXsd(xml, 'HostingPlatform.xsd', file).then((problems) => {
-    validateMs = performance.now() - t0;
-    return problems;
-  });
+  let started!: () => void;
+  const validatorRunning = new Promise<void>((resolve) => (started = resolve));
+  const validation = validateAgainstXsd(xml, 'HostingPlatform.xsd', file, () => started()).then(
+    (problems) => {
+      validateMs = performance.now() - t0;
+      return problems;
+    },
+  );
+  // A validator that fails before it runs still lets the parse go on.
+  validation.catch(() => started());
+  await validatorRunning;
   let parsed: ParsedDocument | undefined;
   let parseError: unknown;
   try {
@@ -38,6 +51,9 @@ export async function readAgentDocument(
     parseError = e;
   }
   const parseMs = performance.now() - t0;
+  const preparing = parsed && options.prepare ? options.prepare(parsed) : undefined;
+  // A failed preparation of an invalid document is not worth reporting: the schema error is.
+  preparing?.catch(() => undefined);
   const problems = await validation;
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -49,5 +65,6 @@ export async function readAgentDocument(
     );
   }
   if (!parsed) throw parseError;
-  return { parsed, timings: { validateMs, parseMs, wallMs: performance.now() - t0 }, bytes };
+  const prepared = preparing ? await preparing : undefined;
+  return { parsed, prepared, timings: { validateMs, parseMs, wallMs: performance.now() - t0 }, bytes };
 }

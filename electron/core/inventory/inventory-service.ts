@@ -199,7 +199,10 @@ export class InventoryService {
     source: 'agent' | 'import',
     label: string,
   ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
-    const { parsed, timings, bytes } = await readAgentDocument(file, label);
+    // Sealing the customers' passwords uses the wait for the schema validator.
+    const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
+      prepare: (p) => this.store.seal(p.inventory),
+    });
     const t0 = performance.now();
     if (parsed.root !== 'hostingPlatform') {
       throw new MmError(
@@ -208,7 +211,7 @@ export class InventoryService {
         label,
       );
     }
-    await this.store.save(projectId, server.id, parsed.inventory, source);
+    await this.store.save(projectId, server.id, prepared ?? parsed.inventory, source);
     const summary = summarize(parsed.inventory, source);
     await this.servers.replace(projectId, { ...server, inventory: summary });
     const storeMs = performance.now() - t0;

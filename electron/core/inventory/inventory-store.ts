@@ -46,7 +46,7 @@ export class InventoryStore {
     inventory: Inventory,
     source: 'agent' | 'import',
   ): Promise<void> {
-    const sealed = await sealInventory(inventory, this.secrets);
+    const sealed = await this.seal(inventory);
     const doc = await this.doc(projectId, serverId);
     await doc.save({
       schemaVersion: 1,
@@ -55,6 +55,11 @@ export class InventoryStore {
       source,
       inventory: sealed,
     });
+  }
+
+  /** Seals customers' secrets (idempotent: sealed values stay as they are). */
+  seal(inventory: Inventory): Promise<Inventory> {
+    return sealInventory(inventory, this.secrets);
   }
 
   async remove(projectId: string, serverId: string): Promise<void> {
