@@ -4,6 +4,7 @@ import {
   Blockquote,
   Button,
   Card,
+  CopyButton,
   Drawer,
   Group,
   Loader,
@@ -139,6 +140,13 @@ function Detail({
       <Group gap="xs">
         <Title order={4}>{r.name ?? r.id}</Title>
         <VerificationStatusBadge kind={r.kind} status={r.status} />
+        <CopyButton value={r.id}>
+          {({ copied, copy }) => (
+            <Button size="compact-xs" variant="subtle" onClick={copy}>
+              {copied ? 'Copied' : 'Copy id'}
+            </Button>
+          )}
+        </CopyButton>
       </Group>
       <Text size="sm" c="dimmed">
         {r.kind} {r.id} on {r.serverId} · account {r.accountId}
