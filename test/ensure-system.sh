@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites drive for real, when they are missing.
 # chromium: e2e tests; openssh-server: the source server; libxml2-utils: xmllint for XSD checks;
-# postgresql: the H-Sphere system database; openssl: certificates for the TLS pinning tests.
+# postgresql: the H-Sphere system database; openssl: certificates for the TLS pinning tests;
+# mariadb-server + mariadb-client: the MySQL databases the linux agent lists (the tests start
+# their own server; none needs to run as a service).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -9,6 +11,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+{ [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ] || command -v mariadbd >/dev/null 2>&1; } || need+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || command -v mysql >/dev/null 2>&1 || need+=(mariadb-client)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing system packages for the tests: ${need[*]}"
   SUDO=""

@@ -338,9 +338,41 @@ sub mysql_query {
     return undef unless defined $pid;
     if (!$pid) { open(STDERR, '>', '/dev/null'); exec { $args[0] } @args; exit 127; }
     my @rows;
-    while (my $l = <$fh>) { chomp $l; push @rows, [split /\t/, $l, -1]; }
+    while (my $l = <$fh>) { chomp $l; push @rows, [map { _unbatch($_) } split /\t/, $l, -1]; }
     close $fh;
     return $? == 0 ? \@rows : undef;
+}
+
+# A field of `mysql --batch` output: NULL is undef; \\ \t \n \0 are the escaped characters.
+sub _unbatch {
+    my ($v) = @_;
+    return undef if $v eq 'NULL';
+    my %esc = ('\\' => '\\', t => "\t", n => "\n", 0 => "\0");
+    $v =~ s/\\([\\tn0])/$esc{$1}/g;
+    return $v;
+}
+
+# The databases a mysql.db row's Db column covers: a LIKE pattern (_ one character, % any,
+# \_ and \% themselves), compared case-sensitively as on a Linux server.
+sub _db_pattern {
+    my ($pat) = @_;
+    my $re = '';
+    while ($pat =~ /\G(\\.|[_%]|[^\\_%]+|\\\z)/gs) {
+        my $t = $1;
+        $re .= $t eq '_' ? '.' : $t eq '%' ? '.*' : length $t == 2 && substr($t, 0, 1) eq '\\' ? quotemeta(substr($t, 1)) : quotemeta($t);
+    }
+    return qr/\A$re\z/s;
+}
+
+# A mysql.user authentication string as a Password: *<40 hex> MYSQL41, 16 hex the pre-4.1 MYSQL
+# hash, another printable value under its plugin's name (e.g. ED25519); none for unix_socket & co.
+sub _mysql_password {
+    my ($h, $plugin) = @_;
+    return undef unless defined $h && length $h;
+    return { value => $h, crypted => 1, scheme => 'MYSQL41' } if $h =~ /\A\*[0-9A-F]{40}\z/i;
+    return { value => $h, crypted => 1, scheme => 'MYSQL' } if $h =~ /\A[0-9a-f]{16}\z/i;
+    return { value => $h, crypted => 1, scheme => uc $plugin } if defined $plugin && $plugin =~ /\A\w+\z/ && $h =~ /\A[\x21-\x7e]+\z/;
+    return undef;
 }
 
 sub read_databases {
@@ -350,18 +382,19 @@ sub read_databases {
     my %dbs = map { $_->[0] => { name => $_->[0], type => 'mysql', users => [] } } grep { !$skip{ $_->[0] } } @$names;
     my $sizes = mysql_query($ctx, 'SELECT table_schema, SUM(data_length + index_length) FROM information_schema.tables GROUP BY table_schema') || [];
     for (@$sizes) { $dbs{ $_->[0] }{sizeBytes} = int($_->[1] || 0) if $dbs{ $_->[0] } && defined $_->[1] && $_->[1] =~ /\A\d+/; }
-    my $hashes = mysql_query($ctx, 'SELECT User, Host, authentication_string FROM mysql.user')
+    my $hashes = mysql_query($ctx, 'SELECT User, Host, authentication_string, plugin FROM mysql.user')
       || mysql_query($ctx, 'SELECT User, Host, Password FROM mysql.user') || [];
-    my %hash = map { ("$_->[0]\@$_->[1]" => $_->[2]) } @$hashes;
-    my $grants = mysql_query($ctx, 'SELECT User, Host, Db FROM mysql.db') || [];
+    my %auth = map { ("$_->[0]\@$_->[1]" => [$_->[2], $_->[3]]) } @$hashes;
+    my $grants = mysql_query($ctx, 'SELECT User, Host, Db FROM mysql.db ORDER BY User, Host, Db') || [];
     my %seen;
     for my $g (@$grants) {
-        my ($user, $host, $db) = @$g;
-        $db =~ s/\\_/_/g;
-        next unless $dbs{$db} && !$seen{"$db\0$user"}++;
-        my $h = $hash{"$user\@$host"};
-        push @{ $dbs{$db}{users} }, { login => $user,
-            password => (defined $h && length $h ? { value => $h, crypted => 1, scheme => ($h =~ /\A\*[0-9A-F]{40}\z/ ? 'MYSQL41' : 'MYSQL') } : undef) };
+        my ($user, $host, $pat) = @$g;
+        next unless defined $user && length $user && defined $pat && defined $host && length $host;    # '': a MariaDB role
+        my $re = _db_pattern($pat);
+        for my $db (grep { $_ =~ $re } sort keys %dbs) {
+            next if $seen{"$db\0$user"}++;
+            push @{ $dbs{$db}{users} }, { login => $user, password => _mysql_password(@{ $auth{"$user\@$host"} || [] }) };
+        }
     }
     return [map { $dbs{$_} } sort keys %dbs];
 }

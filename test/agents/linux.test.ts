@@ -7,7 +7,6 @@ import {
   readlinkSync,
   writeFileSync,
   mkdirSync,
-  chmodSync,
   symlinkSync,
   renameSync,
 } from 'node:fs';
@@ -692,73 +691,5 @@ describe('linux agent: --disable=subscriptions', () => {
     expect(r.stderr).toContain("unknown subscription id 'sub-nope'");
     expect(existsSync(join(copy, 'etc/apache2/sites-enabled/example.com.conf'))).toBe(true);
     expect(existsSync(join(copy, 'var/lib/mm-agent'))).toBe(false);
-  });
-});
-
-describe('linux agent: MySQL through the mysql client', () => {
-  it('lists databases and users when a mysql client answers, skips them silently otherwise', async () => {
-    const copy = tempDir('mysql');
-    buildLinuxLayout(copy, standardLinuxLayout(MARKER));
-    mkdirSync(join(copy, 'etc/mysql'), { recursive: true });
-    writeFileSync(join(copy, 'etc/mysql/debian.cnf'), '[client]\nuser=debian-sys-maint\npassword=x\n');
-    const bin = tempDir('bin');
-    const fake = join(bin, 'mysql');
-    // a stand-in client: answers the agent's queries from canned tab-separated rows
-    writeFileSync(
-      fake,
-      [
-        '#!/bin/sh',
-        'for a in "$@"; do q="$a"; done',
-        'case "$q" in',
-        '  *schemata*) printf "information_schema\\nmysql\\nalice_wp\\nalice_shop\\nbob_db\\n" ;;',
-        '  *GROUP\\ BY*) printf "alice_wp\\t1048576\\nbob_db\\t2048\\n" ;;',
-        '  *authentication_string*) printf "alice_wp\\tlocalhost\\t*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\\nbob\\tlocalhost\\t*0000000000000000000000000000000000000000\\n" ;;',
-        '  *mysql.db*) printf "alice_wp\\tlocalhost\\talice\\\\_wp\\nbob\\tlocalhost\\tbob_db\\n" ;;',
-        'esac',
-      ].join('\n') + '\n',
-    );
-    chmodSync(fake, 0o755);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    const r = await runAgent(
-      'linux',
-      [`--root=${copy}`, '--extract=domainServicesInfo', '--domain-id=example.com'],
-      { env },
-    );
-    expect(r.code).toBe(0);
-    expect(schemaErrors(r.stdout, 'PEMDomainServices.xsd')).toBe('');
-    const dbs = kids(kid(parseXml(r.stdout), 'domainServices'), 'database');
-    expect(dbs.map((d) => [attr(d, 'name'), attr(d, 'type'), attr(d, 'sizeBytes') ?? ''])).toEqual([
-      ['alice_shop', 'mysql', ''],
-      ['alice_wp', 'mysql', '1048576'],
-    ]);
-    const user = kid(dbs[1], 'user');
-    expect(attr(user, 'login')).toBe('alice_wp');
-    expect(attr(kid(user, 'password'), 'scheme')).toBe('MYSQL41');
-    const bob = kids(
-      kid(
-        parseXml(
-          (
-            await runAgent(
-              'linux',
-              [`--root=${copy}`, '--extract=domainServicesInfo', '--domain-id=bücher.de'],
-              { env },
-            )
-          ).stdout,
-        ),
-        'domainServices',
-      ),
-      'database',
-    );
-    expect(bob.map((d) => attr(d, 'name'))).toEqual(['bob_db']);
-    // without a reachable client: no databases, no error (PATH holds perl only)
-    const onlyPerl = tempDir('perlonly');
-    symlinkSync(execFileSync('perl', ['-e', 'print $^X'], { encoding: 'utf8' }), join(onlyPerl, 'perl'));
-    const none = await runAgent(
-      'linux',
-      [`--root=${copy}`, '--extract=domainServicesInfo', '--domain-id=example.com'],
-      { env: { ...process.env, PATH: onlyPerl } },
-    );
-    expect(none.code).toBe(0);
-    expect(kids(kid(parseXml(none.stdout), 'domainServices'), 'database')).toEqual([]);
   });
 });
