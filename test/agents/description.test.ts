@@ -3,10 +3,12 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AGENTS,
+  agentXml,
+  expectContentRefused,
+  expectTarHoldsTree,
   runAgent,
   tempDir,
   schemaErrors,
-  parseXml,
   kids,
   kid,
   attr,
@@ -27,13 +29,8 @@ const MARKER = `/tmp/pwned-desc-${process.pid}`;
 let root = '';
 let layout: DescriptionLayout;
 
-async function xml(args: string[], xsd: string, r0 = root): Promise<XNode> {
-  const r = await runAgent('description', [`--root=${r0}`, ...args]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(schemaErrors(r.stdout, xsd)).toBe('');
-  return parseXml(r.stdout);
-}
+const xml = (args: string[], xsd: string, r0 = root): Promise<XNode> =>
+  agentXml('description', [`--root=${r0}`, ...args], xsd);
 
 beforeAll(() => {
   rmSync(MARKER, { force: true });
@@ -217,36 +214,17 @@ describe('description agent: domainContent', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(existsSync(`${out}.tar`)).toBe(false);
-      const tar = openTar(out);
-      const expected = readTree(join(root, dir));
-      const files = new Map([...tar.files].filter(([n]) => n !== 'MANIFEST.sha256'));
-      expect(new Set(files.keys())).toEqual(new Set(expected.keys()));
-      for (const [n, data] of expected) {
-        expect(files.get(n)?.equals(data)).toBe(true);
-        expect(tar.manifest.get(n)).toBe(sha256(data));
-      }
+      expectTarHoldsTree(openTar(out), join(root, dir));
     }
     expect(existsSync(MARKER)).toBe(false);
   });
 
   it('refuses unknown domains and content ids with one line and no file', async () => {
-    const dir = tempDir('dcno');
-    for (const [d, c] of [
+    await expectContentRefused('description', root, [
       ['nope.example', 'site:nope.example'],
       ['sphera.example', 'site:other.example'],
       ['sphera.example', 'mailbox:ghost@sphera.example'],
-    ]) {
-      const r = await runAgent('description', [
-        `--root=${root}`,
-        '--extract=domainContent',
-        `--domain-id=${d}`,
-        `--content-id=${c}`,
-        `--file=${dir}/x`,
-      ]);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    }
-    expect(readTree(dir).size).toBe(0);
+    ]);
   });
 });
 

@@ -2,10 +2,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  agentContent,
+  agentXml,
+  expectTarHoldsTree,
   runAgent,
   tempDir,
   schemaErrors,
-  parseXml,
   kids,
   kid,
   attr,
@@ -13,7 +15,6 @@ import {
   textOf,
   openTar,
   sha256,
-  readTree,
   type XNode,
 } from '../helpers/layouts/agent-harness';
 import { buildEnsimLayout, standardEnsimLayout, type EnsimLayout } from '../helpers/layouts/ensim-layout';
@@ -22,13 +23,8 @@ const MARKER = `/tmp/pwned-ensim-${process.pid}`;
 let root = '';
 let layout: EnsimLayout;
 
-async function xml(args: string[], xsd: string, r0 = root): Promise<XNode> {
-  const r = await runAgent('ensim', [`--root=${r0}`, ...args]);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(schemaErrors(r.stdout, xsd)).toBe('');
-  return parseXml(r.stdout);
-}
+const xml = (args: string[], xsd: string, r0 = root): Promise<XNode> =>
+  agentXml('ensim', [`--root=${r0}`, ...args], xsd);
 
 function byId(list: XNode[]): Map<string | undefined, XNode> {
   return new Map(list.map((x) => [attr(x, 'id'), x]));
@@ -178,24 +174,7 @@ describe('ensim agent: domainContent', () => {
       ['gadgets.example', 'site:gadgets.example', 'home/virtual/site2/fst/var/www/html'],
     ];
     for (const [domain, content, dir] of cases) {
-      const out = join(tempDir('endc'), 'c');
-      const r = await runAgent('ensim', [
-        `--root=${root}`,
-        '--extract=domainContent',
-        `--domain-id=${domain}`,
-        `--content-id=${content}`,
-        `--file=${out}`,
-      ]);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const tar = openTar(`${out}.tar`);
-      const expected = readTree(join(root, dir));
-      const files = new Map([...tar.files].filter(([n]) => n !== 'MANIFEST.sha256'));
-      expect(new Set(files.keys())).toEqual(new Set(expected.keys()));
-      for (const [n, data] of expected) {
-        expect(files.get(n)?.equals(data)).toBe(true);
-        expect(tar.manifest.get(n)).toBe(sha256(data));
-      }
+      expectTarHoldsTree(await agentContent('ensim', root, domain, content), join(root, dir));
     }
     for (const [user, file] of [
       ['joe', 'home/virtual/site1/fst/var/spool/mail/joe'],

@@ -2,6 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  agentContent,
+  agentXml,
+  expectTarHoldsTree,
   runAgent,
   tempDir,
   schemaErrors,
@@ -11,8 +14,6 @@ import {
   attr,
   text,
   textOf,
-  openTar,
-  sha256,
   readTree,
   type XNode,
 } from '../helpers/layouts/agent-harness';
@@ -31,13 +32,8 @@ let pg: Postgres;
 let root = '';
 let layout: HsphereLayout;
 
-async function xml(args: string[], xsd: string, r0 = root, env?: NodeJS.ProcessEnv): Promise<XNode> {
-  const r = await runAgent('hsphere', [`--root=${r0}`, ...args], env ? { env } : {});
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(schemaErrors(r.stdout, xsd)).toBe('');
-  return parseXml(r.stdout);
-}
+const xml = (args: string[], xsd: string, r0 = root, env?: NodeJS.ProcessEnv): Promise<XNode> =>
+  agentXml('hsphere', [`--root=${r0}`, ...args], xsd, env);
 
 function byId(list: XNode[]): Map<string | undefined, XNode> {
   return new Map(list.map((x) => [attr(x, 'id'), x]));
@@ -364,25 +360,8 @@ describe('hsphere agent: domainContent', () => {
       ['alice.example', 'mailbox:sales@alice.example', maildirOf('alice.example', 'sales')],
     ];
     for (const [domain, content, dir] of cases) {
-      const out = join(tempDir('hsdc'), 'c');
-      const r = await runAgent('hsphere', [
-        `--root=${root}`,
-        '--extract=domainContent',
-        `--domain-id=${domain}`,
-        `--content-id=${content}`,
-        `--file=${out}`,
-      ]);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      const tar = openTar(`${out}.tar`);
-      const expected = readTree(join(root, dir));
-      expect(expected.size).toBeGreaterThan(0);
-      const files = new Map([...tar.files].filter(([n]) => n !== 'MANIFEST.sha256'));
-      expect(new Set(files.keys())).toEqual(new Set(expected.keys()));
-      for (const [n, data] of expected) {
-        expect(files.get(n)?.equals(data)).toBe(true);
-        expect(tar.manifest.get(n)).toBe(sha256(data));
-      }
+      const tar = await agentContent('hsphere', root, domain, content);
+      expectTarHoldsTree(tar, join(root, dir));
       if (content.startsWith('mailbox:')) expect(tar.dirs).toContain('tmp');
     }
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { expect } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 export const AGENTS = join(REPO, 'agents');
@@ -175,4 +176,79 @@ export function readTree(dir: string): Map<string, Buffer> {
   };
   walk('');
   return files;
+}
+
+// --- assertions every agent's tests share --------------------------------------------------
+
+/** Runs an agent that must succeed: nothing on stderr, exit 0, output valid against `xsd`. */
+export async function agentXml(
+  agent: string,
+  args: readonly string[],
+  xsd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<XNode> {
+  const r = await runAgent(agent, args, env ? { env } : {});
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(schemaErrors(r.stdout, xsd)).toBe('');
+  return parseXml(r.stdout);
+}
+
+/** domainContent into a fresh folder, which must succeed; returns the opened tarball. */
+export async function agentContent(
+  agent: string,
+  root: string,
+  domainId: string,
+  contentId: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<TarContent & { file: string }> {
+  const out = join(tempDir('content'), 'c');
+  const r = await runAgent(
+    agent,
+    [
+      `--root=${root}`,
+      '--extract=domainContent',
+      `--domain-id=${domainId}`,
+      `--content-id=${contentId}`,
+      `--file=${out}`,
+    ],
+    env ? { env } : {},
+  );
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return { ...openTar(`${out}.tar`), file: `${out}.tar` };
+}
+
+/** The tarball holds exactly the files below `dir`, byte for byte, and a manifest of them, last. */
+export function expectTarHoldsTree(tar: TarContent, dir: string): void {
+  expect(tar.members[tar.members.length - 1]).toBe('MANIFEST.sha256');
+  const files = new Map([...tar.files].filter(([n]) => n !== 'MANIFEST.sha256'));
+  const expected = readTree(dir);
+  expect(expected.size).toBeGreaterThan(0);
+  expect([...files.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [n, data] of expected) expect(files.get(n)?.equals(data), n).toBe(true);
+  expect([...tar.manifest.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [n, hex] of tar.manifest) expect(hex).toBe(sha256(files.get(n) ?? Buffer.alloc(0)));
+}
+
+/** Each [domain id, content id] is refused with one line on stderr, and no file is left. */
+export async function expectContentRefused(
+  agent: string,
+  root: string,
+  cases: readonly (readonly [string, string])[],
+): Promise<void> {
+  const dir = tempDir('refused');
+  for (const [d, c] of cases) {
+    const r = await runAgent(agent, [
+      `--root=${root}`,
+      '--extract=domainContent',
+      `--domain-id=${d}`,
+      `--content-id=${c}`,
+      `--file=${dir}/out`,
+    ]);
+    expect(r.code, `${d} ${c}`).not.toBe(0);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stdout.length).toBe(0);
+  }
+  expect(readTree(dir).size).toBe(0);
 }
