@@ -5,6 +5,7 @@ import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build
 import { MmError } from '../../electron/core/errors';
 import { type Core, createCore } from '../../electron/core/core';
 import { AGENTS_DIR } from '../../electron/core/paths';
+import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, freePort, startSshd } from '../helpers/sshd';
 
@@ -16,6 +17,31 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
   let agentPath: string;
   let layout: DemoLayoutSummary;
 
+  /**
+   * Registers a server on this test's sshd, logged in with the client key. Its host key is
+   * pinned to the real one unless `pin` names another (or null: not pinned yet).
+   */
+  const addSshServer = (
+    name: string,
+    o: { pin?: string | null; agentPath?: string; sourceRoot?: string } = {},
+  ): ReturnType<Core['servers']['add']> => {
+    const pin = o.pin === undefined ? sshd.hostFingerprint : o.pin;
+    return core.servers.add(projectId, {
+      name,
+      kind: 'linux',
+      connection: {
+        type: 'ssh',
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: sshd.user,
+        ...(pin === null ? {} : { hostKeyFingerprint: pin }),
+      },
+      credentials: { privateKey: sshd.clientKey },
+      ...(o.agentPath ? { agentPath: o.agentPath } : {}),
+      ...(o.sourceRoot ? { sourceRoot: o.sourceRoot } : {}),
+    });
+  };
+
   beforeAll(async () => {
     sshd = await startSshd();
     layoutRoot = await tempDir('mm-layout-');
@@ -23,14 +49,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     agentPath = join(sshd.dir, 'agents');
     core = createCore({ dataDir: await tempDir(), shell: 'test' });
     projectId = (await core.projects.create('SSH test')).id;
-    await core.servers.add(projectId, {
-      name: 'web01',
-      kind: 'linux',
-      connection: { type: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user },
-      credentials: { privateKey: sshd.clientKey },
-      agentPath,
-      sourceRoot: layoutRoot,
-    });
+    await addSshServer('web01', { pin: null, agentPath, sourceRoot: layoutRoot });
   });
   afterAll(() => sshd?.stop());
 
@@ -98,23 +117,11 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
       JSON.stringify((JSON.parse(projectJson) as { servers: unknown }).servers);
 
     it('a changed host key is refused with both fingerprints and nothing is sent', async () => {
-      const other = await core.servers.add(projectId, {
-        name: 'spoofed',
-        kind: 'linux',
-        connection: {
-          type: 'ssh',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          hostKeyFingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
-        },
-        credentials: { privateKey: sshd.clientKey },
+      const other = await addSshServer('spoofed', {
+        pin: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
         agentPath: join(sshd.dir, 'spoofed-agents'),
       });
-      const error = await core.inventory.fetch(projectId, other.id).then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      const error = await failure(core.inventory.fetch(projectId, other.id));
       expect(error).toMatchObject({ code: 'host-key-changed' });
       expect(error.message).toContain('SHA256:BBBB');
       expect(error.message).toContain(sshd.hostFingerprint);
@@ -132,10 +139,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
         credentials: { privateKey: sshd.clientKey },
       });
       const registered = await projectFile();
-      const error = await core.inventory.fetch(projectId, 'down').then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      const error = await failure(core.inventory.fetch(projectId, 'down'));
       expect(error).toMatchObject({ code: 'ssh-unreachable' });
       expect(error.message).toContain(`127.0.0.1:${port}`);
       // The failed fetch stored nothing: no pin, no summary, no inventory file.
@@ -172,47 +176,16 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     });
 
     it('an agent that cannot be deployed', async () => {
-      await core.servers.add(projectId, {
-        name: 'readonly',
-        kind: 'linux',
-        connection: {
-          type: 'ssh',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          hostKeyFingerprint: sshd.hostFingerprint,
-        },
-        credentials: { privateKey: sshd.clientKey },
-        agentPath: '/proc/mm-agents',
-      });
-      const error = await core.inventory.fetch(projectId, 'readonly').then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      await addSshServer('readonly', { agentPath: '/proc/mm-agents' });
+      const error = await failure(core.inventory.fetch(projectId, 'readonly'));
       expect(error).toMatchObject({ code: 'agent-deploy-failed', where: '/proc/mm-agents/linux' });
       await core.servers.remove(projectId, 'readonly');
       await unchanged();
     });
 
     it('an agent exiting non-zero, with its own message', async () => {
-      await core.servers.add(projectId, {
-        name: 'noroot',
-        kind: 'linux',
-        connection: {
-          type: 'ssh',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          hostKeyFingerprint: sshd.hostFingerprint,
-        },
-        credentials: { privateKey: sshd.clientKey },
-        agentPath,
-        sourceRoot: '/nonexistent/source',
-      });
-      const error = await core.inventory.fetch(projectId, 'noroot').then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      await addSshServer('noroot', { agentPath, sourceRoot: '/nonexistent/source' });
+      const error = await failure(core.inventory.fetch(projectId, 'noroot'));
       expect(error).toMatchObject({ code: 'agent-failed' });
       expect(error.message).toMatch(/\/nonexistent\/source/);
       await core.servers.remove(projectId, 'noroot');
@@ -224,10 +197,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
       await mkdir(dir, { recursive: true });
       const file = join(dir, name);
       await writeFile(file, content);
-      return core.inventory.importFile(projectId, 'web01', file).then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      return failure(core.inventory.importFile(projectId, 'web01', file));
     };
 
     it('output that is not XML', async () => {
@@ -343,20 +313,7 @@ exit 0;
           '<?xml version="1.0" encoding="UTF-8"?>\n<manifest>\n  <name>linux</name>\n  <version>9.9.9</version>\n</manifest>\n',
         );
         await writeFile(join(stubDir, 'mode'), 'good\n');
-        const server = await core.servers.add(projectId, {
-          name: 'stubbed',
-          kind: 'linux',
-          connection: {
-            type: 'ssh',
-            host: '127.0.0.1',
-            port: sshd.port,
-            user: sshd.user,
-            hostKeyFingerprint: sshd.hostFingerprint,
-          },
-          credentials: { privateKey: sshd.clientKey },
-          agentPath: stubAgentPath,
-          sourceRoot: layoutRoot,
-        });
+        const server = await addSshServer('stubbed', { agentPath: stubAgentPath, sourceRoot: layoutRoot });
         stubId = server.id;
         // A good inventory first, so there is something stored that the failures must not touch.
         const good = await core.inventory.fetch(projectId, stubId);
@@ -368,10 +325,7 @@ exit 0;
 
       const fetchWith = async (mode: string): Promise<MmError> => {
         await writeFile(join(stubDir, 'mode'), `${mode}\n`);
-        const error = await core.inventory.fetch(projectId, stubId).then(
-          () => expect.fail(`mode ${mode} should fail`),
-          (e: unknown) => e as MmError,
-        );
+        const error = await failure(core.inventory.fetch(projectId, stubId), `mode ${mode}`);
         // Nothing stored changed, byte for byte, and the stub was not replaced by a deploy.
         expect(await readFile(inventoryFile(stubId), 'utf8')).toBe(stubInventoryBefore);
         expect(await projectFile()).toBe(projectBefore);

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type SshConnection, connectSsh } from '../../electron/core/agent/ssh-transport';
 import type { MmError } from '../../electron/core/errors';
 import { freePort, type Sshd, startSshd } from '../helpers/sshd';
+import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
 
 describe('SSH transport against a real sshd', () => {
@@ -158,10 +159,7 @@ describe('SSH transport against a real sshd', () => {
         { privateKey: locked.clientKey, passphrase: 'not the passphrase' },
         { privateKey: locked.clientKey },
       ]) {
-        const error = await connectSsh({ ...base, credentials }).then(
-          () => expect.fail('should fail'),
-          (e: unknown) => e as MmError,
-        );
+        const error = await failure(connectSsh({ ...base, credentials }));
         expect(error).toMatchObject({
           code: 'ssh-key-invalid',
           where: `${locked.user}@127.0.0.1:${locked.port}`,
@@ -211,10 +209,7 @@ describe('SSH transport when the connection dies after connecting', () => {
   it('a killed session and a stopped sshd: the process survives, every later call names the lost connection', async () => {
     conn = await open();
     expect((await conn.exec(['echo', 'up'])).stdout).toBe('up\n');
-    const running = conn.exec(['sleep', '30']).then(
-      () => expect.fail('should fail'),
-      (e: unknown) => e as MmError,
-    );
+    const running = failure(conn.exec(['sleep', '30']));
     await new Promise((r) => setTimeout(r, 200));
     // Only this sshd's own per-connection processes, then its listener.
     expect(sshd.signalSessions('SIGKILL').length).toBeGreaterThan(0);
@@ -227,10 +222,7 @@ describe('SSH transport when the connection dies after connecting', () => {
       () => conn!.download('/etc/hostname', join(sshd.dir, 'never')),
       () => conn!.upload(join(sshd.dir, 'sshd_config'), join(sshd.dir, 'never')),
     ]) {
-      const error = await call().then(
-        () => expect.fail('should fail'),
-        (e: unknown) => e as MmError,
-      );
+      const error = await failure(call());
       expect(error).toMatchObject({ code: 'ssh-connection-lost', where: where() });
       expect(error.message).toMatch(/SSH connection to .* was lost/);
       expect(error.message).toContain(where());
