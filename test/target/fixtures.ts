@@ -1,3 +1,5 @@
+import { TargetCallError } from '../../electron/core/target/errors';
+import { expect } from 'vitest';
 import type { PoaAccount, PoaMember } from '../../electron/core/target/poa-client';
 import {
   type RunningSandbox,
@@ -54,4 +56,14 @@ export function memoryLog(): {
       lines.push({ level, message, details });
     },
   };
+}
+
+/** The TargetCallError a call must fail with (a success or another error fails the test). */
+export async function rejection(p: Promise<unknown>): Promise<TargetCallError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(TargetCallError);
+  return e as TargetCallError;
 }

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TargetCallError } from '../../electron/core/target/errors';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PbaClient, decodeFaultString } from '../../electron/core/target/pba-client';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
-import { freshSandbox } from './fixtures';
+import { freshSandbox, rejection } from './fixtures';
 
 const acme = {
   AccountType: 'C',
@@ -18,15 +17,6 @@ const acme = {
   AdminLName: 'Coyote',
   AdminEmail: 'wile@acme.example',
 };
-
-async function rejection(p: Promise<unknown>): Promise<TargetCallError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(TargetCallError);
-  return e as TargetCallError;
-}
 
 describe('PBA OpenAPI client against the sandbox over HTTP', () => {
   let sandbox: RunningSandbox;

@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TargetCallError } from '../../electron/core/target/errors';
 import { PoaClient, type PoaStruct } from '../../electron/core/target/poa-client';
 import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
-import { customer, freshSandbox, member } from './fixtures';
-
-async function rejection(p: Promise<unknown>): Promise<TargetCallError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(TargetCallError);
-  return e as TargetCallError;
-}
+import { customer, freshSandbox, member, rejection } from './fixtures';
 
 describe('POA OpenAPI client against the sandbox over HTTP', () => {
   let sandbox: RunningSandbox;

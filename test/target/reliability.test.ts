@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TargetCallError } from '../../electron/core/target/errors';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PbaClient } from '../../electron/core/target/pba-client';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
-import { customer, freshSandbox, member, memoryLog } from './fixtures';
-
-async function rejection(p: Promise<unknown>): Promise<TargetCallError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(TargetCallError);
-  return e as TargetCallError;
-}
+import { customer, freshSandbox, member, memoryLog, rejection } from './fixtures';
 
 describe('fault injection, timeouts, retries and the call log', () => {
   let sandbox: RunningSandbox;
