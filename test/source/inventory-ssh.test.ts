@@ -6,6 +6,7 @@ import { MmError } from '../../electron/core/errors';
 import { type Core, createCore } from '../../electron/core/core';
 import { AGENTS_DIR } from '../../electron/core/paths';
 import { failure } from '../helpers/failure';
+import { BILLION_LAUGHS_XML, SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, freePort, startSshd } from '../helpers/sshd';
 
@@ -207,7 +208,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     });
 
     it('XML that breaks the schema, with line and column', async () => {
-      const xml = `<?xml version="1.0"?>\n<hostingPlatform apiVersion="2">\n  <platform kind="linux"/>\n  <servers/>\n  <serviceTemplates/>\n  <accounts>\n    <account id="a1" typ="customer"/>\n  </accounts>\n  <subscriptions/>\n  <domains/>\n</hostingPlatform>\n`;
+      const xml = SCHEMA_BREAKING_XML;
       const error = await importBad('schema.xml', xml);
       expect(error.code).toBe('xml-invalid');
       expect(error.message).toMatch(/line 7, column \d+/);
@@ -216,7 +217,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     });
 
     it('an entity-expansion ("billion laughs") document', async () => {
-      const lol = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">\n]>\n<hostingPlatform apiVersion="2"><platform kind="&lol9;"/></hostingPlatform>\n`;
+      const lol = BILLION_LAUGHS_XML;
       const error = await importBad('lol.xml', lol);
       expect(error.code).toBe('xml-doctype');
       expect(error.message).toMatch(/line 2/);
@@ -263,29 +264,10 @@ if ($mode eq 'not-xml') {
     print $out "Can't locate MigrationAgent.pm in \\@INC (you may need to install it)\n";
 } elsif ($mode eq 'schema') {
     print $out <<'XML';
-<?xml version="1.0"?>
-<hostingPlatform apiVersion="2">
-  <platform kind="linux"/>
-  <servers/>
-  <serviceTemplates/>
-  <accounts>
-    <account id="a1" typ="customer"/>
-  </accounts>
-  <subscriptions/>
-  <domains/>
-</hostingPlatform>
-XML
+${SCHEMA_BREAKING_XML}XML
 } elsif ($mode eq 'lol') {
     print $out <<'XML';
-<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<hostingPlatform apiVersion="2"><platform kind="&lol9;"/></hostingPlatform>
-XML
+${BILLION_LAUGHS_XML}XML
 } elsif ($mode eq 'big') {
     # 200 MB streamed in 1 MB writes, never whole in memory.
     print $out '<?xml version="1.0"?><hostingPlatform apiVersion="2">';

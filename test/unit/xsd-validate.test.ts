@@ -3,19 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateAgainstXsd } from '../../electron/core/inventory/xsd-validate';
 import { tempDir } from '../helpers/paths';
+import { SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
 
-const BROKEN = `<?xml version="1.0"?>
-<hostingPlatform apiVersion="2">
-  <platform kind="linux"/>
-  <servers/>
-  <serviceTemplates/>
-  <accounts>
-    <account id="a1" typ="customer"/>
-  </accounts>
-  <subscriptions/>
-  <domains/>
-</hostingPlatform>
-`;
+const BROKEN = SCHEMA_BREAKING_XML;
 
 // The system's xmllint when installed, libxml2 as WebAssembly otherwise: the same answers.
 describe.each(['native', 'wasm'] as const)('XSD validation (%s)', (validator) => {

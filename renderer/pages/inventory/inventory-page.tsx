@@ -1,7 +1,5 @@
 import {
-  Button,
   Code,
-  CopyButton,
   Drawer,
   Group,
   Loader,
@@ -15,6 +13,7 @@ import {
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { InventoryKind, InventoryRows } from '../../../shared/model/inventory';
 import { ApiErrorAlert } from '../../components/api-error';
+import { CopyIdButton } from '../../components/copy-id-button';
 import { VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
 import { useRemembered } from '../../hooks/use-remembered';
@@ -230,13 +229,7 @@ function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
       <Group gap="xs">
         <Text size="sm">Id</Text>
         <Code>{opened.id}</Code>
-        <CopyButton value={opened.id}>
-          {({ copied, copy }) => (
-            <Button size="compact-xs" variant="subtle" onClick={copy}>
-              {copied ? 'Copied' : 'Copy id'}
-            </Button>
-          )}
-        </CopyButton>
+        <CopyIdButton id={opened.id} />
       </Group>
       <Code block data-testid="inventory-detail">
         {JSON.stringify(detail.data.object, null, 2)}

@@ -4,7 +4,6 @@ import {
   Blockquote,
   Button,
   Card,
-  CopyButton,
   Drawer,
   Group,
   Loader,
@@ -20,6 +19,7 @@ import type { FixOffer, ObjectRef, VerificationDetail } from '../../../shared/mo
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
+import { CopyIdButton } from '../../components/copy-id-button';
 import { ReasonBadge, SeverityBadge, VerificationStatusBadge } from '../../components/verification-badges';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
@@ -140,13 +140,7 @@ function Detail({
       <Group gap="xs">
         <Title order={4}>{r.name ?? r.id}</Title>
         <VerificationStatusBadge kind={r.kind} status={r.status} />
-        <CopyButton value={r.id}>
-          {({ copied, copy }) => (
-            <Button size="compact-xs" variant="subtle" onClick={copy}>
-              {copied ? 'Copied' : 'Copy id'}
-            </Button>
-          )}
-        </CopyButton>
+        <CopyIdButton id={r.id} />
       </Group>
       <Text size="sm" c="dimmed">
         {r.kind} {r.id} on {r.serverId} · account {r.accountId}
