@@ -85,7 +85,7 @@ export async function buildBundle(
   projectId: string,
   exportedBy: string,
   extra: ExtraFiles = {},
-): Promise<{ bytes: Buffer; fileName: string; summary: ProjectSummary }> {
+): Promise<{ bytes: Buffer; fileName: string }> {
   const dir = projects.projectDir(projectId);
   const project = await projects.read(projectId);
   // Target log-ins are credentials even where no key says so (a log line's details).
@@ -133,7 +133,6 @@ export async function buildBundle(
   return {
     bytes: gzipSync(JSON.stringify(bundle)),
     fileName: `${project.id}-review-${stamp}.mmreview`,
-    summary: (await projects.list()).find((p) => p.id === projectId)!,
   };
 }
 
