@@ -23,6 +23,7 @@ export const CALL_CHANNELS = [
   'verification:summary',
   'decisions:list',
   'decisions:apply',
+  'decisions:preview',
   'decisions:undo',
   'servers:list',
   'servers:add',

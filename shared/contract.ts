@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
-import type { Decision, DecisionOutcome } from './model/decision';
+import type { Decision, DecisionOutcome, DecisionPreview } from './model/decision';
 import {
   type MappingRow,
   type MappingSuggestions,
@@ -219,6 +219,7 @@ export const callSchemas = {
   'verification:summary': z.object({ projectId }).strict(),
   'decisions:list': z.object({ projectId }).strict(),
   'decisions:apply': z.object({ projectId, decision: decisionInputSchema, author }).strict(),
+  'decisions:preview': z.object({ projectId, decision: decisionInputSchema }).strict(),
   'decisions:undo': z.object({ projectId, decisionId: z.string().min(1).max(100), author }).strict(),
   'servers:list': z.object({ projectId }).strict(),
   'servers:add': addServerInput,
@@ -294,6 +295,7 @@ export interface CallResponses {
   'verification:summary': VerificationSummary;
   'decisions:list': readonly Decision[];
   'decisions:apply': DecisionOutcome;
+  'decisions:preview': DecisionPreview;
   'decisions:undo': DecisionOutcome;
   'servers:list': readonly SourceServer[];
   'servers:add': SourceServer;

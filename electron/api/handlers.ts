@@ -51,6 +51,7 @@ const handlers: HandlerMap = {
   'verification:summary': (core, req) => core.verification.summary(req.projectId),
   'decisions:list': (core, req) => core.decisions.list(req.projectId),
   'decisions:apply': (core, req) => core.decisions.apply(req.projectId, req.decision, req.author),
+  'decisions:preview': (core, req) => core.decisions.preview(req.projectId, req.decision),
   'decisions:undo': (core, req) => core.decisions.undo(req.projectId, req.decisionId, req.author),
   'target:get': (core, req) => core.target.get(req.projectId),
   'target:set': (core, { projectId, ...update }) => core.target.set(projectId, update),

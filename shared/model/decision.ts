@@ -2,6 +2,7 @@
  * Decisions that resolve verification issues (SPEC R7): recorded with time, author and
  * before/after, undoable, kept in their own file apart from the inventory.
  */
+import type { VerifiedKind } from '../statuses';
 import type { MappingInput, TemplateMapping } from './mapping';
 
 export type DecisionKind = 'override' | 'approve' | 'unselect' | 'remap';
@@ -62,4 +63,23 @@ export interface DecisionOutcome {
     readonly recomputed: number;
     readonly ms: number;
   } | null;
+}
+
+/** One object whose verification status a decision changes (null: not verified, out of scope). */
+export interface DecisionEffect {
+  readonly kind: VerifiedKind;
+  readonly serverId: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly before: string | null;
+  readonly after: string | null;
+  /** The object the decision is about (the others are what else it changes). */
+  readonly subject: boolean;
+}
+
+/** 'decisions:preview': what a decision would change, computed by the incremental verification. */
+export interface DecisionPreview {
+  /** False when the stored results are out of date: run verification for a preview. */
+  readonly current: boolean;
+  readonly effects: readonly DecisionEffect[];
 }

@@ -24,6 +24,14 @@ export interface SelectionCounts {
 export interface SelectionView {
   readonly servers: readonly SelectionCounts[];
   readonly selected: Readonly<Record<string, ServerSelection>>;
+  /** Domains an "unselect" decision keeps out: bulk selection skips them until it is undone. */
+  readonly held: readonly HeldDomain[];
+}
+
+export interface HeldDomain {
+  readonly serverId: string;
+  readonly domainId: string;
+  readonly decisionId: string;
 }
 
 /** Which inventory objects a bulk selection change is about. */

@@ -11,6 +11,7 @@ describe('contract surface', () => {
           "app:get-info",
           "decisions:apply",
           "decisions:list",
+          "decisions:preview",
           "decisions:undo",
           "history:object",
           "inventory:fetch",

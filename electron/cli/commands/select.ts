@@ -8,10 +8,15 @@ interface SelectOptions {
 }
 
 function viewText(v: SelectionView): string {
-  return table(
+  const counts = table(
     ['SERVER', 'ACCOUNTS', 'DOMAINS'],
     v.servers.map((s) => [s.serverId, `${s.accounts}/${s.totalAccounts}`, `${s.domains}/${s.totalDomains}`]),
   );
+  const held = v.held.map(
+    (h) =>
+      `Kept unselected by decision ${h.decisionId}: ${h.domainId} on ${h.serverId} (undo it with "mm decide undo ${h.decisionId}" to select it).`,
+  );
+  return [counts, ...held].join('\n');
 }
 
 export function registerSelectCommands(program: Command): void {

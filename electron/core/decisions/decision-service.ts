@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MappingBulkResult } from '../../../shared/contract';
-import type { Decision, DecisionInput, DecisionOutcome, DecisionState } from '../../../shared/model/decision';
+import type {
+  Decision,
+  DecisionInput,
+  DecisionOutcome,
+  DecisionPreview,
+  DecisionState,
+} from '../../../shared/model/decision';
 import type { MappingInput, TemplateMapping } from '../../../shared/model/mapping';
 import { MmError } from '../errors';
 import type { InventoryService } from '../inventory/inventory-service';
@@ -59,6 +65,11 @@ export class DecisionService {
         return i.serverId === serverId && (i.kind === 'override' ? i.subscriptionId : i.domainId) === id;
       })
       .map((d) => d.id);
+  }
+
+  /** What the decision would change (the object itself and everything else), before it is applied. */
+  async preview(projectId: string, raw: DecisionInput): Promise<DecisionPreview> {
+    return this.deps.verification.preview(projectId, await this.resolve(projectId, raw));
   }
 
   async apply(
@@ -350,7 +361,13 @@ export class DecisionService {
         };
       });
     } else if (state.kind === 'unselect' && input.kind === 'unselect') {
-      await this.deps.selection.setDomain(projectId, input.serverId, input.domainId, state.selected);
+      await this.deps.selection.setDomain(
+        projectId,
+        input.serverId,
+        input.domainId,
+        state.selected,
+        decisionId,
+      );
     } else if (state.kind === 'remap' && input.kind === 'remap') {
       await this.deps.mapping.put(projectId, input.mapping.serverId, input.mapping.templateId, state.mapping);
     }

@@ -2,7 +2,7 @@
  * The selection of a project (SPEC R5): accounts and domains chosen for migration, per source
  * server; bulk by ids, filter, template or server. Part of the project, in its own file.
  */
-import type { SelectionChange, SelectionView } from '../../../shared/model/verification';
+import type { HeldDomain, SelectionChange, SelectionView } from '../../../shared/model/verification';
 import { MmError } from '../errors';
 import type { InventoryService } from '../inventory/inventory-service';
 import type { ProjectService } from '../project/project-service';
@@ -12,6 +12,12 @@ import type { SelectedIds } from '../verification/input';
 import { loadInventories } from '../verification/project-inventories';
 import { type MutableSelection, applyChange } from './select-rules';
 import { type SelectionFile, selectionStore } from './selection-store';
+
+function heldList(file: SelectionFile): HeldDomain[] {
+  return Object.entries(file.held ?? {}).flatMap(([serverId, domains]) =>
+    Object.entries(domains).map(([domainId, decisionId]) => ({ serverId, domainId, decisionId })),
+  );
+}
 
 export class SelectionService {
   readonly #store: DocumentCache<SelectionFile>;
@@ -53,6 +59,7 @@ export class SelectionService {
       selected: Object.fromEntries(
         loaded.map(({ server }) => [server.id, file.servers[server.id] ?? { accounts: [], domains: [] }]),
       ),
+      held: heldList(file),
     };
   }
 
@@ -74,6 +81,9 @@ export class SelectionService {
         domains: new Set(current?.domains),
       };
       const notHere = applyChange(sel, inventory, change);
+      // A domain a recorded "unselect" decision keeps out stays out: undo the decision to select it.
+      if (change.mode === 'add')
+        for (const id of Object.keys(file.held?.[server.id] ?? {})) sel.domains.delete(id);
       missing = missing ? new Set([...missing].filter((id) => notHere.includes(id))) : new Set(notHere);
       next[server.id] = { accounts: [...sel.accounts], domains: [...sel.domains] };
     }
@@ -96,13 +106,30 @@ export class SelectionService {
     return (await this.#store.read(projectId)).servers[serverId]?.domains.includes(domainId) ?? false;
   }
 
-  /** Selects or unselects one domain (the "unselect" decision and its undo). */
-  async setDomain(projectId: string, serverId: string, domainId: string, selected: boolean): Promise<void> {
+  /**
+   * Selects or unselects one domain (the "unselect" decision and its undo). An unselect made by a
+   * decision holds the domain out of bulk selection; selecting it again releases the hold.
+   */
+  async setDomain(
+    projectId: string,
+    serverId: string,
+    domainId: string,
+    selected: boolean,
+    decisionId?: string,
+  ): Promise<void> {
     await this.#store.update(projectId, (d) => {
       const s = d.servers[serverId] ?? { accounts: [], domains: [] };
       const domains = s.domains.filter((id) => id !== domainId);
       if (selected) domains.push(domainId);
-      return { ...d, revision: d.revision + 1, servers: { ...d.servers, [serverId]: { ...s, domains } } };
+      const onServer = { ...d.held?.[serverId] };
+      if (selected) delete onServer[domainId];
+      else if (decisionId) onServer[domainId] = decisionId;
+      return {
+        ...d,
+        revision: d.revision + 1,
+        servers: { ...d.servers, [serverId]: { ...s, domains } },
+        held: { ...d.held, [serverId]: onServer },
+      };
     });
   }
 }

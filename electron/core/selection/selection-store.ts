@@ -6,6 +6,11 @@ export interface SelectionFile {
   schemaVersion: 1;
   revision: number;
   servers: Record<string, { accounts: string[]; domains: string[] }>;
+  /**
+   * serverId → domainId → the "unselect" decision that keeps the domain out of the selection.
+   * Bulk selection skips these, so a recorded decision is never silently reversed.
+   */
+  held?: Record<string, Record<string, string>>;
 }
 
 export function selectionStore(projects: ProjectService): DocumentCache<SelectionFile> {

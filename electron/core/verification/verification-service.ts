@@ -4,7 +4,7 @@
  * serves them as table rows, a summary and details with their fixes. Decisions call
  * `reverify` to recompute only what they touched.
  */
-import type { DecisionInput } from '../../../shared/model/decision';
+import type { DecisionEffect, DecisionInput, DecisionPreview } from '../../../shared/model/decision';
 import type { Inventory } from '../../../shared/model/inventory';
 import type {
   DomainServicesFacts,
@@ -33,6 +33,7 @@ import { type InventoryIndex, buildIndex } from './inventory-index';
 import { loadInventories } from './project-inventories';
 import { compareResults, matchesQuery, reasonDetails, summarize, toRow } from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
+import { withDecision } from './what-if';
 
 export interface VerificationSources {
   readonly projects: ProjectService;
@@ -194,6 +195,42 @@ export class VerificationService {
     };
     this.src.changed?.(projectId, info);
     return info;
+  }
+
+  /**
+   * What a decision would change, by the same incremental pass on a copy of the inputs; nothing
+   * is stored. Only status changes count: they are what the engineer must know before a fix.
+   */
+  async preview(projectId: string, change: DecisionInput): Promise<DecisionPreview> {
+    const { input, index, stamp } = await this.gather(projectId);
+    const live = await this.live(projectId);
+    if (live.meta.stamp !== stamp) return { current: false, effects: [] };
+    const touched = touchedBy(index, change);
+    const patch = reverify(index, withDecision(input, change), live.results, touched);
+    const subjectId =
+      change.kind === 'override'
+        ? change.subscriptionId
+        : change.kind === 'remap'
+          ? undefined
+          : change.domainId;
+    const effects: DecisionEffect[] = [];
+    for (const [key, next] of patch.changes) {
+      const before = live.results.get(key);
+      const ref = next ?? before;
+      if (!ref || before?.status === next?.status) continue;
+      effects.push({
+        kind: ref.kind,
+        serverId: ref.serverId,
+        id: ref.id,
+        ...(ref.name ? { name: ref.name } : {}),
+        before: before?.status ?? null,
+        after: next?.status ?? null,
+        subject:
+          ref.id === subjectId || (change.kind === 'remap' && ref.templateId === change.mapping.templateId),
+      });
+    }
+    effects.sort((a, b) => Number(b.subject) - Number(a.subject) || a.id.localeCompare(b.id));
+    return { current: true, effects };
   }
 
   async all(projectId: string): Promise<readonly VerificationResult[]> {
