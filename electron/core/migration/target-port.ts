@@ -21,8 +21,11 @@ export interface StepIntent {
 export interface StepContext {
   /** Target ids of an earlier step (done); throws when it has none. */
   idsOf(stepId: string): TargetIds;
-  /** Opens a sealed value (customer passwords, card numbers) just for the call. */
-  unseal(value: string): Promise<string>;
+  /**
+   * Opens a sealed value (`mm-sealed:…`) just for the call: customer passwords (the default) or
+   * card numbers. A value that is not sealed comes back as it is.
+   */
+  unseal(value: string, kind?: 'password' | 'card'): Promise<string>;
   readonly signal: AbortSignal;
   /** A unique prefix for request ids of this job (stable across restarts). */
   readonly jobId: string;
