@@ -153,6 +153,8 @@ describe('review bundles', () => {
       JSON.stringify({
         format: 'migration-manager-review-bundle',
         formatVersion: 1,
+        exportedAt: '2026-01-01T00:00:00.000Z',
+        exportedBy: 'someone',
         project: { id: 'x', name: 'x' },
         files: { '../../escape.json': { json: {} } },
       }),

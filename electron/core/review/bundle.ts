@@ -8,8 +8,10 @@
  * `files` maps each relative path of the project folder to its (masked) content.
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { z } from 'zod';
 import type { ReviewComment } from '../../../shared/model/review';
 import type { ProjectSummary } from '../../../shared/model/project';
 import { MmError } from '../errors';
@@ -17,11 +19,18 @@ import { maskSecrets } from '../log/mask';
 import type { ProjectFile } from '../project/project-file';
 import { type ProjectService, projectIdFromName } from '../project/project-service';
 import { REVIEW_MARKER } from '../store/document-file';
+import {
+  type ProjectMember,
+  describeIssue,
+  isBundleMember,
+  memberKind,
+  memberText,
+  projectMember,
+} from './bundle-members';
 import { COMMENTS_FILE } from './comments';
 
 export const BUNDLE_FORMAT = 'migration-manager-review-bundle';
 const BUNDLE_VERSION = 1;
-const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
 
 type FileContent = { readonly json: unknown } | { readonly lines: readonly unknown[] };
 
@@ -96,6 +105,9 @@ export async function buildBundle(
   const files: Record<string, FileContent> = {};
   for (const file of await walk(dir)) {
     const rel = relative(dir, file).split(sep).join('/');
+    // Only what a bundle may hold on the way in goes out (backups, lock files and files of
+    // newer features stay home), so every exported bundle opens.
+    if (!isBundleMember(rel)) continue;
     const text = await readFile(file, 'utf8');
     if (rel === 'project.json') {
       files[rel] = { json: forReview(project) };
@@ -136,12 +148,27 @@ export async function buildBundle(
   };
 }
 
-export function readBundle(bytes: Buffer, where: string): Bundle {
-  if (bytes.length > MAX_BUNDLE_BYTES)
-    throw new MmError('bundle-too-large', `${where} is larger than a review bundle can be.`, where);
-  let parsed: unknown;
+/** The whole bundle as it arrives (before expansion): a project's JSON compresses about 10:1. */
+export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+/** What the JSON may expand to: JSON.parse takes several times this in memory. */
+export const MAX_EXPANDED_BYTES = 256 * 1024 * 1024;
+
+const MB = (n: number): string => `${Math.ceil(n / 1048576)} MB`;
+
+/**
+ * Gunzips with a ceiling on the expanded size, chunk by chunk, so a decompression bomb costs at
+ * most the ceiling in memory. Past the ceiling the rest is only counted (up to 4x the ceiling,
+ * then given up) so the message can say how large it would have been.
+ */
+async function gunzipCapped(bytes: Buffer, where: string, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    parsed = JSON.parse(gunzipSync(bytes, { maxOutputLength: 4 * MAX_BUNDLE_BYTES }).toString('utf8'));
+    for await (const chunk of Readable.from([bytes]).pipe(createGunzip({ chunkSize: 256 * 1024 }))) {
+      size += (chunk as Buffer).length;
+      if (size <= limit) chunks.push(chunk as Buffer);
+      else if (size > 4 * limit) break;
+    }
   } catch {
     throw new MmError(
       'bundle-invalid',
@@ -149,23 +176,94 @@ export function readBundle(bytes: Buffer, where: string): Bundle {
       where,
     );
   }
-  const b = parsed as Partial<Bundle>;
-  if (b.format !== BUNDLE_FORMAT || typeof b.files !== 'object' || b.files === null || !b.project) {
-    throw new MmError('bundle-invalid', `${where} is not a Migration Manager review bundle.`, where);
-  }
-  if ((b.formatVersion ?? 0) > BUNDLE_VERSION) {
+  if (size > limit) {
     throw new MmError(
-      'bundle-too-new',
-      `${where} was written by a newer Migration Manager (bundle format ${b.formatVersion}).`,
+      'bundle-too-large',
+      `${where} is too large (${size > 4 * limit ? 'over ' : ''}${MB(size)} expanded, limit ${MB(limit)}); nothing was opened.`,
       where,
     );
   }
-  for (const rel of Object.keys(b.files)) {
-    if (rel.startsWith('/') || rel.split('/').includes('..') || !/\.(json|jsonl)$/.test(rel)) {
-      throw new MmError('bundle-invalid', `${where} holds a file with an unsafe name: ${rel}`, where);
+  return Buffer.concat(chunks, size);
+}
+
+const envelopeSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  formatVersion: z.number().int().min(1),
+  exportedAt: z.string().max(100),
+  exportedBy: z.string().max(200),
+  project: z.object({ id: z.string().max(200), name: z.string().min(1).max(200) }),
+  files: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * Reads and checks a bundle: size before and after expansion, the envelope, every member's name
+ * (an allow-list) and every member's content against its schema. Nothing is written here, so a
+ * bundle is refused whole before any file of it reaches the disk.
+ */
+export async function readBundle(
+  bytes: Buffer,
+  where: string,
+  limits: { maxExpandedBytes?: number } = {},
+): Promise<Bundle> {
+  if (bytes.length > MAX_BUNDLE_BYTES)
+    throw new MmError(
+      'bundle-too-large',
+      `${where} is too large (${MB(bytes.length)}, limit ${MB(MAX_BUNDLE_BYTES)}).`,
+      where,
+    );
+  const text = (await gunzipCapped(bytes, where, limits.maxExpandedBytes ?? MAX_EXPANDED_BYTES)).toString(
+    'utf8',
+  );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new MmError(
+      'bundle-invalid',
+      `${where} is not a Migration Manager review bundle (not gzip-compressed JSON).`,
+      where,
+    );
+  }
+  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > BUNDLE_VERSION) {
+    throw new MmError(
+      'bundle-too-new',
+      `${where} was written by a newer Migration Manager (bundle format ${version}).`,
+      where,
+    );
+  }
+  const envelope = envelopeSchema.safeParse(parsed);
+  if (!envelope.success)
+    throw new MmError(
+      'bundle-invalid',
+      `${where} is not a Migration Manager review bundle (${describeIssue('its header', envelope.error)}).`,
+      where,
+    );
+  const files: Record<string, FileContent> = {};
+  for (const [name, content] of Object.entries(envelope.data.files)) {
+    const kind = memberKind(name);
+    if (typeof kind === 'string')
+      throw new MmError(
+        'bundle-invalid',
+        `${where} holds a file with an unsafe name: ${JSON.stringify(name)} (${kind}); nothing was opened.`,
+        where,
+      );
+    if (kind.kind === 'fixed' && kind.name === 'project.json') {
+      files[name] = { json: projectMember(where, content) };
+    } else {
+      // Parsed into its schema now, re-serialised from the parsed value when written.
+      const text = memberText(where, name, kind, content);
+      files[name] = name.endsWith('.jsonl')
+        ? {
+            lines: text
+              .split('\n')
+              .filter((l) => l !== '')
+              .map((l) => JSON.parse(l) as unknown),
+          }
+        : { json: JSON.parse(text) as unknown };
     }
   }
-  return b as Bundle;
+  return { ...envelope.data, format: BUNDLE_FORMAT, files };
 }
 
 /** Opens a bundle as a new read-only project in this data dir; returns its id. */
@@ -174,41 +272,64 @@ export async function openBundle(
   bytes: Buffer,
   bundleName: string,
 ): Promise<ProjectSummary> {
-  const bundle = readBundle(bytes, bundleName);
+  const bundle = await readBundle(bytes, bundleName);
+  const projectContent = bundle.files['project.json'];
+  if (!projectContent || !('json' in projectContent))
+    throw new MmError(
+      'bundle-invalid',
+      `${bundleName} holds no project.json; nothing was opened.`,
+      bundleName,
+    );
+  const member = projectContent.json as ProjectMember;
   const existing = new Set((await projects.list()).map((p) => p.id));
-  const base = `${bundle.project.name} (review)`;
+  const base = `${member.name} (review)`;
   let name = base;
   for (let n = 2; existing.has(projectIdFromName(name)); n++) name = `${base} ${n}`;
   const id = projectIdFromName(name);
-  const dir = join(projects.projectsDir, id);
-  await mkdir(dir, { recursive: true });
+  const dir = projects.projectDir(id);
+  // The project file is the manager's: identity, demo flag and review state are set here,
+  // whatever the bundle says (a copy is never the live demo; the start-up must not touch it).
+  const project: ProjectFile = {
+    schemaVersion: 1,
+    id,
+    name,
+    description: member.description,
+    createdAt: member.createdAt,
+    updatedAt: member.updatedAt,
+    demo: false,
+    ...(member.servers ? { servers: member.servers as ProjectFile['servers'] } : {}),
+    ...(member.target ? { target: member.target } : {}),
+    review: {
+      bundleName,
+      exportedAt: bundle.exportedAt,
+      exportedBy: bundle.exportedBy,
+      exportedFrom: member.name,
+      openedAt: new Date().toISOString(),
+    },
+  };
+  await mkdir(projects.projectsDir, { recursive: true });
+  // Not recursive: the folder must be new (a copy never lands in an existing project).
+  await mkdir(dir).catch((e: unknown) => {
+    throw new MmError(
+      'bundle-invalid',
+      `Cannot create the review copy ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+      dir,
+    );
+  });
   try {
-    for (const [rel, content] of Object.entries(bundle.files)) {
-      const file = join(dir, ...rel.split('/'));
-      await mkdir(join(file, '..'), { recursive: true });
-      let text: string;
-      if ('lines' in content) text = content.lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
-      else if (rel === 'project.json') {
-        const original = content.json as ProjectFile;
-        const project: ProjectFile = {
-          ...original,
-          id,
-          name,
-          // A copy is never the live demo: the app's start-up must not try to refresh it.
-          demo: false,
-          review: {
-            bundleName,
-            exportedAt: bundle.exportedAt,
-            exportedBy: bundle.exportedBy,
-            exportedFrom: bundle.project.name,
-            openedAt: new Date().toISOString(),
-          },
-        };
-        text = JSON.stringify(project);
-      } else text = JSON.stringify(content.json);
-      await writeFile(file, text);
-    }
+    // The marker first: even a half-written copy is read-only and reaches no server.
     await writeFile(join(dir, REVIEW_MARKER), `Opened from ${bundleName}: read-only.\n`);
+    for (const [rel, content] of Object.entries(bundle.files)) {
+      const file = memberPath(dir, rel);
+      await mkdir(dirname(file), { recursive: true });
+      const text =
+        rel === 'project.json'
+          ? JSON.stringify(project)
+          : 'lines' in content
+            ? content.lines.map((l) => JSON.stringify(l)).join('\n') + (content.lines.length > 0 ? '\n' : '')
+            : JSON.stringify(content.json);
+      await writeFile(file, text, { flag: 'wx' });
+    }
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
@@ -225,10 +346,19 @@ export async function openBundle(
   return opened;
 }
 
+/** The file a member goes to: inside the copy's folder, or nowhere (a second check after the allow-list). */
+function memberPath(dir: string, rel: string): string {
+  const file = join(dir, ...rel.split('/'));
+  const back = relative(dir, file);
+  if (back === '' || back.startsWith('..') || isAbsolute(back))
+    throw new MmError('bundle-invalid', `A bundle member would be written outside the copy: ${rel}`, rel);
+  return file;
+}
+
 /** The reviewer's comments inside a bundle exported back from a review copy. */
 export function commentsOf(bundle: Bundle): readonly ReviewComment[] {
   const file = bundle.files[COMMENTS_FILE];
   if (!file || !('json' in file)) return [];
-  const comments = (file.json as { comments?: unknown }).comments;
-  return Array.isArray(comments) ? (comments as ReviewComment[]) : [];
+  // readBundle parsed comments.json into its schema: every comment has its fields.
+  return (file.json as { comments: ReviewComment[] }).comments;
 }

@@ -2,11 +2,14 @@
  * Offline review (SPEC R10): export a project to one bundle, open a bundle as a read-only
  * copy, comment on objects, and merge a reviewer's comments back into the original.
  */
+import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { ProjectSummary } from '../../../shared/model/project';
 import type { ReviewComment, ReviewObjectRef } from '../../../shared/model/review';
 import { MmError } from '../errors';
 import type { ProjectService } from '../project/project-service';
+import { REVIEW_MARKER } from '../store/document-file';
 import { type ExtraFiles, buildBundle, commentsOf, openBundle, readBundle } from './bundle';
 import { CommentService } from './comments';
 
@@ -65,24 +68,32 @@ export class ReviewService {
         'Merge comments into the original project, not into a review copy.',
         projectId,
       );
-    const bundle = readBundle(bytes, bundleName);
+    const bundle = await readBundle(bytes, bundleName);
     const incoming = commentsOf(bundle);
     const added = await this.comments.merge(projectId, incoming);
     return { added, total: incoming.length };
   }
 }
 
-/** Refuses anything that would reach a source server or a target from a review copy. */
+/**
+ * Refuses anything that would reach a source server or a target from a review copy. The
+ * folder's REVIEW-COPY marker decides as well as project.json's review state: whatever a
+ * copy's files say (they came from someone else), the marker the manager wrote keeps it offline.
+ */
 export async function assertNotReviewCopy(
   projects: ProjectService,
   projectId: string,
   what: string,
 ): Promise<void> {
+  const marked = await stat(join(projects.projectDir(projectId), REVIEW_MARKER)).then(
+    () => true,
+    () => false,
+  );
   const project = await projects.read(projectId);
-  if (project.review) {
+  if (project.review || marked) {
     throw new MmError(
       'read-only-review',
-      `"${project.name}" is a review copy opened from ${project.review.bundleName}: ${what} is not possible from it (no source server or target is reachable).`,
+      `"${project.name}" is a review copy opened from ${project.review?.bundleName ?? 'a bundle'}: ${what} is not possible from it (no source server or target is reachable).`,
       projectId,
     );
   }
