@@ -327,6 +327,8 @@ export interface JobSummary {
   readonly failures: readonly MigrationFailure[];
   /** Estimated seconds left, while running. */
   readonly etaSeconds?: number;
+  /** While reconciling: how much of the target was read back. */
+  readonly readBack?: { readonly done: number; readonly total: number };
 }
 
 export interface ObjectStatusRow {

@@ -1,0 +1,542 @@
+/**
+ * Runs a plan into the target through the journal: dependencies first, up to `concurrency`
+ * steps in flight (and `perServer` agent calls per source server), each step's intent durable
+ * before its call and its outcome durable before its dependents start. A step whose earlier
+ * attempt left an intent (a crash, a lost answer, a failure) is reconciled by look-up before it
+ * is tried again, so nothing is created twice. A refusal fails that step's object and what
+ * depends on it; everything else goes on. Pause and cancel stop at a step boundary.
+ *
+ * At the end the target is read back: a step counts as done only when its object was found,
+ * and the batch says "found N of N" per kind.
+ */
+import type {
+  CreatedKind,
+  JobSummary,
+  KindCount,
+  MigrationFailure,
+  MigrationPlan,
+  ObjectState,
+  PlanStep,
+  StepOutcome,
+  StepState,
+  TargetIds,
+} from '../../../shared/model/migration';
+import { CREATED_KINDS, objectKeyOf } from '../../../shared/model/migration';
+import type { JobRecord, JournalPort, JournalState } from './journal';
+import {
+  accountStateOf,
+  countsAs,
+  finalJobState,
+  objectStateOf,
+  recordedState,
+  settledBad,
+  settledOk,
+} from './step-rules';
+import { type ProvisioningTarget, type StepContext, StepFailureError, type StepIntent } from './target-port';
+
+/** The source side of a batch: disabling migrated subscriptions through the agent. */
+export interface SourcePort {
+  disableSubscriptions(
+    serverId: string,
+    subscriptionIds: readonly string[],
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+export type Control = 'pause' | 'cancel' | undefined;
+
+export interface ExecutorDeps {
+  readonly journal: JournalPort;
+  readonly target: ProvisioningTarget;
+  readonly source: SourcePort;
+  unseal(value: string, kind?: 'password' | 'card'): Promise<string>;
+  log(level: 'info' | 'warn' | 'error', message: string, details?: unknown): Promise<void>;
+  progress(summary: JobSummary): void;
+  /** Asked between steps: has someone asked to pause or cancel (this process or another)? */
+  control(): Promise<Control>;
+}
+
+export interface BatchResult {
+  readonly job: JobRecord;
+  readonly summary: JobSummary;
+  readonly states: ReadonlyMap<string, StepState>;
+}
+
+const READ_BACK_CHUNK = 500;
+
+/** A binary min-heap of plan indexes: ready steps run in plan order. */
+class ReadyQueue {
+  readonly #heap: number[] = [];
+  get size(): number {
+    return this.#heap.length;
+  }
+  push(v: number): void {
+    const h = this.#heap;
+    h.push(v);
+    for (let i = h.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if ((h[p] as number) <= v) break;
+      h[i] = h[p] as number;
+      h[p] = v;
+      i = p;
+    }
+  }
+  /** Removes and returns the smallest index that `accept` takes; others stay queued. */
+  take(accept: (v: number) => boolean): number | undefined {
+    const skipped: number[] = [];
+    let found: number | undefined;
+    while (this.#heap.length > 0) {
+      const v = this.#pop();
+      if (accept(v)) {
+        found = v;
+        break;
+      }
+      skipped.push(v);
+      if (skipped.length > 64) break; // everything ahead waits for a busy server: try later
+    }
+    for (const s of skipped) this.push(s);
+    return found;
+  }
+  #pop(): number {
+    const h = this.#heap;
+    const top = h[0] as number;
+    const last = h.pop() as number;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && (h[l] as number) < (h[m] as number)) m = l;
+        if (r < h.length && (h[r] as number) < (h[m] as number)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m] as number, h[i] as number];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export class BatchExecutor {
+  readonly #steps: readonly PlanStep[];
+  readonly #index = new Map<string, number>();
+  readonly #dependents: number[][];
+  readonly #states: StepState[];
+  readonly #outcomes = new Map<string, StepOutcome>();
+  readonly #messages = new Map<number, string>();
+  readonly #waiting: number[];
+  readonly #ready = new ReadyQueue();
+  readonly #inflightPerServer = new Map<string, number>();
+  readonly #running = new Set<number>();
+  #inflight = 0;
+  #doneThisRun = 0;
+  readonly #started = Date.now();
+  #stopped: Control;
+
+  constructor(
+    private readonly deps: ExecutorDeps,
+    private job: JobRecord,
+    private readonly plan: MigrationPlan,
+    private readonly journal: JournalState,
+    private readonly signal: AbortSignal,
+  ) {
+    this.#steps = plan.steps;
+    this.#steps.forEach((s, i) => this.#index.set(s.id, i));
+    this.#dependents = this.#steps.map(() => []);
+    this.#states = this.#steps.map((s) => recordedState(journal.outcomes.get(s.id), job));
+    this.#waiting = this.#steps.map(() => 0);
+    for (const [step, r] of journal.outcomes) this.#outcomes.set(step, r.outcome);
+    this.#steps.forEach((s, i) => {
+      for (const d of s.dependsOn) {
+        const di = this.#index.get(d);
+        if (di === undefined) continue;
+        this.#dependents[di]?.push(i);
+      }
+    });
+    // Plan order is dependency order: one pass settles what is blocked and what is ready.
+    this.#steps.forEach((s, i) => {
+      if (this.#states[i] !== 'pending') {
+        if (this.#states[i] === 'failed')
+          this.#messages.set(i, journal.outcomes.get(s.id)?.outcome.message ?? '');
+        return;
+      }
+      let waiting = 0;
+      for (const d of s.dependsOn) {
+        const di = this.#index.get(d);
+        const ds = di === undefined ? 'done' : (this.#states[di] as StepState);
+        if (settledBad(ds)) {
+          this.#states[i] = 'blocked';
+          return;
+        }
+        if (!settledOk(ds)) waiting++;
+      }
+      this.#waiting[i] = waiting;
+      if (waiting === 0) this.#ready.push(i);
+    });
+  }
+
+  get states(): ReadonlyMap<string, StepState> {
+    return new Map(this.#steps.map((s, i) => [s.id, this.#states[i] as StepState]));
+  }
+
+  async run(): Promise<BatchResult> {
+    await this.#setJob({ state: 'running', fingerprint: this.plan.fingerprint });
+    const ticker = setInterval(() => this.deps.progress(this.summary()), 250);
+    try {
+      await this.#schedule();
+      if (!this.#stopped) {
+        await this.#setJob({ state: 'reconciling' });
+        await this.#readBack();
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    const summary = this.summary();
+    const mismatch = summary.reconciliation
+      ? CREATED_KINDS.some((k) => summary.reconciliation?.[k].found !== summary.reconciliation?.[k].planned)
+      : false;
+    const state = finalJobState(this.#stopped, summary.objects.failed, mismatch);
+    const message =
+      state === 'failed'
+        ? mismatch
+          ? `The target holds ${describeMismatch(summary.reconciliation)}`
+          : `${summary.objects.failed} of ${summary.objects.total} objects failed`
+        : undefined;
+    await this.#setJob({ state, ...(message ? { message } : {}) });
+    const final = this.summary();
+    this.deps.progress(final);
+    return { job: this.job, summary: final, states: this.states };
+  }
+
+  async #setJob(patch: Partial<JobRecord>): Promise<void> {
+    const { message: _drop, ...rest } = this.job;
+    this.job = { ...rest, ...patch, updatedAt: new Date().toISOString() };
+    await this.deps.journal.append([{ t: 'job', job: this.job }]);
+    this.deps.progress(this.summary());
+  }
+
+  async #schedule(): Promise<void> {
+    const { concurrency, perServer } = this.job.options;
+    await new Promise<void>((resolveAll) => {
+      let checking = false;
+      const pump = (): void => {
+        if (checking) return;
+        if (this.#stopped === undefined && this.signal.aborted) this.#stopped = 'cancel';
+        while (!this.#stopped && this.#inflight < concurrency && this.#ready.size > 0) {
+          const i = this.#ready.take((v) => {
+            const s = this.#steps[v] as PlanStep;
+            if (s.kind !== 'source-disable') return true;
+            return (this.#inflightPerServer.get(s.object.serverId) ?? 0) < perServer;
+          });
+          if (i === undefined) break;
+          this.#start(i, () => {
+            // Between steps: has anyone asked to pause or cancel?
+            checking = true;
+            void this.deps
+              .control()
+              .catch(() => undefined)
+              .then((c) => {
+                checking = false;
+                if (c && !this.#stopped) this.#stopped = c;
+                pump();
+              });
+          });
+        }
+        if (this.#inflight === 0 && (this.#stopped || this.#ready.size === 0)) resolveAll();
+      };
+      pump();
+    });
+  }
+
+  #start(i: number, after: () => void): void {
+    const step = this.#steps[i] as PlanStep;
+    this.#inflight++;
+    this.#running.add(i);
+    const server = step.object.serverId;
+    if (step.kind === 'source-disable')
+      this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 0) + 1);
+    this.#states[i] = 'running';
+    void this.#execute(step)
+      .catch((e: unknown) => this.#failed(step, e))
+      .then(async (outcome) => {
+        await this.deps.journal.append([
+          { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
+        ]);
+        this.#settle(i, outcome);
+      })
+      .catch(async (e: unknown) => {
+        // The journal itself failed: stop the batch, the step stays open for the next run.
+        this.#stopped = 'pause';
+        this.#states[i] = 'pending';
+        await this.deps
+          .log('error', `The migration journal could not be written: ${errorText(e)}`)
+          .catch(() => undefined);
+      })
+      .finally(() => {
+        this.#inflight--;
+        this.#running.delete(i);
+        if (step.kind === 'source-disable')
+          this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 1) - 1);
+        after();
+      });
+  }
+
+  #failed(step: PlanStep, e: unknown): StepOutcome {
+    const transient = e instanceof StepFailureError ? e.transient : false;
+    const message = errorText(e);
+    void this.deps
+      .log('error', `${step.label}: ${message}`, {
+        object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
+        step: step.id,
+        transient,
+      })
+      .catch(() => undefined);
+    return { state: 'failed', ids: {}, message, via: 'call', at: new Date().toISOString() };
+  }
+
+  #settle(i: number, outcome: StepOutcome): void {
+    const step = this.#steps[i] as PlanStep;
+    this.#outcomes.set(step.id, outcome);
+    if (outcome.state === 'failed') {
+      this.#states[i] = 'failed';
+      this.#messages.set(i, outcome.message ?? '');
+      this.#block(i);
+      return;
+    }
+    this.#states[i] = outcome.state === 'not-carried' ? 'not-carried' : 'done';
+    this.#doneThisRun++;
+    for (const d of this.#dependents[i] ?? []) {
+      if (this.#states[d] !== 'pending') continue;
+      const w = (this.#waiting[d] ?? 1) - 1;
+      this.#waiting[d] = w;
+      if (w === 0) this.#ready.push(d);
+    }
+  }
+
+  /** Everything that depends on a failed step is blocked (transitively). */
+  #block(i: number): void {
+    const stack = [...(this.#dependents[i] ?? [])];
+    while (stack.length > 0) {
+      const d = stack.pop() as number;
+      if (this.#states[d] !== 'pending') continue;
+      this.#states[d] = 'blocked';
+      stack.push(...(this.#dependents[d] ?? []));
+    }
+  }
+
+  #context(): StepContext {
+    return {
+      idsOf: (stepId: string): TargetIds => {
+        const o = this.#outcomes.get(stepId);
+        if (!o || o.state !== 'done') throw new Error(`step ${stepId} has no target ids yet`);
+        return o.ids;
+      },
+      unseal: (value, kind) => this.deps.unseal(value, kind),
+      signal: this.signal,
+      jobId: this.job.jobId,
+    };
+  }
+
+  async #execute(step: PlanStep): Promise<StepOutcome> {
+    const at = (): string => new Date().toISOString();
+    if (step.payload.kind === 'not-carried') {
+      return { state: 'not-carried', ids: {}, message: step.payload.reason, via: 'call', at: at() };
+    }
+    const ctx = this.#context();
+    const earlier = this.journal.intents.get(step.id);
+    if (step.payload.kind === 'source-disable') {
+      // Disabling is idempotent on the source: no look-up needed before doing it again.
+      const intent: StepIntent = { chosen: {}, attempt: (earlier?.intent.attempt ?? 0) + 1 };
+      await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
+      await this.deps.source.disableSubscriptions(
+        step.object.serverId,
+        step.payload.subscriptionIds,
+        this.signal,
+      );
+      return { state: 'done', ids: {}, via: 'call', at: at() };
+    }
+    // An earlier attempt (a crash between intent and outcome, a lost answer, a failure): find
+    // out whether the target has the object before creating it again.
+    if (earlier) {
+      const found = await this.deps.target.reconcile(step, earlier.intent, ctx);
+      if (found !== 'absent') {
+        await this.deps.log('info', `${step.label}: found on the target (${found.via}), not created again`, {
+          object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
+          step: step.id,
+          ids: found.ids,
+        });
+        return found;
+      }
+    }
+    const intent = await this.deps.target.prepare(step, (earlier?.intent.attempt ?? 0) + 1, ctx);
+    await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
+    // Recorded so a later attempt in this run reconciles this one.
+    this.journal.intents.set(step.id, { job: this.job.jobId, intent });
+    const outcome = await this.deps.target.apply(step, intent, ctx);
+    await this.deps.log('info', `${step.label}: created`, {
+      object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
+      step: step.id,
+      ids: outcome.ids,
+    });
+    return outcome;
+  }
+
+  async #readBack(): Promise<void> {
+    const done = this.#steps
+      .map((step, i) => ({ step, i }))
+      .filter(({ step, i }) => this.#states[i] === 'done' && countsAs(step.kind).length > 0);
+    const ctx = this.#context();
+    const missing: { step: PlanStep; i: number }[] = [];
+    this.#readBackDone = 0;
+    this.#readBackTotal = done.length;
+    for (let k = 0; k < done.length; k += READ_BACK_CHUNK) {
+      const chunk = done.slice(k, k + READ_BACK_CHUNK);
+      let found: ReadonlySet<string>;
+      try {
+        found = await this.deps.target.readBack(
+          chunk.map(({ step }) => ({ step, ids: this.#outcomes.get(step.id)?.ids ?? {} })),
+          ctx,
+        );
+      } catch (e) {
+        // The target could not be read: nothing of this chunk is confirmed.
+        await this.deps.log('error', `Reading the target back failed: ${errorText(e)}`);
+        found = new Set();
+      }
+      for (const c of chunk) {
+        this.#confirmed.add(c.i);
+        if (!found.has(c.step.id)) missing.push(c);
+      }
+      this.#readBackDone += chunk.length;
+    }
+    // A step whose object the target does not hold is not done: record it failed, so a retry
+    // reconciles it (and creates it again when it is really absent).
+    const at = new Date().toISOString();
+    for (const { step, i } of missing) {
+      const outcome: StepOutcome = {
+        state: 'failed',
+        ids: this.#outcomes.get(step.id)?.ids ?? {},
+        message: 'not found on the target when it was read back',
+        via: 'look-up',
+        at,
+      };
+      await this.deps.journal.append([
+        { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
+      ]);
+      this.#confirmed.delete(i);
+      this.#states[i] = 'failed';
+      this.#messages.set(i, outcome.message ?? '');
+      this.#block(i);
+    }
+    this.#reconciled = true;
+  }
+
+  #readBackDone = 0;
+  #readBackTotal = 0;
+  readonly #confirmed = new Set<number>();
+  #reconciled = false;
+
+  /** Object states now: domains from their steps, accounts also from their domains. */
+  objectStates(): Map<string, ObjectState> {
+    const out = new Map<string, ObjectState>();
+    const stateOf = (steps: readonly string[]): ObjectState => {
+      const states = steps.map((id) => this.#states[this.#index.get(id) ?? -1] ?? 'pending');
+      const own = objectStateOf(
+        states,
+        steps.some((id) => this.#running.has(this.#index.get(id) ?? -1)),
+      );
+      // Done but not yet read back: still running as far as anyone should know.
+      return own === 'migrated' && !this.#reconciled ? 'running' : own;
+    };
+    for (const o of this.plan.objects)
+      if (o.ref.kind === 'domain') out.set(objectKeyOf(o.ref), stateOf(o.steps));
+    for (const o of this.plan.objects) {
+      if (o.ref.kind !== 'account') continue;
+      out.set(
+        objectKeyOf(o.ref),
+        accountStateOf(
+          stateOf(o.steps),
+          o.related.map((k) => out.get(k) ?? 'pending'),
+        ),
+      );
+    }
+    return out;
+  }
+
+  summary(): JobSummary {
+    const objects = this.objectStates();
+    let migrated = 0;
+    let failed = 0;
+    for (const s of objects.values()) {
+      if (s === 'migrated') migrated++;
+      else if (s === 'failed' || s === 'blocked') failed++;
+    }
+    const created = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
+    const planned = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
+    const found = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
+    let stepsDone = 0;
+    let stepsFailed = 0;
+    this.#steps.forEach((s, i) => {
+      const st = this.#states[i] as StepState;
+      if (settledOk(st)) stepsDone++;
+      else if (settledBad(st)) stepsFailed++;
+      for (const k of countsAs(s.kind)) {
+        planned[k]++;
+        if (st === 'done') created[k]++;
+        if (this.#confirmed.has(i)) found[k]++;
+      }
+    });
+    const failures: MigrationFailure[] = [];
+    for (const [i, message] of this.#messages) {
+      const s = this.#steps[i] as PlanStep;
+      if (this.#states[i] !== 'failed') continue;
+      failures.push({
+        kind: s.object.kind,
+        id: s.object.id,
+        server: s.object.serverId,
+        step: s.label,
+        message,
+      });
+    }
+    const total = this.#steps.length;
+    const elapsed = (Date.now() - this.#started) / 1000;
+    const rate = this.#doneThisRun / Math.max(elapsed, 0.001);
+    const left = total - stepsDone - stepsFailed;
+    return {
+      jobId: this.job.jobId,
+      projectId: this.job.projectId,
+      state: this.job.state,
+      createdAt: this.job.createdAt,
+      updatedAt: this.job.updatedAt,
+      concurrency: this.job.options.concurrency,
+      objects: { total: objects.size, migrated, failed },
+      steps: { total, done: stepsDone, failed: stepsFailed },
+      created,
+      ...(this.#reconciled
+        ? {
+            reconciliation: Object.fromEntries(
+              CREATED_KINDS.map((k) => [k, { planned: planned[k], found: found[k] } satisfies KindCount]),
+            ) as Record<CreatedKind, KindCount>,
+          }
+        : {}),
+      failures,
+      ...(this.job.state === 'running' && rate > 0 && left > 0
+        ? { etaSeconds: Math.round(left / rate) }
+        : {}),
+      ...(this.job.state === 'reconciling'
+        ? { readBack: { done: this.#readBackDone, total: this.#readBackTotal } }
+        : {}),
+    };
+  }
+}
+
+function describeMismatch(r: JobSummary['reconciliation']): string {
+  if (!r) return 'nothing read back';
+  return CREATED_KINDS.filter((k) => r[k].found !== r[k].planned)
+    .map((k) => `${r[k].found} of ${r[k].planned} ${k}`)
+    .join(', ');
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

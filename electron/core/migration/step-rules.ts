@@ -1,0 +1,84 @@
+/**
+ * Pure rules of the executor: what a step's journal says about it for this batch, what each
+ * step kind counts as in the batch's summary, and an object's state from its steps'.
+ */
+import type {
+  CreatedKind,
+  JobState,
+  ObjectState,
+  StepKind,
+  StepState,
+} from '../../../shared/model/migration';
+import type { JobRecord, RecordedOutcome } from './journal';
+
+/** Which counts of the summary a step adds to when done (a hosting activation creates the domain). */
+export function countsAs(kind: StepKind): readonly CreatedKind[] {
+  switch (kind) {
+    case 'account':
+      return ['accounts'];
+    case 'member':
+      return ['members'];
+    case 'hosting-subscription':
+      return ['subscriptions', 'domains'];
+    case 'registration-subscription':
+    case 'resource-subscription':
+      return ['subscriptions'];
+    case 'domain':
+      return ['domains'];
+    case 'dns-record':
+      return ['dnsRecords'];
+    case 'mailbox':
+      return ['mailboxes'];
+    case 'mail-forward':
+      return ['forwards'];
+    case 'database':
+      return ['databases'];
+    case 'ftp-user':
+      return ['ftpUsers'];
+    default:
+      return [];
+  }
+}
+
+/**
+ * A step's state at the start of a run of `job`, from its latest recorded outcome. A failure
+ * counts only in the batch and epoch that recorded it: a new batch, or "retry failed", tries
+ * the step again (after reconciling the earlier attempt).
+ */
+export function recordedState(recorded: RecordedOutcome | undefined, job: JobRecord): StepState {
+  if (!recorded) return 'pending';
+  const o = recorded.outcome;
+  if (o.state === 'done') return 'done';
+  if (o.state === 'not-carried') return 'not-carried';
+  return recorded.job === job.jobId && recorded.epoch === job.epoch ? 'failed' : 'pending';
+}
+
+export const settledOk = (s: StepState): boolean => s === 'done' || s === 'not-carried';
+export const settledBad = (s: StepState): boolean => s === 'failed' || s === 'blocked';
+
+/** A domain's (or an account's own) state from its steps' states. */
+export function objectStateOf(states: readonly StepState[], running: boolean): ObjectState {
+  if (states.some((s) => s === 'failed')) return 'failed';
+  if (states.some((s) => s === 'blocked')) return 'blocked';
+  if (states.every(settledOk)) return 'migrated';
+  return running ? 'running' : 'pending';
+}
+
+/** An account counts as migrated only when every selected domain of it is (seed, R9). */
+export function accountStateOf(own: ObjectState, domains: readonly ObjectState[]): ObjectState {
+  if (own !== 'migrated') return own;
+  if (domains.some((d) => d === 'failed' || d === 'blocked')) return 'failed';
+  if (domains.every((d) => d === 'migrated')) return 'migrated';
+  return 'running';
+}
+
+/** Where a batch ends: done only when every object migrated and the target holds what was planned. */
+export function finalJobState(
+  stopped: 'pause' | 'cancel' | undefined,
+  failedObjects: number,
+  mismatch: boolean,
+): JobState {
+  if (stopped === 'pause') return 'paused';
+  if (stopped === 'cancel') return 'cancelled';
+  return failedObjects > 0 || mismatch ? 'failed' : 'done';
+}
