@@ -35,7 +35,7 @@ export interface Core {
   readonly secrets: SecretStore;
   readonly servers: ServerService;
   readonly inventory: InventoryService;
-  /** domainServicesInfo facts per domain (what verification warns about). */
+  /** domainServicesInfo per domain: full services (migration) and facts (verification warnings). */
   readonly domainServices: DomainServicesService;
   /** The POA/PBA target of each project: settings, clients, connection test, browser. */
   readonly target: TargetService;
@@ -77,7 +77,7 @@ export function createCore(options: CoreOptions): Core {
   const selection = new SelectionService(projects, servers, inventory);
   // Verification reads the decisions' facts (through a closure, called only later) and
   // decisions re-verify what they touch.
-  const domainServices = new DomainServicesService(projects, servers, log);
+  const domainServices = new DomainServicesService(projects, servers, log, secrets);
   const verification: VerificationService = new VerificationService({
     projects,
     servers,

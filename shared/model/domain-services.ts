@@ -75,6 +75,8 @@ export interface MailRedirectModel {
 export interface AutoresponderModel {
   readonly address: string;
   readonly subject?: string;
+  /** The reply's body. */
+  readonly text?: string;
   readonly enabled: boolean;
 }
 
@@ -113,6 +115,8 @@ export interface WebUserModel {
 
 export interface CronJobModel {
   readonly schedule: string;
+  /** The command line, as the crontab has it. */
+  readonly command: string;
   readonly user?: string;
   readonly enabled: boolean;
 }

@@ -1,98 +1,88 @@
 /**
- * domainServicesInfo (seed: "information about the services on a particular domain") turned
- * into the facts verification warns about — mail aliases, passwords with "&", databases with
- * no site to link to, wildcard subdomains — and stored per source server in
- * `<project>/domain-services/<server-id>.json`. Only facts are stored, never a password.
+ * domainServicesInfo (seed: "information about the services on a particular domain"), fetched
+ * per domain through the agent and validated against PEMDomainServices.xsd, kept twice:
+ * - the full services (`DomainServices`: DNS, web, mail, databases, FTP, web users, cron), what
+ *   the migration recreates, in `<project>/domain-services/<server-id>.json`, passwords sealed;
+ * - the facts verification warns about (mail aliases, passwords with "&", databases with no
+ *   site, wildcard subdomains) in `<project>/domain-services.json`, never a password. Their
+ *   revision is part of the verification stamp, so fetching marks results stale.
+ * Both are written once per fetch, never per domain.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DomainServices } from '../../../shared/model/domain-services';
 import type { DomainServicesFacts } from '../../../shared/model/verification';
 import { MmError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { MigrationLog } from '../log/migration-log';
+import type { ProjectService } from '../project/project-service';
+import type { SecretStore } from '../secrets/secret-store';
 import type { ServerService } from '../servers/server-service';
 import { DocumentCache } from '../store/document-cache';
-import type { ProjectService } from '../project/project-service';
+import { DocumentFile } from '../store/document-file';
 import { objectKey } from '../verification/input';
-import { agentXmlParser } from './parse-inventory';
+import { parseDomainServices } from './parse-domain-services';
+import { passwordSealer } from './seal-inventory';
 import { guardXmlFile } from './xml-guard';
 import { validateAgainstXsd } from './xsd-validate';
 
-type Node = Record<string, unknown>;
-
-const REPEATED = new Set([
-  'alias',
-  'subdomain',
-  'mailbox',
-  'forwarder',
-  'autoresponder',
-  'database',
-  'user',
-  'ftpUser',
-  'webUser',
-  'cronJob',
-  'record',
-  'target',
-]);
-const parser = agentXmlParser(REPEATED);
-
-const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : []);
-const node = (v: unknown): Node | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** A plain (not crypted) password containing "&". Hashes are never sent as typed passwords. */
-function plainWithAmpersand(password: unknown): boolean {
-  if (typeof password === 'string') return password.includes('&');
-  const p = node(password);
-  if (!p || p['crypted'] === 'true') return false;
-  return str(p['#text']).includes('&');
-}
-
-export function domainServicesFacts(xml: string, where: string): DomainServicesFacts {
-  const root = node((parser.parse(xml) as Node)['domainServices']);
-  if (!root) throw new MmError('xml-unexpected-root', `${where} is not a domainServices document.`, where);
-  const web = node(root['webHosting']);
-  const mail = node(root['mail']);
+/** What verification warns about, read off the (sealed) model: `hasAmpersand` survives sealing. */
+export function domainServicesFacts(s: DomainServices): DomainServicesFacts {
   const amp: string[] = [];
-  for (const m of list(mail?.['mailbox']))
-    if (plainWithAmpersand(m['password'])) amp.push(`mailbox ${str(m['address'])}`);
-  for (const f of list(root['ftpUser']))
-    if (plainWithAmpersand(f['password'])) amp.push(`FTP user ${str(f['login'])}`);
-  for (const u of list(root['webUser']))
-    if (plainWithAmpersand(u['password'])) amp.push(`web user ${str(u['login'])}`);
-  for (const db of list(root['database'])) {
-    for (const u of list(db['user']))
-      if (plainWithAmpersand(u['password'])) amp.push(`database user ${str(u['login'])}`);
-  }
+  const check = (what: string, p: { hasAmpersand?: boolean } | undefined): void => {
+    if (p?.hasAmpersand) amp.push(what);
+  };
+  for (const m of s.mail?.mailboxes ?? []) check(`mailbox ${m.address}`, m.password);
+  for (const f of s.ftpUsers) check(`FTP user ${f.login}`, f.password);
+  for (const u of s.webUsers) check(`web user ${u.login}`, u.password);
+  for (const db of s.databases) for (const u of db.users) check(`database user ${u.login}`, u.password);
   return {
     ampersandPasswords: amp,
-    mailAliases: list(mail?.['alias']).map((a) => str(a['address'])),
-    databases: list(root['database']).map((d) => str(d['name'])),
-    hasWebHosting: web !== undefined,
-    subdomains: [
-      ...list(web?.['subdomain']).map((s) => str(s['name'])),
-      ...list(web?.['alias']).map((a) => str(a['name'])),
-    ],
+    mailAliases: (s.mail?.aliases ?? []).map((a) => a.address),
+    databases: s.databases.map((d) => d.name),
+    hasWebHosting: s.webHosting !== undefined,
+    subdomains: [...(s.webHosting?.subdomains ?? []).map((d) => d.name), ...(s.webHosting?.aliases ?? [])],
   };
 }
 
-interface ServicesFile {
+interface FactsFile {
   schemaVersion: 1;
   /** serverId → domainId → facts, with when each server's were fetched. */
   servers: Record<string, { fetchedAt: string; domains: Record<string, DomainServicesFacts> }>;
 }
 
+/** `<project>/domain-services/<server-id>.json`: the full services of one source server. */
+export interface ServicesFile {
+  schemaVersion: 1;
+  serverId: string;
+  /** When the last fetch wrote this file ('' before the first). */
+  fetchedAt: string;
+  /** domainId → services, passwords sealed. */
+  domains: Record<string, DomainServices>;
+}
+
+export interface FetchResult {
+  readonly domains: number;
+  readonly warnings: number;
+}
+
+const SERVER_ID = /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u;
+
 export class DomainServicesService {
-  readonly #docs: DocumentCache<ServicesFile>;
+  readonly #facts: DocumentCache<FactsFile>;
+  readonly #services = new Map<string, Promise<DocumentFile<ServicesFile>>>();
+  /** One ensureFetched at a time per project and server, so two callers never fetch one domain twice. */
+  readonly #ensuring = new Map<string, Promise<unknown>>();
 
   constructor(
-    projects: ProjectService,
+    private readonly projects: ProjectService,
     private readonly servers: ServerService,
     private readonly log: (projectId: string) => MigrationLog,
+    /** Seals mailbox, FTP, web and database user passwords the moment they are parsed. */
+    private readonly secrets: SecretStore,
   ) {
-    this.#docs = new DocumentCache<ServicesFile>(projects, 'domain-services.json', {
+    this.#facts = new DocumentCache<FactsFile>(projects, 'domain-services.json', {
       kind: 'domain services',
       currentVersion: 1,
       migrations: {},
@@ -104,7 +94,7 @@ export class DomainServicesService {
 
   /** Every fetched domain's facts, keyed as verification keys objects (server + domain id). */
   async facts(projectId: string): Promise<ReadonlyMap<string, DomainServicesFacts>> {
-    const file = await this.#docs.read(projectId);
+    const file = await this.#facts.read(projectId);
     const out = new Map<string, DomainServicesFacts>();
     for (const [serverId, s] of Object.entries(file.servers)) {
       for (const [domainId, f] of Object.entries(s.domains)) out.set(objectKey(serverId, domainId), f);
@@ -114,24 +104,75 @@ export class DomainServicesService {
 
   /** Changes whenever facts were fetched: part of the verification results' stamp. */
   async revision(projectId: string): Promise<string> {
-    const file = await this.#docs.read(projectId);
+    const file = await this.#facts.read(projectId);
     return Object.entries(file.servers)
       .map(([id, s]) => `${id}@${s.fetchedAt}`)
       .sort()
       .join(',');
   }
 
-  /** Runs domainServicesInfo for each domain (default: the selected ones) and stores the facts. */
+  /** Every fetched domain's full services (passwords sealed), keyed exactly like `facts`. */
+  async services(projectId: string): Promise<ReadonlyMap<string, DomainServices>> {
+    const out = new Map<string, DomainServices>();
+    for (const server of await this.servers.list(projectId)) {
+      const file = await (await this.servicesDoc(projectId, server.id)).current();
+      for (const [domainId, s] of Object.entries(file.domains)) out.set(objectKey(server.id, domainId), s);
+    }
+    return out;
+  }
+
+  /** The domains among `domainIds` whose services (or facts) this project does not hold yet. */
+  async missing(projectId: string, serverId: string, domainIds: readonly string[]): Promise<string[]> {
+    const services = (await (await this.servicesDoc(projectId, serverId)).current()).domains;
+    const facts = (await this.#facts.read(projectId)).servers[serverId]?.domains ?? {};
+    return [...new Set(domainIds)].filter((id) => !Object.hasOwn(services, id) || !Object.hasOwn(facts, id));
+  }
+
+  /**
+   * Fetches the services of those of `domainIds` that are missing, and nothing else (the
+   * migration calls it before planning). Calls for one server run one after the other.
+   */
+  async ensureFetched(
+    projectId: string,
+    serverRef: string,
+    domainIds: readonly string[],
+    job?: Pick<JobContext, 'progress' | 'signal'>,
+  ): Promise<{ readonly fetched: readonly string[]; readonly warnings: number }> {
+    const server = await this.servers.get(projectId, serverRef);
+    const key = `${projectId}\0${server.id}`;
+    const before = this.#ensuring.get(key) ?? Promise.resolve();
+    const run = before
+      .catch(() => undefined)
+      .then(async () => {
+        const todo = await this.missing(projectId, server.id, domainIds);
+        if (todo.length === 0) {
+          job?.progress(domainIds.length, domainIds.length, 'Domain services already fetched');
+          return { fetched: [], warnings: 0 };
+        }
+        const r = await this.fetch(projectId, server.id, todo, job);
+        return { fetched: todo, warnings: r.warnings };
+      });
+    this.#ensuring.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#ensuring.get(key) === run) this.#ensuring.delete(key);
+    }
+  }
+
+  /** Runs domainServicesInfo for each domain and stores services and facts (one write each). */
   async fetch(
     projectId: string,
     serverRef: string,
     domainIds: readonly string[],
     job?: Pick<JobContext, 'progress' | 'signal'>,
-  ): Promise<{ domains: number; warnings: number }> {
+  ): Promise<FetchResult> {
     if (domainIds.length === 0)
       throw new MmError('invalid-input', 'Say which domains: select some first.', 'domainIds');
+    const seal = await passwordSealer(this.secrets);
     const opened = await this.servers.open(projectId, serverRef, job ? { signal: job.signal } : {});
     const work = await mkdtemp(join(tmpdir(), 'mm-services-'));
+    const services: Record<string, DomainServices> = {};
     const facts: Record<string, DomainServicesFacts> = {};
     try {
       await opened.agent.ensureDeployed();
@@ -156,21 +197,27 @@ export class DomainServicesService {
             label,
           );
         }
-        facts[id] = domainServicesFacts(xml.toString('utf8'), label);
+        const parsed = parseDomainServices(xml.toString('utf8'), label, seal);
+        // Stored under the id it was asked for: the key verification and the migration use.
+        services[id] = parsed;
+        facts[id] = domainServicesFacts(parsed);
       }
     } finally {
       await opened.close();
       await rm(work, { recursive: true, force: true });
     }
-    const doc = await this.#docs.open(projectId);
-    await doc.update((d) => ({
+    const serverId = opened.server.id;
+    const fetchedAt = new Date().toISOString();
+    // Services first: a crash between the two writes leaves facts missing, which `missing`
+    // reports, so the next ensureFetched repairs it.
+    await (
+      await this.servicesDoc(projectId, serverId)
+    ).update((d) => ({ ...d, serverId, fetchedAt, domains: { ...d.domains, ...services } }));
+    await this.#facts.update(projectId, (d) => ({
       ...d,
       servers: {
         ...d.servers,
-        [opened.server.id]: {
-          fetchedAt: new Date().toISOString(),
-          domains: { ...(d.servers[opened.server.id]?.domains ?? {}), ...facts },
-        },
+        [serverId]: { fetchedAt, domains: { ...(d.servers[serverId]?.domains ?? {}), ...facts } },
       },
     }));
     const warnings = Object.values(facts).filter(
@@ -183,7 +230,36 @@ export class DomainServicesService {
     await this.log(projectId).write(
       'info',
       `Domain services of ${domainIds.length} domains on ${opened.server.name} fetched; ${warnings} with something to warn about`,
+      { serverId, domains: [...domainIds] },
     );
     return { domains: domainIds.length, warnings };
+  }
+
+  /** The services file of one server, opened once per process. */
+  private async servicesDoc(projectId: string, serverId: string): Promise<DocumentFile<ServicesFile>> {
+    if (!SERVER_ID.test(serverId)) {
+      throw new MmError('invalid-input', `"${serverId}" is not a source server id.`, 'serverId');
+    }
+    await this.projects.read(projectId);
+    const key = `${projectId}/${serverId}`;
+    let doc = this.#services.get(key);
+    if (!doc) {
+      doc = DocumentFile.open<ServicesFile>(
+        join(this.projects.projectDir(projectId), 'domain-services', `${serverId}.json`),
+        {
+          kind: 'domain services',
+          currentVersion: 1,
+          migrations: {},
+          empty: () => ({ schemaVersion: 1, serverId, fetchedAt: '', domains: {} }),
+          check: (d) =>
+            typeof d.domains === 'object' && d.domains !== null && !Array.isArray(d.domains)
+              ? undefined
+              : 'it has no domain map',
+        },
+      );
+      doc.catch(() => this.#services.delete(key));
+      this.#services.set(key, doc);
+    }
+    return doc;
   }
 }

@@ -52,7 +52,8 @@ export function agentXmlParser(repeated: ReadonlySet<string>): XMLParser {
     processEntities: true,
     htmlEntities: true,
     ignoreDeclaration: true,
-    isArray: (name) => repeated.has(name),
+    // Elements only: an attribute may share a repeated element's name (cronJob user="…").
+    isArray: (name, _jpath, _leaf, isAttribute) => !isAttribute && repeated.has(name),
   });
 }
 

@@ -7,6 +7,7 @@
 import {
   type Credentials,
   type Inventory,
+  type Password,
   type PaymentTool,
   SEALED_PREFIX,
 } from '../../../shared/model/inventory';
@@ -15,21 +16,28 @@ import type { SecretStore } from '../secrets/secret-store';
 export const PASSWORD_CONTEXT = 'inventory:password';
 export const CARD_CONTEXT = 'inventory:card-number';
 
+/**
+ * A synchronous sealer for customers' passwords (inventories' and domain services'): the value
+ * sealed under PASSWORD_CONTEXT, whether the plain one contains "&" kept beside it. Sealed
+ * values are returned as they are.
+ */
+export async function passwordSealer(secrets: SecretStore): Promise<(p: Password) => Password> {
+  const seal = await secrets.sealer(PASSWORD_CONTEXT);
+  return (p) =>
+    p.value.startsWith(SEALED_PREFIX)
+      ? p
+      : {
+          ...p,
+          value: `${SEALED_PREFIX}${seal(p.value)}`,
+          hasAmpersand: !p.crypted && p.value.includes('&'),
+        };
+}
+
 export async function sealInventory(inv: Inventory, secrets: SecretStore): Promise<Inventory> {
-  const sealPassword = await secrets.sealer(PASSWORD_CONTEXT);
+  const sealPassword = await passwordSealer(secrets);
   const sealCard = await secrets.sealer(CARD_CONTEXT);
-  const credentials = (c: Credentials | undefined): Credentials | undefined => {
-    if (!c?.password || c.password.value.startsWith(SEALED_PREFIX)) return c;
-    const p = c.password;
-    return {
-      ...c,
-      password: {
-        ...p,
-        value: `${SEALED_PREFIX}${sealPassword(p.value)}`,
-        hasAmpersand: !p.crypted && p.value.includes('&'),
-      },
-    };
-  };
+  const credentials = (c: Credentials | undefined): Credentials | undefined =>
+    c?.password ? { ...c, password: sealPassword(c.password) } : c;
   const tool = (t: PaymentTool): PaymentTool =>
     t.encryptedNumber === undefined || t.encryptedNumber.startsWith(SEALED_PREFIX)
       ? t
