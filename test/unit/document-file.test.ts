@@ -81,27 +81,47 @@ describe('document files', () => {
     );
   });
 
-  it('leaves a whole file behind when the writer is killed mid-write', async () => {
+  it('leaves the previous whole file behind when the writer is killed inside a write', async () => {
     const file = join(await tempDir(), 'notes.json');
-    // A child process rewrites a 5 MB document in a loop; it is killed at a random moment.
+    // The child saves version 1, then starts saving version 2 with the file system's writeFile
+    // made to stop half way: it writes the first half of the bytes, says so, and never returns.
+    // It is killed right there, inside the write, every time. An atomic save wrote only a
+    // temporary file by then; a save straight into notes.json would leave half a document.
     const script = `
+      const { createRequire, syncBuiltinESMExports } = await import('node:module');
+      const require = createRequire(import.meta.url);
+      const fsp = require('node:fs/promises');
       const { DocumentFile } = await import(${JSON.stringify(join(REPO_ROOT, 'electron/core/store/document-file.ts'))});
       const spec = { kind: 'notes', currentVersion: 2, migrations: {}, empty: () => ({ schemaVersion: 2, notes: [] }) };
       const doc = await DocumentFile.open(${JSON.stringify(file)}, spec);
-      for (let i = 0; ; i++) {
-        await doc.save({ schemaVersion: 2, notes: Array.from({ length: 50000 }, (_, n) => ({ text: 'note ' + n, author: String(i) })) });
-        if (i === 0) process.stdout.write('first\\n');
-      }`;
-    for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: REPO_ROOT,
-      });
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      await new Promise((r) => setTimeout(r, 30 + round * 47));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      const doc = await DocumentFile.open(file, spec);
-      expect(doc.data.notes).toHaveLength(50000);
-    }
+      const notes = (v) => Array.from({ length: 2000 }, (_, n) => ({ text: 'note ' + n, author: v }));
+      await doc.save({ schemaVersion: 2, notes: notes('v1') });
+      const realWriteFile = fsp.writeFile;
+      const stopHalfWay = async (path, data, ...rest) => {
+        const text = String(data);
+        await realWriteFile(path, text.slice(0, text.length >> 1), ...rest);
+        process.stdout.write('inside the write\\n');
+        await new Promise(() => {});
+      };
+      fsp.writeFile = stopHalfWay;
+      require('node:fs').promises.writeFile = stopHalfWay;
+      syncBuiltinESMExports();
+      await doc.save({ schemaVersion: 2, notes: notes('v2') });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    const inside = await Promise.race([
+      new Promise<boolean>((resolve) => child.stdout.once('data', () => resolve(true))),
+      exited.then(() => false),
+    ]);
+    expect(inside, `the child never reached the write: ${stderr}`).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    const doc = await DocumentFile.open(file, spec);
+    expect(doc.data.notes).toHaveLength(2000);
+    expect(doc.data.notes[0]).toEqual({ text: 'note 0', author: 'v1' });
   });
 });

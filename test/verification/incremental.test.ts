@@ -77,4 +77,37 @@ describe('incremental re-verification', () => {
     expect(verified.results).toEqual(after.verify().results);
     expect(verified.codes('account', 'a0')).toContain('no-domains-selected');
   });
+
+  it("re-verifies a reseller's customers when the reseller's own verdict changes (it leaves scope)", () => {
+    // r1 is in scope only as the owner of its own selected domain; its customer c1 is selected.
+    const reseller = (): Scenario => {
+      const s = new Scenario()
+        .server('web01')
+        .template('t-host', HOSTING)
+        .account('r1', { type: 'reseller' })
+        .account('c1', { parentId: 'r1' })
+        .subscription('rs', 'r1', 't-host')
+        .subscription('cs', 'c1', 't-host')
+        .domain('reseller.com', 'r1', { hosting: 'rs' })
+        .domain('customer.com', 'c1', { hosting: 'cs' });
+      s.selection.set('web01', {
+        accounts: new Set(['c1']),
+        domains: new Set(['reseller.com', 'customer.com']),
+      });
+      return s;
+    };
+    const before = reseller().verify();
+    expect(before.codes('account', 'c1')).toEqual(['waits-for-reseller']);
+    const after = reseller().unselectDomain('web01', 'reseller.com');
+    const { verified } = incremental(before, after, {
+      kind: 'unselect',
+      serverId: 'web01',
+      domainId: 'reseller.com',
+    });
+    expect(verified.results).toEqual(after.verify().results);
+    expect(verified.has('account', 'r1', 'web01')).toBe(false);
+    expect(verified.get('account', 'c1').status).toBe('verification-failed');
+    expect(verified.codes('account', 'c1')).toEqual(['parent-not-selected', 'domain-failed']);
+    expect(verified.codes('subscription', 'cs')).toEqual(['owner-failed']);
+  });
 });

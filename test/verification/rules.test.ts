@@ -121,6 +121,58 @@ describe('POA guide: subscription rules', () => {
     expect(v.get('subscription', 's1').reasons[0]?.message).toContain('before it was created');
   });
 
+  it('an impossible calendar day (2025-02-31) is an invalid date, whichever date holds it', () => {
+    const dated = (dates: { created?: string; expires?: string }): string[] =>
+      new Scenario()
+        .server('web01')
+        .template('t-host', HOSTING)
+        .account('a1')
+        .subscription('s1', 'a1', 't-host', dates)
+        .domain('x.com', 'a1', { hosting: 's1' })
+        .selectAll()
+        .verify()
+        .codes('subscription', 's1');
+    expect(dated({ expires: '2025-02-31' })).toEqual(['invalid-dates']);
+    expect(dated({ created: '2025-02-31', expires: '2030-01-01' })).toEqual(['invalid-dates']);
+    expect(dated({ created: '2025-02-29' })).toEqual(['invalid-dates']);
+    expect(dated({ created: 'soon' })).toEqual(['invalid-dates']);
+    // The same dates, possible ones, pass.
+    expect(dated({ created: '2024-02-29', expires: '2030-01-01' })).toEqual([]);
+    expect(dated({ created: '2026-03-01', expires: '2026-03-01' })).toEqual([]);
+    const v = new Scenario()
+      .server('web01')
+      .template('t-host', HOSTING)
+      .account('a1')
+      .subscription('s1', 'a1', 't-host', { created: '2025-01-10', expires: '2025-02-31' })
+      .domain('x.com', 'a1', { hosting: 's1' })
+      .selectAll()
+      .verify();
+    expect(v.get('subscription', 's1')).toMatchObject({ status: 'rejected' });
+    expect(v.get('subscription', 's1').reasons[0]?.message).toBe(
+      'Subscription s1 has a date that is not a calendar day (created 2025-01-10, expires 2025-02-31).',
+    );
+  });
+
+  it('an incomplete mapping is reported with what it lacks: a resource class without a plan', () => {
+    const v = new Scenario()
+      .server('web01')
+      .template('t-host', HOSTING)
+      .template('t-res', { class: 'resource' })
+      .account('a1')
+      .subscription('s1', 'a1', 't-host')
+      .subscription('x1', 'a1', 't-res')
+      .domain('x.com', 'a1', { hosting: 's1', others: ['x1'] })
+      .selectAll()
+      .verify();
+    expect(v.get('subscription', 'x1')).toMatchObject({
+      status: 'rejected',
+      reasons: [{ code: 'not-mapped' }],
+    });
+    expect(v.get('subscription', 'x1').reasons[0]?.message).toBe(
+      'Template "Template t-res" (t-res) of subscription x1 is classified resource but lacks PBA service plan.',
+    );
+  });
+
   it('"a subscription fails when its owner failed"', () => {
     const v = new Scenario()
       .server('web01')

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * `npm run test:mutation`: Stryker over each module of stryker.config.mjs in turn, one mutant at
+ * a time, each module with its own incremental file (test/mutation/incremental/), so a module
+ * whose code and tests did not change is not re-tested and one run never grows past the others.
+ * Prints the score per module and in total, and exits non-zero under the goal (85 %).
+ *
+ *   npm run test:mutation                                    every module
+ *   npm run test:mutation -- electron/core/log/mask.ts       just these
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODULES } from '../../stryker.config.mjs';
+
+const GOAL = 85;
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const modules = process.argv.length > 2 ? process.argv.slice(2) : MODULES;
+const reportDir = join(root, 'test-output/mutation');
+mkdirSync(reportDir, { recursive: true });
+
+/** Counts of one module's mutants by status, from Stryker's JSON report (none: the run failed). */
+function counts(reportFile) {
+  const c = { killed: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0, survivors: [] };
+  if (!existsSync(reportFile)) return { ...c, failed: true };
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  for (const [file, f] of Object.entries(report.files)) {
+    for (const m of f.mutants) {
+      if (m.status === 'Killed' || m.status === 'Timeout') c.killed++;
+      else if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        if (m.status === 'Survived') c.survived++;
+        else c.noCoverage++;
+        c.survivors.push(`${file}:${m.location.start.line} ${m.mutatorName} ${m.replacement ?? ''}`.trim());
+      } else if (m.status === 'Ignored') c.ignored++;
+      else c.errors++;
+    }
+  }
+  return c;
+}
+
+const rows = [];
+const started = Date.now();
+for (const module of modules) {
+  const name = basename(module, '.ts');
+  const json = join(reportDir, `${name}.json`);
+  rmSync(json, { force: true });
+  const t0 = Date.now();
+  const run = spawnSync('npx', ['stryker', 'run', '--reporters', 'json,clear-text'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, MM_MUTATE_MODULE: module },
+  });
+  // Stryker exits 1 when this module alone is under the break threshold; the total decides.
+  const c = counts(json);
+  const valid = c.killed + c.survived + c.noCoverage;
+  rows.push({
+    module,
+    ...c,
+    score: valid === 0 ? 100 : (100 * c.killed) / valid,
+    seconds: (Date.now() - t0) / 1000,
+  });
+  if (run.error) throw run.error;
+}
+
+const total = rows.reduce(
+  (t, r) => ({ killed: t.killed + r.killed, valid: t.valid + r.killed + r.survived + r.noCoverage }),
+  { killed: 0, valid: 0 },
+);
+const score = total.valid === 0 ? 100 : (100 * total.killed) / total.valid;
+console.log('\nmodule                                              score  killed  survived  no-cov  seconds');
+for (const r of rows)
+  console.log(
+    `${r.module.padEnd(50)} ${r.score.toFixed(1).padStart(6)} ${String(r.killed).padStart(7)} ${String(r.survived).padStart(9)} ${String(r.noCoverage).padStart(7)} ${r.seconds.toFixed(0).padStart(8)}`,
+  );
+const survivors = rows.flatMap((r) => r.survivors);
+if (survivors.length > 0) console.log(`\nsurviving mutants:\n  ${survivors.join('\n  ')}`);
+console.log(
+  `\nmutation score ${score.toFixed(1)} % (${total.killed} of ${total.valid} mutants killed), goal ≥ ${GOAL} %, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+const failed = rows.filter((r) => r.failed).map((r) => r.module);
+if (failed.length > 0) console.log(`Stryker could not run: ${failed.join(', ')} (see its output above)`);
+process.exitCode = score >= GOAL && failed.length === 0 ? 0 : 1;
