@@ -88,3 +88,48 @@ describe('bulk selection respects recorded decisions', () => {
     expect(after.held).toEqual([]);
   });
 });
+
+describe('a re-mapping must be complete', () => {
+  it('records nothing when the re-mapping lacks its ids, and says which', async () => {
+    const core = await verifiedDemo();
+    const r = await dispatch(core, 'decisions:apply', {
+      projectId: DEMO,
+      decision: { kind: 'remap', mapping: { serverId: SPHERA, templateId: 'sph-basic', class: 'hosting' } },
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('mapping-incomplete');
+      expect(r.error.message).toContain('POA service template, PBA service plan');
+    }
+    expect(await core.decisions.list(DEMO)).toEqual([]);
+    expect((await core.mapping.find(DEMO, SPHERA, 'sph-basic'))?.poaTemplateId).toBe(1);
+  });
+});
+
+describe('fix buttons', () => {
+  it('an approved domain no longer offers Approve, and no fix is offered twice', async () => {
+    const core = await verifiedDemo();
+    const before = await call(core, 'verification:detail', {
+      projectId: DEMO,
+      kind: 'domain',
+      serverId: SPHERA,
+      id: 'zahn-termin.test',
+    });
+    const labels = (d: typeof before): string[] => d.reasons.flatMap((x) => x.offers.map((o) => o.label));
+    expect(labels(before)).toContain('Approve zahn-termin.test');
+    for (const reason of before.reasons)
+      expect(new Set(reason.offers.map((o) => o.label)).size).toBe(reason.offers.length);
+    await call(core, 'decisions:apply', {
+      projectId: DEMO,
+      decision: { kind: 'approve', serverId: SPHERA, domainId: 'zahn-termin.test' },
+    });
+    const after = await call(core, 'verification:detail', {
+      projectId: DEMO,
+      kind: 'domain',
+      serverId: SPHERA,
+      id: 'zahn-termin.test',
+    });
+    expect(after.result.status).toBe('manually-approved');
+    expect(labels(after).filter((l) => l.startsWith('Approve'))).toEqual([]);
+  });
+});

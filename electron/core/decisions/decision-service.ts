@@ -16,7 +16,7 @@ import type {
 import type { MappingInput, TemplateMapping } from '../../../shared/model/mapping';
 import { MmError } from '../errors';
 import type { InventoryService } from '../inventory/inventory-service';
-import { sameMapping } from '../mapping/mapping-rules';
+import { missingParts, sameMapping } from '../mapping/mapping-rules';
 import type { MappingService, TargetLists } from '../mapping/mapping-service';
 import type { ProjectService } from '../project/project-service';
 import type { SelectionService } from '../selection/selection-service';
@@ -312,6 +312,14 @@ export class DecisionService {
       case 'unselect':
         return { kind: 'unselect', selected: false };
       case 'remap': {
+        // A re-mapping is a fix: one that leaves the template incomplete fixes nothing.
+        const lacking = missingParts(input.mapping);
+        if (lacking.length > 0)
+          throw new MmError(
+            'mapping-incomplete',
+            `The re-mapping of ${input.mapping.templateId} lacks ${lacking.join(', ')}: nothing was recorded.`,
+            input.mapping.templateId,
+          );
         const existing = await this.deps.mapping.find(
           projectId,
           input.mapping.serverId,

@@ -114,7 +114,8 @@ function offersFor(
           });
         break;
       case 'approve':
-        if (r.kind !== 'domain') break;
+        // Only a domain still waiting for approval can be approved (the core refuses the rest).
+        if (r.kind !== 'domain' || r.status !== 'manual-approval-required') break;
         if (settings?.parkRegistrationOnly)
           offers.push({
             action,
@@ -132,7 +133,7 @@ function offersFor(
         for (const d of [...others, ...(r.kind === 'domain' ? [here] : [])])
           offers.push({
             action,
-            label: `Unselect ${r.name ?? d.id} on ${d.serverId}`,
+            label: `Unselect ${lookup(d)?.name ?? d.id} on ${d.serverId}`,
             decision: { kind: 'unselect', serverId: d.serverId, domainId: d.id },
           });
         break;
@@ -162,5 +163,7 @@ function offersFor(
         break;
     }
   }
-  return offers;
+  // One button per fix: two paths to the same offer (e.g. a subscription named twice) show once.
+  const seen = new Set<string>();
+  return offers.filter((o) => !seen.has(o.label) && Boolean(seen.add(o.label)));
 }
