@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
 import type { InventoryKind, InventoryRows } from '../../../shared/model/inventory';
+import type { Core } from '../../core/core';
 import { MmError } from '../../core/errors';
+import { type ServiceCounts, serviceCounts } from '../../core/inventory/domain-services';
+import { objectKey } from '../../core/verification/input';
 import { action, table } from '../context';
 import { showProgress } from '../progress';
 
@@ -66,6 +69,22 @@ function rowsTable(r: InventoryRows): string {
         ]),
       );
   }
+}
+
+/** Per domain (in the order asked), the counts of what its stored services hold. */
+async function servicesCounts(
+  core: Core,
+  projectId: string,
+  serverId: string,
+  domainIds: readonly string[],
+): Promise<Record<string, ServiceCounts>> {
+  const all = await core.domainServices.services(projectId);
+  const out: Record<string, ServiceCounts> = {};
+  for (const id of domainIds) {
+    const s = all.get(objectKey(serverId, id));
+    if (s) out[id] = serviceCounts(s);
+  }
+  return out;
 }
 
 export function registerInventoryCommands(program: Command): void {
@@ -137,7 +156,7 @@ export function registerInventoryCommands(program: Command): void {
   inventory
     .command('services <server>')
     .description(
-      'run domainServicesInfo for the selected domains (or --domains) and keep what verification warns about',
+      'run domainServicesInfo for the selected domains (or --domains): keep their services for the migration and what verification warns about',
     )
     .option('--domains <ids...>', 'domain ids (default: the domains selected on that server)')
     .action(
@@ -156,9 +175,17 @@ export function registerInventoryCommands(program: Command): void {
             },
           );
           const r = await job.done;
+          const perDomain = await servicesCounts(ctx.core, projectId, server.id, ids);
+          const lines = Object.entries(perDomain).map(
+            ([id, c]) =>
+              `  ${id}: ${c.records} DNS records, ${c.mailboxes} mailboxes, ${c.databases} databases, ${c.ftpUsers} FTP users`,
+          );
           return {
-            json: r,
-            text: `Fetched the services of ${r.domains} domains; ${r.warnings} have something to warn about (see mm verify).`,
+            json: { ...r, perDomain },
+            text: [
+              `Fetched the services of ${r.domains} domains; ${r.warnings} have something to warn about (see mm verify).`,
+              ...lines,
+            ].join('\n'),
           };
         } finally {
           stop();

@@ -46,6 +46,23 @@ export function domainServicesFacts(s: DomainServices): DomainServicesFacts {
   };
 }
 
+/** How much a domain has of what the migration creates (for `mm inventory services --json`). */
+export interface ServiceCounts {
+  readonly records: number;
+  readonly mailboxes: number;
+  readonly databases: number;
+  readonly ftpUsers: number;
+}
+
+export function serviceCounts(s: DomainServices): ServiceCounts {
+  return {
+    records: s.dnsZone?.records.length ?? 0,
+    mailboxes: s.mail?.mailboxes.length ?? 0,
+    databases: s.databases.length,
+    ftpUsers: s.ftpUsers.length,
+  };
+}
+
 interface FactsFile {
   schemaVersion: 1;
   /** serverId → domainId → facts, with when each server's were fetched. */
