@@ -25,6 +25,13 @@ export const CALL_CHANNELS = [
   'decisions:apply',
   'decisions:preview',
   'decisions:undo',
+  'migration:preview',
+  'migration:start',
+  'migration:jobs',
+  'migration:job',
+  'migration:objects',
+  'migration:steps',
+  'migration:control',
   'servers:list',
   'servers:add',
   'servers:test',
@@ -53,6 +60,7 @@ export const EVENT_CHANNELS = [
   'jobs:progress',
   'log:line',
   'projects:changed',
+  'migration:progress',
   'verification:changed',
 ] as const;
 

@@ -23,6 +23,7 @@ import type {
 } from './model/verification';
 import type { BundleFile, ReviewComment } from './model/review';
 import type { HistoryEntry } from './model/history';
+import type { JobSummary, MigrationPreview, ObjectStatusRow, StepStatusRow } from './model/migration';
 import type { ReportFile } from './model/report';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
@@ -208,6 +209,15 @@ export const callSchemas = {
   'mapping:suggest': z.object({ projectId, serverId: serverId.optional() }).strict(),
   'mapping:apply-suggestions': z
     .object({ projectId, mappings: z.array(mappingInputSchema).min(1).max(10_000).readonly(), author })
+const jobId = z.string().min(1).max(100);
+const migrationSubset = z
+  .object({
+    projectId,
+    accounts: z.array(z.string().min(1).max(500)).max(200_000).optional(),
+    domains: z.array(z.string().min(1).max(500)).max(200_000).optional(),
+  })
+  .strict();
+
     .strict(),
   'mapping:export': z.object({ projectId }).strict(),
   'mapping:import': z.object({ projectId, content: z.string().min(1).max(20_000_000), author }).strict(),
@@ -233,6 +243,17 @@ export const callSchemas = {
     .strict(),
   'inventory:list': z.object({ projectId, kind: inventoryKind, serverId: serverId.optional() }).strict(),
   'inventory:get': z
+  'migration:preview': migrationSubset,
+  'migration:start': migrationSubset
+    .extend({ concurrency: z.number().int().min(1).max(64).optional(), author })
+    .strict(),
+  'migration:jobs': z.object({ projectId }).strict(),
+  'migration:job': z.object({ projectId, jobId }).strict(),
+  'migration:objects': z.object({ projectId, jobId }).strict(),
+  'migration:steps': z.object({ projectId, jobId, object: z.string().min(1).max(1000) }).strict(),
+  'migration:control': z
+    .object({ projectId, jobId, action: z.enum(['pause', 'resume', 'cancel', 'retry']) })
+    .strict(),
     .object({ projectId, serverId, kind: inventoryKind, id: z.string().min(1).max(500) })
     .strict(),
   'inventory:fetch-domain-services': z
@@ -309,6 +330,13 @@ export interface CallResponses {
   'inventory:get': InventoryDetail;
   'inventory:fetch-domain-services': { readonly jobId: string };
   'target:get': TargetView;
+  'migration:preview': MigrationPreview;
+  'migration:start': { readonly jobId: string };
+  'migration:jobs': readonly JobSummary[];
+  'migration:job': JobSummary;
+  'migration:objects': readonly ObjectStatusRow[];
+  'migration:steps': readonly StepStatusRow[];
+  'migration:control': { readonly jobId: string };
   'target:set': TargetView;
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
@@ -378,6 +406,8 @@ export type EventChannel = keyof EventPayloads;
 
 // Compile-time proof that the name lists and the maps agree, both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+  /** A migration batch moved on (throttled while it runs; always at its end). */
+  'migration:progress': JobSummary;
 export const channelListsMatch: [Same<CallChannel, CallChannelName>, Same<EventChannel, EventChannelName>] = [
   true,
   true,

@@ -53,6 +53,28 @@ const handlers: HandlerMap = {
   'decisions:apply': (core, req) => core.decisions.apply(req.projectId, req.decision, req.author),
   'decisions:preview': (core, req) => core.decisions.preview(req.projectId, req.decision),
   'decisions:undo': (core, req) => core.decisions.undo(req.projectId, req.decisionId, req.author),
+  'migration:preview': (core, { projectId, ...subset }) => core.migration.preview(projectId, subset),
+  'migration:start': async (core, { projectId, ...options }) => {
+    const started = await core.migration.start(projectId, options);
+    started.done.catch(() => undefined); // the outcome travels as migration:progress events
+    return { jobId: started.jobId };
+  },
+  'migration:jobs': (core, req) => core.migration.jobs(req.projectId),
+  'migration:job': (core, req) => core.migration.job(req.projectId, req.jobId),
+  'migration:objects': (core, req) => core.migration.objects(req.projectId, req.jobId),
+  'migration:steps': (core, req) => core.migration.steps(req.projectId, req.jobId, req.object),
+  'migration:control': async (core, req) => {
+    if (req.action === 'pause' || req.action === 'cancel') {
+      void core.migration.control(req.projectId, req.jobId, req.action).catch(() => undefined);
+      return { jobId: req.jobId };
+    }
+    const started =
+      req.action === 'retry'
+        ? await core.migration.retry(req.projectId, req.jobId)
+        : await core.migration.resume(req.projectId, req.jobId);
+    started.done.catch(() => undefined);
+    return { jobId: started.jobId };
+  },
   'target:get': (core, req) => core.target.get(req.projectId),
   'target:set': (core, { projectId, ...update }) => core.target.set(projectId, update),
   'target:test': (core, req) => core.target.test(req.projectId),

@@ -18,6 +18,8 @@ import { DecisionService } from './decisions/decision-service';
 import { MappingService } from './mapping/mapping-service';
 import { SelectionService } from './selection/selection-service';
 import { VerificationService } from './verification/verification-service';
+import { MigrationService } from './migration/migration-service';
+import { MmError } from './errors';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -52,6 +54,8 @@ export interface Core {
   readonly selection: SelectionService;
   readonly verification: VerificationService;
   readonly decisions: DecisionService;
+  /** Migration batches (R9): plan, journal, executor, read-back. */
+  readonly migration: MigrationService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -112,6 +116,19 @@ export function createCore(options: CoreOptions): Core {
     ]);
     return { 'reports/verification-report.json': { html: html.content, csv: csv.content } };
   });
+  const migration = new MigrationService({
+    projects,
+    servers,
+    inventory,
+    mapping,
+    verification,
+    domainServices,
+    secrets,
+    events,
+    log,
+    provisioningTarget: () =>
+      Promise.reject(new MmError('not-ready', 'The POA/PBA provisioning adapter is not wired yet.')),
+  });
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
@@ -130,6 +147,7 @@ export function createCore(options: CoreOptions): Core {
     selection,
     verification,
     decisions,
+    migration,
   };
 }
 

@@ -327,6 +327,8 @@ export interface JobSummary {
   readonly failures: readonly MigrationFailure[];
   /** Estimated seconds left, while running. */
   readonly etaSeconds?: number;
+  /** The batch was running when its process died: resume it. */
+  readonly interrupted?: boolean;
   /** While reconciling: how much of the target was read back. */
   readonly readBack?: { readonly done: number; readonly total: number };
 }
@@ -351,4 +353,16 @@ export interface StepStatusRow {
   readonly message?: string;
   readonly via?: StepOutcome['via'];
   readonly at?: string;
+}
+
+/** What a batch would migrate, counted, before it starts. */
+export interface MigrationPreview {
+  readonly fingerprint: string;
+  readonly objects: { readonly accounts: number; readonly domains: number };
+  readonly steps: number;
+  readonly perKind: Readonly<Record<string, number>>;
+  readonly notCarried: readonly { readonly object: string; readonly what: string; readonly reason: string }[];
+  readonly excluded: readonly { readonly object: string; readonly reason: string }[];
+  /** Steps already done by earlier batches (found in the journal). */
+  readonly alreadyDone: number;
 }

@@ -222,7 +222,8 @@ export class BatchExecutor {
       let checking = false;
       const pump = (): void => {
         if (checking) return;
-        if (this.#stopped === undefined && this.signal.aborted) this.#stopped = 'cancel';
+        // An abort is the process shutting down: the batch pauses, to be resumed.
+        if (this.#stopped === undefined && this.signal.aborted) this.#stopped = 'pause';
         while (!this.#stopped && this.#inflight < concurrency && this.#ready.size > 0) {
           const i = this.#ready.take((v) => {
             const s = this.#steps[v] as PlanStep;

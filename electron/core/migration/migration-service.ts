@@ -1,0 +1,533 @@
+/**
+ * Batches (SPEC R9): plans from what the project knows, runs the plan through the journal into
+ * the target, and answers what happened per batch, object and step. One batch runs at a time
+ * per project (a lock in the project folder, so the app and a `mm` script never run two);
+ * pause and cancel reach a batch through a control file, so they work from another process too.
+ * A batch whose process died is "interrupted" until someone resumes it.
+ */
+import { randomUUID, createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type {
+  JobSummary,
+  MigrationPlan,
+  MigrationPreview,
+  ObjectKey,
+  ObjectStatusRow,
+  ObjectState,
+  StepKind,
+  StepState,
+  StepStatusRow,
+} from '../../../shared/model/migration';
+import { CREATED_KINDS, objectKeyOf } from '../../../shared/model/migration';
+import { osAuthor } from '../decisions/author';
+import { MmError } from '../errors';
+import type { EventBus } from '../events';
+import { CARD_CONTEXT, PASSWORD_CONTEXT, unsealInventoryValue } from '../inventory/seal-inventory';
+import type { DomainServicesService } from '../inventory/domain-services';
+import type { InventoryService } from '../inventory/inventory-service';
+import type { MigrationLog } from '../log/migration-log';
+import type { MappingService } from '../mapping/mapping-service';
+import { mappingKey } from '../mapping/mapping-store';
+import type { ProjectService } from '../project/project-service';
+import { assertNotReviewCopy } from '../review/review-service';
+import type { SecretStore } from '../secrets/secret-store';
+import type { ServerService } from '../servers/server-service';
+import { resultKey } from '../verification/evaluation';
+import { loadInventories } from '../verification/project-inventories';
+import type { VerificationService } from '../verification/verification-service';
+import { BatchExecutor, type Control } from './executor';
+import { FileJournal } from './file-journal';
+import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
+import { type PlanSubset, buildPlan } from './plan';
+import { agentSourcePort } from './source-port';
+import { recordedState } from './step-rules';
+import type { ProvisioningTarget } from './target-port';
+
+export interface MigrationDeps {
+  readonly projects: ProjectService;
+  readonly servers: ServerService;
+  readonly inventory: InventoryService;
+  readonly mapping: MappingService;
+  readonly verification: VerificationService;
+  readonly domainServices: DomainServicesService;
+  readonly secrets: SecretStore;
+  readonly events: EventBus;
+  log(projectId: string): MigrationLog;
+  /** The project's target as the executor drives it (POA/PBA over XML-RPC). */
+  provisioningTarget(projectId: string): Promise<ProvisioningTarget>;
+}
+
+export interface StartOptions extends PlanSubset {
+  readonly concurrency?: number;
+  readonly perServer?: number;
+  readonly author?: string;
+}
+
+const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
+export const DEFAULT_CONCURRENCY = 4;
+
+interface Running {
+  readonly executor: BatchExecutor;
+  readonly controller: AbortController;
+  readonly done: Promise<JobSummary>;
+}
+
+export class MigrationService {
+  readonly #running = new Map<string, Running>();
+  readonly #journals = new Map<string, FileJournal>();
+
+  constructor(private readonly deps: MigrationDeps) {}
+
+  private dir(projectId: string): string {
+    return join(this.deps.projects.projectDir(projectId), 'migration');
+  }
+
+  private journal(projectId: string): JournalPort {
+    let j = this.#journals.get(projectId);
+    if (!j) {
+      j = new FileJournal(join(this.dir(projectId), 'journal.jsonl'));
+      this.#journals.set(projectId, j);
+    }
+    return j;
+  }
+
+  /** The plan for this selection now (verification brought up to date first). */
+  async plan(projectId: string, subset: PlanSubset = {}): Promise<MigrationPlan> {
+    if (!(await this.deps.verification.isFresh(projectId))) {
+      const info = await this.deps.verification.run(projectId);
+      await this.deps
+        .log(projectId)
+        .write(
+          'info',
+          `Verification was not current; verified again before planning (${info.total} results)`,
+        );
+    }
+    const [loaded, mappings, results, gathered] = await Promise.all([
+      loadInventories(this.deps.servers, this.deps.inventory, projectId),
+      this.deps.mapping.entries(projectId),
+      this.deps.verification.all(projectId),
+      this.deps.verification.gather(projectId),
+    ]);
+    const services = await this.deps.domainServices.services(projectId);
+    const servicesRevision = await this.deps.domainServices.revision(projectId);
+    return buildPlan({
+      servers: loaded.map(({ server, inventory }) => ({
+        id: server.id,
+        name: server.name,
+        settings: server.settings,
+        inventory,
+      })),
+      mappings: new Map(mappings.map((m) => [mappingKey(m.serverId, m.templateId), m])),
+      results: new Map(results.map((r) => [resultKey(r.kind, r.serverId, r.id), r])),
+      services,
+      ...(subset.accounts || subset.domains ? { subset } : {}),
+      basis: createHash('sha256')
+        .update(gathered.stamp)
+        .update(servicesRevision)
+        .update(JSON.stringify(subset))
+        .digest('hex'),
+    });
+  }
+
+  /** Fetches the domain services (domainServicesInfo) of the domains the plan would migrate. */
+  private async gatherServices(projectId: string, subset: PlanSubset): Promise<void> {
+    const first = await this.plan(projectId, subset);
+    const byServer = new Map<string, string[]>();
+    for (const o of first.objects) {
+      if (o.ref.kind !== 'domain') continue;
+      const list = byServer.get(o.ref.serverId) ?? [];
+      list.push(o.ref.id);
+      byServer.set(o.ref.serverId, list);
+    }
+    for (const [serverId, ids] of byServer) {
+      await this.deps.domainServices.ensureFetched(projectId, serverId, ids);
+    }
+  }
+
+  async preview(projectId: string, subset: PlanSubset = {}): Promise<MigrationPreview> {
+    const plan = await this.plan(projectId, subset);
+    const state = await this.journal(projectId).load();
+    const perKind: Record<string, number> = {};
+    const notCarried: MigrationPreview['notCarried'][number][] = [];
+    let alreadyDone = 0;
+    const names = new Map(plan.objects.map((o) => [objectKeyOf(o.ref), o.name]));
+    for (const s of plan.steps) {
+      perKind[s.kind] = (perKind[s.kind] ?? 0) + 1;
+      if (s.payload.kind === 'not-carried')
+        notCarried.push({
+          object: names.get(objectKeyOf(s.object)) ?? s.object.id,
+          what: s.payload.what,
+          reason: s.payload.reason,
+        });
+      if (state.outcomes.get(s.id)?.outcome.state === 'done') alreadyDone++;
+    }
+    return {
+      fingerprint: plan.fingerprint,
+      objects: {
+        accounts: plan.objects.filter((o) => o.ref.kind === 'account').length,
+        domains: plan.objects.filter((o) => o.ref.kind === 'domain').length,
+      },
+      steps: plan.steps.length,
+      perKind,
+      notCarried,
+      excluded: plan.excluded.map((e) => ({
+        object: `${e.ref.kind} ${e.ref.id} (${e.ref.serverId})`,
+        reason: e.reason,
+      })),
+      alreadyDone,
+    };
+  }
+
+  /** Every batch of the project, newest first. */
+  async jobs(projectId: string): Promise<JobSummary[]> {
+    const state = await this.journal(projectId).load();
+    const out: JobSummary[] = [];
+    for (const job of state.jobs.values()) out.push(await this.summaryOf(projectId, job));
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async job(projectId: string, jobId: string): Promise<JobSummary> {
+    const live = this.#running.get(jobId);
+    if (live) return live.executor.summary();
+    const state = await this.journal(projectId).load();
+    const job = this.findJob(state, jobId);
+    return this.summaryOf(projectId, job);
+  }
+
+  private findJob(state: JournalState, jobId: string): JobRecord {
+    const job = state.jobs.get(jobId) ?? [...state.jobs.values()].find((j) => j.jobId.startsWith(jobId));
+    if (!job)
+      throw new MmError('not-found', `There is no migration batch ${jobId} in this project.`, 'jobId');
+    return job;
+  }
+
+  /** The last summary a run wrote, with the job's current state; "interrupted" when its process died. */
+  private async summaryOf(projectId: string, job: JobRecord): Promise<JobSummary> {
+    const live = this.#running.get(job.jobId);
+    if (live) return live.executor.summary();
+    let saved: JobSummary | undefined;
+    try {
+      saved = JSON.parse(await readFile(this.summaryFile(projectId, job.jobId), 'utf8')) as JobSummary;
+    } catch {
+      saved = undefined;
+    }
+    const base: JobSummary = saved ?? {
+      jobId: job.jobId,
+      projectId,
+      state: job.state,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      concurrency: job.options.concurrency,
+      objects: { total: 0, migrated: 0, failed: 0 },
+      steps: { total: 0, done: 0, failed: 0 },
+      created: Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as JobSummary['created'],
+      failures: [],
+    };
+    const interrupted = job.state === 'running' || job.state === 'reconciling';
+    return {
+      ...base,
+      state: interrupted ? 'paused' : job.state,
+      updatedAt: job.updatedAt,
+      ...(interrupted ? { interrupted: true } : {}),
+    };
+  }
+
+  private summaryFile(projectId: string, jobId: string): string {
+    return join(this.dir(projectId), 'jobs', `${jobId}.json`);
+  }
+
+  private controlFile(projectId: string, jobId: string): string {
+    return join(this.dir(projectId), 'jobs', `${jobId}.control`);
+  }
+
+  private async saveSummary(projectId: string, summary: JobSummary): Promise<void> {
+    const file = this.summaryFile(projectId, summary.jobId);
+    await mkdir(join(this.dir(projectId), 'jobs'), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(summary), { mode: 0o600 });
+    await rename(tmp, file);
+  }
+
+  /**
+   * Starts a batch in the background (or resumes the unfinished one: a project has at most one)
+   * and returns its id; progress arrives as `migration:progress` events.
+   */
+  async start(
+    projectId: string,
+    options: StartOptions = {},
+  ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
+    await assertNotReviewCopy(this.deps.projects, projectId, 'migrating');
+    const state = await this.journal(projectId).load();
+    const unfinished = [...state.jobs.values()].find((j) => UNFINISHED.has(j.state));
+    if (unfinished) return this.resume(projectId, unfinished.jobId);
+    const now = new Date().toISOString();
+    const jobOptions: JobOptions = {
+      ...(options.accounts ? { accounts: options.accounts } : {}),
+      ...(options.domains ? { domains: options.domains } : {}),
+      concurrency: clampConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY),
+      perServer: clampConcurrency(options.perServer ?? 2),
+      author: options.author ?? osAuthor(),
+    };
+    const job: JobRecord = {
+      jobId: randomUUID(),
+      projectId,
+      createdAt: now,
+      updatedAt: now,
+      state: 'queued',
+      options: jobOptions,
+      epoch: 1,
+    };
+    await this.journal(projectId).append([{ t: 'job', job }]);
+    await this.deps
+      .log(projectId)
+      .write('info', `Migration batch ${job.jobId.slice(0, 8)} created by ${jobOptions.author}`);
+    return this.launch(projectId, job);
+  }
+
+  /** Resumes a paused, cancelled-by-crash or interrupted batch from its journal. */
+  async resume(projectId: string, jobId: string): Promise<{ jobId: string; done: Promise<JobSummary> }> {
+    const live = this.#running.get(jobId);
+    if (live) return { jobId, done: live.done };
+    const state = await this.journal(projectId).load();
+    const job = this.findJob(state, jobId);
+    if (job.state === 'done')
+      throw new MmError('invalid-state', `Batch ${jobId} is done: there is nothing to resume.`, 'jobId');
+    return this.launch(projectId, job);
+  }
+
+  /** Tries the failed objects of a finished batch again (their steps are reconciled first). */
+  async retry(projectId: string, jobId: string): Promise<{ jobId: string; done: Promise<JobSummary> }> {
+    if (this.#running.has(jobId))
+      throw new MmError('invalid-state', `Batch ${jobId} is still running.`, 'jobId');
+    const state = await this.journal(projectId).load();
+    const job = this.findJob(state, jobId);
+    const next: JobRecord = {
+      ...job,
+      epoch: job.epoch + 1,
+      state: 'queued',
+      updatedAt: new Date().toISOString(),
+    };
+    await this.journal(projectId).append([{ t: 'job', job: next }]);
+    return this.launch(projectId, next);
+  }
+
+  /** Pause or cancel at the next step boundary, from this process or another one. */
+  async control(projectId: string, jobId: string, action: 'pause' | 'cancel'): Promise<JobSummary> {
+    const state = await this.journal(projectId).load();
+    const job = this.findJob(state, jobId);
+    await mkdir(join(this.dir(projectId), 'jobs'), { recursive: true, mode: 0o700 });
+    await writeFile(this.controlFile(projectId, job.jobId), action, { mode: 0o600 });
+    const live = this.#running.get(job.jobId);
+    if (live) return live.done;
+    if (job.state === 'paused' && action === 'cancel') {
+      await this.journal(projectId).append([
+        { t: 'job', job: { ...job, state: 'cancelled', updatedAt: new Date().toISOString() } },
+      ]);
+    }
+    return this.job(projectId, job.jobId);
+  }
+
+  private async launch(
+    projectId: string,
+    job: JobRecord,
+  ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
+    const dir = this.dir(projectId);
+    await mkdir(join(dir, 'jobs'), { recursive: true, mode: 0o700 });
+    await rm(this.controlFile(projectId, job.jobId), { force: true });
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(dir, {
+        lockfilePath: join(dir, 'batch.lock'),
+        stale: 5_000,
+        update: 1_000,
+        retries: { retries: 12, minTimeout: 250, maxTimeout: 1_000 },
+      });
+    } catch {
+      throw new MmError(
+        'busy',
+        'A migration batch of this project is running in another window or process: pause it there, or wait for it to finish.',
+        dir,
+      );
+    }
+    const controller = new AbortController();
+    try {
+      const subset: PlanSubset = {
+        ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
+        ...(job.options.domains ? { domains: job.options.domains } : {}),
+      };
+      await this.gatherServices(projectId, subset);
+      const plan = await this.plan(projectId, subset);
+      const journal = this.journal(projectId);
+      const state = await journal.load();
+      const target = await this.deps.provisioningTarget(projectId);
+      const log = this.deps.log(projectId);
+      let lastSaved = 0;
+      const executor: BatchExecutor = new BatchExecutor(
+        {
+          journal,
+          target,
+          source: agentSourcePort(this.deps.servers, projectId),
+          unseal: (value, kind) =>
+            unsealInventoryValue(this.deps.secrets, kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT, value),
+          log: (level, message, details) => log.write(level, message, details),
+          progress: (summary) => {
+            this.deps.events.emit('migration:progress', summary);
+            if (Date.now() - lastSaved > 2_000) {
+              lastSaved = Date.now();
+              void this.saveSummary(projectId, summary).catch(() => undefined);
+            }
+          },
+          control: () => this.readControl(projectId, job.jobId),
+        },
+        job,
+        plan,
+        state,
+        controller.signal,
+      );
+      const done = (async (): Promise<JobSummary> => {
+        try {
+          const result = await executor.run();
+          await this.saveSummary(projectId, result.summary);
+          await log.write(
+            result.summary.state === 'done' ? 'info' : 'warn',
+            `Migration batch ${job.jobId.slice(0, 8)} ${result.summary.state}: ${result.summary.objects.migrated} of ${result.summary.objects.total} objects migrated`,
+          );
+          return result.summary;
+        } finally {
+          this.#running.delete(job.jobId);
+          await target.close().catch(() => undefined);
+          await release().catch(() => undefined);
+        }
+      })();
+      this.#running.set(job.jobId, { executor, controller, done });
+      return { jobId: job.jobId, done };
+    } catch (e) {
+      await release().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async readControl(projectId: string, jobId: string): Promise<Control> {
+    try {
+      const text = (await readFile(this.controlFile(projectId, jobId), 'utf8')).trim();
+      return text === 'pause' || text === 'cancel' ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Per-object rows of a batch: state, steps done, the current step, the first error. */
+  async objects(projectId: string, jobId: string): Promise<ObjectStatusRow[]> {
+    const { plan, states, objectStates } = await this.snapshot(projectId, jobId);
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    return plan.objects.map((o) => {
+      const key = objectKeyOf(o.ref);
+      const stepStates = o.steps.map((id) => states.get(id) ?? 'pending');
+      const failedAt = o.steps.find((id) => states.get(id) === 'failed');
+      const current =
+        o.steps.find((id) => states.get(id) === 'running') ??
+        o.steps.find((id) => states.get(id) === 'pending');
+      return {
+        key,
+        ref: o.ref,
+        name: o.name,
+        state: objectStates.get(key) ?? 'pending',
+        stepsDone: stepStates.filter((s) => s === 'done' || s === 'not-carried').length,
+        stepsTotal: o.steps.length,
+        ...(current ? { currentStep: byId.get(current)?.label ?? current } : {}),
+        ...(failedAt ? { error: `${byId.get(failedAt)?.label}: ${this.messageOf(failedAt)}` } : {}),
+      };
+    });
+  }
+
+  #lastMessages = new Map<string, string>();
+  private messageOf(stepId: string): string {
+    return this.#lastMessages.get(stepId) ?? '';
+  }
+
+  /** One object's steps with the target's answers. */
+  async steps(projectId: string, jobId: string, key: ObjectKey): Promise<StepStatusRow[]> {
+    const { plan, states, journal } = await this.snapshot(projectId, jobId);
+    const object = plan.objects.find((o) => objectKeyOf(o.ref) === key);
+    if (!object) throw new MmError('not-found', `${key} is not part of batch ${jobId}.`, 'object');
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    return object.steps.map((id) => {
+      const s = byId.get(id);
+      const o = journal.outcomes.get(id)?.outcome;
+      return {
+        id,
+        kind: (s?.kind ?? 'not-carried') as StepKind,
+        label: s?.label ?? id,
+        state: states.get(id) ?? 'pending',
+        ids: o?.ids ?? {},
+        ...(o?.message ? { message: o.message } : {}),
+        ...(o ? { via: o.via, at: o.at } : {}),
+      };
+    });
+  }
+
+  /** The plan of a batch and its steps' states now (live when it runs here). */
+  private async snapshot(
+    projectId: string,
+    jobId: string,
+  ): Promise<{
+    plan: MigrationPlan;
+    states: ReadonlyMap<string, StepState>;
+    objectStates: ReadonlyMap<string, ObjectState>;
+    journal: JournalState;
+  }> {
+    const journal = await this.journal(projectId).load();
+    const job = this.findJob(journal, jobId);
+    const subset: PlanSubset = {
+      ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
+      ...(job.options.domains ? { domains: job.options.domains } : {}),
+    };
+    const live = this.#running.get(job.jobId);
+    const plan = await this.plan(projectId, subset);
+    for (const [id, r] of journal.outcomes)
+      if (r.outcome.message) this.#lastMessages.set(id, r.outcome.message);
+    if (live)
+      return { plan, states: live.executor.states, objectStates: live.executor.objectStates(), journal };
+    const states = new Map<string, StepState>(
+      plan.steps.map((s) => [s.id, recordedState(journal.outcomes.get(s.id), job)]),
+    );
+    // Without a live executor the object states come from the recorded outcomes.
+    const objectStates = new Map<string, ObjectState>();
+    for (const o of plan.objects) {
+      const st = o.steps.map((id) => states.get(id));
+      objectStates.set(
+        objectKeyOf(o.ref),
+        st.some((x) => x === 'failed')
+          ? 'failed'
+          : st.every((x) => x === 'done' || x === 'not-carried')
+            ? 'migrated'
+            : 'pending',
+      );
+    }
+    return { plan, states, objectStates, journal };
+  }
+
+  /** Batches whose process died mid-run (after a crash of the app or the CLI). */
+  async interrupted(projectId: string): Promise<string[]> {
+    const jobs = await this.jobs(projectId);
+    return jobs.filter((j) => j.interrupted === true).map((j) => j.jobId);
+  }
+
+  /** Cancels every batch running in this process (the app is closing): each stops at a step boundary. */
+  async stopAll(): Promise<void> {
+    for (const r of this.#running.values()) r.controller.abort();
+    await Promise.allSettled([...this.#running.values()].map((r) => r.done));
+  }
+}
+
+function clampConcurrency(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new MmError(
+      'invalid-input',
+      `Concurrency must be a whole number from 1 to 64, not ${n}.`,
+      'concurrency',
+    );
+  return n;
+}
