@@ -12,6 +12,7 @@ import { registerDecideCommands } from './commands/decide';
 import { registerMappingCommands } from './commands/mapping';
 import { registerSelectCommands } from './commands/select';
 import { registerVerifyCommands } from './commands/verify';
+import { registerMigrateCommands } from './commands/migrate';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
@@ -36,6 +37,7 @@ registerSelectCommands(program);
 registerVerifyCommands(program);
 registerDecideCommands(program);
 registerSandboxCommands(program);
+registerMigrateCommands(program);
 
 try {
   await program.parseAsync(process.argv);
