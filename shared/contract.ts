@@ -56,6 +56,7 @@ export const migrationSettingsInput = z
     parkRegistrationOnly: z.boolean(),
     requireRegistration: z.boolean(),
     unmappedPolicy: z.enum(['fail', 'skip']),
+    inactivePolicy: z.enum(['reject', 'warn']),
   })
   .partial()
   .strict();

@@ -17,6 +17,11 @@ export interface MigrationSettings {
   readonly requireRegistration: boolean;
   /** Unmapped subscriptions fail the domain's verification, or are skipped. */
   readonly unmappedPolicy: 'fail' | 'skip';
+  /**
+   * Suspended, disabled or pending subscriptions: rejected, or migrated with a warning.
+   * Absent (servers registered before the setting existed): reject.
+   */
+  readonly inactivePolicy?: 'reject' | 'warn';
 }
 
 export const DEFAULT_MIGRATION_SETTINGS: MigrationSettings = {
@@ -26,6 +31,7 @@ export const DEFAULT_MIGRATION_SETTINGS: MigrationSettings = {
   parkRegistrationOnly: true,
   requireRegistration: false,
   unmappedPolicy: 'fail',
+  inactivePolicy: 'reject',
 };
 
 export type ServerConnection =

@@ -25,6 +25,8 @@ export interface AccountOwnFacts {
   readonly customersInScope: number;
   /** Its parent reseller on the same source server, when it has one there. */
   readonly parent: ParentFacts | undefined;
+  /** The parent id the account names when no such account is in the inventory. */
+  readonly missingParentId?: string;
 }
 
 /**
@@ -42,6 +44,13 @@ export function accountOwnReasons(f: AccountOwnFacts): ResultReason[] {
       reason(
         'no-domains-selected',
         `None of the ${f.domainCount} domain(s) of account ${a.id} is selected for migration.`,
+      ),
+    );
+  if (f.missingParentId !== undefined)
+    out.push(
+      reason(
+        'parent-missing',
+        `Its parent account ${f.missingParentId} is not in the inventory of ${f.server.name}, so it will not be migrated.`,
       ),
     );
   const p = f.parent;

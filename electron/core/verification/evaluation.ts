@@ -25,6 +25,7 @@ export const OWN_CODES: ReadonlySet<string> = new Set([
   'no-domains',
   'no-domains-selected',
   'parent-not-selected',
+  'parent-missing',
   'parent-failed',
 ]);
 
@@ -108,6 +109,9 @@ export class Evaluation {
       account,
       domainCount: domains.length,
       selectedDomainCount: countSelected(domains, sel),
+      ...(account.parentId !== undefined && account.parentId !== account.id && !parentAccount
+        ? { missingParentId: account.parentId }
+        : {}),
       customersInScope:
         account.type === 'reseller'
           ? (ix.childAccounts.get(account.id) ?? []).filter((c) => this.accountInScope(ix, c.id)).length

@@ -106,6 +106,18 @@ export function verifySubscription(f: SubscriptionFacts): SubscriptionVerdict {
   reasons.push(...dateReasons(f));
   if (s.status === 'cancelled')
     reasons.push(reason('cancelled-on-source', `Subscription ${s.id} is cancelled on ${server.name}.`));
+  if (s.status === 'suspended' || s.status === 'disabled' || s.status === 'pending')
+    reasons.push(
+      (server.settings.inactivePolicy ?? 'reject') === 'warn'
+        ? reason(
+            'inactive-on-source-allowed',
+            `Subscription ${s.id} is ${s.status} on ${server.name}; it migrates anyway (the server migrates inactive subscriptions with a warning).`,
+          )
+        : reason(
+            'inactive-on-source',
+            `Subscription ${s.id} is ${s.status} on ${server.name}, so it is not migrated (the server rejects inactive subscriptions).`,
+          ),
+    );
   if (f.ownerFailures.length > 0)
     reasons.push(
       reason(
@@ -193,6 +205,17 @@ function dateReasons(f: SubscriptionFacts): ResultReason[] {
 
   const pastDue = expires !== undefined && f.today > expires;
   if (!pastDue && s.status !== 'expired') return out;
+  if (!pastDue && expires !== undefined) {
+    // "expired" on the source with an expiry date still ahead: the data contradicts itself, and
+    // the protective interval cannot be counted from a day that has not come.
+    out.push(
+      reason(
+        'invalid-dates',
+        `Subscription ${s.id} is expired on ${server.name}, but its expiry date ${dayString(expires)} is ${expires === f.today ? 'today' : 'in the future'}: its status and dates disagree.`,
+      ),
+    );
+    return out;
+  }
   const interval = server.settings.protectiveDays;
   if (expires === undefined) {
     out.push(
@@ -209,14 +232,14 @@ function dateReasons(f: SubscriptionFacts): ResultReason[] {
     out.push(
       reason(
         'protective',
-        `Subscription ${s.id} expired on ${s.expires?.slice(0, 10)} (${days} day(s) ago), within the ${interval}-day protective interval of ${server.name} (until ${last}): it migrates as a protective subscription.`,
+        `Subscription ${s.id} expired on ${dayString(expires)} (${days} day(s) ago), within the ${interval}-day protective interval of ${server.name} (until ${last}): it migrates as a protective subscription.`,
       ),
     );
   else
     out.push(
       reason(
         'expired',
-        `Subscription ${s.id} expired on ${s.expires?.slice(0, 10)}, ${days} days ago, past the ${interval}-day protective interval of ${server.name} (which ended ${last}).`,
+        `Subscription ${s.id} expired on ${dayString(expires)}, ${days} days ago, past the ${interval}-day protective interval of ${server.name} (which ended ${last}).`,
       ),
     );
   return out;

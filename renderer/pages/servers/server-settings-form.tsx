@@ -56,6 +56,20 @@ export function ServerSettingsForm({
           ]}
         />
       </Stack>
+      <Stack gap={2}>
+        <Text size="sm" fw={500}>
+          Suspended, disabled or pending subscriptions
+        </Text>
+        <SegmentedControl
+          aria-label="Suspended, disabled or pending subscriptions"
+          value={value.inactivePolicy ?? 'reject'}
+          onChange={(v) => set('inactivePolicy', v === 'warn' ? 'warn' : 'reject')}
+          data={[
+            { value: 'reject', label: 'Reject them' },
+            { value: 'warn', label: 'Migrate with a warning' },
+          ]}
+        />
+      </Stack>
     </Stack>
   );
 }
