@@ -3,8 +3,10 @@
 // source server (the linux agent runs on it with --root=<rootDir>): 6 customers (one a
 // reseller with a client), 12 domains (one IDN, one upper-case, one mail-only, one subdomain site), BIND zones,
 // Postfix/Dovecot mailboxes with messages, aliases and forwarders, an SSL site, a
-// password-protected folder and crontabs.
+// password-protected folder, crontabs, and MySQL databases with their users (described in
+// etc/mm/databases.json, which the linux agent reads when no MySQL server answers).
 // Usage: node agents/demo/build-demo-layout.mjs <rootDir>
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync, symlinkSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +79,25 @@ const CUSTOMERS = [
     mail: { 'patlens.test': ['pat'] },
   },
 ];
+// Databases named <owner>_… belong to the owner's first domain; each user's password as MySQL
+// stores it (mysql_native_password).
+const DATABASES = [
+  { name: 'acme_shop', users: [{ login: 'acme_shop', password: 'Widgets-2024' }] },
+  {
+    name: 'cityclub_members',
+    users: [
+      { login: 'cityclub_web', password: 'Club-Members-9' },
+      { login: 'cityclub_ro', password: 'read-only-7' },
+    ],
+  },
+];
+
+/** MySQL 4.1+ PASSWORD(): '*' and the upper-case hex SHA1 of the SHA1 of the password. */
+function mysql41(password) {
+  const inner = createHash('sha1').update(password).digest();
+  return `*${createHash('sha1').update(inner).digest('hex').toUpperCase()}`;
+}
+
 // a mail-only domain: no site names an owner, so it belongs to the server admin account
 const MAIL_ONLY = { domain: 'newsletters.test', boxes: ['newsletter'] };
 const IP = '203.0.113.10';
@@ -266,6 +287,7 @@ export function buildDemoLayout(rootDir) {
     'billing@acme-widgets.test  ann@acme-widgets.test, accounts@bookkeeper.example',
     'orders@xn--bckerei-becker-5hb.test  bestellung@xn--bckerei-becker-5hb.test',
     'info@cityclub.test  info@cityclub.test, chair@cityclub-board.example',
+    'office@cityclub.test  info@cityclub.test',
     '@patlens.test  pat@patlens.test',
   );
   // a vacation autoresponder
@@ -313,6 +335,23 @@ export function buildDemoLayout(rootDir) {
     'MAILTO=ann@acme-widgets.test\n*/15 * * * * php /home/acme/web/acme-widgets.test/public_html/cron.php\n',
   );
   put(root, 'var/spool/cron/crontabs/photo', '@daily /home/photo/bin/make-thumbnails.sh\n');
+  put(
+    root,
+    'etc/mm/databases.json',
+    JSON.stringify(
+      DATABASES.map((d) => ({
+        name: d.name,
+        type: 'mysql',
+        users: d.users.map((u) => ({
+          login: u.login,
+          password: { value: mysql41(u.password), crypted: true, scheme: 'MYSQL41' },
+        })),
+      })),
+      null,
+      2,
+    ) + '\n',
+    0o600,
+  );
   return { root, customers: CUSTOMERS.length, domains, mailboxes: vmailbox.length };
 }
 

@@ -250,8 +250,12 @@ export function buildDemoSphera(rootDir) {
             { address: 'orders@kiez-cafe.test', quotaKb: 256000, password: 'Orders1' },
           ],
           aliases: [{ address: 'info@kiez-cafe.test', targets: ['kai@kiez-cafe.test'] }],
+          forwarders: [
+            { address: 'orders@kiez-cafe.test', targets: ['kitchen@kiez-partner.example'], keepCopy: true },
+          ],
         },
         databases: [{ name: 'kiez_shop', type: 'mysql', users: [{ login: 'kiez', password: 'db&pass' }] }],
+        ftpUsers: [{ login: 'kiez-ftp', home: '/var/hsphere/kiez-cafe.test', password: 'Ftp-Kiez-3' }],
       },
     },
     {

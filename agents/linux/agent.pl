@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib", "$FindBin::Bin/../lib";
+use JSON::PP ();
 use MigrationAgent;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count maildir_stats);
 use MigrationAgent::Zone;
@@ -375,9 +376,30 @@ sub _mysql_password {
     return undef;
 }
 
+# No MySQL answer (a copy of the server, a server that is down): the databases an engineer or an
+# export script listed in <root>/etc/mm/databases.json, in the description agent's format:
+# [{"name", "type", "users": [{"login", "password": "plain" | {"value", "crypted", "scheme"}}]}].
+sub described_databases {
+    my ($ctx) = @_;
+    my $file = in_root($ctx->{root}, '/etc/mm/databases.json');
+    return [] unless -f $file;
+    my $list = eval { JSON::PP->new->utf8->decode(read_text($file)) };
+    my %types = map { $_ => 1 } qw(mysql postgresql mssql);
+    my $user_ok = sub { ref $_[0] eq 'HASH' && defined $_[0]{login} && !ref $_[0]{login} };
+    my $db_ok = sub {
+        my ($d) = @_;
+        return ref $d eq 'HASH' && defined $d->{name} && !ref $d->{name} && $types{ $d->{type} || 'mysql' }
+          && ref($d->{users} || []) eq 'ARRAY' && !grep { !$user_ok->($_) } @{ $d->{users} || [] };
+    };
+    MigrationAgent::fail('/etc/mm/databases.json is not a list of databases, each with a name, a type and users with a login')
+      if ref $list ne 'ARRAY' || grep { !$db_ok->($_) } @$list;
+    return [map { { name => $_->{name}, type => $_->{type} || 'mysql', users => $_->{users} || [] } }
+          sort { $a->{name} cmp $b->{name} } @$list];
+}
+
 sub read_databases {
     my ($ctx) = @_;
-    my $names = mysql_query($ctx, 'SELECT schema_name FROM information_schema.schemata') or return [];
+    my $names = mysql_query($ctx, 'SELECT schema_name FROM information_schema.schemata') or return described_databases($ctx);
     my %skip = map { $_ => 1 } qw(information_schema mysql performance_schema sys);
     my %dbs = map { $_->[0] => { name => $_->[0], type => 'mysql', users => [] } } grep { !$skip{ $_->[0] } } @$names;
     my $sizes = mysql_query($ctx, 'SELECT table_schema, SUM(data_length + index_length) FROM information_schema.tables GROUP BY table_schema') || [];

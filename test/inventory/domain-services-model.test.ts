@@ -9,14 +9,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DomainServices, MailboxModel } from '../../shared/model/domain-services';
 import { type Password, SEALED_PREFIX } from '../../shared/model/inventory';
 import { type Core, createCore } from '../../electron/core/core';
+import { DEMO_SERVER_NAME, DEMO_SPHERA_NAME, ensureDemoProject } from '../../electron/core/demo';
 import { PASSWORD_CONTEXT, unsealInventoryValue } from '../../electron/core/inventory/seal-inventory';
 import type { OpenedServer } from '../../electron/core/servers/server-service';
 import { objectKey } from '../../electron/core/verification/input';
 import { AGENTS_DIR } from '../../electron/core/paths';
+import { DEMO } from '../helpers/demo-project';
 import { failure } from '../helpers/failure';
 import { buildLinuxLayout, standardLinuxLayout } from '../helpers/layouts/linux-layout';
 import { startMariaDb, type MariaDb } from '../helpers/mariadb';
 import { tempDir } from '../helpers/paths';
+import { runMm } from '../helpers/processes';
 import { type Sshd, startSshd } from '../helpers/sshd';
 
 const MARKER = `/tmp/pwned-domain-services-${process.pid}`;
@@ -521,5 +524,119 @@ exit 0;
       'carol-hosting.net',
     ]);
     expect(await readdir(join(sshd.dir, 'stub-agents', '.mm-runs'))).toEqual([]);
+  });
+});
+
+describe('mm inventory services', () => {
+  it('prints per domain counts of records, mailboxes, databases and FTP users in --json', async () => {
+    const r = await runMm([
+      'inventory',
+      'services',
+      'web01',
+      '--domains',
+      'example.com',
+      'mail-only.test',
+      '--json',
+      '--project',
+      projectId,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(r.stderr).toContain('domainServicesInfo mail-only.test');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      domains: 2,
+      warnings: 1,
+      perDomain: {
+        'example.com': { records: 16, mailboxes: 2, databases: 1, ftpUsers: 2 },
+        'mail-only.test': { records: 2, mailboxes: 1, databases: 0, ftpUsers: 0 },
+      },
+    });
+  });
+});
+
+describe("the built-in demo's source servers", () => {
+  let demo: Core;
+  beforeAll(async () => {
+    demo = createCore({ dataDir: await tempDir('mm-ds-demo-'), shell: 'test' });
+    await ensureDemoProject(demo);
+  }, 120_000);
+
+  it('the Linux server gives a domain with DNS records, crypted mailboxes, an alias, a forwarder, a database with users and an FTP user', async () => {
+    const linux = await demo.servers.get(DEMO, DEMO_SERVER_NAME);
+    const inv = await demo.inventory.load(DEMO, linux.id);
+    const cityclub = inv?.domains.find((d) => d.name.toLowerCase() === 'cityclub.test');
+    expect(cityclub).toBeDefined();
+    const id = cityclub?.id ?? '';
+    expect((await demo.domainServices.ensureFetched(DEMO, linux.id, [id])).fetched).toEqual([id]);
+    const s = (await demo.domainServices.services(DEMO)).get(objectKey(linux.id, id));
+    expect(s?.dnsZone?.records.map((r) => `${r.host} ${r.type}`)).toEqual(
+      expect.arrayContaining(['@ NS', '@ A', '@ MX', 'www CNAME']),
+    );
+    const box = s?.mail?.mailboxes[0];
+    expect([box?.address, box?.password?.crypted, box?.password?.scheme]).toEqual([
+      'info@cityclub.test',
+      true,
+      'SHA512-CRYPT',
+    ]);
+    expect(await unsealInventoryValue(demo.secrets, PASSWORD_CONTEXT, box?.password?.value ?? '')).toBe(
+      '$6$info$infoMailHash',
+    );
+    expect(s?.mail?.aliases).toEqual([
+      { address: 'office@cityclub.test', targets: ['info@cityclub.test'], keepCopy: false },
+    ]);
+    expect(s?.mail?.forwarders).toEqual([
+      { address: 'info@cityclub.test', targets: ['chair@cityclub-board.example'], keepCopy: true },
+    ]);
+    expect(s?.databases.map((d) => [d.name, d.type, d.users.map((u) => u.login)])).toEqual([
+      ['cityclub_members', 'mysql', ['cityclub_web', 'cityclub_ro']],
+    ]);
+    const dbUser = s?.databases[0]?.users[0]?.password;
+    expect([dbUser?.crypted, dbUser?.scheme]).toEqual([true, 'MYSQL41']);
+    expect(await unsealInventoryValue(demo.secrets, PASSWORD_CONTEXT, dbUser?.value ?? '')).toBe(
+      mysql41('Club-Members-9'),
+    );
+    expect(s?.ftpUsers.map((u) => [u.login, u.home, u.password?.crypted])).toEqual([
+      ['cityclub', '/home/cityclub', true],
+    ]);
+  });
+
+  it('a databases list the agent cannot read fails the fetch with its one-line reason, storing nothing', async () => {
+    const linux = await demo.servers.get(DEMO, DEMO_SERVER_NAME);
+    const root = linux.connection.type === 'local' ? linux.connection.root : '';
+    await writeFile(join(root, 'etc/mm/databases.json'), '{"name": "not a list"}\n');
+    const e = await failure(demo.domainServices.ensureFetched(DEMO, linux.id, ['hostco.test']));
+    expect(e.message).toContain('/etc/mm/databases.json is not a list of databases');
+    expect(await demo.domainServices.missing(DEMO, linux.id, ['hostco.test'])).toEqual(['hostco.test']);
+  });
+
+  it('the Sphera server (description agent) gives a domain with every part too', async () => {
+    const sphera = await demo.servers.get(DEMO, DEMO_SPHERA_NAME);
+    await demo.domainServices.ensureFetched(DEMO, sphera.id, ['kiez-cafe.test']);
+    const s = (await demo.domainServices.services(DEMO)).get(objectKey(sphera.id, 'kiez-cafe.test'));
+    expect(s?.dnsZone?.records.length).toBe(4);
+    expect(s?.mail?.mailboxes.map((b) => [b.address, b.quotaKb, b.password?.hasAmpersand])).toEqual([
+      ['kai@kiez-cafe.test', 512000, true],
+      ['orders@kiez-cafe.test', 256000, false],
+    ]);
+    expect(s?.mail?.aliases.map((a) => a.address)).toEqual(['info@kiez-cafe.test']);
+    expect(s?.mail?.forwarders).toEqual([
+      { address: 'orders@kiez-cafe.test', targets: ['kitchen@kiez-partner.example'], keepCopy: true },
+    ]);
+    expect(s?.databases[0]?.users.map((u) => u.login)).toEqual(['kiez']);
+    expect(
+      await unsealInventoryValue(
+        demo.secrets,
+        PASSWORD_CONTEXT,
+        s?.databases[0]?.users[0]?.password?.value ?? '',
+      ),
+    ).toBe('db&pass');
+    expect(s?.ftpUsers.map((u) => [u.login, u.home])).toEqual([['kiez-ftp', '/var/hsphere/kiez-cafe.test']]);
+    const stored = await readFile(
+      join(demo.projects.projectDir(DEMO), 'domain-services', `${sphera.id}.json`),
+      'utf8',
+    );
+    for (const plain of ['latte&art', 'Orders1', 'db&pass', 'Ftp-Kiez-3'])
+      expect(stored).not.toContain(plain);
   });
 });

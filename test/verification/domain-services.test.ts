@@ -52,7 +52,11 @@ describe('warnings from domainServicesInfo (TARGET-API.md traps)', () => {
       core.info.dataDir,
     ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ domains: 1, warnings: 0 });
+    expect(JSON.parse(r.stdout)).toEqual({
+      domains: 1,
+      warnings: 0,
+      perDomain: { 'havel-yachts.test': { records: 0, mailboxes: 1, databases: 0, ftpUsers: 0 } },
+    });
     expect(r.stderr).toContain('domainServicesInfo havel-yachts.test');
   });
 
