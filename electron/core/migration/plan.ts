@@ -137,13 +137,13 @@ interface Scope {
   readonly domains: Map<string, Set<string>>;
 }
 
-/** The subset asked for, as server-qualified ids; undefined means everything approved. */
+/** Whether a list of the subset names the object (by id, name, or "<server>:<id>"). */
 function matchesSubset(
   subset: readonly string[] | undefined,
   serverId: string,
   ...names: (string | undefined)[]
 ): boolean {
-  if (!subset) return true;
+  if (!subset) return false;
   return names.some((n) => n !== undefined && (subset.includes(n) || subset.includes(`${serverId}:${n}`)));
 }
 
@@ -181,7 +181,7 @@ function decideScope(input: PlanInput, excluded: MigrationPlan['excluded'][numbe
     }
     // Accounts asked for by themselves (even with no domain to move) when they verified.
     for (const a of s.inventory.accounts) {
-      if (!bySubset || !matchesSubset(subset?.accounts, s.id, a.id)) continue;
+      if (bySubset && !matchesSubset(subset?.accounts, s.id, a.id)) continue;
       if (acc.has(a.id)) continue;
       const r = input.results.get(resultKey('account', s.id, a.id));
       if (r && migrates(r)) acc.add(a.id);
