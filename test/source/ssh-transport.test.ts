@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,20 @@ import type { MmError } from '../../electron/core/errors';
 import { freePort, type Sshd, startSshd } from '../helpers/sshd';
 import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
+
+/** A remote command that creates `marker` once it runs, then sleeps (sshd and the test share a machine). */
+function startedThenSleep(marker: string): string[] {
+  return ['sh', '-c', 'touch "$1" && exec sleep 30', 'sh', marker];
+}
+
+/** Waits for a state, not for a time: until the file exists (bounded, so a hang fails the test). */
+async function untilExists(file: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('SSH transport against a real sshd', () => {
   let sshd: Sshd;
@@ -77,8 +92,10 @@ describe('SSH transport against a real sshd', () => {
       code: 'command-timeout',
     });
     const controller = new AbortController();
-    const running = conn.exec(['sleep', '30'], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    const started = join(await tempDir(), 'started');
+    const running = conn.exec(startedThenSleep(started), { signal: controller.signal });
+    await untilExists(started); // the remote command runs: cancel it there
+    controller.abort();
     await expect(running).rejects.toMatchObject({ code: 'cancelled' });
     await conn.close();
   });
@@ -137,7 +154,6 @@ describe('SSH transport against a real sshd', () => {
   it('says the connection is closed when used after close()', async () => {
     const conn = await connectSsh(target());
     await conn.close();
-    await new Promise((r) => setTimeout(r, 50));
     await expect(conn.exec(['true'])).rejects.toMatchObject({ code: 'ssh-connection-closed' });
   });
 
@@ -209,8 +225,9 @@ describe('SSH transport when the connection dies after connecting', () => {
   it('a killed session and a stopped sshd: the process survives, every later call names the lost connection', async () => {
     conn = await open();
     expect((await conn.exec(['echo', 'up'])).stdout).toBe('up\n');
-    const running = failure(conn.exec(['sleep', '30']));
-    await new Promise((r) => setTimeout(r, 200));
+    const started = join(sshd.dir, 'started');
+    const running = failure(conn.exec(startedThenSleep(started)));
+    await untilExists(started); // the session is up and running its command
     // Only this sshd's own per-connection processes, then its listener.
     expect(sshd.signalSessions('SIGKILL').length).toBeGreaterThan(0);
     await sshd.stop();
