@@ -162,7 +162,29 @@ sub site_owner {
     my @st = stat in_root($root, $dr);
     if (@st && $st[4] >= 1000 && $st[4] != 65534 && defined $u->{by_uid}{ $st[4] }) { return $u->{by_uid}{ $st[4] }; }
     return $1 if $dr =~ m{\A/home/([^/]+)/};
-    return undef;
+    return home_owner($dr, $u);
+}
+
+# The user whose home directory holds the docroot (a system user whose home is /var/www/<site>),
+# the deepest home winning; undef when no home does.
+sub home_owner {
+    my ($dr, $u) = @_;
+    # Root and the web server's own users own no site by their home (www-data's home is /var/www,
+    # the parent of every site there).
+    my %not_owners = map { $_ => 1 } qw(root www-data apache nginx httpd nobody);
+    (my $path = $dr) =~ s{/+\z}{};
+    my ($best, $len) = (undef, 0);
+    for my $n (sort keys %{ $u->{users} }) {
+        my $usr = $u->{users}{$n};
+        next if $not_owners{$n} || !defined $usr->{uid} || $usr->{uid} == 0 || $usr->{uid} == 65534;
+        my $h = $usr->{home};
+        next unless defined $h;
+        $h =~ s{/+\z}{};
+        next if $h eq '' || $h eq '/nonexistent';
+        next unless $path eq $h || index($path, "$h/") == 0;
+        ($best, $len) = ($n, length $h) if length $h > $len;
+    }
+    return $best;
 }
 
 # ---------------------------------------------------------------- BIND
