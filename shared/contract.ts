@@ -61,27 +61,38 @@ export const migrationSettingsInput = z
   .partial()
   .strict();
 
-/** The wizard registers SSH servers only: local servers (the demo) are made by the core, so no raw path crosses. */
+/** The wizard registers SSH or SOAP servers: local servers (the demo) are made by the core, so no raw path crosses. */
 export const addServerInput = z
   .object({
     projectId,
     name: z.string().trim().min(1).max(64),
     kind: z.enum(SOURCE_KINDS),
     apiVersion: z.union([z.literal(1), z.literal(2)]).optional(),
-    connection: z
-      .object({
-        type: z.literal('ssh'),
-        host: z.string().trim().min(1).max(255),
-        port: z.number().int().min(1).max(65535).optional(),
-        user: z.string().min(1).max(32),
-        hostKeyFingerprint: z.string().max(60).optional(),
-      })
-      .strict(),
+    connection: z.discriminatedUnion('type', [
+      z
+        .object({
+          type: z.literal('ssh'),
+          host: z.string().trim().min(1).max(255),
+          port: z.number().int().min(1).max(65535).optional(),
+          user: z.string().min(1).max(32),
+          hostKeyFingerprint: z.string().max(60).optional(),
+        })
+        .strict(),
+      // `perl agent.pl --serve` over SOAP/HTTP(S); its token goes in credentials.token.
+      z
+        .object({
+          type: z.literal('soap'),
+          url: z.string().trim().min(1).max(2000),
+          tlsFingerprint: z.string().max(120).optional(),
+        })
+        .strict(),
+    ]),
     credentials: z
       .object({
         password: z.string().max(1024).optional(),
         privateKey: z.string().max(32_768).optional(),
         passphrase: z.string().max(1024).optional(),
+        token: z.string().max(512).optional(),
       })
       .strict(),
     agentPath: z.string().max(1024).optional(),

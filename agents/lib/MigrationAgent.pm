@@ -27,6 +27,14 @@ my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent accountsIn
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids
   subscription-ids file root api-version);
 
+# The options a command may carry (without --file/--root, which the caller decides): what a
+# SOAP request may set (MigrationAgent::SOAP::Server).
+sub command_options { return grep { $_ ne 'file' && $_ ne 'root' } sort keys %VALUE_OPT; }
+
+# Where output goes when there is no --file: STDOUT, or the handle a caller sets (the SOAP
+# server: an in-memory buffer for documents, the chunked HTTP body for tarballs).
+our $OUTPUT;
+
 package MigrationAgent::Failure;
 sub new { my ($c, $msg, $code) = @_; return bless { msg => $msg, code => $code || 1 }, $c; }
 package MigrationAgent;
@@ -96,7 +104,11 @@ my @CLEANUP;
 
 sub _open_output {
     my ($o, $ext) = @_;
-    if (!defined $o->{file}) { binmode STDOUT; return (\*STDOUT, undef, undef); }
+    if (!defined $o->{file}) {
+        my $fh = defined $OUTPUT ? $OUTPUT : \*STDOUT;
+        binmode $fh;
+        return ($fh, undef, undef);
+    }
     my $final = $o->{file};
     usage_error('--file is empty') if $final eq '';
     $final .= $ext unless $final =~ /\Q$ext\E\z/;
@@ -113,7 +125,7 @@ sub _close_output {
         rename $tmp, $final or fail("cannot rename output file to $final: $!");
         @CLEANUP = grep { $_ ne $tmp } @CLEANUP;
     }
-    else { $fh->flush or fail("cannot write to standard output: $!"); }
+    elsif (!tied *$fh) { $fh->flush or fail("cannot write to standard output: $!"); }
     return;
 }
 
@@ -147,12 +159,18 @@ usage: perl agent.pl --extract=<info> [--arg=value ...] [--file=<output>] [--roo
   --root=<dir>       where the source system's files live (default /)
   --api-version=1|2  Migration API version to declare (default $agent->{apiVersion})
   --version          print the agent version
+  --serve --listen=<addr:port> --token-file=<file> [--tls-cert=<pem> --tls-key=<pem>]
+                     answer SOAP 1.1 over HTTP(S) instead (see agents/README.md)
 EOT
 }
 
 sub run {
     my (%agent) = @_;
     $agent{apiVersion} ||= 2;
+    if (grep { $_ eq '--serve' } @ARGV) {    # SOAP over HTTP(S) instead of one command
+        require MigrationAgent::SOAP::Server;
+        return MigrationAgent::SOAP::Server::serve(\%agent, @ARGV);
+    }
     my $code = eval { _run(\%agent, @ARGV); 0 };
     return $code if defined $code && !$@;
     my $err = $@;
@@ -169,6 +187,13 @@ sub _run {
     my $o = parse_args($agent->{options} || {}, @argv);
     if ($o->{version}) { print "$agent->{name} $agent->{version}\n"; return; }
     if ($o->{help}) { print _help($agent); return; }
+    execute($agent, $o);
+    return;
+}
+
+# One command from parsed options (the command line's, or a SOAP request's).
+sub execute {
+    my ($agent, $o) = @_;
     my $api = defined $o->{'api-version'} ? $o->{'api-version'} : $agent->{apiVersion};
     usage_error("--api-version must be 1 or 2") unless $api =~ /\A[12]\z/;
     my $root = defined $o->{root} ? $o->{root} : '/';

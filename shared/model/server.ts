@@ -48,7 +48,18 @@ export type ServerConnection =
       readonly type: 'local';
       /** Where the source system's files live on this machine (the agent's --root). */
       readonly root: string;
+    }
+  | {
+      /** `perl agent.pl --serve` on the source server, SOAP 1.1 over HTTP(S); the token is sealed in the secret store. */
+      readonly type: 'soap';
+      /** http(s)://host:port/mm-agent */
+      readonly url: string;
+      /** HTTPS: the pinned SHA-256 certificate fingerprint ("AB:CD:…"); absent until accepted. */
+      readonly tlsFingerprint?: string;
     };
+
+/** How the manager reaches a server's agent. */
+export type ServerTransport = ServerConnection['type'];
 
 export interface InventorySummary {
   readonly fetchedAt: string;
@@ -97,6 +108,8 @@ export interface AgentStatus {
 export interface ConnectionTest {
   readonly transport: string;
   readonly hostKeyFingerprint?: string;
+  /** SOAP over HTTPS: the agent certificate's pinned fingerprint. */
+  readonly tlsFingerprint?: string;
   /** True when this test pinned a key the engineer accepted. */
   readonly pinnedNow: boolean;
   readonly agent: AgentStatus;

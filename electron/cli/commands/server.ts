@@ -27,6 +27,11 @@ interface AddOptions {
   trustNewHostKey?: boolean;
   local?: boolean;
   root?: string;
+  transport?: 'ssh' | 'soap';
+  url?: string;
+  tokenStdin?: boolean;
+  tlsFingerprint?: string;
+  trustNewCertificate?: boolean;
 }
 
 interface SettingsOptions {
@@ -53,8 +58,13 @@ const onOff = (v: string): boolean => {
 
 export function describeServer(s: SourceServer): string {
   const c = s.connection;
-  const where = c.type === 'ssh' ? `ssh ${c.user}@${c.host}:${c.port}` : `local ${c.root}`;
-  const key = c.type === 'ssh' ? `host key: ${c.hostKeyFingerprint ?? 'not pinned yet'}` : '';
+  const where = connectionText(c);
+  const key =
+    c.type === 'ssh'
+      ? `host key: ${c.hostKeyFingerprint ?? 'not pinned yet'}`
+      : c.type === 'soap' && c.url.startsWith('https:')
+        ? `certificate: ${c.tlsFingerprint ?? 'not pinned yet'}`
+        : '';
   const inv = s.inventory
     ? `inventory: ${s.inventory.accounts} accounts, ${s.inventory.domains} domains, ${s.inventory.subscriptions} subscriptions, ${s.inventory.templates} templates (${s.inventory.fetchedAt})`
     : 'inventory: not fetched';
@@ -70,12 +80,25 @@ export function describeServer(s: SourceServer): string {
     .join('\n');
 }
 
+function connectionText(c: SourceServer['connection']): string {
+  if (c.type === 'ssh') return `ssh ${c.user}@${c.host}:${c.port}`;
+  if (c.type === 'soap') return `soap ${c.url}`;
+  return `local ${c.root}`;
+}
+
 export function registerServerCommands(program: Command): void {
   const server = program.command('server').description('source servers of the project');
 
   server
     .command('add <name>')
-    .description('register a source server (SSH, or --local for agent runs on this machine)')
+    .description(
+      'register a source server: SSH, SOAP/HTTP(S) to `agent.pl --serve` (--transport soap), or --local',
+    )
+    .addOption(new Option('--transport <transport>', 'how the agent is reached').choices(['ssh', 'soap']))
+    .option('--url <url>', 'SOAP: the agent URL, http(s)://host:port/mm-agent')
+    .option('--token-stdin', 'SOAP: read the token the agent was started with from stdin')
+    .option('--tls-fingerprint <sha256>', 'SOAP over HTTPS: pin this certificate fingerprint (AB:CD:…)')
+    .option('--trust-new-certificate', 'SOAP over HTTPS: connect now and pin the certificate the agent shows')
     .option('--host <host>', 'SSH host name or address')
     .option('--port <port>', 'SSH port', int('the port'))
     .option('--user <user>', 'SSH user')
@@ -96,6 +119,15 @@ export function registerServerCommands(program: Command): void {
         const input = await addInput(name, o);
         const added = await ctx.core.servers.add(projectId, input);
         let text = `Registered ${added.name}.`;
+        if (o.trustNewCertificate && added.connection.type === 'soap') {
+          const test = await ctx.core.servers
+            .test(projectId, added.id, { trustNew: true })
+            .catch(async (e: unknown) => {
+              await ctx.core.servers.remove(projectId, added.id);
+              throw e;
+            });
+          text += `\nPinned certificate ${test.tlsFingerprint ?? ''}.`;
+        }
         if (o.trustNewHostKey && added.connection.type === 'ssh') {
           const test = await ctx.core.servers
             .test(projectId, added.id, { trustNew: true })
@@ -122,7 +154,7 @@ export function registerServerCommands(program: Command): void {
           `v${s.apiVersion}`,
           s.connection.type === 'ssh'
             ? `${s.connection.user}@${s.connection.host}:${s.connection.port}`
-            : `local ${s.connection.root}`,
+            : connectionText(s.connection),
           s.inventory ? `${s.inventory.accounts}/${s.inventory.domains}/${s.inventory.subscriptions}` : '-',
         ]);
         return {
@@ -136,8 +168,11 @@ export function registerServerCommands(program: Command): void {
 
   server
     .command('test <name>')
-    .description('connect, check the host key, Perl and the agent')
-    .option('--trust-new-host-key', 'pin the key the server shows if none is pinned yet')
+    .description('connect, check the host key (or certificate), Perl and the agent')
+    .option(
+      '--trust-new-host-key',
+      'pin the key (SOAP: the certificate) the server shows if none is pinned yet',
+    )
     .action(
       action(async (ctx, name: string, o: { trustNewHostKey?: boolean }) => {
         const r = await ctx.core.servers.test(await ctx.projectId(), name, {
@@ -152,6 +187,9 @@ export function registerServerCommands(program: Command): void {
             `Connected: ${r.transport}`,
             r.hostKeyFingerprint
               ? `host key ${r.hostKeyFingerprint}${r.pinnedNow ? ' (pinned now)' : ' (matches the pin)'}`
+              : '',
+            r.tlsFingerprint
+              ? `certificate ${r.tlsFingerprint}${r.pinnedNow ? ' (pinned now)' : ' (matches the pin)'}`
               : '',
             r.perl ? `Perl ${r.perl}` : 'Perl: NOT FOUND — the agents need Perl 5',
             agent,
@@ -212,6 +250,13 @@ async function addInput(name: string, o: AddOptions): Promise<AddServerInput> {
       throw new MmError('usage', '--local needs --root <dir>: where the source files are.', '--root');
     return { name, kind: o.kind, apiVersion, connection: { type: 'local', root: resolve(o.root) } };
   }
+  if (o.transport === 'soap') return soapInput(name, o, apiVersion);
+  if (o.url || o.tokenStdin || o.tlsFingerprint || o.trustNewCertificate)
+    throw new MmError(
+      'usage',
+      '--url, --token-stdin and --tls-fingerprint go with --transport soap.',
+      '--transport',
+    );
   if (!o.host || !o.user)
     throw new MmError('usage', 'An SSH server needs --host and --user (or use --local --root).', '--host');
   if (o.passwordStdin && o.key)
@@ -245,5 +290,35 @@ async function addInput(name: string, o: AddOptions): Promise<AddServerInput> {
     },
     ...(o.agentPath ? { agentPath: o.agentPath } : {}),
     ...(o.sourceRoot ? { sourceRoot: o.sourceRoot } : {}),
+  };
+}
+
+async function soapInput(name: string, o: AddOptions, apiVersion: 1 | 2): Promise<AddServerInput> {
+  if (!o.url) throw new MmError('usage', 'A SOAP server needs --url http(s)://host:port/mm-agent.', '--url');
+  if (!o.tokenStdin)
+    throw new MmError(
+      'usage',
+      'A SOAP server needs --token-stdin (the token is never an argument).',
+      '--token-stdin',
+    );
+  if (o.host || o.user || o.passwordStdin || o.key || o.hostKey || o.trustNewHostKey || o.local)
+    throw new MmError('usage', 'SSH and --local options do not go with --transport soap.', '--transport');
+  if (o.tlsFingerprint && o.trustNewCertificate)
+    throw new MmError(
+      'usage',
+      'Give --tls-fingerprint or --trust-new-certificate, not both.',
+      '--tls-fingerprint',
+    );
+  const [token = ''] = await readStdinLines();
+  return {
+    name,
+    kind: o.kind,
+    apiVersion,
+    connection: {
+      type: 'soap',
+      url: o.url,
+      ...(o.tlsFingerprint ? { tlsFingerprint: o.tlsFingerprint } : {}),
+    },
+    credentials: { token: token.trim() },
   };
 }

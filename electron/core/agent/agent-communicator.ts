@@ -11,6 +11,7 @@ import { packAgent } from '../../../agents/pack.mjs';
 import type { AgentStatus } from '../../../shared/model/server';
 import { MmError } from '../errors';
 import { AGENTS_DIR } from '../paths';
+import type { AgentOutput, AgentRunOptions, AgentRunner } from './agent-runner';
 import type { Transport, TransferProgress } from './transport';
 
 export interface AgentLocation {
@@ -25,9 +26,7 @@ export interface AgentLocation {
   readonly apiVersion: 1 | 2;
 }
 
-export type { AgentStatus };
-
-export type AgentOutput = 'xml' | 'tar';
+export type { AgentStatus, AgentOutput };
 
 /** Reads `<version>` from an agent.manifest text. */
 export function manifestVersion(manifest: string): string | undefined {
@@ -54,11 +53,20 @@ export async function bundledAgentVersion(agent: string): Promise<string> {
   return version;
 }
 
-export class AgentCommunicator {
+export class AgentCommunicator implements AgentRunner {
   constructor(
     private readonly transport: Transport,
     private readonly location: AgentLocation,
   ) {}
+
+  get label(): string {
+    return this.transport.label;
+  }
+
+  async perlVersion(): Promise<string | undefined> {
+    const perl = await this.transport.exec(['perl', '-e', 'print "$]"'], { timeoutMs: 30_000 });
+    return perl.code === 0 ? perl.stdout.trim() : undefined;
+  }
 
   private get remoteDir(): string {
     return `${this.location.agentPath.replace(/\/+$/, '')}/${this.location.agent}`;
@@ -130,7 +138,7 @@ export class AgentCommunicator {
     args: readonly string[],
     output: AgentOutput,
     localFile: string,
-    options: { signal?: AbortSignal; onProgress?: TransferProgress; timeoutMs?: number } = {},
+    options: AgentRunOptions = {},
   ): Promise<void> {
     const local = this.location.local;
     const dir = local ? await mkdtemp(join(tmpdir(), 'mm-agent-')) : await this.remoteTempDir();

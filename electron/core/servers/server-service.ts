@@ -13,9 +13,13 @@ import {
   agentForKind,
 } from '../../../shared/model/server';
 import { AgentCommunicator } from '../agent/agent-communicator';
+import type { AgentRunner } from '../agent/agent-runner';
 import { FINGERPRINT_PATTERN, type HostKeyPolicy } from '../agent/host-key';
 import { localTransport } from '../agent/local-transport';
+import { SoapAgentCommunicator } from '../agent/soap-agent';
+import { parseAgentUrl } from '../agent/soap-http';
 import { connectSsh } from '../agent/ssh-transport';
+import { isTlsFingerprint, normalizeTlsFingerprint, type TlsPolicy } from '../agent/tls-pin';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
 import { assertNotReviewCopy } from '../review/review-service';
@@ -26,6 +30,8 @@ export interface ServerCredentialsInput {
   readonly password?: string;
   readonly privateKey?: string;
   readonly passphrase?: string;
+  /** SOAP servers: the token `agent.pl --serve` was started with. */
+  readonly token?: string;
 }
 
 export interface AddServerInput {
@@ -40,7 +46,8 @@ export interface AddServerInput {
         readonly user: string;
         readonly hostKeyFingerprint?: string;
       }
-    | { readonly type: 'local'; readonly root: string };
+    | { readonly type: 'local'; readonly root: string }
+    | { readonly type: 'soap'; readonly url: string; readonly tlsFingerprint?: string };
   readonly credentials?: ServerCredentialsInput;
   readonly agentPath?: string;
   readonly sourceRoot?: string;
@@ -50,10 +57,13 @@ export interface AddServerInput {
 
 export interface OpenedServer {
   readonly server: SourceServer;
-  readonly transport: Transport;
-  readonly agent: AgentCommunicator;
+  /** SSH, local or SOAP: the core only ever talks to the agent through this. */
+  readonly agent: AgentRunner;
   close(): Promise<void>;
 }
+
+/** A SOAP token: what `agent.pl --serve` accepts (at least 20 visible characters, no spaces). */
+const TOKEN_PATTERN = /^[\x21-\x7e]{20,512}$/;
 
 const SERVER_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
 
@@ -123,7 +133,7 @@ export class ServerService {
       ...(input.demo ? { demo: true } : {}),
     };
     // Secrets first: a server is never registered without the credentials it was given.
-    for (const key of ['password', 'privateKey', 'passphrase'] as const) {
+    for (const key of ['password', 'privateKey', 'passphrase', 'token'] as const) {
       const value = input.credentials?.[key];
       if (value !== undefined && value !== '') await this.secrets.set(secretName(projectId, id, key), value);
     }
@@ -160,9 +170,27 @@ export class ServerService {
     return server;
   }
 
-  /** Pins a host key typed in advance or accepted after a test. */
+  /** Pins a host key (SSH) or certificate fingerprint (SOAP over HTTPS) typed in advance or accepted after a test. */
   async pinHostKey(projectId: string, ref: string, fingerprint: string): Promise<SourceServer> {
     const server = await this.get(projectId, ref);
+    if (server.connection.type === 'soap') {
+      if (!server.connection.url.startsWith('https:'))
+        throw new MmError(
+          'invalid-input',
+          `${server.name} is served over plain HTTP: there is no certificate to pin.`,
+          'tlsFingerprint',
+        );
+      if (!isTlsFingerprint(fingerprint))
+        throw new MmError(
+          'invalid-input',
+          `"${fingerprint}" is not a SHA-256 certificate fingerprint (32 hex bytes, AB:CD:…).`,
+          'tlsFingerprint',
+        );
+      return this.replace(projectId, {
+        ...server,
+        connection: { ...server.connection, tlsFingerprint: normalizeTlsFingerprint(fingerprint) },
+      });
+    }
     if (server.connection.type !== 'ssh')
       throw new MmError('invalid-input', `${server.name} is not an SSH server.`, 'hostKey');
     if (!FINGERPRINT_PATTERN.test(fingerprint)) {
@@ -187,6 +215,7 @@ export class ServerService {
     await assertNotReviewCopy(this.projects, projectId, 'connecting to a source server');
     let server = await this.get(projectId, ref);
     const c = server.connection;
+    if (c.type === 'soap') return this.openSoap(projectId, server, c, options);
     let transport: Transport;
     if (c.type === 'local') {
       transport = localTransport();
@@ -221,7 +250,42 @@ export class ServerService {
       local: c.type === 'local',
       ...(c.type === 'local' ? { root: c.root } : server.sourceRoot ? { root: server.sourceRoot } : {}),
     });
-    return { server, transport, agent, close: () => transport.close() };
+    return { server, agent, close: () => transport.close() };
+  }
+
+  /**
+   * SOAP: nothing stays connected between calls. With an HTTPS URL and no pin, the Version call
+   * either refuses (showing the fingerprint) or, on acceptance, pins what it saw — only once the
+   * agent took the token, as a failed SSH login pins no host key.
+   */
+  private async openSoap(
+    projectId: string,
+    found: SourceServer,
+    c: Extract<SourceServer['connection'], { type: 'soap' }>,
+    options: { trustNew?: boolean; signal?: AbortSignal },
+  ): Promise<OpenedServer> {
+    let server = found;
+    const token = await this.secrets.get(secretName(projectId, server.id, 'token'));
+    if (!token)
+      throw new MmError(
+        'credentials-missing',
+        `${server.name} has no SOAP token in the secret store; register it again.`,
+        'token',
+      );
+    const tls: TlsPolicy = c.tlsFingerprint
+      ? { mode: 'pinned', fingerprint: c.tlsFingerprint }
+      : options.trustNew
+        ? { mode: 'trust-new' }
+        : { mode: 'ask' };
+    const agent = new SoapAgentCommunicator(
+      { url: c.url, token, tls },
+      { agent: agentForKind(server.kind), apiVersion: server.apiVersion },
+    );
+    if (c.url.startsWith('https:') && !c.tlsFingerprint && options.trustNew) {
+      const seen = await agent.version(options.signal);
+      if (seen.tlsFingerprint) server = await this.pinHostKey(projectId, server.id, seen.tlsFingerprint);
+    }
+    return { server, agent, close: async () => undefined };
   }
 
   /** "Test connection": connect, check the host key, Perl and the agent. */
@@ -229,14 +293,18 @@ export class ServerService {
     const before = await this.get(projectId, ref);
     const opened = await this.open(projectId, ref, options);
     try {
-      const perl = await opened.transport.exec(['perl', '-e', 'print "$]"'], { timeoutMs: 30_000 });
+      const perl = await opened.agent.perlVersion();
       const c = opened.server.connection;
+      const b = before.connection;
       return {
-        transport: opened.transport.label,
+        transport: opened.agent.label,
         ...(c.type === 'ssh' && c.hostKeyFingerprint ? { hostKeyFingerprint: c.hostKeyFingerprint } : {}),
-        pinnedNow: before.connection.type === 'ssh' && !before.connection.hostKeyFingerprint,
+        ...(c.type === 'soap' && c.tlsFingerprint ? { tlsFingerprint: c.tlsFingerprint } : {}),
+        pinnedNow:
+          (b.type === 'ssh' && !b.hostKeyFingerprint) ||
+          (b.type === 'soap' && c.type === 'soap' && !b.tlsFingerprint && c.tlsFingerprint !== undefined),
         agent: await opened.agent.status(),
-        ...(perl.code === 0 ? { perl: perl.stdout.trim() } : {}),
+        ...(perl ? { perl } : {}),
       };
     } finally {
       await opened.close();
@@ -250,6 +318,7 @@ export class ServerService {
         throw new MmError('invalid-input', 'The local root must be an absolute path.', 'root');
       return { type: 'local', root: c.root };
     }
+    if (c.type === 'soap') return checkSoapConnection(input, c);
     const host = c.host.trim();
     if (!/^[A-Za-z0-9.:_-]+$/.test(host) || host.startsWith('-')) {
       throw new MmError('invalid-input', `"${c.host}" is not a host name or IP address.`, 'host');
@@ -279,6 +348,46 @@ export class ServerService {
       ...(c.hostKeyFingerprint ? { hostKeyFingerprint: c.hostKeyFingerprint } : {}),
     };
   }
+}
+
+function checkSoapConnection(
+  input: AddServerInput,
+  c: { readonly url: string; readonly tlsFingerprint?: string },
+): ServerConnection {
+  const url = parseAgentUrl(c.url.trim());
+  const token = input.credentials?.token ?? '';
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new MmError(
+      'invalid-input',
+      'A SOAP server needs the token its agent was started with: 20-512 visible characters, no spaces.',
+      'token',
+    );
+  }
+  if (input.sourceRoot)
+    throw new MmError(
+      'invalid-input',
+      'A SOAP agent reads the source root it was started with (--root); it is not set here.',
+      'sourceRoot',
+    );
+  if (c.tlsFingerprint !== undefined && c.tlsFingerprint !== '') {
+    if (url.protocol !== 'https:')
+      throw new MmError(
+        'invalid-input',
+        'A certificate fingerprint needs an https:// agent URL.',
+        'tlsFingerprint',
+      );
+    if (!isTlsFingerprint(c.tlsFingerprint))
+      throw new MmError(
+        'invalid-input',
+        `"${c.tlsFingerprint}" is not a SHA-256 certificate fingerprint (32 hex bytes, AB:CD:…).`,
+        'tlsFingerprint',
+      );
+  }
+  return {
+    type: 'soap',
+    url: url.href,
+    ...(c.tlsFingerprint ? { tlsFingerprint: normalizeTlsFingerprint(c.tlsFingerprint) } : {}),
+  };
 }
 
 function checkAgentPath(path: string, field = 'agentPath'): string {

@@ -78,7 +78,9 @@ export function ServerCard({
           <Text size="sm" c="dimmed">
             {c.type === 'ssh'
               ? `ssh ${c.user}@${c.host}:${c.port} · ${c.auth}`
-              : `local agent run on ${c.root}`}
+              : c.type === 'local'
+                ? `local agent run on ${c.root}`
+                : `agent over SOAP at ${c.url}`}
           </Text>
           {c.type === 'ssh' && (
             <Text size="xs" c="dimmed">
