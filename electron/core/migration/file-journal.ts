@@ -107,9 +107,31 @@ export class FileJournal implements JournalPort {
   async #open(): Promise<FileHandle> {
     if (!this.#handle) {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      await this.#cutTornTail();
       this.#handle = await open(this.file, 'a', 0o600);
     }
     return this.#handle;
+  }
+
+  /** A line left half-written by a killed process is cut off before anything is appended after it. */
+  async #cutTornTail(): Promise<void> {
+    let size: number;
+    try {
+      size = (await stat(this.file)).size;
+    } catch {
+      return;
+    }
+    if (size === 0) return;
+    const handle = await open(this.file, 'r');
+    try {
+      const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+      await handle.read(tail, 0, tail.length, size - tail.length);
+      if (tail[tail.length - 1] === 0x0a) return;
+      const lastNewline = tail.lastIndexOf(0x0a);
+      await truncate(this.file, lastNewline < 0 ? size - tail.length : size - tail.length + lastNewline + 1);
+    } finally {
+      await handle.close();
+    }
   }
 
   async close(): Promise<void> {
