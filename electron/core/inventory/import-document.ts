@@ -1,11 +1,15 @@
 /**
- * Turns one agent output file into a validated, parsed document: size and DOCTYPE guard,
- * XSD validation (errors with line and column), then parsing into the model.
+ * Turns one agent output file into a validated, parsed document: size and DOCTYPE guard, UTF-8,
+ * XSD validation (errors with line and column; a document that is not well-formed is described
+ * by the well-formedness checker instead), parsing into the model, then its references (each id
+ * once, every reference to an object the document has).
  */
 import { readFile } from 'node:fs/promises';
 import { MmError } from '../errors';
 import { type ParsedDocument, parseAgentXml } from './parse-inventory';
 import { guardXmlFile } from './xml-guard';
+import { assertReferences } from './inventory-references';
+import { assertUtf8, assertWellFormed } from './xml-wellformed';
 import { validateAgainstXsd } from './xsd-validate';
 
 export interface ImportTimings {
@@ -28,6 +32,8 @@ export async function readAgentDocument<P = undefined>(
   const maxBytes = options.maxBytes;
   const bytes = await guardXmlFile(file, maxBytes);
   const xml = await readFile(file);
+  // Not UTF-8: say which byte, before any validator reports it as something else.
+  assertUtf8(xml, label);
   const t0 = performance.now();
   let validateMs = 0;
   // Validation (a worker thread) and parsing (this thread) run side by side; a document is
@@ -43,10 +49,12 @@ export async function readAgentDocument<P = undefined>(
   // A validator that fails before it runs still lets the parse go on.
   validation.catch(() => started());
   await validatorRunning;
+  const text = xml.toString('utf8');
   let parsed: ParsedDocument | undefined;
   let parseError: unknown;
+  let validatorError: unknown;
   try {
-    parsed = parseAgentXml(xml.toString('utf8'), label);
+    parsed = parseAgentXml(text, label);
   } catch (e) {
     parseError = e;
   }
@@ -54,7 +62,26 @@ export async function readAgentDocument<P = undefined>(
   const preparing = parsed && options.prepare ? options.prepare(parsed) : undefined;
   // A failed preparation of an invalid document is not worth reporting: the schema error is.
   preparing?.catch(() => undefined);
-  const problems = await validation;
+  // The WebAssembly validator throws ("failed to parse") where xmllint reports problems.
+  const problems = await validation.catch((e: unknown) => {
+    validatorError = e;
+    return [];
+  });
+  if (validatorError !== undefined || problems.length > 0 || !parsed) {
+    // Well-formedness first: it knows what and where (a truncated document, a declaration in the
+    // content, an over-long value) where the schema validators say "failed to parse" or name line
+    // 0. It runs only on this path, so a valid document pays nothing for it.
+    assertWellFormed(text, label);
+  }
+  if (validatorError instanceof MmError) throw validatorError;
+  if (validatorError !== undefined) {
+    const detail = validatorError instanceof Error ? validatorError.message : String(validatorError);
+    throw new MmError(
+      'xml-invalid',
+      `${label}: the schema validator could not read it (${detail.replace(/\s+/g, ' ').trim()}).`,
+      label,
+    );
+  }
   if (problems.length > 0) {
     const first = problems[0]!;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
@@ -65,6 +92,7 @@ export async function readAgentDocument<P = undefined>(
     );
   }
   if (!parsed) throw parseError;
+  assertReferences(parsed.inventory, text, label, parsed.root === 'hostingPlatform');
   const prepared = preparing ? await preparing : undefined;
   return { parsed, prepared, timings: { validateMs, parseMs, wallMs: performance.now() - t0 }, bytes };
 }

@@ -3,7 +3,7 @@
  * rarely changes, so it lives apart from project.json (saving a decision never rewrites it).
  * Loaded documents are cached: lists and verification read them many times.
  */
-import { rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../../shared/model/inventory';
 import { MmError } from '../errors';
@@ -47,7 +47,7 @@ export class InventoryStore {
     source: 'agent' | 'import',
   ): Promise<void> {
     const sealed = await this.seal(inventory);
-    const doc = await this.doc(projectId, serverId);
+    const doc = await this.openForReplace(projectId, serverId);
     await doc.save({
       schemaVersion: 1,
       serverId,
@@ -67,6 +67,25 @@ export class InventoryStore {
     await rm(this.file(projectId, serverId), { force: true });
   }
 
+  /**
+   * The document a new inventory replaces. A damaged file (store-corrupt) is replaced too — a
+   * fetch or import writes the whole inventory — but kept first as `<file>.corrupt` (or
+   * `.corrupt-<n>`), so nothing is lost without a trace. A newer version is never replaced.
+   */
+  private async openForReplace(projectId: string, serverId: string): Promise<DocumentFile<InventoryFile>> {
+    try {
+      const doc = await this.doc(projectId, serverId);
+      await doc.current(); // re-reads a file changed on disk since it was opened
+      return doc;
+    } catch (e) {
+      if (!(e instanceof MmError) || e.code !== 'store-corrupt') throw e;
+      this.#docs.delete(`${projectId}/${serverId}`);
+      const file = this.file(projectId, serverId);
+      await rename(file, await freeName(`${file}.corrupt`));
+      return this.doc(projectId, serverId);
+    }
+  }
+
   private doc(projectId: string, serverId: string): Promise<DocumentFile<InventoryFile>> {
     const key = `${projectId}/${serverId}`;
     let doc = this.#docs.get(key);
@@ -76,12 +95,45 @@ export class InventoryStore {
         currentVersion: 1,
         migrations: {},
         empty: () => ({ schemaVersion: 1, serverId, fetchedAt: '', source: 'agent', inventory: null }),
-        check: (d) =>
-          d.inventory == null || Array.isArray(d.inventory.domains) ? undefined : 'it has no domain list',
+        check: inventoryProblem,
       });
       doc.catch(() => this.#docs.delete(key));
       this.#docs.set(key, doc);
     }
     return doc;
   }
+}
+
+async function freeName(base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    try {
+      await stat(name);
+    } catch {
+      return name;
+    }
+  }
+}
+
+const LISTS = ['hosts', 'templates', 'accounts', 'subscriptions', 'domains'] as const;
+
+/** What every reader of an inventory iterates: lists of objects with an id (hosts: objects). */
+function inventoryProblem(d: InventoryFile): string | undefined {
+  if (typeof d.serverId !== 'string') return 'it names no source server';
+  const inv = d.inventory as unknown;
+  if (inv === null || inv === undefined) return undefined;
+  if (typeof inv !== 'object' || Array.isArray(inv)) return 'its inventory is not an object';
+  const lists = inv as Record<string, unknown>;
+  for (const list of LISTS) {
+    const items = lists[list];
+    if (!Array.isArray(items)) return `its ${list} are not a list`;
+    const bad = items.findIndex(
+      (x: unknown) =>
+        typeof x !== 'object' ||
+        x === null ||
+        (list !== 'hosts' && typeof (x as { id?: unknown }).id !== 'string'),
+    );
+    if (bad >= 0) return `${list} entry ${bad + 1} is not an object with an id`;
+  }
+  return undefined;
 }

@@ -9,8 +9,30 @@ import { MmError } from '../errors';
 
 export const DEFAULT_MAX_XML_BYTES = 128 * 1024 * 1024;
 
+/** A path that is not a readable file is named as what it is (missing, a directory, not allowed). */
+async function fileSize(file: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : `cannot be read (${code ?? String(e)})`;
+    throw new MmError('xml-unreadable', `${file} ${why}.`, file);
+  }
+  if (info.isDirectory())
+    throw new MmError('xml-unreadable', `${file} is a directory, not an XML file.`, file);
+  if (!info.isFile())
+    throw new MmError('xml-unreadable', `${file} is not a regular file (a device, socket or pipe).`, file);
+  return info.size;
+}
+
 export async function guardXmlFile(file: string, maxBytes = DEFAULT_MAX_XML_BYTES): Promise<number> {
-  const { size } = await stat(file);
+  const size = await fileSize(file);
   if (size > maxBytes) {
     throw new MmError(
       'xml-too-large',
@@ -20,7 +42,14 @@ export async function guardXmlFile(file: string, maxBytes = DEFAULT_MAX_XML_BYTE
   }
   if (size === 0) throw new MmError('xml-empty', `${file} is empty: the agent printed nothing.`, file);
   // A DOCTYPE can only appear before the root element, i.e. in the first bytes.
-  const handle = await open(file, 'r');
+  const handle = await open(file, 'r').catch((e: unknown) => {
+    const denied = (e as NodeJS.ErrnoException).code === 'EACCES';
+    throw new MmError(
+      'xml-unreadable',
+      `${file} cannot be read${denied ? ' (permission denied)' : ` (${String(e)})`}.`,
+      file,
+    );
+  });
   try {
     const head = Buffer.alloc(Math.min(size, 64 * 1024));
     await handle.read(head, 0, head.length, 0);

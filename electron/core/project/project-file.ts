@@ -33,7 +33,22 @@ export function projectFileSpec(init: Omit<ProjectFile, 'schemaVersion'>): Docum
     currentVersion: PROJECT_FILE_VERSION,
     migrations: {},
     empty: () => ({ schemaVersion: 1, ...init }),
-    check: (doc) =>
-      typeof doc.id !== 'string' || typeof doc.name !== 'string' ? 'it lacks an id or a name' : undefined,
+    check: projectProblem,
   };
+}
+
+/**
+ * What every reader of a project file relies on (the project list sorts and prints dates, the
+ * start-up reads the demo flag): a file without them is damaged, reported by name, and never
+ * stops the other projects from listing.
+ */
+function projectProblem(doc: ProjectFile): string | undefined {
+  if (typeof doc.id !== 'string' || typeof doc.name !== 'string') return 'it lacks an id or a name';
+  for (const field of ['description', 'createdAt', 'updatedAt'] as const)
+    if (typeof doc[field] !== 'string') return `its ${field} is not a text`;
+  if (typeof doc.demo !== 'boolean') return 'its demo flag is not true or false';
+  if (doc.servers !== undefined && !Array.isArray(doc.servers)) return 'its server list is not a list';
+  if (doc.target !== undefined && (typeof doc.target !== 'object' || doc.target === null))
+    return 'its target is not an object';
+  return undefined;
 }

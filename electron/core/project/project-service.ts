@@ -105,9 +105,17 @@ export class ProjectService {
 
   /** Find a project by id or by name, for the CLI's --project. */
   async resolve(ref: string | undefined): Promise<ProjectSummary> {
-    const all = (await this.list()).filter((p) => p.problem === undefined);
+    const listed = await this.list();
+    const all = listed.filter((p) => p.problem === undefined);
+    const damaged = listed.filter((p) => p.problem !== undefined);
+    // A project whose file is damaged is named with what is wrong (store-corrupt, store-too-new),
+    // not called missing: reading it again throws the store's own error.
+    const explain = async (p: ProjectSummary | undefined): Promise<void> => {
+      if (p) await this.read(p.id);
+    };
     if (ref === undefined) {
       if (all.length === 1 && all[0]) return all[0];
+      if (all.length === 0 && damaged.length === 1) await explain(damaged[0]);
       if (all.length === 0)
         throw new MmError(
           'no-project',
@@ -121,7 +129,10 @@ export class ProjectService {
     }
     const found =
       all.find((p) => p.id === ref || p.name === ref) ?? all.find((p) => p.id === projectIdFromName(ref));
-    if (!found) throw new MmError('project-not-found', `There is no project named "${ref}".`, '--project');
+    if (!found) {
+      await explain(damaged.find((p) => p.id === ref || p.id === projectIdFromName(ref)));
+      throw new MmError('project-not-found', `There is no project named "${ref}".`, '--project');
+    }
     return found;
   }
 

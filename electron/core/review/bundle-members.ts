@@ -24,6 +24,7 @@ const FIXED_MEMBERS = [
   'verification-changes.jsonl',
   'verification-history.jsonl',
   'reports/verification-report.json',
+  'reports/migration-report.json',
 ] as const;
 
 /** `inventory/<server-id>.json`: the id as the inventory store accepts it, and nothing Windows reads differently. */
@@ -137,6 +138,7 @@ const FIXED_SCHEMAS: Record<Exclude<(typeof FIXED_MEMBERS)[number], 'project.jso
   'verification-changes.jsonl': objects,
   'verification-history.jsonl': objects,
   'reports/verification-report.json': z.object({ html: z.string(), csv: z.string() }),
+  'reports/migration-report.json': z.object({ html: z.string(), csv: z.string() }),
 };
 
 /** One comment as a bundle carries it (merged back into the original by `mergeComments`). */
@@ -222,6 +224,7 @@ const serverSchema = z
         hostKeyFingerprint: text(200).optional(),
       }),
       z.object({ type: z.literal('local'), root: text(4096) }),
+      z.object({ type: z.literal('soap'), url: text(2000), tlsFingerprint: text(200).optional() }),
     ]),
     agentPath: text(4096),
     sourceRoot: text(4096).optional(),

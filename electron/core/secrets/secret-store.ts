@@ -9,7 +9,7 @@
  * `project/<id>/server/<name>/password`. Nothing here ever logs a value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmError } from '../errors';
 import { DocumentFile } from '../store/document-file';
@@ -119,8 +119,11 @@ export class SealedSecretStore implements SecretStore {
 
   async unseal(context: string, sealed: string): Promise<string> {
     const raw = Buffer.from(sealed, 'base64');
+    // A missing, exposed or damaged key file says so itself; only decryption failures below mean
+    // "this value does not open".
+    const key = await this.masterKey();
     try {
-      const decipher = createDecipheriv('aes-256-gcm', await this.masterKey(), raw.subarray(0, 12));
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
@@ -182,9 +185,19 @@ export class SealedSecretStore implements SecretStore {
     const file = join(this.dataDir, 'secrets.key');
     let key: Buffer;
     try {
-      key = decodeKeyFile(await readFile(file), this.#guards, file);
+      key = decodeKeyFile(await readKeyFile(file), this.#guards, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A new key would orphan every secret sealed under the lost one: refuse, say how to recover.
+      const sealed = Object.keys((await (await this.doc()).current()).secrets).length;
+      if (sealed > 0) {
+        const json = join(this.dataDir, 'secrets.json');
+        throw new MmError(
+          'secret-key-missing',
+          `The key file ${file} is missing, but ${json} holds ${sealed} secrets sealed with it. Restore secrets.key from a backup of this data dir; or, to start over, move ${json} away and enter the passwords again.`,
+          file,
+        );
+      }
       key = randomBytes(32);
       const guard = this.#guards.find((g) => g.available()) ?? fileGuard;
       await mkdir(this.dataDir, { recursive: true });
@@ -194,10 +207,32 @@ export class SealedSecretStore implements SecretStore {
       } catch (w) {
         // Another process created it first: use theirs.
         if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
-        key = decodeKeyFile(await readFile(file), this.#guards, file);
+        key = decodeKeyFile(await readKeyFile(file), this.#guards, file);
       }
     }
     if (key.length !== 32) throw new MmError('secret-key-invalid', `The key file ${file} is damaged.`, file);
     return key;
+  }
+}
+
+/**
+ * Reads the key file, refusing it when others may read or write it — as OpenSSH refuses a
+ * private key with loose permissions: a key others could read protects nothing, and using it
+ * silently would hide that. (Windows has no mode bits; its ACLs are the profile's.)
+ */
+async function readKeyFile(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { mode } = await handle.stat();
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new MmError(
+        'secret-key-exposed',
+        `The key file ${file} is readable or writable by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); it was not used. Restrict it with "chmod 600 ${file}" and consider the stored passwords exposed.`,
+        file,
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }

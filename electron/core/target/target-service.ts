@@ -66,6 +66,18 @@ export class TargetService {
 
   async set(projectId: string, update: TargetUpdate): Promise<TargetView> {
     const { projects, secrets } = this.deps;
+    // The project must be readable and writable, then the secrets go first: a damaged secret
+    // store fails the command before anything is saved.
+    await assertNotReviewCopy(projects, projectId, 'changing the target');
+    for (const [side, password] of [
+      ['poa', update.poaPassword],
+      ['pba', update.pbaPassword],
+    ] as const) {
+      if (password === undefined) continue;
+      const name = targetSecretName(projectId, side);
+      if (password === '') await secrets.delete(name);
+      else await secrets.set(name, password);
+    }
     await projects.update(projectId, (draft) => {
       const target: ProjectTarget = { ...(draft.target ?? {}) };
       applySide(target, 'poa', update.poaUrl, update.poaUser);
@@ -77,15 +89,6 @@ export class TargetService {
       if (update.sandbox !== undefined) target.sandbox = update.sandbox;
       return { ...draft, target };
     });
-    for (const [side, password] of [
-      ['poa', update.poaPassword],
-      ['pba', update.pbaPassword],
-    ] as const) {
-      if (password === undefined) continue;
-      const name = targetSecretName(projectId, side);
-      if (password === '') await secrets.delete(name);
-      else await secrets.set(name, password);
-    }
     const view = await this.get(projectId);
     await this.deps.log(projectId).write('info', 'Target settings changed', {
       poa: view.poa ? { url: view.poa.url, user: view.poa.user } : null,
