@@ -416,6 +416,34 @@ describe('domain services: fetched only when missing, kept across restarts', () 
     );
   });
 
+  it('a server removed and added again under the same id is fetched afresh, never served the former one', async () => {
+    const other = (await core.projects.create('Re-added')).id;
+    const add = () =>
+      core.servers.add(other, { name: 'web03', kind: 'linux', connection: { type: 'local', root } });
+    const first = await add();
+    await core.domainServices.ensureFetched(other, first.id, ['mail-only.test']);
+    expect(await core.domainServices.missing(other, first.id, ['mail-only.test'])).toEqual([]);
+    await core.servers.remove(other, first.id);
+    await new Promise((r) => setTimeout(r, 5)); // a distinct addedAt
+    const second = await add();
+    expect(second.id).toBe(first.id);
+    expect(await core.domainServices.missing(other, second.id, ['mail-only.test'])).toEqual([
+      'mail-only.test',
+    ]);
+    expect((await core.domainServices.services(other)).size).toBe(0);
+    runs.length = 0;
+    expect((await core.domainServices.ensureFetched(other, second.id, ['mail-only.test'])).fetched).toEqual([
+      'mail-only.test',
+    ]);
+    expect(servicesRuns()).toEqual(['mail-only.test']);
+    // forget() drops the file and the facts of a server.
+    await core.domainServices.forget(other, second.id);
+    expect(await core.domainServices.missing(other, second.id, ['mail-only.test'])).toEqual([
+      'mail-only.test',
+    ]);
+    expect((await core.domainServices.facts(other)).size).toBe(0);
+  });
+
   it('refuses a damaged services file by name and never overwrites it', async () => {
     const other = await core.projects.create('Damaged');
     const s = await core.servers.add(other.id, {

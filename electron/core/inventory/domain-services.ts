@@ -18,6 +18,7 @@ import type { JobContext } from '../jobs/job-registry';
 import type { MigrationLog } from '../log/migration-log';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
+import type { SourceServer } from '../../../shared/model/server';
 import type { ServerService } from '../servers/server-service';
 import { DocumentCache } from '../store/document-cache';
 import { DocumentFile } from '../store/document-file';
@@ -73,6 +74,11 @@ interface FactsFile {
 export interface ServicesFile {
   schemaVersion: 1;
   serverId: string;
+  /**
+   * The `addedAt` of the server these services came from: a server removed and added again
+   * under the same id is another server, and the file's domains do not count for it.
+   */
+  serverAddedAt: string;
   /** When the last fetch wrote this file ('' before the first). */
   fetchedAt: string;
   /** domainId → services, passwords sealed. */
@@ -132,16 +138,17 @@ export class DomainServicesService {
   async services(projectId: string): Promise<ReadonlyMap<string, DomainServices>> {
     const out = new Map<string, DomainServices>();
     for (const server of await this.servers.list(projectId)) {
-      const file = await (await this.servicesDoc(projectId, server.id)).current();
-      for (const [domainId, s] of Object.entries(file.domains)) out.set(objectKey(server.id, domainId), s);
+      for (const [domainId, s] of Object.entries(await this.stored(projectId, server)))
+        out.set(objectKey(server.id, domainId), s);
     }
     return out;
   }
 
   /** The domains among `domainIds` whose services (or facts) this project does not hold yet. */
-  async missing(projectId: string, serverId: string, domainIds: readonly string[]): Promise<string[]> {
-    const services = (await (await this.servicesDoc(projectId, serverId)).current()).domains;
-    const facts = (await this.#facts.read(projectId)).servers[serverId]?.domains ?? {};
+  async missing(projectId: string, serverRef: string, domainIds: readonly string[]): Promise<string[]> {
+    const server = await this.servers.get(projectId, serverRef);
+    const services = await this.stored(projectId, server);
+    const facts = (await this.#facts.read(projectId)).servers[server.id]?.domains ?? {};
     return [...new Set(domainIds)].filter((id) => !Object.hasOwn(services, id) || !Object.hasOwn(facts, id));
   }
 
@@ -224,17 +231,32 @@ export class DomainServicesService {
       await rm(work, { recursive: true, force: true });
     }
     const serverId = opened.server.id;
+    const serverAddedAt = opened.server.addedAt;
     const fetchedAt = new Date().toISOString();
     // Services first: a crash between the two writes leaves facts missing, which `missing`
-    // reports, so the next ensureFetched repairs it.
+    // reports, so the next ensureFetched repairs it. What a former server of the same id left
+    // is replaced, not merged.
+    let sameServer = true;
     await (
       await this.servicesDoc(projectId, serverId)
-    ).update((d) => ({ ...d, serverId, fetchedAt, domains: { ...d.domains, ...services } }));
+    ).update((d) => {
+      sameServer = d.serverAddedAt === serverAddedAt;
+      return {
+        schemaVersion: 1,
+        serverId,
+        serverAddedAt,
+        fetchedAt,
+        domains: { ...(sameServer ? d.domains : {}), ...services },
+      };
+    });
     await this.#facts.update(projectId, (d) => ({
       ...d,
       servers: {
         ...d.servers,
-        [serverId]: { fetchedAt, domains: { ...(d.servers[serverId]?.domains ?? {}), ...facts } },
+        [serverId]: {
+          fetchedAt,
+          domains: { ...((sameServer && d.servers[serverId]?.domains) || {}), ...facts },
+        },
       },
     }));
     const warnings = Object.values(facts).filter(
@@ -252,28 +274,50 @@ export class DomainServicesService {
     return { domains: domainIds.length, warnings };
   }
 
-  /** The services file of one server, opened once per process. */
-  private async servicesDoc(projectId: string, serverId: string): Promise<DocumentFile<ServicesFile>> {
+  /**
+   * Drops what is kept of a removed server: its services file and its facts, so a server added
+   * later under the same id is fetched afresh rather than served stale services.
+   */
+  async forget(projectId: string, serverId: string): Promise<void> {
+    this.#services.delete(`${projectId}/${serverId}`);
+    await rm(this.servicesFile(projectId, serverId), { force: true });
+    if ((await this.#facts.read(projectId)).servers[serverId] === undefined) return;
+    await this.#facts.update(projectId, (d) => {
+      const { [serverId]: _gone, ...servers } = d.servers;
+      return { ...d, servers };
+    });
+  }
+
+  private servicesFile(projectId: string, serverId: string): string {
     if (!SERVER_ID.test(serverId)) {
       throw new MmError('invalid-input', `"${serverId}" is not a source server id.`, 'serverId');
     }
+    return join(this.projects.projectDir(projectId), 'domain-services', `${serverId}.json`);
+  }
+
+  /** The stored services of a registered server (none when the file is a former server's). */
+  private async stored(projectId: string, server: SourceServer): Promise<Record<string, DomainServices>> {
+    const file = await (await this.servicesDoc(projectId, server.id)).current();
+    return file.serverAddedAt === server.addedAt ? file.domains : {};
+  }
+
+  /** The services file of one server, opened once per process. */
+  private async servicesDoc(projectId: string, serverId: string): Promise<DocumentFile<ServicesFile>> {
+    const file = this.servicesFile(projectId, serverId);
     await this.projects.read(projectId);
     const key = `${projectId}/${serverId}`;
     let doc = this.#services.get(key);
     if (!doc) {
-      doc = DocumentFile.open<ServicesFile>(
-        join(this.projects.projectDir(projectId), 'domain-services', `${serverId}.json`),
-        {
-          kind: 'domain services',
-          currentVersion: 1,
-          migrations: {},
-          empty: () => ({ schemaVersion: 1, serverId, fetchedAt: '', domains: {} }),
-          check: (d) =>
-            typeof d.domains === 'object' && d.domains !== null && !Array.isArray(d.domains)
-              ? undefined
-              : 'it has no domain map',
-        },
-      );
+      doc = DocumentFile.open<ServicesFile>(file, {
+        kind: 'domain services',
+        currentVersion: 1,
+        migrations: {},
+        empty: () => ({ schemaVersion: 1, serverId, serverAddedAt: '', fetchedAt: '', domains: {} }),
+        check: (d) =>
+          typeof d.domains === 'object' && d.domains !== null && !Array.isArray(d.domains)
+            ? undefined
+            : 'it has no domain map',
+      });
       doc.catch(() => this.#services.delete(key));
       this.#services.set(key, doc);
     }
