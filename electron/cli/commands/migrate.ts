@@ -16,6 +16,7 @@ interface MigrateOptions {
   accounts?: string[];
   domains?: string[];
   preview?: boolean;
+  services?: boolean;
 }
 
 function toInt(value: string | undefined, name: string): number | undefined {
@@ -118,6 +119,7 @@ export function registerMigrateCommands(program: Command): void {
     .option('--accounts <id...>', 'only these accounts (and their approved domains)')
     .option('--domains <name...>', 'only these domains (names or ids; their accounts come too)')
     .option('--preview', 'say what the batch would migrate, counted, and do nothing')
+    .option('--no-services', 'do not fetch domain services first: migrate with those already fetched')
     .action(
       action(async (ctx, o: MigrateOptions) => {
         const projectId = await ctx.projectId();
@@ -143,6 +145,7 @@ export function registerMigrateCommands(program: Command): void {
           ...subset,
           ...(concurrency !== undefined ? { concurrency } : {}),
           ...(perServer !== undefined ? { perServer } : {}),
+          ...(o.services === false ? { services: false } : {}),
         });
         return foreground(ctx, projectId, started);
       }),

@@ -20,6 +20,11 @@ export interface JobOptions {
   readonly perServer: number;
   /** Who started it (OS user or the app's author name). */
   readonly author: string;
+  /**
+   * false: plan with the domain services already fetched and fetch no more (a billing-only
+   * migration, or a source whose inventory was imported and whose agent cannot be reached).
+   */
+  readonly services?: boolean;
 }
 
 export interface JobRecord {

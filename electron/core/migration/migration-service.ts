@@ -63,6 +63,8 @@ export interface StartOptions extends PlanSubset {
   readonly concurrency?: number;
   readonly perServer?: number;
   readonly author?: string;
+  /** false: do not fetch domain services first (see JobOptions.services). */
+  readonly services?: boolean;
 }
 
 const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
@@ -269,6 +271,7 @@ export class MigrationService {
       concurrency: clampConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY),
       perServer: clampConcurrency(options.perServer ?? 2),
       author: options.author ?? osAuthor(),
+      ...(options.services === false ? { services: false } : {}),
     };
     const job: JobRecord = {
       jobId: randomUUID(),
@@ -357,7 +360,7 @@ export class MigrationService {
         ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
         ...(job.options.domains ? { domains: job.options.domains } : {}),
       };
-      await this.gatherServices(projectId, subset);
+      if (job.options.services !== false) await this.gatherServices(projectId, subset);
       const plan = await this.plan(projectId, subset);
       const journal = this.journal(projectId);
       const state = await journal.load();
@@ -507,6 +510,43 @@ export class MigrationService {
       );
     }
     return { plan, states, objectStates, journal };
+  }
+
+  /**
+   * Everything a report needs about one batch from one snapshot (one plan, not one per object):
+   * the summary, every object's row with its steps and the target's answers, and what the plan
+   * left out. Added for the migration report (core/report/migration-report.ts).
+   */
+  async batchDetail(
+    projectId: string,
+    jobId: string,
+  ): Promise<{
+    summary: JobSummary;
+    objects: { row: ObjectStatusRow; steps: StepStatusRow[] }[];
+    excluded: MigrationPlan['excluded'];
+  }> {
+    const summary = await this.job(projectId, jobId);
+    const rows = await this.objects(projectId, summary.jobId);
+    const { plan, states, journal } = await this.snapshot(projectId, summary.jobId);
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    const stepsOf = new Map(plan.objects.map((o) => [objectKeyOf(o.ref), o.steps]));
+    const objects = rows.map((row) => ({
+      row,
+      steps: (stepsOf.get(row.key) ?? []).map((id): StepStatusRow => {
+        const s = byId.get(id);
+        const o = journal.outcomes.get(id)?.outcome;
+        return {
+          id,
+          kind: (s?.kind ?? 'not-carried') as StepKind,
+          label: s?.label ?? id,
+          state: states.get(id) ?? 'pending',
+          ids: o?.ids ?? {},
+          ...(o?.message ? { message: o.message } : {}),
+          ...(o ? { via: o.via, at: o.at } : {}),
+        };
+      }),
+    }));
+    return { summary, objects, excluded: plan.excluded };
   }
 
   /** Batches whose process died mid-run (after a crash of the app or the CLI). */
