@@ -68,19 +68,33 @@ export function AddServerWizard(props: {
       name: form.name,
       kind: form.kind,
       apiVersion: form.apiVersion,
-      connection: {
-        type: 'ssh',
-        host: form.host,
-        port: form.port,
-        user: form.user,
-        ...(form.hostKeyFingerprint ? { hostKeyFingerprint: form.hostKeyFingerprint } : {}),
-      },
-      credentials:
-        form.auth === 'password'
-          ? { password: form.password }
-          : { privateKey: form.privateKey, ...(form.passphrase ? { passphrase: form.passphrase } : {}) },
-      agentPath: form.agentPath,
-      ...(form.sourceRoot ? { sourceRoot: form.sourceRoot } : {}),
+      ...(form.transport === 'soap'
+        ? {
+            connection: {
+              type: 'soap' as const,
+              url: form.url,
+              ...(form.tlsFingerprint ? { tlsFingerprint: form.tlsFingerprint } : {}),
+            },
+            credentials: { token: form.token },
+          }
+        : {
+            connection: {
+              type: 'ssh' as const,
+              host: form.host,
+              port: form.port,
+              user: form.user,
+              ...(form.hostKeyFingerprint ? { hostKeyFingerprint: form.hostKeyFingerprint } : {}),
+            },
+            credentials:
+              form.auth === 'password'
+                ? { password: form.password }
+                : {
+                    privateKey: form.privateKey,
+                    ...(form.passphrase ? { passphrase: form.passphrase } : {}),
+                  },
+            agentPath: form.agentPath,
+            ...(form.sourceRoot ? { sourceRoot: form.sourceRoot } : {}),
+          }),
     });
     setBusy(false);
     if (!r.ok) {
@@ -107,7 +121,10 @@ export function AddServerWizard(props: {
     else setError(r.error);
   };
 
-  const unknownKey = error?.code === 'host-key-unknown' ? error.where : undefined;
+  // An SSH host key or, over SOAP/HTTPS, the agent's certificate: shown, compared, accepted.
+  const unknownKey =
+    error?.code === 'host-key-unknown' || error?.code === 'tls-fingerprint-unknown' ? error.where : undefined;
+  const what = error?.code === 'tls-fingerprint-unknown' ? 'certificate' : 'host key';
 
   return (
     <Modal opened={props.opened} onClose={() => void close(false)} title="Register a source server" size="xl">
@@ -129,15 +146,15 @@ export function AddServerWizard(props: {
         <Stepper.Step label="Test connection">
           <Stack mt="md">
             {unknownKey && (
-              <Alert color="yellow" title="Unknown host key" data-testid="host-key-prompt">
+              <Alert color="yellow" title={`Unknown ${what}`} data-testid="host-key-prompt">
                 <Text size="sm">
-                  The server presents this host key. Compare it with the server's own before you accept it:
+                  The server presents this {what}. Compare it with the server's own before you accept it:
                 </Text>
                 <Code block mt="xs" data-testid="host-key-fingerprint">
                   {unknownKey}
                 </Code>
                 <Button mt="sm" loading={busy} onClick={() => void runTest(true)}>
-                  Accept and pin this key
+                  Accept and pin this {what === 'host key' ? 'key' : 'certificate'}
                 </Button>
               </Alert>
             )}
@@ -149,6 +166,12 @@ export function AddServerWizard(props: {
                   {test.hostKeyFingerprint && (
                     <List.Item>
                       Host key {test.hostKeyFingerprint}{' '}
+                      {test.pinnedNow ? '(pinned now)' : '(matches the pin)'}
+                    </List.Item>
+                  )}
+                  {test.tlsFingerprint && (
+                    <List.Item>
+                      Certificate {test.tlsFingerprint}{' '}
                       {test.pinnedNow ? '(pinned now)' : '(matches the pin)'}
                     </List.Item>
                   )}

@@ -1,4 +1,6 @@
 import {
+  Button,
+  Code,
   Group,
   NumberInput,
   PasswordInput,
@@ -13,6 +15,8 @@ import {
 import { SOURCE_KINDS, type SourceKind } from '../../../../shared/model/server';
 
 export interface ConnectionForm {
+  /** SSH, or SOAP over HTTP(S) to `perl agent.pl --serve` (servers without SSH). */
+  transport: 'ssh' | 'soap';
   name: string;
   kind: SourceKind;
   apiVersion: 1 | 2;
@@ -26,9 +30,13 @@ export interface ConnectionForm {
   agentPath: string;
   sourceRoot: string;
   hostKeyFingerprint: string;
+  url: string;
+  token: string;
+  tlsFingerprint: string;
 }
 
 export const EMPTY_CONNECTION: ConnectionForm = {
+  transport: 'ssh',
   name: '',
   kind: 'linux',
   apiVersion: 2,
@@ -42,7 +50,19 @@ export const EMPTY_CONNECTION: ConnectionForm = {
   agentPath: '/usr/local/mm-agent',
   sourceRoot: '',
   hostKeyFingerprint: '',
+  url: '',
+  token: '',
+  tlsFingerprint: '',
 };
+
+/** A fresh token for `agent.pl --serve --token-file=…`: 32 random bytes, base64url. */
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
 
 const KIND_LABELS: Record<SourceKind, string> = {
   linux: 'Plain Linux hosting server',
@@ -79,6 +99,81 @@ export function ConnectionStep({
           onChange={(v) => v && set('kind', v as SourceKind)}
         />
       </SimpleGrid>
+      <Group>
+        <Text size="sm" fw={500}>
+          Transport
+        </Text>
+        <SegmentedControl
+          value={form.transport}
+          onChange={(v) => set('transport', v === 'soap' ? 'soap' : 'ssh')}
+          data={[
+            { value: 'ssh', label: 'SSH' },
+            { value: 'soap', label: 'SOAP over HTTP(S)' },
+          ]}
+        />
+      </Group>
+      {form.transport === 'soap' ? <SoapFields form={form} set={set} /> : <SshFields form={form} set={set} />}
+    </Stack>
+  );
+}
+
+type Setter = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]) => void;
+
+/** An agent started with `perl agent.pl --serve`: its URL, its token, its certificate. */
+function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
+  return (
+    <>
+      <TextInput
+        label="Agent URL"
+        required
+        placeholder="https://203.0.113.5:8470/mm-agent"
+        description="What the agent printed when it started: perl agent.pl --serve --listen=… (see agents/README.md)."
+        value={form.url}
+        onChange={(e) => set('url', e.currentTarget.value.trim())}
+      />
+      <Group align="flex-end">
+        <PasswordInput
+          style={{ flex: 1 }}
+          label="Token"
+          required
+          description="The token in the agent's --token-file (at least 20 characters)."
+          value={form.token}
+          onChange={(e) => set('token', e.currentTarget.value.trim())}
+        />
+        <Button variant="default" onClick={() => set('token', newToken())}>
+          Generate
+        </Button>
+      </Group>
+      {form.token && (
+        <Text size="xs" c="dimmed">
+          Put this token in the agent's token file before you test: <Code>{form.token}</Code>
+        </Text>
+      )}
+      <SimpleGrid cols={2}>
+        <TextInput
+          label="Certificate fingerprint (optional)"
+          description="HTTPS: the SHA-256 the agent printed. Leave empty to see it on the next step and accept it."
+          value={form.tlsFingerprint}
+          onChange={(e) => set('tlsFingerprint', e.currentTarget.value.trim())}
+        />
+        <Select
+          label="Migration API version"
+          data={[
+            { value: '2', label: 'v2 (subscription-centred)' },
+            { value: '1', label: 'v1 (domain-centred)' },
+          ]}
+          value={String(form.apiVersion)}
+          allowDeselect={false}
+          onChange={(v) => set('apiVersion', v === '1' ? 1 : 2)}
+        />
+      </SimpleGrid>
+    </>
+  );
+}
+
+function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
+  return (
+    <>
       <SimpleGrid cols={3}>
         <TextInput
           label="Host"
@@ -166,6 +261,6 @@ export function ConnectionStep({
         value={form.hostKeyFingerprint}
         onChange={(e) => set('hostKeyFingerprint', e.currentTarget.value.trim())}
       />
-    </Stack>
+    </>
   );
 }
