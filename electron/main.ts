@@ -2,13 +2,14 @@
  * Composition root of the desktop app: lifecycle, the core, IPC, one secure window.
  * Everything the app does lives in the core; this file only wires Electron to it.
  */
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, safeStorage, session, shell } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { BrowserWindow, app, protocol, safeStorage, session, shell } from 'electron';
+import { APP_CONTENT_TYPES, APP_SCHEME, APP_URL, appFileFor } from './app-protocol';
 import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
 import { RENDERER_DIR } from './core/paths';
-import { attachDemoTarget, startAppSandbox } from './core/target/demo-target';
+import { attachDemoTarget, startAppSandbox } from './sandbox/demo-target';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, isTrustedSender, secureWindowOptions } from './window';
@@ -40,8 +41,11 @@ const core = createCore({
     unseal: (sealed) => Buffer.from(safeStorage.decryptString(sealed), 'base64'),
   },
 });
-const rendererIndex = join(RENDERER_DIR, 'index.html');
-const appUrl = pathToFileURL(rendererIndex).toString();
+// The renderer comes from app://mm/, not file://: a file:// page could read any local file.
+const appUrl = APP_URL;
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 const windows = new Set<number>();
 
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -67,13 +71,30 @@ void app.whenReady().then(async () => {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
     });
   });
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appFileFor(request.url, RENDERER_DIR);
+    const body = file ? await readFile(file).catch(() => undefined) : undefined;
+    if (!file || !body) return new Response('Not found', { status: 404 });
+    return new Response(body, {
+      headers: {
+        'Content-Type': APP_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+  // No permission is ever granted (camera, notifications, clipboard, …): asked for, or checked.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   registerIpc(core, (event) => isTrustedSender(windows, appUrl, event.sender, event.senderFrame?.url));
   await ensureDemoProject(core);
   // The built-in sandbox target on free ports; the demo project is pointed at it on every start.
   const sandbox = await startAppSandbox(dataDir);
   app.on('will-quit', () => void sandbox.close());
-  await attachDemoTarget(core, sandbox);
+  // One project the demo refresh cannot update never keeps the app from starting.
+  await attachDemoTarget(core, sandbox).catch((e: unknown) =>
+    console.error(`The demo target was not attached: ${e instanceof Error ? e.message : String(e)}`),
+  );
   await createWindow();
 });
 

@@ -42,7 +42,9 @@ function httpApi(): MmApi {
 
   const connect = (): void => {
     if (source) return;
-    source = new EventSource(`/api/events?secret=${encodeURIComponent(secret)}`);
+    // The host set an HttpOnly cookie with the secret on the first page load: EventSource
+    // cannot send headers, and a secret in the URL would end up in logs.
+    source = new EventSource('/api/events');
     for (const name of EVENT_CHANNELS) {
       source.addEventListener(name, (e) => {
         const payload: unknown = JSON.parse((e as MessageEvent<string>).data);

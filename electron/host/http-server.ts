@@ -1,8 +1,15 @@
 /**
  * The browser host: the renderer's static files plus the contract over HTTP on 127.0.0.1.
  *   POST /api/call/<channel>   JSON body = request, header x-mm-secret → Result JSON
- *   GET  /api/events?secret=…   server-sent events: `event: <channel>`, `data: <payload>`
- * Every /api request without the per-run secret is refused with 401.
+ *   GET  /api/events            server-sent events (`event: <channel>`, `data: <payload>`),
+ *                               authorised by the cookie the first page load sets (or the header)
+ * Defence in depth behind the per-run secret:
+ * - the secret travels in a header (calls) or an HttpOnly, SameSite=Strict cookie (events),
+ *   never in the query string of an API request (URLs end up in logs and histories);
+ * - the Host must be 127.0.0.1 or localhost on our port (a rebound DNS name is refused) and any
+ *   Origin our own; a call must say `application/json` (a cross-site form cannot);
+ * - one request may hold at most MAX_BODY_BYTES, all requests together MAX_INFLIGHT_BYTES;
+ * - unknown calls answer 404 and schema failures 400, with the same Result body.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,8 +21,10 @@ import { dispatch } from '../api/handlers';
 import type { Core } from '../core/core';
 import { CONTENT_SECURITY_POLICY } from '../csp';
 
-// Review bundles travel as base64 in one request: room for a 256 MB bundle.
-const MAX_BODY_BYTES = 384 * 1024 * 1024;
+// Review bundles travel as base64 in one request: a 64 MB bundle is 86 MB of base64.
+export const MAX_BODY_BYTES = 90 * 1024 * 1024;
+/** Every request's body together: a burst of big requests cannot take the machine's memory. */
+export const MAX_INFLIGHT_BYTES = 2 * MAX_BODY_BYTES;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,6 +35,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
+
+/** HTTP status for the Result errors that mean "this request is wrong", not "the work failed". */
+const ERROR_STATUS: Readonly<Record<string, number>> = { 'unknown-call': 404, 'invalid-input': 400 };
 
 export interface BrowserHost {
   readonly url: string;
@@ -57,6 +69,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     return bytes.length === secretBytes.length && timingSafeEqual(bytes, secretBytes);
   };
 
+  let port = 0;
+  let inflight = 0;
+  const cookieName = (): string => `mm-secret-${port}`;
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent)
@@ -65,33 +81,61 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   });
 
+  /** Host and Origin: ours, or refused (DNS rebinding, cross-site pages). */
+  function foreignRequest(req: IncomingMessage): string | undefined {
+    const ours = [`127.0.0.1:${port}`, `localhost:${port}`];
+    if (!ours.includes((req.headers.host ?? '').toLowerCase())) return `Host ${req.headers.host ?? '(none)'}`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !ours.some((o) => origin.toLowerCase() === `http://${o}`))
+      return `Origin ${origin}`;
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${site} request`;
+    return undefined;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    const foreign = foreignRequest(req);
+    if (foreign !== undefined) {
+      sendJson(res, 403, {
+        ok: false,
+        error: { code: 'forbidden', message: `Refused: ${foreign} is not this control panel's.` },
+      });
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
-      const given = req.headers['x-mm-secret'];
-      const headerSecret = Array.isArray(given) ? given[0] : given;
-      if (!authorised(headerSecret ?? url.searchParams.get('secret'))) {
-        sendJson(res, 401, {
-          ok: false,
-          error: { code: 'unauthorised', message: 'Missing or wrong secret.' },
-        });
-        return;
-      }
       if (url.pathname === '/api/events' && req.method === 'GET') {
+        const header = req.headers['x-mm-secret'];
+        const given = cookieOf(req, cookieName()) ?? (Array.isArray(header) ? header[0] : header);
+        if (!authorised(given)) return unauthorised(res);
         res.writeHead(200, { 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
         res.write(': connected\n\n');
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));
         return;
       }
+      const given = req.headers['x-mm-secret'];
+      if (!authorised(Array.isArray(given) ? given[0] : given)) return unauthorised(res);
       const match = /^\/api\/call\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
       if (match?.[1] && req.method === 'POST') {
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/json') {
+          sendJson(res, 415, {
+            ok: false,
+            error: {
+              code: 'invalid-input',
+              message: 'A call is a JSON body (Content-Type: application/json).',
+            },
+          });
+          return;
+        }
         const body = await readBody(req);
-        if (body === undefined) {
-          sendJson(res, 413, { ok: false, error: { code: 'too-large', message: 'Request body too large.' } });
+        if (typeof body !== 'string') {
+          res.setHeader('Connection', 'close');
+          sendJson(res, body.status, { ok: false, error: { code: 'too-large', message: body.message } });
           return;
         }
         let payload: unknown;
@@ -104,20 +148,56 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           });
           return;
         }
-        sendJson(res, 200, await dispatch(options.core, match[1], payload));
+        const result = await dispatch(options.core, match[1], payload);
+        sendJson(res, result.ok ? 200 : (ERROR_STATUS[result.error.code] ?? 200), result);
         return;
       }
       sendJson(res, 404, { ok: false, error: { code: 'not-found', message: `No API at ${url.pathname}.` } });
       return;
     }
+    // The first page load carries the secret in its URL: keep it in a cookie for the event
+    // stream (EventSource cannot send headers), readable by no script and sent by no other site.
+    if (authorised(url.searchParams.get('secret'))) {
+      res.setHeader('Set-Cookie', `${cookieName()}=${secret}; Path=/api; HttpOnly; SameSite=Strict`);
+    }
     await serveStatic(options.rendererDir, url.pathname, res);
+  }
+
+  function unauthorised(res: ServerResponse): void {
+    sendJson(res, 401, { ok: false, error: { code: 'unauthorised', message: 'Missing or wrong secret.' } });
+  }
+
+  /** The body, or why not: over the per-request cap (413) or the cap on all requests (503). */
+  async function readBody(req: IncomingMessage): Promise<string | { status: number; message: string }> {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = {
+      status: 413,
+      message: `Request body too large (limit ${MAX_BODY_BYTES / 1048576} MB).`,
+    };
+    if (declared > MAX_BODY_BYTES) return tooLarge;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req) {
+        const buf = chunk as Buffer;
+        size += buf.length;
+        inflight += buf.length;
+        if (size > MAX_BODY_BYTES) return tooLarge;
+        if (inflight > MAX_INFLIGHT_BYTES)
+          return { status: 503, message: 'Too many large requests at once; try again.' };
+        chunks.push(buf);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      inflight -= size;
+    }
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   return {
     port,
     secret,
@@ -138,16 +218,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buf);
+/** One cookie's value from the Cookie header. */
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return undefined;
 }
 
 async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {

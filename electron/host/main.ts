@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { ensureDemoProject } from '../core/demo';
-import { attachDemoTarget, startAppSandbox } from '../core/target/demo-target';
+import { attachDemoTarget, startAppSandbox } from '../sandbox/demo-target';
 import { RENDERER_DIR } from '../core/paths';
 import { startBrowserHost } from './http-server';
 
@@ -41,7 +41,10 @@ const core = createCore({ dataDir, shell: 'browser' });
 if (opts.demo) await ensureDemoProject(core);
 // The built-in sandbox target on free ports; the demo project is pointed at it on every start.
 const sandbox = await startAppSandbox(dataDir);
-await attachDemoTarget(core, sandbox);
+// One project the demo refresh cannot update never keeps the host from starting.
+await attachDemoTarget(core, sandbox).catch((e: unknown) =>
+  process.stderr.write(`The demo target was not attached: ${e instanceof Error ? e.message : String(e)}\n`),
+);
 const host = await startBrowserHost({
   core,
   rendererDir: RENDERER_DIR,

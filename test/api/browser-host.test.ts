@@ -59,18 +59,28 @@ describe('browser host', () => {
   });
 
   it('answers bad input with an error naming the field, and unknown calls by name', async () => {
-    const bad = await (await call('projects:create', { name: '' }, host.secret)).json();
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', where: 'name' } });
+    const badRes = await call('projects:create', { name: '' }, host.secret);
+    expect(badRes.status).toBe(400);
+    expect(await badRes.json()).toMatchObject({ ok: false, error: { code: 'invalid-input', where: 'name' } });
     const extra = await (await call('projects:create', { name: 'B', admin: true }, host.secret)).json();
     expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-    const unknown = await (await call('system:exec', {}, host.secret)).json();
-    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown-call', where: 'system:exec' } });
+    const unknownRes = await call('system:exec', {}, host.secret);
+    expect(unknownRes.status).toBe(404);
+    expect(await unknownRes.json()).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-call', where: 'system:exec' },
+    });
   });
 
-  it('pushes core events over server-sent events', async () => {
+  it('pushes core events over server-sent events, authorised by the cookie the page load sets', async () => {
+    const page = await fetch(`http://127.0.0.1:${host.port}/?secret=${host.secret}`);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(cookie).toBe(`mm-secret-${host.port}=${host.secret}`);
+    expect(page.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     const controller = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${host.port}/api/events?secret=${host.secret}`, {
+    const res = await fetch(`http://127.0.0.1:${host.port}/api/events`, {
       signal: controller.signal,
+      headers: { cookie },
     });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const reader = res.body!.getReader();

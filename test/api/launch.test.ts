@@ -34,7 +34,7 @@ describe('npm start (electron/launch.mjs)', () => {
         await fetch(`${origin}/api/call/projects:list`, {
           method: 'POST',
           body: '{}',
-          headers: { 'x-mm-secret': secret },
+          headers: { 'content-type': 'application/json', 'x-mm-secret': secret },
         })
       ).json()) as { ok: boolean; value: { name: string }[] };
       expect(listed.value.map((p) => p.name)).toContain('Demo migration');
