@@ -25,6 +25,26 @@ export default tseslint.config(
     },
   },
   {
+    // The sandbox is a program of its own (a POA/PBA simulator): the engine never reaches into it.
+    // Repeats the rule above for the core, because a later block replaces a rule's options.
+    files: ['electron/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The core never imports electron: use a port.' }],
+          patterns: [
+            {
+              group: ['**/sandbox/*', '**/sandbox'],
+              message:
+                'The core never imports the sandbox (electron/sandbox): it is a target like any other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Raw IPC lives in exactly two adapter files; everything else goes through the contract.
     files: ['**/*.ts', '**/*.tsx'],
     // The preload test stands in for Electron's renderer modules, so it names them.

@@ -1,11 +1,14 @@
 /**
  * The two kinds of "no" a target gives, as the sandbox raises them:
- * - a Fault: the call itself is malformed (missing or wrong-typed parameter, unknown method) —
- *   an XML-RPC fault on both POA and PBA;
+ * - a Fault: the call itself is malformed (missing, unknown or wrong-typed parameter, unknown
+ *   method) — an XML-RPC fault on both POA and PBA;
  * - a Refusal: the call is well formed but the target will not do it (unknown account,
- *   duplicate domain, unknown service template) — POA answers `status != 0` with
- *   `error_message`, PBA (which has no status) a fault with a base64 fault string.
+ *   duplicate domain, unknown service template) — POA answers `status -1` with
+ *   `error_message`, `module_id` and `extype_id`; PBA (which has no status) a fault with a
+ *   base64 fault string.
  */
+import { POA_ERRORS, type PoaErrorName, type PoaErrorType } from '../core/target/poa-errors';
+
 export class SandboxFault extends Error {
   constructor(
     readonly faultCode: number,
@@ -16,11 +19,10 @@ export class SandboxFault extends Error {
 }
 
 export class SandboxRefusal extends Error {
-  constructor(
-    message: string,
-    readonly status = 1,
-  ) {
+  readonly error: PoaErrorType;
+  constructor(error: PoaErrorName, message: string) {
     super(message);
+    this.error = POA_ERRORS[error];
   }
 }
 
@@ -42,10 +44,28 @@ function isStruct(v: unknown): v is Struct {
 
 /** Reads the one struct a POA method takes, faulting the way POA does on missing or wrong-typed members. */
 export class Args {
+  readonly #used = new Set<string>();
+  readonly #children: Args[] = [];
+
   constructor(
     private readonly struct: Struct,
     private readonly where = '',
   ) {}
+
+  /** After a handler read what it takes: a member it never read is one the real method does not know. */
+  assertConsumed(ignore: readonly string[] = []): void {
+    for (const key of Object.keys(this.struct)) {
+      if (!this.#used.has(key) && !ignore.includes(key))
+        throw new SandboxFault(FAULT.invalidValue, `Unknown parameter '${this.name(key)}'`);
+    }
+    for (const child of this.#children) child.assertConsumed();
+  }
+
+  #child(s: Struct, where: string): Args {
+    const a = new Args(s, where);
+    this.#children.push(a);
+    return a;
+  }
 
   static of(params: readonly unknown[], method: string): Args {
     if (params.length !== 1 || !isStruct(params[0])) {
@@ -59,10 +79,12 @@ export class Args {
   }
 
   has(key: string): boolean {
+    this.#used.add(key);
     return this.struct[key] !== undefined && this.struct[key] !== null;
   }
 
   private required(key: string): unknown {
+    this.#used.add(key);
     if (!this.has(key))
       throw new SandboxFault(FAULT.missingParameter, `Required parameter '${this.name(key)}' is missing`);
     return this.struct[key];
@@ -91,6 +113,19 @@ export class Args {
     }
     return v;
   }
+  /** XML-RPC boolean, or 0/1 as some clients send it. */
+  bool(key: string): boolean {
+    const v = this.required(key);
+    if (typeof v === 'boolean') return v;
+    if (v === 0 || v === 1) return v === 1;
+    throw new SandboxFault(
+      FAULT.wrongType,
+      `Parameter '${this.name(key)}' must be a boolean, got ${describe(v)}`,
+    );
+  }
+  optBool(key: string): boolean | undefined {
+    return this.has(key) ? this.bool(key) : undefined;
+  }
   optStr(key: string): string | undefined {
     return this.has(key) ? this.str(key) : undefined;
   }
@@ -110,7 +145,7 @@ export class Args {
         FAULT.wrongType,
         `Parameter '${this.name(key)}' must be a struct, got ${describe(v)}`,
       );
-    return new Args(v, `${this.name(key)}.`);
+    return this.#child(v, `${this.name(key)}.`);
   }
   optStruct(key: string): Args | undefined {
     return this.has(key) ? this.struct_(key) : undefined;
@@ -121,7 +156,7 @@ export class Args {
     if (!Array.isArray(v) || !v.every(isStruct)) {
       throw new SandboxFault(FAULT.wrongType, `Parameter '${this.name(key)}' must be an array of structs`);
     }
-    return v.map((s, i) => new Args(s, `${this.name(key)}[${i}].`));
+    return v.map((s, i) => this.#child(s, `${this.name(key)}[${i}].`));
   }
   oneOf<T extends string | number>(key: string, allowed: readonly T[], value: T): T {
     if (!allowed.includes(value)) {

@@ -3,7 +3,7 @@
  * typical shared-hosting provider — hosting tiers, domain registration per TLD, and add-on
  * resources — so template mapping has something realistic to map to.
  */
-import type { ServicePlanCategory } from '../../../../shared/model/target';
+import type { ServicePlanCategory } from '../../shared/model/target';
 
 export interface SandboxResource {
   readonly resource_id: number;
@@ -28,8 +28,31 @@ export interface SandboxPlan {
   readonly tld: string;
 }
 
+/** The PBA container a plan's subscriptions live in. */
+export function gateOf(plan: SandboxPlan): 'PEMGATE' | 'DOMAINGATE' | 'DUMMYGATE' {
+  return plan.category === 'hosting' ? 'PEMGATE' : plan.category === 'domain' ? 'DOMAINGATE' : 'DUMMYGATE';
+}
+
+/** The plan category id PBA lists (1 hosting, 2 domains, 3 add-ons). */
+export function categoryIdOf(plan: SandboxPlan): number {
+  return plan.category === 'hosting' ? 1 : plan.category === 'domain' ? 2 : 3;
+}
+
+/** The DNS Hosting resource type every template carries: pem.addDNSHosting's hosting_rt_id. */
+export const DNS_HOSTING_RT = 9;
+
 /** Resource ids shared by every template, as a POA resource catalogue would have them. */
-const R = { disk: 1, traffic: 2, domains: 3, mailboxes: 4, databases: 5, ftpUsers: 6, ips: 7, mailQuota: 8 };
+const R = {
+  disk: 1,
+  traffic: 2,
+  domains: 3,
+  mailboxes: 4,
+  databases: 5,
+  ftpUsers: 6,
+  ips: 7,
+  mailQuota: 8,
+  dnsHosting: 9,
+};
 
 function tier(
   id: number,
@@ -53,6 +76,7 @@ function tier(
       { resource_id: R.databases, name: 'Databases', limit: databases },
       { resource_id: R.ftpUsers, name: 'FTP users', limit: Math.max(1, databases) },
       { resource_id: R.ips, name: 'Dedicated IP addresses', limit: 0 },
+      { resource_id: R.dnsHosting, name: 'DNS Hosting', limit: -1 },
     ],
   };
 }

@@ -1,14 +1,24 @@
 /**
- * The demo project's target is the sandbox the app starts in-process. Its ports are new on every
- * start, so the demo's target is (re)attached on every start, not only when the demo is created.
+ * The demo composition: the app shells start a sandbox in-process and point the demo project
+ * at it. Its ports are new on every start, so the demo's target is (re)attached on every start,
+ * not only when the demo is created. Lives beside the sandbox, outside the core.
  */
 import { join } from 'node:path';
-import type { Core } from '../core';
-import { type RunningSandbox, startSandbox } from './sandbox/sandbox';
+import type { Core } from '../core/core';
+import { type RunningSandbox, startSandbox } from './sandbox';
+
+/** Requests of the demo's sandbox run this long: enough for the engine to be seen waiting. */
+export const DEMO_ASYNC_MS = 300;
 
 /** Starts the app's own sandbox on free loopback ports, its state under `<data>/sandbox`. */
 export function startAppSandbox(dataDir: string): Promise<RunningSandbox> {
-  return startSandbox({ dataDir: join(dataDir, 'sandbox'), poaPort: 0, pbaPort: 0, webPort: 0 });
+  return startSandbox({
+    dataDir: join(dataDir, 'sandbox'),
+    poaPort: 0,
+    pbaPort: 0,
+    webPort: 0,
+    asyncMs: DEMO_ASYNC_MS,
+  });
 }
 
 /** Points every demo project at the running sandbox (the sandbox needs no credentials). */

@@ -1,8 +1,11 @@
 /**
  * Fault injection for reliability tests: "on the Nth call of method M (counted from when the
- * rule was set), fail / delay / drop the connection". Rules fire once each, then disappear.
+ * rule was set), fail / delay / drop the connection / let its request fail". Rules fire once
+ * each, then disappear.
  */
-export type FaultAction = 'fail' | 'delay' | 'drop' | 'drop-after';
+export type FaultAction = 'fail' | 'delay' | 'drop' | 'drop-after' | 'fail-request';
+
+export const FAULT_ACTIONS: readonly FaultAction[] = ['fail', 'delay', 'drop', 'drop-after', 'fail-request'];
 
 export interface FaultRule {
   /** POA method name (pem.addDomain) or PBA method name (AccountAdd_API). */
@@ -12,7 +15,9 @@ export interface FaultRule {
   /**
    * fail: refuse with `message`; delay: answer after `delayMs`; drop: close the connection
    * without doing anything; drop-after: do the work, then close without answering (the lost
-   * answer a crash-resume must survive).
+   * answer a crash-resume must survive); fail-request: a POA call staged in a transaction is
+   * accepted, but the transaction's asynchronous request ends failed with `message` and its
+   * objects are removed.
    */
   readonly action: FaultAction;
   readonly delayMs?: number;

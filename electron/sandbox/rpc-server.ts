@@ -11,7 +11,7 @@ import {
   createServer as createHttpServer,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { decodeCall, encodeFault, encodeResponse } from '../xmlrpc-codec';
+import { decodeCall, encodeFault, encodeResponse } from '../core/target/xmlrpc-codec';
 import { FAULT } from './answers';
 
 export type Outcome =

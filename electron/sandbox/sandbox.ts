@@ -1,18 +1,26 @@
 /**
- * The sandbox target: POA and PBA OpenAPI endpoints (XML-RPC at /RPC2) over one persisted
- * state, a web server publishing pushed content by Host header, and fault injection.
- * Started by `mm sandbox start` or in-process (`startSandbox`) for the demo and the tests.
+ * The sandbox target: a POA/PBA simulator of its own (outside the core, which never imports it).
+ * POA and PBA OpenAPI endpoints (XML-RPC at /RPC2) over one state kept in memory with indexes
+ * and made durable by an operation log (op-log.ts); POA transactions and asynchronous requests
+ * (transactions.ts); a web server publishing pushed content by Host header; fault injection.
+ * Started by `mm sandbox start`, by the app shells for the demo, and by the tests.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
+import { POA_ERRORS } from '../core/target/poa-errors';
+import { isPbaMethod, signatureOf } from '../core/target/pba-signatures';
 import { Args, FAULT, SandboxFault, SandboxRefusal } from './answers';
-import { type FaultAction, FaultPlan, type FaultRule } from './faults';
-import { PBA_METHODS, isPbaMethod, readParams } from './pba-methods';
-import { POA_METHODS } from './poa-methods';
+import { SEED_PLANS, SEED_TEMPLATES } from './catalogue';
+import { FAULT_ACTIONS, type FaultAction, FaultPlan, type FaultRule } from './faults';
+import { OpLog } from './op-log';
+import { PBA_METHODS, readParams, withoutSecrets } from './pba-methods';
+import { POA_METHODS, type PoaContext } from './poa-methods';
 import { type Dispatch, type EndpointOptions, type Outcome, createRpcServer } from './rpc-server';
-import { type SandboxState, openSandboxState } from './state';
+import { TABLES } from './state';
+import { Draft, type Row, Store } from './store';
+import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
 
 export const DEFAULT_POA_PORT = 8440;
@@ -29,7 +37,14 @@ export interface SandboxOptions {
   readonly auth?: EndpointOptions['auth'];
   /** Rules active from the start (the in-process way to inject faults). */
   readonly faults?: readonly FaultRule[];
+  /** How long a committed transaction's request stays "running" (ms; default 0). */
+  readonly asyncMs?: number;
+  /** Operations between two snapshots of the state (default 100,000). */
+  readonly compactEvery?: number;
 }
+
+/** Everything the sandbox holds, table by table (password hashes included: in-process only). */
+export type SandboxState = Readonly<Record<string, Row[]>>;
 
 export interface RunningSandbox {
   readonly poaUrl: string;
@@ -38,7 +53,8 @@ export interface RunningSandbox {
   readonly ports: { readonly poa: number; readonly pba: number; readonly web: number };
   readonly dataDir: string;
   readonly faults: FaultPlan;
-  /** A copy of everything the sandbox holds (password hashes included: in-process only). */
+  /** Changes how long new requests run (ms). */
+  setAsyncMs(ms: number): void;
   state(): SandboxState;
   close(): Promise<void>;
 }
@@ -47,39 +63,27 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
   await mkdir(options.dataDir, { recursive: true });
-  const doc = await openSandboxState(options.dataDir);
+  const store = new Store(TABLES);
+  const log = OpLog.open(options.dataDir, store, options.compactEvery);
   const faults = new FaultPlan();
   for (const rule of options.faults ?? []) faults.add(rule);
-  // Calls are applied one at a time: every write is a whole-document save.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
+  let asyncMs = options.asyncMs ?? 0;
+  const commitDraft = (draft: Draft): void => {
+    const change = draft.changeSet();
+    store.apply(change);
+    log.append(change);
   };
-
-  const apply = (writes: boolean, run: (state: SandboxState) => unknown): Promise<unknown> =>
-    serial(async () => {
-      if (!writes) return run(doc.data);
-      let result: unknown;
-      await doc.update((draft) => {
-        result = run(draft);
-        return draft;
-      });
-      return result;
-    });
+  const txns = new Transactions(store, TABLES, commitDraft, () => asyncMs);
+  const templates = SEED_TEMPLATES;
+  const plans = SEED_PLANS;
 
   const sandboxMethod = (method: string, params: unknown[]): Promise<unknown> | undefined => {
     switch (method) {
       case 'sandbox.dump':
-        return Promise.resolve(publicDump(doc.data, faults));
+        return Promise.resolve(publicDump(store, faults));
       case 'sandbox.injectFault': {
         const a = Args.of(params, method);
-        const action = a.oneOf<FaultAction>(
-          'action',
-          ['fail', 'delay', 'drop', 'drop-after'],
-          a.str('action') as FaultAction,
-        );
+        const action = a.oneOf<FaultAction>('action', FAULT_ACTIONS, a.str('action') as FaultAction);
         const delayMs = a.optInt('delay_ms');
         const message = a.optStr('message');
         faults.add({
@@ -94,13 +98,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       case 'sandbox.clearFaults':
         faults.clear();
         return Promise.resolve({ pending: 0 });
+      case 'sandbox.setAsync': {
+        const a = Args.of(params, method);
+        asyncMs = a.int('async_ms');
+        return Promise.resolve({ async_ms: asyncMs });
+      }
       case 'sandbox.uploadFile': {
         const a = Args.of(params, method);
         const domain = a.str('domain_name').toLowerCase();
         const path = a.str('path');
         const content = a.base64('content');
-        if (!doc.data.domains.some((d) => d.domain_name === domain))
-          throw new SandboxRefusal(`Domain ${domain} does not exist`);
+        if (!store.unique('domains', 'name', domain))
+          throw new SandboxRefusal('noSuchDomain', `Domain ${domain} does not exist`);
         const file = resolveWebPath(webRoot(options.dataDir, domain), `/${path}`);
         if (!file || file === webRoot(options.dataDir, domain))
           throw new SandboxFault(FAULT.invalidValue, `'${path}' is not a path inside the site`);
@@ -115,82 +124,120 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     }
   };
 
+  interface Answer {
+    ok: (v: unknown) => Outcome;
+    refused: (e: SandboxRefusal) => Outcome;
+    fault: (code: number, message: string) => Outcome;
+  }
+
   /** Runs one call with its fault rule; `answer` shapes the result or the refusal per system. */
   const run = async (
     faultKey: string,
-    work: () => Promise<unknown>,
-    answer: {
-      ok: (v: unknown) => Outcome;
-      refused: (message: string, status: number) => Outcome;
-      fault: (code: number, message: string) => Outcome;
-    },
+    work: (rule: FaultRule | undefined) => unknown,
+    answer: Answer,
   ): Promise<Outcome> => {
     const rule = faults.next(faultKey);
     if (rule?.action === 'drop') return { kind: 'drop' };
     if (rule?.action === 'delay') await sleep(rule.delayMs ?? 1000);
-    if (rule?.action === 'fail') return answer.refused(rule.message ?? `Injected failure of ${faultKey}`, 1);
+    if (rule?.action === 'fail') {
+      const e = new SandboxRefusal('injected', rule.message ?? `Injected failure of ${faultKey}`);
+      return answer.refused(e);
+    }
     try {
-      const value = await work();
+      txns.settle(Date.now());
+      const value = await work(rule);
       return rule?.action === 'drop-after' ? { kind: 'drop' } : answer.ok(value);
     } catch (e) {
-      if (e instanceof SandboxRefusal) return answer.refused(e.message, e.status);
+      if (e instanceof SandboxRefusal) return answer.refused(e);
       if (e instanceof SandboxFault) return answer.fault(e.faultCode, e.message);
       return answer.fault(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
 
-  const poaAnswer = {
-    ok: (result: unknown): Outcome => ({ kind: 'value', value: { status: 0, result } }),
-    refused: (message: string, status: number): Outcome => ({
+  const poaAnswer: Answer = {
+    ok: (result) => ({ kind: 'value', value: { status: 0, result: result ?? {} } }),
+    refused: (e) => ({
       kind: 'value',
-      value: { status, error_message: message },
+      value: {
+        status: -1,
+        error_message: e.message,
+        module_id: e.error.moduleId,
+        extype_id: e.error.extypeId,
+      },
     }),
-    fault: (faultCode: number, faultString: string): Outcome => ({ kind: 'fault', faultCode, faultString }),
+    fault: (faultCode, faultString) => ({ kind: 'fault', faultCode, faultString }),
   };
   const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-  const pbaAnswer = {
-    ok: (rows: unknown): Outcome => ({ kind: 'value', value: { Result: rows } }),
-    refused: (message: string, status: number): Outcome => ({
-      kind: 'fault',
-      faultCode: status,
-      faultString: b64(message),
-    }),
-    fault: (faultCode: number, faultString: string): Outcome => ({
-      kind: 'fault',
-      faultCode,
-      faultString: b64(faultString),
-    }),
+  const pbaAnswer: Answer = {
+    ok: (rows) => ({ kind: 'value', value: { Result: rows } }),
+    refused: (e) => ({ kind: 'fault', faultCode: 500, faultString: b64(e.message) }),
+    fault: (faultCode, faultString) => ({ kind: 'fault', faultCode, faultString: b64(faultString) }),
+  };
+  // Sandbox-only methods answer plainly: a value, or a fault with a readable string.
+  const sandboxAnswer: Answer = {
+    ok: (value) => ({ kind: 'value', value }),
+    refused: (e) => ({ kind: 'fault', faultCode: e.error.extypeId, faultString: e.message }),
+    fault: (faultCode, faultString) => ({ kind: 'fault', faultCode, faultString }),
   };
 
-  // Sandbox-only methods answer plainly: a value, or a fault with a readable string.
-  const sandboxAnswer = {
-    ok: (value: unknown): Outcome => ({ kind: 'value', value }),
-    refused: (faultString: string, faultCode: number): Outcome => ({ kind: 'fault', faultCode, faultString }),
-    fault: (faultCode: number, faultString: string): Outcome => ({ kind: 'fault', faultCode, faultString }),
+  /** One POA call: transactions, requests, or a method applied at once or staged in a transaction. */
+  const poaCall = (method: string, params: unknown[], rule: FaultRule | undefined): unknown => {
+    const now = Date.now();
+    const a = Args.of(params, method);
+    const done = <T>(value: T, ignore: readonly string[] = []): T => (a.assertConsumed(ignore), value);
+    switch (method) {
+      case 'txn.Begin': {
+        const txnId = a.optStr('txn_id');
+        const timeoutSec = a.optInt('timeout');
+        const requestId = a.optStr('request_id');
+        if (timeoutSec !== undefined && timeoutSec < 0)
+          throw new SandboxFault(FAULT.invalidValue, 'timeout must not be negative');
+        return done(
+          txns.begin(
+            {
+              ...(txnId !== undefined ? { txnId } : {}),
+              ...(timeoutSec !== undefined ? { timeoutSec } : {}),
+              ...(requestId !== undefined ? { requestId } : {}),
+            },
+            now,
+          ),
+        );
+      }
+      case 'txn.Commit':
+        return done(txns.commit(a.str('txn_id'), now));
+      case 'txn.Rollback':
+        return done(txns.rollback(a.str('txn_id'), now));
+      case 'pem.getRequestStatus':
+        return done(txns.status(a.str('request_id'), now));
+    }
+    const spec = POA_METHODS[method];
+    if (!spec) throw new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`);
+    const txnId = a.optStr('txn_id');
+    const txn = txnId !== undefined ? txns.get(txnId, now) : undefined;
+    const draft = new Draft(txn ? txn.draft : store, TABLES);
+    const ctx: PoaContext = { draft, now, templates, ...(txn ? { requestId: txn.requestId } : {}) };
+    const result = done(spec.run(a, ctx), ['txn_id']);
+    if (txn) {
+      txn.draft.absorb(draft);
+      if (rule?.action === 'fail-request')
+        txn.failMessage = rule.message ?? `Injected failure of the request of ${method}`;
+    } else commitDraft(draft);
+    return result;
   };
 
   const poaDispatch: Dispatch = (method, params) => {
-    const own = method.startsWith('sandbox.') ? () => sandboxMethod(method, params) : undefined;
-    const spec = POA_METHODS[method];
-    return run(
-      method,
-      async () => {
-        if (own) {
-          const r = own();
-          if (r) return r;
-        }
-        if (!spec) throw new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`);
-        const args = Args.of(params, method);
-        return apply(spec.writes, (state) => spec.run(args, state));
-      },
-      own ? sandboxAnswer : poaAnswer,
-    );
+    if (method.startsWith('sandbox.')) {
+      const unknown = new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`);
+      return run(method, () => sandboxMethod(method, params) ?? Promise.reject(unknown), sandboxAnswer);
+    }
+    return run(method, (rule) => poaCall(method, params, rule), poaAnswer);
   };
 
+  const ENVELOPE = new Set(['Server', 'Method', 'Params', 'Lang', 'Username', 'Password']);
   const pbaDispatch: Dispatch = async (method, params) => {
     if (method.startsWith('sandbox.')) {
       const unknown = new SandboxFault(FAULT.unknownMethod, `Method ${method} is not supported`);
-      return run(method, async () => sandboxMethod(method, params) ?? Promise.reject(unknown), sandboxAnswer);
+      return run(method, () => sandboxMethod(method, params) ?? Promise.reject(unknown), sandboxAnswer);
     }
     const envelope = params[0];
     if (
@@ -199,28 +246,34 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       typeof envelope !== 'object' ||
       envelope === null ||
       Array.isArray(envelope)
-    ) {
+    )
       return pbaAnswer.fault(
         FAULT.unknownMethod,
         `PBA answers only Execute({Server, Method, Params}); got ${method}`,
       );
-    }
-    const { Server: server, Method: inner, Params: args } = envelope as Record<string, unknown>;
-    if (server !== 'BM')
-      return pbaAnswer.fault(
-        FAULT.invalidValue,
-        `Unknown server '${String(server)}': the billing methods live on 'BM'`,
-      );
+    const fields = envelope as Record<string, unknown>;
+    const extra = Object.keys(fields).find((k) => !ENVELOPE.has(k));
+    if (extra) return pbaAnswer.fault(FAULT.invalidValue, `Execute does not take a member '${extra}'`);
+    const { Server: server, Method: inner, Params: args } = fields;
     if (typeof inner !== 'string') return pbaAnswer.fault(FAULT.missingParameter, 'Method is missing');
+    if (typeof server !== 'string') return pbaAnswer.fault(FAULT.missingParameter, 'Server is missing');
     if (!Array.isArray(args)) return pbaAnswer.fault(FAULT.wrongType, 'Params must be an array');
     return run(
       inner,
-      async () => {
+      () => {
         if (!isPbaMethod(inner))
           throw new SandboxFault(FAULT.unknownMethod, `Method ${inner} is not supported`);
-        const named = readParams(inner, args);
-        const handler = PBA_METHODS[inner];
-        return apply(handler.writes, (state) => handler.run(named, state));
+        const container = signatureOf(inner).container;
+        if (server !== container)
+          throw new SandboxFault(
+            FAULT.invalidValue,
+            `${inner} lives in container '${container}', not '${server}'`,
+          );
+        const { named, rest } = readParams(inner, args);
+        const draft = new Draft(store, TABLES);
+        const result = PBA_METHODS[inner](named, { draft, now: Date.now(), plans }, rest);
+        commitDraft(draft);
+        return result;
       },
       pbaAnswer,
     );
@@ -244,10 +297,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ports: { poa: poa.port, pba: pba.port, web: web.port },
     dataDir: options.dataDir,
     faults,
-    state: () => structuredClone(doc.data),
+    setAsyncMs: (ms) => {
+      asyncMs = ms;
+    },
+    state: () => Object.fromEntries(store.tableNames.map((t) => [t, structuredClone(store.all(t))])),
     close: async () => {
       await Promise.all([poa, pba, web].map((s) => s.close()));
-      await queue.catch(() => undefined);
+      log.close();
     },
   };
 }
@@ -271,28 +327,13 @@ async function listen(
   };
 }
 
-/** What `sandbox.dump` shows: every list, without password hashes. */
-function publicDump(state: SandboxState, faults: FaultPlan): Record<string, unknown> {
-  const hide = <T extends object>(rows: readonly T[]): Omit<T, 'password_sha256'>[] =>
-    rows.map(
-      (r) =>
-        Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'password_sha256')) as Omit<
-          T,
-          'password_sha256'
-        >,
-    );
+/** What `sandbox.dump` shows: every table, without password hashes or card numbers. */
+function publicDump(store: Store, faults: FaultPlan): Record<string, unknown> {
+  const rows = (t: string): Row[] => store.all(t).map(withoutSecrets);
+  const snake = (t: string): string => t.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   return {
-    accounts: state.accounts.map((a) => ({ ...a, pba: a.pba ?? {} })),
-    members: hide(state.members),
-    subscriptions: state.subscriptions,
-    pba_subscriptions: state.pbaSubscriptions,
-    domains: state.domains,
-    dns_records: state.dnsRecords,
-    mailboxes: hide(state.mailboxes),
-    forwardings: state.forwardings,
-    databases: state.databases,
-    database_users: hide(state.databaseUsers),
-    ftp_users: hide(state.ftpUsers),
+    ...Object.fromEntries(store.tableNames.map((t) => [snake(t), rows(t)])),
+    errors: POA_ERRORS,
     pending_faults: faults.pending.map((f) => ({ method: f.method, nth: f.nth, action: f.action })),
   };
 }

@@ -1,10 +1,11 @@
 /**
- * What the sandbox was told, persisted as one lowdb document (`<data>/sandbox.json`) through the
- * app's DocumentFile, so it survives restarts and a kill mid-write leaves the last state whole.
+ * What the sandbox holds: the row shapes of each table and their indexes. POA objects (accounts,
+ * members, subscriptions, domains, DNS, mail, databases, FTP, webspaces), PBA objects (accounts,
+ * subscriptions of the three gates, registered domains, pay tools, balance adjustments, custom
+ * attributes) and the asynchronous requests of committed transactions. Rows created inside a
+ * transaction carry its `request_id`: while that request runs they are visible but not usable.
  */
-import { join } from 'node:path';
-import { DocumentFile } from '../../store/document-file';
-import { SEED_PLANS, SEED_TEMPLATES, type SandboxPlan, type SandboxTemplate } from './catalogue';
+import type { Draft, Row, TableSpec } from './store';
 
 export interface Person {
   first_name: string;
@@ -13,7 +14,12 @@ export interface Person {
   company_name: string;
 }
 
-export interface SbAccount {
+interface Provisioned {
+  /** The request of the transaction that created the row (absent: applied at once). */
+  request_id?: string;
+}
+
+export interface SbAccount extends Row, Provisioned {
   account_id: number;
   account_type: string;
   parent_account_id: number;
@@ -22,10 +28,9 @@ export interface SbAccount {
   country: string;
   city: string;
   enabled: boolean;
-  /** Set when the account came in through PBA (AccountAdd_API). */
-  pba?: { vendor_account_id: number; company_name: string; admin_email: string; status: number };
+  via: 'POA' | 'PBA';
 }
-export interface SbMember {
+export interface SbMember extends Row, Provisioned {
   member_id: number;
   account_id: number;
   login: string;
@@ -33,7 +38,7 @@ export interface SbMember {
   email: string;
   via: 'POA' | 'PBA';
 }
-export interface SbSubscription {
+export interface SbSubscription extends Row, Provisioned {
   subscription_id: number;
   account_id: number;
   service_template_id: number;
@@ -42,154 +47,232 @@ export interface SbSubscription {
   enabled: boolean;
   resource_limits: { resource_id: number; resource_limit: number }[];
   parameters: { var_name: string; var_value: string }[];
+  c_date: number;
 }
-export interface SbDomain {
+export interface SbWebspace extends Row, Provisioned {
+  webspace_id: number;
+  subscription_id: number;
+  domain_id: number;
+  location: string;
+}
+export interface SbDomain extends Row, Provisioned {
   domain_id: number;
   domain_name: string;
+  account_id: number;
+  /** 0: added to the account with no hosting (pem.addDomainToAccount). */
   subscription_id: number;
+  /** -1 none, 0 physical, 2 parking */
   hosting_type: number;
+  domain_parking_type: number;
+  path: string;
   registrar_status: number;
-  dns_hosted: boolean;
-  enabled: boolean;
   parent_domain_id: number;
+  webspace_id: number;
+  enabled: boolean;
 }
-export interface SbDnsRecord {
+export interface SbDnsHosting extends Row, Provisioned {
+  domain_id: number;
+  domain_name: string;
+  hosting_rt_id: number;
+}
+export interface SbDnsRecord extends Row, Provisioned {
   record_id: number;
+  domain_id: number;
   domain_name: string;
   host: string;
   type: string;
   data: string;
   ttl: number;
 }
-export interface SbMailbox {
+export interface SbMailbox extends Row, Provisioned {
   mailbox_id: number;
   subscription_id: number;
   name: string;
   domain_name: string;
+  /** The service user's login: the address. */
+  login: string;
   quota: number;
-  password_sha256: string;
+  password_crypted: boolean;
+  /** A crypt as sent (password_crypted) or a SHA-256 of the plain password; never dumped. */
+  password_hash: string;
 }
-export interface SbForwarding {
+export interface SbForwarding extends Row, Provisioned {
   forwarding_id: number;
   subscription_id: number;
   name: string;
   domain_name: string;
   forward_to: string;
 }
-export interface SbDatabase {
+export interface SbAlias extends Row, Provisioned {
+  alias_id: number;
+  mailbox_id: number;
+  subscription_id: number;
+  name: string;
+  domain_name: string;
+}
+export interface SbDatabase extends Row, Provisioned {
   database_id: number;
   subscription_id: number;
   db_name: string;
   db_type: string;
 }
-export interface SbDatabaseUser {
+export interface SbDatabaseUser extends Row, Provisioned {
   db_user_id: number;
   subscription_id: number;
+  database_id: number;
   db_name: string;
   login: string;
   password_sha256: string;
 }
-export interface SbFtpUser {
+export interface SbFtpUser extends Row, Provisioned {
   ftp_user_id: number;
   subscription_id: number;
   login: string;
   home_dir: string;
   password_sha256: string;
 }
-export interface SbPbaSubscription {
+export interface SbPbaAccount extends Row {
+  account_id: number;
+  vendor_account_id: number;
+  /** The 61 named values of AccountWithIDAdd_API, as given. */
+  fields: Record<string, string | number>;
+  creation_date: number;
+}
+export interface SbPbaSubscription extends Row {
   subscription_id: number;
-  parent_id: number;
+  gate: 'PEMGATE' | 'DOMAINGATE' | 'DUMMYGATE';
+  account_id: number;
+  plan_id: number;
   name: string;
   status: number;
   serv_status: number;
-  start_date: number;
-  expiration_date: number;
+  /** Every positional value as given (fees as "0.00" strings, dates as Unix time). */
+  fields: Record<string, string | number>;
+}
+export interface SbRegDomain extends Row {
+  domain_id: number;
+  subscription_id: number;
   account_id: number;
-  plan_id: number;
-  period: number;
-  period_type: number;
-  setup_fee: number;
-  subscription_fee: number;
-  renewal_fee: number;
-  transfer_fee: number;
-  non_refundable_amt: number;
-  refund_period: number;
-  billing_period_type: number;
-  billing_period: number;
-  last_bill_date: number;
-  next_bill_date: number;
+  full_domain_name: string;
+  registrar_login: string;
+  name_servers: string[];
+}
+export interface SbPayTool extends Row {
+  card_id: number;
+  account_id: number;
+  holder: string;
+  pay_system: string;
+  /** Last four digits only: the sandbox never keeps a card number. */
+  last4: string;
+  exp_date: string;
+  use_for_auto_payments: number;
+}
+export interface SbAdjustment extends Row {
+  adjustment_id: number;
+  account_id: number;
+  amount: string;
+  comment: string;
+}
+export interface SbAttribute extends Row {
+  key: string;
+  obj_type: number;
+  obj_id: number;
+  name: string;
+  value: string;
+}
+export interface SbRequest extends Row {
+  request_id: string;
+  txn_id: string;
+  committed_at: number;
+  ready_at: number;
+  /** Set when a fault was injected: at ready_at the request fails and its objects go. */
+  fail_message?: string;
+  failed: boolean;
+  objects: [string, number | string][];
 }
 
-export interface SandboxState {
-  schemaVersion: 1;
-  nextId: Record<string, number>;
-  templates: SandboxTemplate[];
-  plans: SandboxPlan[];
-  accounts: SbAccount[];
-  members: SbMember[];
-  subscriptions: SbSubscription[];
-  domains: SbDomain[];
-  dnsRecords: SbDnsRecord[];
-  mailboxes: SbMailbox[];
-  forwardings: SbForwarding[];
-  databases: SbDatabase[];
-  databaseUsers: SbDatabaseUser[];
-  ftpUsers: SbFtpUser[];
-  pbaSubscriptions: SbPbaSubscription[];
-}
+const by = (k: string) => (r: Row) => String(r[k]);
+const lower = (s: unknown): string => String(s).toLowerCase();
+const address = (r: Row): string => `${lower(r['name'])}@${lower(r['domain_name'])}`;
 
-/** First ids per kind; PBA-created accounts live above 1,000,000 as with an integrated PBA. */
+export const TABLES: Readonly<Record<string, TableSpec>> = {
+  accounts: { key: 'account_id' },
+  members: {
+    key: 'member_id',
+    unique: { login: (r) => lower(r['login']) },
+    groups: { account: by('account_id') },
+  },
+  subscriptions: { key: 'subscription_id', groups: { account: by('account_id') } },
+  webspaces: { key: 'webspace_id', groups: { subscription: by('subscription_id') } },
+  domains: {
+    key: 'domain_id',
+    unique: { name: (r) => lower(r['domain_name']) },
+    groups: { subscription: by('subscription_id'), account: by('account_id') },
+  },
+  dnsHostings: { key: 'domain_id' },
+  dnsRecords: {
+    key: 'record_id',
+    unique: {
+      content: (r) =>
+        `${lower(r['domain_name'])}|${lower(r['host'])}|${String(r['type'])}|${String(r['data'])}`,
+    },
+    groups: { domain: (r) => lower(r['domain_name']) },
+  },
+  mailboxes: { key: 'mailbox_id', unique: { address }, groups: { subscription: by('subscription_id') } },
+  forwardings: {
+    key: 'forwarding_id',
+    unique: { target: (r) => `${address(r)}>${lower(r['forward_to'])}` },
+    groups: { subscription: by('subscription_id'), address },
+  },
+  aliases: { key: 'alias_id', unique: { address }, groups: { subscription: by('subscription_id') } },
+  databases: {
+    key: 'database_id',
+    unique: { name: (r) => `${String(r['db_type'])}:${String(r['db_name'])}` },
+    groups: { subscription: by('subscription_id') },
+  },
+  databaseUsers: {
+    key: 'db_user_id',
+    unique: { login: by('login') },
+    groups: { subscription: by('subscription_id') },
+  },
+  ftpUsers: {
+    key: 'ftp_user_id',
+    unique: { login: by('login') },
+    groups: { subscription: by('subscription_id') },
+  },
+  pbaAccounts: { key: 'account_id' },
+  pbaSubscriptions: { key: 'subscription_id', groups: { account: by('account_id') } },
+  regDomains: { key: 'domain_id', unique: { name: (r) => lower(r['full_domain_name']) } },
+  payTools: { key: 'card_id', groups: { account: by('account_id') } },
+  adjustments: { key: 'adjustment_id', groups: { account: by('account_id') } },
+  attributes: { key: 'key', groups: { match: (r) => `${String(r['name'])}=${String(r['value'])}` } },
+  requests: { key: 'request_id' },
+};
+
+/** First ids per kind; PBA accounts live above 1,000,000 as with an integrated PBA. */
 const FIRST_IDS: Record<string, number> = {
-  account: 1001,
-  pbaAccount: 1_000_001,
+  account: 1_000_001,
   member: 1,
   subscription: 1001,
+  webspace: 1,
   domain: 1,
   record: 1,
   mailbox: 1,
   forwarding: 1,
+  alias: 1,
   database: 1,
   dbUser: 1,
   ftpUser: 1,
+  payTool: 1,
+  adjustment: 1,
+  regDomain: 1,
+  txn: 1,
 };
 
-export function emptyState(): SandboxState {
-  return {
-    schemaVersion: 1,
-    nextId: { ...FIRST_IDS },
-    templates: structuredClone([...SEED_TEMPLATES]) as SandboxTemplate[],
-    plans: structuredClone([...SEED_PLANS]) as SandboxPlan[],
-    accounts: [],
-    members: [],
-    subscriptions: [],
-    domains: [],
-    dnsRecords: [],
-    mailboxes: [],
-    forwardings: [],
-    databases: [],
-    databaseUsers: [],
-    ftpUsers: [],
-    pbaSubscriptions: [],
-  };
-}
-
-export function openSandboxState(dataDir: string): Promise<DocumentFile<SandboxState>> {
-  return DocumentFile.open<SandboxState>(join(dataDir, 'sandbox.json'), {
-    kind: 'sandbox target',
-    currentVersion: 1,
-    migrations: {},
-    empty: emptyState,
-    check: (d) =>
-      Array.isArray(d.accounts) && Array.isArray(d.templates)
-        ? undefined
-        : 'it lacks the account or template lists',
-  });
-}
-
 /** Takes the next id of a kind, skipping ids already used by explicit requests. */
-export function nextId(state: SandboxState, kind: string, taken: (id: number) => boolean): number {
-  let id = state.nextId[kind] ?? FIRST_IDS[kind] ?? 1;
+export function nextId(draft: Draft, kind: string, taken: (id: number) => boolean): number {
+  let id = draft.counter(kind) ?? FIRST_IDS[kind] ?? 1;
   while (taken(id)) id++;
-  state.nextId[kind] = id + 1;
+  draft.setCounter(kind, id + 1);
   return id;
 }

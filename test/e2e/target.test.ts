@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PoaClient } from '../../electron/core/target/poa-client';
-import { startSandbox } from '../../electron/core/target/sandbox/sandbox';
+import { startSandbox } from '../../electron/sandbox/sandbox';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { startHost } from '../helpers/processes';

@@ -1,12 +1,9 @@
 import { TargetCallError } from '../../electron/core/target/errors';
 import { expect } from 'vitest';
 import type { PoaAccount, PoaMember } from '../../electron/core/target/poa-client';
-import {
-  type RunningSandbox,
-  type SandboxOptions,
-  startSandbox,
-} from '../../electron/core/target/sandbox/sandbox';
-import { tempDir } from '../helpers/paths';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../electron/sandbox/sandbox';
+import { spawn } from 'node:child_process';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 /** A sandbox of its own in a fresh directory, on free ports. */
 export async function freshSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
@@ -66,4 +63,31 @@ export async function rejection(p: Promise<unknown>): Promise<TargetCallError> {
   );
   expect(e).toBeInstanceOf(TargetCallError);
   return e as TargetCallError;
+}
+
+/** `mm sandbox start` as a process of its own: resolves with its URLs once it prints them. */
+export async function sandboxProcess(dataDir: string): Promise<{
+  urls: { poa: string; pba: string; web: string };
+  pid: number;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['electron/cli/mm.mjs', '--data-dir', dataDir, 'sandbox', 'start', '--poa-port', '0', '--pba-port', '0'],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const urls = await new Promise<{ poa: string; pba: string; web: string }>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const poa = /^POA (\S+)$/m.exec(out)?.[1];
+      const pba = /^PBA (\S+)$/m.exec(out)?.[1];
+      const web = /^web (\S+)$/m.exec(out)?.[1];
+      if (poa && pba && web) resolve({ poa, pba, web });
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${out}`)));
+  });
+  return { urls, pid: child.pid ?? 0, kill: (signal) => (child.kill(signal), exited) };
 }

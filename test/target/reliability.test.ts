@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PbaClient } from '../../electron/core/target/pba-client';
 import { PoaClient } from '../../electron/core/target/poa-client';
-import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { customer, freshSandbox, member, memoryLog, rejection } from './fixtures';
 
 describe('fault injection, timeouts, retries and the call log', () => {
@@ -31,13 +31,15 @@ describe('fault injection, timeouts, retries and the call log', () => {
 
   it('injects faults over XML-RPC too (sandbox.injectFault), and PBA failures are faults', async () => {
     const answer = await postXmlRpc({ url: sandbox.poaUrl }, 'sandbox.injectFault', [
-      { method: 'ServicePlanList_API', nth: 1, action: 'fail', message: 'Billing is in maintenance' },
+      { method: 'PlanListAvailableGet_API', nth: 1, action: 'fail', message: 'Billing is in maintenance' },
     ]);
     expect(answer).toEqual({ kind: 'value', value: { pending: 1 } });
     const pba = new PbaClient({ url: sandbox.pbaUrl }, { retries: 0 });
-    const e = await rejection(pba.servicePlanList());
+    const e = await rejection(pba.servicePlans());
     expect(e.code).toBe('target-fault');
-    expect(e.message).toBe('PBA ServicePlanList_API for service plans failed: Billing is in maintenance');
+    expect(e.message).toBe(
+      'PBA BM::PlanListAvailableGet_API for service plans failed: Billing is in maintenance',
+    );
   });
 
   it('a delay longer than the timeout is a target-timeout; a creation is not repeated', async () => {
@@ -89,7 +91,6 @@ describe('fault injection, timeouts, retries and the call log', () => {
     const accountId = await poa.addAccount(customer('log@example.com'));
     await poa.addAccountMember(member(accountId, 'loguser', 'Hunter2&more'));
     const pbaAccount = await pba.accountAdd({
-      AccountType: 'C',
       CompanyName: 'Log Ltd',
       CountryID: 'gb',
       AdminLName: 'L',
@@ -101,17 +102,32 @@ describe('fault injection, timeouts, retries and the call log', () => {
       Password: 'TopSecret9',
       Email: 'l@log.example',
     });
+    await pba.execute(
+      'CreditCard2AccountAdd_API',
+      {
+        CustomerID: pbaAccount,
+        CardHolderName: 'L',
+        CardNumber: '4111111111111111',
+        PaySystem: 'Visa',
+        ExpDate: '01/30',
+        Cvv: '123',
+      },
+      'card',
+    );
     await rejection(poa.getAccountInfo(99999999));
     const { maskSecrets } = await import('../../electron/core/log/mask');
     const written = JSON.stringify(log.lines.map((l) => ({ ...l, details: maskSecrets(l.details) })));
     expect(written).not.toContain('Hunter2');
     expect(written).not.toContain('TopSecret9');
+    expect(written).not.toContain('4111111111111111');
+    expect(written).not.toContain('"123"');
     expect(written).toContain('"Password":"***"');
     expect(log.lines.map((l) => l.message)).toEqual([
       'POA pem.addAccount account of log@example.com: ok',
       'POA pem.addAccountMember member loguser: ok',
-      'PBA AccountAdd_API account Log Ltd: ok',
-      'PBA UserAdd_API user pbalog: ok',
+      'PBA BM::AccountAdd_API account Log Ltd: ok',
+      'PBA BM::UserAdd_API user pbalog: ok',
+      'PBA BM::CreditCard2AccountAdd_API card: ok',
       'POA pem.getAccountInfo for account 99999999 failed: Account #99999999 does not exist',
     ]);
     expect(log.lines[0]?.details).toMatchObject({

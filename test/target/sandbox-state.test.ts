@@ -1,4 +1,6 @@
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +8,8 @@ import { TargetCallError } from '../../electron/core/target/errors';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import { tempDir } from '../helpers/paths';
-import { customer, freshSandbox } from './fixtures';
+import { LOG_FILE, SNAPSHOT_FILE } from '../../electron/sandbox/op-log';
+import { customer, freshSandbox, rejection, sandboxProcess } from './fixtures';
 
 /** GET through the sandbox web server with a chosen Host header. */
 function get(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
@@ -155,4 +158,108 @@ describe('hostile or broken answers', () => {
     expect((e as TargetCallError).message).toContain('exceeds 10000 bytes');
     await big.close();
   });
+});
+
+describe('the operation log: the state is never rewritten whole on a call', () => {
+  it('appends one line per applied call, keeps the snapshot untouched, ignores a torn last line', async () => {
+    const dataDir = await tempDir('mm-sandbox-');
+    const sandbox = await freshSandbox({ dataDir });
+    const poa = new PoaClient({ url: sandbox.poaUrl });
+    const snapshotBefore = await stat(join(dataDir, SNAPSHOT_FILE));
+    const accountId = await poa.addAccount(customer('log@example.com'));
+    const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 12 });
+    for (let i = 0; i < 5; i++) await poa.addDomain({ subscription_id: sub, domain_name: `d${i}.example` });
+    await rejection(poa.addDomain({ subscription_id: sub, domain_name: 'd0.example' }));
+    await poa.getDomainByName('d1.example');
+    const lines = (await readFile(join(dataDir, LOG_FILE), 'utf8')).trim().split('\n');
+    // 1 account + 1 subscription + 5 domains; the refusal and the look-up wrote nothing.
+    expect(lines).toHaveLength(7);
+    expect(JSON.parse(lines[2] ?? '{}')).toMatchObject({
+      puts: [['domains', { domain_name: 'd0.example' }]],
+    });
+    const snapshotAfter = await stat(join(dataDir, SNAPSHOT_FILE));
+    expect(snapshotAfter.mtimeMs).toBe(snapshotBefore.mtimeMs);
+    // A kill mid-append leaves half a line: simulate it, as the process would have left it.
+    await sandbox.close();
+    await appendFile(join(dataDir, LOG_FILE), '{"puts":[["domains",{"domain_id":99,"domain_na');
+    const again = await freshSandbox({ dataDir });
+    const poa2 = new PoaClient({ url: again.poaUrl });
+    expect((await poa2.getAccountDomains(accountId)).map((d) => d.domain_name)).toEqual([
+      'd0.example',
+      'd1.example',
+      'd2.example',
+      'd3.example',
+      'd4.example',
+    ]);
+    await again.close();
+  });
+
+  it('compacts every N operations: a fresh snapshot, an empty log, nothing lost', async () => {
+    const dataDir = await tempDir('mm-sandbox-');
+    const sandbox = await freshSandbox({ dataDir, compactEvery: 4 });
+    const poa = new PoaClient({ url: sandbox.poaUrl });
+    const accountId = await poa.addAccount(customer('compact@example.com'));
+    const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 12 });
+    for (let i = 0; i < 5; i++) await poa.addDomain({ subscription_id: sub, domain_name: `c${i}.example` });
+    // 7 operations: one compaction after the 4th, three lines since.
+    expect((await readFile(join(dataDir, LOG_FILE), 'utf8')).trim().split('\n')).toHaveLength(3);
+    const snapshot = JSON.parse(await readFile(join(dataDir, SNAPSHOT_FILE), 'utf8')) as {
+      tables: Record<string, unknown[]>;
+    };
+    expect(snapshot.tables['domains']).toHaveLength(2);
+    await sandbox.close();
+    const again = await freshSandbox({ dataDir });
+    expect(await new PoaClient({ url: again.poaUrl }).getAccountDomains(accountId)).toHaveLength(5);
+    await again.close();
+  });
+
+  it('survives a SIGKILL of its process mid-load: after a restart it holds what it answered', async () => {
+    const dataDir = await tempDir('mm-sandbox-');
+    const proc = await sandboxProcess(dataDir);
+    const poa = new PoaClient({ url: proc.urls.poa }, { retries: 0, timeoutMs: 5000 });
+    const accountId = await poa.addAccount(customer('kill@example.com'));
+    const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 14 });
+    const answered = new Set<string>();
+    const sent = new Set<string>();
+    let stop = false;
+    // Four writers in parallel, until the process dies under them.
+    const writer = async (w: number): Promise<void> => {
+      for (let i = 0; !stop; i++) {
+        const name = `w${w}-${i}.example`;
+        sent.add(name);
+        try {
+          await poa.addDomain({ subscription_id: sub, domain_name: name });
+          answered.add(name);
+        } catch {
+          return;
+        }
+      }
+    };
+    const writers = [0, 1, 2, 3].map(writer);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await proc.kill('SIGKILL')).toBeNull();
+    stop = true;
+    await Promise.all(writers);
+    expect(answered.size).toBeGreaterThan(20);
+
+    const again = await freshSandbox({ dataDir });
+    const dump = await postXmlRpc({ url: again.poaUrl }, 'sandbox.dump', [{}]);
+    const domains = (
+      dump.kind === 'value'
+        ? ((dump.value as Record<string, { domain_name: string }[]>)['domains'] ?? [])
+        : []
+    ).map((d) => d.domain_name);
+    // Everything answered is there; anything more was sent and in flight when the process died.
+    for (const name of answered) expect(domains).toContain(name);
+    const extra = domains.filter((d) => !answered.has(d));
+    expect(extra.every((d) => sent.has(d))).toBe(true);
+    expect(extra.length).toBeLessThanOrEqual(4);
+    // And it goes on counting ids where it stopped.
+    const next = await new PoaClient({ url: again.poaUrl }).addDomain({
+      subscription_id: sub,
+      domain_name: 'after-restart.example',
+    });
+    expect(next).toBe(domains.length + 1);
+    await again.close();
+  }, 60_000);
 });

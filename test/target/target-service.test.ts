@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
 import { type Core, createCore } from '../../electron/core/core';
-import { attachDemoTarget } from '../../electron/core/target/demo-target';
-import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
+import { attachDemoTarget } from '../../electron/sandbox/demo-target';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { targetSecretName } from '../../electron/core/target/target-settings';
 import { tempDir } from '../helpers/paths';
 import { customer, freshSandbox } from './fixtures';
@@ -67,7 +67,7 @@ describe('a project target: settings, secrets, test connection, browser', () => 
     const half = await core.target.test(projectId);
     expect(half.poa.ok).toBe(true);
     expect(half.pba.ok).toBe(false);
-    expect(half.pba.error).toContain('PBA ServicePlanList_API');
+    expect(half.pba.error).toContain('PBA BM::PlanListAvailableGet_API');
     await core.target.set(projectId, { pbaUrl: sandbox.pbaUrl });
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetCallError } from '../../electron/core/target/errors';
 import { PoaClient } from '../../electron/core/target/poa-client';
-import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { tempDir } from '../helpers/paths';
 import { freshSandbox } from './fixtures';
 

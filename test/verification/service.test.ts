@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
 import { type Core, createCore } from '../../electron/core/core';
-import type { RunningSandbox } from '../../electron/core/target/sandbox/sandbox';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import type { CallChannel, CallRequest, CallResponse, JobProgress } from '../../shared/contract';
 import { freshSandbox } from '../target/fixtures';
 import { tempDir } from '../helpers/paths';

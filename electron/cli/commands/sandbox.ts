@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../../core/data-dir';
 import { toAppError } from '../../core/errors';
-import { DEFAULT_PBA_PORT, DEFAULT_POA_PORT, startSandbox } from '../../core/target/sandbox/sandbox';
+import { DEFAULT_PBA_PORT, DEFAULT_POA_PORT, startSandbox } from '../../sandbox/sandbox';
 import { EXIT_FAILURE, type GlobalOptions } from '../context';
 
 function port(value: string): number {

@@ -4,7 +4,7 @@ import { MmError } from '../errors';
 export type TargetSystem = 'POA' | 'PBA';
 
 /**
- * How a target call failed. `target-error` (POA status != 0) and `target-fault` (an XML-RPC
+ * How a target call failed. `target-error` (POA status -1) and `target-fault` (an XML-RPC
  * fault) are the target's own refusals and never retried; the rest are transport failures.
  */
 export type TargetErrorCode =
@@ -27,6 +27,9 @@ export class TargetCallError extends MmError {
     readonly object: string,
     readonly targetMessage: string,
     readonly faultCode?: number,
+    /** POA refusals: the module and extype that name the refusal (see poa-errors.ts). */
+    readonly moduleId?: string,
+    readonly extypeId?: number,
   ) {
     super(
       code,

@@ -11,7 +11,7 @@ const TABLES: readonly { key: string; title: string; columns: readonly string[] 
   {
     key: 'accounts',
     title: 'Accounts',
-    columns: ['account_id', 'account_type', 'parent_account_id', 'person', 'email', 'enabled'],
+    columns: ['account_id', 'account_type', 'parent_account_id', 'person', 'email', 'enabled', 'via'],
   },
   {
     key: 'members',
@@ -21,17 +21,39 @@ const TABLES: readonly { key: string; title: string; columns: readonly string[] 
   {
     key: 'subscriptions',
     title: 'POA subscriptions',
-    columns: ['subscription_id', 'account_id', 'service_template_id', 'name', 'active', 'enabled'],
+    columns: [
+      'subscription_id',
+      'account_id',
+      'service_template_id',
+      'name',
+      'active',
+      'enabled',
+      'request_id',
+    ],
   },
   {
     key: 'pba_subscriptions',
     title: 'PBA subscriptions',
-    columns: ['subscription_id', 'account_id', 'plan_id', 'name', 'status', 'expiration_date'],
+    columns: ['subscription_id', 'gate', 'account_id', 'plan_id', 'name', 'status', 'serv_status'],
   },
   {
     key: 'domains',
     title: 'Domains',
-    columns: ['domain_id', 'domain_name', 'subscription_id', 'hosting_type', 'dns_hosted', 'enabled'],
+    columns: [
+      'domain_id',
+      'domain_name',
+      'account_id',
+      'subscription_id',
+      'hosting_type',
+      'path',
+      'webspace_id',
+      'enabled',
+    ],
+  },
+  {
+    key: 'dns_hostings',
+    title: 'DNS hosting',
+    columns: ['domain_id', 'domain_name', 'hosting_rt_id', 'request_id'],
   },
   {
     key: 'dns_records',
@@ -41,13 +63,14 @@ const TABLES: readonly { key: string; title: string; columns: readonly string[] 
   {
     key: 'mailboxes',
     title: 'Mailboxes',
-    columns: ['mailbox_id', 'subscription_id', 'name', 'domain_name', 'quota'],
+    columns: ['mailbox_id', 'subscription_id', 'login', 'quota', 'password_crypted'],
   },
   {
     key: 'forwardings',
     title: 'Mail forwardings',
     columns: ['forwarding_id', 'subscription_id', 'name', 'domain_name', 'forward_to'],
   },
+  { key: 'aliases', title: 'Mail aliases', columns: ['alias_id', 'mailbox_id', 'name', 'domain_name'] },
   { key: 'databases', title: 'Databases', columns: ['database_id', 'subscription_id', 'db_name', 'db_type'] },
   {
     key: 'database_users',
@@ -55,6 +78,16 @@ const TABLES: readonly { key: string; title: string; columns: readonly string[] 
     columns: ['db_user_id', 'subscription_id', 'db_name', 'login'],
   },
   { key: 'ftp_users', title: 'FTP users', columns: ['ftp_user_id', 'subscription_id', 'login', 'home_dir'] },
+  {
+    key: 'pay_tools',
+    title: 'Pay tools',
+    columns: ['card_id', 'account_id', 'pay_system', 'last4', 'exp_date'],
+  },
+  {
+    key: 'requests',
+    title: 'Requests',
+    columns: ['request_id', 'txn_id', 'committed_at', 'ready_at', 'failed', 'fail_message'],
+  },
 ];
 
 function cell(v: unknown): string {

@@ -133,11 +133,16 @@ export class TargetService {
     });
   }
 
+  /** Both clients, for the migration's target adapter. */
+  async clients(projectId: string): Promise<{ poa: PoaClient; pba: PbaClient }> {
+    return { poa: await this.poa(projectId), pba: await this.pba(projectId) };
+  }
+
   /** "Test connection": lists the POA service templates and the PBA service plans. */
   async test(projectId: string): Promise<TargetTestResult> {
     const [poa, pba] = await Promise.all([
       check(async () => (await this.poa(projectId)).getServiceTemplateList()),
-      check(async () => (await this.pba(projectId)).servicePlanList()),
+      check(async () => (await this.pba(projectId)).servicePlans()),
     ]);
     return { poa, pba };
   }
