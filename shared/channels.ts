@@ -45,6 +45,7 @@ export const CALL_CHANNELS = [
   'inventory:fetch-domain-services',
   'history:object',
   'reports:verification',
+  'reports:migration',
   'review:export',
   'review:open',
   'review:comments',

@@ -284,6 +284,9 @@ const migrationSubset = z
     })
     .strict(),
   'reports:verification': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
+  'reports:migration': z
+    .object({ projectId, format: z.enum(['html', 'csv']), jobId: jobId.optional() })
+    .strict(),
   'review:export': z.object({ projectId }).strict(),
   'review:open': bundleFileInput,
   'review:comments': z.object({ projectId, about: reviewObjectRef.optional() }).strict(),
@@ -354,6 +357,7 @@ export interface CallResponses {
   'target:browse': TargetBrowse;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
+  'reports:migration': ReportFile;
   'review:export': BundleFile;
   'review:open': ProjectSummary;
   'review:comments': readonly ReviewComment[];

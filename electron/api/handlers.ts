@@ -81,6 +81,7 @@ const handlers: HandlerMap = {
   'target:browse': (core, req) => core.target.browse(req.projectId),
   'history:object': (core, req) => core.history.of(req.projectId, req.kind, req.serverId, req.id),
   'reports:verification': (core, req) => core.reports.verification(req.projectId, req.format),
+  'reports:migration': (core, req) => core.reports.migration(req.projectId, req.format, req.jobId),
   'review:export': async (core, req) => {
     const { bytes, fileName } = await core.review.exportBundle(req.projectId);
     return { fileName, base64: bytes.toString('base64') };

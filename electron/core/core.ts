@@ -107,14 +107,23 @@ export function createCore(options: CoreOptions): Core {
     selection,
     verification,
   });
-  const reports = new ReportService({ projects, servers, verification, decisions });
+  const reports = new ReportService({
+    projects,
+    servers,
+    verification,
+    decisions,
+    migration: () => migration,
+  });
   // Bundles carry the reports as they are at export time, for a reviewer to read offline.
   const review = new ReviewService(projects, async (projectId) => {
     const [html, csv] = await Promise.all([
       reports.verification(projectId, 'html'),
       reports.verification(projectId, 'csv'),
     ]);
-    return { 'reports/verification-report.json': { html: html.content, csv: csv.content } };
+    return {
+      'reports/verification-report.json': { html: html.content, csv: csv.content },
+      ...(await reports.migrationForBundle(projectId)),
+    };
   });
   const migration = new MigrationService({
     projects,

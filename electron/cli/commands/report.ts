@@ -1,23 +1,48 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import type { ReportFormat } from '../../../shared/model/report';
+import type { ReportFile, ReportFormat } from '../../../shared/model/report';
 import { action } from '../context';
+
+interface ReportOptions {
+  readonly format: ReportFormat;
+  readonly out?: string;
+}
+
+/** Writes the report to --out, or prints it. */
+async function deliver(file: ReportFile, out: string | undefined): Promise<{ json: unknown; text: string }> {
+  if (out) {
+    await writeFile(out, file.content);
+    return { json: { file: out, bytes: Buffer.byteLength(file.content) }, text: `Wrote ${out}.` };
+  }
+  return { json: file, text: file.content };
+}
+
+const formatOption = (): Option =>
+  new Option('--format <format>', 'html or csv').choices(['html', 'csv']).default('html');
 
 export function registerReportCommands(program: Command): void {
   const report = program.command('report').description('reports: HTML (self-contained, printable) or CSV');
   report
     .command('verification')
     .description('what was verified, with which status, why, and the fix')
-    .addOption(new Option('--format <format>', 'html or csv').choices(['html', 'csv']).default('html'))
+    .addOption(formatOption())
     .option('--out <file>', 'write to this file instead of standard output')
     .action(
-      action(async (ctx, o: { format: ReportFormat; out?: string }) => {
-        const file = await ctx.core.reports.verification(await ctx.projectId(), o.format);
-        if (o.out) {
-          await writeFile(o.out, file.content);
-          return { json: { file: o.out, bytes: Buffer.byteLength(file.content) }, text: `Wrote ${o.out}.` };
-        }
-        return { json: file, text: file.content };
-      }),
+      action(async (ctx, o: ReportOptions) =>
+        deliver(await ctx.core.reports.verification(await ctx.projectId(), o.format), o.out),
+      ),
+    );
+  report
+    .command('migration')
+    .description(
+      'one batch (the newest unless --job): what was created with its target ids, what failed and why, what was not carried, the read-back',
+    )
+    .addOption(formatOption())
+    .option('--job <id>', 'the batch (its id or the start of it); the newest when left out')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(
+      action(async (ctx, o: ReportOptions & { job?: string }) =>
+        deliver(await ctx.core.reports.migration(await ctx.projectId(), o.format, o.job), o.out),
+      ),
     );
 }

@@ -23,6 +23,8 @@ export interface HistoryDeps {
 interface LoggedObject {
   readonly object?: { readonly kind?: string; readonly serverId?: string; readonly id?: string };
   readonly stage?: string;
+  /** Ids the target gave a migration step. */
+  readonly ids?: Readonly<Record<string, unknown>>;
 }
 
 function statusLabel(kind: string, status: string): string {
@@ -54,11 +56,15 @@ export class HistoryService {
       }
       const about = (line.details as LoggedObject | undefined)?.object;
       if (about && about.kind === kind && about.serverId === server.id && about.id === id) {
-        const stage = (line.details as LoggedObject).stage;
+        const { stage, ids } = line.details as LoggedObject;
+        const idText = Object.entries(ids ?? {})
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ');
         entries.push({
           time: line.time,
           source: stage === 'check' ? 'check' : 'migration',
           title: line.message,
+          ...(idText ? { detail: `target ids: ${idText}` } : {}),
         });
       }
     }

@@ -9,6 +9,7 @@ import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { ReviewActions } from '../review/review-actions';
+import { MigrationCard } from './migration-card';
 
 /** The project at a glance: every number opens the table it counts. */
 export function DashboardPage({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
@@ -83,6 +84,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
         </Card>
       )}
       <VerificationCard projectId={projectId} navigate={navigate} />
+      <MigrationCard projectId={projectId} navigate={navigate} />
       {(servers.data?.length ?? 0) > 0 && (
         <Card withBorder>
           <Text fw={600} mb="sm">

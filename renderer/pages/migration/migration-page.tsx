@@ -1,0 +1,178 @@
+/**
+ * The Migration page (SPEC R9): start a batch from the verified selection after seeing what it
+ * will do, follow it live, pause / resume / cancel / retry the failed, look into every object and
+ * step, read back what the target holds, and take the report. A review copy shows the results
+ * and offers nothing that would write or reach the target.
+ */
+import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { JobSummary, ObjectStatusRow } from '../../../shared/model/migration';
+import type { ReportFormat } from '../../../shared/model/report';
+import type { AppError } from '../../../shared/result';
+import { api } from '../../api';
+import { ApiErrorAlert } from '../../components/api-error';
+import { saveBlob } from '../../components/file-transfer';
+import { useCall, useEvent } from '../../hooks/use-call';
+import type { RouteParams } from '../../hooks/use-route';
+import { BatchCard } from './batch-card';
+import { timeText } from './migration-badges';
+import { ObjectDrawer } from './object-drawer';
+import { ObjectsTable, type StateFilter, isStateFilter } from './objects-table';
+import { StartPanel } from './start-panel';
+
+const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
+/** The object table is asked again at most this often while a batch runs. */
+const TABLE_REFRESH_MS = 1_000;
+
+export function MigrationPage({ projectId, params }: { projectId: string; params: RouteParams }) {
+  const project = useCall('projects:get', { projectId });
+  const readOnly = Boolean(project.data?.review);
+  const servers = useCall('servers:list', { projectId });
+  const jobs = useCall('migration:jobs', { projectId });
+  const [live, setLive] = useState<ReadonlyMap<string, JobSummary>>(new Map());
+  const [chosen, setChosen] = useState<string | undefined>(params.job);
+  const [filter, setFilter] = useState<StateFilter>(isStateFilter(params.state) ? params.state : 'all');
+  const [search, setSearch] = useState(params.search ?? '');
+  const [opened, setOpened] = useState<ObjectStatusRow>();
+
+  // Events are newer than the list: a batch's last event wins over what the list said.
+  const all = useMemo(() => {
+    const list = [...(jobs.data ?? [])];
+    for (const j of live.values()) if (!list.some((x) => x.jobId === j.jobId)) list.unshift(j);
+    return list.map((j) => live.get(j.jobId) ?? j).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }, [jobs.data, live]);
+  const current = all.find((j) => j.jobId === chosen) ?? all[0];
+  const unfinished = all.some((j) => UNFINISHED.has(j.state));
+
+  const objects = useCall('migration:objects', { projectId, jobId: current?.jobId ?? '' });
+  const reloadObjects = objects.reload;
+  const reloadJobs = jobs.reload;
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastState = useRef<string | undefined>(undefined);
+  useEvent(
+    'migration:progress',
+    useCallback(
+      (summary: JobSummary) => {
+        if (summary.projectId !== projectId) return;
+        setLive((m) => new Map(m).set(summary.jobId, summary));
+        if (lastState.current !== summary.state) {
+          lastState.current = summary.state;
+          reloadJobs();
+        }
+        if (!timer.current)
+          timer.current = setTimeout(() => {
+            timer.current = undefined;
+            reloadObjects();
+          }, TABLE_REFRESH_MS);
+      },
+      [projectId, reloadObjects, reloadJobs],
+    ),
+  );
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const serverNames = useMemo(() => new Map((servers.data ?? []).map((s) => [s.id, s.name])), [servers.data]);
+  const serverName = useCallback((id: string) => serverNames.get(id) ?? id, [serverNames]);
+
+  const changed = useCallback(() => {
+    reloadJobs();
+    reloadObjects();
+  }, [reloadJobs, reloadObjects]);
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Migration</Title>
+        {current && <ReportButtons projectId={projectId} jobId={current.jobId} />}
+      </Group>
+      {readOnly && (
+        <Alert color="blue" data-testid="migration-read-only">
+          A review copy: the batches and their results are shown as they were exported; nothing here starts,
+          pauses or retries a batch.
+        </Alert>
+      )}
+      {jobs.error && <ApiErrorAlert error={jobs.error} title="The batches cannot be read" />}
+      {!readOnly && !unfinished && jobs.data && (
+        <StartPanel
+          projectId={projectId}
+          onStarted={(jobId) => {
+            setChosen(jobId);
+            changed();
+          }}
+        />
+      )}
+      {jobs.data && all.length === 0 && readOnly && (
+        <Text c="dimmed">No batch had run when this copy was exported.</Text>
+      )}
+      {all.length > 1 && (
+        <Select
+          label="Batch"
+          data={all.map((j) => ({
+            value: j.jobId,
+            label: `${j.jobId.slice(0, 8)} · ${j.state}${j.interrupted ? ' (interrupted)' : ''} · ${timeText(j.createdAt)}`,
+          }))}
+          value={current?.jobId ?? null}
+          onChange={(v) => v && setChosen(v)}
+          allowDeselect={false}
+          maw={420}
+        />
+      )}
+      {current && <BatchCard projectId={projectId} job={current} readOnly={readOnly} onChanged={changed} />}
+      {current && (
+        <Card withBorder>
+          {objects.error && (
+            <ApiErrorAlert error={objects.error} title="The objects of this batch cannot be read" />
+          )}
+          <ObjectsTable
+            rows={objects.data ?? []}
+            serverName={serverName}
+            filter={filter}
+            onFilter={setFilter}
+            search={search}
+            onSearch={setSearch}
+            onOpen={setOpened}
+          />
+        </Card>
+      )}
+      {current && (
+        <ObjectDrawer
+          projectId={projectId}
+          jobId={current.jobId}
+          row={opened}
+          serverName={serverName}
+          onClose={() => setOpened(undefined)}
+        />
+      )}
+    </Stack>
+  );
+}
+
+/** The migration report of the batch shown, as a file (reading it writes nothing, so a review copy has it too). */
+export function ReportButtons({ projectId, jobId }: { projectId: string; jobId?: string }) {
+  const [error, setError] = useState<AppError>();
+  const [saved, setSaved] = useState<string>();
+  const download = async (format: ReportFormat): Promise<void> => {
+    const r = await api.call('reports:migration', { projectId, format, ...(jobId ? { jobId } : {}) });
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
+    setSaved(r.value.fileName);
+  };
+  return (
+    <Stack gap={4} align="flex-end">
+      <Group gap="xs">
+        <Button size="xs" variant="default" onClick={() => void download('html')}>
+          Migration report (HTML)
+        </Button>
+        <Button size="xs" variant="default" onClick={() => void download('csv')}>
+          Migration report (CSV)
+        </Button>
+      </Group>
+      {saved && (
+        <Text size="xs" data-testid="migration-report-saved">
+          Saved {saved}
+        </Text>
+      )}
+      {error && <ApiErrorAlert error={error} />}
+    </Stack>
+  );
+}
