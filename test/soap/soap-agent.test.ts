@@ -4,6 +4,7 @@
  * over SSH: registration (token sealed), test, inventory, domain services, content checksums,
  * disable, the agent's own failures; plus HTTPS pinning.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,11 @@ import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build
 import { type Core, createCore } from '../../electron/core/core';
 import { failure } from '../helpers/failure';
 import { expectTarHoldsTree, openTar, parseXml } from '../helpers/layouts/agent-harness';
+import {
+  type DescriptionLayout,
+  buildDescriptionLayout,
+  standardDescriptionLayout,
+} from '../helpers/layouts/description-layout';
 import { tempDir } from '../helpers/paths';
 import { type ServedAgent, certificateFingerprint, makeCertificate, serveAgent } from './served-agent';
 
@@ -229,5 +235,56 @@ describe('SOAP over HTTPS: the certificate is pinned as host keys are for SSH', 
     } finally {
       await plain.kill();
     }
+  });
+});
+
+describe('the description agent over SOAP (Migration API v1), names that try to break out', () => {
+  const marker = `/tmp/pwned-soap-${process.pid}`;
+  let agent: ServedAgent;
+  let core: Core;
+  let projectId: string;
+  let root: string;
+  let layout: DescriptionLayout;
+
+  beforeAll(async () => {
+    rmSync(marker, { force: true });
+    root = await tempDir('mm-soap-desc-');
+    layout = standardDescriptionLayout(marker);
+    buildDescriptionLayout(root, layout);
+    agent = await serveAgent('description', { root, apiVersion: 1 });
+    core = createCore({ dataDir: await tempDir(), shell: 'test' });
+    projectId = (await core.projects.create('SOAP description')).id;
+    await core.servers.add(projectId, {
+      name: 'sphera',
+      kind: 'sphera',
+      apiVersion: 1,
+      connection: { type: 'soap', url: agent.url },
+      credentials: { token: agent.token },
+    });
+  });
+  afterAll(() => agent?.kill());
+
+  it('fetches the inventory and a hostile domain’s services and content; nothing is executed', async () => {
+    const result = await core.inventory.fetch(projectId, 'sphera');
+    expect(result.summary.domains).toBeGreaterThan(0);
+    const domains = await core.inventory.rows(projectId, 'domains');
+    expect(JSON.stringify(domains.rows)).toContain(JSON.stringify(layout.hostileDomain).slice(1, -1));
+    const opened = await core.servers.open(projectId, 'sphera');
+    const dir = await tempDir('mm-soap-desc-out-');
+    await opened.agent.run(
+      ['--extract=domainServicesInfo', `--domain-id=${layout.hostileDomain}`],
+      'xml',
+      join(dir, 'ds.xml'),
+    );
+    const ds = await readFile(join(dir, 'ds.xml'), 'utf8');
+    expect(ds).toContain('apiVersion="1"');
+    expect(ds).toContain('зона.example');
+    await opened.agent.run(
+      ['--extract=domainContent', '--domain-id=sphera.example', '--content-id=site:sphera.example'],
+      'tar',
+      join(dir, 'site.tar'),
+    );
+    expectTarHoldsTree(openTar(join(dir, 'site.tar')), join(root, 'vz/private/101/var/www/sphera.example'));
+    expect(existsSync(marker)).toBe(false);
   });
 });

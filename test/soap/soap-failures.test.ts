@@ -7,6 +7,7 @@
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { type Server, createServer, request } from 'node:http';
+import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
@@ -163,6 +164,27 @@ describe('SOAP failures against the real agent', () => {
     expect(get).toBe(405);
     // The agent is still there.
     expect((await core.servers.test(projectId, 'good')).agent.upToDate).toBe(true);
+  });
+
+  it('connections past its limit are told the agent is busy, then served once others end', async () => {
+    const idle = await Promise.all(
+      Array.from(
+        { length: 16 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const s = connect(Number(new URL(agent.url).port), '127.0.0.1', () => resolve(s));
+            s.on('error', reject);
+          }),
+      ),
+    );
+    // The agent forks one process per accepted connection; give it the time to accept them all.
+    await expect
+      .poll(async () => (await post(agent.url, envelope('<m:Version/>'), auth())).status, { timeout: 10_000 })
+      .toBe(503);
+    for (const s of idle) s.destroy();
+    await expect
+      .poll(async () => (await post(agent.url, envelope('<m:Version/>'), auth())).status, { timeout: 10_000 })
+      .toBe(200);
   });
 
   it("the agent's own deadline ends a command and says so in the trailers", async () => {

@@ -72,7 +72,9 @@ export function describeServer(s: SourceServer): string {
   return [
     `${s.name} (${s.id}): ${s.kind}, Migration API v${s.apiVersion}, ${where}`,
     key,
-    `agent path: ${s.agentPath}${s.sourceRoot ? `, source root: ${s.sourceRoot}` : ''}`,
+    c.type === 'soap'
+      ? ''
+      : `agent path: ${s.agentPath}${s.sourceRoot ? `, source root: ${s.sourceRoot}` : ''}`,
     inv,
     `settings: protective interval ${st.protectiveDays} days; allow update information ${st.allowUpdateInfo ? 'on' : 'off'}; disable after migration ${st.disableAfterMigration ? 'on' : 'off'}; park registration-only domains ${st.parkRegistrationOnly ? 'on' : 'off'}; require registration ${st.requireRegistration ? 'on' : 'off'}; unmapped subscriptions: ${st.unmappedPolicy}`,
   ]

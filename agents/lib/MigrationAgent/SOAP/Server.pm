@@ -34,6 +34,7 @@ use constant MAX_BODY       => 1024 * 1024;
 use constant IO_TIMEOUT     => 30;
 use constant MIN_TOKEN      => 20;
 use constant MAX_RUN_TIMEOUT => 7 * 24 * 3600;
+use constant MAX_CHILDREN   => 16;    # connections served at once; more are told to come back
 
 my %SERVE_OPT = map { $_ => 1 } qw(serve listen token-file tls-cert tls-key root api-version);
 
@@ -147,6 +148,12 @@ sub _serve {
         my $client = $listener->accept;
         next unless $client;    # interrupted by a child's end
         if (!$fork) { eval { _connection($agent, $cfg, $client) }; close $client; next; }
+        if (keys %kids >= MAX_CHILDREN) {    # answered here, unread: the parent never waits on a client
+            eval { _reply($client, 503, MigrationAgent::SOAP::Envelope::fault('Server',
+                'the agent is busy with ' . MAX_CHILDREN . ' connections; try again')) } unless $cfg->{tls};
+            close $client;
+            next;
+        }
         my $pid = fork;
         if (!defined $pid) { print STDERR "agent.pl: warning: cannot fork: $!\n"; close $client; next; }
         if ($pid) { $kids{$pid} = 1; close $client; next; }
@@ -223,7 +230,7 @@ sub _read_body {
 sub _reply {
     my ($sock, $status, $xml) = @_;
     my %reason = (200 => 'OK', 400 => 'Bad Request', 401 => 'Unauthorized', 404 => 'Not Found',
-        405 => 'Method Not Allowed', 411 => 'Length Required', 413 => 'Payload Too Large',
+        405 => 'Method Not Allowed', 503 => 'Service Unavailable', 411 => 'Length Required', 413 => 'Payload Too Large',
         431 => 'Request Header Fields Too Large', 500 => 'Internal Server Error');
     eval {
         MigrationAgent::SOAP::Chunked::send_all($sock, "HTTP/1.1 $status $reason{$status}\r\n"
