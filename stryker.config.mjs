@@ -29,6 +29,58 @@ export const MODULES = [
   'electron/core/store/document-file.ts',
 ];
 
+/**
+ * Surviving mutants that are equivalent: the mutated code behaves the same for every input, so
+ * no test can tell them apart. test/mutation/run.mjs leaves them out of the score, names them,
+ * and lists an entry here that no longer matches a survivor (killed now, or the code changed).
+ * An entry: file, mutator, a piece of the mutated line, optionally the replacement, and why.
+ */
+export const EQUIVALENT = [
+  {
+    file: 'electron/core/verification/dates.ts',
+    mutator: 'ConditionalExpression',
+    code: 'if (cache.has(date)) return cache.get(date);',
+    why: 'without the cache hit every date is parsed again: the same answer, only slower',
+  },
+  {
+    file: 'electron/core/verification/dates.ts',
+    mutator: 'ConditionalExpression',
+    code: 'if (cache.size > 100_000) cache.clear();',
+    why: 'clearing the cache always, or never, changes memory use, not an answer',
+  },
+  {
+    file: 'electron/core/verification/dates.ts',
+    mutator: 'EqualityOperator',
+    code: 'if (cache.size > 100_000) cache.clear();',
+    why: 'clearing the cache at another size changes memory use, not an answer',
+  },
+  {
+    file: 'electron/core/verification/dates.ts',
+    mutator: 'ConditionalExpression',
+    code: 'back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d',
+    why: 'each of the month and day checks is implied by the other two: a day past the month rolls the month over and changes the day; a month past 12 or 0 changes the year',
+  },
+  {
+    file: 'electron/core/mapping/mapping-rules.ts',
+    mutator: 'EqualityOperator',
+    code: 'if (key.endsWith(t.tld) && (!best || t.tld.length > best.tld.length)) best = t;',
+    why: 'two matching entries of the same length are the same TLD, and a stored mapping never holds one TLD twice (normalizeMapping keeps one per TLD)',
+  },
+  {
+    file: 'electron/core/mapping/mapping-rules.ts',
+    mutator: 'OptionalChaining',
+    code: 'const plan = (id: number): ServicePlanInfo | undefined => pba?.find((p) => p.id === id);',
+    why: 'plan() is only called inside "if (pba)" blocks',
+  },
+  {
+    file: 'electron/core/mapping/mapping-rules.ts',
+    mutator: 'ArrayDeclaration',
+    code: 'JSON.stringify([m.class, m.poaTemplateId ?? null, m.pbaPlanId ?? null, m.tlds ?? []]);',
+    replacement: '["Stryker was here"]',
+    why: 'the default for missing TLDs: normalizeMapping leaves tlds out exactly when there are none, so both sides get the same default, whatever it is',
+  },
+];
+
 // test/mutation/run.mjs runs one module at a time, each with its own incremental file.
 const module = process.env['MM_MUTATE_MODULE'];
 const name = module ? module.replace(/^.*\//, '').replace(/\.ts$/, '') : 'all';

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODULES } from '../../stryker.config.mjs';
+import { EQUIVALENT, MODULES } from '../../stryker.config.mjs';
 
 const GOAL = 85;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,21 +22,43 @@ mkdirSync(reportDir, { recursive: true });
 
 /** Counts of one module's mutants by status, from Stryker's JSON report (none: the run failed). */
 function counts(reportFile) {
-  const c = { killed: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0, survivors: [] };
+  const c = { killed: 0, survived: 0, noCoverage: 0, equivalent: 0, ignored: 0, errors: 0, survivors: [] };
   if (!existsSync(reportFile)) return { ...c, failed: true };
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   for (const [file, f] of Object.entries(report.files)) {
     for (const m of f.mutants) {
       if (m.status === 'Killed' || m.status === 'Timeout') c.killed++;
       else if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        const line = f.source.split('\n')[m.location.start.line - 1] ?? '';
+        const why = equivalence(file, line, m);
+        if (why) {
+          c.equivalent++;
+          continue;
+        }
         if (m.status === 'Survived') c.survived++;
         else c.noCoverage++;
-        c.survivors.push(`${file}:${m.location.start.line} ${m.mutatorName} ${m.replacement ?? ''}`.trim());
+        c.survivors.push(
+          `${file}:${m.location.start.line} ${m.mutatorName}: ${line.trim()}  ==>  ${m.replacement ?? ''}`,
+        );
       } else if (m.status === 'Ignored') c.ignored++;
       else c.errors++;
     }
   }
   return c;
+}
+
+const used = new Set();
+/** The explanation of an equivalent mutant from stryker.config.mjs, when this survivor is one. */
+function equivalence(file, line, mutant) {
+  const hit = EQUIVALENT.find(
+    (e) =>
+      file.endsWith(e.file) &&
+      e.mutator === mutant.mutatorName &&
+      line.includes(e.code) &&
+      (e.replacement === undefined || e.replacement === mutant.replacement),
+  );
+  if (hit) used.add(hit);
+  return hit?.why;
 }
 
 const rows = [];
@@ -46,7 +68,7 @@ for (const module of modules) {
   const json = join(reportDir, `${name}.json`);
   rmSync(json, { force: true });
   const t0 = Date.now();
-  const run = spawnSync('npx', ['stryker', 'run', '--reporters', 'json,clear-text'], {
+  const run = spawnSync('npx', ['stryker', 'run', '--reporters', 'json,clear-text,progress'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, MM_MUTATE_MODULE: module },
@@ -78,6 +100,16 @@ if (survivors.length > 0) console.log(`\nsurviving mutants:\n  ${survivors.join(
 console.log(
   `\nmutation score ${score.toFixed(1)} % (${total.killed} of ${total.valid} mutants killed), goal ≥ ${GOAL} %, ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
+const stale = EQUIVALENT.filter((e) => modules.some((m) => m.endsWith(e.file)) && !used.has(e));
+if (stale.length > 0)
+  console.log(
+    `\nequivalent mutants listed but not seen (killed now, or the code changed: update stryker.config.mjs):\n  ${stale.map((e) => `${e.file} ${e.mutator}: ${e.code}`).join('\n  ')}`,
+  );
+const equivalent = rows.reduce((n, r) => n + r.equivalent, 0);
+if (equivalent > 0)
+  console.log(
+    `${equivalent} surviving mutant(s) explained as equivalent in stryker.config.mjs (not counted)`,
+  );
 const failed = rows.filter((r) => r.failed).map((r) => r.module);
 if (failed.length > 0) console.log(`Stryker could not run: ${failed.join(', ')} (see its output above)`);
 process.exitCode = score >= GOAL && failed.length === 0 ? 0 : 1;

@@ -21,6 +21,13 @@ describe('calendar days', () => {
     expect(dayNumber('2025-04-00')).toBeUndefined();
   });
 
+  it('a year before 100 is refused rather than read as 19xx (Date.UTC maps 0025 to 1925)', () => {
+    expect(dayNumber('0025-06-15')).toBeUndefined();
+    expect(dayNumber('0099-12-31')).toBeUndefined();
+    expect(dayNumber('0100-01-01')).toBe(-683_003);
+    expect(dayString(-683_003)).toBe('0100-01-01');
+  });
+
   it('text that is not YYYY-MM-DD is not a date', () => {
     for (const bad of ['', 'tomorrow', '2025-6-15', '25-06-15', '2025/06/15', ' 2025-06-15', '2025-06-1'])
       expect(dayNumber(bad), bad).toBeUndefined();

@@ -37,6 +37,7 @@ describe('domain names and TLDs', () => {
     expect(tldOf('shop.example.COM')).toBe('.com');
     expect(tldOf('example.co.uk.')).toBe('.uk');
     expect(tldOf('localhost')).toBe('.localhost');
+    expect(tldOf('.com')).toBe('.com');
   });
 
   it('the longest suffix wins: ".co.uk" before ".uk", whatever the order of the entries', () => {
@@ -107,19 +108,21 @@ describe('what a mapping still lacks', () => {
 describe('a stored mapping says exactly what it means', () => {
   it('drops the ids its class does not use', () => {
     const all = { poaTemplateId: 11, pbaPlanId: 101, tlds: [tld('.com')] };
-    expect(normalizeMapping(m({ class: 'hosting', ...all }))).toEqual(
+    expect(normalizeMapping(m({ class: 'hosting', ...all }))).toStrictEqual(
       m({ class: 'hosting', poaTemplateId: 11, pbaPlanId: 101 }),
     );
-    expect(normalizeMapping(m({ class: 'resource', ...all }))).toEqual(
+    expect(normalizeMapping(m({ class: 'resource', ...all }))).toStrictEqual(
       m({ class: 'resource', pbaPlanId: 101 }),
     );
-    expect(normalizeMapping(m({ class: 'registration', ...all }))).toEqual(
+    expect(normalizeMapping(m({ class: 'registration', ...all }))).toStrictEqual(
       m({ class: 'registration', tlds: [tld('.com')] }),
     );
-    expect(normalizeMapping(m({ class: 'hosting+registration', ...all }))).toEqual(
+    expect(normalizeMapping(m({ class: 'hosting+registration', ...all }))).toStrictEqual(
       m({ class: 'hosting+registration', ...all }),
     );
-    expect(normalizeMapping(m({ class: 'registration', tlds: [] }))).toEqual(m({ class: 'registration' }));
+    expect(normalizeMapping(m({ class: 'registration', tlds: [] }))).toStrictEqual(
+      m({ class: 'registration' }),
+    );
   });
 
   it('lower-cases TLDs and keeps the last entry given for the same TLD', () => {
@@ -159,6 +162,18 @@ describe('a stored mapping says exactly what it means', () => {
       sameMapping(
         m({ class: 'registration', tlds: [tld('.com', 1)] }),
         m({ class: 'registration', tlds: [tld('.com', 2)] }),
+      ),
+    ).toBe(false);
+    expect(
+      sameMapping(
+        m({ class: 'hosting', poaTemplateId: 1, pbaPlanId: 2 }),
+        m({ class: 'hosting', poaTemplateId: 3, pbaPlanId: 2 }),
+      ),
+    ).toBe(false);
+    expect(
+      sameMapping(
+        m({ class: 'hosting', poaTemplateId: 1, pbaPlanId: 2 }),
+        m({ class: 'hosting', pbaPlanId: 2 }),
       ),
     ).toBe(false);
     expect(sameMapping(undefined, undefined)).toBe(true);
@@ -220,6 +235,11 @@ describe("checking a mapping against the target's live lists", () => {
       'PBA plan 101 "Plan 101" provisions POA template 11, not 12',
     ]);
     expect(targetProblems(m({ class: 'hosting', pbaPlanId: 101 }), poa, pba)).toEqual([]);
+    // Only a hosting plan provisions a POA template: a resource plan is never held to one.
+    const resourceForTemplate = [plan({ id: 302, category: 'resource', serviceTemplateId: 12 })];
+    expect(
+      targetProblems(m({ class: 'resource', poaTemplateId: 11, pbaPlanId: 302 }), poa, resourceForTemplate),
+    ).toEqual([]);
   });
 
   it('names TLD plans that are missing, not domain plans, or register another TLD', () => {

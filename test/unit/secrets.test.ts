@@ -73,4 +73,58 @@ describe('log masking', () => {
       list: [{ passphrase: '***', port: 22 }],
     });
   });
+
+  it('knows a secret by its key: every spelling of password, passphrase, secret, token, private key, credential, auth, card number', () => {
+    const secretKeys = [
+      'pass',
+      'password',
+      'Password',
+      'passphrase',
+      'dbPass',
+      'client_secret',
+      'apiToken',
+      'privateKey',
+      'private_key',
+      'PRIVATE-KEY',
+      'password_crypted',
+      'crypted',
+      'credentials',
+      'auth',
+      'encryptedNumber',
+      'encrypted_number',
+    ];
+    for (const key of secretKeys) expect(maskSecrets({ [key]: 'v' }), key).toEqual({ [key]: '***' });
+    for (const key of ['author', 'authority', 'login', 'email', 'number', 'keyId', 'user'])
+      expect(maskSecrets({ [key]: 'v' }), key).toEqual({ [key]: 'v' });
+  });
+
+  it('masks every string and number inside a secret, keeps its shape, booleans and null', () => {
+    expect(
+      maskSecrets({
+        password: { value: 'pw', scheme: 'md5', rounds: 5000, set: true, old: null },
+        tokens: ['a', 'b', 7],
+        credential: [{ user: 'u', pin: 1234 }],
+      }),
+    ).toEqual({
+      password: { value: '***', scheme: '***', rounds: '***', set: true, old: null },
+      tokens: ['***', '***', '***'],
+      credential: [{ user: '***', pin: '***' }],
+    });
+    expect(maskSecrets('plain')).toBe('plain');
+    expect(maskSecrets(42)).toBe(42);
+    expect(maskSecrets(null)).toBeNull();
+    expect(maskSecrets([{ secret: 's' }, 'x'])).toEqual([{ secret: '***' }, 'x']);
+  });
+
+  it('stops at depth 24 with an ellipsis, so a cyclic or absurdly deep value cannot hang the log', () => {
+    let deep: unknown = { password: 'bottom' };
+    for (let i = 0; i < 30; i++) deep = { next: deep };
+    const text = JSON.stringify(maskSecrets(deep));
+    expect(text).not.toContain('bottom');
+    expect(text.match(/next/g)).toHaveLength(25);
+    expect(text).toContain('"next":"…"');
+    let shallow: unknown = { password: 'pw' };
+    for (let i = 0; i < 23; i++) shallow = { next: shallow };
+    expect(JSON.stringify(maskSecrets(shallow))).toContain('"password":"***"');
+  });
 });
