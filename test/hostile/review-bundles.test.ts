@@ -206,6 +206,17 @@ describe('review bundles under hostile input', () => {
         const tested = await core.target.test(opened.id);
         expect(JSON.stringify(tested)).toMatch(/review copy/);
         expect(requests).toBe(0);
+        // A copy whose project.json lost its review state (edited, or written by an older
+        // version) stays offline: the REVIEW-COPY marker the manager wrote decides too.
+        const projectFile = `${box.dataDir}/projects/${opened.id}/project.json`;
+        const { review: _dropped, ...withoutReview } = stored;
+        await writeFile(projectFile, JSON.stringify(withoutReview));
+        const reread = createCore({ dataDir: box.dataDir, shell: 'test' });
+        await expect(reread.inventory.fetch(opened.id, 'local')).rejects.toMatchObject({
+          code: 'read-only-review',
+        });
+        expect(JSON.stringify(await reread.target.test(opened.id))).toMatch(/review copy/);
+        expect(requests).toBe(0);
         // The app's start-up points every listed demo project at its sandbox: never this copy.
         expect((await core.projects.list()).map((p) => [p.id, p.demo, p.problem])).toContainEqual([
           opened.id,
