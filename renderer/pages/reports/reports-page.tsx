@@ -6,6 +6,7 @@ import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
 import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
+import { ReportButtons } from '../migration/migration-page';
 
 /** Reports to save and share: self-contained HTML (printable) and CSV. */
 export function ReportsPage({ projectId }: { projectId: string }) {
@@ -48,12 +49,15 @@ export function ReportsPage({ projectId }: { projectId: string }) {
           {error && <ApiErrorAlert error={error} />}
         </Stack>
       </Card>
-      <Card withBorder>
-        <Text fw={600}>Migration and post-migration check reports</Text>
-        <Text size="sm" c="dimmed">
-          They come from the same report machinery once batches have run; this build has no migration runs to
-          report on yet.
-        </Text>
+      <Card withBorder data-testid="reports-migration">
+        <Stack gap="xs" align="flex-start">
+          <Text fw={600}>Migration report</Text>
+          <Text size="sm" c="dimmed">
+            The newest batch: per object what was created on the target with its ids, what failed and the
+            target&apos;s message, what could not be carried, and the read-back per kind.
+          </Text>
+          <ReportButtons projectId={projectId} />
+        </Stack>
       </Card>
     </Stack>
   );
