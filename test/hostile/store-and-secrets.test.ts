@@ -154,10 +154,10 @@ describe('the secret store', () => {
     await refusedWithoutTrace(box, () => fresh.secrets.set('project/acme/x', 'y'));
   });
 
-  it.each([0o644, 0o640, 0o604, 0o666])(
-    'a secrets.key with mode 0%o is refused, as OpenSSH refuses a loose key',
+  it.each(['0644', '0640', '0604', '0666'])(
+    'a secrets.key with mode %s is refused, as OpenSSH refuses a loose key',
     async (mode) => {
-      await chmod(join(box.dataDir, 'secrets.key'), mode);
+      await chmod(join(box.dataDir, 'secrets.key'), parseInt(mode, 8));
       const fresh = createCore({ dataDir: box.dataDir, shell: 'test' });
       const e = await refusedWithoutTrace(box, () => fresh.secrets.get('project/acme/target/poa-password'));
       expect(e).toMatchObject({ code: 'secret-key-exposed' });
