@@ -16,6 +16,7 @@ export const FAST_SUITES = [
   'test/verification/seed-tables.test.ts',
   'test/verification/incremental.test.ts',
   'test/verification/cross-server.test.ts',
+  'test/verification/messages.test.ts',
 ];
 
 export default defineConfig({

@@ -1,0 +1,160 @@
+/**
+ * Every verdict says what and where, exactly: one verification of two sources that between them
+ * raise every rule of the seed's tables and the POA guide, compared in full — statuses, each
+ * reason's severity and message, the objects it points at, plans and destinations. A reason
+ * with a wrong word, a lost link or a wrong severity fails here even when its code is right.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VerificationResult } from '../../shared/model/verification';
+import { BOTH, HOSTING, REGISTRATION, RESOURCE, Scenario } from './scenario';
+
+/** One line per result and one per reason; unknown fields are printed too, so none goes unseen. */
+function format(results: Iterable<VerificationResult>): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const {
+      kind,
+      serverId,
+      id,
+      status,
+      reasons,
+      name,
+      accountId,
+      templateId,
+      apiVersion,
+      destination,
+      plan,
+      ...rest
+    } = r;
+    let head = `${kind} ${serverId}/${id} ${status} (v${apiVersion}, account ${accountId}`;
+    if (name !== undefined) head += `, name "${name}"`;
+    if (templateId !== undefined) head += `, template ${templateId}`;
+    if (destination !== undefined) head += `, to ${destination}`;
+    head += ')';
+    if (plan !== undefined) head += ` plan ${JSON.stringify(plan)}`;
+    for (const [k, v] of Object.entries(rest)) head += ` ${k}=${JSON.stringify(v)}`;
+    lines.push(head);
+    for (const x of reasons) {
+      const { code, severity, message, related, ...more } = x;
+      let line = `  ${severity} ${code}: ${message}`;
+      if (related) line += ` → ${related.map((o) => `${o.kind} ${o.serverId}/${o.id}`).join(', ')}`;
+      for (const [k, v] of Object.entries(more)) line += ` ${k}=${JSON.stringify(v)}`;
+      lines.push(line);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** web01 (Migration API v1) and web02 (v2), today 2025-06-15, everything selected. */
+function sources(): Scenario {
+  return new Scenario()
+    .server('web01', 1, { protectiveDays: 30 })
+    .template('t-host', HOSTING, { name: 'Linux hosting' })
+    .template('t-reg', REGISTRATION, { name: 'Registration' })
+    .template('t-res', RESOURCE, { name: 'Extra IP' })
+    .template('t-both', BOTH, { name: 'Hosting and domain' })
+    .template('t-legacy', undefined, { name: 'Legacy' })
+    .template('t-half', { class: 'hosting', poaTemplateId: 11 }, { name: 'Half mapped' })
+    .account('a1', { company: 'Acme' })
+    .account('a2', { company: 'Beta' })
+    .account('a3')
+    .account('r1', { type: 'reseller', company: 'Resell' })
+    .account('c1', { parentId: 'r1', company: 'Customer' })
+    .account('empty', { company: 'No domains' })
+    .subscription('s1', 'a1', 't-host', { name: 'Acme web', expires: '2026-01-01' })
+    .subscription('g1', 'a1', 't-reg', { expires: '2025-06-01' })
+    .subscription('x1', 'a1', 't-res')
+    .subscription('s2', 'a2', 't-host', { expires: '2025-04-01' })
+    .subscription('s2b', 'a2', 't-legacy')
+    .subscription('g2', 'a2', 't-reg')
+    .subscription('s3', 'a3', 't-half', { created: '2025-02-31' })
+    .subscription('s3b', 'a3', 't-host', { created: '2025-05-01', expires: '2025-01-01' })
+    .subscription('s3c', 'a3', 't-host', { status: 'cancelled' })
+    .subscription('rs', 'r1', 't-both')
+    .subscription('cs', 'c1', 't-host', { status: 'expired' })
+    .domain('acme.com', 'a1', { hosting: 's1', registration: 'g1', others: ['x1'] })
+    .domain('beta.org', 'a2', { hosting: 's2', registration: 'g2', others: ['s2b'] })
+    .domain('gamma.com', 'a3', { hosting: 's3', others: ['s3b', 's3c'] })
+    .domain('resell.net', 'r1', { hosting: 'rs', registration: 'rs' })
+    .domain('customer.com', 'c1', { hosting: 'cs' })
+    .server('web02', 2)
+    .template('p-host', HOSTING, { name: 'Business' })
+    .template('p-res', RESOURCE, { name: 'Disk' })
+    .template('p-reg', REGISTRATION, { name: 'Reg' })
+    .account('k1', { company: 'Kappa' })
+    .subscription('sub 1', 'k1', 'p-host')
+    .subscription('xr', 'k1', 'p-res')
+    .subscription('reg-empty', 'k1', 'p-reg')
+    .subscription('reg-two', 'k1', 'p-reg')
+    .subscription('h2', 'k1', 'p-host')
+    .domain('kappa.com', 'k1', { hosting: 'sub 1', others: ['xr', 'reg-two'] })
+    .domain('kappa.net', 'k1', { others: ['reg-two'] })
+    .domain('acme.com', 'k1', { hosting: 'h2' })
+    .selectAll();
+}
+
+describe('what every verdict says', () => {
+  it('two sources raising every rule: each status, reason, message and link exactly', () => {
+    expect(format(sources().verify().results.values())).toBe(EXPECTED);
+  });
+});
+
+const EXPECTED = `domain web01/acme.com verification-failed (v1, account a1, name "acme.com", template t-host) plan {"hosting":"s1","registration":"g1","resources":["x1"],"park":false}
+  error hosting-on-several-servers: acme.com is hosted on web01 and also on web02; it must be selected on one source server only. → domain web02/acme.com
+subscription web01/s1 approved (v1, account a1, name "Acme web", template t-host, to poa+pba)
+subscription web01/g1 approved (v1, account a1, template t-reg, to pba)
+  info protective: Subscription g1 expired on 2025-06-01 (14 day(s) ago), within the 30-day protective interval of web01 (until 2025-07-01): it migrates as a protective subscription.
+subscription web01/x1 approved (v1, account a1, template t-res, to pba)
+account web01/a1 verification-failed (v1, account a1, name "Acme")
+  error domain-failed: Domain(s) acme.com did not pass verification. → domain web01/acme.com
+domain web01/beta.org verification-failed (v1, account a2, name "beta.org") plan {"resources":[],"park":false}
+  error unmapped-subscriptions: beta.org has unmapped subscription(s) s2b, g2 and the unmapped policy of web01 is "fail". → subscription web01/s2b, subscription web01/g2
+subscription web01/s2 rejected (v1, account a2, template t-host)
+  error expired: Subscription s2 expired on 2025-04-01, 75 days ago, past the 30-day protective interval of web01 (which ended 2025-05-01).
+subscription web01/s2b rejected (v1, account a2, template t-legacy)
+  error not-mapped: Template "Legacy" (t-legacy) of subscription s2b is not mapped.
+subscription web01/g2 rejected (v1, account a2, template t-reg)
+  error not-mapped: Template "Registration" (t-reg) maps no PBA plan for the TLD of beta.org.
+account web01/a2 verification-failed (v1, account a2, name "Beta")
+  error domain-failed: Domain(s) beta.org did not pass verification. → domain web01/beta.org
+domain web01/gamma.com verification-failed (v1, account a3, name "gamma.com") plan {"resources":[],"park":false}
+  error unmapped-subscriptions: gamma.com has unmapped subscription(s) s3 and the unmapped policy of web01 is "fail". → subscription web01/s3
+subscription web01/s3 rejected (v1, account a3, template t-half)
+  error not-mapped: Template "Half mapped" (t-half) of subscription s3 is classified hosting but lacks PBA service plan.
+  error invalid-dates: Subscription s3 has a date that is not a calendar day (created 2025-02-31, expires -).
+subscription web01/s3b rejected (v1, account a3, template t-host)
+  error invalid-dates: Subscription s3b expires (2025-01-01) before it was created (2025-05-01).
+  error expired: Subscription s3b expired on 2025-01-01, 165 days ago, past the 30-day protective interval of web01 (which ended 2025-01-31).
+subscription web01/s3c rejected (v1, account a3, template t-host)
+  error cancelled-on-source: Subscription s3c is cancelled on web01.
+account web01/a3 verification-failed (v1, account a3)
+  error domain-failed: Domain(s) gamma.com did not pass verification. → domain web01/gamma.com
+domain web01/resell.net auto-approved (v1, account r1, name "resell.net", template t-both) plan {"hosting":"rs","registration":"rs","resources":[],"park":false}
+subscription web01/rs approved (v1, account r1, template t-both, to poa+pba)
+account web01/r1 verified (v1, account r1, name "Resell")
+domain web01/customer.com verification-failed (v1, account c1, name "customer.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of customer.com is suitable for migration (rejected: cs (expired)). → subscription web01/cs
+subscription web01/cs rejected (v1, account c1, template t-host)
+  error expired: Subscription cs is expired on web01 and has no expiry date, so the protective interval cannot apply.
+account web01/c1 verification-failed (v1, account c1, name "Customer")
+  info waits-for-reseller: It is migrated after its reseller r1. → account web01/r1
+  error domain-failed: Domain(s) customer.com did not pass verification. → domain web01/customer.com
+account web01/empty verification-failed (v1, account empty, name "No domains")
+  error no-domains: Account empty has no domains on web01.
+domain web02/kappa.com verification-failed (v2, account k1, name "kappa.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of kappa.com is suitable for migration (rejected: sub 1 (no-external-id), xr (resource-with-domains), reg-two (registration-several-domains)). → subscription web02/sub 1, subscription web02/xr, subscription web02/reg-two
+domain web02/kappa.net verification-failed (v2, account k1, name "kappa.net") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of kappa.net is suitable for migration (rejected: reg-two (registration-several-domains)). → subscription web02/reg-two
+domain web02/acme.com verification-failed (v2, account k1, name "acme.com", template p-host) plan {"hosting":"h2","resources":[],"park":false}
+  error hosting-on-several-servers: acme.com is hosted on web02 and also on web01; it must be selected on one source server only. → domain web01/acme.com
+subscription web02/sub 1 rejected (v2, account k1, template p-host)
+  error no-external-id: Template "Business" (p-host) is mapped as hosting, but the subscription's external identifier "sub 1" is empty or holds spaces, so MM cannot name it to the agent.
+subscription web02/xr rejected (v2, account k1, template p-res)
+  error resource-with-domains: Template "Disk" (p-res) is mapped as resource, but subscription xr provides kappa.com.
+subscription web02/reg-empty rejected (v2, account k1, template p-reg)
+  error registration-without-domain: Template "Reg" (p-reg) is mapped as registration, but subscription reg-empty provides no domain.
+subscription web02/reg-two rejected (v2, account k1, template p-reg)
+  error registration-several-domains: Template "Reg" (p-reg) is mapped as registration, but subscription reg-two provides 2 domains (kappa.com, kappa.net); only one is allowed.
+subscription web02/h2 approved (v2, account k1, template p-host, to poa+pba)
+account web02/k1 verification-failed (v2, account k1, name "Kappa")
+  error domain-failed: Domain(s) kappa.com, kappa.net, acme.com did not pass verification. → domain web02/kappa.com, domain web02/kappa.net, domain web02/acme.com`;
