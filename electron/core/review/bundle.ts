@@ -132,7 +132,16 @@ export async function buildBundle(
       }
     }
   }
-  for (const [rel, content] of Object.entries(extra)) files[rel] = { json: content };
+  for (const [rel, content] of Object.entries(extra)) {
+    // A report the allow-list does not know would make a bundle no one can open.
+    if (!isBundleMember(rel))
+      throw new MmError(
+        'internal',
+        `The report ${rel} is not a review bundle member (bundle-members.ts).`,
+        rel,
+      );
+    files[rel] = { json: content };
+  }
   const bundle: Bundle = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_VERSION,
