@@ -1,6 +1,31 @@
 import type { Command } from 'commander';
 import { REASONS, STATUSES } from '../../../shared/statuses';
+import { MmError } from '../../core/errors';
 import { action } from '../context';
+
+/** What `--fail-on` can name, and the statuses each one means. */
+const FAIL_ON: Readonly<Record<string, readonly string[]>> = {
+  failed: ['verification-failed', 'rejected'],
+  approval: ['manual-approval-required'],
+};
+
+function failOnStatuses(value: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const word of (value ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
+    const statuses = FAIL_ON[word];
+    if (!statuses)
+      throw new MmError(
+        'usage',
+        `--fail-on takes failed, approval or both (failed,approval), not "${word}".`,
+        '--fail-on',
+      );
+    for (const s of statuses) out.add(s);
+  }
+  return out;
+}
 import { showProgress } from '../progress';
 
 export function registerVerifyCommands(program: Command): void {
@@ -8,8 +33,13 @@ export function registerVerifyCommands(program: Command): void {
     .command('verify')
     .description('verify the selection: every account, domain and subscription with its status and reasons')
     .option('--explain', 'print the fix under each reason')
+    .option(
+      '--fail-on <what>',
+      'exit 1 when results of this kind exist: failed (failed or rejected), approval (waiting for manual approval), or failed,approval',
+    )
     .action(
-      action(async (ctx, o: { explain?: boolean }) => {
+      action(async (ctx, o: { explain?: boolean; failOn?: string }) => {
+        const failOn = failOnStatuses(o.failOn);
         const projectId = await ctx.projectId();
         const stop = showProgress(ctx.core, ctx.options.json);
         let info;
@@ -30,7 +60,10 @@ export function registerVerifyCommands(program: Command): void {
           results: results.map((r) => ({
             kind: r.kind,
             id: r.id,
+            ...(r.name !== undefined ? { name: r.name } : {}),
             server: r.serverId,
+            account: r.accountId,
+            template: r.templateId ?? null,
             status: r.status,
             reasons: r.reasons.map((x) => ({ code: x.code, message: x.message })),
           })),
@@ -58,6 +91,14 @@ export function registerVerifyCommands(program: Command): void {
             lines.push(`  - ${x.code} [${x.severity}]: ${x.message}`);
             if (o.explain) lines.push(`    fix: ${REASONS[x.code].fix}`);
           }
+        }
+        // For scripts: the results are printed either way; the exit code says whether any matched.
+        const matching = results.filter((r) => failOn.has(r.status));
+        if (matching.length > 0) {
+          process.stderr.write(
+            `mm: ${matching.length} result(s) are ${[...new Set(matching.map((r) => r.status))].join(', ')} (--fail-on ${o.failOn ?? ''}).\n`,
+          );
+          process.exitCode = 1;
         }
         return { json, text: lines.join('\n') };
       }),
