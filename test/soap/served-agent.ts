@@ -60,7 +60,17 @@ export interface ServedAgent {
 
 export async function serveAgent(
   agent: string,
-  o: { root: string; tls?: Certificate; token?: string; apiVersion?: 1 | 2 },
+  o: {
+    root: string;
+    tls?: Certificate;
+    token?: string;
+    apiVersion?: 1 | 2;
+    /** An unpacked agent.tar's agent.pl instead of the repository's. */
+    script?: string;
+    /** A fixed port (an agent that restarts after an update listens on it again). */
+    port?: number;
+    allowUpdate?: boolean;
+  },
 ): Promise<ServedAgent> {
   const token = o.token ?? randomBytes(24).toString('base64url');
   const dir = await tempDir('mm-soap-token-');
@@ -69,9 +79,10 @@ export async function serveAgent(
   const child = spawn(
     'perl',
     [
-      join(AGENTS_DIR, agent, 'agent.pl'),
+      o.script ?? join(AGENTS_DIR, agent, 'agent.pl'),
       '--serve',
-      '--listen=127.0.0.1:0',
+      `--listen=127.0.0.1:${o.port ?? 0}`,
+      ...(o.allowUpdate ? ['--allow-update'] : []),
       `--token-file=${tokenFile}`,
       `--root=${o.root}`,
       ...(o.apiVersion ? [`--api-version=${o.apiVersion}`] : []),

@@ -5,13 +5,18 @@
  * a content tarball streams to disk as the chunked body, its outcome in the HTTP trailers.
  *
  * Deployment: an agent served over HTTP was installed and started by the engineer (agents/
- * README.md has the one-line recipe); the manager cannot replace a running service, so an agent
- * older than the manager's is refused with the recipe rather than used.
+ * README.md has the one-line recipe). When it is older than the manager's, the manager sends its
+ * package (the same agent.tar as over SSH) with the Install operation, which an agent started
+ * with --allow-update unpacks and restarts on; one started without it is refused with the recipe
+ * rather than used.
  */
 import { createWriteStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { packAgent } from '../../../agents/pack.mjs';
 import type { AgentStatus } from '../../../shared/model/server';
 import { MmError } from '../errors';
 import { DEFAULT_MAX_XML_BYTES } from '../inventory/xml-guard';
@@ -19,7 +24,7 @@ import { bundledAgentVersion, compareVersions } from './agent-communicator';
 import type { AgentOutput, AgentRunOptions, AgentRunner } from './agent-runner';
 import { type RunRequest, parseAnswer } from './soap-envelope';
 import { type Exchange, type SoapEndpoint, exchange, readBody, soapLabel } from './soap-http';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from './transport';
+import { DEFAULT_COMMAND_TIMEOUT_MS, type TransferProgress } from './transport';
 
 export interface SoapAgentLocation {
   /** The agent the server kind needs: linux, ensim, hsphere, description. */
@@ -40,6 +45,7 @@ export interface AgentVersion {
 const MAX_ENVELOPE_BYTES = Math.ceil((DEFAULT_MAX_XML_BYTES * 4) / 3) + 64 * 1024;
 const MAX_FAULT_BYTES = 1024 * 1024;
 const TEST_TIMEOUT_MS = 30_000;
+const DEPLOY_TIMEOUT_MS = 60_000;
 
 export class SoapAgentCommunicator implements AgentRunner {
   constructor(
@@ -104,14 +110,58 @@ export class SoapAgentCommunicator implements AgentRunner {
     return (await this.version()).perl || undefined;
   }
 
-  async ensureDeployed(): Promise<boolean> {
+  async ensureDeployed(onProgress?: TransferProgress): Promise<boolean> {
     const s = await this.status();
     if (s.upToDate) return false;
-    throw new MmError(
-      'agent-outdated',
-      `The ${this.location.agent} agent served at ${this.where} is version ${s.installedVersion ?? '?'}, older than the manager's ${s.bundledVersion}, and an agent served over HTTP cannot be replaced from here. Install the new one on the server and restart it (agents/README.md, "Serving over SOAP/HTTP").`,
-      this.where,
-    );
+    const work = await mkdtemp(join(tmpdir(), 'mm-pack-'));
+    try {
+      const pkg = await readFile(packAgent(this.location.agent, work).tarPath);
+      onProgress?.(0, pkg.length);
+      await exchange(
+        this.endpoint,
+        'Install',
+        { package: pkg },
+        { timeoutMs: DEPLOY_TIMEOUT_MS },
+        async (x) => {
+          await this.envelope(x, MAX_FAULT_BYTES, 'Install');
+        },
+      ).catch((e: unknown) => {
+        if (e instanceof MmError && e.code === 'agent-refused' && /--allow-update/.test(e.message)) {
+          throw new MmError(
+            'agent-outdated',
+            `The ${this.location.agent} agent served at ${this.where} is version ${s.installedVersion ?? '?'}, older than the manager's ${s.bundledVersion}, and it was started without --allow-update, so the manager cannot replace it. Install the new one on the server and restart it (agents/README.md, "Serving over SOAP/HTTP").`,
+            this.where,
+          );
+        }
+        if (e instanceof MmError && (e.code === 'agent-refused' || e.code === 'agent-failed'))
+          throw new MmError(
+            'agent-deploy-failed',
+            `Deploying the agent to ${this.where} failed: ${e.message}`,
+            this.where,
+          );
+        throw e;
+      });
+      onProgress?.(pkg.length, pkg.length);
+      // The agent restarts on its new code: wait until that one answers.
+      const deadline = Date.now() + DEPLOY_TIMEOUT_MS;
+      for (;;) {
+        const now = await this.version().catch((e: unknown) => {
+          if (Date.now() > deadline) throw e;
+          return undefined;
+        });
+        if (now && compareVersions(now.version, s.bundledVersion) >= 0) return true;
+        if (Date.now() > deadline) {
+          throw new MmError(
+            'agent-deploy-failed',
+            `The agent at ${this.where} took the package but still answers as version ${now?.version ?? '?'}.`,
+            this.where,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   }
 
   async run(

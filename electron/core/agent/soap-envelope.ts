@@ -11,13 +11,18 @@ import { assertNoDoctype } from '../inventory/xml-guard';
 export const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const AGENT_NS = 'urn:migration-manager:agent:1';
 
-export type SoapOperation = 'Version' | 'Run';
+export type SoapOperation = 'Version' | 'Run' | 'Install';
 
 export interface RunRequest {
   /** Command options by name, as `--name=value` on the command line (extract, domain-id, …). */
   readonly options: ReadonlyArray<readonly [string, string]>;
   /** The agent stops the command itself after this long. */
   readonly timeoutSeconds?: number;
+}
+
+export interface InstallRequest {
+  /** pack.mjs's agent.tar, the package an SSH deployment unpacks. */
+  readonly package: Buffer;
 }
 
 const builder = new XMLBuilder({
@@ -27,16 +32,18 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
 });
 
-export function buildRequest(op: SoapOperation, run?: RunRequest): string {
+export function buildRequest(op: SoapOperation, run?: RunRequest | InstallRequest): string {
   const body =
-    op === 'Run' && run
-      ? {
-          'mm:Run': {
-            'mm:option': run.options.map(([name, value]) => ({ '@name': name, '#text': value })),
-            ...(run.timeoutSeconds ? { 'mm:timeoutSeconds': String(run.timeoutSeconds) } : {}),
-          },
-        }
-      : { [`mm:${op}`]: '' };
+    op === 'Install' && run && 'package' in run
+      ? { 'mm:Install': { 'mm:package': { '@encoding': 'base64', '#text': run.package.toString('base64') } } }
+      : op === 'Run' && run && 'options' in run
+        ? {
+            'mm:Run': {
+              'mm:option': run.options.map(([name, value]) => ({ '@name': name, '#text': value })),
+              ...(run.timeoutSeconds ? { 'mm:timeoutSeconds': String(run.timeoutSeconds) } : {}),
+            },
+          }
+        : { [`mm:${op}`]: '' };
   return builder.build({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     'soap:Envelope': { '@xmlns:soap': SOAP_NS, '@xmlns:mm': AGENT_NS, 'soap:Body': body },

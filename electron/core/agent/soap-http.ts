@@ -12,7 +12,13 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { type Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { MmError } from '../errors';
-import { buildRequest, soapAction, type RunRequest, type SoapOperation } from './soap-envelope';
+import {
+  buildRequest,
+  soapAction,
+  type InstallRequest,
+  type RunRequest,
+  type SoapOperation,
+} from './soap-envelope';
 import { type TlsPolicy, checkTlsFingerprint, normalizeTlsFingerprint } from './tls-pin';
 
 export interface SoapEndpoint {
@@ -112,7 +118,7 @@ function openSocket(
 export async function exchange<T>(
   endpoint: SoapEndpoint,
   op: SoapOperation,
-  run: RunRequest | undefined,
+  run: RunRequest | InstallRequest | undefined,
   options: ExchangeOptions,
   consume: (x: Exchange) => Promise<T>,
 ): Promise<T> {

@@ -7,6 +7,8 @@ package MigrationAgent::SOAP::Server;
 #
 # Operations (namespace urn:migration-manager:agent:1):
 #   Version -> VersionResponse {agent, version, apiVersion, perl, os}
+#   Install {package (base64 agent.tar)} -> InstallResponse {agent, version}; only with
+#     --allow-update (MigrationAgent::SOAP::Install); the server then re-executes itself
 #   Run {option name=... *, timeoutSeconds?} -> the same command as `--name=value ...`:
 #     documents: RunResponse {exitCode, document (base64 of the exact bytes), warning*}
 #     --extract=domainContent: the tarball itself as a chunked application/x-tar body, its
@@ -23,6 +25,8 @@ use strict;
 use warnings;
 use Digest::SHA ();
 use MIME::Base64 ();
+use File::Basename ();
+use File::Spec ();
 use POSIX ();
 use MigrationAgent::SOAP::Envelope;
 use MigrationAgent::SOAP::Chunked;
@@ -30,13 +34,13 @@ use MigrationAgent::Util qw(one_line);
 
 use constant PATH           => '/mm-agent';
 use constant MAX_HEAD       => 16 * 1024;
-use constant MAX_BODY       => 1024 * 1024;
+use constant MAX_BODY       => 4 * 1024 * 1024;    # an Install package is ~250 KB of base64
 use constant IO_TIMEOUT     => 30;
 use constant MIN_TOKEN      => 20;
 use constant MAX_RUN_TIMEOUT => 7 * 24 * 3600;
 use constant MAX_CHILDREN   => 16;    # connections served at once; more are told to come back
 
-my %SERVE_OPT = map { $_ => 1 } qw(serve listen token-file tls-cert tls-key root api-version);
+my %SERVE_OPT = map { $_ => 1 } qw(serve allow-update listen token-file tls-cert tls-key root api-version);
 
 sub _fail { MigrationAgent::fail(@_); }
 
@@ -44,7 +48,7 @@ sub _options {
     my (@argv) = @_;
     my %o;
     for my $a (@argv) {
-        if ($a eq '--serve') { $o{serve} = 1; next; }
+        if ($a eq '--serve' || $a eq '--allow-update') { $o{ substr($a, 2) } = 1; next; }
         MigrationAgent::usage_error("--serve takes --name=value options, not '" . one_line($a) . "'")
           unless $a =~ /\A--([a-z][a-z-]*)=(.*)\z/s;
         MigrationAgent::usage_error("--$1 cannot be combined with --serve (send it in a request)")
@@ -125,7 +129,8 @@ sub _serve {
     MigrationAgent::usage_error("--root $root is not a directory") unless -d $root;
     my $api = defined $o->{'api-version'} ? $o->{'api-version'} : $agent->{apiVersion};
     MigrationAgent::usage_error('--api-version must be 1 or 2') unless $api =~ /\A[12]\z/;
-    my $cfg = { token => _read_token($o), tls => _tls($o), root => $root, api => $api };
+    my $cfg = { token => _read_token($o), tls => _tls($o), root => $root, api => $api,
+        allow_update => $o->{'allow-update'}, dir => File::Basename::dirname(File::Spec->rel2abs($0)) };
     my ($listener, $host) = _listen_socket($o);
     my $scheme = $cfg->{tls} ? 'https' : 'http';
     my $shown = $host =~ /:/ ? "[$host]" : $host;
@@ -144,9 +149,18 @@ sub _serve {
     local $SIG{TERM} = $stop;
     local $SIG{INT}  = $stop;
     local $SIG{PIPE} = 'IGNORE';
+    # After an Install the new code is loaded by running the agent again, same arguments, same
+    # process (requests under way finish in their own processes).
+    my $restart = 0;
+    local $SIG{HUP} = sub { $restart = 1 };
+    $cfg->{restart} = sub { $fork ? kill('HUP', getppid()) : ($restart = 1) };
     while (1) {
+        if ($restart) {
+            close $listener;
+            exec($^X, $0, @argv) or _fail("cannot restart after the update: $!");
+        }
         my $client = $listener->accept;
-        next unless $client;    # interrupted by a child's end
+        next unless $client;    # interrupted by a child's end or a restart
         if (!$fork) { eval { _connection($agent, $cfg, $client) }; close $client; next; }
         if (keys %kids >= MAX_CHILDREN) {    # answered here, unread: the parent never waits on a client
             eval { _reply($client, 503, MigrationAgent::SOAP::Envelope::fault('Server',
@@ -274,7 +288,30 @@ sub _request {
             [perl => sprintf('%vd', $^V)], [os => $^O]));
     }
     return _run($agent, $cfg, $sock, $el) if $op eq 'Run';
-    return _client_fault($sock, 500, "unknown operation $op (Version, Run)");
+    return _install($agent, $cfg, $sock, $el) if $op eq 'Install';
+    return _client_fault($sock, 500, "unknown operation $op (Version, Run, Install)");
+}
+
+sub _install {
+    my ($agent, $cfg, $sock, $el) = @_;
+    return _client_fault($sock, 500, 'this agent was started without --allow-update: install the new version '
+          . 'on the server by hand and restart it') unless $cfg->{allow_update};
+    my ($pkg) = grep { $_->{name} eq 'package' && $_->{ns} eq $MigrationAgent::SOAP::Envelope::MM_NS } @{ $el->{kids} };
+    return _client_fault($sock, 500, 'Install needs <package encoding="base64">')
+      unless $pkg && ($pkg->{attrs}{encoding} || '') eq 'base64' && $pkg->{text} =~ /\A[A-Za-z0-9+\/=\s]+\z/;
+    require MigrationAgent::SOAP::Install;
+    my $version = eval {
+        MigrationAgent::SOAP::Install::install($agent, $cfg->{dir}, MIME::Base64::decode_base64($pkg->{text}));
+    };
+    if (!defined $version) {
+        my $e = $@;
+        my ($code, $msg) = ref $e eq 'HASH' ? ($e->{fault}, $e->{message}) : ('Server', one_line("$e"));
+        return _reply($sock, 500, MigrationAgent::SOAP::Envelope::fault($code, "agent.pl: error: $msg"));
+    }
+    my $status = _reply($sock, 200, MigrationAgent::SOAP::Envelope::response('InstallResponse',
+        [agent => $agent->{name}], [version => $version]));
+    $cfg->{restart}->();
+    return "$status installed $version";
 }
 
 # The Run request's options, checked as the command line checks its own.
