@@ -2,6 +2,7 @@ import {
   ActionIcon,
   AppShell,
   Badge,
+  Burger,
   Group,
   MantineProvider,
   NavLink,
@@ -9,14 +10,14 @@ import {
   Title,
   useMantineColorScheme,
 } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { useCall } from './hooks/use-call';
-import { PROJECT_PAGES, type ProjectPage, type Route, routeHash, useRoute } from './hooks/use-route';
+import { PROJECT_PAGES, type Route, routeHash, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
-import { MigrationPage } from './pages/migration/migration-page';
 import { ProjectsPage } from './pages/projects/projects-page';
 import { ReportsPage } from './pages/reports/reports-page';
 import { SelectionPage } from './pages/selection/selection-page';
@@ -24,6 +25,8 @@ import { ServersPage } from './pages/servers/servers-page';
 import { TargetPage } from './pages/target/target-page';
 import { TemplatesPage } from './pages/mapping/templates-page';
 import { VerificationPage } from './pages/verification/verification-page';
+import { ReviewBanner } from './pages/review/review-banner';
+import { ProjectContext, useProjectState } from './project-context';
 
 export function App() {
   return (
@@ -52,60 +55,87 @@ function ThemeToggle() {
 function Shell() {
   const info = useCall('app:get-info', {});
   const [route, navigate] = useRoute();
+  const projectId = route.page === 'projects' ? '' : route.projectId;
+  // Every page of a project knows whether it is a review copy (read-only) and its name.
+  const open = useProjectState(projectId);
+  const [mobileOpen, mobile] = useDisclosure(false);
+  const [desktopOpen, desktop] = useDisclosure(true);
 
   useEffect(() => {
     if (info.data) document.getElementById('root')?.setAttribute('data-app-state', 'loaded');
   }, [info.data]);
 
   return (
-    <AppShell header={{ height: 52 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="md">
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="xs">
-            <Title order={4}>Migration Manager</Title>
-            {info.data && (
-              <Badge variant="light" title={`data: ${info.data.dataDir}`}>
-                {info.data.shell} · v{info.data.version}
-              </Badge>
-            )}
-          </Group>
-          <ThemeToggle />
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation">
-        <NavLink
-          label="Projects"
-          href="#/projects"
-          active={route.page === 'projects'}
-          onClick={(e) => {
-            e.preventDefault();
-            navigate({ page: 'projects' });
-          }}
-        />
-        {route.page !== 'projects' && (
-          <>
-            <Text size="xs" c="dimmed" mt="md" mb={4} px="sm" tt="uppercase">
-              {route.projectId}
-            </Text>
-            {PROJECT_PAGES.map((p) => (
-              <NavLink
-                key={p.key}
-                label={p.label}
-                href={`#/p/${encodeURIComponent(route.projectId)}/${p.key}`}
-                active={route.page === p.key}
-                onClick={(e) => {
-                  e.preventDefault();
-                  navigate({ page: p.key, projectId: route.projectId });
-                }}
+    <ProjectContext.Provider value={open}>
+      <AppShell
+        header={{ height: 52 }}
+        navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !mobileOpen, desktop: !desktopOpen } }}
+        padding="md"
+      >
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between">
+            <Group gap="xs">
+              <Burger
+                opened={mobileOpen}
+                onClick={mobile.toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label={mobileOpen ? 'Hide the navigation' : 'Show the navigation'}
               />
-            ))}
-          </>
-        )}
-      </AppShell.Navbar>
-      <AppShell.Main>
-        <Page route={route} navigate={navigate} />
-      </AppShell.Main>
-    </AppShell>
+              <Burger
+                opened={desktopOpen}
+                onClick={desktop.toggle}
+                visibleFrom="sm"
+                size="sm"
+                aria-label={desktopOpen ? 'Hide the navigation' : 'Show the navigation'}
+              />
+              <Title order={4}>Migration Manager</Title>
+              {info.data && (
+                <Badge variant="light" title={`data: ${info.data.dataDir}`}>
+                  {info.data.shell} · v{info.data.version}
+                </Badge>
+              )}
+            </Group>
+            <ThemeToggle />
+          </Group>
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label="Main navigation">
+          <NavLink
+            label="Projects"
+            href="#/projects"
+            active={route.page === 'projects'}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ page: 'projects' });
+            }}
+          />
+          {route.page !== 'projects' && (
+            <>
+              <Text size="xs" c="dimmed" mt="md" mb={4} px="sm" tt="uppercase" data-testid="nav-project">
+                {open.project?.name ?? route.projectId}
+                {open.readOnly ? ' (read-only)' : ''}
+              </Text>
+              {PROJECT_PAGES.map((p) => (
+                <NavLink
+                  key={p.key}
+                  label={p.label}
+                  href={`#/p/${encodeURIComponent(route.projectId)}/${p.key}`}
+                  active={route.page === p.key}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate({ page: p.key, projectId: route.projectId });
+                  }}
+                />
+              ))}
+            </>
+          )}
+        </AppShell.Navbar>
+        <AppShell.Main>
+          {open.project?.review && <ReviewBanner review={open.project.review} />}
+          <Page route={route} navigate={navigate} />
+        </AppShell.Main>
+      </AppShell>
+    </ProjectContext.Provider>
   );
 }
 
@@ -124,7 +154,7 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
     case 'templates':
       return <TemplatesPage projectId={route.projectId} />;
     case 'selection':
-      return <SelectionPage projectId={route.projectId} />;
+      return <SelectionPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'verification':
       return (
         <VerificationPage
@@ -134,12 +164,9 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
           params={route.params ?? {}}
         />
       );
-    case 'migration':
-      return <MigrationPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'reports':
       return <ReportsPage projectId={route.projectId} />;
     default:
-      // A page listed in PROJECT_PAGES before it lands (none at the moment).
-      return <PendingPage page={(route as { page: ProjectPage }).page} />;
+      return <PendingPage page={route.page} />;
   }
 }

@@ -123,12 +123,12 @@ describe('mapping → selection → verification → resolution on the demo proj
     await verification.closeDetail();
 
     // Un-select a conflicting domain: acme-widgets.test is hosted on both servers.
-    await verification.openRow('acme-widgets.test', 'domain', 'demo-sphera-server');
+    await verification.openRowOn('Demo Sphera server', 'acme-widgets.test', 'domain');
     expect(await verification.status()).toBe('verification-failed');
-    await verification
-      .reason('hosting-on-several-servers')
-      .getByRole('button', { name: 'Unselect acme-widgets.test on demo-linux-server' })
-      .click();
+    await verification.applyFix(
+      'hosting-on-several-servers',
+      'Unselect acme-widgets.test on demo-linux-server',
+    );
     await expect.poll(() => verification.status()).toBe('auto-approved');
     await verification.closeDetail();
 
@@ -136,21 +136,36 @@ describe('mapping → selection → verification → resolution on the demo proj
     detail = await verification.openRow('mitte-dental', 'domain');
     expect(await verification.status()).toBe('verification-failed');
     const unmapped = verification.reason('unmapped-subscriptions');
+    const sideEffects = new Map<string, string[]>();
     for (const id of ['S-211', 'S-212', 'S-210']) {
       const fix = unmapped.getByRole('button', { name: `Mark subscription ${id} not migrated` });
-      await fix.click();
+      sideEffects.set(
+        id,
+        await verification.applyFix('unmapped-subscriptions', `Mark subscription ${id} not migrated`),
+      );
       await detail.getByTestId('decision-outcome').getByText(new RegExp(id)).waitFor();
       await fix.waitFor({ state: 'detached' });
     }
+    // Each fix said beforehand what else it changes (the incremental verification's answer):
+    // marking S-210 turns the domain itself from "failed" to "manual approval", and the notice
+    // after it repeats that, with Undo.
+    expect(sideEffects.get('S-211')).toEqual([]);
+    expect(sideEffects.get('S-210')).toEqual([
+      'domain mitte-dental.test: Verification failed → Manual approval required',
+    ]);
+    await detail
+      .getByTestId('decision-outcome')
+      .getByText('Also changed domain mitte-dental.test: Verification failed → Manual approval required')
+      .waitFor();
+    await detail.getByTestId('decision-outcome').getByRole('button', { name: 'Undo' }).waitFor();
     // Left with its resource subscription only: it now waits for the engineer.
     await expect.poll(() => verification.status()).toBe('manual-approval-required');
 
     // Manual approval.
-    await verification
-      .reason('no-hosting-subscription')
-      .getByRole('button', { name: 'Approve mitte-dental.test', exact: true })
-      .click();
+    await verification.applyFix('no-hosting-subscription', 'Approve mitte-dental.test');
     await expect.poll(() => verification.status()).toBe('manually-approved');
+    // An approved domain offers no Approve any more.
+    expect(await detail.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
     await verification.closeDetail();
     await expect.poll(() => verification.count('domain', 'manually-approved')).toBe(1);
     await expect.poll(() => verification.count('subscription', 'not-migrated')).toBe(3);

@@ -164,7 +164,24 @@ function EditorForm({
     };
   };
 
+  // What each required field still lacks, shown on the field itself; Save waits for all of them.
+  const fieldErrors = {
+    poa: hasHosting(cls) && poaTemplateId === undefined ? 'Pick the POA service template' : undefined,
+    pba: hasHosting(cls) && pbaPlanId === undefined ? 'Pick the PBA hosting plan' : undefined,
+    resource: cls === 'resource' && resourcePlanId === undefined ? 'Pick the PBA resource plan' : undefined,
+    tlds: hasRegistration(cls) && tlds.length === 0 ? 'Add the TLDs this template registers' : undefined,
+  };
+  const tldErrors = (t: TldForm): { tld?: string; plan?: string; registrar?: string } => ({
+    ...(t.tld.trim() === '' ? { tld: 'Enter the TLD' } : {}),
+    ...(t.planId === undefined ? { plan: 'Pick a domain plan' } : {}),
+    ...(t.registrarType.trim() === '' ? { registrar: 'Enter the registrar type' } : {}),
+  });
+  const incomplete =
+    Object.values(fieldErrors).some(Boolean) ||
+    (hasRegistration(cls) && tlds.some((t) => Object.keys(tldErrors(t)).length > 0));
+
   const save = async (): Promise<void> => {
+    if (incomplete) return;
     setSaving(true);
     const e = await onSave(input());
     setSaving(false);
@@ -232,6 +249,7 @@ function EditorForm({
             options={poaOptions}
             value={poaTemplateId}
             onChange={pickPoa}
+            error={fieldErrors.poa}
           />
           <IdPicker
             label="PBA hosting plan"
@@ -240,6 +258,7 @@ function EditorForm({
             options={planOptions(hostingPlans)}
             value={pbaPlanId}
             onChange={setPbaPlanId}
+            error={fieldErrors.pba}
           />
         </>
       )}
@@ -250,6 +269,7 @@ function EditorForm({
           options={planOptions(plans('resource'))}
           value={resourcePlanId}
           onChange={setResourcePlanId}
+          error={fieldErrors.resource}
         />
       )}
       {hasRegistration(cls) && (
@@ -258,8 +278,8 @@ function EditorForm({
             Per TLD: a PBA domain plan and the registrar type
           </Text>
           {tlds.length === 0 && (
-            <Text size="sm" c="dimmed">
-              No TLD yet: add the TLDs this template registers.
+            <Text size="sm" c="red" data-testid="tld-missing">
+              {fieldErrors.tlds}
             </Text>
           )}
           {tlds.map((t) => {
@@ -267,11 +287,13 @@ function EditorForm({
               setTlds((all) => all.map((x) => (x.key === t.key ? { ...x, ...patch } : x)));
             const domainPlans = plans('domain');
             const matching = domainPlans.filter((p) => p.tld === '' || p.tld === t.tld.trim().toLowerCase());
+            const errors = tldErrors(t);
             return (
               <Group key={t.key} align="flex-end" wrap="nowrap">
                 <TextInput
                   label="TLD"
                   w={110}
+                  error={errors.tld}
                   value={t.tld}
                   onChange={(e) => update({ tld: e.currentTarget.value })}
                 />
@@ -281,6 +303,7 @@ function EditorForm({
                   options={planOptions(matching.length > 0 ? matching : domainPlans)}
                   value={t.planId}
                   onChange={(planId) => update({ planId })}
+                  error={errors.plan}
                   grow
                   {...(matching.length === 0 && domainPlans.length > 0
                     ? { description: `No PBA plan registers ${t.tld}; its plans are listed.` }
@@ -290,6 +313,7 @@ function EditorForm({
                   label={`Registrar type for ${t.tld || 'this TLD'}`}
                   placeholder="e.g. enom"
                   w={170}
+                  error={errors.registrar}
                   value={t.registrarType}
                   onChange={(e) => update({ registrarType: e.currentTarget.value })}
                 />
@@ -327,7 +351,7 @@ function EditorForm({
         <Button variant="default" onClick={onCancel}>
           Cancel
         </Button>
-        <Button type="submit" loading={saving}>
+        <Button type="submit" loading={saving} disabled={incomplete}>
           {saveLabel}
         </Button>
       </Group>
@@ -344,6 +368,7 @@ function IdPicker(props: {
   value: number | undefined;
   onChange: (id: number | undefined) => void;
   grow?: boolean;
+  error?: string | undefined;
 }) {
   const style = props.grow ? { flex: 1 } : undefined;
   if (!props.live)
@@ -353,6 +378,7 @@ function IdPicker(props: {
         description={props.description}
         min={1}
         allowDecimal={false}
+        error={props.error}
         value={props.value ?? ''}
         onChange={(v) => props.onChange(typeof v === 'number' ? v : undefined)}
         style={style}
@@ -365,6 +391,9 @@ function IdPicker(props: {
       placeholder="Pick one"
       searchable
       clearable
+      // Clicking the picked option again keeps it (Mantine would clear it); the ✕ clears.
+      allowDeselect={false}
+      error={props.error}
       data={props.options}
       value={props.value === undefined ? null : String(props.value)}
       onChange={(v) => props.onChange(v ? Number(v) : undefined)}

@@ -31,6 +31,7 @@ import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
 import { CLASS_LABELS, MappingEditor } from './mapping-editor';
 import { SuggestionsModal } from './suggestions-modal';
+import { useReadOnly } from '../../project-context';
 
 const STATE_COLOR: Record<MappingState, string> = {
   unmapped: 'red',
@@ -77,6 +78,7 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
   const [suggestError, setSuggestError] = useState<AppError>();
   const [suggesting, setSuggesting] = useState(false);
   const [removing, setRemoving] = useState<MappingRow>();
+  const readOnly = useReadOnly();
 
   const serverName = useMemo(() => {
     const names = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
@@ -106,7 +108,7 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
     const m = r.value.mapping;
     setNotice({
       color: m.check === 'verified' ? 'green' : 'yellow',
-      title: `${m.templateId} mapped (${m.check === 'verified' ? 'verified against the target' : 'unverified'})`,
+      title: `${m.templateId} mapped (${m.check === 'verified' ? 'verified against the target' : 'not checked: the target did not answer'})`,
       text: [
         mappingSummary(m),
         m.checkNote,
@@ -160,17 +162,19 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
       <Group justify="space-between">
         <Title order={2}>Templates</Title>
         <Group gap="xs">
-          <Button onClick={() => void suggest()}>Suggest mappings</Button>
+          {!readOnly && <Button onClick={() => void suggest()}>Suggest mappings</Button>}
           <Button variant="default" onClick={() => void exportFile()} disabled={all.length === 0}>
             Export
           </Button>
-          <FileButton onChange={(f) => void importFile(f)} accept="application/json,.json">
-            {(p) => (
-              <Button variant="default" {...p}>
-                Import
-              </Button>
-            )}
-          </FileButton>
+          {!readOnly && (
+            <FileButton onChange={(f) => void importFile(f)} accept="application/json,.json">
+              {(p) => (
+                <Button variant="default" {...p}>
+                  Import
+                </Button>
+              )}
+            </FileButton>
+          )}
         </Group>
       </Group>
       <Text c="dimmed">
@@ -304,23 +308,25 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Group gap={4} wrap="nowrap">
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        onClick={() => setEditing(r)}
-                        aria-label={`${r.mapping ? 'Edit the mapping of' : 'Map'} ${r.templateName}`}
-                      >
-                        {r.mapping ? 'Edit' : 'Map'}
-                      </Button>
-                      {r.mapping && (
-                        <CloseButton
-                          size="sm"
-                          aria-label={`Remove the mapping of ${r.templateName}`}
-                          onClick={() => setRemoving(r)}
-                        />
-                      )}
-                    </Group>
+                    {!readOnly && (
+                      <Group gap={4} wrap="nowrap">
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          onClick={() => setEditing(r)}
+                          aria-label={`${r.mapping ? 'Edit the mapping of' : 'Map'} ${r.templateName}`}
+                        >
+                          {r.mapping ? 'Edit' : 'Map'}
+                        </Button>
+                        {r.mapping && (
+                          <CloseButton
+                            size="sm"
+                            aria-label={`Remove the mapping of ${r.templateName}`}
+                            onClick={() => setRemoving(r)}
+                          />
+                        )}
+                      </Group>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}

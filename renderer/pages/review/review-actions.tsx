@@ -1,4 +1,4 @@
-import { Alert, Button, FileButton, Group, Text } from '@mantine/core';
+import { Button, FileButton, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { ProjectSummary } from '../../../shared/model/project';
 import type { AppError } from '../../../shared/result';
@@ -36,13 +36,6 @@ export function ReviewActions({ project, onMerged }: { project: ProjectSummary; 
 
   return (
     <>
-      {project.review && (
-        <Alert color="yellow" title="Review copy: read-only" data-testid="review-banner">
-          Opened from {project.review.bundleName}, exported from "{project.review.exportedFrom}" by{' '}
-          {project.review.exportedBy} on {project.review.exportedAt.slice(0, 16).replace('T', ' ')}. No source
-          server or target is reachable from it; leave comments and export it back to the engineer.
-        </Alert>
-      )}
       <Group>
         <Button variant="light" loading={busy} onClick={() => void exportBundle()}>
           {project.review ? 'Export with my comments' : 'Export for review'}

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Button,
   Card,
   Checkbox,
@@ -24,6 +25,8 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { StatusBadge } from '../../components/status-badge';
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
+import type { RouteParams } from '../../hooks/use-route';
+import { useReadOnly } from '../../project-context';
 
 type Change = Omit<CallRequest<'selection:set'>, 'projectId'>;
 type ObjectKind = 'accounts' | 'domains';
@@ -39,7 +42,8 @@ function rowText(r: AccountRow | DomainRow): string {
 }
 
 /** The "Selection" step (SPEC R5): which accounts and domains are migrated, in bulk or one by one. */
-export function SelectionPage({ projectId }: { projectId: string }) {
+export function SelectionPage({ projectId, params = {} }: { projectId: string; params?: RouteParams }) {
+  const readOnly = useReadOnly();
   const loaded = useCall('selection:get', { projectId });
   const servers = useCall('servers:list', { projectId });
   const templates = useCall('mapping:list', { projectId });
@@ -83,14 +87,16 @@ export function SelectionPage({ projectId }: { projectId: string }) {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Selection</Title>
-        <Group gap="xs">
-          <Button loading={busy} onClick={() => void change({ mode: 'add', target: { by: 'all' } })}>
-            Select all
-          </Button>
-          <Button variant="default" disabled={busy} onClick={() => setConfirmClear(true)}>
-            Clear selection
-          </Button>
-        </Group>
+        {!readOnly && (
+          <Group gap="xs">
+            <Button loading={busy} onClick={() => void change({ mode: 'add', target: { by: 'all' } })}>
+              Select all
+            </Button>
+            <Button variant="default" disabled={busy} onClick={() => setConfirmClear(true)}>
+              Clear selection
+            </Button>
+          </Group>
+        )}
       </Group>
       <Text c="dimmed">
         Only the selected accounts and domains are verified and migrated. Selecting an account selects its
@@ -98,6 +104,14 @@ export function SelectionPage({ projectId }: { projectId: string }) {
       </Text>
       {loaded.error && <ApiErrorAlert error={loaded.error} title="The selection cannot be read" />}
       {error && <ApiErrorAlert error={error} title="The selection was not changed" />}
+      {view && view.held.length > 0 && (
+        <Alert color="blue" title="Kept unselected by decisions" data-testid="held-domains">
+          {view.held.map((h) => `${h.domainId} on ${serverName(h.serverId)}`).join(', ')}: a recorded
+          &quot;unselect&quot; decision keeps {view.held.length === 1 ? 'it' : 'them'} out of every bulk
+          selection. Undo the decision on the Verification page (Decisions) to select{' '}
+          {view.held.length === 1 ? 'it' : 'them'} again.
+        </Alert>
+      )}
       {!view && !loaded.error && <Loader />}
       {view && (
         <Card withBorder>
@@ -107,7 +121,7 @@ export function SelectionPage({ projectId }: { projectId: string }) {
                 <Table.Th>Source server</Table.Th>
                 <Table.Th>Accounts selected</Table.Th>
                 <Table.Th>Domains selected</Table.Th>
-                <Table.Th>Bulk</Table.Th>
+                {!readOnly && <Table.Th>Bulk</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -120,32 +134,34 @@ export function SelectionPage({ projectId }: { projectId: string }) {
                   <Table.Td data-testid="selected-domains">
                     {s.domains} of {s.totalDomains}
                   </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      <Button
-                        size="compact-sm"
-                        variant="light"
-                        disabled={busy}
-                        aria-label={`Select everything on ${serverName(s.serverId)}`}
-                        onClick={() =>
-                          void change({ mode: 'add', serverId: s.serverId, target: { by: 'all' } })
-                        }
-                      >
-                        Select all
-                      </Button>
-                      <Button
-                        size="compact-sm"
-                        variant="subtle"
-                        disabled={busy}
-                        aria-label={`Unselect everything on ${serverName(s.serverId)}`}
-                        onClick={() =>
-                          void change({ mode: 'remove', serverId: s.serverId, target: { by: 'all' } })
-                        }
-                      >
-                        Unselect all
-                      </Button>
-                    </Group>
-                  </Table.Td>
+                  {!readOnly && (
+                    <Table.Td>
+                      <Group gap={4}>
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          disabled={busy}
+                          aria-label={`Select everything on ${serverName(s.serverId)}`}
+                          onClick={() =>
+                            void change({ mode: 'add', serverId: s.serverId, target: { by: 'all' } })
+                          }
+                        >
+                          Select all
+                        </Button>
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          disabled={busy}
+                          aria-label={`Unselect everything on ${serverName(s.serverId)}`}
+                          onClick={() =>
+                            void change({ mode: 'remove', serverId: s.serverId, target: { by: 'all' } })
+                          }
+                        >
+                          Unselect all
+                        </Button>
+                      </Group>
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -158,33 +174,43 @@ export function SelectionPage({ projectId }: { projectId: string }) {
                 <Table.Th data-testid="selected-domains-total">
                   {totals.domains} of {totals.totalDomains}
                 </Table.Th>
-                <Table.Th />
+                {!readOnly && <Table.Th />}
               </Table.Tr>
             </Table.Tfoot>
           </Table>
         </Card>
       )}
-      <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <ByTemplate
-          busy={busy}
-          options={(templates.data ?? []).map((t) => ({
-            value: `${t.serverId}\u0000${t.templateId}`,
-            label: `${t.templateName} — ${serverName(t.serverId)}`,
-          }))}
-          onChange={(mode, serverId, templateId) =>
-            void change({ mode, serverId, target: { by: 'template', templateId } })
-          }
-        />
-        <ByFilter
-          busy={busy}
-          servers={(servers.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
-          onChange={(mode, serverId, filter) =>
-            void change({ mode, ...(serverId ? { serverId } : {}), target: { by: 'filter', filter } })
-          }
-        />
-      </SimpleGrid>
+      {!readOnly && (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <ByTemplate
+            busy={busy}
+            options={(templates.data ?? []).map((t) => ({
+              value: `${t.serverId}\u0000${t.templateId}`,
+              label: `${t.templateName} — ${serverName(t.serverId)}`,
+            }))}
+            onChange={(mode, serverId, templateId) =>
+              void change({ mode, serverId, target: { by: 'template', templateId } })
+            }
+          />
+          <ByFilter
+            busy={busy}
+            servers={(servers.data ?? []).map((s) => ({ value: s.id, label: s.name }))}
+            onChange={(mode, serverId, filter) =>
+              void change({ mode, ...(serverId ? { serverId } : {}), target: { by: 'filter', filter } })
+            }
+          />
+        </SimpleGrid>
+      )}
       {view && (
-        <ObjectTable projectId={projectId} view={view} busy={busy} serverName={serverName} change={change} />
+        <ObjectTable
+          projectId={projectId}
+          view={view}
+          busy={busy}
+          readOnly={readOnly}
+          params={params}
+          serverName={serverName}
+          change={change}
+        />
       )}
       <ConfirmDialog
         opened={confirmClear}
@@ -322,18 +348,23 @@ function ObjectTable({
   projectId,
   view,
   busy,
+  readOnly,
+  params,
   serverName,
   change,
 }: {
   projectId: string;
   view: SelectionView;
   busy: boolean;
+  readOnly: boolean;
+  /** A fix link's filter: kind (accounts/domains), server, q. */
+  params: RouteParams;
   serverName: (id: string) => string;
   change: (...changes: Change[]) => Promise<void>;
 }) {
-  const [kind, setKind] = useState<ObjectKind>('accounts');
-  const [query, setQuery] = useState('');
-  const [server, setServer] = useState<string | null>(null);
+  const [kind, setKind] = useState<ObjectKind>(params.kind === 'domains' ? 'domains' : 'accounts');
+  const [query, setQuery] = useState(params.q ?? '');
+  const [server, setServer] = useState<string | null>(params.server ?? null);
   const [which, setWhich] = useState<string | null>(null);
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const listing = useCall('inventory:list', { projectId, kind });
@@ -404,7 +435,7 @@ function ObjectTable({
       render: (r) => (
         <Checkbox
           checked={r.selected}
-          disabled={busy}
+          disabled={busy || readOnly}
           aria-label={`Select ${label(r)} on ${serverName(r.serverId)}`}
           onClick={(e) => e.stopPropagation()}
           onChange={() => toggle(r)}
@@ -487,17 +518,24 @@ function ObjectTable({
             onChange={setWhich}
           />
         </Group>
-        <Group gap="xs">
-          <Button size="xs" variant="light" disabled={busy || toAdd === 0} onClick={() => bulk('add')}>
-            Select the {toAdd} shown
-          </Button>
-          <Button size="xs" variant="subtle" disabled={busy || toRemove === 0} onClick={() => bulk('remove')}>
-            Unselect the {toRemove} shown
-          </Button>
-          <Text size="xs" c="dimmed">
-            Enter or a click on a row toggles it.
-          </Text>
-        </Group>
+        {!readOnly && (
+          <Group gap="xs">
+            <Button size="xs" variant="light" disabled={busy || toAdd === 0} onClick={() => bulk('add')}>
+              Select the {toAdd} shown
+            </Button>
+            <Button
+              size="xs"
+              variant="subtle"
+              disabled={busy || toRemove === 0}
+              onClick={() => bulk('remove')}
+            >
+              Unselect the {toRemove} shown
+            </Button>
+            <Text size="xs" c="dimmed">
+              Enter or a click on a row toggles it.
+            </Text>
+          </Group>
+        )}
         {listing.error && <ApiErrorAlert error={listing.error} />}
         {!data && !listing.error && <Loader />}
         {data && (
@@ -507,7 +545,7 @@ function ObjectTable({
             columns={columns}
             rowKey={(r) => `${r.serverId}/${r.id}`}
             onOpen={(r) => {
-              if (!busy) toggle(r);
+              if (!busy && !readOnly) toggle(r);
             }}
             height={420}
           />

@@ -8,6 +8,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { JobProgressBar } from '../../components/job-progress';
 import { useJob } from '../../hooks/use-job';
 import { ServerSettingsForm } from './server-settings-form';
+import { useReadOnly } from '../../project-context';
 
 /** One source server: what it is, its inventory, and the actions on it. */
 export function ServerCard({
@@ -26,6 +27,7 @@ export function ServerCard({
   const [confirmRemove, setConfirmRemove] = useState(false);
   const onFinished = useCallback((p: JobProgress) => p.state === 'done' && onChanged(), [onChanged]);
   const job = useJob(onFinished);
+  const readOnly = useReadOnly();
   const c = server.connection;
   const inv = server.inventory;
 
@@ -93,33 +95,35 @@ export function ServerCard({
               : 'No inventory yet'}
           </Text>
         </Stack>
-        <Group gap="xs">
-          <Button size="xs" variant="default" loading={busy} onClick={() => void runTest(false)}>
-            Test connection
-          </Button>
-          <Button
-            size="xs"
-            onClick={() => void fetchInventory()}
-            disabled={job.progress?.state === 'running'}
-          >
-            Fetch inventory
-          </Button>
-          <Button
-            size="xs"
-            variant="default"
-            title="Run domainServicesInfo for the domains selected on this server: mail aliases, passwords with &, wildcard subdomains and unlinked databases become verification warnings"
-            onClick={() => void fetchServices()}
-            disabled={job.progress?.state === 'running'}
-          >
-            Fetch domain services
-          </Button>
-          <Button size="xs" variant="default" onClick={() => setSettingsOpen(true)}>
-            Settings
-          </Button>
-          <Button size="xs" variant="subtle" color="red" onClick={() => setConfirmRemove(true)}>
-            Remove
-          </Button>
-        </Group>
+        {!readOnly && (
+          <Group gap="xs">
+            <Button size="xs" variant="default" loading={busy} onClick={() => void runTest(false)}>
+              Test connection
+            </Button>
+            <Button
+              size="xs"
+              onClick={() => void fetchInventory()}
+              disabled={job.progress?.state === 'running'}
+            >
+              Fetch inventory
+            </Button>
+            <Button
+              size="xs"
+              variant="default"
+              title="Run domainServicesInfo for the domains selected on this server: mail aliases, passwords with &, wildcard subdomains and unlinked databases become verification warnings"
+              onClick={() => void fetchServices()}
+              disabled={job.progress?.state === 'running'}
+            >
+              Fetch domain services
+            </Button>
+            <Button size="xs" variant="default" onClick={() => setSettingsOpen(true)}>
+              Settings
+            </Button>
+            <Button size="xs" variant="subtle" color="red" onClick={() => setConfirmRemove(true)}>
+              Remove
+            </Button>
+          </Group>
+        )}
       </Group>
       <Stack mt="sm" gap="xs">
         <JobProgressBar progress={job.progress} />

@@ -4,15 +4,17 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
 import { AddServerWizard } from './add-server/add-server-wizard';
 import { ServerCard } from './server-card';
+import { useReadOnly } from '../../project-context';
 
 export function ServersPage({ projectId }: { projectId: string }) {
   const servers = useCall('servers:list', { projectId });
   const [adding, setAdding] = useState(false);
+  const readOnly = useReadOnly();
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Source servers</Title>
-        <Button onClick={() => setAdding(true)}>Register a source server</Button>
+        {!readOnly && <Button onClick={() => setAdding(true)}>Register a source server</Button>}
       </Group>
       {servers.error && <ApiErrorAlert error={servers.error} />}
       {servers.data?.length === 0 && (

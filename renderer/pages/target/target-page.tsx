@@ -4,10 +4,12 @@ import { useCall } from '../../hooks/use-call';
 import { TargetBrowser } from './target-browser';
 import { TargetForm } from './target-form';
 import { TargetTestPanel } from './target-test-panel';
+import { useReadOnly } from '../../project-context';
 
 /** The project's target: where the migration provisions (POA + PBA OpenAPI). */
 export function TargetPage({ projectId }: { projectId: string }) {
   const target = useCall('target:get', { projectId });
+  const readOnly = useReadOnly();
   if (target.error) return <ApiErrorAlert error={target.error} title="The target cannot be read" />;
   const t = target.data;
   if (!t) return null;
@@ -24,11 +26,21 @@ export function TargetPage({ projectId }: { projectId: string }) {
           This project rehearses against the built-in sandbox target, started with the app.
         </Alert>
       )}
-      <Card withBorder>
-        {/* Keyed by the stored values so the form restarts from what was saved. */}
-        <TargetForm key={JSON.stringify(t)} projectId={projectId} current={t} onSaved={target.reload} />
-      </Card>
-      {configured && (
+      {readOnly ? (
+        <Card withBorder data-testid="target-read-only">
+          <Text size="sm">POA: {t.poa ? `${t.poa.url} as ${t.poa.user}` : 'not set'}</Text>
+          <Text size="sm">PBA: {t.pba ? `${t.pba.url} as ${t.pba.user}` : 'not set'}</Text>
+          <Text size="sm" c="dimmed">
+            The target is not reachable from a review copy.
+          </Text>
+        </Card>
+      ) : (
+        <Card withBorder>
+          {/* Keyed by the stored values so the form restarts from what was saved. */}
+          <TargetForm key={JSON.stringify(t)} projectId={projectId} current={t} onSaved={target.reload} />
+        </Card>
+      )}
+      {configured && !readOnly && (
         <>
           <Card withBorder>
             <TargetTestPanel projectId={projectId} />

@@ -6,6 +6,8 @@ import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { CallState } from '../../hooks/use-call';
+import { formatTime } from '../../format';
+import { useReadOnly } from '../../project-context';
 
 /** A decision's before/after, in words. */
 export function describeState(s: DecisionState): string {
@@ -29,6 +31,27 @@ export function describeState(s: DecisionState): string {
   }
 }
 
+/** Same object, same kind of decision: the key that orders undos. */
+function subjectKey(d: Decision): string {
+  const i = d.input;
+  return i.kind === 'remap'
+    ? `remap ${i.mapping.serverId} ${i.mapping.templateId}`
+    : `${i.kind} ${i.serverId} ${i.kind === 'override' ? i.subscriptionId : i.domainId}`;
+}
+
+/**
+ * A decision can be undone only while it is the latest one in force about its object (the core
+ * refuses otherwise): the id of the later one that blocks it, if any. The list is newest first.
+ */
+function blockedBy(d: Decision, newestFirst: readonly Decision[]): string | undefined {
+  const key = subjectKey(d);
+  for (const x of newestFirst) {
+    if (x.id === d.id) return undefined;
+    if (!x.undone && subjectKey(x) === key) return x.id;
+  }
+  return undefined;
+}
+
 /** The decision log: who changed what and when, before and after; each undoable after confirmation. */
 export function DecisionsPanel({
   projectId,
@@ -43,6 +66,7 @@ export function DecisionsPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError>();
   const [done, setDone] = useState<string>();
+  const readOnly = useReadOnly();
 
   const undo = async (d: Decision): Promise<void> => {
     setBusy(true);
@@ -93,7 +117,7 @@ export function DecisionsPanel({
                   data-undone={Boolean(d.undone)}
                 >
                   <Table.Td>
-                    <Text size="sm">{new Date(d.time).toLocaleString()}</Text>
+                    <Text size="sm">{formatTime(d.time)}</Text>
                   </Table.Td>
                   <Table.Td>{d.author}</Table.Td>
                   <Table.Td>
@@ -107,7 +131,13 @@ export function DecisionsPanel({
                   <Table.Td>
                     {d.undone ? (
                       <Text size="sm" c="dimmed">
-                        undone {new Date(d.undone.time).toLocaleString()} by {d.undone.author}
+                        undone {formatTime(d.undone.time)} by {d.undone.author}
+                      </Text>
+                    ) : readOnly ? (
+                      <Text size="sm">in force</Text>
+                    ) : blockedBy(d, list) ? (
+                      <Text size="sm" c="dimmed" title="Undo the later decision about the same object first">
+                        in force (undo {blockedBy(d, list)} first)
                       </Text>
                     ) : (
                       <Button

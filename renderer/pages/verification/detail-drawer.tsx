@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Blockquote,
   Button,
@@ -13,7 +14,7 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { DecisionInput } from '../../../shared/model/decision';
+import type { Decision, DecisionInput, DecisionPreview } from '../../../shared/model/decision';
 import type { MappingInput } from '../../../shared/model/mapping';
 import type { FixOffer, ObjectRef, VerificationDetail } from '../../../shared/model/verification';
 import type { AppError } from '../../../shared/result';
@@ -26,6 +27,10 @@ import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { HistoryTimeline } from '../review/history-timeline';
 import { MappingEditor, type MappingSubject } from '../mapping/mapping-editor';
+import { useReadOnly } from '../../project-context';
+import { REASONS } from '../../../shared/statuses';
+import { citation } from '../../citation';
+import { FixPreviewDialog, effectText } from './fix-preview';
 
 /** One verified object: its status, every reason with the seed's wording, the fix, and the fix as buttons. */
 export function DetailDrawer(props: {
@@ -76,8 +81,10 @@ function Detail({
   const mappings = useCall('mapping:list', { projectId, serverId: opened.serverId });
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<AppError>();
-  const [outcome, setOutcome] = useState<string>();
+  const [outcome, setOutcome] = useState<{ text: string; decision: Decision; also: string[] }>();
   const [remapping, setRemapping] = useState<MappingSubject>();
+  const [asking, setAsking] = useState<{ offer: FixOffer; preview?: DecisionPreview }>();
+  const readOnly = useReadOnly();
   const reloadDetail = detail.reload;
   // Results changed elsewhere (a run, another window, the CLI): show the object as it is now.
   useEvent(
@@ -90,27 +97,57 @@ function Detail({
     ),
   );
 
-  const apply = async (decision: DecisionInput, label: string): Promise<AppError | undefined> => {
+  const apply = async (
+    decision: DecisionInput,
+    label: string,
+    preview?: DecisionPreview,
+  ): Promise<AppError | undefined> => {
     setBusy(label);
     const r = await api.call('decisions:apply', { projectId, decision });
     setBusy(undefined);
+    setAsking(undefined);
     if (!r.ok) {
       setError(r.error);
       return r.error;
     }
     setError(undefined);
     const re = r.value.reverified;
-    setOutcome(
-      `${r.value.decision.summary}.${re ? ` Re-verified ${re.recomputed} result(s) in ${re.ms} ms: ${re.changed} changed.` : ' Run verification to see its effect.'}`,
-    );
+    setOutcome({
+      decision: r.value.decision,
+      text: `${r.value.decision.summary}.${re ? ` Re-verified ${re.recomputed} result(s) in ${re.ms} ms: ${re.changed} changed.` : ' Run verification to see its effect.'}`,
+      also: (preview?.effects ?? []).filter((e) => !e.subject).map(effectText),
+    });
     detail.reload();
     onChanged();
     return undefined;
   };
 
+  const undo = async (decision: Decision): Promise<void> => {
+    setBusy('undo');
+    const r = await api.call('decisions:undo', { projectId, decisionId: decision.id });
+    setBusy(undefined);
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    setOutcome(undefined);
+    detail.reload();
+    onChanged();
+  };
+
+  /** A decision is applied only after the engineer has seen everything it changes. */
+  const ask = async (o: FixOffer, decision: DecisionInput): Promise<void> => {
+    setAsking({ offer: o });
+    const r = await api.call('decisions:preview', { projectId, decision });
+    if (!r.ok) {
+      setAsking(undefined);
+      setError(r.error);
+      return;
+    }
+    setAsking({ offer: o, preview: r.value });
+  };
+
   const offer = (o: FixOffer): void => {
     if (o.decision) {
-      void apply(o.decision, o.label);
+      void ask(o, o.decision);
       return;
     }
     if (o.template) {
@@ -127,7 +164,16 @@ function Detail({
         projectId,
         params: { kind: `${o.object?.kind ?? opened.kind}s`, server: serverId, q: o.object?.id ?? opened.id },
       });
-    else if (o.action === 'select') navigate({ page: 'selection', projectId });
+    else if (o.action === 'select')
+      navigate({
+        page: 'selection',
+        projectId,
+        params: {
+          kind: (o.object?.kind ?? opened.kind) === 'account' ? 'accounts' : 'domains',
+          server: serverId,
+          q: o.object?.id ?? opened.id,
+        },
+      });
   };
 
   if (detail.error) return <ApiErrorAlert error={detail.error} title="No verification result" />;
@@ -162,7 +208,25 @@ function Detail({
           onClose={() => setOutcome(undefined)}
           data-testid="decision-outcome"
         >
-          {outcome}
+          <Stack gap={4}>
+            <Text size="sm">{outcome.text}</Text>
+            {outcome.also.map((line) => (
+              <Text size="sm" key={line} c="orange.8">
+                Also changed {line}
+              </Text>
+            ))}
+            <Group>
+              <Button
+                size="compact-sm"
+                variant="light"
+                color="orange"
+                loading={busy === 'undo'}
+                onClick={() => void undo(outcome.decision)}
+              >
+                Undo
+              </Button>
+            </Group>
+          </Stack>
         </Alert>
       )}
       {error && <ApiErrorAlert error={error} title="The fix was not applied" />}
@@ -171,44 +235,68 @@ function Detail({
           No reasons: nothing to resolve.
         </Text>
       )}
-      {d.reasons.map((reason, i) => (
-        <Card key={`${reason.code}-${i}`} withBorder data-testid="reason" data-reason={reason.code}>
-          <Stack gap={6}>
-            <Group gap="xs">
-              <SeverityBadge severity={reason.severity} />
-              <Text fw={600}>{reason.title}</Text>
-              <Text size="xs" c="dimmed" ff="monospace">
-                {reason.code}
-              </Text>
-            </Group>
-            <Text size="sm">{reason.message}</Text>
-            {reason.seed && (
-              <Blockquote p="xs" color="gray" fz="sm" cite="— the seed's verification tables">
-                {reason.seed}
-              </Blockquote>
-            )}
-            <Text size="sm">
-              <b>Fix:</b> {reason.fix}
-            </Text>
-            {reason.offers.length > 0 && (
+      {d.reasons.map((reason, i) => {
+        // A fix offered by several reasons is one button, under the first reason that offers it.
+        const offers = readOnly
+          ? []
+          : reason.offers.filter((o) =>
+              d.reasons.slice(0, i).every((prev) => prev.offers.every((p) => p.label !== o.label)),
+            );
+        const named = (reason.related ?? []).filter((x) => x.id !== r.id);
+        return (
+          <Card key={`${reason.code}-${i}`} withBorder data-testid="reason" data-reason={reason.code}>
+            <Stack gap={6}>
               <Group gap="xs">
-                {reason.offers.map((o) => (
-                  <Button
-                    key={o.label}
-                    size="xs"
-                    variant={o.decision ? 'filled' : 'light'}
-                    loading={busy === o.label}
-                    disabled={busy !== undefined && busy !== o.label}
-                    onClick={() => offer(o)}
-                  >
-                    {o.label}
-                  </Button>
-                ))}
+                <SeverityBadge severity={reason.severity} />
+                <Text fw={600}>{reason.title}</Text>
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {reason.code}
+                </Text>
               </Group>
-            )}
-          </Stack>
-        </Card>
-      ))}
+              <Text size="sm">{reason.message}</Text>
+              {reason.seed && (
+                <Blockquote p="xs" color="gray" fz="sm" cite={`— ${citation(REASONS[reason.code].source)}`}>
+                  {reason.seed}
+                </Blockquote>
+              )}
+              {named.length > 0 && (
+                <Group gap={6} data-testid="reason-objects">
+                  <Text size="sm">Named here:</Text>
+                  {named.map((x) => (
+                    <Anchor
+                      key={`${x.kind}/${x.serverId}/${x.id}`}
+                      component="button"
+                      size="sm"
+                      onClick={() => onOpen(x)}
+                    >
+                      {x.kind} {d.related.find((y) => y.kind === x.kind && y.id === x.id)?.name ?? x.id}
+                    </Anchor>
+                  ))}
+                </Group>
+              )}
+              <Text size="sm">
+                <b>Fix:</b> {reason.fix}
+              </Text>
+              {offers.length > 0 && (
+                <Group gap="xs">
+                  {offers.map((o) => (
+                    <Button
+                      key={o.label}
+                      size="xs"
+                      variant={o.decision ? 'filled' : 'light'}
+                      loading={busy === o.label}
+                      disabled={busy !== undefined && busy !== o.label}
+                      onClick={() => offer(o)}
+                    >
+                      {o.label}
+                    </Button>
+                  ))}
+                </Group>
+              )}
+            </Stack>
+          </Card>
+        );
+      })}
       {d.related.length > 0 && (
         <Stack gap={4} data-testid="related">
           <Text fw={600} size="sm">
@@ -242,9 +330,20 @@ function Detail({
       )}
       {d.decisionIds.length > 0 && (
         <Text size="sm" c="dimmed">
-          {d.decisionIds.length} decision(s) about this object: see the Decisions tab to undo.
+          {d.decisionIds.length} decision(s) about this object
+          {readOnly ? '' : ': see the Decisions tab to undo'}.
         </Text>
       )}
+      <FixPreviewDialog
+        fix={asking?.offer.label}
+        preview={asking?.preview}
+        busy={busy !== undefined}
+        onCancel={() => setAsking(undefined)}
+        onApply={() => {
+          const decision = asking?.offer.decision;
+          if (asking && decision) void apply(decision, asking.offer.label, asking.preview);
+        }}
+      />
       <Text fw={600}>History</Text>
       <HistoryTimeline
         key={`${r.status}-${d.decisionIds.length}`}

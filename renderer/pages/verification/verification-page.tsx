@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Group,
@@ -35,6 +36,8 @@ import type { Route, RouteParams } from '../../hooks/use-route';
 import { DecisionsPanel } from './decisions-panel';
 import { DetailDrawer } from './detail-drawer';
 import { StatusChart } from './status-chart';
+import { useReadOnly } from '../../project-context';
+import { formatTime } from '../../format';
 
 /** At most this many rows are loaded at once (the table is virtualized; filters narrow on the core). */
 // The table is virtualized: a whole 10,000-account project (60,000 results) loads at once.
@@ -49,7 +52,7 @@ const KIND_OPTIONS = [
 
 const isKind = (v: string): v is VerifiedKind => v === 'account' || v === 'domain' || v === 'subscription';
 
-const COLUMNS: readonly Column<VerificationRow>[] = [
+const columns = (serverName: (id: string) => string): readonly Column<VerificationRow>[] => [
   { key: 'kind', label: 'Kind', value: (r) => r.kind, width: 110 },
   {
     key: 'object',
@@ -68,7 +71,7 @@ const COLUMNS: readonly Column<VerificationRow>[] = [
     ),
     width: '1.6fr',
   },
-  { key: 'server', label: 'Server', value: (r) => r.serverId, width: '1fr' },
+  { key: 'server', label: 'Server', value: (r) => serverName(r.serverId), width: '1fr' },
   {
     key: 'status',
     label: 'Status',
@@ -112,6 +115,7 @@ export function VerificationPage({
   params?: RouteParams;
 }) {
   const [tab, setTab] = useState<string | null>('results');
+  const readOnly = useReadOnly();
   // Filters are remembered per project; a link with filters (the dashboard's) starts from those.
   const remember = (name: string): string => `mm:${projectId}:verification:${name}`;
   const linked = Object.keys(params).length > 0;
@@ -178,11 +182,20 @@ export function VerificationPage({
       [projectId, refresh],
     ),
   );
+  const [ranEmpty, setRanEmpty] = useState(false);
   const onFinished = useCallback(
     (p: JobProgress) => {
-      if (p.state === 'done') refresh();
+      if (p.state !== 'done') return;
+      refresh();
+      // Nothing selected: say so rather than a silent "Done" over an empty table.
+      void api.call('verification:summary', { projectId }).then((r) => {
+        if (r.ok)
+          setRanEmpty(
+            Object.values(r.value.counts).every((c) => Object.values(c ?? {}).every((n) => n === 0)),
+          );
+      });
     },
-    [refresh],
+    [refresh, projectId],
   );
   const job = useJob(onFinished);
   const running = job.progress?.state === 'running';
@@ -220,6 +233,12 @@ export function VerificationPage({
     [templates.data],
   );
 
+  const serverName = useMemo(() => {
+    const names = new Map((servers.data ?? []).map((x) => [x.id, x.name]));
+    return (id: string): string => names.get(id) ?? id;
+  }, [servers.data]);
+  const tableColumns = useMemo(() => columns(serverName), [serverName]);
+
   const s = summary.data;
   const rows = results.data;
   const activeDecisions = (decisions.data ?? []).filter((d) => !d.undone).length;
@@ -231,16 +250,27 @@ export function VerificationPage({
         <Group gap="xs">
           {s?.verifiedAt && (
             <Text size="sm" c="dimmed" data-testid="verified-at">
-              Verified {new Date(s.verifiedAt).toLocaleString()}
+              Verified {formatTime(s.verifiedAt)}
             </Text>
           )}
-          <Button onClick={() => void run()} loading={running}>
-            Run verification
-          </Button>
+          {!readOnly && (
+            <Button onClick={() => void run()} loading={running}>
+              Run verification
+            </Button>
+          )}
         </Group>
       </Group>
       <JobProgressBar progress={job.progress} />
       {runError && <ApiErrorAlert error={runError} title="Verification did not start" />}
+      {ranEmpty && !running && (
+        <Alert color="yellow" title="Nothing was verified" data-testid="empty-selection">
+          Nothing is selected for migration.{' '}
+          <Anchor component="button" onClick={() => navigate({ page: 'selection', projectId })}>
+            Select accounts and domains
+          </Anchor>{' '}
+          first, then run verification again.
+        </Alert>
+      )}
       {summary.error && <ApiErrorAlert error={summary.error} title="No verification summary" />}
       {s && !s.verifiedAt && (
         <Alert color="gray" title="Not verified yet" data-testid="not-verified">
@@ -347,7 +377,7 @@ export function VerificationPage({
               <VirtualTable
                 testId="verification-table"
                 rows={rows.rows}
-                columns={COLUMNS}
+                columns={tableColumns}
                 rowKey={(r) => `${r.kind}/${r.serverId}/${r.id}`}
                 onOpen={(r) => setOpened({ kind: r.kind, serverId: r.serverId, id: r.id })}
                 height={480}

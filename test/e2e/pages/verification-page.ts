@@ -46,6 +46,18 @@ export class VerificationPage {
     return detail;
   }
 
+  /** Like openRow, on the row whose Server column names this server (messages name servers too). */
+  async openRowOn(server: string, search: string, ...hasText: string[]): Promise<Locator> {
+    await this.search(search);
+    let row = this.rows()
+      .filter({ hasText: search })
+      .filter({ has: this.page.getByText(server, { exact: true }) });
+    for (const t of hasText) row = row.filter({ hasText: t });
+    await row.first().click();
+    await this.detail.filter({ hasText: search }).waitFor();
+    return this.detail;
+  }
+
   get detail(): Locator {
     return this.page.getByTestId('verification-detail');
   }
@@ -56,6 +68,23 @@ export class VerificationPage {
 
   reason(code: string): Locator {
     return this.detail.locator(`[data-testid="reason"][data-reason="${code}"]`);
+  }
+
+  /**
+   * Clicks a fix of a reason; the fix shows what it changes before it is applied. Returns the
+   * lines naming the other objects it changes, then applies it.
+   */
+  async applyFix(code: string, name: string | RegExp): Promise<string[]> {
+    await this.reason(code)
+      .getByRole('button', { name, exact: typeof name === 'string' })
+      .first()
+      .click();
+    const dialog = this.page.getByRole('dialog').filter({ has: this.page.getByTestId('fix-preview') });
+    await dialog.getByTestId('fix-preview').locator('ul, p').first().waitFor();
+    const also = await dialog.getByTestId('fix-side-effects').getByRole('listitem').allTextContents();
+    await dialog.getByRole('button', { name: 'Apply the fix' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    return also;
   }
 
   related(id: string): Locator {
