@@ -93,9 +93,69 @@ function sources(): Scenario {
     .selectAll();
 }
 
+/**
+ * web03: the domain rules' branches — approvals, parking, several subscriptions, a missing one,
+ * overrides, warnings; web04: a registration required, and unmapped subscriptions skipped.
+ */
+function domainCases(): Scenario {
+  const s = new Scenario()
+    .server('web03', 1, { parkRegistrationOnly: true, requireRegistration: false })
+    .template('t-host', HOSTING, { name: 'Hosting' })
+    .template('t-reg', REGISTRATION, { name: 'Registration' })
+    .template('t-res', RESOURCE, { name: 'IP' })
+    .account('d1', { ccpLogin: { login: 'd1-admin', password: { value: 'a&b', crypted: false } } })
+    .account('d2', {
+      ccpLogin: { login: 'd2-admin', password: { value: 'x', crypted: false, hasAmpersand: true } },
+    })
+    .account('d3', { ccpLogin: { login: 'd3-admin', password: { value: '$1$crypted&', crypted: true } } })
+    .subscription('h1', 'd1', 't-host')
+    .subscription('h2', 'd1', 't-host')
+    .subscription('r1', 'd1', 't-reg', {
+      registrarLogin: { login: 'reg-user', password: { value: 'p&q', crypted: false } },
+    })
+    .subscription('r2', 'd1', 't-reg')
+    .subscription('o1', 'd1', 't-host')
+    .subscription('ip1', 'd2', 't-res')
+    .subscription('ip2', 'd2', 't-res')
+    .subscription('rg', 'd2', 't-reg')
+    .subscription('rg2', 'd2', 't-reg')
+    .subscription('rg3', 'd3', 't-reg')
+    .domain('double.com', 'd1', { hosting: 'h1', registration: 'r1', others: ['h2', 'r2'] })
+    .domain('overridden.com', 'd1', { hosting: 'o1' })
+    .domain('ghost.com', 'd1', { hosting: 'nowhere' })
+    .domain('nothing.com', 'd1')
+    .domain('*.wild.com', 'd2', { others: ['ip1', 'ip2'] }, { kind: 'subdomain' })
+    .domain('single.com', 'd2', { registration: 'rg' })
+    .domain('parked.com', 'd2', { registration: 'rg2' }, { content: [{ kind: 'database', id: 'db1' }] })
+    .domain('approved.com', 'd3', { registration: 'rg3' })
+    .server('web04', 1, { requireRegistration: true, unmappedPolicy: 'skip' })
+    .template('t-host', HOSTING, { name: 'Hosting' })
+    .template('t-old', undefined, { name: 'Old' })
+    .account('e1')
+    .subscription('eh', 'e1', 't-host')
+    .subscription('eu', 'e1', 't-old')
+    .domain('req.com', 'e1', { hosting: 'eh', others: ['eu'] })
+    .selectAll()
+    .override('web03', 'o1')
+    .approve('web03', 'parked.com', true)
+    .approve('web03', 'approved.com', false);
+  s.domainServices.set('web03\nsingle.com', {
+    ampersandPasswords: ['mailbox info@single.com', 'ftp user single'],
+    mailAliases: ['sales@single.com', 'help@single.com', 'a@single.com', 'b@single.com'],
+    databases: ['wp1', 'wp2'],
+    hasWebHosting: false,
+    subdomains: ['*', 'www', '*.shop.single.com'],
+  });
+  return s;
+}
+
 describe('what every verdict says', () => {
   it('two sources raising every rule: each status, reason, message and link exactly', () => {
     expect(format(sources().verify().results.values())).toBe(EXPECTED);
+  });
+
+  it('the domain rules: approvals, parking, several subscriptions, a missing one, overrides and the warnings', () => {
+    expect(format(domainCases().verify().results.values())).toBe(EXPECTED_DOMAINS);
   });
 });
 
@@ -158,3 +218,58 @@ subscription web02/reg-two rejected (v2, account k1, template p-reg)
 subscription web02/h2 approved (v2, account k1, template p-host, to poa+pba)
 account web02/k1 verification-failed (v2, account k1, name "Kappa")
   error domain-failed: Domain(s) kappa.com, kappa.net, acme.com did not pass verification. → domain web02/kappa.com, domain web02/kappa.net, domain web02/acme.com`;
+
+const EXPECTED_DOMAINS = `domain web03/double.com verification-failed (v1, account d1, name "double.com") plan {"resources":[],"park":false}
+  error several-hosting-subscriptions: double.com has 2 hosting subscriptions suitable for migration: h1, h2. → subscription web03/h1, subscription web03/h2
+  error several-registration-subscriptions: double.com has 2 domain registration subscriptions suitable for migration: r1, r2. → subscription web03/r1, subscription web03/r2
+domain web03/overridden.com verification-failed (v1, account d1, name "overridden.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: No subscription provides overridden.com on web03.
+domain web03/ghost.com verification-failed (v1, account d1, name "ghost.com") plan {"resources":[],"park":false}
+  error subscription-missing: ghost.com names subscription nowhere, which the inventory of web03 does not hold. → subscription web03/nowhere
+domain web03/nothing.com verification-failed (v1, account d1, name "nothing.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: No subscription provides nothing.com on web03.
+subscription web03/h1 approved (v1, account d1, template t-host, to poa+pba)
+subscription web03/h2 approved (v1, account d1, template t-host, to poa+pba)
+subscription web03/r1 approved (v1, account d1, template t-reg, to pba)
+  warning registrar-password-ampersand: The registrar password of reg-user contains "&", which breaks on the target.
+subscription web03/r2 approved (v1, account d1, template t-reg, to pba)
+subscription web03/o1 not-migrated (v1, account d1, template t-host)
+  info override-not-migrated: Subscription o1 is marked "not migrated" (override state): it stays on web03.
+account web03/d1 verification-failed (v1, account d1)
+  error domain-failed: Domain(s) double.com, overridden.com, ghost.com and 1 more did not pass verification. → domain web03/double.com, domain web03/overridden.com, domain web03/ghost.com, domain web03/nothing.com
+  warning password-ampersand: The control panel password of d1-admin contains "&", which breaks on the target.
+domain web03/*.wild.com manual-approval-required (v1, account d2, name "*.wild.com") plan {"resources":["ip1","ip2"],"park":false}
+  approval no-hosting-subscription: *.wild.com has subscriptions ip1, ip2 for PBA but no hosting subscription. → subscription web03/ip1, subscription web03/ip2
+  info parking-offered: web03 offers parking: *.wild.com can be parked on the target when approved.
+  warning wildcard-subdomain: *.wild.com has wildcard subdomain(s) *.wild.com: the target answers them only with a wildcard DNS record added by hand.
+domain web03/single.com manual-approval-required (v1, account d2, name "single.com") plan {"registration":"rg","resources":[],"park":false}
+  approval no-hosting-subscription: single.com has subscription rg for PBA but no hosting subscription. → subscription web03/rg
+  info parking-offered: web03 offers parking: single.com can be parked on the target when approved.
+  warning wildcard-subdomain: single.com has wildcard subdomain(s) *, *.shop.single.com: the target answers them only with a wildcard DNS record added by hand.
+  warning database-not-linked: single.com has database(s) wp1, wp2 but no web site to link them to: they arrive unlinked on the target.
+  warning mail-aliases: single.com has 4 mail alias(es) (sales@single.com, help@single.com, a@single.com and 1 more): check they still deliver on the target.
+  warning password-ampersand-domain: Password(s) of mailbox info@single.com, ftp user single on single.com contain "&".
+domain web03/parked.com manually-approved (v1, account d2, name "parked.com") plan {"registration":"rg2","resources":[],"park":true}
+  approval no-hosting-subscription: parked.com has subscription rg2 for PBA but no hosting subscription. → subscription web03/rg2
+  info parking-offered: web03 offers parking: parked.com can be parked on the target when approved.
+  warning database-not-linked: parked.com has database(s) db1 but no web site to link them to: they arrive unlinked on the target.
+  info approved-manually: Approved manually, with parking (decision d-test).
+subscription web03/ip1 approved (v1, account d2, template t-res, to pba)
+subscription web03/ip2 approved (v1, account d2, template t-res, to pba)
+subscription web03/rg approved (v1, account d2, template t-reg, to pba)
+subscription web03/rg2 approved (v1, account d2, template t-reg, to pba)
+account web03/d2 verified (v1, account d2)
+  warning password-ampersand: The control panel password of d2-admin contains "&", which breaks on the target.
+domain web03/approved.com manually-approved (v1, account d3, name "approved.com") plan {"registration":"rg3","resources":[],"park":false}
+  approval no-hosting-subscription: approved.com has subscription rg3 for PBA but no hosting subscription. → subscription web03/rg3
+  info parking-offered: web03 offers parking: approved.com can be parked on the target when approved.
+  info approved-manually: Approved manually (decision d-test).
+subscription web03/rg3 approved (v1, account d3, template t-reg, to pba)
+account web03/d3 verified (v1, account d3)
+domain web04/req.com verification-failed (v1, account e1, name "req.com", template t-host) plan {"hosting":"eh","resources":[],"park":false}
+  error registration-not-found: req.com has no domain registration subscription suitable for migration, and web04 requires one.
+subscription web04/eh approved (v1, account e1, template t-host, to poa+pba)
+subscription web04/eu rejected (v1, account e1, template t-old)
+  error not-mapped: Template "Old" (t-old) of subscription eu is not mapped. It is skipped (the unmapped policy of web04 is "skip").
+account web04/e1 verification-failed (v1, account e1)
+  error domain-failed: Domain(s) req.com did not pass verification. → domain web04/req.com`;
