@@ -14,10 +14,11 @@ import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { useCall } from './hooks/use-call';
-import { PROJECT_PAGES, type Route, routeHash, useRoute } from './hooks/use-route';
+import { PROJECT_PAGES, type ProjectPage, type Route, routeHash, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
+import { MigrationPage } from './pages/migration/migration-page';
 import { ProjectsPage } from './pages/projects/projects-page';
 import { ReportsPage } from './pages/reports/reports-page';
 import { SelectionPage } from './pages/selection/selection-page';
@@ -164,9 +165,12 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
           params={route.params ?? {}}
         />
       );
+    case 'migration':
+      return <MigrationPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'reports':
       return <ReportsPage projectId={route.projectId} />;
     default:
-      return <PendingPage page={route.page} />;
+      // A page listed in PROJECT_PAGES before it lands (none at the moment).
+      return <PendingPage page={(route as { page: ProjectPage }).page} />;
   }
 }
