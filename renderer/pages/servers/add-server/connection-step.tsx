@@ -12,6 +12,7 @@ import {
   TextInput,
   Textarea,
 } from '@mantine/core';
+import { useState } from 'react';
 import { SOURCE_KINDS, type SourceKind } from '../../../../shared/model/server';
 
 export interface ConnectionForm {
@@ -121,6 +122,8 @@ type Setter = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]) => vo
 
 /** An agent started with `perl agent.pl --serve`: its URL, its token, its certificate. */
 function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
+  // Only a token generated here is shown (to be copied to the server); a typed one stays masked.
+  const [generated, setGenerated] = useState(false);
   return (
     <>
       <TextInput
@@ -138,13 +141,22 @@ function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
           required
           description="The token in the agent's --token-file (at least 20 characters)."
           value={form.token}
-          onChange={(e) => set('token', e.currentTarget.value.trim())}
+          onChange={(e) => {
+            setGenerated(false);
+            set('token', e.currentTarget.value.trim());
+          }}
         />
-        <Button variant="default" onClick={() => set('token', newToken())}>
+        <Button
+          variant="default"
+          onClick={() => {
+            setGenerated(true);
+            set('token', newToken());
+          }}
+        >
           Generate
         </Button>
       </Group>
-      {form.token && (
+      {generated && form.token && (
         <Text size="xs" c="dimmed">
           Put this token in the agent's token file before you test: <Code>{form.token}</Code>
         </Text>
