@@ -209,6 +209,15 @@ export const resultsQuerySchema = z
   })
   .strict();
 
+const jobId = z.string().min(1).max(100);
+const migrationSubset = z
+  .object({
+    projectId,
+    accounts: z.array(z.string().min(1).max(500)).max(200_000).optional(),
+    domains: z.array(z.string().min(1).max(500)).max(200_000).optional(),
+  })
+  .strict();
+
 export const callSchemas = {
   'app:get-info': z.object({}).strict(),
   'projects:list': z.object({}).strict(),
@@ -221,15 +230,6 @@ export const callSchemas = {
   'mapping:suggest': z.object({ projectId, serverId: serverId.optional() }).strict(),
   'mapping:apply-suggestions': z
     .object({ projectId, mappings: z.array(mappingInputSchema).min(1).max(10_000).readonly(), author })
-const jobId = z.string().min(1).max(100);
-const migrationSubset = z
-  .object({
-    projectId,
-    accounts: z.array(z.string().min(1).max(500)).max(200_000).optional(),
-    domains: z.array(z.string().min(1).max(500)).max(200_000).optional(),
-  })
-  .strict();
-
     .strict(),
   'mapping:export': z.object({ projectId }).strict(),
   'mapping:import': z.object({ projectId, content: z.string().min(1).max(20_000_000), author }).strict(),
@@ -243,6 +243,17 @@ const migrationSubset = z
   'decisions:apply': z.object({ projectId, decision: decisionInputSchema, author }).strict(),
   'decisions:preview': z.object({ projectId, decision: decisionInputSchema }).strict(),
   'decisions:undo': z.object({ projectId, decisionId: z.string().min(1).max(100), author }).strict(),
+  'migration:preview': migrationSubset,
+  'migration:start': migrationSubset
+    .extend({ concurrency: z.number().int().min(1).max(64).optional(), author })
+    .strict(),
+  'migration:jobs': z.object({ projectId }).strict(),
+  'migration:job': z.object({ projectId, jobId }).strict(),
+  'migration:objects': z.object({ projectId, jobId }).strict(),
+  'migration:steps': z.object({ projectId, jobId, object: z.string().min(1).max(1000) }).strict(),
+  'migration:control': z
+    .object({ projectId, jobId, action: z.enum(['pause', 'resume', 'cancel', 'retry']) })
+    .strict(),
   'servers:list': z.object({ projectId }).strict(),
   'servers:add': addServerInput,
   'servers:test': z.object({ projectId, serverId, trustNewHostKey: z.boolean().optional() }).strict(),
@@ -255,17 +266,6 @@ const migrationSubset = z
     .strict(),
   'inventory:list': z.object({ projectId, kind: inventoryKind, serverId: serverId.optional() }).strict(),
   'inventory:get': z
-  'migration:preview': migrationSubset,
-  'migration:start': migrationSubset
-    .extend({ concurrency: z.number().int().min(1).max(64).optional(), author })
-    .strict(),
-  'migration:jobs': z.object({ projectId }).strict(),
-  'migration:job': z.object({ projectId, jobId }).strict(),
-  'migration:objects': z.object({ projectId, jobId }).strict(),
-  'migration:steps': z.object({ projectId, jobId, object: z.string().min(1).max(1000) }).strict(),
-  'migration:control': z
-    .object({ projectId, jobId, action: z.enum(['pause', 'resume', 'cancel', 'retry']) })
-    .strict(),
     .object({ projectId, serverId, kind: inventoryKind, id: z.string().min(1).max(500) })
     .strict(),
   'inventory:fetch-domain-services': z
@@ -333,6 +333,13 @@ export interface CallResponses {
   'decisions:apply': DecisionOutcome;
   'decisions:preview': DecisionPreview;
   'decisions:undo': DecisionOutcome;
+  'migration:preview': MigrationPreview;
+  'migration:start': { readonly jobId: string };
+  'migration:jobs': readonly JobSummary[];
+  'migration:job': JobSummary;
+  'migration:objects': readonly ObjectStatusRow[];
+  'migration:steps': readonly StepStatusRow[];
+  'migration:control': { readonly jobId: string };
   'servers:list': readonly SourceServer[];
   'servers:add': SourceServer;
   'servers:test': ConnectionTest;
@@ -345,13 +352,6 @@ export interface CallResponses {
   'inventory:get': InventoryDetail;
   'inventory:fetch-domain-services': { readonly jobId: string };
   'target:get': TargetView;
-  'migration:preview': MigrationPreview;
-  'migration:start': { readonly jobId: string };
-  'migration:jobs': readonly JobSummary[];
-  'migration:job': JobSummary;
-  'migration:objects': readonly ObjectStatusRow[];
-  'migration:steps': readonly StepStatusRow[];
-  'migration:control': { readonly jobId: string };
   'target:set': TargetView;
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
@@ -410,6 +410,8 @@ export interface EventPayloads {
   'jobs:progress': JobProgress;
   'log:line': LogLine;
   'projects:changed': { readonly projectId: string };
+  /** A migration batch moved on (throttled while it runs; always at its end). */
+  'migration:progress': JobSummary;
   /** Stored verification results changed (a run, or a decision's incremental re-verification). */
   'verification:changed': {
     readonly projectId: string;
@@ -422,8 +424,6 @@ export type EventChannel = keyof EventPayloads;
 
 // Compile-time proof that the name lists and the maps agree, both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-  /** A migration batch moved on (throttled while it runs; always at its end). */
-  'migration:progress': JobSummary;
 export const channelListsMatch: [Same<CallChannel, CallChannelName>, Same<EventChannel, EventChannelName>] = [
   true,
   true,
