@@ -57,6 +57,9 @@ export const migrationSettingsInput = z
     requireRegistration: z.boolean(),
     unmappedPolicy: z.enum(['fail', 'skip']),
     inactivePolicy: z.enum(['reject', 'warn']),
+    defaultCountry: z
+      .string()
+      .regex(/^([A-Za-z]{2})?$/, 'a country is two letters (ISO 3166), or empty for none'),
   })
   .partial()
   .strict();

@@ -46,6 +46,8 @@ export async function addDemoSourceServer(core: Core, projectId: string): Promis
     kind: 'linux',
     connection: { type: 'local', root },
     demo: true,
+    // A plain Linux server keeps no customer addresses; the demo's customers are in Germany.
+    settings: { defaultCountry: 'de' },
   });
   await core.inventory.fetch(projectId, server.id);
 

@@ -22,6 +22,12 @@ export interface MigrationSettings {
    * Absent (servers registered before the setting existed): reject.
    */
   readonly inactivePolicy?: 'reject' | 'warn';
+  /**
+   * The country (two letters) given to migrated accounts whose source keeps no address — plain
+   * Linux servers keep none, and PBA needs one. Empty: none is given, and such accounts fail
+   * on the target with its message.
+   */
+  readonly defaultCountry?: string;
 }
 
 export const DEFAULT_MIGRATION_SETTINGS: MigrationSettings = {

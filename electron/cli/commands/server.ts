@@ -41,6 +41,7 @@ interface SettingsOptions {
   parkRegistrationOnly?: boolean;
   requireRegistration?: boolean;
   unmapped?: 'fail' | 'skip';
+  defaultCountry?: string;
 }
 
 const int =
@@ -223,6 +224,10 @@ export function registerServerCommands(program: Command): void {
     .option('--park-registration-only <on|off>', 'offer parking for registration-only domains', onOff)
     .option('--require-registration <on|off>', 'a domain needs a registration subscription', onOff)
     .addOption(new Option('--unmapped <policy>', 'unmapped subscriptions').choices(['fail', 'skip']))
+    .option(
+      '--default-country <cc>',
+      'country for migrated accounts the source keeps no address for ("" for none)',
+    )
     .action(
       action(async (ctx, name: string, o: SettingsOptions) => {
         const projectId = await ctx.projectId();
@@ -235,6 +240,7 @@ export function registerServerCommands(program: Command): void {
           ...(o.parkRegistrationOnly !== undefined ? { parkRegistrationOnly: o.parkRegistrationOnly } : {}),
           ...(o.requireRegistration !== undefined ? { requireRegistration: o.requireRegistration } : {}),
           ...(o.unmapped !== undefined ? { unmappedPolicy: o.unmapped } : {}),
+          ...(o.defaultCountry !== undefined ? { defaultCountry: o.defaultCountry.toLowerCase() } : {}),
         };
         const s =
           Object.keys(change).length > 0

@@ -222,12 +222,15 @@ function planAccount(
   const ref = owner.ref;
   const base = `${part(server.id)}/account/${part(a.id)}`;
   const parentStep = a.parentId ? `${part(server.id)}/account/${part(a.parentId)}/account` : undefined;
+  // PBA needs a country: where the source keeps none, the server's default country (R8 setting).
+  const country = a.address?.country || server.settings.defaultCountry || undefined;
+  const address = country ? { ...(a.address ?? {}), country } : a.address;
   const accountStep = add(b, owner, ref, `${base}/account`, `account ${a.company ?? a.id}`, [parentStep], {
     kind: 'account',
     accountType: a.type,
     ...(parentStep && b.ids.has(parentStep) ? { parentStep } : {}),
     ...(a.company !== undefined ? { company: a.company } : {}),
-    ...(a.address ? { address: a.address } : {}),
+    ...(address ? { address } : {}),
     ...(a.adminContact ? { adminContact: a.adminContact } : {}),
     ...(a.technicalContact ? { technicalContact: a.technicalContact } : {}),
     ...(a.billingContact ? { billingContact: a.billingContact } : {}),

@@ -416,5 +416,12 @@ function checkSettings(s: MigrationSettings): MigrationSettings {
       'unmappedPolicy',
     );
   }
+  if (s.defaultCountry !== undefined && !/^([a-z]{2})?$/.test(s.defaultCountry)) {
+    throw new MmError(
+      'invalid-input',
+      `The default country is two lower-case letters (ISO 3166: "de", "us"), or empty for none — not "${s.defaultCountry}".`,
+      'defaultCountry',
+    );
+  }
   return s;
 }
