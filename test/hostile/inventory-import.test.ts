@@ -3,6 +3,7 @@
  * column), by the system's xmllint and by the WebAssembly validator Electron uses on Windows
  * and macOS alike, and nothing stored changes.
  */
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,13 @@ for (const validator of ['xmllint', 'wasm'] as const) {
       const missing = join(box.root, 'nowhere.xml');
       const e = await refusedWithoutTrace(box, () => core.inventory.importFile('acme', 'web01', missing));
       expect(messageOf(e)).toBe(`${missing} does not exist.`);
+    });
+
+    it('a named pipe instead of a file is named as such (never read, never waited on)', async () => {
+      const fifo = join(box.root, 'pipe.xml');
+      execFileSync('mkfifo', [fifo]);
+      const e = await refusedWithoutTrace(box, () => core.inventory.importFile('acme', 'web01', fifo));
+      expect(messageOf(e)).toBe(`${fifo} is not a regular file (a device, socket or pipe).`);
     });
 
     it.skipIf(userInfo().uid === 0)('an unreadable file is named as such', async () => {

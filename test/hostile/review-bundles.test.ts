@@ -15,7 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import { memberKind } from '../../electron/core/review/bundle-members';
 import { MAX_EXPANDED_BYTES } from '../../electron/core/review/bundle';
-import { runMm } from '../helpers/processes';
+import { runMm, startHost } from '../helpers/processes';
 import { type Sandbox, hashTree, refusedWithoutTrace, sandbox } from './untouched';
 
 const NOW = '2026-03-01T10:00:00.000Z';
@@ -341,6 +341,27 @@ describe('review bundles under hostile input', () => {
       const list = await runMm(['project', 'list', '--json', '--data-dir', box.dataDir]);
       expect(list.code).toBe(0);
       expect((JSON.parse(list.stdout) as { id: string }[]).map((p) => p.id)).toEqual(['live-customer']);
+    });
+
+    it('a demo project that cannot be refreshed (a marked copy) does not stop the browser host from starting', async () => {
+      // Made by hand as an older version or an edit could leave it: demo flag and review marker.
+      const stuck = await core.projects.create('Stuck demo', '', true);
+      const folder = `${box.dataDir}/projects/${stuck.id}`;
+      await writeFile(`${folder}/REVIEW-COPY`, 'read-only\n');
+      const before = await hashTree(folder);
+      const host = await startHost(box.dataDir, ['--no-demo']);
+      try {
+        const res = await fetch(`${host.origin}/api/call/projects:list`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-mm-secret': host.secret },
+          body: '{}',
+        });
+        const listed = (await res.json()) as { value: { id: string }[] };
+        expect(listed.value.map((p) => p.id).sort()).toEqual(['live-customer', stuck.id]);
+      } finally {
+        await host.stop();
+      }
+      expect(await hashTree(folder)).toEqual(before);
     });
 
     it('merging comments from a bundle with malformed comments changes nothing', async () => {

@@ -35,6 +35,9 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
       if (s.isDirectory()) {
         out[`${rel}/`] = `dir ${(s.mode & 0o777).toString(8)}`;
         await walk(path);
+      } else if (!s.isFile() && !s.isSymbolicLink()) {
+        // A pipe or socket is never read (that would block): its kind and mode stand for it.
+        out[rel] = `special ${(s.mode & 0o777).toString(8)}`;
       } else {
         const body = s.isSymbolicLink() ? Buffer.from(await readlink(path)) : await readFile(path);
         out[rel] = `${createHash('sha256').update(body).digest('hex')} ${(s.mode & 0o777).toString(8)}`;
