@@ -870,7 +870,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
       const remove = a
         .structList('emails_to_remove')
         .map((e) => ({ name: localPart(e), domain: e.optStr('domain_name')?.toLowerCase() ?? '' }));
-      const mailbox = draft.all<SbMailbox>('mailboxes').find((m) => m.login === login);
+      const mailbox = draft.unique<SbMailbox>('mailboxes', 'login', login);
       if (!mailbox) throw new SandboxRefusal('noSuchMailname', `There is no mail name with login ${login}`);
       ready(ctx, mailbox, 'mailnameProvisioning', `Mail name ${login}`);
       for (const r of remove) {

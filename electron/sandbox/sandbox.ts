@@ -18,7 +18,7 @@ import { OpLog } from './op-log';
 import { PBA_METHODS, readParams, withoutSecrets } from './pba-methods';
 import { POA_METHODS, type PoaContext } from './poa-methods';
 import { type Dispatch, type EndpointOptions, type Outcome, createRpcServer } from './rpc-server';
-import { TABLES } from './state';
+import { TABLES, TABLE_NAMES, type TableName } from './state';
 import { Draft, type Row, Store } from './store';
 import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
@@ -44,7 +44,7 @@ export interface SandboxOptions {
 }
 
 /** Everything the sandbox holds, table by table (password hashes included: in-process only). */
-export type SandboxState = Readonly<Record<string, Row[]>>;
+export type SandboxState = Readonly<Record<TableName, Row[]>>;
 
 export interface RunningSandbox {
   readonly poaUrl: string;
@@ -300,7 +300,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     setAsyncMs: (ms) => {
       asyncMs = ms;
     },
-    state: () => Object.fromEntries(store.tableNames.map((t) => [t, structuredClone(store.all(t))])),
+    state: () =>
+      Object.fromEntries(TABLE_NAMES.map((t) => [t, structuredClone(store.all(t))])) as Record<
+        TableName,
+        Row[]
+      >,
     close: async () => {
       await Promise.all([poa, pba, web].map((s) => s.close()));
       log.close();

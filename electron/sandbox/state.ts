@@ -195,7 +195,31 @@ const by = (k: string) => (r: Row) => String(r[k]);
 const lower = (s: unknown): string => String(s).toLowerCase();
 const address = (r: Row): string => `${lower(r['name'])}@${lower(r['domain_name'])}`;
 
-export const TABLES: Readonly<Record<string, TableSpec>> = {
+export const TABLE_NAMES = [
+  'accounts',
+  'members',
+  'subscriptions',
+  'webspaces',
+  'domains',
+  'dnsHostings',
+  'dnsRecords',
+  'mailboxes',
+  'forwardings',
+  'aliases',
+  'databases',
+  'databaseUsers',
+  'ftpUsers',
+  'pbaAccounts',
+  'pbaSubscriptions',
+  'regDomains',
+  'payTools',
+  'adjustments',
+  'attributes',
+  'requests',
+] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   accounts: { key: 'account_id' },
   members: {
     key: 'member_id',
@@ -218,7 +242,11 @@ export const TABLES: Readonly<Record<string, TableSpec>> = {
     },
     groups: { domain: (r) => lower(r['domain_name']) },
   },
-  mailboxes: { key: 'mailbox_id', unique: { address }, groups: { subscription: by('subscription_id') } },
+  mailboxes: {
+    key: 'mailbox_id',
+    unique: { address, login: (r) => lower(r['login']) },
+    groups: { subscription: by('subscription_id') },
+  },
   forwardings: {
     key: 'forwarding_id',
     unique: { target: (r) => `${address(r)}>${lower(r['forward_to'])}` },

@@ -126,6 +126,11 @@ export class Store implements View {
   counter(kind: string): number | undefined {
     return this.#counters.get(kind);
   }
+  /** Moves an id counter on at once: ids handed out are never handed out again, even to a
+   * transaction staged beside this one (its commit would otherwise meet the same id). */
+  bump(kind: string, value: number): void {
+    if (value > (this.#counters.get(kind) ?? 0)) this.#counters.set(kind, value);
+  }
   get counters(): Record<string, number> {
     return Object.fromEntries(this.#counters);
   }
@@ -145,7 +150,8 @@ export class Store implements View {
 export class Draft implements View {
   readonly #puts = new Map<string, Map<Key, Row>>();
   readonly #dels = new Map<string, Set<Key>>();
-  readonly #counters = new Map<string, number>();
+  /** Id counters this draft moved on (their values live in the store). */
+  readonly #touched = new Set<string>();
   /** Rows that did not exist in the parent when first put here. */
   readonly #created = new Map<string, Set<Key>>();
 
@@ -192,7 +198,12 @@ export class Draft implements View {
     ];
   }
   counter(kind: string): number | undefined {
-    return this.#counters.get(kind) ?? this.parent.counter(kind);
+    return this.root.counter(kind);
+  }
+
+  /** The committed store under every draft. */
+  get root(): Store {
+    return this.parent instanceof Draft ? this.parent.root : (this.parent as Store);
   }
 
   put(table: string, row: Row): void {
@@ -214,7 +225,8 @@ export class Draft implements View {
     keys.add(key);
   }
   setCounter(kind: string, value: number): void {
-    this.#counters.set(kind, value);
+    this.root.bump(kind, value);
+    this.#touched.add(kind);
   }
 
   /** Whether a row was created here (it was not in the parent when first put). */
@@ -231,7 +243,7 @@ export class Draft implements View {
     return {
       puts: this.puts(),
       dels: [...this.#dels].flatMap(([t, keys]) => [...keys].map((k): [string, Key] => [t, k])),
-      counters: Object.fromEntries(this.#counters),
+      counters: Object.fromEntries([...this.#touched].map((k) => [k, this.root.counter(k) ?? 0])),
     };
   }
 

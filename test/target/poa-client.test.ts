@@ -218,7 +218,7 @@ describe('POA OpenAPI client against the sandbox over HTTP', () => {
       const extra = {
         ...customer('extra@example.com'),
         person: { first_name: 'A', last_name: 'B', nickname: 'x' },
-      };
+      } as unknown as PoaStruct;
       expect((await rejection(poa.call('pem.addAccount', extra, 'account'))).targetMessage).toBe(
         "Unknown parameter 'person.nickname'",
       );

@@ -76,7 +76,13 @@ describe('the sandbox keeps what it was told', () => {
     const accountId = await poa.addAccount(customer('dump@example.com'));
     const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 16 });
     await poa.addDomain({ subscription_id: sub, domain_name: 'dump.example' });
-    await poa.addMailbox({ subscription_id: sub, name: 'me', password: 'pw', quota: 10 });
+    await poa.addMailbox({
+      subscription_id: sub,
+      name: 'me',
+      password: 'pw',
+      password_crypted: false,
+      quota: 10,
+    });
     const dump = await postXmlRpc({ url: sandbox.poaUrl }, 'sandbox.dump', [{}]);
     expect(dump.kind).toBe('value');
     const text = JSON.stringify(dump);

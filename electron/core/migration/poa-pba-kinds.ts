@@ -284,9 +284,15 @@ const hosting: KindHandler<'hosting-subscription'> = {
         ),
       );
     }
-    const found = await hosting.find(p, env);
-    if (!found) throw new Error(`subscription ${id} was activated but ${p.domainName} is not on the target`);
-    return found;
+    const d = await orNothing(env.poa.getDomainByName(p.domainName));
+    if (!d || d.subscription_id !== id)
+      throw new Error(`subscription ${id} was activated but ${p.domainName} is not in it on the target`);
+    return {
+      subscriptionId: id,
+      accountId,
+      domainId: d.domain_id,
+      ...(d.webspace_id ? { webspaceId: d.webspace_id } : {}),
+    };
   },
   find: async (p, env) => {
     const id = chosen(env, 'subscriptionId');
@@ -464,9 +470,8 @@ const mailbox: KindHandler<'mailbox'> = {
         txn,
       ),
     );
-    const found = await mailbox.find(p, env);
-    if (!found) throw new Error(`mailbox ${p.mailbox.address} was added but the target does not list it`);
-    return found;
+    // The mailbox's service user login (its address) is its key: POA returns no id here.
+    return { login: `${p.mailbox.name}@${p.domainName}`.toLowerCase(), subscriptionId };
   },
   find: async (p, env) => {
     const subscriptionId = subscriptionOf(env.ctx, p.subscriptionStep);
@@ -474,7 +479,7 @@ const mailbox: KindHandler<'mailbox'> = {
     const user = (await orNothing(env.poa.getUsers(subscriptionId)))?.find(
       (u) => u.login.toLowerCase() === login,
     );
-    return user ? { userId: user.user_id, login: user.login, subscriptionId } : undefined;
+    return user ? { login, subscriptionId } : undefined;
   },
 };
 
