@@ -7,11 +7,12 @@
 import { openSync, closeSync, ftruncateSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { type Server, createServer, request } from 'node:http';
-import { type Socket, connect } from 'node:net';
+import { type Socket, connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { type Core, createCore } from '../../electron/core/core';
+import { SoapAgentCommunicator } from '../../electron/core/agent/soap-agent';
 import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
 import { freePort } from '../helpers/sshd';
@@ -268,6 +269,38 @@ describe('SOAP failures against the real agent', () => {
       expect(await readdir(dir)).toEqual([]);
     } finally {
       await doomed.kill('SIGKILL');
+    }
+  });
+});
+
+describe('an agent that accepts the connection and never answers', () => {
+  it('the deadline covers the TLS handshake and the wait for an answer', async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      for (const scheme of ['https', 'http']) {
+        const agent = new SoapAgentCommunicator(
+          {
+            url: `${scheme}://127.0.0.1:${port}/mm-agent`,
+            token: 't'.repeat(24),
+            tls: { mode: 'trust-new' },
+          },
+          { agent: 'linux', apiVersion: 2 },
+        );
+        const dir = await tempDir('mm-soap-silent-');
+        const started = Date.now();
+        const e = await failure(
+          agent.run(['--extract=hostingPlatformInfo'], 'xml', join(dir, 'x.xml'), { timeoutMs: 500 }),
+        );
+        expect(e, scheme).toMatchObject({ code: 'command-timeout' });
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(await readdir(dir)).toEqual([]);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 });

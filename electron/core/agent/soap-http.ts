@@ -66,18 +66,27 @@ function unreachable(where: string, e: NodeJS.ErrnoException): MmError {
   return new MmError('agent-unreachable', `${where} cannot be reached (${e.code ?? e.message}).`, where);
 }
 
+/**
+ * Connects (and, for https, completes and checks the TLS handshake). `created` hands the socket
+ * over at once, so the deadline and a cancel can end a connect or a handshake that hangs.
+ */
 function openSocket(
   url: URL,
   policy: TlsPolicy,
   where: string,
+  created: (s: Socket) => void,
 ): Promise<{ socket: Socket; fingerprint?: string }> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve, reject) => {
+    const closed = (): void =>
+      reject(new MmError('agent-unreachable', `${where} closed the connection before it was set up.`, where));
     if (url.protocol === 'http:') {
       const socket = netConnect({ host, port });
+      created(socket);
       socket.once('connect', () => resolve({ socket }));
       socket.once('error', (e) => reject(unreachable(where, e)));
+      socket.once('close', closed);
       return;
     }
     const socket = tlsConnect({
@@ -87,6 +96,8 @@ function openSocket(
       // The pin replaces CA validation: an agent's certificate is usually self-signed.
       rejectUnauthorized: false,
     });
+    created(socket);
+    socket.once('close', closed);
     socket.once('secureConnect', () => {
       const fingerprint = normalizeTlsFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
       try {
@@ -146,8 +157,7 @@ export async function exchange<T>(
   const onAbort = (): void => stop(new MmError('cancelled', `The command on ${where} was cancelled.`, where));
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const opened = await openSocket(url, endpoint.tls, where);
-    socket = opened.socket;
+    const opened = await openSocket(url, endpoint.tls, where, (s) => (socket = s));
     if (stopped) throw stopped;
     const body = Buffer.from(buildRequest(op, run), 'utf8');
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
