@@ -1,4 +1,12 @@
 import type { Locator, Page } from 'playwright-core';
+import { STATUSES, type VerifiedKind } from '../../../shared/statuses';
+
+/** Each status's code by the label the renderer shows for it (one label per code, any kind). */
+const STATUS_BY_LABEL = new Map<string, string>(
+  Object.values(STATUSES).flatMap((byStatus) =>
+    Object.entries(byStatus as Record<string, { label: string }>).map(([code, info]) => [info.label, code]),
+  ),
+);
 
 /** Page object of the Verification page: run, counts, results table, detail drawer, decisions. */
 export class VerificationPage {
@@ -18,11 +26,18 @@ export class VerificationPage {
     await this.page.getByTestId('verification-counts').waitFor();
   }
 
-  /** The count of one status of one kind (0 when the chart shows none). */
-  async count(kind: 'account' | 'domain' | 'subscription', status: string): Promise<number> {
+  /**
+   * The count of one status of one kind as the chart's legend shows it (0 when it shows none):
+   * the number the user reads, next to the status's own label.
+   */
+  async count(kind: VerifiedKind, status: string): Promise<number> {
     const cell = this.page.getByTestId(`count-${kind}-${status}`);
     if ((await cell.count()) === 0) return 0;
-    return Number(await cell.getAttribute('data-count'));
+    const [number, label] = await cell.locator('p').allTextContents();
+    const expected = (STATUSES[kind] as Record<string, { label: string } | undefined>)[status]?.label;
+    if (label !== expected)
+      throw new Error(`the ${kind} count of ${status} is labelled "${label}", not "${expected}"`);
+    return Number(number);
   }
 
   rows(): Locator {
@@ -62,8 +77,10 @@ export class VerificationPage {
     return this.page.getByTestId('verification-detail');
   }
 
+  /** The status of the object in the drawer, read from the label the user sees on its badge. */
   async status(): Promise<string> {
-    return (await this.detail.getAttribute('data-status')) ?? '';
+    const label = (await this.detail.locator('[data-status]').first().textContent()) ?? '';
+    return STATUS_BY_LABEL.get(label) ?? `unknown label "${label}"`;
   }
 
   reason(code: string): Locator {
