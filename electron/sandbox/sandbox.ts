@@ -44,7 +44,7 @@ export interface SandboxOptions {
 }
 
 /** Everything the sandbox holds, table by table (password hashes included: in-process only). */
-export type SandboxState = Readonly<Record<TableName, Row[]>>;
+export type SandboxState = Readonly<Record<TableName, Row[]>> & Readonly<Record<string, Row[] | undefined>>;
 
 export interface RunningSandbox {
   readonly poaUrl: string;

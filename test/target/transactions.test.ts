@@ -137,6 +137,18 @@ describe('POA transactions and asynchronous requests (txn.*, pem.getRequestStatu
     expect({ moduleId: unknown.moduleId, extypeId: unknown.extypeId }).toEqual(POA_ERRORS.noSuchRequest);
   });
 
+  it('two transactions staged side by side get distinct ids and both commit', async () => {
+    const a = await poa.begin({ requestId: 'req-side-a' });
+    const b = await poa.begin({ requestId: 'req-side-b' });
+    const da = await poa.addDomain({ subscription_id: 9001, domain_name: 'side-a.example' }, a);
+    const db = await poa.addDomain({ subscription_id: 9001, domain_name: 'side-b.example' }, b);
+    expect(da).not.toBe(db);
+    await poa.commit(b);
+    await poa.commit(a);
+    expect((await poa.getDomainByName('side-a.example')).domain_id).toBe(da);
+    expect((await poa.getDomainByName('side-b.example')).domain_id).toBe(db);
+  });
+
   it('a commit that meets an object created meanwhile is refused whole', async () => {
     const txn = await poa.begin({ requestId: 'req-conflict' });
     await poa.addDomain({ subscription_id: 9001, domain_name: 'raced.example' }, txn);
