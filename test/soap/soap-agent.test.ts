@@ -146,6 +146,28 @@ describe('source server over SOAP/HTTP: register, test, inventory, services, con
     expect(error.message).toContain("option 'root' is not one a request may set");
   });
 
+  it('registration refuses what cannot work, naming the field', async () => {
+    const add = (connection: { type: 'soap'; url: string; tlsFingerprint?: string }, extra = {}) =>
+      failure(
+        core.servers.add(projectId, {
+          name: 'refused',
+          kind: 'linux',
+          connection,
+          credentials: { token: agent.token },
+          ...extra,
+        }),
+      );
+    expect(await add({ type: 'soap', url: 'ftp://127.0.0.1/mm-agent' })).toMatchObject({ where: 'url' });
+    expect(await add({ type: 'soap', url: `${agent.url}?token=x` })).toMatchObject({ where: 'url' });
+    expect(await add({ type: 'soap', url: agent.url, tlsFingerprint: 'AB:CD' })).toMatchObject({
+      where: 'tlsFingerprint',
+    });
+    expect(await add({ type: 'soap', url: agent.url }, { sourceRoot: '/srv' })).toMatchObject({
+      where: 'sourceRoot',
+    });
+    expect((await core.servers.list(projectId)).map((s) => s.id)).not.toContain('refused');
+  });
+
   it('an agent of another kind is refused by name', async () => {
     await core.servers.add(projectId, {
       name: 'wrongkind',

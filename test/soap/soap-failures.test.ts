@@ -188,6 +188,67 @@ describe('SOAP failures against the real agent', () => {
       .toBe(200);
   });
 
+  it('HTTP and SOAP that the agent does not take are refused, each with a fault that says why', async () => {
+    const version = envelope('<m:Version/>');
+    const cases: [string, Awaited<ReturnType<typeof post>>, number, string][] = [
+      [
+        'no SOAPAction',
+        await post(agent.url, version, { Authorization: `Bearer ${agent.token}` }),
+        400,
+        'SOAPAction',
+      ],
+      [
+        'another SOAPAction',
+        await post(agent.url, version, { ...auth(), SOAPAction: '"urn:migration-manager:agent:1#Run"' }),
+        400,
+        'does not name the operation Version',
+      ],
+      [
+        'a header that must be understood',
+        await post(
+          agent.url,
+          `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="urn:migration-manager:agent:1"><s:Header><x:Auth xmlns:x="urn:x" s:mustUnderstand="1"/></s:Header><s:Body><m:Version/></s:Body></s:Envelope>`,
+          auth(),
+        ),
+        500,
+        'soap:MustUnderstand',
+      ],
+      [
+        'an option given twice',
+        await post(
+          agent.url,
+          envelope(
+            '<m:Run><m:option name="extract">accountsInfo</m:option><m:option name="extract">domainsInfo</m:option></m:Run>',
+          ),
+          auth(),
+        ),
+        500,
+        "option 'extract' given twice",
+      ],
+      [
+        'an envelope over the size limit',
+        await post(agent.url, envelope(`<m:Version/>${' '.repeat(5 * 1024 * 1024)}`), auth()),
+        413,
+        'at most',
+      ],
+      [
+        'a SOAP 1.2 envelope',
+        await post(
+          agent.url,
+          version.replace('xmlsoap.org/soap/envelope/', 'w3.org/2003/05/soap-envelope'),
+          auth(),
+        ),
+        500,
+        'not a SOAP 1.1 Envelope',
+      ],
+    ];
+    for (const [what, r, status, says] of cases) {
+      expect(r.status, what).toBe(status);
+      expect(r.body, what).toContain(says);
+    }
+    expect((await post(agent.url, version, auth())).status).toBe(200);
+  });
+
   it("the agent's own deadline ends a command and says so in the trailers", async () => {
     const r = await post(
       agent.url,

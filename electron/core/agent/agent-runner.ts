@@ -10,6 +10,7 @@ export type AgentOutput = 'xml' | 'tar';
 
 export interface AgentRunOptions {
   readonly signal?: AbortSignal;
+  /** Bytes fetched so far and in all; the total is 0 when not known ahead (a tarball streamed as it is made). */
   readonly onProgress?: TransferProgress;
   readonly timeoutMs?: number;
 }

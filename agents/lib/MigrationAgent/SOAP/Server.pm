@@ -199,6 +199,26 @@ sub _connection {
     my $peer = eval { $sock->peerhost } || '?';
     my $answer = _request($agent, $cfg, $sock, $req);
     print STDERR "agent.pl: $peer $req->{method} $req->{path} $answer\n";
+    _drain($sock) unless $req->{body_read};
+    return;
+}
+
+# A request refused before its body was read: read what the client still sends (a little, for a
+# moment) before closing, or the kernel resets the connection and the client never sees the fault.
+sub _drain {
+    my ($sock) = @_;
+    local $SIG{ALRM} = sub { die "drained\n" };
+    eval {
+        alarm 2;
+        my $left = 2 * MAX_BODY;
+        while ($left > 0) {
+            my $n = sysread($sock, my $buf, 65536);
+            last unless $n;
+            $left -= $n;
+        }
+        alarm 0;
+    };
+    alarm 0;
     return;
 }
 
@@ -238,6 +258,7 @@ sub _read_body {
         my $n = sysread($req->{sock}, $body, $len - length $body, length $body);
         die "connection closed\n" unless $n;
     }
+    $req->{body_read} = 1;
     return substr($body, 0, $len);
 }
 
