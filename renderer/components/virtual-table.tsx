@@ -2,10 +2,14 @@
  * A table for tens of thousands of rows: only the visible rows are in the DOM
  * (@tanstack/react-virtual), sorting by any column, keyboard navigation (arrows, Enter).
  * Filtering is the caller's: it passes the rows to show.
+ *
+ * The header lives inside the scroller (sticky on top), so header and cells share one width
+ * whatever the scrollbar takes; a narrow window scrolls the table sideways inside itself (never
+ * the page), with the first column pinned.
  */
 import { Box, Group, Text, UnstyledButton } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, type ReactNode, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, type ReactNode, useMemo, useRef, useState } from 'react';
 
 export interface Column<R> {
   readonly key: string;
@@ -18,6 +22,17 @@ export interface Column<R> {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 const ROW_HEIGHT = 34;
+const HEADER_HEIGHT = 32;
+
+/** The narrowest a flexible ("2fr") column gets before the table scrolls sideways. */
+function minOf(width: number | string | undefined): number {
+  if (typeof width === 'number') return width;
+  const fr = /^([\d.]+)fr$/.exec(width ?? '1fr');
+  return fr ? Math.round(Number(fr[1]) * 110) : 110;
+}
+
+const pinned = (i: number): CSSProperties =>
+  i === 0 ? { position: 'sticky', left: 0, zIndex: 1, background: 'inherit' } : {};
 
 export function VirtualTable<R>(props: {
   readonly rows: readonly R[];
@@ -26,6 +41,8 @@ export function VirtualTable<R>(props: {
   readonly onOpen?: (row: R) => void;
   readonly height?: number;
   readonly testId?: string;
+  /** Shown when there are no rows: what to do about it, e.g. "Fetch an inventory first". */
+  readonly empty?: ReactNode;
 }) {
   const { rows, columns, rowKey, onOpen } = props;
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | undefined>();
@@ -49,6 +66,7 @@ export function VirtualTable<R>(props: {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    scrollPaddingStart: HEADER_HEIGHT,
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -75,42 +93,15 @@ export function VirtualTable<R>(props: {
   };
 
   const template = columns
-    .map((c) => (typeof c.width === 'number' ? `${c.width}px` : (c.width ?? '1fr')))
+    .map((c) =>
+      typeof c.width === 'number' ? `${c.width}px` : `minmax(${minOf(c.width)}px, ${c.width ?? '1fr'})`,
+    )
     .join(' ');
+  const minWidth = columns.reduce((w, c) => w + minOf(c.width), 0);
   const items = virtualizer.getVirtualItems();
 
   return (
     <Box data-testid={props.testId} data-row-count={sorted.length}>
-      <Box
-        role="row"
-        style={{
-          display: 'grid',
-          gridTemplateColumns: template,
-          borderBottom: '1px solid var(--mantine-color-default-border)',
-        }}
-      >
-        {columns.map((c) => (
-          <UnstyledButton
-            key={c.key}
-            role="columnheader"
-            px="xs"
-            py={6}
-            aria-sort={sort?.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
-            onClick={() =>
-              setSort((s) =>
-                s?.key === c.key ? { key: c.key, dir: s.dir === 1 ? -1 : 1 } : { key: c.key, dir: 1 },
-              )
-            }
-          >
-            <Group gap={4} wrap="nowrap">
-              <Text size="xs" fw={700} tt="uppercase" c="dimmed" truncate>
-                {c.label}
-              </Text>
-              {sort?.key === c.key && <Text size="xs">{sort.dir === 1 ? '▲' : '▼'}</Text>}
-            </Group>
-          </UnstyledButton>
-        ))}
-      </Box>
       <div
         ref={scroller}
         role="grid"
@@ -119,61 +110,105 @@ export function VirtualTable<R>(props: {
         onKeyDown={onKeyDown}
         style={{ height: props.height ?? 520, overflow: 'auto', position: 'relative', outline: 'none' }}
       >
-        {sorted.length === 0 ? (
-          <Text c="dimmed" p="md">
-            Nothing matches.
-          </Text>
-        ) : (
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const row = sorted[item.index]!;
-              const active = item.index === cursor;
-              return (
-                <div
-                  key={rowKey(row)}
-                  role="row"
-                  aria-selected={active}
-                  data-testid="table-row"
-                  onClick={() => {
-                    setCursor(item.index);
-                    onOpen?.(row);
-                  }}
-                  style={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    height: ROW_HEIGHT,
-                    transform: `translateY(${item.start}px)`,
-                    display: 'grid',
-                    gridTemplateColumns: template,
-                    alignItems: 'center',
-                    cursor: onOpen ? 'pointer' : 'default',
-                    background: active ? 'var(--mantine-color-default-hover)' : undefined,
-                    borderBottom: '1px solid var(--mantine-color-default-border)',
-                  }}
-                >
-                  {columns.map((c) => (
-                    <Box
-                      key={c.key}
-                      role="gridcell"
-                      px="xs"
-                      style={{ overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}
-                    >
-                      {c.render ? (
-                        c.render(row)
-                      ) : (
-                        <Text size="sm" truncate>
-                          {String(c.value(row))}
-                        </Text>
-                      )}
-                    </Box>
-                  ))}
-                </div>
-              );
-            })}
-          </div>
-        )}
+        <div style={{ minWidth, position: 'relative', background: 'var(--mantine-color-body)' }}>
+          <Box
+            role="row"
+            data-testid="table-header"
+            style={{
+              display: 'grid',
+              gridTemplateColumns: template,
+              height: HEADER_HEIGHT,
+              position: 'sticky',
+              top: 0,
+              zIndex: 2,
+              background: 'var(--mantine-color-body)',
+              borderBottom: '1px solid var(--mantine-color-default-border)',
+            }}
+          >
+            {columns.map((c, i) => (
+              <UnstyledButton
+                key={c.key}
+                role="columnheader"
+                px="xs"
+                py={6}
+                style={pinned(i)}
+                aria-sort={sort?.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
+                onClick={() =>
+                  setSort((s) =>
+                    s?.key === c.key ? { key: c.key, dir: s.dir === 1 ? -1 : 1 } : { key: c.key, dir: 1 },
+                  )
+                }
+              >
+                <Group gap={4} wrap="nowrap">
+                  <Text size="xs" fw={700} tt="uppercase" c="dimmed" truncate>
+                    {c.label}
+                  </Text>
+                  {sort?.key === c.key && <Text size="xs">{sort.dir === 1 ? '▲' : '▼'}</Text>}
+                </Group>
+              </UnstyledButton>
+            ))}
+          </Box>
+          {sorted.length === 0 ? (
+            <Text c="dimmed" p="md" data-testid="table-empty">
+              {props.empty ?? 'Nothing matches the filters: clear or change them.'}
+            </Text>
+          ) : (
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const row = sorted[item.index]!;
+                const active = item.index === cursor;
+                return (
+                  <div
+                    key={rowKey(row)}
+                    role="row"
+                    aria-selected={active}
+                    data-testid="table-row"
+                    onClick={() => {
+                      setCursor(item.index);
+                      onOpen?.(row);
+                    }}
+                    style={{
+                      position: 'absolute',
+                      top: 0,
+                      left: 0,
+                      right: 0,
+                      height: ROW_HEIGHT,
+                      transform: `translateY(${item.start}px)`,
+                      display: 'grid',
+                      gridTemplateColumns: template,
+                      alignItems: 'center',
+                      cursor: onOpen ? 'pointer' : 'default',
+                      background: active ? 'var(--mantine-color-default-hover)' : 'var(--mantine-color-body)',
+                      borderBottom: '1px solid var(--mantine-color-default-border)',
+                    }}
+                  >
+                    {columns.map((c, i) => (
+                      <Box
+                        key={c.key}
+                        role="gridcell"
+                        px="xs"
+                        style={{
+                          overflow: 'hidden',
+                          whiteSpace: 'nowrap',
+                          textOverflow: 'ellipsis',
+                          ...pinned(i),
+                        }}
+                      >
+                        {c.render ? (
+                          c.render(row)
+                        ) : (
+                          <Text size="sm" truncate>
+                            {String(c.value(row))}
+                          </Text>
+                        )}
+                      </Box>
+                    ))}
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </div>
       </div>
     </Box>
   );

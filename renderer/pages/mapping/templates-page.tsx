@@ -48,6 +48,14 @@ function mappingSummary(m: TemplateMapping): string {
   return parts.join(' · ');
 }
 
+/** The agents' template kinds, in words. */
+const HINT_WORDS: Record<string, string> = {
+  hosting: 'hosting',
+  domainRegistration: 'domain registration',
+  hostingAndDomainRegistration: 'hosting + registration',
+  resource: 'resource',
+};
+
 type Notice = { readonly color: string; readonly title: string; readonly text: string };
 
 function bulkNotice(title: string, r: MappingBulkResult): Notice {
@@ -225,13 +233,11 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
         </Alert>
       )}
       {shown.length > 0 && (
-        <Table.ScrollContainer minWidth={900}>
+        <Table.ScrollContainer minWidth={720}>
           <Table striped highlightOnHover aria-label="Service templates" data-testid="mapping-table">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Template</Table.Th>
-                <Table.Th>Source server</Table.Th>
-                <Table.Th>Agent says</Table.Th>
                 <Table.Th>Subscriptions</Table.Th>
                 <Table.Th>TLDs</Table.Th>
                 <Table.Th>State</Table.Th>
@@ -268,9 +274,11 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
                         </Badge>
                       )}
                     </Group>
+                    <Text size="xs" c="dimmed">
+                      on {serverName(r.serverId)}
+                      {r.kindHint ? ` · the agent says ${HINT_WORDS[r.kindHint] ?? r.kindHint}` : ''}
+                    </Text>
                   </Table.Td>
-                  <Table.Td>{serverName(r.serverId)}</Table.Td>
-                  <Table.Td>{r.kindHint ?? '—'}</Table.Td>
                   <Table.Td>{r.subscriptions}</Table.Td>
                   <Table.Td>{r.tlds.join(' ') || '—'}</Table.Td>
                   <Table.Td miw={120}>

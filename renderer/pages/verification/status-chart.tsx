@@ -29,17 +29,19 @@ export function StatusChart({
           .filter((e) => e.count > 0);
         const total = entries.reduce((n, e) => n + e.count, 0);
         return (
-          <Card withBorder key={kind} data-kind={kind}>
-            <Text fw={600} mb="xs">
+          <Card withBorder key={kind} data-kind={kind} padding="sm">
+            <Text fw={600} mb={4}>
               {title}{' '}
               <Text span c="dimmed">
                 ({total})
               </Text>
             </Text>
-            <Group align="center" wrap="nowrap">
+            {/* Compact, and labels wrap inside the card: nothing is clipped at 1024 px. */}
+            <Group align="center" wrap="nowrap" gap="sm">
               <DonutChart
-                size={110}
-                thickness={18}
+                size={80}
+                thickness={13}
+                style={{ flex: 'none' }}
                 withTooltip={false}
                 chartLabel={total}
                 aria-label={`${title} by status`}
@@ -53,7 +55,7 @@ export function StatusChart({
                     : [{ name: 'none', value: 1, color: 'gray.3' }]
                 }
               />
-              <Stack gap={2}>
+              <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
                 {entries.length === 0 && (
                   <Text size="sm" c="dimmed">
                     Nothing verified
@@ -67,10 +69,11 @@ export function StatusChart({
                     data-count={e.count}
                     aria-label={`${table[e.status]?.label ?? e.status}: ${e.count} ${title.toLowerCase()} — show them`}
                   >
-                    <Group gap={6} wrap="nowrap">
+                    <Group gap={6} wrap="nowrap" align="baseline">
                       <span
                         aria-hidden
                         style={{
+                          flex: 'none',
                           width: 10,
                           height: 10,
                           borderRadius: 2,
@@ -80,7 +83,9 @@ export function StatusChart({
                       <Text size="sm" fw={700}>
                         {e.count}
                       </Text>
-                      <Text size="sm">{table[e.status]?.label ?? e.status}</Text>
+                      <Text size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                        {table[e.status]?.label ?? e.status}
+                      </Text>
                     </Group>
                   </UnstyledButton>
                 ))}
