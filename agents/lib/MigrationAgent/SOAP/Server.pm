@@ -66,7 +66,11 @@ sub _read_token {
         $token = <$fh>;
         close $fh;
     }
-    else { $token = $ENV{MM_AGENT_TOKEN}; }
+    else {
+        # Kept out of the environment the agent's own programs (mysql, psql) inherit.
+        $token = delete $ENV{MM_AGENT_TOKEN};
+        $o->{'token-from-env'} = 1;
+    }
     $token = '' unless defined $token;
     $token =~ s/\A\s+|\s+\z//g;
     MigrationAgent::usage_error('--serve needs a token: --token-file=<file> or MM_AGENT_TOKEN (the one the '
@@ -157,6 +161,7 @@ sub _serve {
     while (1) {
         if ($restart) {
             close $listener;
+            $ENV{MM_AGENT_TOKEN} = $cfg->{token} if $o->{'token-from-env'};
             exec($^X, $0, @argv) or _fail("cannot restart after the update: $!");
         }
         my $client = $listener->accept;
