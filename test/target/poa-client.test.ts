@@ -486,4 +486,117 @@ describe('POA OpenAPI client against the sandbox over HTTP', () => {
       expect((sandbox.state()['accounts'] ?? []).length).toBe(before);
     });
   });
+
+  describe('the remaining account, subscription and mail methods', () => {
+    it('setMemberPassword takes plain passwords only; setAccountInfo, setResourceTypeLimit, editMailname change what they name', async () => {
+      const accountId = await poa.addAccount(customer('rest@example.com'));
+      await poa.addAccountMember(member(accountId, 'restuser'));
+      await poa.setMemberPassword('restuser', 'N3w&plain');
+      await refusal(poa.setMemberPassword('restuser', '$2y$10$abcdefghijklmnopqrstuv'), 'passwordIsHash');
+      await refusal(poa.setMemberPassword('nobody-here', 'x'), 'noSuchMember');
+      await poa.call(
+        'pem.setAccountInfo',
+        {
+          account_id: accountId,
+          person: { first_name: 'Joan', last_name: 'Roe' },
+          address: customer().address,
+          phone: customer().phone,
+          email: 'joan@example.com',
+        },
+        'account',
+      );
+      expect(await poa.getAccountInfo(accountId)).toMatchObject({
+        email: 'joan@example.com',
+        person: { first_name: 'Joan', last_name: 'Roe' },
+      });
+      const sub = await poa.activateSubscription({
+        account_id: accountId,
+        service_template_id: 12,
+        parameters: [{ var_name: 'domain_name', var_value: 'rest.example' }],
+      });
+      await poa.call(
+        'pem.setResourceTypeLimit',
+        { subscription_id: sub, resource_type_id: 4, limit: 77 },
+        'limit',
+      );
+      await refusal(
+        poa.call(
+          'pem.setResourceTypeLimit',
+          { subscription_id: sub, resource_type_id: 99, limit: 1 },
+          'limit',
+        ),
+        'noSuchResource',
+      );
+      const withResources = (await poa.call(
+        'pem.getSubscription',
+        { subscription_id: sub, get_resources: true },
+        'sub',
+        true,
+      )) as {
+        resource_types: { resource_type_id: number; limit: number }[];
+      };
+      expect(withResources.resource_types.find((r) => r.resource_type_id === 4)?.limit).toBe(77);
+      await poa.addMailbox({
+        subscription_id: sub,
+        name: 'pw',
+        domain_name: 'rest.example',
+        password: 'old',
+        password_crypted: false,
+        quota: 1,
+      });
+      await poa.call(
+        'pem.cqmail.editMailname',
+        {
+          subscription_id: sub,
+          domain_name: 'rest.example',
+          name: 'pw',
+          new_password: '$1$abcdefgh$0123456789abcdefghijkl',
+          new_password_is_crypted: true,
+        },
+        'mail name',
+      );
+      expect(
+        (sandbox.state().mailboxes.find((m) => m['login'] === 'pw@rest.example') ?? {})['password_crypted'],
+      ).toBe(true);
+      await refusal(
+        poa.call(
+          'pem.cqmail.editMailname',
+          { subscription_id: sub, name: 'nope', new_password: 'x', new_password_is_crypted: false },
+          'mail name',
+        ),
+        'noSuchMailname',
+      );
+      // A mailname without a domain is an "All-Domains" one: its login names the subscription.
+      await poa.addMailbox({
+        subscription_id: sub,
+        name: 'everywhere',
+        password: 'pw',
+        password_crypted: false,
+        quota: 1,
+      });
+      expect((await poa.getUsers(sub)).map((u) => u.login)).toContain(`everywhere@sub${sub}.local`);
+    });
+    it('a domain added to an account has no hosting; a name or id taken is refused', async () => {
+      const accountId = await poa.addAccount(customer('bare@example.com'));
+      const id = await poa.addDomainToAccount({ account_id: accountId, domain_name: 'bare-only.example' });
+      expect(await poa.getDomainByName('bare-only.example')).toMatchObject({
+        domain_id: id,
+        subscription_id: 0,
+        hosting_type: -1,
+        owner_id: accountId,
+      });
+      await refusal(
+        poa.addDomainToAccount({ account_id: accountId, domain_name: 'bare-only.example' }),
+        'domainExists',
+      );
+      await refusal(
+        poa.addDomainToAccount({ account_id: accountId, domain_name: 'bare-two.example', domain_id: id }),
+        'domainIdTaken',
+      );
+      await refusal(
+        poa.addDomainToAccount({ account_id: 4_444_444, domain_name: 'bare-three.example' }),
+        'noSuchAccount',
+      );
+    });
+  });
 });

@@ -3,6 +3,7 @@
  * object, and the look-up that finds it again (by chosen id, name, login or custom attribute).
  * The adapter (poa-pba-target.ts) runs them the same way for every kind.
  */
+import { randomBytes } from 'node:crypto';
 import type { PayloadOf, PlanStep, StepKind, TargetIds } from '../../../shared/model/migration';
 import { rowOf } from '../target/pba-client';
 import type { PbaNamed } from '../target/pba-signatures';
@@ -253,6 +254,7 @@ const hosting: KindHandler<'hosting-subscription'> = {
   create: async (p, env) => {
     const id = chosen(env, 'subscriptionId');
     const accountId = accountOf(env.ctx, p.accountStep);
+    let resumed = true;
     try {
       await env.pba.execute(
         'AddPEMSubscriptionWithID_API',
@@ -266,11 +268,13 @@ const hosting: KindHandler<'hosting-subscription'> = {
         },
         `hosting subscription ${id} (${p.domainName})`,
       );
+      resumed = false;
     } catch (e) {
       // Ours already: an earlier attempt added it and lost the answer, or stopped before POA.
       if (!isRefusal(e) || !(await pbaSubscriptionOf(env, id, accountId))) throw e;
     }
-    if (!(await exists(env.poa.getSubscription(id)))) {
+    // A fresh PBA subscription (its id was free) cannot be active in POA yet: no look-up needed.
+    if (!resumed || !(await exists(env.poa.getSubscription(id)))) {
       await inTransaction(env, (txn) =>
         env.poa.activateSubscription(
           {
@@ -455,8 +459,9 @@ const mailbox: KindHandler<'mailbox'> = {
   create: async (p, env) => {
     const subscriptionId = subscriptionOf(env.ctx, p.subscriptionStep);
     const pw = p.mailbox.password;
-    if (!pw) throw new Error(`mailbox ${p.mailbox.address} has no password to send`);
-    const password = await env.ctx.unseal(pw.value, 'password');
+    // No password the target can take (the plan named it not carried): a random one, never
+    // stored or logged, so the mailbox exists and receives mail until a new password is set.
+    const password = pw ? await env.ctx.unseal(pw.value, 'password') : randomBytes(24).toString('base64url');
     await inTransaction(env, (txn) =>
       env.poa.addMailbox(
         {
@@ -464,7 +469,7 @@ const mailbox: KindHandler<'mailbox'> = {
           name: p.mailbox.name,
           domain_name: p.domainName,
           password,
-          password_crypted: pw.crypted,
+          password_crypted: pw?.crypted ?? false,
           quota: p.mailbox.quotaKb ?? -1,
         },
         txn,
