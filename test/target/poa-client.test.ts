@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POA_ERRORS, type PoaErrorName, isPoaError } from '../../electron/core/target/poa-errors';
 import { PoaClient, type PoaStruct } from '../../electron/core/target/poa-client';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { customer, freshSandbox, member, rejection } from './fixtures';
+import { address, customer, freshSandbox, member, phone, rejection } from './fixtures';
 
 const DNS_RT = 9;
 
@@ -499,8 +499,8 @@ describe('POA OpenAPI client against the sandbox over HTTP', () => {
         {
           account_id: accountId,
           person: { first_name: 'Joan', last_name: 'Roe' },
-          address: customer().address,
-          phone: customer().phone,
+          address,
+          phone,
           email: 'joan@example.com',
         },
         'account',
