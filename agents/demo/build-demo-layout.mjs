@@ -42,14 +42,14 @@ const CUSTOMERS = [
   {
     user: 'cityclub',
     uid: 2003,
-    gecos: 'Chloe Martin,City Sports Club',
+    gecos: 'Chloe Martin,City Sports Club,+49 40 555 0190,,chloe@cityclub.test',
     sites: [{ name: 'CityClub.test', aliases: ['www.cityclub.test'], php: true }],
     mail: { 'cityclub.test': ['info'] },
   },
   {
     user: 'hostco',
     uid: 2004,
-    gecos: 'Henry Ford,HostCo Reseller Services',
+    gecos: 'Henry Ford,HostCo Reseller Services,+44 161 496 0000,,henry@hostco.test',
     reseller: true,
     sites: [
       { name: 'hostco.test', aliases: ['www.hostco.test'] },
@@ -60,7 +60,7 @@ const CUSTOMERS = [
   {
     user: 'dentist',
     uid: 2005,
-    gecos: 'Dana Smile,Smile Dental',
+    gecos: 'Dana Smile,Smile Dental,+1 202 555 0143,,dana@smile-dental.test',
     gidOf: 'hostco',
     sites: [
       { name: 'smile-dental.test', aliases: ['www.smile-dental.test'] },
@@ -71,7 +71,7 @@ const CUSTOMERS = [
   {
     user: 'photo',
     uid: 2006,
-    gecos: 'Pat Lens,Pat Lens Photography',
+    gecos: 'Pat Lens,Pat Lens Photography,+1 415 555 0199,,pat@patlens.test',
     sites: [
       { name: 'patlens.test', aliases: ['www.patlens.test', '*.patlens.test'] },
       { name: 'patlens-prints.test', aliases: ['www.patlens-prints.test'] },

@@ -19,7 +19,7 @@ import { MappingService } from './mapping/mapping-service';
 import { SelectionService } from './selection/selection-service';
 import { VerificationService } from './verification/verification-service';
 import { MigrationService } from './migration/migration-service';
-import { MmError } from './errors';
+import { createPoaPbaTarget } from './migration/poa-pba-target';
 
 export interface CoreOptions {
   readonly dataDir: string;
@@ -135,8 +135,7 @@ export function createCore(options: CoreOptions): Core {
     secrets,
     events,
     log,
-    provisioningTarget: () =>
-      Promise.reject(new MmError('not-ready', 'The POA/PBA provisioning adapter is not wired yet.')),
+    provisioningTarget: async (projectId) => createPoaPbaTarget(await target.clients(projectId)),
   });
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },

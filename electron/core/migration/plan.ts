@@ -11,8 +11,9 @@
  * What the target cannot take is a `not-carried` step: named per object, never dropped.
  */
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import type { DomainServices } from '../../../shared/model/domain-services';
-import type { Account, Domain, Inventory, Subscription } from '../../../shared/model/inventory';
+import type { Account, Contact, Domain, Inventory, Subscription } from '../../../shared/model/inventory';
 import type { TemplateMapping } from '../../../shared/model/mapping';
 import type {
   MigrationObjectRef,
@@ -68,6 +69,25 @@ function tag(text: string): string {
 
 /** Step id parts are kept readable but never contain the separator. */
 const part = (s: string): string => s.replace(/[/\s]/g, '_');
+
+/** A domain name as the target takes it: IDNA ASCII, lower case, no trailing dot. */
+export function asciiDomain(name: string): string {
+  const bare = name.replace(/\.$/, '');
+  return (domainToASCII(bare) || bare).toLowerCase();
+}
+
+/** An e-mail address with its domain in ASCII. */
+export function asciiEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : `${address.slice(0, at)}@${asciiDomain(address.slice(at + 1))}`;
+}
+
+/** Crypt schemes POA takes for mailboxes (password_crypted): DES and BSD MD5 crypt. */
+const POA_MAIL_CRYPTS = new Set(['CRYPT', 'DES-CRYPT', 'MD5-CRYPT']);
+
+function asciiContact(c: Contact | undefined): Contact | undefined {
+  return c?.email ? { ...c, email: asciiEmail(c.email) } : c;
+}
 
 function termsOf(s: Subscription): SubscriptionTerms {
   const optional = <K extends keyof Subscription>(k: K): Partial<Record<K, Subscription[K]>> =>
@@ -231,9 +251,9 @@ function planAccount(
     ...(parentStep && b.ids.has(parentStep) ? { parentStep } : {}),
     ...(a.company !== undefined ? { company: a.company } : {}),
     ...(address ? { address } : {}),
-    ...(a.adminContact ? { adminContact: a.adminContact } : {}),
-    ...(a.technicalContact ? { technicalContact: a.technicalContact } : {}),
-    ...(a.billingContact ? { billingContact: a.billingContact } : {}),
+    ...(a.adminContact ? { adminContact: asciiContact(a.adminContact) as Contact } : {}),
+    ...(a.technicalContact ? { technicalContact: asciiContact(a.technicalContact) as Contact } : {}),
+    ...(a.billingContact ? { billingContact: asciiContact(a.billingContact) as Contact } : {}),
     sourceKey: `${server.id}:${a.id}`,
   });
   const login = a.ccpLogin;
@@ -255,7 +275,7 @@ function planAccount(
         accountStep,
         login: login.login,
         password: login.password,
-        ...(a.adminContact ? { contact: a.adminContact } : {}),
+        ...(a.adminContact ? { contact: asciiContact(a.adminContact) as Contact } : {}),
       });
     }
   }
@@ -321,6 +341,8 @@ interface DomainContext {
 function planDomain(c: DomainContext): void {
   const { b, server, domain: d, owner } = c;
   const ref = owner.ref;
+  // The target takes names in ASCII (IDNA): bäckerei.test is xn--bckerei-cxa.test there.
+  const domainName = asciiDomain(d.asciiName ?? d.name);
   const base = `${part(server.id)}/domain/${part(d.id)}`;
   const sv = part(server.id);
   const plan = c.result.plan;
@@ -348,7 +370,7 @@ function planDomain(c: DomainContext): void {
         kind: 'domain',
         accountStep: c.accountStep,
         subscriptionStep: existing,
-        domainName: d.name,
+        domainName,
         park: false,
       });
     } else {
@@ -364,7 +386,7 @@ function planDomain(c: DomainContext): void {
           accountStep: c.accountStep,
           poaTemplateId: hostingMap.poaTemplateId,
           pbaPlanId: hostingMap.pbaPlanId,
-          domainName: d.name,
+          domainName,
           terms: termsOf(hosting),
         },
       );
@@ -379,7 +401,7 @@ function planDomain(c: DomainContext): void {
       kind: 'domain',
       accountStep: c.accountStep,
       ...(regStep ? { subscriptionStep: regStep } : {}),
-      domainName: d.name,
+      domainName,
       park: plan?.park ?? false,
     });
   }
@@ -390,7 +412,7 @@ function planDomain(c: DomainContext): void {
     const dns = add(b, owner, ref, `${base}/dns-hosting`, `DNS hosting of ${d.name}`, [domainStep], {
       kind: 'dns-hosting',
       domainStep,
-      domainName: d.name,
+      domainName,
     });
     s.dnsZone.records.forEach((record, i) => {
       // SOA and the zone's own NS records belong to the target's name servers.
@@ -402,7 +424,7 @@ function planDomain(c: DomainContext): void {
         `${base}/dns/${i}-${tag(`${record.host} ${record.type} ${record.data}`)}`,
         `${record.type} record ${record.host} of ${d.name}`,
         [dns],
-        { kind: 'dns-record', dnsStep: dns, domainName: d.name, record },
+        { kind: 'dns-record', dnsStep: dns, domainName, record },
       );
     });
   }
@@ -412,8 +434,8 @@ function planDomain(c: DomainContext): void {
       add(b, owner, ref, `${base}/subdomain/${part(sub.name)}`, `subdomain ${sub.hostname}`, [domainStep], {
         kind: 'subdomain',
         subscriptionStep,
-        domainName: d.name,
-        subdomain: sub,
+        domainName,
+        subdomain: { ...sub, hostname: asciiDomain(sub.hostname) },
       });
     }
     for (const alias of web.aliases) {
@@ -431,8 +453,8 @@ function planDomain(c: DomainContext): void {
       add(b, owner, ref, `${base}/pointer/${part(alias)}`, `pointer ${alias}`, [domainStep], {
         kind: 'pointer',
         subscriptionStep,
-        domainName: d.name,
-        pointerName: alias,
+        domainName,
+        pointerName: asciiDomain(alias),
       });
     }
     if (web.ssl?.hasCertificate)
@@ -449,11 +471,28 @@ function planDomain(c: DomainContext): void {
   const mailboxSteps = new Map<string, string>();
   if (mail && subscriptionStep) {
     for (const m of mail.mailboxes) {
+      // POA takes a DES or MD5 crypt, or a plain password; any other crypt cannot be carried:
+      // the mailbox is made with a fresh random password (never stored) and a reset is named.
+      const pw = m.password;
+      const carried = pw && (!pw.crypted || POA_MAIL_CRYPTS.has((pw.scheme ?? 'CRYPT').toUpperCase()));
+      if (!carried)
+        notCarried(
+          b,
+          owner,
+          ref,
+          base,
+          `password of mailbox ${m.address}`,
+          pw
+            ? `the source keeps a ${pw.scheme ?? 'crypt'} hash and POA takes DES or MD5 crypts only: the mailbox gets a random password, set a new one`
+            : 'the source has no password for it: the mailbox gets a random password, set a new one',
+        );
+      const { password: _dropped, ...rest } = m;
+      const mailbox = { ...rest, address: asciiEmail(m.address), ...(carried && pw ? { password: pw } : {}) };
       const id = add(b, owner, ref, `${base}/mailbox/${part(m.name)}`, `mailbox ${m.address}`, [domainStep], {
         kind: 'mailbox',
         subscriptionStep,
-        domainName: d.name,
-        mailbox: m,
+        domainName,
+        mailbox,
       });
       mailboxSteps.set(m.address.toLowerCase(), id);
     }
@@ -466,7 +505,7 @@ function planDomain(c: DomainContext): void {
           `${base}/forward/${part(f.address)}/${tag(target)}`,
           `forward ${f.address} → ${target}`,
           [domainStep, mailboxSteps.get(f.address.toLowerCase())],
-          { kind: 'mail-forward', subscriptionStep, domainName: d.name, address: f.address, target },
+          { kind: 'mail-forward', subscriptionStep, domainName, address: f.address, target },
         );
       }
     }
@@ -494,9 +533,9 @@ function planDomain(c: DomainContext): void {
         {
           kind: 'mail-alias',
           mailboxStep,
-          domainName: d.name,
-          mailboxAddress: target,
-          alias: a,
+          domainName,
+          mailboxAddress: asciiEmail(target),
+          alias: { ...a, address: asciiEmail(a.address), targets: a.targets.map(asciiEmail) },
         },
       );
     }
@@ -529,7 +568,7 @@ function planDomain(c: DomainContext): void {
         {
           kind: 'database',
           subscriptionStep,
-          domainName: d.name,
+          domainName,
           database,
         },
       );
@@ -555,7 +594,7 @@ function planDomain(c: DomainContext): void {
           {
             kind: 'database-user',
             databaseStep: dbStep,
-            domainName: d.name,
+            domainName,
             databaseName: db.name,
             login: u.login,
             password: u.password,
@@ -578,7 +617,7 @@ function planDomain(c: DomainContext): void {
       add(b, owner, ref, `${base}/ftp/${part(f.login)}`, `FTP user ${f.login}`, [domainStep], {
         kind: 'ftp-user',
         subscriptionStep,
-        domainName: d.name,
+        domainName,
         user: f,
       });
     }
@@ -678,7 +717,7 @@ function registrationStep(c: DomainContext, registration: Subscription): string 
       accountStep: c.accountStep,
       pbaPlanId: tld.pbaPlanId,
       registrarType: tld.registrarType,
-      domainName: c.domain.name,
+      domainName: asciiDomain(c.domain.asciiName ?? c.domain.name),
       ...(registration.registrarLogin ? { registrarLogin: registration.registrarLogin.login } : {}),
       terms: termsOf(registration),
     },

@@ -366,8 +366,12 @@ const dnsHosting: KindHandler<'dns-hosting'> = {
 
 /** POA takes MX and SRV details inside `data`: "10 mx.example.com", "0 5 5060 sip.example.com". */
 function recordData(r: PayloadOf<'dns-record'>['record']): string {
-  if (r.type === 'MX') return `${r.priority ?? 10} ${r.data}`;
-  if (r.type === 'SRV') return `${r.priority ?? 0} ${r.weight ?? 0} ${r.port ?? 0} ${r.data}`;
+  // Some sources keep the priority inside the data already: do not say it twice.
+  if (r.type === 'MX') return /^\d+\s/.test(r.data) ? r.data : `${r.priority ?? 10} ${r.data}`;
+  if (r.type === 'SRV')
+    return /^\d+\s+\d+\s+\d+\s/.test(r.data)
+      ? r.data
+      : `${r.priority ?? 0} ${r.weight ?? 0} ${r.port ?? 0} ${r.data}`;
   return r.data;
 }
 
