@@ -461,6 +461,43 @@ describe('the POA/PBA provisioning target against the sandbox', () => {
     expect(await h.run(mailbox, 2)).toMatchObject({ state: 'done', via: 'call' });
   });
 
+  it('a transaction left open by a dead manager: absent, transient until POA rolls it back, then done', async () => {
+    const h = new Harness(target, 'job8');
+    const [account, hosting, mailbox] = pick(
+      planFor('a8', 'open.example'),
+      '/account',
+      '/hosting',
+      '/mailbox/info',
+    );
+    if (!account || !hosting || !mailbox) throw new Error('plan');
+    await h.run(account);
+    await h.run(hosting);
+    const intent = await h.prepare(mailbox);
+    // What the dead manager left: its transaction begun, the call staged, no commit.
+    const poa = new PoaClient({ url: sandbox.poaUrl });
+    const txn = await poa.begin({ requestId: intent.requestId ?? '', timeoutSec: 1 });
+    const subscriptionId = Number(h.outcomes.get(hosting.id)?.ids['subscriptionId']);
+    await poa.addMailbox(
+      {
+        subscription_id: subscriptionId,
+        name: 'info',
+        domain_name: 'open.example',
+        password: 'pw',
+        password_crypted: false,
+        quota: 1,
+      },
+      txn,
+    );
+    expect(await target.reconcile(mailbox, intent, h.ctx)).toBe('absent');
+    const busy = await failure(target.apply(mailbox, intent, h.ctx));
+    expect(busy).toMatchObject({
+      transient: true,
+      message: `Request id ${intent.requestId} is already used`,
+    });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await target.apply(mailbox, intent, h.ctx)).toMatchObject({ state: 'done', via: 'call' });
+  });
+
   it('reconcile waits for a request still running', async () => {
     const h = new Harness(target, 'job4');
     const [account, hosting] = pick(planFor('a4', 'slow.example'), '/account', '/hosting');

@@ -26,6 +26,9 @@ export interface PoaPbaOptions {
   readonly maxPollMs: number;
   /** How long a request may stay "running" before the step fails (transient). */
   readonly requestTimeoutMs: number;
+  /** A transaction left open (the manager died between txn.Begin and txn.Commit) is rolled back
+   * by POA after this long, which frees its request id. */
+  readonly txnTimeoutSec: number;
   /** How long a call refused "being provisioned" is tried again before the step fails. */
   readonly provisioningWaitMs: number;
   /** Ranges the chosen ids are taken from (clear of the ids the target generates). */
@@ -43,6 +46,7 @@ export const DEFAULT_OPTIONS: PoaPbaOptions = {
   maxPollMs: 1000,
   requestTimeoutMs: 10 * 60_000,
   provisioningWaitMs: 60_000,
+  txnTimeoutSec: 600,
   accountIds: { from: 20_000_000, size: 70_000_000 },
   subscriptionIds: { from: 20_000_000, size: 70_000_000 },
 };
@@ -111,7 +115,7 @@ export async function inTransaction<T>(env: Env, calls: (txnId: string) => Promi
   if (!requestId) throw new Error('a POA step needs a request id in its intent');
   const giveUp = Date.now() + options.provisioningWaitMs;
   for (let pause = options.pollMs; ; pause = Math.min(options.maxPollMs, pause * 2)) {
-    const txnId = await poa.begin({ requestId });
+    const txnId = await poa.begin({ requestId, timeoutSec: options.txnTimeoutSec });
     let result: T;
     try {
       result = await calls(txnId);
@@ -156,6 +160,10 @@ export async function orNothing<T>(lookUp: Promise<T>): Promise<T | undefined> {
 export function toStepFailure(e: unknown): StepFailureError {
   if (e instanceof StepFailureError) return e;
   if (e instanceof TargetCallError) {
+    // Not the object's fault: a transaction of an earlier run still holds the request id, or
+    // another call created one of its names meanwhile. A new attempt (after a look-up) will do.
+    if (isPoaError(e, 'requestIdUsed', 'commitConflict', ...BEING_PROVISIONED))
+      return new StepFailureError(e.targetMessage, true);
     if (isRefusal(e)) return new StepFailureError(e.targetMessage, false);
     const transient = [
       'target-timeout',
