@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type Core, createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { MmError, toAppError } from '../core/errors';
+import { readDefaultProject } from './default-project';
 
 export interface GlobalOptions {
   readonly dataDir?: string;
@@ -39,7 +40,14 @@ export function action<A extends unknown[]>(
     const ctx: CliContext = {
       core,
       options,
-      projectId: async () => (await core.projects.resolve(options.project)).id,
+      projectId: async () => {
+        if (options.project !== undefined) return (await core.projects.resolve(options.project)).id;
+        // The default `mm project use` / `mm project open` chose, while that project exists.
+        const chosen = await readDefaultProject(dataDir);
+        if (chosen !== undefined && (await core.projects.list()).some((p) => p.id === chosen && !p.problem))
+          return chosen;
+        return (await core.projects.resolve(undefined)).id;
+      },
     };
     try {
       const out = await run(ctx, ...args);

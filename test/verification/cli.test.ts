@@ -140,7 +140,16 @@ describe('mm mapping, select, verify, decide', () => {
     });
     const v = await verify();
     for (const r of v.results) {
-      expect(Object.keys(r).sort()).toEqual(['id', 'kind', 'reasons', 'server', 'status']);
+      expect(Object.keys(r).sort()).toEqual([
+        'account',
+        'id',
+        'kind',
+        'name',
+        'reasons',
+        'server',
+        'status',
+        'template',
+      ]);
       for (const reason of r.reasons) expect(Object.keys(reason).sort()).toEqual(['code', 'message']);
     }
     // Migration API v1 (web01)

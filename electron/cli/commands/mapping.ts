@@ -184,7 +184,20 @@ export function registerMappingCommands(program: Command): void {
           projectId,
           s.suggestions.map((x) => x.input),
         );
-        return { json: { ...s, applied }, text: `${lines.join('\n')}\n${bulkText('Stored', applied)}` };
+        // What suggestions could not complete, and the command that completes each.
+        const open = (await ctx.core.mapping.rows(projectId, o.server)).filter((r) => r.state !== 'complete');
+        const todo = open.map(
+          (r) =>
+            `  ${r.serverId} ${r.templateId} "${r.templateName}": ${r.state}${r.missing.length > 0 ? `, needs ${r.missing.join(', ')}` : ''}\n    mm mapping set "${r.serverId}" ${r.templateId} --class ${r.mapping?.class ?? '<hosting|registration|hosting+registration|resource>'} …`,
+        );
+        const rest =
+          todo.length === 0
+            ? 'Every template is mapped completely.'
+            : `${todo.length} template(s) still need a mapping by hand:\n${todo.join('\n')}`;
+        return {
+          json: { ...s, applied, incomplete: open },
+          text: `${lines.join('\n')}\n${bulkText('Stored', applied)}\n${rest}`,
+        };
       }),
     );
 

@@ -2,8 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { projectName } from '../../../shared/contract';
+import { DEMO_PROJECT_NAME } from '../../core/core';
+import { addDemoSourceServer, ensureDemoProject } from '../../core/demo';
 import { MmError } from '../../core/errors';
 import { action, table } from '../context';
+import { readDefaultProject, writeDefaultProject } from '../default-project';
 
 export function registerProjectCommands(program: Command): void {
   const project = program.command('project').description('migration projects');
@@ -24,20 +27,79 @@ export function registerProjectCommands(program: Command): void {
 
   project
     .command('list')
-    .description('list migration projects')
+    .description('list migration projects (* marks the one used without --project)')
     .action(
       action(async ({ core }) => {
         const all = await core.projects.list();
+        const chosen = await readDefaultProject(core.info.dataDir);
         const rows = all.map((p) => [
+          p.id === chosen ? '*' : '',
           p.id,
           p.name,
-          p.createdAt.slice(0, 19).replace('T', ' '),
+          p.createdAt.slice(0, 16).replace('T', ' '),
+          p.review ? 'review copy (read-only)' : p.demo ? 'demo' : '',
           p.problem ?? '',
         ]);
         return {
-          json: all,
-          text: all.length === 0 ? 'No projects yet.' : table(['ID', 'NAME', 'CREATED', 'PROBLEM'], rows),
+          json: all.map((p) => ({ ...p, default: p.id === chosen })),
+          text:
+            all.length === 0
+              ? 'No projects yet: "mm project create <name>", or "mm project demo" for the built-in demo.'
+              : table(['', 'ID', 'NAME', 'CREATED', 'KIND', 'PROBLEM'], rows),
         };
+      }),
+    );
+
+  project
+    .command('demo')
+    .description('create the built-in demo project (what the app makes on its first start)')
+    .action(
+      action(async ({ core }) => {
+        const had = (await core.projects.list()).find((p) => p.demo);
+        if (had) return { json: had, text: `The demo project "${had.name}" (${had.id}) is there already.` };
+        await ensureDemoProject(core);
+        let demo = (await core.projects.list()).find((p) => p.demo);
+        // Removed after a first start: made again on request.
+        if (!demo) {
+          demo = await core.projects.create(
+            DEMO_PROJECT_NAME,
+            'A rehearsal on the built-in demo source servers and a sandbox target.',
+            true,
+          );
+          await addDemoSourceServer(core, demo.id);
+        }
+        return {
+          json: demo,
+          text: `Created the demo project "${demo.name}" (${demo.id}): two source servers, inventories fetched. Give it a target: "mm sandbox start", then "mm target set".`,
+        };
+      }),
+    );
+
+  project
+    .command('use <name>')
+    .description('work on this project when --project is not given')
+    .action(
+      action(async ({ core }, name: string) => {
+        const p = await core.projects.resolve(name);
+        await writeDefaultProject(core.info.dataDir, p.id);
+        return { json: p, text: `Commands without --project now work on "${p.name}".` };
+      }),
+    );
+
+  project
+    .command('rename <new-name>')
+    .description('rename the project (given by --project, or the default one)')
+    .action(
+      action(async (ctx, newName: string) => {
+        const parsed = projectName.safeParse(newName);
+        if (!parsed.success)
+          throw new MmError('invalid-input', 'Enter a project name of 1 to 100 characters.', 'name');
+        const id = await ctx.projectId();
+        const taken = (await ctx.core.projects.list()).find((p) => p.name === parsed.data && p.id !== id);
+        if (taken)
+          throw new MmError('invalid-input', `There is a project named "${taken.name}" already.`, 'name');
+        const updated = await ctx.core.projects.update(id, (d) => ({ ...d, name: parsed.data }));
+        return { json: { id, name: updated.name }, text: `Renamed the project to "${updated.name}".` };
       }),
     );
 
@@ -87,7 +149,12 @@ export function registerReviewCommands(program: Command): void {
     .action(
       action(async (ctx, file: string) => {
         const opened = await ctx.core.review.openBundle(await readBundleFile(file), basename(file));
-        return { json: opened, text: `Opened ${file} as "${opened.name}" (read-only review copy).` };
+        // The copy is what the reviewer works on next: it becomes the default project.
+        await writeDefaultProject(ctx.core.info.dataDir, opened.id);
+        return {
+          json: opened,
+          text: `Opened ${file} as "${opened.name}" (read-only review copy); commands without --project now work on it ("mm project use <name>" switches back).`,
+        };
       }),
     );
 

@@ -60,7 +60,7 @@ export function registerVerifyCommands(program: Command): void {
           results: results.map((r) => ({
             kind: r.kind,
             id: r.id,
-            ...(r.name !== undefined ? { name: r.name } : {}),
+            name: r.name ?? null,
             server: r.serverId,
             account: r.accountId,
             template: r.templateId ?? null,

@@ -163,7 +163,12 @@ export class MappingService {
 
   async suggest(projectId: string, serverRef?: string): Promise<MappingSuggestions> {
     const loaded = await loadInventories(this.servers, this.inventory, projectId, serverRef);
-    const mapped = new Set((await this.entries(projectId)).map((m) => mappingKey(m.serverId, m.templateId)));
+    // Complete mappings stay as they are; unmapped and incomplete ones get a proposal.
+    const mapped = new Set(
+      (await this.entries(projectId))
+        .filter((m) => mappingState(m) === 'complete')
+        .map((m) => mappingKey(m.serverId, m.templateId)),
+    );
     const lists = await this.targetLists(projectId);
     const poa = lists.poa ? await this.templateDetails(projectId, lists.poa) : [];
     const suggestions = loaded.flatMap((si) => {
