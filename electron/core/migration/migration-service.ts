@@ -42,6 +42,7 @@ import { FileJournal } from './file-journal';
 import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
 import { type PlanSubset, buildPlan } from './plan';
 import { agentSourcePort } from './source-port';
+import { recordedBatchStates } from './recorded-states';
 import { recordedState } from './step-rules';
 import type { ProvisioningTarget } from './target-port';
 
@@ -493,22 +494,11 @@ export class MigrationService {
       if (r.outcome.message) this.#lastMessages.set(id, r.outcome.message);
     if (live)
       return { plan, states: live.executor.states, objectStates: live.executor.objectStates(), journal };
-    const states = new Map<string, StepState>(
-      plan.steps.map((s) => [s.id, recordedState(journal.outcomes.get(s.id), job)]),
+    // Without a live executor the states come from the recorded outcomes, with its rules.
+    const { states, objects: objectStates } = recordedBatchStates(
+      plan,
+      new Map(plan.steps.map((s) => [s.id, recordedState(journal.outcomes.get(s.id), job)])),
     );
-    // Without a live executor the object states come from the recorded outcomes.
-    const objectStates = new Map<string, ObjectState>();
-    for (const o of plan.objects) {
-      const st = o.steps.map((id) => states.get(id));
-      objectStates.set(
-        objectKeyOf(o.ref),
-        st.some((x) => x === 'failed')
-          ? 'failed'
-          : st.every((x) => x === 'done' || x === 'not-carried')
-            ? 'migrated'
-            : 'pending',
-      );
-    }
     return { plan, states, objectStates, journal };
   }
 

@@ -100,9 +100,7 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
           }}
         />
       )}
-      {jobs.data && all.length === 0 && readOnly && (
-        <Text c="dimmed">No batch had run when this copy was exported.</Text>
-      )}
+      {jobs.data && all.length === 0 && readOnly && <Text c="dimmed">No migration batch in this copy.</Text>}
       {all.length > 1 && (
         <Select
           label="Batch"
