@@ -24,13 +24,21 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Collects console errors and page errors so tests can assert a clean run. */
+/**
+ * Collects console errors, page errors and every HTTP answer of 400 or more (named with its
+ * method and path, which the console's "Failed to load resource" leaves out), so tests can
+ * assert a clean run: a 404 or a 500 fails the test.
+ */
 export function watchConsole(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => {
+    if (r.status() >= 400)
+      errors.push(`HTTP ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return errors;
 }
 
