@@ -370,7 +370,12 @@ export class BatchExecutor {
         return found;
       }
     }
-    const intent = await this.deps.target.prepare(step, (earlier?.intent.attempt ?? 0) + 1, ctx);
+    const intent = await this.deps.target.prepare(
+      step,
+      (earlier?.intent.attempt ?? 0) + 1,
+      ctx,
+      earlier?.intent,
+    );
     await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
     // Recorded so a later attempt in this run reconciles this one.
     this.journal.intents.set(step.id, { job: this.job.jobId, intent });

@@ -57,12 +57,17 @@ export function createPoaPbaTarget(
   const env = (ctx: StepContext, intent: StepIntent): Env => ({ poa, pba, options: opts, ctx, intent });
 
   return {
-    async prepare(step, attempt, ctx) {
+    async prepare(step, attempt, ctx, earlier) {
       const { handler, payload } = handlerOf(step);
       try {
-        const chosen = handler.choose
-          ? await handler.choose(payload, { env: { poa, pba, options: opts, ctx }, step, attempt })
-          : {};
+        // A later attempt keeps the ids the first one chose: a PBA subscription or account made
+        // before the crash is finished under its id (the create calls know "ours already").
+        const kept = earlier && Object.keys(earlier.chosen).length > 0 ? earlier.chosen : undefined;
+        const chosen =
+          kept ??
+          (handler.choose
+            ? await handler.choose(payload, { env: { poa, pba, options: opts, ctx }, step, attempt })
+            : {});
         return {
           chosen,
           attempt,

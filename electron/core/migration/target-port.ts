@@ -39,8 +39,12 @@ export interface StepFailure {
 }
 
 export interface ProvisioningTarget {
-  /** Before the intent is written: choose ids and a request id. Must not create anything. */
-  prepare(step: PlanStep, attempt: number, ctx: StepContext): Promise<StepIntent>;
+  /**
+   * Before the intent is written: choose ids and a request id. Must not create anything. After
+   * an earlier attempt (reconciled `absent`, or found half-made) its chosen ids are passed in
+   * and must be kept: the half-made object is finished under the same ids, never made again.
+   */
+  prepare(step: PlanStep, attempt: number, ctx: StepContext, earlier?: StepIntent): Promise<StepIntent>;
   /**
    * Create the object; wait for its asynchronous request to finish. Returns the outcome (every
    * id the target gave), or throws a StepFailureError.
