@@ -5,7 +5,7 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
 import { Anchor, Card, Group, SimpleGrid, Table, Text } from '@mantine/core';
-import { useCallback, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobSummary, ObjectStatusRow } from '../../../shared/model/migration';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
@@ -38,10 +38,8 @@ const KINDS = [
 
 export function MigrationCard({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
   const jobs = useCall('migration:jobs', { projectId });
-  const newest: JobSummary | undefined = jobs.data?.[0];
-  const objects = useCall('migration:objects', { projectId, jobId: newest?.jobId ?? '' });
   const reloadJobs = jobs.reload;
-  const reloadObjects = objects.reload;
+  const [tick, setTick] = useState(0);
   const pending = useRef(false);
   useEvent(
     'migration:progress',
@@ -53,14 +51,14 @@ export function MigrationCard({ projectId, navigate }: { projectId: string; navi
         setTimeout(() => {
           pending.current = false;
           reloadJobs();
-          reloadObjects();
+          setTick((t) => t + 1);
         }, 2_000);
       },
-      [projectId, reloadJobs, reloadObjects],
+      [projectId, reloadJobs],
     ),
   );
-
   if (!jobs.data) return null;
+  const newest = jobs.data[0];
   const open = (state?: string): void =>
     navigate({
       page: 'migration',
@@ -80,6 +78,26 @@ export function MigrationCard({ projectId, navigate }: { projectId: string; navi
         </Text>
       </Card>
     );
+  return <NewestBatch projectId={projectId} job={newest} tick={tick} open={open} />;
+}
+
+/** The newest batch's objects by state and kind. */
+function NewestBatch({
+  projectId,
+  job,
+  tick,
+  open,
+}: {
+  projectId: string;
+  job: JobSummary;
+  tick: number;
+  open: (state?: string) => void;
+}) {
+  const objects = useCall('migration:objects', { projectId, jobId: job.jobId });
+  const reload = objects.reload;
+  useEffect(() => {
+    if (tick > 0) reload();
+  }, [tick, reload]);
   const rows = objects.data ?? [];
   const count = (kind: string | undefined, has: (r: ObjectStatusRow) => boolean): number =>
     rows.filter((r) => (!kind || r.ref.kind === kind) && has(r)).length;
@@ -92,8 +110,8 @@ export function MigrationCard({ projectId, navigate }: { projectId: string; navi
       <Group justify="space-between" mb="sm">
         <Text fw={600}>Migration</Text>
         <Text size="xs" c="dimmed">
-          Batch {newest.jobId.slice(0, 8)}: {newest.state}
-          {newest.interrupted ? ' (interrupted)' : ''}
+          Batch {job.jobId.slice(0, 8)}: {job.state}
+          {job.interrupted ? ' (interrupted)' : ''}
         </Text>
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2 }}>

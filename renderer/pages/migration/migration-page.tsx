@@ -33,7 +33,6 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
   const [chosen, setChosen] = useState<string | undefined>(params.job);
   const [filter, setFilter] = useState<StateFilter>(isStateFilter(params.state) ? params.state : 'all');
   const [search, setSearch] = useState(params.search ?? '');
-  const [opened, setOpened] = useState<ObjectStatusRow>();
 
   // Events are newer than the list: a batch's last event wins over what the list said.
   const all = useMemo(() => {
@@ -44,8 +43,9 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
   const current = all.find((j) => j.jobId === chosen) ?? all[0];
   const unfinished = all.some((j) => UNFINISHED.has(j.state));
 
-  const objects = useCall('migration:objects', { projectId, jobId: current?.jobId ?? '' });
-  const reloadObjects = objects.reload;
+  // Bumped to make the object table ask again (at most once a second while a batch runs).
+  const [objectsTick, setObjectsTick] = useState(0);
+  const reloadObjects = useCallback(() => setObjectsTick((t) => t + 1), []);
   const reloadJobs = jobs.reload;
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const lastState = useRef<string | undefined>(undefined);
@@ -116,31 +116,61 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
       )}
       {current && <BatchCard projectId={projectId} job={current} readOnly={readOnly} onChanged={changed} />}
       {current && (
-        <Card withBorder>
-          {objects.error && (
-            <ApiErrorAlert error={objects.error} title="The objects of this batch cannot be read" />
-          )}
-          <ObjectsTable
-            rows={objects.data ?? []}
-            serverName={serverName}
-            filter={filter}
-            onFilter={setFilter}
-            search={search}
-            onSearch={setSearch}
-            onOpen={setOpened}
-          />
-        </Card>
-      )}
-      {current && (
-        <ObjectDrawer
+        <BatchObjects
           projectId={projectId}
           jobId={current.jobId}
-          row={opened}
+          tick={objectsTick}
           serverName={serverName}
-          onClose={() => setOpened(undefined)}
+          filter={filter}
+          onFilter={setFilter}
+          search={search}
+          onSearch={setSearch}
         />
       )}
     </Stack>
+  );
+}
+
+/** The objects of one batch: the table and the drawer of the object opened. */
+function BatchObjects(props: {
+  projectId: string;
+  jobId: string;
+  tick: number;
+  serverName: (id: string) => string;
+  filter: StateFilter;
+  onFilter: (f: StateFilter) => void;
+  search: string;
+  onSearch: (s: string) => void;
+}) {
+  const { projectId, jobId, tick } = props;
+  const objects = useCall('migration:objects', { projectId, jobId });
+  const [opened, setOpened] = useState<ObjectStatusRow>();
+  const reload = objects.reload;
+  useEffect(() => {
+    if (tick > 0) reload();
+  }, [tick, reload]);
+  return (
+    <Card withBorder>
+      {objects.error && (
+        <ApiErrorAlert error={objects.error} title="The objects of this batch cannot be read" />
+      )}
+      <ObjectsTable
+        rows={objects.data ?? []}
+        serverName={props.serverName}
+        filter={props.filter}
+        onFilter={props.onFilter}
+        search={props.search}
+        onSearch={props.onSearch}
+        onOpen={setOpened}
+      />
+      <ObjectDrawer
+        projectId={projectId}
+        jobId={jobId}
+        row={opened}
+        serverName={props.serverName}
+        onClose={() => setOpened(undefined)}
+      />
+    </Card>
   );
 }
 

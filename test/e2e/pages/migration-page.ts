@@ -66,6 +66,16 @@ export class MigrationPage {
     await this.page.locator(`[data-testid="batch-card"][data-state="${state}"]`).waitFor({ timeout });
   }
 
+  /** Waits until the batch has ended, however it ended; returns how. */
+  async waitForEnd(timeout = 600_000): Promise<string> {
+    await this.page
+      .locator(
+        '[data-testid="batch-card"]:is([data-state="done"], [data-state="failed"], [data-state="cancelled"])',
+      )
+      .waitFor({ timeout });
+    return this.batchState();
+  }
+
   /** "Found N of N" per kind, as the read-back table shows it. */
   async readBack(): Promise<Record<string, { found: number; planned: number }>> {
     await this.page.getByTestId('read-back').waitFor();
