@@ -37,7 +37,7 @@ import type { ServerService } from '../servers/server-service';
 import { resultKey } from '../verification/evaluation';
 import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
-import { BatchExecutor, type Control } from './executor';
+import { BatchExecutor, type Control, type SourcePort } from './executor';
 import { FileJournal } from './file-journal';
 import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
 import { type PlanSubset, buildPlan } from './plan';
@@ -58,6 +58,14 @@ export interface MigrationDeps {
   log(projectId: string): MigrationLog;
   /** The project's target as the executor drives it (POA/PBA over XML-RPC). */
   provisioningTarget(projectId: string): Promise<ProvisioningTarget>;
+  /**
+   * Where batches keep their journal, summaries and control files (default
+   * `<project>/migration`). A rehearsal gives a folder of its own, so its journal never mixes
+   * with production's.
+   */
+  dirOf?(projectId: string): string;
+  /** The source side (default: the agent's --disable). A rehearsal records instead of disabling. */
+  sourcePort?(projectId: string): SourcePort;
 }
 
 export interface StartOptions extends PlanSubset {
@@ -84,7 +92,7 @@ export class MigrationService {
   constructor(private readonly deps: MigrationDeps) {}
 
   private dir(projectId: string): string {
-    return join(this.deps.projects.projectDir(projectId), 'migration');
+    return this.deps.dirOf?.(projectId) ?? join(this.deps.projects.projectDir(projectId), 'migration');
   }
 
   private journal(projectId: string): JournalPort {
@@ -92,6 +100,7 @@ export class MigrationService {
     if (!j) {
       j = new FileJournal(join(this.dir(projectId), 'journal.jsonl'));
       this.#journals.set(projectId, j);
+      // (one per project: a MigrationService serves one venue, production or one rehearsal)
     }
     return j;
   }
@@ -372,7 +381,7 @@ export class MigrationService {
         {
           journal,
           target,
-          source: agentSourcePort(this.deps.servers, projectId),
+          source: this.deps.sourcePort?.(projectId) ?? agentSourcePort(this.deps.servers, projectId),
           unseal: (value, kind) =>
             unsealInventoryValue(this.deps.secrets, kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT, value),
           log: (level, message, details) => log.write(level, message, details),
