@@ -81,3 +81,10 @@ function httpApi(): MmApi {
 }
 
 export const api: MmApi = window.mm ?? httpApi();
+
+/**
+ * False when the page was opened without the browser host's secret (an address typed by hand,
+ * a bookmark): nothing can work, so the app says where the right address is instead of showing
+ * buttons that fail.
+ */
+export const hasSecret: boolean = window.mm !== undefined || sessionStorage.getItem(SECRET_KEY) !== null;

@@ -1,8 +1,11 @@
 import {
   ActionIcon,
+  Alert,
   AppShell,
   Badge,
   Burger,
+  Center,
+  Code,
   Group,
   MantineProvider,
   NavLink,
@@ -13,6 +16,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
+import { hasSecret } from './api';
 import { useCall } from './hooks/use-call';
 import { PROJECT_PAGES, type ProjectPage, type Route, routeHash, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
@@ -32,10 +36,23 @@ import { ProjectContext, useProjectState } from './project-context';
 export function App() {
   return (
     <MantineProvider defaultColorScheme="auto">
-      <ErrorBoundary>
-        <Shell />
-      </ErrorBoundary>
+      <ErrorBoundary>{hasSecret ? <Shell /> : <NoSecret />}</ErrorBoundary>
     </MantineProvider>
+  );
+}
+
+/** The browser host's page opened without its per-run secret: say where the right address is. */
+function NoSecret({ wrong = false }: { wrong?: boolean }) {
+  return (
+    <Center h="100vh" p="md">
+      <Alert color="yellow" title="Open the address that npm start printed" maw={560} data-testid="no-secret">
+        {wrong
+          ? 'This page holds an old or wrong secret (the host was restarted, or the address was edited).'
+          : 'This address lacks the secret that the Migration Manager host prints when it starts.'}{' '}
+        Use the line that <Code>npm start</Code> printed, like <Code>http://127.0.0.1:41234/?secret=…</Code>:
+        the secret keeps other programs on this machine out.
+      </Alert>
+    </Center>
   );
 }
 
@@ -65,6 +82,7 @@ function Shell() {
   useEffect(() => {
     if (info.data) document.getElementById('root')?.setAttribute('data-app-state', 'loaded');
   }, [info.data]);
+  if (info.error?.code === 'unauthorised') return <NoSecret wrong />;
 
   return (
     <ProjectContext.Provider value={open}>

@@ -3,13 +3,16 @@ import { BarChart } from '@mantine/charts';
 import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { InventoryKind } from '../../../shared/model/inventory';
-import { STATUSES, type VerifiedKind } from '../../../shared/statuses';
+import { STATUSES, type VerificationStatus, type VerifiedKind } from '../../../shared/statuses';
+import { VerificationStatusBadge, statusColor } from '../../components/verification-badges';
+import { formatTime } from '../../format';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { ReviewActions } from '../review/review-actions';
 import { MigrationCard } from './migration-card';
+import { ProjectSteps } from './project-steps';
 
 /** The project at a glance: every number opens the table it counts. */
 export function DashboardPage({ projectId, navigate }: { projectId: string; navigate: (r: Route) => void }) {
@@ -45,6 +48,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
       </Title>
       {p.description && <Text c="dimmed">{p.description}</Text>}
       <ReviewActions project={p} onMerged={() => setMerges((n) => n + 1)} />
+      <ProjectSteps projectId={projectId} navigate={navigate} />
       <SimpleGrid cols={{ base: 2, md: 5 }}>
         {stats.map((s) => (
           <Card
@@ -125,9 +129,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
                       </Anchor>
                     </Table.Td>
                   ))}
-                  <Table.Td>
-                    {s.inventory ? s.inventory.fetchedAt.slice(0, 16).replace('T', ' ') : 'not fetched'}
-                  </Table.Td>
+                  <Table.Td>{s.inventory ? formatTime(s.inventory.fetchedAt) : 'not fetched'}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -186,7 +188,7 @@ function VerificationCard({ projectId, navigate }: { projectId: string; navigate
         <Text fw={600}>Verification</Text>
         <Text size="xs" c={s.stale ? 'orange' : 'dimmed'}>
           {s.stale ? 'Out of date: something changed since ' : 'Verified '}
-          {s.verifiedAt.slice(0, 16).replace('T', ' ')}
+          {formatTime(s.verifiedAt)}
         </Text>
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -197,8 +199,9 @@ function VerificationCard({ projectId, navigate }: { projectId: string; navigate
           type="stacked"
           withLegend
           series={[
-            { name: 'Will migrate', color: 'teal.6' },
-            { name: 'Needs attention', color: 'red.6' },
+            // The colours of the statuses everywhere: green migrates, red does not.
+            { name: 'Will migrate', color: `${statusColor('verified')}.6` },
+            { name: 'Needs attention', color: `${statusColor('verification-failed')}.6` },
           ]}
         />
         <Table>
@@ -208,13 +211,7 @@ function VerificationCard({ projectId, navigate }: { projectId: string; navigate
                 <Table.Tr key={`${kind}-${status}`}>
                   <Table.Td>{KIND_LABELS[kind]}</Table.Td>
                   <Table.Td>
-                    <Badge
-                      size="sm"
-                      variant="light"
-                      color={statusInfo(kind, status).migrates ? 'teal' : 'red'}
-                    >
-                      {statusInfo(kind, status).label}
-                    </Badge>
+                    <VerificationStatusBadge kind={kind} status={status as VerificationStatus} />
                   </Table.Td>
                   <Table.Td>
                     <Anchor

@@ -15,6 +15,7 @@ import type { InventoryKind, InventoryRows } from '../../../shared/model/invento
 import { ApiErrorAlert } from '../../components/api-error';
 import { CopyIdButton } from '../../components/copy-id-button';
 import { VirtualTable } from '../../components/virtual-table';
+import { ObjectCard } from '../../components/object-card';
 import { useCall } from '../../hooks/use-call';
 import { useRemembered } from '../../hooks/use-remembered';
 import type { RouteParams } from '../../hooks/use-route';
@@ -99,6 +100,11 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
   const table = (() => {
     if (!data) return null;
     const shown = <T,>(rows: readonly T[]): T[] => rows.filter((_, i) => keep[i]);
+    // An empty inventory says what to do; an empty filter result says so.
+    const empty =
+      data.rows.length === 0
+        ? `No ${kind} yet: register a source server on the Source servers page and fetch its inventory.`
+        : `No ${kind} match the search and filters: clear them to see all ${data.rows.length}.`;
     switch (data.kind) {
       case 'accounts':
         return (
@@ -108,6 +114,7 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
             columns={ACCOUNT_COLUMNS}
             rowKey={(r) => `${r.serverId}/${r.id}`}
             onOpen={(r) => open(r.serverId, r.id)}
+            empty={empty}
           />
         );
       case 'domains':
@@ -118,6 +125,7 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
             columns={DOMAIN_COLUMNS}
             rowKey={(r) => `${r.serverId}/${r.id}`}
             onOpen={(r) => open(r.serverId, r.id)}
+            empty={empty}
           />
         );
       case 'subscriptions':
@@ -128,6 +136,7 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
             columns={SUBSCRIPTION_COLUMNS}
             rowKey={(r) => `${r.serverId}/${r.id}`}
             onOpen={(r) => open(r.serverId, r.id)}
+            empty={empty}
           />
         );
       case 'templates':
@@ -138,6 +147,7 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
             columns={TEMPLATE_COLUMNS}
             rowKey={(r) => `${r.serverId}/${r.id}`}
             onOpen={(r) => open(r.serverId, r.id)}
+            empty={empty}
           />
         );
     }
@@ -231,9 +241,7 @@ function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
         <Code>{opened.id}</Code>
         <CopyIdButton id={opened.id} />
       </Group>
-      <Code block data-testid="inventory-detail">
-        {JSON.stringify(detail.data.object, null, 2)}
-      </Code>
+      <ObjectCard object={detail.data.object} testId="inventory-detail" />
       <Text fw={600}>History</Text>
       <HistoryTimeline
         projectId={projectId}

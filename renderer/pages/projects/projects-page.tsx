@@ -18,6 +18,7 @@ import { readPickedFile } from '../../components/file-transfer';
 import { api } from '../../api';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { AppError } from '../../../shared/result';
+import { formatTime } from '../../format';
 
 export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
   const projects = useCall('projects:list', {});
@@ -77,7 +78,7 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{p.createdAt.slice(0, 16).replace('T', ' ')}</Table.Td>
+                <Table.Td>{formatTime(p.createdAt)}</Table.Td>
                 <Table.Td>{p.serverCount}</Table.Td>
                 <Table.Td>
                   <Button

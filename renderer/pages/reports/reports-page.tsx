@@ -7,6 +7,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
 import { ReportButtons } from '../migration/migration-page';
+import { formatTime } from '../../format';
 
 /** Reports to save and share: self-contained HTML (printable) and CSV. */
 export function ReportsPage({ projectId }: { projectId: string }) {
@@ -32,7 +33,7 @@ export function ReportsPage({ projectId }: { projectId: string }) {
             Every verified account, domain and subscription with its status, the reasons in the seed's words
             and the fix, the charts, and every decision with its author.{' '}
             {summary.data?.verifiedAt
-              ? `Last verified ${summary.data.verifiedAt.slice(0, 16).replace('T', ' ')}${summary.data.stale ? ' — results are out of date, verify again' : ''}.`
+              ? `Last verified ${formatTime(summary.data.verifiedAt)}${summary.data.stale ? ' — results are out of date, verify again' : ''}.`
               : 'Nothing has been verified yet.'}
           </Text>
           <Group>

@@ -5,6 +5,7 @@ import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
+import { formatTime } from '../../format';
 
 /** Review comments on one object (or the whole project), and a box to add one. */
 export function CommentsPanel({ projectId, about }: { projectId: string; about?: ReviewObjectRef }) {
@@ -33,7 +34,7 @@ export function CommentsPanel({ projectId, about }: { projectId: string; about?:
       {comments.data?.map((c) => (
         <Card key={c.id} withBorder padding="xs" data-testid="comment">
           <Text size="xs" c="dimmed">
-            {c.author} · {c.time.slice(0, 16).replace('T', ' ')}
+            {c.author} · {formatTime(c.time)}
             {!about && ` · ${c.about.kind} ${c.about.id}${c.about.serverId ? ` (${c.about.serverId})` : ''}`}
           </Text>
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>

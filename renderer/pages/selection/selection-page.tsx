@@ -548,6 +548,11 @@ function ObjectTable({
               if (!busy && !readOnly) toggle(r);
             }}
             height={420}
+            empty={
+              (data?.rows.length ?? 0) === 0
+                ? `No ${kind} yet: register a source server and fetch its inventory first.`
+                : `No ${kind} match the search and filters.`
+            }
           />
         )}
       </Stack>

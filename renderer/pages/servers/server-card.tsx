@@ -9,6 +9,7 @@ import { JobProgressBar } from '../../components/job-progress';
 import { useJob } from '../../hooks/use-job';
 import { ServerSettingsForm } from './server-settings-form';
 import { useReadOnly } from '../../project-context';
+import { formatTime } from '../../format';
 
 /** One source server: what it is, its inventory, and the actions on it. */
 export function ServerCard({
@@ -91,7 +92,7 @@ export function ServerCard({
           )}
           <Text size="sm" data-testid="server-inventory">
             {inv
-              ? `${inv.accounts} accounts · ${inv.domains} domains · ${inv.subscriptions} subscriptions · ${inv.templates} templates (${inv.platform}, ${inv.fetchedAt.slice(0, 16).replace('T', ' ')})`
+              ? `${inv.accounts} accounts · ${inv.domains} domains · ${inv.subscriptions} subscriptions · ${inv.templates} templates (${inv.platform}, ${formatTime(inv.fetchedAt)})`
               : 'No inventory yet'}
           </Text>
         </Stack>

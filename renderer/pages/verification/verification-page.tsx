@@ -381,6 +381,12 @@ export function VerificationPage({
                 rowKey={(r) => `${r.kind}/${r.serverId}/${r.id}`}
                 onOpen={(r) => setOpened({ kind: r.kind, serverId: r.serverId, id: r.id })}
                 height={480}
+                empty={
+                  !s?.verifiedAt ||
+                  Object.values(s.counts).every((c) => Object.values(c ?? {}).every((n) => n === 0))
+                    ? 'Nothing verified yet: select accounts and domains on the Selection page, then run verification.'
+                    : 'No result matches the search and filters: clear them to see every result.'
+                }
               />
             )}
           </Stack>
