@@ -1,8 +1,9 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maskSecrets } from '../../electron/core/log/mask';
-import { SealedSecretStore } from '../../electron/core/secrets/secret-store';
+import { type MasterKeyGuard, SealedSecretStore } from '../../electron/core/secrets/secret-store';
+import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
 
 describe('secret store', () => {
@@ -57,6 +58,158 @@ describe('secret store', () => {
   });
 });
 
+/** A guard standing in for the OS keychain (Electron's safeStorage) in these tests: reversible, and switchable. */
+function xorGuard(available = true): MasterKeyGuard & { on: boolean } {
+  return {
+    id: 'test-xor',
+    name: 'test keyring',
+    on: available,
+    available() {
+      return this.on;
+    },
+    seal: (k) => Buffer.from(k.map((b) => b ^ 0x5a)),
+    unseal: (k) => Buffer.from(k.map((b) => b ^ 0x5a)),
+  };
+}
+
+describe('secret store: the master key file', () => {
+  it('writes a header naming its guard; the file guard stores the key itself, readable by the owner only', async () => {
+    const dir = await tempDir();
+    const store = new SealedSecretStore(dir);
+    expect(store.protection).toBe('AES-256-GCM, master key protected by key file (0600)');
+    await store.set('a', 'x');
+    const bytes = await readFile(join(dir, 'secrets.key'));
+    expect(bytes.subarray(0, 12).toString('latin1')).toBe('MMKEY1 file\n');
+    expect(bytes.length).toBe(12 + 32);
+    expect((await stat(join(dir, 'secrets.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('seals the key with the preferred guard when it is available, and reads it back only through it', async () => {
+    const dir = await tempDir();
+    const guard = xorGuard();
+    const store = new SealedSecretStore(dir, guard);
+    expect(store.protection).toBe('AES-256-GCM, master key protected by test keyring');
+    await store.set('a', 'sealed by the keyring');
+    const bytes = await readFile(join(dir, 'secrets.key'));
+    expect(bytes.subarray(0, 16).toString('latin1')).toBe('MMKEY1 test-xor\n');
+    expect(await new SealedSecretStore(dir, xorGuard()).get('a')).toBe('sealed by the keyring');
+    // A shell without that guard, or with it unavailable, says so by name instead of guessing.
+    for (const other of [new SealedSecretStore(dir), new SealedSecretStore(dir, xorGuard(false))]) {
+      const e = await failure(other.get('a'));
+      expect(e).toMatchObject({ code: 'secret-key-unavailable', where: join(dir, 'secrets.key') });
+      expect(e.message).toBe(
+        `The secrets of this data dir are sealed with "test-xor", which this shell cannot open (${join(dir, 'secrets.key')}). Open it with the shell that created it, or move secrets.key and secrets.json away and enter the passwords again.`,
+      );
+    }
+  });
+
+  it('falls back to the key file when the preferred guard is unavailable', async () => {
+    const dir = await tempDir();
+    const store = new SealedSecretStore(dir, xorGuard(false));
+    expect(store.protection).toBe('AES-256-GCM, master key protected by key file (0600)');
+    await store.set('a', 'v');
+    expect((await readFile(join(dir, 'secrets.key'))).subarray(0, 12).toString('latin1')).toBe(
+      'MMKEY1 file\n',
+    );
+    expect(await new SealedSecretStore(dir).get('a')).toBe('v');
+  });
+
+  it('reads a key file written before headers existed (the raw 32 bytes)', async () => {
+    const dir = await tempDir();
+    await new SealedSecretStore(dir).set('a', 'old value');
+    const bytes = await readFile(join(dir, 'secrets.key'));
+    await writeFile(join(dir, 'secrets.key'), bytes.subarray(12), { mode: 0o600 });
+    expect(await new SealedSecretStore(dir).get('a')).toBe('old value');
+  });
+
+  it('refuses a damaged key, and a later use after the file is repaired works (the failure is not cached)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'secrets.key'), 'MMKEY1 file\nshort', { mode: 0o600 });
+    const store = new SealedSecretStore(dir);
+    expect(await failure(store.set('a', 'v'))).toMatchObject({
+      code: 'secret-key-invalid',
+      message: `The key file ${join(dir, 'secrets.key')} is damaged.`,
+    });
+    await rm(join(dir, 'secrets.key'));
+    await store.set('a', 'v');
+    expect(await new SealedSecretStore(dir).get('a')).toBe('v');
+  });
+
+  it('refuses a key file others may read, naming its mode, and does not use it', async () => {
+    const dir = await tempDir();
+    await new SealedSecretStore(dir).set('a', 'v');
+    await chmod(join(dir, 'secrets.key'), 0o644);
+    const e = await failure(new SealedSecretStore(dir).get('a'));
+    expect(e).toMatchObject({ code: 'secret-key-exposed', where: join(dir, 'secrets.key') });
+    expect(e.message).toContain('(mode 0644)');
+    expect(e.message).toContain(`chmod 600 ${join(dir, 'secrets.key')}`);
+    await chmod(join(dir, 'secrets.key'), 0o600);
+    expect(await new SealedSecretStore(dir).get('a')).toBe('v');
+  });
+
+  it('refuses to make a new key while secrets.json holds values sealed with the lost one', async () => {
+    const dir = await tempDir();
+    const store = new SealedSecretStore(dir);
+    await store.set('a', '1');
+    await store.set('b', '2');
+    await rm(join(dir, 'secrets.key'));
+    const e = await failure(new SealedSecretStore(dir).set('c', '3'));
+    expect(e).toMatchObject({ code: 'secret-key-missing', where: join(dir, 'secrets.key') });
+    expect(e.message).toContain(`${join(dir, 'secrets.json')} holds 2 secrets sealed with it`);
+    await expect(readFile(join(dir, 'secrets.key'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('several stores creating the key at once end up with one key that all their secrets use', async () => {
+    for (let round = 0; round < 5; round++) {
+      const dir = await tempDir();
+      const stores = Array.from({ length: 4 }, () => new SealedSecretStore(dir));
+      await Promise.all(stores.map((s, i) => s.seal(`ctx${i}`, 'x')));
+      await Promise.all(stores.map((s, i) => s.set(`name${i}`, `value${i}`)));
+      const fresh = new SealedSecretStore(dir);
+      for (let i = 0; i < 4; i++) expect(await fresh.get(`name${i}`)).toBe(`value${i}`);
+    }
+  });
+});
+
+describe('secret store: sealing', () => {
+  it('one sealer seals many values, each with its own nonce, each readable back, any text', async () => {
+    const store = new SealedSecretStore(await tempDir());
+    const seal = await store.sealer('inventory/web01');
+    const values = ['päss✓wörd', 'same', 'same', '', 'x'.repeat(1000)];
+    const sealed = values.map(seal);
+    expect(new Set(sealed.map((v) => Buffer.from(v, 'base64').subarray(0, 12).toString('hex'))).size).toBe(5);
+    for (const [i, v] of sealed.entries()) expect(await store.unseal('inventory/web01', v)).toBe(values[i]);
+    expect(sealed[1]).not.toBe(sealed[2]);
+  });
+
+  it('a value that does not decrypt is refused by name with what to do', async () => {
+    const store = new SealedSecretStore(await tempDir());
+    const sealed = await store.seal('ctx', 'v');
+    const broken = Buffer.from(sealed, 'base64');
+    broken[broken.length - 1]! ^= 1;
+    const e = await failure(store.unseal('ctx', broken.toString('base64')));
+    expect(e).toMatchObject({ code: 'secret-unreadable', where: 'ctx' });
+    expect(e.message).toBe(
+      'The stored secret "ctx" cannot be decrypted (the master key changed?); enter it again.',
+    );
+  });
+
+  it('a damaged secrets.json is reported as the secrets file, and one without a secrets map is refused', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'secrets.json'), '{"schemaVersion":1,"secrets":');
+    expect((await failure(new SealedSecretStore(dir).get('a'))).message).toMatch(
+      /^The secrets file .* is not valid JSON/,
+    );
+    await writeFile(join(dir, 'secrets.json'), JSON.stringify({ schemaVersion: 1, secrets: null }));
+    expect(await failure(new SealedSecretStore(dir).get('a'))).toMatchObject({
+      code: 'store-corrupt',
+      message: expect.stringContaining('damaged: no secrets map'),
+    });
+    await writeFile(join(dir, 'secrets.json'), JSON.stringify({ schemaVersion: 1, secrets: 'x' }));
+    expect(await failure(new SealedSecretStore(dir).get('a'))).toMatchObject({ code: 'store-corrupt' });
+  });
+});
+
 describe('log masking', () => {
   it('masks secret-looking fields at any depth', () => {
     expect(
@@ -94,7 +247,17 @@ describe('log masking', () => {
       'encrypted_number',
     ];
     for (const key of secretKeys) expect(maskSecrets({ [key]: 'v' }), key).toEqual({ [key]: '***' });
-    for (const key of ['author', 'authority', 'login', 'email', 'number', 'keyId', 'user'])
+    for (const key of [
+      'author',
+      'authority',
+      'oauth',
+      'preauth',
+      'login',
+      'email',
+      'number',
+      'keyId',
+      'user',
+    ])
       expect(maskSecrets({ [key]: 'v' }), key).toEqual({ [key]: 'v' });
   });
 
@@ -123,6 +286,9 @@ describe('log masking', () => {
     expect(text).not.toContain('bottom');
     expect(text.match(/next/g)).toHaveLength(25);
     expect(text).toContain('"next":"…"');
+    let nested: unknown = 'innermost';
+    for (let i = 0; i < 30; i++) nested = [nested];
+    expect(JSON.stringify(maskSecrets(nested))).toBe(`${'['.repeat(25)}"…"${']'.repeat(25)}`);
     let shallow: unknown = { password: 'pw' };
     for (let i = 0; i < 23; i++) shallow = { next: shallow };
     expect(JSON.stringify(maskSecrets(shallow))).toContain('"password":"***"');

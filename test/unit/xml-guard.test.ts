@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MmError } from '../../electron/core/errors';
@@ -56,6 +56,13 @@ describe('the XML guard before any parser', () => {
       'f.xml is not an XML document (no root element found).',
     );
     expect(() => assertNoDoctype('<![CDATA[x]]><r/>', 'f.xml')).toThrow(/not an XML document/);
+    expect(() => assertNoDoctype('<1r/>', 'f.xml')).toThrow(
+      expect.objectContaining({ code: 'xml-not-xml', where: 'f.xml' }),
+    );
+    // A declaration or comment is closed only after its opening: "<?>" and "<!-->" close nothing.
+    expect(() => assertNoDoctype('<?><r/>', 'h.xml')).toThrow(/h\.xml: no root element/);
+    expect(() => assertNoDoctype('<!--><r/>', 'h.xml')).toThrow(/h\.xml: no root element/);
+    expect(() => assertNoDoctype('<!-- a --><r/>', 'h.xml')).not.toThrow();
     expect(() => assertNoDoctype(`<!--${'x'.repeat(3000)}`, 'g.xml')).toThrow(/first 3 KB/);
   });
 });
@@ -109,6 +116,19 @@ describe('the XML guard on a file', () => {
     });
   });
 
+  it('closes the file it read, whatever it found', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'ok.xml'), '<r/>');
+    await writeFile(join(dir, 'dtd.xml'), '<!DOCTYPE r><r/>');
+    const openFiles = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+    const before = await openFiles();
+    for (let i = 0; i < 20; i++) {
+      await guardXmlFile(join(dir, 'ok.xml'));
+      await guardXmlFile(join(dir, 'dtd.xml')).catch(() => undefined);
+    }
+    expect(await openFiles()).toBe(before);
+  });
+
   it('names a path that is missing, a directory, or not readable', async () => {
     const dir = await tempDir();
     expect(await failure(guardXmlFile(join(dir, 'none.xml')))).toMatchObject({
@@ -119,6 +139,11 @@ describe('the XML guard on a file', () => {
     expect(await failure(guardXmlFile(join(dir, 'sub.xml')))).toMatchObject({
       code: 'xml-unreadable',
       message: `${join(dir, 'sub.xml')} is a directory, not an XML file.`,
+    });
+    await writeFile(join(dir, 'plain'), 'x');
+    expect(await failure(guardXmlFile(join(dir, 'plain', 'x.xml')))).toMatchObject({
+      code: 'xml-unreadable',
+      message: `${join(dir, 'plain', 'x.xml')} cannot be read (ENOTDIR).`,
     });
     expect(await failure(guardXmlFile('/dev/null'))).toMatchObject({
       code: 'xml-unreadable',
