@@ -4,7 +4,10 @@
  * "expired" on the source with an expiry date still ahead.
  */
 import { describe, expect, it } from 'vitest';
+import { createCore } from '../../electron/core/core';
 import { dayNumber } from '../../electron/core/verification/dates';
+import { tempDir } from '../helpers/paths';
+import { v1Source, writeInventory } from './fixtures';
 import { HOSTING, Scenario, TODAY } from './scenario';
 
 const hosted = (status: 'active' | 'suspended' | 'disabled' | 'pending', policy?: 'reject' | 'warn') =>
@@ -109,5 +112,30 @@ describe('expiry dates', () => {
     expect(v.codes('subscription', 's1')).toEqual(['invalid-dates']);
     expect(v.get('subscription', 's1').status).toBe('rejected');
     expect(v.get('subscription', 's1').reasons[0]?.message).toContain('2025-09-01 is in the future');
+  });
+});
+
+describe('a server registered for one Migration API version', () => {
+  it('refuses an inventory of the other version at import, naming both, and stores nothing', async () => {
+    const dataDir = await tempDir();
+    const core = createCore({ dataDir, shell: 'test' });
+    const projectId = (await core.projects.create('Versions')).id;
+    await core.servers.add(projectId, {
+      name: 'web02',
+      kind: 'linux',
+      apiVersion: 2,
+      connection: { type: 'local', root: dataDir },
+    });
+    const v1 = await writeInventory(dataDir, v1Source(), 'web01-v1.xml');
+    const error = await core.inventory.importFile(projectId, 'web02', v1).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(error?.code).toBe('api-version-mismatch');
+    expect(error?.message).toContain('Migration API v1 inventory');
+    expect(error?.message).toContain('web02 is registered for Migration API v2');
+    expect(
+      await core.inventory.load(projectId, (await core.servers.get(projectId, 'web02')).id),
+    ).toBeUndefined();
   });
 });

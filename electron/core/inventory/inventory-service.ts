@@ -211,6 +211,15 @@ export class InventoryService {
         label,
       );
     }
+    // The server's Migration API version decides which rules verify it: an inventory of the
+    // other version would be verified by the wrong rules while the UI shows the server's.
+    const version = parsed.inventory.apiVersion;
+    if (version !== server.apiVersion)
+      throw new MmError(
+        'api-version-mismatch',
+        `${label} is a Migration API v${version} inventory, but ${server.name} is registered for Migration API v${server.apiVersion}: nothing was stored. Use a server registered with --api ${version}, or the agent output for v${server.apiVersion}.`,
+        label,
+      );
     await this.store.save(projectId, server.id, prepared ?? parsed.inventory, source);
     const summary = summarize(parsed.inventory, source);
     await this.servers.replace(projectId, { ...server, inventory: summary });
