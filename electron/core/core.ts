@@ -13,6 +13,7 @@ import { ReportService } from './report/report-service';
 import { ReviewService } from './review/review-service';
 import { ServerService } from './servers/server-service';
 import { TargetService } from './target/target-service';
+import type { ClientOptions } from './target/call-runner';
 import { APP_VERSION } from './version';
 import { DecisionService } from './decisions/decision-service';
 import { MappingService } from './mapping/mapping-service';
@@ -20,12 +21,18 @@ import { SelectionService } from './selection/selection-service';
 import { VerificationService } from './verification/verification-service';
 import { MigrationService } from './migration/migration-service';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
+import { RehearsalService } from './rehearsal/rehearsal-service';
+import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
 export interface CoreOptions {
   readonly dataDir: string;
   readonly shell: AppInfo['shell'];
   /** Electron seals the secrets' master key with safeStorage; other shells use a 0600 key file. */
   readonly keyGuard?: MasterKeyGuard;
+  /** Starts a throwaway target for a rehearsal (the shells give the sandbox); absent: no rehearsals. */
+  readonly throwawayTarget?: StartThrowawayTarget;
+  /** How the POA/PBA clients call the target (timeouts, retries of look-ups); tests shorten them. */
+  readonly targetClient?: ClientOptions;
 }
 
 /** The Migration Manager core: every service, wired once, shared by every shell. */
@@ -56,6 +63,8 @@ export interface Core {
   readonly decisions: DecisionService;
   /** Migration batches (R9): plan, journal, executor, read-back. */
   readonly migration: MigrationService;
+  /** Rehearsals against a throwaway sandbox, sign-off, and the production run's gate (R15). */
+  readonly rehearsals: RehearsalService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -76,7 +85,7 @@ export function createCore(options: CoreOptions): Core {
     return l;
   };
   const inventory = new InventoryService(servers, inventoryStore, log);
-  const target = new TargetService({ projects, secrets, log });
+  const target = new TargetService({ projects, secrets, log }, options.targetClient ?? {});
   const mapping = new MappingService(projects, servers, inventory, target);
   const selection = new SelectionService(projects, servers, inventory);
   // Verification reads the decisions' facts (through a closure, called only later) and
@@ -123,19 +132,25 @@ export function createCore(options: CoreOptions): Core {
     return {
       'reports/verification-report.json': { html: html.content, csv: csv.content },
       ...(await reports.migrationForBundle(projectId)),
+      ...(await rehearsals.forBundle(projectId)),
     };
   });
+  const shared = { projects, servers, inventory, mapping, verification, domainServices, secrets };
   const migration = new MigrationService({
-    projects,
-    servers,
-    inventory,
-    mapping,
-    verification,
-    domainServices,
-    secrets,
+    ...shared,
     events,
     log,
     provisioningTarget: async (projectId) => createPoaPbaTarget(await target.clients(projectId)),
+    signOffGate: (projectId, fingerprint, gate) => rehearsals.signOffGate(projectId, fingerprint, gate),
+  });
+  const rehearsals: RehearsalService = new RehearsalService({
+    shared,
+    target,
+    events,
+    log,
+    production: () => migration,
+    ...(options.throwawayTarget ? { startTarget: options.throwawayTarget } : {}),
+    ...(options.targetClient ? { clientOptions: options.targetClient } : {}),
   });
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
@@ -156,6 +171,7 @@ export function createCore(options: CoreOptions): Core {
     verification,
     decisions,
     migration,
+    rehearsals,
   };
 }
 
