@@ -13,7 +13,7 @@ import type { TargetView } from '../../shared/model/target';
 import type { Result } from '../../shared/result';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
-import { tempDir } from '../helpers/paths';
+import { TEST_OUTPUT, tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
 import { MigrationPage } from './pages/migration-page';
@@ -198,10 +198,13 @@ describe('the Migration page on the demo project', () => {
         .getByText(/created|found on the target/)
         .count(),
     ).toBe(await drawer.locator('[data-testid="object-step"][data-state="done"]').count());
-    await screenshot(page, 'migration-drawer-1440');
+    // The drawer is fixed to the viewport: shot as the viewport shows it.
+    await page.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'migration-drawer-1440.png') });
     await page.setViewportSize({ width: 1024, height: 768 });
-    await screenshot(page, 'migration-drawer-1024');
+    await page.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'migration-drawer-1024.png') });
     await page.keyboard.press('Escape');
+    await page.getByTestId('object-drawer').waitFor({ state: 'hidden' });
+    await page.locator('.mantine-Drawer-overlay').waitFor({ state: 'detached' });
     await screenshot(page, 'migration-done-1024');
     await page.setViewportSize({ width: 1440, height: 900 });
 

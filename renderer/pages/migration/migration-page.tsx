@@ -77,6 +77,15 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
     reloadJobs();
     reloadObjects();
   }, [reloadJobs, reloadObjects]);
+  const [planning, setPlanning] = useState(false);
+  const started = useCallback(
+    (jobId: string) => {
+      setChosen(jobId);
+      setPlanning(false);
+      changed();
+    },
+    [changed],
+  );
 
   return (
     <Stack>
@@ -91,14 +100,8 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
         </Alert>
       )}
       {jobs.error && <ApiErrorAlert error={jobs.error} title="The batches cannot be read" />}
-      {!readOnly && !unfinished && jobs.data && (
-        <StartPanel
-          projectId={projectId}
-          onStarted={(jobId) => {
-            setChosen(jobId);
-            changed();
-          }}
-        />
+      {!readOnly && !unfinished && jobs.data && all.length === 0 && (
+        <StartPanel projectId={projectId} onStarted={started} />
       )}
       {jobs.data && all.length === 0 && readOnly && <Text c="dimmed">No migration batch in this copy.</Text>}
       {all.length > 1 && (
@@ -127,6 +130,25 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
           onSearch={setSearch}
         />
       )}
+      {/* After a batch, the next one is planned only on request: its preview re-plans the project. */}
+      {!readOnly &&
+        !unfinished &&
+        all.length > 0 &&
+        (planning ? (
+          <StartPanel projectId={projectId} onStarted={started} />
+        ) : (
+          <Card withBorder>
+            <Group justify="space-between">
+              <Text size="sm">
+                Retry the failed objects of a batch above, or plan a new batch from the verified selection
+                (what an earlier batch created is found again, not created twice).
+              </Text>
+              <Button variant="default" style={{ flexShrink: 0 }} onClick={() => setPlanning(true)}>
+                Plan a new batch
+              </Button>
+            </Group>
+          </Card>
+        ))}
     </Stack>
   );
 }

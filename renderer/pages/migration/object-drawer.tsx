@@ -1,5 +1,5 @@
 /** One object of a batch: every step with the target's answers (ids, message, how known), and its history. */
-import { Code, Drawer, Group, Stack, Table, Text } from '@mantine/core';
+import { Drawer, Group, Stack, Table, Text } from '@mantine/core';
 import type { ObjectStatusRow } from '../../../shared/model/migration';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
@@ -61,11 +61,11 @@ function Steps({
       )}
       {steps.error && <ApiErrorAlert error={steps.error} />}
       {steps.data && (
-        <Table withTableBorder aria-label="Steps" data-testid="object-steps">
+        <Table withTableBorder layout="fixed" aria-label="Steps" data-testid="object-steps">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Step</Table.Th>
-              <Table.Th>State</Table.Th>
+              <Table.Th w="38%">Step</Table.Th>
+              <Table.Th w={116}>State</Table.Th>
               <Table.Th>Target’s answer</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -81,11 +81,17 @@ function Steps({
                 <Table.Td>
                   <StateBadge state={s.state} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ wordBreak: 'break-word' }}>
                   {Object.entries(s.ids).map(([k, v]) => (
-                    <Code key={k} mr={4} data-testid="step-id">
+                    <Text
+                      key={k}
+                      size="xs"
+                      ff="monospace"
+                      data-testid="step-id"
+                      style={{ wordBreak: 'break-all' }}
+                    >
                       {k}={String(v)}
-                    </Code>
+                    </Text>
                   ))}
                   {s.message && (
                     <Text size="sm" c={s.state === 'failed' ? 'red' : undefined}>

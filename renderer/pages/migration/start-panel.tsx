@@ -8,6 +8,7 @@ import {
   Card,
   Group,
   Loader,
+  ScrollArea,
   SegmentedControl,
   SimpleGrid,
   Stack,
@@ -131,17 +132,19 @@ export function StartPanel({
                 <Text size="sm" mb={4}>
                   The target has no way to take these; each is reported with its object.
                 </Text>
-                <Table>
-                  <Table.Tbody>
-                    {p.notCarried.map((n, i) => (
-                      <Table.Tr key={`${n.object}-${i}`}>
-                        <Table.Td>{n.object}</Table.Td>
-                        <Table.Td>{n.what}</Table.Td>
-                        <Table.Td>{n.reason}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                <ScrollArea.Autosize mah={260}>
+                  <Table>
+                    <Table.Tbody>
+                      {p.notCarried.map((n, i) => (
+                        <Table.Tr key={`${n.object}-${i}`}>
+                          <Table.Td>{n.object}</Table.Td>
+                          <Table.Td>{n.what}</Table.Td>
+                          <Table.Td>{n.reason}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </ScrollArea.Autosize>
               </Alert>
             )}
             {p.excluded.length > 0 && (
@@ -153,16 +156,18 @@ export function StartPanel({
                 <Text size="sm" mb={4}>
                   Selected, but verification did not approve them.
                 </Text>
-                <Table>
-                  <Table.Tbody>
-                    {p.excluded.map((e, i) => (
-                      <Table.Tr key={`${e.object}-${i}`}>
-                        <Table.Td>{e.object}</Table.Td>
-                        <Table.Td>{e.reason}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                <ScrollArea.Autosize mah={260}>
+                  <Table>
+                    <Table.Tbody>
+                      {p.excluded.map((e, i) => (
+                        <Table.Tr key={`${e.object}-${i}`}>
+                          <Table.Td>{e.object}</Table.Td>
+                          <Table.Td>{e.reason}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </ScrollArea.Autosize>
               </Alert>
             )}
             <Group align="end">

@@ -114,6 +114,11 @@ export class MigrationPage {
     await this.rows().filter({ hasText: name }).first().click();
     const drawer = this.page.getByTestId('object-drawer');
     await drawer.getByTestId('object-steps').waitFor();
+    // The drawer slides in: wait until it stands at the right edge of the window.
+    await this.page.waitForFunction(() => {
+      const box = document.querySelector('.mantine-Drawer-content')?.getBoundingClientRect();
+      return box !== undefined && Math.abs(box.right - window.innerWidth) < 1;
+    });
     return drawer;
   }
 }
