@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: build, then launch Electron when its binary is present, otherwise the browser
+// `npm start`: build when a source changed since the last build (MM_REBUILD=1 always,
+// MM_SKIP_BUILD=1 never), then launch Electron when its binary is present, otherwise the browser
 // host, saying which and why. Arguments after `--` go to the shell that starts.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { buildState } from './build-freshness.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -18,21 +20,24 @@ function electronBinary() {
 }
 
 if (!process.env.MM_SKIP_BUILD) {
-  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  const state = process.env.MM_REBUILD ? { current: false, why: 'MM_REBUILD is set' } : buildState(root);
+  if (state.current) console.log(`The build is up to date (${state.why}).`);
+  else {
+    console.log(`Building the app (${state.why})…`);
+    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
 }
 
 /** The binary can be missing because npm skipped its download: try once to fetch it (quick offline). */
 function fetchElectron() {
   if (process.env.MM_NO_ELECTRON_FETCH) return;
-  console.log("Electron's binary is missing; trying to fetch it (set MM_NO_ELECTRON_FETCH=1 to skip)…");
-  const r = spawnSync(process.execPath, ['node_modules/electron/install.js'], {
+  spawnSync(process.execPath, ['node_modules/electron/install.js'], {
     cwd: root,
     stdio: 'ignore',
     timeout: 120_000,
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
   });
-  if (r.status !== 0) console.log('Fetching it failed (no internet access?).');
 }
 
 let electron = process.env.MM_FORCE_BROWSER ? { why: 'MM_FORCE_BROWSER is set' } : electronBinary();
@@ -45,8 +50,12 @@ if (electron.path) {
   console.log(`Starting the desktop app (Electron at ${electron.path}).`);
   child = spawn(electron.path, ['out/electron/main.cjs', ...args], { cwd: root, stdio: 'inherit' });
 } else {
-  console.log(`Electron's binary is not available (${electron.why}); starting the browser host instead.`);
-  console.log('On a machine with internet, "node node_modules/electron/install.js" fetches it.');
+  // One sentence: Electron's own "failed to install correctly" advice does not fit this case.
+  console.log(
+    process.env.MM_FORCE_BROWSER
+      ? 'MM_FORCE_BROWSER is set, so Migration Manager starts in your browser.'
+      : 'The Electron desktop app is not installed here, so Migration Manager starts in your browser instead (with internet access, "node node_modules/electron/install.js" installs the desktop app).',
+  );
   child = spawn(process.execPath, ['--import', 'tsx', 'electron/host/main.ts', ...args], {
     cwd: root,
     stdio: 'inherit',

@@ -1,0 +1,10 @@
+export const SOURCES: readonly string[];
+export const OUTPUTS: readonly string[];
+/** The newest modification time under a path, with the file it belongs to. */
+export function newest(path: string): { readonly time: number; readonly file: string };
+/** current when every output exists and is newer than every source; why says what decided it. */
+export function buildState(
+  root: string,
+  sources?: readonly string[],
+  outputs?: readonly string[],
+): { readonly current: boolean; readonly why: string };
