@@ -65,6 +65,22 @@ async function stepIds(
   return out;
 }
 
+/**
+ * The demo made ready to migrate as an engineer would (the UI of these steps has its own test):
+ * the suggested mappings accepted, everything selected; the preview verifies.
+ */
+async function readyToMigrate(host: RunningHost): Promise<void> {
+  const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
+    projectId: 'demo-migration',
+  });
+  expect(suggested.suggestions.length).toBeGreaterThan(0);
+  await call(host, 'mapping:apply-suggestions', {
+    projectId: 'demo-migration',
+    mappings: suggested.suggestions.map((s) => s.input),
+  });
+  await call(host, 'selection:set', { projectId: 'demo-migration', mode: 'add', target: { by: 'all' } });
+}
+
 describe('the Migration page on the demo project', () => {
   let browser: Browser;
   let host: RunningHost;
@@ -82,17 +98,7 @@ describe('the Migration page on the demo project', () => {
   });
 
   it('previews, starts, pauses and resumes the demo batch, then shows what the sandbox holds', async () => {
-    // The demo made ready to migrate as an engineer would (the UI of these steps has its own
-    // test): the suggested mappings accepted, everything selected; the preview verifies.
-    const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
-      projectId: 'demo-migration',
-    });
-    expect(suggested.suggestions.length).toBeGreaterThan(0);
-    await call(host, 'mapping:apply-suggestions', {
-      projectId: 'demo-migration',
-      mappings: suggested.suggestions.map((s) => s.input),
-    });
-    await call(host, 'selection:set', { projectId: 'demo-migration', mode: 'add', target: { by: 'all' } });
+    await readyToMigrate(host);
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors = watchConsole(page);
@@ -257,4 +263,53 @@ describe('the Migration page on the demo project', () => {
       expect(await page.getByRole('button', { name: control, exact: true }).count()).toBe(0);
     await screenshot(page, 'migration-review-copy-1024');
   }, 120_000);
+
+  it('offers Resume for a batch whose host was killed, and the resumed batch creates nothing twice', async () => {
+    const dataDir = await tempDir();
+    let first: RunningHost | undefined = await startHost(dataDir);
+    let second: RunningHost | undefined;
+    try {
+      await readyToMigrate(first);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const app = new AppPage(page);
+      await app.open(first.url);
+      await page.goto(`${first.origin}/#/p/demo-migration/migration`);
+      const migration = new MigrationPage(page);
+      const total = (await migration.previewCount('accounts')) + (await migration.previewCount('domains'));
+      await migration.start('1');
+      await expect
+        .poll(async () => (await migration.progress('steps')).done, { timeout: 120_000 })
+        .toBeGreaterThan(3);
+      // The host dies mid-batch, as a crash or a power cut would end it.
+      first.process.kill('SIGKILL');
+      await new Promise((r) => first?.process.once('exit', r));
+      first = undefined;
+      second = await startHost(dataDir);
+      await app.open(second.url);
+      await page.goto(`${second.origin}/#/p/demo-migration/migration`);
+      await page.getByTestId('batch-interrupted').waitFor();
+      expect(await migration.batch.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(1);
+      await screenshot(page, 'migration-interrupted-1440');
+      await migration.control('Resume');
+      expect(await migration.waitForEnd()).toBe('done');
+      expect(await migration.progress('objects')).toEqual({ done: total, total, failed: 0 });
+      for (const [kind, n] of Object.entries(await migration.readBack()))
+        expect(n.found, kind).toBe(n.planned);
+      // Each object exactly once on the target.
+      const dump = await sandboxDump(second);
+      const once = (table: string, key: (r: Row) => string): void => {
+        const keys = (dump[table] ?? []).map(key);
+        expect(
+          keys.filter((k, i) => keys.indexOf(k) !== i),
+          table,
+        ).toEqual([]);
+      };
+      once('domains', (r) => String(r['domain_name']));
+      once('mailboxes', (r) => `${String(r['name'])}@${String(r['domain_name'])}`);
+      once('members', (r) => String(r['login']));
+    } finally {
+      await first?.stop();
+      await second?.stop();
+    }
+  }, 600_000);
 });
