@@ -7,6 +7,11 @@
  *
  *   npm run test:mutation                                    every module
  *   npm run test:mutation -- electron/core/log/mask.ts       just these
+ *   npm run test:mutation -- --force [modules]               ignore the incremental files
+ *
+ * Incremental mode reuses a surviving mutant's result as long as the mutant and the tests that
+ * covered it did not change, so a NEW test file that would kill it is not tried against it:
+ * after adding a test file, run the modules it covers once with --force.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +21,10 @@ import { EQUIVALENT, MODULES } from '../../stryker.config.mjs';
 
 const GOAL = 85;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const modules = process.argv.length > 2 ? process.argv.slice(2) : MODULES;
+const args = process.argv.slice(2);
+const strykerFlags = args.filter((a) => a.startsWith('--'));
+const named = args.filter((a) => !a.startsWith('--'));
+const modules = named.length > 0 ? named : MODULES;
 const reportDir = join(root, 'test-output/mutation');
 mkdirSync(reportDir, { recursive: true });
 
@@ -68,11 +76,15 @@ for (const module of modules) {
   const json = join(reportDir, `${name}.json`);
   rmSync(json, { force: true });
   const t0 = Date.now();
-  const run = spawnSync('npx', ['stryker', 'run', '--reporters', 'json,clear-text,progress'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, MM_MUTATE_MODULE: module },
-  });
+  const run = spawnSync(
+    'npx',
+    ['stryker', 'run', '--reporters', 'json,clear-text,progress', ...strykerFlags],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, MM_MUTATE_MODULE: module },
+    },
+  );
   // Stryker exits 1 when this module alone is under the break threshold; the total decides.
   const c = counts(json);
   const valid = c.killed + c.survived + c.noCoverage;

@@ -27,11 +27,12 @@ function format(results: Iterable<VerificationResult>): string {
       ...rest
     } = r;
     let head = `${kind} ${serverId}/${id} ${status} (v${apiVersion}, account ${accountId}`;
-    if (name !== undefined) head += `, name "${name}"`;
-    if (templateId !== undefined) head += `, template ${templateId}`;
-    if (destination !== undefined) head += `, to ${destination}`;
+    // A key that is present but undefined shows as such: results carry only what they mean.
+    if ('name' in r) head += `, name "${name}"`;
+    if ('templateId' in r) head += `, template ${templateId}`;
+    if ('destination' in r) head += `, to ${destination}`;
     head += ')';
-    if (plan !== undefined) head += ` plan ${JSON.stringify(plan)}`;
+    if ('plan' in r) head += ` plan ${JSON.stringify(plan)}`;
     for (const [k, v] of Object.entries(rest)) head += ` ${k}=${JSON.stringify(v)}`;
     lines.push(head);
     for (const x of reasons) {
@@ -149,6 +150,37 @@ function domainCases(): Scenario {
   return s;
 }
 
+/** web05: the reseller rules — parents missing, unselected or failed; resellers carried by their customers. */
+function accountCases(): Scenario {
+  const s = new Scenario()
+    .server('web05', 1)
+    .template('t-host', HOSTING, { name: 'Hosting' })
+    .account('r0', { type: 'reseller', company: 'Top reseller' })
+    .account('r1', { type: 'reseller', parentId: 'r0' })
+    .account('c1', { parentId: 'r1' })
+    .account('r2', { type: 'reseller' })
+    .account('r3', { type: 'reseller' })
+    .account('c3', { parentId: 'r3' })
+    .account('a4')
+    .account('o5', { parentId: 'gone' })
+    .subscription('s-r1', 'r1', 't-host')
+    .subscription('s-c1', 'c1', 't-host')
+    .subscription('s-c3', 'c3', 't-host')
+    .subscription('s-a4', 'a4', 't-host')
+    .subscription('s-o5', 'o5', 't-host')
+    .domain('r1.com', 'r1', { hosting: 's-r1' })
+    .domain('c1.com', 'c1', { hosting: 's-c1' })
+    .domain('c3.com', 'c3', { hosting: 's-c3' })
+    .domain('a4.com', 'a4', { hosting: 's-a4' })
+    .domain('a4.net', 'a4', { hosting: 's-a4' })
+    .domain('o5.com', 'o5', { hosting: 's-o5' });
+  s.selection.set('web05', {
+    accounts: new Set(['r1', 'c1', 'r2', 'r3', 'c3', 'a4', 'o5']),
+    domains: new Set(['r1.com', 'c1.com', 'c3.com', 'o5.com']),
+  });
+  return s;
+}
+
 describe('what every verdict says', () => {
   it('two sources raising every rule: each status, reason, message and link exactly', () => {
     expect(format(sources().verify().results.values())).toBe(EXPECTED);
@@ -156,6 +188,10 @@ describe('what every verdict says', () => {
 
   it('the domain rules: approvals, parking, several subscriptions, a missing one, overrides and the warnings', () => {
     expect(format(domainCases().verify().results.values())).toBe(EXPECTED_DOMAINS);
+  });
+
+  it('the account rules: resellers and their customers, a missing parent, nothing selected', () => {
+    expect(format(accountCases().verify().results.values())).toBe(EXPECTED_ACCOUNTS);
   });
 });
 
@@ -273,3 +309,34 @@ subscription web04/eu rejected (v1, account e1, template t-old)
   error not-mapped: Template "Old" (t-old) of subscription eu is not mapped. It is skipped (the unmapped policy of web04 is "skip").
 account web04/e1 verification-failed (v1, account e1)
   error domain-failed: Domain(s) req.com did not pass verification. → domain web04/req.com`;
+
+const EXPECTED_ACCOUNTS = `domain web05/r1.com verification-failed (v1, account r1, name "r1.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of r1.com is suitable for migration (rejected: s-r1 (owner-failed)). → subscription web05/s-r1
+subscription web05/s-r1 rejected (v1, account r1, template t-host)
+  error owner-failed: Its owner account r1 failed verification (parent-not-selected). → account web05/r1
+account web05/r1 verification-failed (v1, account r1)
+  error parent-not-selected: Its parent reseller r0 is not selected for migration. → account web05/r0
+  error domain-failed: Domain(s) r1.com did not pass verification. → domain web05/r1.com
+domain web05/c1.com verification-failed (v1, account c1, name "c1.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of c1.com is suitable for migration (rejected: s-c1 (owner-failed)). → subscription web05/s-c1
+subscription web05/s-c1 rejected (v1, account c1, template t-host)
+  error owner-failed: Its owner account c1 failed verification (parent-failed). → account web05/c1
+account web05/c1 verification-failed (v1, account c1)
+  error parent-failed: Its parent reseller r1 failed verification (parent-not-selected). → account web05/r1
+  error domain-failed: Domain(s) c1.com did not pass verification. → domain web05/c1.com
+account web05/r2 verification-failed (v1, account r2)
+  error no-domains: Account r2 has no domains on web05.
+account web05/r3 verified (v1, account r3)
+domain web05/c3.com auto-approved (v1, account c3, name "c3.com", template t-host) plan {"hosting":"s-c3","resources":[],"park":false}
+subscription web05/s-c3 approved (v1, account c3, template t-host, to poa+pba)
+account web05/c3 verified (v1, account c3)
+  info waits-for-reseller: It is migrated after its reseller r3. → account web05/r3
+account web05/a4 verification-failed (v1, account a4)
+  error no-domains-selected: None of the 2 domain(s) of account a4 is selected for migration.
+domain web05/o5.com verification-failed (v1, account o5, name "o5.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of o5.com is suitable for migration (rejected: s-o5 (owner-failed)). → subscription web05/s-o5
+subscription web05/s-o5 rejected (v1, account o5, template t-host)
+  error owner-failed: Its owner account o5 failed verification (parent-missing). → account web05/o5
+account web05/o5 verification-failed (v1, account o5)
+  error parent-missing: Its parent account gone is not in the inventory of web05, so it will not be migrated.
+  error domain-failed: Domain(s) o5.com did not pass verification. → domain web05/o5.com`;
