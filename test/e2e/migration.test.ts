@@ -4,6 +4,7 @@
  * drawer and the read-back compared with what the sandbox itself holds (`sandbox.dump`), the
  * dashboard's migration numbers, and the migration report.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -221,6 +222,7 @@ describe('the Migration page on the demo project', () => {
     expect(await reportPage.locator('h1').textContent()).toBe('Migration report: Demo migration');
     expect(await reportPage.locator('td', { hasText: shown ?? domainName }).count()).toBeGreaterThan(0);
     await screenshot(reportPage, 'migration-report');
+    await reportPage.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'migration-report-top.png') });
     await reportPage.close();
 
     // The dashboard counts the batch; its number opens the filtered table.
@@ -238,6 +240,19 @@ describe('the Migration page on the demo project', () => {
     await page.getByRole('heading', { name: 'Migration', exact: true }).waitFor();
     await expect.poll(() => migration.count()).toBe(`${accounts + domains} of ${accounts + domains} objects`);
     await page.getByTestId('migration-objects').waitFor();
+
+    // The Reports page offers the same report: one CSV row per step, the domain's among them.
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByText('Reports', { exact: true })
+      .click();
+    const csv = await readFile(await download(page, 'Migration report (CSV)', files), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      'Kind,Source server,Id,Name,Object state,Step id,Step kind,Step,Step state,Target ids,Message,How known,At',
+    );
+    const domainRows = csv.split('\r\n').filter((l) => l.startsWith('domain,'));
+    expect(new Set(domainRows.map((l) => l.split(',')[2])).size).toBe(domains);
+    expect(domainRows.every((l) => l.split(',')[4] === 'migrated')).toBe(true);
     expect(errors).toEqual([]);
   }, 900_000);
 

@@ -39,7 +39,8 @@ export interface MigrationReportDeps {
   readonly migration: () => MigrationReportSource;
 }
 
-export const KIND_LABELS: Readonly<Record<CreatedKind, string>> = {
+/** People's words for the counted kinds (a kind added later shows as its key until named here). */
+const KIND_WORDS: Readonly<Partial<Record<CreatedKind, string>>> = {
   accounts: 'Accounts',
   members: 'Staff members',
   subscriptions: 'Subscriptions',
@@ -50,6 +51,8 @@ export const KIND_LABELS: Readonly<Record<CreatedKind, string>> = {
   databases: 'Databases',
   ftpUsers: 'FTP users',
 };
+
+export const kindLabel = (k: CreatedKind): string => KIND_WORDS[k] ?? k;
 
 const STATE_COLOR: Readonly<Record<ObjectState, string>> = {
   migrated: '#2f9e44',
@@ -120,7 +123,7 @@ export async function migrationReport(
     {
       title: 'Created on the target, per kind',
       bars: CREATED_KINDS.map((k) => ({
-        label: KIND_LABELS[k],
+        label: kindLabel(k),
         value: summary.created[k],
         color: '#1c7ed6',
       })),
@@ -130,7 +133,7 @@ export async function migrationReport(
     charts.push({
       title: 'Read back from the target: found of planned, per kind',
       bars: CREATED_KINDS.map((k) => ({
-        label: `${KIND_LABELS[k]} (${r[k].found} of ${r[k].planned})`,
+        label: `${kindLabel(k)} (${r[k].found} of ${r[k].planned})`,
         value: r[k].found,
         color: r[k].found === r[k].planned ? '#2f9e44' : '#e03131',
       })),
@@ -174,7 +177,7 @@ export async function migrationReport(
       note: 'What the plan says should exist, counted again on the target after the batch.',
       columns: ['Kind', 'Planned', 'Found', 'Result'],
       rows: CREATED_KINDS.map((k) => [
-        KIND_LABELS[k],
+        kindLabel(k),
         String(r[k].planned),
         String(r[k].found),
         r[k].found === r[k].planned
@@ -228,7 +231,7 @@ export async function migrationReport(
     ? CREATED_KINDS.every((k) => r[k].found === r[k].planned)
       ? 'every kind found N of N'
       : `MISMATCH — ${CREATED_KINDS.filter((k) => r[k].found !== r[k].planned)
-          .map((k) => `${KIND_LABELS[k]} ${r[k].found} of ${r[k].planned}`)
+          .map((k) => `${kindLabel(k)} ${r[k].found} of ${r[k].planned}`)
           .join(', ')}`
     : 'not read back (the batch did not finish)';
   return {

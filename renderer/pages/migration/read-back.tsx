@@ -4,7 +4,8 @@ import { BarChart } from '@mantine/charts';
 import { Badge, SimpleGrid, Table, Text } from '@mantine/core';
 import { CREATED_KINDS, type JobSummary } from '../../../shared/model/migration';
 
-export const CREATED_LABELS: Readonly<Record<(typeof CREATED_KINDS)[number], string>> = {
+/** People's words for the counted kinds (a kind added later shows as its key until named here). */
+const CREATED_LABELS: Readonly<Partial<Record<(typeof CREATED_KINDS)[number], string>>> = {
   accounts: 'Accounts',
   members: 'Staff members',
   subscriptions: 'Subscriptions',
@@ -17,7 +18,7 @@ export const CREATED_LABELS: Readonly<Record<(typeof CREATED_KINDS)[number], str
 };
 
 export function ReadBack({ reconciliation }: { reconciliation: NonNullable<JobSummary['reconciliation']> }) {
-  const rows = CREATED_KINDS.map((k) => ({ kind: k, label: CREATED_LABELS[k], ...reconciliation[k] }));
+  const rows = CREATED_KINDS.map((k) => ({ kind: k, label: CREATED_LABELS[k] ?? k, ...reconciliation[k] }));
   const all = rows.every((r) => r.found === r.planned);
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} data-testid="read-back">

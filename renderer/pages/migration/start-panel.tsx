@@ -45,6 +45,7 @@ export const STEP_KIND_LABELS: Readonly<Record<string, string>> = {
   'resource-subscription': 'Resource subscriptions',
   'subscription-status': 'Subscription statuses',
   'source-disable': 'Source subscriptions disabled',
+  content: 'Content (sites, mailboxes)',
   'not-carried': 'Not carried (named per object)',
 };
 
