@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { ApiErrorAlert } from '../../components/api-error';
+import { fieldError, isAbout, unlessOnField } from '../../components/field-error';
 import { readPickedFile } from '../../components/file-transfer';
 import { api } from '../../api';
 import { useCall, useEvent } from '../../hooks/use-call';
@@ -109,6 +110,8 @@ function CreateProjectModal(props: {
   const [description, setDescription] = useState('');
   const [error, setError] = useState<AppError>();
   const [busy, setBusy] = useState(false);
+  // Refusals of the name show on the field; anything else in the alert.
+  const alertError = unlessOnField(error, ['name']);
 
   const submit = async (): Promise<void> => {
     setBusy(true);
@@ -138,16 +141,20 @@ function CreateProjectModal(props: {
             label="Name"
             placeholder="e.g. H-Sphere cluster A"
             value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              if (isAbout(error, 'name')) setError(undefined);
+            }}
             required
             data-autofocus
+            error={fieldError(error, 'name', 'Name')}
           />
           <Textarea
             label="Description"
             value={description}
             onChange={(e) => setDescription(e.currentTarget.value)}
           />
-          {error && <ApiErrorAlert error={error} title="The project was not created" />}
+          {alertError && <ApiErrorAlert error={alertError} title="The project was not created" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={props.onClose}>
               Cancel

@@ -5,6 +5,7 @@ import { DEFAULT_MIGRATION_SETTINGS } from '../../../../shared/model/server';
 import type { AppError } from '../../../../shared/result';
 import { api } from '../../../api';
 import { ApiErrorAlert } from '../../../components/api-error';
+import { unlessOnField } from '../../../components/field-error';
 import { JobProgressBar } from '../../../components/job-progress';
 import { useJob } from '../../../hooks/use-job';
 import { ServerSettingsForm } from '../server-settings-form';
@@ -43,6 +44,28 @@ export function AddServerWizard(props: {
     if (!finished && server) await api.call('servers:remove', { projectId, serverId: server.id });
     reset();
     props.onClose(finished || server !== undefined);
+  };
+
+  /**
+   * Back to the connection form, with everything typed kept: the server registered from it is
+   * removed again, so "Register and test" can register it anew with what is corrected.
+   */
+  const backToConnection = async (): Promise<void> => {
+    if (server) await api.call('servers:remove', { projectId, serverId: server.id });
+    setServer(undefined);
+    setTest(undefined);
+    setError(undefined);
+    setStep(0);
+  };
+
+  /** A click on a step: back to any step done, never ahead of where the wizard is. */
+  const goTo = (target: number): void => {
+    if (target >= step) return;
+    if (target === 0) void backToConnection();
+    else {
+      setError(undefined);
+      setStep(target);
+    }
   };
 
   const runTest = async (trustNewHostKey: boolean, registered?: SourceServer): Promise<void> => {
@@ -125,14 +148,32 @@ export function AddServerWizard(props: {
   const unknownKey =
     error?.code === 'host-key-unknown' || error?.code === 'tls-fingerprint-unknown' ? error.where : undefined;
   const what = error?.code === 'tls-fingerprint-unknown' ? 'certificate' : 'host key';
+  // A refusal of one field shows on that field; the alert says the rest.
+  const connectionAlert = unlessOnField(error, [
+    'name',
+    'url',
+    'token',
+    'tlsFingerprint',
+    'host',
+    'port',
+    'user',
+    'password',
+    'privateKey',
+    'passphrase',
+    'agentPath',
+    'sourceRoot',
+    'hostKeyFingerprint',
+  ]);
 
   return (
     <Modal opened={props.opened} onClose={() => void close(false)} title="Register a source server" size="xl">
-      <Stepper active={step} size="sm">
+      <Stepper active={step} size="sm" onStepClick={goTo} allowNextStepsSelect={false}>
         <Stepper.Step label="Connection">
           <Stack mt="md">
-            <ConnectionStep form={form} onChange={setForm} />
-            {error && <ApiErrorAlert error={error} title="The server was not registered" />}
+            <ConnectionStep form={form} onChange={setForm} error={error} />
+            {connectionAlert && (
+              <ApiErrorAlert error={connectionAlert} title="The server was not registered" />
+            )}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => void close(false)}>
                 Cancel
@@ -190,6 +231,9 @@ export function AddServerWizard(props: {
               <Button variant="default" onClick={() => void close(false)}>
                 Cancel
               </Button>
+              <Button variant="default" onClick={() => void backToConnection()}>
+                Back
+              </Button>
               {!test && !unknownKey && (
                 <Button variant="light" loading={busy} onClick={() => void runTest(false)}>
                   Try again
@@ -206,6 +250,9 @@ export function AddServerWizard(props: {
             <ServerSettingsForm value={settings} onChange={setSettings} />
             {error && <ApiErrorAlert error={error} />}
             <Group justify="flex-end">
+              <Button variant="default" onClick={() => goTo(1)}>
+                Back
+              </Button>
               <Button onClick={() => void saveSettings()}>Next</Button>
             </Group>
           </Stack>
@@ -219,6 +266,9 @@ export function AddServerWizard(props: {
             <JobProgressBar progress={job.progress} />
             {error && <ApiErrorAlert error={error} />}
             <Group justify="flex-end">
+              <Button variant="default" disabled={job.progress?.state === 'running'} onClick={() => goTo(2)}>
+                Back
+              </Button>
               <Button
                 variant="light"
                 disabled={job.progress?.state === 'running'}

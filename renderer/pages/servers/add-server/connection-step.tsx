@@ -14,6 +14,8 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { SOURCE_KINDS, type SourceKind } from '../../../../shared/model/server';
+import type { AppError } from '../../../../shared/result';
+import { fieldError } from '../../../components/field-error';
 
 export interface ConnectionForm {
   /** SSH, or SOAP over HTTP(S) to `perl agent.pl --serve` (servers without SSH). */
@@ -76,9 +78,12 @@ const KIND_LABELS: Record<SourceKind, string> = {
 export function ConnectionStep({
   form,
   onChange,
+  error,
 }: {
   form: ConnectionForm;
   onChange: (f: ConnectionForm) => void;
+  /** The core's refusal of the last registration: shown on the field it names. */
+  error?: AppError | undefined;
 }) {
   const set = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]): void =>
     onChange({ ...form, [k]: v });
@@ -89,6 +94,7 @@ export function ConnectionStep({
           label="Name"
           required
           value={form.name}
+          error={fieldError(error, 'name', 'Name')}
           onChange={(e) => set('name', e.currentTarget.value)}
           data-autofocus
         />
@@ -113,7 +119,11 @@ export function ConnectionStep({
           ]}
         />
       </Group>
-      {form.transport === 'soap' ? <SoapFields form={form} set={set} /> : <SshFields form={form} set={set} />}
+      {form.transport === 'soap' ? (
+        <SoapFields form={form} set={set} error={error} />
+      ) : (
+        <SshFields form={form} set={set} error={error} />
+      )}
     </Stack>
   );
 }
@@ -121,7 +131,15 @@ export function ConnectionStep({
 type Setter = <K extends keyof ConnectionForm>(k: K, v: ConnectionForm[K]) => void;
 
 /** An agent started with `perl agent.pl --serve`: its URL, its token, its certificate. */
-function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
+function SoapFields({
+  form,
+  set,
+  error,
+}: {
+  form: ConnectionForm;
+  set: Setter;
+  error?: AppError | undefined;
+}) {
   // Only a token generated here is shown (to be copied to the server); a typed one stays masked.
   const [generated, setGenerated] = useState(false);
   return (
@@ -132,6 +150,7 @@ function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
         placeholder="https://203.0.113.5:8470/mm-agent"
         description="What the agent printed when it started: perl agent.pl --serve --listen=… (see agents/README.md)."
         value={form.url}
+        error={fieldError(error, 'url', 'Agent URL')}
         onChange={(e) => set('url', e.currentTarget.value.trim())}
       />
       <Group align="flex-end">
@@ -141,6 +160,7 @@ function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
           required
           description="The token in the agent's --token-file (at least 20 characters)."
           value={form.token}
+          error={fieldError(error, 'token', 'Token')}
           onChange={(e) => {
             setGenerated(false);
             set('token', e.currentTarget.value.trim());
@@ -166,6 +186,7 @@ function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
           label="Certificate fingerprint (optional)"
           description="HTTPS: the SHA-256 the agent printed. Leave empty to see it on the next step and accept it."
           value={form.tlsFingerprint}
+          error={fieldError(error, 'tlsFingerprint', 'Certificate fingerprint')}
           onChange={(e) => set('tlsFingerprint', e.currentTarget.value.trim())}
         />
         <Select
@@ -183,7 +204,15 @@ function SoapFields({ form, set }: { form: ConnectionForm; set: Setter }) {
   );
 }
 
-function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
+function SshFields({
+  form,
+  set,
+  error,
+}: {
+  form: ConnectionForm;
+  set: Setter;
+  error?: AppError | undefined;
+}) {
   return (
     <>
       <SimpleGrid cols={3}>
@@ -191,6 +220,7 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
           label="Host"
           required
           value={form.host}
+          error={fieldError(error, 'host', 'Host')}
           onChange={(e) => set('host', e.currentTarget.value)}
         />
         <NumberInput
@@ -198,12 +228,14 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
           min={1}
           max={65535}
           value={form.port}
+          error={fieldError(error, 'port', 'SSH port')}
           onChange={(v) => set('port', Number(v) || 22)}
         />
         <TextInput
           label="User"
           required
           value={form.user}
+          error={fieldError(error, 'user', 'User')}
           onChange={(e) => set('user', e.currentTarget.value)}
         />
       </SimpleGrid>
@@ -224,6 +256,7 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
         <PasswordInput
           label="Password"
           value={form.password}
+          error={fieldError(error, 'password', 'Password')}
           onChange={(e) => set('password', e.currentTarget.value)}
         />
       ) : (
@@ -235,11 +268,13 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
             maxRows={6}
             styles={{ input: { fontFamily: 'monospace' } }}
             value={form.privateKey}
+            error={fieldError(error, 'privateKey', 'Private key')}
             onChange={(e) => set('privateKey', e.currentTarget.value)}
           />
           <PasswordInput
             label="Passphrase (if any)"
             value={form.passphrase}
+            error={fieldError(error, 'passphrase', 'Passphrase')}
             onChange={(e) => set('passphrase', e.currentTarget.value)}
           />
         </>
@@ -248,6 +283,7 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
         <TextInput
           label="Agent path on the server"
           value={form.agentPath}
+          error={fieldError(error, 'agentPath', 'Agent path')}
           onChange={(e) => set('agentPath', e.currentTarget.value)}
         />
         <Select
@@ -265,12 +301,14 @@ function SshFields({ form, set }: { form: ConnectionForm; set: Setter }) {
         label="Source files root (optional)"
         description="Where the source system's files are on that server when not at / (a restored backup, a chroot)."
         value={form.sourceRoot}
+        error={fieldError(error, 'sourceRoot', 'Source files root')}
         onChange={(e) => set('sourceRoot', e.currentTarget.value.trim())}
       />
       <TextInput
         label="Host key fingerprint (optional)"
         description="SHA256:… from ssh-keygen -lf on the server. Leave empty to see the key on the next step and accept it."
         value={form.hostKeyFingerprint}
+        error={fieldError(error, 'hostKeyFingerprint', 'Host key fingerprint')}
         onChange={(e) => set('hostKeyFingerprint', e.currentTarget.value.trim())}
       />
     </>
