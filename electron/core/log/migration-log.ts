@@ -15,6 +15,10 @@ export interface LogEntry extends LogLine {
 
 export class MigrationLog {
   #queue: Promise<void> = Promise.resolve();
+  /** Lines waiting for the next append: every line written meanwhile goes in one append. */
+  #pending: string[] = [];
+  #flushing = false;
+  #dirMade = false;
 
   constructor(
     readonly file: string,
@@ -22,6 +26,11 @@ export class MigrationLog {
     private readonly events: EventBus,
   ) {}
 
+  /**
+   * Appends one masked line; resolves once it is in the file. Lines written while an append is
+   * under way are gathered into the next one (a batch of eight steps makes one append, not
+   * eight waiting behind each other), and lines never interleave.
+   */
   write(level: LogLine['level'], message: string, details?: unknown): Promise<void> {
     const entry: LogEntry = {
       time: new Date().toISOString(),
@@ -31,11 +40,28 @@ export class MigrationLog {
       ...(details === undefined ? {} : { details: maskSecrets(details) }),
     };
     this.events.emit('log:line', { time: entry.time, level, message, projectId: this.projectId });
-    // Appends are serialised so lines never interleave.
-    this.#queue = this.#queue.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      await appendFile(this.file, `${JSON.stringify(entry)}\n`);
-    });
+    this.#pending.push(`${JSON.stringify(entry)}\n`);
+    if (!this.#flushing) {
+      this.#flushing = true;
+      // A failed append fails its own lines only; the next write tries again.
+      this.#queue = this.#queue
+        .catch(() => undefined)
+        .then(async () => {
+          try {
+            if (!this.#dirMade) {
+              await mkdir(dirname(this.file), { recursive: true });
+              this.#dirMade = true;
+            }
+            while (this.#pending.length > 0) {
+              const batch = this.#pending.join('');
+              this.#pending = [];
+              await appendFile(this.file, batch);
+            }
+          } finally {
+            this.#flushing = false;
+          }
+        });
+    }
     return this.#queue;
   }
 

@@ -44,6 +44,7 @@ import { type PlanSubset, buildPlan } from './plan';
 import { agentSourcePort } from './source-port';
 import { recordedBatchStates } from './recorded-states';
 import { recordedState } from './step-rules';
+import type { ContentPort } from './content-port';
 import type { ProvisioningTarget } from './target-port';
 
 export interface MigrationDeps {
@@ -66,6 +67,17 @@ export interface MigrationDeps {
   dirOf?(projectId: string): string;
   /** The source side (default: the agent's --disable). A rehearsal records instead of disabling. */
   sourcePort?(projectId: string): SourcePort;
+  /** Content steps (sites, mailboxes) to the target's nodes; absent: content is not moved. */
+  contentPort?(projectId: string): ContentPort;
+  /**
+   * Sign-off gate (SPEC R15, core/rehearsal): asked before a new batch starts, with the plan's
+   * fingerprint; throws to refuse the run. Production has it; a rehearsal venue does not.
+   */
+  signOffGate?(
+    projectId: string,
+    fingerprint: string,
+    options: { readonly force?: string; readonly author?: string; readonly subset: PlanSubset },
+  ): Promise<void>;
 }
 
 export interface StartOptions extends PlanSubset {
@@ -74,6 +86,8 @@ export interface StartOptions extends PlanSubset {
   readonly author?: string;
   /** false: do not fetch domain services first (see JobOptions.services). */
   readonly services?: boolean;
+  /** Run without a signed-off rehearsal of this plan, for this recorded reason. */
+  readonly force?: string;
 }
 
 const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
@@ -257,7 +271,8 @@ export class MigrationService {
   private async saveSummary(projectId: string, summary: JobSummary): Promise<void> {
     const file = this.summaryFile(projectId, summary.jobId);
     await mkdir(join(this.dir(projectId), 'jobs'), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
+    // Unique: a throttled save during the run may still be writing when the final one starts.
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(summary), { mode: 0o600 });
     await rename(tmp, file);
   }
@@ -274,6 +289,7 @@ export class MigrationService {
     const state = await this.journal(projectId).load();
     const unfinished = [...state.jobs.values()].find((j) => UNFINISHED.has(j.state));
     if (unfinished) return this.resume(projectId, unfinished.jobId);
+    await this.checkSignOff(projectId, options);
     const now = new Date().toISOString();
     const jobOptions: JobOptions = {
       ...(options.accounts ? { accounts: options.accounts } : {}),
@@ -297,6 +313,22 @@ export class MigrationService {
       .log(projectId)
       .write('info', `Migration batch ${job.jobId.slice(0, 8)} created by ${jobOptions.author}`);
     return this.launch(projectId, job);
+  }
+
+  /** The sign-off gate, on the plan exactly as the batch will make it (services fetched first). */
+  private async checkSignOff(projectId: string, options: StartOptions): Promise<void> {
+    if (!this.deps.signOffGate) return;
+    const subset: PlanSubset = {
+      ...(options.accounts ? { accounts: options.accounts } : {}),
+      ...(options.domains ? { domains: options.domains } : {}),
+    };
+    if (options.services !== false) await this.gatherServices(projectId, subset);
+    const plan = await this.plan(projectId, subset);
+    await this.deps.signOffGate(projectId, plan.fingerprint, {
+      subset,
+      ...(options.force !== undefined ? { force: options.force } : {}),
+      ...(options.author !== undefined ? { author: options.author } : {}),
+    });
   }
 
   /** Resumes a paused, cancelled-by-crash or interrupted batch from its journal. */
@@ -375,6 +407,7 @@ export class MigrationService {
       const journal = this.journal(projectId);
       const state = await journal.load();
       const target = await this.deps.provisioningTarget(projectId);
+      const content = this.deps.contentPort?.(projectId);
       const log = this.deps.log(projectId);
       let lastSaved = 0;
       const executor: BatchExecutor = new BatchExecutor(
@@ -382,6 +415,7 @@ export class MigrationService {
           journal,
           target,
           source: this.deps.sourcePort?.(projectId) ?? agentSourcePort(this.deps.servers, projectId),
+          ...(content ? { content } : {}),
           unseal: (value, kind) =>
             unsealInventoryValue(this.deps.secrets, kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT, value),
           log: (level, message, details) => log.write(level, message, details),
@@ -411,6 +445,10 @@ export class MigrationService {
         } finally {
           this.#running.delete(job.jobId);
           await target.close().catch(() => undefined);
+          await content?.close().catch(() => undefined);
+          // The journal's file handle closes with the batch (the next batch opens it again).
+          this.#journals.delete(projectId);
+          await journal.close().catch(() => undefined);
           await release().catch(() => undefined);
         }
       })();

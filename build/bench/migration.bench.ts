@@ -1,0 +1,178 @@
+/**
+ * Provisioning throughput of the migration engine against the sandbox target over real HTTP,
+ * through the whole service (plan, journal with fsync, executor, POA/PBA adapter, read-back):
+ *  1. steps per second at concurrency 1, 4 and 8, without and with 20 ms of latency per call
+ *     (a proxy in front of the sandbox), and the parallel efficiency at 8 with latency
+ *     (goal ≥ 0.8: rate₈ / (8 × rate₁));
+ *  2. the whole synthetic source (10,000 accounts, 20,000 domains, 30,000 subscriptions)
+ *     migrated into a fresh sandbox (goal: under 10 minutes on this 2-core machine).
+ * `MM_BENCH_MIGRATION_SCALE=0.1` runs part 2 on a tenth of the source (quick look).
+ */
+import { cp, mkdtemp } from 'node:fs/promises';
+import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Core, createCore } from '../../electron/core/core';
+import { InventoryStore } from '../../electron/core/inventory/inventory-store';
+import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
+import type { JobSummary } from '../../shared/model/migration';
+import { goal, reportGoals } from './goals';
+import { syntheticInventory, syntheticMapping } from './synthetic';
+
+const PROJECT_NAME = 'Bench';
+
+/** A proxy that holds every request `latencyMs` before passing it on: a target across a WAN. */
+async function latencyProxy(targetUrl: string, latencyMs: number): Promise<{ url: string; server: Server }> {
+  const target = new URL(targetUrl);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        const out = request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: req.url,
+            method: req.method,
+            headers: req.headers,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        out.on('error', () => res.destroy());
+        out.end(Buffer.concat(chunks));
+      }, latencyMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}${target.pathname}`, server };
+}
+
+/** A verified project on a synthetic inventory, in a data dir to copy for each run. */
+async function preparedProject(size: { accounts: number; domains: number; subscriptions: number }): Promise<{
+  dataDir: string;
+  projectId: string;
+}> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-migrate-'));
+  const core = createCore({ dataDir, shell: 'cli' });
+  const projectId = (await core.projects.create(PROJECT_NAME)).id;
+  await core.servers.add(projectId, {
+    name: 'bench',
+    kind: 'linux',
+    apiVersion: 1,
+    connection: { type: 'local', root: dataDir },
+  });
+  const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
+  await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
+  for (const m of syntheticMapping('bench'))
+    await core.mapping.put(projectId, m.serverId, m.templateId, {
+      ...m,
+      tlds: m.tlds ?? [],
+      check: 'unverified',
+      updatedAt: '',
+      updatedBy: 'bench',
+    });
+  await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+  await core.verification.run(projectId);
+  return { dataDir, projectId };
+}
+
+interface RunResult {
+  readonly summary: JobSummary;
+  readonly seconds: number;
+  readonly stepsPerSecond: number;
+  readonly peakRssMb: number;
+}
+
+/** One batch on a copy of the prepared project into a fresh sandbox (behind a latency proxy or not). */
+async function migrateOnce(
+  prepared: { dataDir: string; projectId: string },
+  concurrency: number,
+  latencyMs: number,
+): Promise<RunResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-run-'));
+  await cp(prepared.dataDir, dataDir, { recursive: true });
+  const sandbox: RunningSandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox') });
+  const proxies =
+    latencyMs > 0
+      ? [await latencyProxy(sandbox.poaUrl, latencyMs), await latencyProxy(sandbox.pbaUrl, latencyMs)]
+      : [];
+  const core: Core = createCore({ dataDir, shell: 'cli' });
+  try {
+    await core.target.set(prepared.projectId, {
+      poaUrl: proxies[0]?.url ?? sandbox.poaUrl,
+      poaUser: 'admin',
+      poaPassword: 'bench',
+      pbaUrl: proxies[1]?.url ?? sandbox.pbaUrl,
+      pbaUser: 'admin',
+      pbaPassword: 'bench',
+    });
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+    const t0 = performance.now();
+    const started = await core.migration.start(prepared.projectId, { concurrency, services: false });
+    const summary = await started.done;
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    if (summary.state !== 'done')
+      throw new Error(`the batch ended ${summary.state}: ${summary.failures[0]?.message ?? ''}`);
+    return { summary, seconds, stepsPerSecond: summary.steps.done / seconds, peakRssMb: peak / 2 ** 20 };
+  } finally {
+    for (const p of proxies) p.server.close();
+    await sandbox.close();
+  }
+}
+
+// 1. Throughput and parallel efficiency (a small source: 60 accounts, 120 domains).
+const small = await preparedProject({ accounts: 60, domains: 120, subscriptions: 180 });
+console.log(
+  'provisioning throughput (60 accounts / 120 domains / 180 subscriptions per run, fresh sandbox each):',
+);
+const rates = new Map<string, number>();
+for (const latency of [0, 20]) {
+  for (const concurrency of [1, 4, 8]) {
+    const r = await migrateOnce(small, concurrency, latency);
+    rates.set(`${latency}/${concurrency}`, r.stepsPerSecond);
+    console.log(
+      `  latency ${String(latency).padStart(2)} ms, concurrency ${concurrency}: ${r.summary.steps.done} steps in ${r.seconds.toFixed(1)} s = ${r.stepsPerSecond.toFixed(1)} steps/s`,
+    );
+  }
+}
+for (const latency of [0, 20]) {
+  const one = rates.get(`${latency}/1`) ?? 0;
+  const eff4 = (rates.get(`${latency}/4`) ?? 0) / (4 * one);
+  const eff8 = (rates.get(`${latency}/8`) ?? 0) / (8 * one);
+  const line = `  parallel efficiency, latency ${latency} ms: ×4 ${eff4.toFixed(2)}, ×8 ${eff8.toFixed(2)}`;
+  console.log(
+    latency === 20
+      ? `${line}   ${goal('parallel efficiency at 8 with 20 ms latency', '≥ 0.8', eff8 >= 0.8)}`
+      : line,
+  );
+}
+
+// 2. The whole synthetic source into a fresh sandbox.
+const scale = Number(process.env['MM_BENCH_MIGRATION_SCALE'] ?? '1');
+const size = {
+  accounts: Math.round(10_000 * scale),
+  domains: Math.round(20_000 * scale),
+  subscriptions: Math.round(30_000 * scale),
+};
+const big = await preparedProject(size);
+const whole = await migrateOnce(big, 8, 0);
+const r = whole.summary.reconciliation;
+console.log(
+  `whole source (${size.accounts} accounts / ${size.domains} domains / ${size.subscriptions} subscriptions), concurrency 8: ${whole.summary.objects.migrated} of ${whole.summary.objects.total} objects, ${whole.summary.steps.done} steps in ${(whole.seconds / 60).toFixed(1)} min (${whole.stepsPerSecond.toFixed(0)} steps/s), peak RSS ${whole.peakRssMb.toFixed(0)} MB   ${goal('whole synthetic source migrated', '< 10 min', whole.seconds < 600 * scale)}`,
+);
+if (r)
+  console.log(
+    `  read back: ${Object.entries(r)
+      .filter(([, v]) => v.planned > 0)
+      .map(([k, v]) => `${k} ${v.found}/${v.planned}`)
+      .join(', ')}`,
+  );
+reportGoals();
