@@ -103,6 +103,9 @@ describe('mapping → selection → verification → resolution on the demo proj
     // Re-map: havel-yachts.test fails because its template (Sphera Basic) is unmapped.
     await verification.openRow('havel-yachts', 'domain');
     expect(await verification.status()).toBe('verification-failed');
+    await verification.detail
+      .getByText(/domain havel-yachts\.test on Demo Sphera server · account C12/)
+      .waitFor();
     await verification
       .reason('unmapped-subscriptions')
       .getByText('Unmapped subscription(s)', { exact: true })
@@ -181,6 +184,10 @@ describe('mapping → selection → verification → resolution on the demo proj
     // Undo the approval: the domain waits for approval again.
     await verification.showDecisions();
     await expect.poll(() => verification.decisionRows().count()).toBe(6);
+    // Classes and servers in words, not internal keys.
+    const remapRow = verification.decisionRows().and(page.locator('[data-kind="remap"]'));
+    expect(await remapRow.textContent()).toContain('Hosting (POA 11, PBA 101)');
+    expect(await remapRow.textContent()).not.toMatch(/\bhosting \(POA/);
     await verification
       .decisionRows()
       .and(page.locator('[data-kind="approve"]'))

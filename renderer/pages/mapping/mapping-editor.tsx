@@ -26,10 +26,19 @@ import type { AppError } from '../../../shared/result';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
 
+/** Template classes in words, everywhere a class is shown. */
 export const CLASS_LABELS: Record<TemplateClass, string> = {
   hosting: 'Hosting',
   registration: 'Domain registration',
-  'hosting+registration': 'Hosting and domain registration',
+  'hosting+registration': 'Hosting + registration',
+  resource: 'Resource',
+};
+
+/** The agents' template kinds (hostingPlatformInfo's kind attribute), in the same words. */
+export const HINT_LABELS: Record<string, string> = {
+  hosting: 'Hosting',
+  domainRegistration: 'Domain registration',
+  hostingAndDomainRegistration: 'Hosting + registration',
   resource: 'Resource',
 };
 
@@ -216,7 +225,7 @@ function EditorForm({
         </Text>
         {subject.kindHint && (
           <Badge size="sm" variant="light">
-            agent says: {subject.kindHint}
+            agent says: {HINT_LABELS[subject.kindHint] ?? subject.kindHint}
           </Badge>
         )}
       </Group>

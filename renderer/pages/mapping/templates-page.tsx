@@ -29,7 +29,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
-import { CLASS_LABELS, MappingEditor } from './mapping-editor';
+import { CLASS_LABELS, HINT_LABELS, MappingEditor } from './mapping-editor';
 import { SuggestionsModal } from './suggestions-modal';
 import { useReadOnly } from '../../project-context';
 
@@ -47,14 +47,6 @@ function mappingSummary(m: TemplateMapping): string {
   for (const t of m.tlds) parts.push(`${t.tld}→${t.pbaPlanId} (${t.registrarType})`);
   return parts.join(' · ');
 }
-
-/** The agents' template kinds, in words. */
-const HINT_WORDS: Record<string, string> = {
-  hosting: 'hosting',
-  domainRegistration: 'domain registration',
-  hostingAndDomainRegistration: 'hosting + registration',
-  resource: 'resource',
-};
 
 type Notice = { readonly color: string; readonly title: string; readonly text: string };
 
@@ -276,7 +268,9 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
                     </Group>
                     <Text size="xs" c="dimmed">
                       on {serverName(r.serverId)}
-                      {r.kindHint ? ` · the agent says ${HINT_WORDS[r.kindHint] ?? r.kindHint}` : ''}
+                      {r.kindHint
+                        ? ` · the agent says ${(HINT_LABELS[r.kindHint] ?? r.kindHint).toLowerCase()}`
+                        : ''}
                     </Text>
                   </Table.Td>
                   <Table.Td>{r.subscriptions}</Table.Td>

@@ -7,6 +7,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { CallState } from '../../hooks/use-call';
 import { formatTime } from '../../format';
+import { CLASS_LABELS } from '../mapping/mapping-editor';
 import { useReadOnly } from '../../project-context';
 
 /** A decision's before/after, in words. */
@@ -26,7 +27,7 @@ export function describeState(s: DecisionState): string {
         m.pbaPlanId !== undefined ? `PBA ${m.pbaPlanId}` : '',
         ...m.tlds.map((t) => `${t.tld}→${t.pbaPlanId}`),
       ].filter(Boolean);
-      return `${m.class}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}`;
+      return `${CLASS_LABELS[m.class]}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}`;
     }
   }
 }

@@ -79,6 +79,8 @@ function Detail({
 }) {
   const detail = useCall('verification:detail', { projectId, ...opened });
   const mappings = useCall('mapping:list', { projectId, serverId: opened.serverId });
+  const servers = useCall('servers:list', { projectId });
+  const serverName = (id: string): string => servers.data?.find((s) => s.id === id)?.name ?? id;
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<AppError>();
   const [outcome, setOutcome] = useState<{ text: string; decision: Decision; also: string[] }>();
@@ -189,7 +191,7 @@ function Detail({
         <CopyIdButton id={r.id} />
       </Group>
       <Text size="sm" c="dimmed">
-        {r.kind} {r.id} on {r.serverId} · account {r.accountId}
+        {r.kind} {r.id} on {serverName(r.serverId)} · account {r.accountId}
         {r.templateId ? ` · template ${r.templateId}` : ''} · Migration API v{r.apiVersion}
         {r.destination ? ` · goes to ${r.destination.toUpperCase()}` : ''}
       </Text>
@@ -317,7 +319,7 @@ function Detail({
                 </Badge>
                 <Text size="sm">
                   {x.name ?? x.id}
-                  {x.name && x.name !== x.id ? ` (${x.id})` : ''} on {x.serverId}
+                  {x.name && x.name !== x.id ? ` (${x.id})` : ''} on {serverName(x.serverId)}
                 </Text>
                 <VerificationStatusBadge kind={x.kind} status={x.status} />
                 {x.reasons.slice(0, 2).map((rr) => (

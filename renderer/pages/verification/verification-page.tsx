@@ -279,8 +279,9 @@ export function VerificationPage({
       )}
       {s?.verifiedAt && s.stale && (
         <Alert color="yellow" title="The results are stale" data-testid="stale-banner">
-          The selection, a mapping, the migration settings or an inventory changed since the last run. Run
-          verification again to see where things stand.
+          {readOnly
+            ? 'These are the results as exported: something changed after the last verification run, so the engineer should run it again.'
+            : 'The selection, a mapping, the migration settings or an inventory changed since the last run. Run verification again to see where things stand.'}
         </Alert>
       )}
       {s?.verifiedAt && (
