@@ -141,6 +141,8 @@ describe('mapping → selection → verification → resolution on the demo proj
     const detail = await verification.openRow('mitte-dental', 'domain');
     expect(await verification.status()).toBe('verification-failed');
     const unmapped = verification.reason('unmapped-subscriptions');
+    // The reason names the subscriptions it is about, each a link to its result.
+    expect(await unmapped.getByTestId('reason-objects').textContent()).toMatch(/Named here:.*S-210/);
     const sideEffects = new Map<string, string[]>();
     for (const id of ['S-211', 'S-212', 'S-210']) {
       const fix = unmapped.getByRole('button', { name: `Mark subscription ${id} not migrated` });
