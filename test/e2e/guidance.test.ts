@@ -106,6 +106,32 @@ describe('guidance for a new user', () => {
       .getByText(/zahn-termin\.test on Demo Sphera server/)
       .waitFor();
 
+    // Undo is offered only where it can work: of two re-mappings of one template, only the later.
+    for (const [poa, pba] of [
+      [11, 101],
+      [12, 102],
+    ])
+      await call(host, 'decisions:apply', {
+        projectId: PROJECT,
+        decision: {
+          kind: 'remap',
+          mapping: {
+            serverId: 'demo-sphera-server',
+            templateId: 'sph-legacy',
+            class: 'hosting',
+            poaTemplateId: poa,
+            pbaPlanId: pba,
+          },
+        },
+      });
+    await page.goto(new URL(`#/p/${PROJECT}/verification`, page.url()).toString());
+    await verification.showDecisions();
+    const remaps = verification.decisionRows().and(page.locator('[data-kind="remap"]'));
+    await expect.poll(() => remaps.count()).toBe(2);
+    await expect.poll(() => remaps.nth(0).getByRole('button', { name: /^Undo/ }).count()).toBe(1);
+    expect(await remaps.nth(1).getByRole('button', { name: /^Undo/ }).count()).toBe(0);
+    expect(await remaps.nth(1).textContent()).toMatch(/in force \(undo d-\w+ first\)/);
+
     // An inventory object reads as a card of labelled fields, not JSON.
     await page.goto(new URL(`#/p/${PROJECT}/inventory?kind=domains&q=kiez-cafe`, page.url()).toString());
     await page
