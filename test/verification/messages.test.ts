@@ -32,7 +32,8 @@ function format(results: Iterable<VerificationResult>): string {
     if ('templateId' in r) head += `, template ${templateId}`;
     if ('destination' in r) head += `, to ${destination}`;
     head += ')';
-    if ('plan' in r) head += ` plan ${JSON.stringify(plan)}`;
+    if ('plan' in r)
+      head += ` plan ${JSON.stringify(plan, (_k, v: unknown) => (v === undefined ? '<undefined>' : v))}`;
     for (const [k, v] of Object.entries(rest)) head += ` ${k}=${JSON.stringify(v)}`;
     lines.push(head);
     for (const x of reasons) {
@@ -121,6 +122,15 @@ function domainCases(): Scenario {
     .subscription('rg', 'd2', 't-reg')
     .subscription('rg2', 'd2', 't-reg')
     .subscription('rg3', 'd3', 't-reg')
+    .subscription('rz', 'd3', 't-reg', {
+      status: 'cancelled',
+      registrarLogin: { login: 'rz-user', password: { value: 'r&z', crypted: false } },
+    })
+    .subscription('hz', 'd3', 't-host')
+    .subscription('rw', 'd3', 't-reg', {
+      status: 'cancelled',
+      registrarLogin: { login: 'rw-user', password: { value: 'r&w', crypted: false } },
+    })
     .domain('double.com', 'd1', { hosting: 'h1', registration: 'r1', others: ['h2', 'r2'] })
     .domain('overridden.com', 'd1', { hosting: 'o1' })
     .domain('ghost.com', 'd1', { hosting: 'nowhere' })
@@ -129,6 +139,10 @@ function domainCases(): Scenario {
     .domain('single.com', 'd2', { registration: 'rg' })
     .domain('parked.com', 'd2', { registration: 'rg2' }, { content: [{ kind: 'database', id: 'db1' }] })
     .domain('approved.com', 'd3', { registration: 'rg3' })
+    // Its registration comes first and is rejected (with a warning that is not a reason to reject);
+    // its hosting comes second and carries it. An approval left over from before does nothing.
+    .domain('hosted.com', 'd3', { registration: 'rz', others: ['hz'] })
+    .domain('warned.com', 'd3', { registration: 'rw' })
     .server('web04', 1, { requireRegistration: true, unmappedPolicy: 'skip' })
     .template('t-host', HOSTING, { name: 'Hosting' })
     .template('t-old', undefined, { name: 'Old' })
@@ -139,7 +153,8 @@ function domainCases(): Scenario {
     .selectAll()
     .override('web03', 'o1')
     .approve('web03', 'parked.com', true)
-    .approve('web03', 'approved.com', false);
+    .approve('web03', 'approved.com', false)
+    .approve('web03', 'hosted.com', true);
   s.domainServices.set('web03\nsingle.com', {
     ampersandPasswords: ['mailbox info@single.com', 'ftp user single'],
     mailAliases: ['sales@single.com', 'help@single.com', 'a@single.com', 'b@single.com'],
@@ -300,8 +315,19 @@ domain web03/approved.com manually-approved (v1, account d3, name "approved.com"
   approval no-hosting-subscription: approved.com has subscription rg3 for PBA but no hosting subscription. → subscription web03/rg3
   info parking-offered: web03 offers parking: approved.com can be parked on the target when approved.
   info approved-manually: Approved manually (decision d-test).
+domain web03/hosted.com auto-approved (v1, account d3, name "hosted.com", template t-host) plan {"hosting":"hz","resources":[],"park":false}
+domain web03/warned.com verification-failed (v1, account d3, name "warned.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of warned.com is suitable for migration (rejected: rw (cancelled-on-source)). → subscription web03/rw
 subscription web03/rg3 approved (v1, account d3, template t-reg, to pba)
-account web03/d3 verified (v1, account d3)
+subscription web03/rz rejected (v1, account d3, template t-reg)
+  error cancelled-on-source: Subscription rz is cancelled on web03.
+  warning registrar-password-ampersand: The registrar password of rz-user contains "&", which breaks on the target.
+subscription web03/hz approved (v1, account d3, template t-host, to poa+pba)
+subscription web03/rw rejected (v1, account d3, template t-reg)
+  error cancelled-on-source: Subscription rw is cancelled on web03.
+  warning registrar-password-ampersand: The registrar password of rw-user contains "&", which breaks on the target.
+account web03/d3 verification-failed (v1, account d3)
+  error domain-failed: Domain(s) warned.com did not pass verification. → domain web03/warned.com
 domain web04/req.com verification-failed (v1, account e1, name "req.com", template t-host) plan {"hosting":"eh","resources":[],"park":false}
   error registration-not-found: req.com has no domain registration subscription suitable for migration, and web04 requires one.
 subscription web04/eh approved (v1, account e1, template t-host, to poa+pba)
