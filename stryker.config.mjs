@@ -176,6 +176,36 @@ export const EQUIVALENT = [
     code: '} else if (/^<[A-Za-z_]/.test(text.slice(at, at + 2))) {',
     why: 'the slice is 2 characters: "<x" can only match at its start',
   },
+  {
+    file: 'electron/core/verification/domain-rules.ts',
+    mutator: 'ConditionalExpression',
+    code: "rejected.push(why.length > 0 ? `${r.id} (${why.join(', ')})` : r.id);",
+    why: 'a mapped subscription that is not suitable always has a blocking reason (that is what unsuitable means), so why is never empty',
+  },
+  {
+    file: 'electron/core/verification/domain-rules.ts',
+    mutator: 'EqualityOperator',
+    code: "rejected.push(why.length > 0 ? `${r.id} (${why.join(', ')})` : r.id);",
+    why: 'a mapped subscription that is not suitable always has a blocking reason, so why is never empty',
+  },
+  {
+    file: 'electron/core/verification/domain-rules.ts',
+    mutator: 'OptionalChaining',
+    code: 'f.approval?.',
+    why: 'read only when the domain is approved, which needs an approval',
+  },
+  {
+    file: 'electron/core/verification/domain-rules.ts',
+    mutator: 'ConditionalExpression',
+    code: 'hostingId !== undefined',
+    why: 'with no hosting id, find() looks for an id equal to undefined and finds none: the same undefined',
+  },
+  {
+    file: 'electron/core/verification/domain-rules.ts',
+    mutator: 'OptionalChaining',
+    code: '? f.related.find((r) => r.id === hostingId)?.verdict?.result.templateId',
+    why: 'the hosting id was taken from a related subscription that has a verdict, so find() and verdict are never undefined here',
+  },
 ];
 
 // test/mutation/run.mjs runs one module at a time, each with its own incremental file.

@@ -127,6 +127,7 @@ function domainCases(): Scenario {
       registrarLogin: { login: 'rz-user', password: { value: 'r&z', crypted: false } },
     })
     .subscription('hz', 'd3', 't-host')
+    .subscription('rx', 'd3', 't-reg', { status: 'cancelled', expires: '2020-01-01' })
     .subscription('rw', 'd3', 't-reg', {
       status: 'cancelled',
       registrarLogin: { login: 'rw-user', password: { value: 'r&w', crypted: false } },
@@ -143,6 +144,7 @@ function domainCases(): Scenario {
     // its hosting comes second and carries it. An approval left over from before does nothing.
     .domain('hosted.com', 'd3', { registration: 'rz', others: ['hz'] })
     .domain('warned.com', 'd3', { registration: 'rw' })
+    .domain('twice.com', 'd3', { registration: 'rx' })
     .server('web04', 1, { requireRegistration: true, unmappedPolicy: 'skip' })
     .template('t-host', HOSTING, { name: 'Hosting' })
     .template('t-old', undefined, { name: 'Old' })
@@ -318,16 +320,21 @@ domain web03/approved.com manually-approved (v1, account d3, name "approved.com"
 domain web03/hosted.com auto-approved (v1, account d3, name "hosted.com", template t-host) plan {"hosting":"hz","resources":[],"park":false}
 domain web03/warned.com verification-failed (v1, account d3, name "warned.com") plan {"resources":[],"park":false}
   error no-suitable-subscription: None of the subscriptions of warned.com is suitable for migration (rejected: rw (cancelled-on-source)). → subscription web03/rw
+domain web03/twice.com verification-failed (v1, account d3, name "twice.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of twice.com is suitable for migration (rejected: rx (expired, cancelled-on-source)). → subscription web03/rx
 subscription web03/rg3 approved (v1, account d3, template t-reg, to pba)
 subscription web03/rz rejected (v1, account d3, template t-reg)
   error cancelled-on-source: Subscription rz is cancelled on web03.
   warning registrar-password-ampersand: The registrar password of rz-user contains "&", which breaks on the target.
 subscription web03/hz approved (v1, account d3, template t-host, to poa+pba)
+subscription web03/rx rejected (v1, account d3, template t-reg)
+  error expired: Subscription rx expired on 2020-01-01, 1992 days ago, past the 30-day protective interval of web03 (which ended 2020-01-31).
+  error cancelled-on-source: Subscription rx is cancelled on web03.
 subscription web03/rw rejected (v1, account d3, template t-reg)
   error cancelled-on-source: Subscription rw is cancelled on web03.
   warning registrar-password-ampersand: The registrar password of rw-user contains "&", which breaks on the target.
 account web03/d3 verification-failed (v1, account d3)
-  error domain-failed: Domain(s) warned.com did not pass verification. → domain web03/warned.com
+  error domain-failed: Domain(s) warned.com, twice.com did not pass verification. → domain web03/warned.com, domain web03/twice.com
 domain web04/req.com verification-failed (v1, account e1, name "req.com", template t-host) plan {"hosting":"eh","resources":[],"park":false}
   error registration-not-found: req.com has no domain registration subscription suitable for migration, and web04 requires one.
 subscription web04/eh approved (v1, account e1, template t-host, to poa+pba)
