@@ -8,6 +8,7 @@
  *   npm run test:mutation                                    every module
  *   npm run test:mutation -- electron/core/log/mask.ts       just these
  *   npm run test:mutation -- --force [modules]               ignore the incremental files
+ *   npm run test:mutation -- --summary                       only sum up the last reports
  *
  * Incremental mode reuses a surviving mutant's result as long as the mutant and the tests that
  * covered it did not change, so a NEW test file that would kill it is not tried against it:
@@ -22,7 +23,8 @@ import { EQUIVALENT, MODULES } from '../../stryker.config.mjs';
 const GOAL = 85;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
-const strykerFlags = args.filter((a) => a.startsWith('--'));
+const summaryOnly = args.includes('--summary');
+const strykerFlags = args.filter((a) => a.startsWith('--') && a !== '--summary');
 const named = args.filter((a) => !a.startsWith('--'));
 const modules = named.length > 0 ? named : MODULES;
 const reportDir = join(root, 'test-output/mutation');
@@ -74,6 +76,13 @@ const started = Date.now();
 for (const module of modules) {
   const name = basename(module, '.ts');
   const json = join(reportDir, `${name}.json`);
+  if (summaryOnly) {
+    rows.push({ module, ...counts(json), score: 0, seconds: 0 });
+    const r = rows.at(-1);
+    const valid = r.killed + r.survived + r.noCoverage;
+    r.score = valid === 0 ? 100 : (100 * r.killed) / valid;
+    continue;
+  }
   rmSync(json, { force: true });
   const t0 = Date.now();
   const run = spawnSync(
