@@ -19,6 +19,8 @@ import { DecisionService } from './decisions/decision-service';
 import { MappingService } from './mapping/mapping-service';
 import { SelectionService } from './selection/selection-service';
 import { VerificationService } from './verification/verification-service';
+import { NodeService } from './content/node-service';
+import { createContentPort } from './migration/content-port';
 import { MigrationService } from './migration/migration-service';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
@@ -63,6 +65,8 @@ export interface Core {
   readonly decisions: DecisionService;
   /** Migration batches (R9): plan, journal, executor, read-back. */
   readonly migration: MigrationService;
+  /** The target's content nodes: web (sites), mail (Maildirs), db (issue "Content transfer"). */
+  readonly nodes: NodeService;
   /** Rehearsals against a throwaway sandbox, sign-off, and the production run's gate (R15). */
   readonly rehearsals: RehearsalService;
 }
@@ -135,6 +139,12 @@ export function createCore(options: CoreOptions): Core {
       ...(await rehearsals.forBundle(projectId)),
     };
   });
+  // The target's content nodes (web, mail, db): over SSH, or the sandbox's own local ones.
+  const nodes = new NodeService({
+    projects,
+    secrets,
+    poaEndpoint: (projectId) => target.endpoint(projectId, 'poa'),
+  });
   const shared = { projects, servers, inventory, mapping, verification, domainServices, secrets };
   const migration = new MigrationService({
     ...shared,
@@ -142,6 +152,7 @@ export function createCore(options: CoreOptions): Core {
     log,
     provisioningTarget: async (projectId) => createPoaPbaTarget(await target.clients(projectId)),
     signOffGate: (projectId, fingerprint, gate) => rehearsals.signOffGate(projectId, fingerprint, gate),
+    contentPort: (projectId) => createContentPort({ servers, nodes, projectId }),
   });
   const rehearsals: RehearsalService = new RehearsalService({
     shared,
@@ -172,6 +183,7 @@ export function createCore(options: CoreOptions): Core {
     decisions,
     migration,
     rehearsals,
+    nodes,
   };
 }
 

@@ -22,6 +22,7 @@ import { TABLES, TABLE_NAMES, type TableName } from './state';
 import { Draft, type Row, Store } from './store';
 import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
+import { nodeSiteRoot, sandboxNodes } from './nodes';
 
 export const DEFAULT_POA_PORT = 8440;
 export const DEFAULT_PBA_PORT = 5224;
@@ -79,6 +80,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   const sandboxMethod = (method: string, params: unknown[]): Promise<unknown> | undefined => {
     switch (method) {
+      case 'sandbox.nodes':
+        // Where the sandbox's own web and mail nodes keep content (nodes.ts).
+        return Promise.resolve(sandboxNodes(options.dataDir));
       case 'sandbox.dump':
         return Promise.resolve(publicDump(store, faults));
       case 'sandbox.injectFault': {
@@ -286,7 +290,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const host = options.host ?? '127.0.0.1';
   const poa = await listen(createRpcServer(poaDispatch, endpoint), options.poaPort ?? 0, host);
   const pba = await listen(createRpcServer(pbaDispatch, endpoint), options.pbaPort ?? 0, host);
-  const web = await listen(createWebServer(options.dataDir), options.webPort ?? 0, host);
+  const web = await listen(
+    createWebServer(options.dataDir, (name) => nodeSiteRoot(store, options.dataDir, name)),
+    options.webPort ?? 0,
+    host,
+  );
   const scheme = options.tls ? 'https' : 'http';
   const url = (port: number): string => `${scheme}://${host}:${port}/RPC2`;
 

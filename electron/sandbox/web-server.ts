@@ -40,7 +40,11 @@ export function resolveWebPath(root: string, urlPath: string): string | undefine
   return file === root || file.startsWith(root + sep) ? file : undefined;
 }
 
-export function createWebServer(dataDir: string): Server {
+/**
+ * `siteRoot` finds a host's site on the sandbox's web node (nodes.ts); a host it does not know
+ * is served from the older `<data>/web/<domain>/` folder (sandbox.uploadFile).
+ */
+export function createWebServer(dataDir: string, siteRoot?: (host: string) => string | undefined): Server {
   return createServer((req, res) => {
     void (async () => {
       const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -52,7 +56,7 @@ export function createWebServer(dataDir: string): Server {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`No site for host "${host}"\n`);
         return;
       }
-      const root = webRoot(dataDir, host);
+      const root = siteRoot?.(host) ?? webRoot(dataDir, host);
       let file = resolveWebPath(root, req.url ?? '/');
       if (!file) {
         res.writeHead(400).end();

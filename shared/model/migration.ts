@@ -59,6 +59,7 @@ export const STEP_KINDS = [
   'subscription-status',
   'source-disable',
   'not-carried',
+  'content',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -219,11 +220,34 @@ export type StepPayload =
       readonly subscriptionIds: readonly string[];
     }
   | {
+      /**
+       * Content (issue "Content transfer"): the agent's domainContent tarball for one content id,
+       * streamed from the source to the target node that holds it (web, mail or database node).
+       */
+      readonly kind: 'content';
+      /** The agent's content id: "site:<hostname>", "mailbox:<address>", "database:<name>". */
+      readonly contentId: string;
+      readonly contentKind: ContentKind;
+      /** The source's domain id (the agent's --domain-id). */
+      readonly sourceDomainId: string;
+      /** The domain on the target (ASCII). */
+      readonly domainName: string;
+      /** The step whose target ids say where the content goes (webspace, mailbox, database). */
+      readonly placeStep: string;
+      /** Sites: the folder under httpdocs ('' = the webspace's own document root). */
+      readonly location?: string;
+      /** Mailboxes: the address (ASCII); databases: the name. */
+      readonly name?: string;
+    }
+  | {
       /** What the target cannot take, named per object (never silently dropped). */
       readonly kind: 'not-carried';
       readonly what: string;
       readonly reason: string;
     };
+
+export const CONTENT_KINDS = ['site', 'mailbox', 'database'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
 
 export type PayloadOf<K extends StepKind> = Extract<StepPayload, { kind: K }>;
 

@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { packAgent } from '../../../agents/pack.mjs';
 import type { AgentStatus } from '../../../shared/model/server';
 import { MmError } from '../errors';
@@ -168,6 +169,30 @@ export class AgentCommunicator implements AgentRunner {
     } finally {
       if (local) await rm(dir, { recursive: true, force: true });
       else await this.transport.exec(['rm', '-rf', dir]).catch(() => undefined);
+    }
+  }
+
+  /** The agent's stdout straight into `out` (no --file): a content tarball, streamed. */
+  async stream(args: readonly string[], out: Writable, options: AgentRunOptions = {}): Promise<void> {
+    const argv = [
+      'perl',
+      this.script,
+      ...args,
+      `--api-version=${this.location.apiVersion}`,
+      ...(this.location.root ? [`--root=${this.location.root}`] : []),
+    ];
+    const result = await this.transport.exec(argv, {
+      stdout: out,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    if (result.code !== 0) {
+      const message = firstLine(result.stderr) || `exit code ${result.code}, no message`;
+      throw new MmError(
+        'agent-failed',
+        `The ${this.location.agent} agent on ${this.transport.label} failed (exit ${result.code}): ${message}`,
+        args.join(' '),
+      );
     }
   }
 

@@ -4,6 +4,7 @@
  * over SOAP/HTTP(S) to `perl agent.pl --serve`. Same arguments, same output files, same errors.
  */
 import type { AgentStatus } from '../../../shared/model/server';
+import type { Writable } from 'node:stream';
 import type { TransferProgress } from './transport';
 
 export type AgentOutput = 'xml' | 'tar';
@@ -32,6 +33,12 @@ export interface AgentRunner {
     localFile: string,
     options?: AgentRunOptions,
   ): Promise<void>;
+  /**
+   * Runs one agent command whose output is a stream (`--extract=domainContent`) with stdout
+   * flowing into `out` as the agent makes it: nothing is kept on either disk. Transports that
+   * cannot stream leave it out.
+   */
+  stream?(args: readonly string[], out: Writable, options?: AgentRunOptions): Promise<void>;
   /** The Perl version that runs the agent ("5.036000" or "5.36.0"), undefined when there is none. */
   perlVersion(): Promise<string | undefined>;
 }

@@ -330,6 +330,10 @@ function execOverSsh(
       const onAbort = (): void =>
         stop(new MmError('cancelled', `The command on ${where} was cancelled.`, where));
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Cancelled while the channel was opening: the abort event has already fired.
+      if (options.signal?.aborted) return onAbort();
+      // stdin streams in with back-pressure (content onto a target node).
+      if (options.stdin) options.stdin.pipe(channel);
       if (options.stdout) channel.pipe(options.stdout);
       else
         channel.on('data', (d: Buffer) => {

@@ -3,7 +3,7 @@
  * for the built-in demo (and for agent output someone copied here). Commands are argv arrays,
  * never shell strings; the SSH transport quotes each argument itself.
  */
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ExecOptions {
   readonly signal?: AbortSignal;
@@ -12,6 +12,8 @@ export interface ExecOptions {
   /** Where stdout goes; when absent it is collected (up to maxOutputBytes) and returned. */
   readonly stdout?: Writable;
   readonly maxOutputBytes?: number;
+  /** What the command reads on stdin (streamed, with back-pressure); none: stdin is closed. */
+  readonly stdin?: Readable;
 }
 
 export interface ExecResult {

@@ -32,6 +32,7 @@ import {
   settledBad,
   settledOk,
 } from './step-rules';
+import type { ContentPort } from './content-port';
 import { type ProvisioningTarget, type StepContext, StepFailureError, type StepIntent } from './target-port';
 
 /** The source side of a batch: disabling migrated subscriptions through the agent. */
@@ -49,6 +50,8 @@ export interface ExecutorDeps {
   readonly journal: JournalPort;
   readonly target: ProvisioningTarget;
   readonly source: SourcePort;
+  /** Content steps (sites, mailboxes) from the source's agent to the target's nodes. */
+  readonly content?: ContentPort;
   unseal(value: string, kind?: 'password' | 'card'): Promise<string>;
   log(level: 'info' | 'warn' | 'error', message: string, details?: unknown): Promise<void>;
   progress(summary: JobSummary): void;
@@ -227,7 +230,7 @@ export class BatchExecutor {
         while (!this.#stopped && this.#inflight < concurrency && this.#ready.size > 0) {
           const i = this.#ready.take((v) => {
             const s = this.#steps[v] as PlanStep;
-            if (s.kind !== 'source-disable') return true;
+            if (!usesAgent(s)) return true;
             return (this.#inflightPerServer.get(s.object.serverId) ?? 0) < perServer;
           });
           if (i === undefined) break;
@@ -255,8 +258,7 @@ export class BatchExecutor {
     this.#inflight++;
     this.#running.add(i);
     const server = step.object.serverId;
-    if (step.kind === 'source-disable')
-      this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 0) + 1);
+    if (usesAgent(step)) this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 0) + 1);
     this.#states[i] = 'running';
     void this.#execute(step)
       .catch((e: unknown) => this.#failed(step, e))
@@ -277,7 +279,7 @@ export class BatchExecutor {
       .finally(() => {
         this.#inflight--;
         this.#running.delete(i);
-        if (step.kind === 'source-disable')
+        if (usesAgent(step))
           this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 1) - 1);
         after();
       });
@@ -357,6 +359,7 @@ export class BatchExecutor {
       );
       return { state: 'done', ids: {}, via: 'call', at: at() };
     }
+    if (step.payload.kind === 'content') return this.#content(step, ctx);
     // An earlier attempt (a crash between intent and outcome, a lost answer, a failure): find
     // out whether the target has the object before creating it again.
     if (earlier) {
@@ -385,6 +388,41 @@ export class BatchExecutor {
       step: step.id,
       ids: outcome.ids,
     });
+    return outcome;
+  }
+
+  /** A content step: the same discipline through the content port (source agent → node). */
+  async #content(step: PlanStep, ctx: StepContext): Promise<StepOutcome> {
+    const port = this.deps.content;
+    if (!port) {
+      const message = 'content is not moved in this run (no target nodes here)';
+      return { state: 'not-carried', ids: {}, message, via: 'call', at: new Date().toISOString() };
+    }
+    const earlier = this.journal.intents.get(step.id);
+    if (earlier) {
+      const found = await port.reconcile(step, earlier.intent, ctx);
+      if (found !== 'absent') {
+        await this.deps.log('info', `${step.label}: found on the node (${found.via}), not moved again`, {
+          object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
+          step: step.id,
+          ids: found.ids,
+        });
+        return found;
+      }
+    }
+    const intent = await port.prepare(step, (earlier?.intent.attempt ?? 0) + 1, ctx);
+    await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
+    this.journal.intents.set(step.id, { job: this.job.jobId, intent });
+    const outcome = await port.apply(step, intent, ctx);
+    await this.deps.log(
+      'info',
+      `${step.label}: ${outcome.ids['files']} files, ${outcome.ids['bytes']} bytes verified and published`,
+      {
+        object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
+        step: step.id,
+        ids: outcome.ids,
+      },
+    );
     return outcome;
   }
 
@@ -534,6 +572,11 @@ export class BatchExecutor {
         : {}),
     };
   }
+}
+
+/** Steps that run the agent on their source server count against its `perServer` limit. */
+function usesAgent(step: PlanStep): boolean {
+  return step.kind === 'source-disable' || step.kind === 'content';
 }
 
 function describeMismatch(r: JobSummary['reconciliation']): string {

@@ -28,6 +28,7 @@ import type { MigrationSettings } from '../../../shared/model/server';
 import type { VerificationResult } from '../../../shared/model/verification';
 import { STATUSES } from '../../../shared/statuses';
 import { hasHosting, matchTld } from '../mapping/mapping-rules';
+import { contentSteps } from './plan-content';
 import { mappingKey } from '../mapping/mapping-store';
 import { resultKey } from '../verification/evaluation';
 import { objectKey } from '../verification/input';
@@ -640,6 +641,20 @@ function planDomain(c: DomainContext): void {
         'the target has no method for cron jobs',
       );
   }
+
+  // Content (sites, mailboxes): plan-content.ts.
+  for (const x of contentSteps({
+    base,
+    domainName,
+    sourceDomainId: d.id,
+    services: s,
+    webspaceStep: subscriptionStep,
+    ownsWebspace: subscriptionStep === domainStep,
+    mailboxSteps,
+    part,
+    asciiEmail,
+  }))
+    add(b, owner, ref, x.id, x.label, x.dependsOn, x.payload);
 
   // 3. Registration and resource subscriptions (PBA).
   const subscriptionSteps: { step: string; sub: Subscription }[] = [];

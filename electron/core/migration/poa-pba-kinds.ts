@@ -21,7 +21,8 @@ import {
 } from './poa-pba-values';
 import type { StepContext } from './target-port';
 
-type Creating = Exclude<StepKind, 'not-carried' | 'source-disable'>;
+// `content` goes to the content port (content-port.ts), never to POA/PBA.
+type Creating = Exclude<StepKind, 'not-carried' | 'source-disable' | 'content'>;
 
 export interface ChooseEnv {
   readonly env: Omit<Env, 'intent'>;
@@ -741,5 +742,5 @@ export const KINDS: { readonly [K in Creating]: KindHandler<K> } = {
 };
 
 export function isCreating(kind: StepKind): kind is Creating {
-  return kind !== 'not-carried' && kind !== 'source-disable';
+  return kind !== 'not-carried' && kind !== 'source-disable' && kind !== 'content';
 }

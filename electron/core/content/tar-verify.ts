@@ -1,0 +1,306 @@
+/**
+ * The agent's content tarball checked as it streams through the manager (agents/lib/
+ * MigrationAgent/Tar.pm: POSIX ustar, pax 'x' headers for long names, MANIFEST.sha256 as the
+ * last member in sha256sum(1) format). Bytes pass through unchanged, block by block, so the
+ * tarball is never held whole; each header is checked before it is passed on (a member that
+ * would leave the content root never reaches the node), and each regular file's SHA-256 is
+ * computed on the way. At the end every file must match its manifest line: a mismatch names
+ * the file. Only the manifest itself (proportional to the number of files) is kept in memory.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { posix } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { MmError } from '../errors';
+
+export const MANIFEST_NAME = 'MANIFEST.sha256';
+const BLOCK = 512;
+/** A pax header or the manifest larger than this is not what the agent writes. */
+const MAX_PAX_BYTES = 1024 * 1024;
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+export interface VerifiedContent {
+  readonly files: number;
+  /** Bytes of the regular files (not counting headers, padding or the manifest). */
+  readonly bytes: number;
+  /** SHA-256 of the manifest member: what the node's marker holds. */
+  readonly manifestSha256: string;
+}
+
+type State =
+  | { readonly t: 'header' }
+  | { readonly t: 'file'; readonly name: string; left: number; pad: number; readonly hash: Hash }
+  | { readonly t: 'skip'; left: number; pad: number }
+  | { readonly t: 'pax'; left: number; pad: number; readonly parts: Buffer[] }
+  | { readonly t: 'manifest'; left: number; pad: number; readonly parts: Buffer[] }
+  | { readonly t: 'end' };
+
+function cString(b: Buffer, start: number, len: number): string {
+  const slice = b.subarray(start, start + len);
+  const nul = slice.indexOf(0);
+  return (nul < 0 ? slice : slice.subarray(0, nul)).toString('utf8');
+}
+
+function octal(b: Buffer, start: number, len: number, what: string): number {
+  // GNU base-256 (first byte's high bit set) for sizes past the octal field's reach.
+  if ((b[start] ?? 0) & 0x80) {
+    let v = (b[start] ?? 0) & 0x7f;
+    for (let i = 1; i < len; i++) v = v * 256 + (b[start + i] ?? 0);
+    return v;
+  }
+  const text = cString(b, start, len).trim();
+  if (text === '') return 0;
+  if (!/^[0-7]+$/.test(text)) throw new Error(`bad ${what} field "${text}"`);
+  return parseInt(text, 8);
+}
+
+/** The pax records "<len> key=value\n" of an 'x' header. */
+function paxRecords(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  while (i < data.length) {
+    const space = data.indexOf(0x20, i);
+    if (space < 0) break;
+    const len = parseInt(data.subarray(i, space).toString('ascii'), 10);
+    if (!Number.isFinite(len) || len <= 0 || i + len > data.length) throw new Error('bad pax record');
+    const record = data.subarray(space + 1, i + len - 1).toString('utf8');
+    const eq = record.indexOf('=');
+    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
+    i += len;
+  }
+  return out;
+}
+
+/** A member name made safe: relative, normalised, never above the root. */
+export function safeMemberName(raw: string): string | undefined {
+  if (raw === '' || raw.includes('\0') || raw.startsWith('/')) return undefined;
+  const name = posix.normalize(raw).replace(/\/+$/, '');
+  if (name === '' || name === '.' || name === '..' || name.startsWith('../') || name.startsWith('/'))
+    return undefined;
+  return name;
+}
+
+/** Whether a symlink member `name` → `target` stays inside the root. */
+export function linkStaysInside(name: string, target: string): boolean {
+  if (target === '' || target.startsWith('/')) return false;
+  const resolved = posix.normalize(posix.join(posix.dirname(name), target));
+  return resolved !== '..' && !resolved.startsWith('../');
+}
+
+/** Parses the manifest text: "<hex>  <name>" lines, with sha256sum's "\" escapes. */
+export function parseManifest(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const escaped = line.startsWith('\\');
+    const body = escaped ? line.slice(1) : line;
+    const m = /^([0-9a-f]{64}) [ *](.*)$/s.exec(body);
+    if (!m) throw new Error(`bad manifest line "${line.slice(0, 80)}"`);
+    const name = escaped
+      ? (m[2] as string).replace(/\\(\\|n)/g, (_x, c: string) => (c === 'n' ? '\n' : '\\'))
+      : (m[2] as string);
+    out.set(name, m[1] as string);
+  }
+  return out;
+}
+
+export class TarVerifier extends Transform {
+  #state: State = { t: 'header' };
+  #carry: Buffer = Buffer.alloc(0);
+  #pax: Map<string, string> | undefined;
+  readonly #hashes = new Map<string, string>();
+  #manifest: Buffer | undefined;
+  #zeroBlocks = 0;
+  #files = 0;
+  #bytes = 0;
+  #passed = 0;
+  #result: VerifiedContent | undefined;
+
+  constructor(
+    /** For messages: "site:example.com". */
+    private readonly contentId: string,
+    private readonly onBytes?: (bytesPassed: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  /** Set once the whole tarball passed and matched its manifest. */
+  get result(): VerifiedContent | undefined {
+    return this.#result;
+  }
+
+  #fail(message: string, where?: string): MmError {
+    return new MmError('content-refused', `Content ${this.contentId}: ${message}`, where ?? this.contentId);
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.#consume(this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      if (this.#carry.length > 0 || this.#state.t !== 'end')
+        throw this.#fail('the tarball ended before its end-of-archive blocks (the transfer was cut short)');
+      this.#result = this.#check();
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  /** Takes whole blocks of data members straight through; headers one block at a time. */
+  #consume(buf: Buffer): void {
+    let i = 0;
+    while (i < buf.length) {
+      const s = this.#state;
+      if (s.t === 'end') {
+        // Zero padding after the end-of-archive blocks (tar writes whole records).
+        this.#pass(buf.subarray(i));
+        i = buf.length;
+        break;
+      }
+      if (s.t === 'header') {
+        if (buf.length - i < BLOCK) break;
+        const block = buf.subarray(i, i + BLOCK);
+        if (this.#header(block)) this.#pass(block);
+        i += BLOCK;
+        continue;
+      }
+      // Member data, then its padding up to the next block.
+      if (s.left > 0) {
+        const n = Math.min(s.left, buf.length - i);
+        const part = buf.subarray(i, i + n);
+        if (s.t === 'file') s.hash.update(part);
+        else if (s.t === 'pax' || s.t === 'manifest') s.parts.push(Buffer.from(part));
+        if (s.t !== 'manifest') this.#pass(part);
+        s.left -= n;
+        i += n;
+        if (s.left > 0) continue;
+      }
+      if (s.pad > 0) {
+        const n = Math.min(s.pad, buf.length - i);
+        if (s.t !== 'manifest') this.#pass(buf.subarray(i, i + n));
+        s.pad -= n;
+        i += n;
+        if (s.pad > 0) continue;
+      }
+      this.#memberDone();
+    }
+    this.#carry = Buffer.from(buf.subarray(i));
+  }
+
+  #pass(b: Buffer): void {
+    if (b.length === 0) return;
+    this.push(b);
+    this.#passed += b.length;
+    this.onBytes?.(this.#passed);
+  }
+
+  #memberDone(): void {
+    const s = this.#state;
+    if (s.t === 'file') {
+      this.#hashes.set(s.name, s.hash.digest('hex'));
+      this.#files++;
+    } else if (s.t === 'pax') {
+      this.#pax = paxRecords(Buffer.concat(s.parts));
+    } else if (s.t === 'manifest') {
+      this.#manifest = Buffer.concat(s.parts);
+    }
+    if (s.t !== 'pax') this.#pax = undefined;
+    this.#state = { t: 'header' };
+  }
+
+  /** Checks one header block and sets the state for its member; false: do not pass it on. */
+  #header(block: Buffer): boolean {
+    if (block.every((b) => b === 0)) {
+      this.#zeroBlocks++;
+      if (this.#zeroBlocks === 2) this.#state = { t: 'end' };
+      return true;
+    }
+    if (this.#zeroBlocks > 0)
+      throw this.#fail('a member follows an empty block: not a tarball the agent makes');
+    if (this.#manifest) throw this.#fail(`a member follows ${MANIFEST_NAME}, which must be the last`);
+    let sum = 0;
+    for (let k = 0; k < BLOCK; k++) sum += k >= 148 && k < 156 ? 0x20 : (block[k] as number);
+    const stored = octal(block, 148, 8, 'checksum');
+    if (stored !== sum) throw this.#fail('a tar header has a wrong checksum (the stream is damaged)');
+    const type = String.fromCharCode(block[156] as number);
+    const ustar = cString(block, 257, 6) === 'ustar';
+    const prefix = ustar ? cString(block, 345, 155) : '';
+    const rawName =
+      this.#pax?.get('path') ?? (prefix ? `${prefix}/${cString(block, 0, 100)}` : cString(block, 0, 100));
+    const size = Number(this.#pax?.get('size') ?? octal(block, 124, 12, 'size'));
+    const link = this.#pax?.get('linkpath') ?? cString(block, 157, 100);
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (type === 'x') {
+      if (size > MAX_PAX_BYTES) throw this.#fail('a pax header is too large');
+      this.#state = { t: 'pax', left: size, pad, parts: [] };
+      return true;
+    }
+    // GNU tar's "./" entry for the root itself: nothing to check, nothing to hash.
+    if (type === '5' && posix.normalize(rawName) === './') {
+      this.#state = { t: 'skip', left: 0, pad: 0 };
+      return true;
+    }
+    const name = safeMemberName(rawName);
+    if (name === undefined)
+      throw this.#fail(
+        `member "${rawName}" is an absolute path or leaves the content root: refused`,
+        rawName,
+      );
+    if (type === '0' || type === '\0' || type === '7') {
+      if (name === MANIFEST_NAME) {
+        if (size > MAX_MANIFEST_BYTES) throw this.#fail(`${MANIFEST_NAME} is too large`);
+        this.#state = { t: 'manifest', left: size, pad, parts: [] };
+        // The manifest is the node's marker, not part of the site: it is not passed on.
+        return false;
+      }
+      this.#bytes += size;
+      this.#state = { t: 'file', name, left: size, pad, hash: createHash('sha256') };
+      return true;
+    }
+    if (type === '5') {
+      this.#state = { t: 'skip', left: 0, pad: 0 };
+      return true;
+    }
+    if (type === '2') {
+      if (!linkStaysInside(name, link))
+        throw this.#fail(`symlink "${name}" → "${link}" points outside the content root: refused`, name);
+      this.#state = { t: 'skip', left: 0, pad: 0 };
+      return true;
+    }
+    throw this.#fail(`member "${name}" has tar type "${type}", which content never holds: refused`, name);
+  }
+
+  #check(): VerifiedContent {
+    if (!this.#manifest) throw this.#fail(`the tarball has no ${MANIFEST_NAME}`);
+    let listed: Map<string, string>;
+    try {
+      listed = parseManifest(this.#manifest.toString('utf8'));
+    } catch (e) {
+      throw this.#fail(`${MANIFEST_NAME} cannot be read: ${(e as Error).message}`);
+    }
+    for (const [name, hex] of this.#hashes) {
+      const want = listed.get(name) ?? listed.get(`./${name}`);
+      if (want === undefined) throw this.#fail(`${name} is not in the agent's manifest`, name);
+      if (want !== hex)
+        throw this.#fail(
+          `${name} does not match the agent's manifest (SHA-256 ${hex}, manifest ${want}): nothing was published`,
+          name,
+        );
+    }
+    if (listed.size !== this.#hashes.size) {
+      const missing = [...listed.keys()].find((n) => !this.#hashes.has(n.replace(/^\.\//, '')));
+      throw this.#fail(`${missing ?? 'a file'} is in the manifest but not in the tarball`, missing);
+    }
+    return {
+      files: this.#files,
+      bytes: this.#bytes,
+      manifestSha256: createHash('sha256').update(this.#manifest).digest('hex'),
+    };
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * One content id moved: the agent's tarball streams from the source (its stdout over SSH)
+ * through the manager's verifier into `tar -x` on the target node (its stdin over SSH), into a
+ * staging folder. Nothing is written on the workstation and only a megabyte or two is ever in
+ * flight in memory (stream back-pressure end to end). Once every member matched the agent's
+ * manifest the staging folder is renamed into place and a marker written last; a refused
+ * member, a hash mismatch or a cut connection removes the staging folder and publishes
+ * nothing. A restart after a crash finds the marker (done) or starts the staging over.
+ */
+import { PassThrough, type Readable, type Transform } from 'node:stream';
+import type { Transport } from '../agent/transport';
+import { MmError } from '../errors';
+import type { ContentPlace } from './layout';
+import { TarVerifier, type VerifiedContent } from './tar-verify';
+
+/** Runs the agent so that its tarball flows into `out`; rejects with the agent's message. */
+export type ContentSource = (out: PassThrough, signal: AbortSignal) => Promise<void>;
+
+export interface TransferOptions {
+  readonly contentId: string;
+  readonly source: ContentSource;
+  readonly node: Transport;
+  readonly place: ContentPlace;
+  readonly signal: AbortSignal;
+  /** Bytes of the tarball passed on so far. */
+  readonly onProgress?: (bytes: number) => void;
+  /** A stage between the source and the verifier (tests damage bytes in flight with it). */
+  readonly tap?: () => Transform;
+}
+
+export interface ContentMarker extends VerifiedContent {
+  readonly contentId: string;
+}
+
+/** Plenty for one large site over a slow line; the connection's keepalive catches a dead peer. */
+const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+const PUBLISH = [
+  'set -e',
+  's=$1 f=$2 m=$3',
+  'mkdir -p -- "$(dirname -- "$f")" "$(dirname -- "$m")"',
+  'if [ -e "$f" ] || [ -L "$f" ]; then rm -rf -- "$f.mm-old"; mv -- "$f" "$f.mm-old"; fi',
+  'mv -- "$s" "$f"',
+  'rm -rf -- "$f.mm-old"',
+  'printf "%s\\n" "$4" > "$m.tmp"',
+  'mv -- "$m.tmp" "$m"',
+].join('\n');
+
+const COUNT = `find "$1" -type f -printf '%s\\n' | awk '{n++; b+=$1} END {printf "%.0f %.0f\\n", n, b}'`;
+
+async function run(
+  node: Transport,
+  argv: readonly string[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const r = await node.exec(argv, { timeoutMs: 10 * 60 * 1000, ...(signal ? { signal } : {}) });
+  if (r.code !== 0)
+    throw new MmError(
+      'content-node-failed',
+      `${what} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+      argv.join(' '),
+    );
+  return r.stdout;
+}
+
+/** Files and bytes the node holds below a folder (the read-back of one content id). */
+export async function countOnNode(node: Transport, dir: string): Promise<{ files: number; bytes: number }> {
+  const out = await run(node, ['sh', '-c', COUNT, 'sh', dir], `Counting ${dir}`);
+  const [files, bytes] = out.trim().split(/\s+/).map(Number);
+  return { files: files ?? 0, bytes: bytes ?? 0 };
+}
+
+/** The marker of a published content id, or undefined when it is not (completely) there. */
+export async function readMarker(node: Transport, place: ContentPlace): Promise<ContentMarker | undefined> {
+  const r = await node.exec(['cat', '--', place.marker], { timeoutMs: 60_000 });
+  if (r.code !== 0) return undefined;
+  try {
+    const m = JSON.parse(r.stdout) as ContentMarker;
+    return typeof m.manifestSha256 === 'string' && typeof m.files === 'number' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function transferContent(o: TransferOptions): Promise<ContentMarker> {
+  const { node, place } = o;
+  await run(
+    node,
+    ['sh', '-c', 'rm -rf -- "$1" && mkdir -p -- "$1"', 'sh', place.staging],
+    'Preparing the staging folder',
+    o.signal,
+  );
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  let first: unknown;
+  const fail = (e: unknown): void => {
+    first ??= e;
+    stop.abort();
+  };
+  const fromSource = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const verifier = new TarVerifier(o.contentId, o.onProgress);
+  const tap = o.tap?.();
+  fromSource.on('error', fail);
+  verifier.on('error', fail);
+  if (tap) {
+    tap.on('error', fail);
+    fromSource.pipe(tap).pipe(verifier);
+  } else fromSource.pipe(verifier);
+  try {
+    const [fromAgent, intoNode] = await Promise.allSettled([
+      o.source(fromSource, stop.signal).catch((e: unknown) => {
+        // The agent failed or the source connection dropped: the node must not wait forever.
+        fail(e);
+        throw e;
+      }),
+      node.exec(['tar', '--no-same-owner', '-xpf', '-', '-C', place.staging], {
+        stdin: verifier as Readable,
+        signal: stop.signal,
+        timeoutMs: TRANSFER_TIMEOUT_MS,
+      }),
+    ]);
+    if (first !== undefined) throw first;
+    if (fromAgent.status === 'rejected') throw fromAgent.reason;
+    if (intoNode.status === 'rejected') throw intoNode.reason;
+    if (intoNode.value.code !== 0)
+      throw new MmError(
+        'content-node-failed',
+        `Unpacking ${o.contentId} on ${node.label} failed (exit ${intoNode.value.code}): ${intoNode.value.stderr.trim().split('\n')[0] ?? ''}`,
+        place.staging,
+      );
+    const verified = verifier.result;
+    if (!verified)
+      throw new MmError(
+        'content-refused',
+        `Content ${o.contentId}: the tarball was not complete.`,
+        o.contentId,
+      );
+    const marker: ContentMarker = { contentId: o.contentId, ...verified };
+    await run(
+      node,
+      ['sh', '-c', PUBLISH, 'sh', place.staging, place.final, place.marker, JSON.stringify(marker)],
+      `Publishing ${o.contentId}`,
+    );
+    return marker;
+  } catch (e) {
+    // Nothing half-made stays behind: the staging folder goes (the published one was never touched).
+    await node.exec(['rm', '-rf', '--', place.staging], { timeoutMs: 10 * 60 * 1000 }).catch(() => undefined);
+    throw e;
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    fromSource.destroy();
+    verifier.destroy();
+  }
+}

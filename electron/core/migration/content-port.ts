@@ -1,0 +1,144 @@
+/**
+ * What the executor needs for a `content` step: the source's agent (domainContent tarball,
+ * streamed) and the target node that holds the content (web node: the webspace's httpdocs;
+ * mail node: the mailbox's Maildir). Same journal discipline as the POA/PBA steps: the intent
+ * (where the content goes) before the transfer, the outcome (files, bytes, the manifest's
+ * SHA-256) after; after a crash the node is asked: a marker beside the published folder means
+ * done, anything else means start the staging over.
+ */
+import type { PlanStep, StepOutcome } from '../../../shared/model/migration';
+import { type ContentPlace, mailboxPlace, sitePlace } from '../content/layout';
+import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
+import { type ContentMarker, readMarker, transferContent } from '../content/transfer';
+import { MmError } from '../errors';
+import type { OpenedServer, ServerService } from '../servers/server-service';
+import { type StepContext, StepFailureError, type StepIntent } from './target-port';
+
+type ContentPayload = Extract<PlanStep['payload'], { kind: 'content' }>;
+
+export interface ContentPort {
+  prepare(step: PlanStep, attempt: number, ctx: StepContext): Promise<StepIntent>;
+  /** Streams, verifies and publishes; the outcome's ids are files, bytes and manifestSha256. */
+  apply(step: PlanStep, intent: StepIntent, ctx: StepContext): Promise<StepOutcome>;
+  /** An earlier attempt: the node's marker says whether the content is already published. */
+  reconcile(step: PlanStep, intent: StepIntent, ctx: StepContext): Promise<StepOutcome | 'absent'>;
+  close(): Promise<void>;
+}
+
+export interface ContentPortDeps {
+  readonly servers: ServerService;
+  readonly nodes: NodeService;
+  readonly projectId: string;
+  /** Bytes of one content id moved so far (progress). */
+  progress?(stepId: string, bytes: number): void;
+  /** Tests: a stage between the source and the verifier. */
+  readonly tap?: Parameters<typeof transferContent>[0]['tap'];
+}
+
+function payloadOf(step: PlanStep): ContentPayload {
+  if (step.payload.kind !== 'content') throw new Error(`${step.id} is not a content step`);
+  return step.payload;
+}
+
+function roleOf(p: ContentPayload): NodeRole {
+  return p.contentKind === 'site' ? 'web' : p.contentKind === 'mailbox' ? 'mail' : 'db';
+}
+
+const outcomeOf = (m: ContentMarker, via: StepOutcome['via']): StepOutcome => ({
+  state: 'done',
+  ids: { files: m.files, bytes: m.bytes, manifestSha256: m.manifestSha256 },
+  via,
+  at: new Date().toISOString(),
+});
+
+export function createContentPort(deps: ContentPortDeps): ContentPort {
+  const sources = new Map<string, Promise<OpenedServer>>();
+  const nodes = new Map<NodeRole, Promise<OpenedNode>>();
+  const cached = <K, V>(map: Map<K, Promise<V>>, key: K, open: () => Promise<V>): Promise<V> => {
+    let p = map.get(key);
+    if (!p) {
+      p = open();
+      map.set(key, p);
+      p.catch(() => map.delete(key));
+    }
+    return p;
+  };
+  const node = (role: NodeRole): Promise<OpenedNode> =>
+    cached(nodes, role, () => deps.nodes.open(deps.projectId, role));
+  const source = (serverId: string): Promise<OpenedServer> =>
+    cached(sources, serverId, () => deps.servers.open(deps.projectId, serverId));
+
+  const placeOf = (p: ContentPayload, root: string, ctx: StepContext): ContentPlace => {
+    if (p.contentKind === 'site') {
+      const ws = ctx.idsOf(p.placeStep)['webspaceId'];
+      if (typeof ws !== 'number' && typeof ws !== 'string')
+        throw new StepFailureError(`the target gave ${p.domainName} no webspace to put its site in`, false);
+      return sitePlace(root, Number(ws), p.location ?? '', p.contentId);
+    }
+    if (p.contentKind === 'mailbox') return mailboxPlace(root, p.name ?? '', p.contentId);
+    throw new StepFailureError(
+      `${p.contentId}: database content needs a database node, which is not built yet`,
+      false,
+    );
+  };
+
+  return {
+    async prepare(step, attempt, ctx) {
+      const p = payloadOf(step);
+      const n = await node(roleOf(p));
+      return { chosen: { node: n.label, path: placeOf(p, n.root, ctx).final }, attempt };
+    },
+
+    async apply(step, _intent, ctx) {
+      const p = payloadOf(step);
+      const role = roleOf(p);
+      const n = await node(role);
+      const place = placeOf(p, n.root, ctx);
+      const opened = await source(step.object.serverId);
+      const stream = opened.agent.stream?.bind(opened.agent);
+      if (!stream)
+        throw new StepFailureError(
+          `${opened.server.name} is reached over SOAP, which cannot stream content yet: register it over SSH`,
+          false,
+        );
+      try {
+        const marker = await transferContent({
+          contentId: p.contentId,
+          node: n.transport,
+          place,
+          signal: ctx.signal,
+          source: (out, signal) =>
+            stream(
+              ['--extract=domainContent', `--domain-id=${p.sourceDomainId}`, `--content-id=${p.contentId}`],
+              out,
+              { signal, timeoutMs: 24 * 60 * 60 * 1000 },
+            ),
+          ...(deps.progress ? { onProgress: (bytes: number) => deps.progress?.(step.id, bytes) } : {}),
+          ...(deps.tap ? { tap: deps.tap } : {}),
+        });
+        return outcomeOf(marker, 'call');
+      } catch (e) {
+        // A dropped connection leaves a dead transport in the cache: the next step reconnects.
+        if (e instanceof MmError && /ssh-connection|cancelled/.test(e.code)) {
+          sources.delete(step.object.serverId);
+          nodes.delete(role);
+        }
+        throw e;
+      }
+    },
+
+    async reconcile(step, _intent, ctx) {
+      const p = payloadOf(step);
+      const n = await node(roleOf(p));
+      const marker = await readMarker(n.transport, placeOf(p, n.root, ctx));
+      return marker && marker.contentId === p.contentId ? outcomeOf(marker, 'look-up') : 'absent';
+    },
+
+    async close() {
+      const all = [...sources.values(), ...nodes.values()];
+      sources.clear();
+      nodes.clear();
+      await Promise.all(all.map((p) => p.then((o) => o.close()).catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Content tests' real parts: the demo hosting layout with the linux agent deployed behind one
+ * sshd (the source), a second sshd as the target's web/mail node, and file trees compared by
+ * relative path, size, mode and SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
+import { type SshConnection, connectSsh } from '../../electron/core/agent/ssh-transport';
+import type { Sshd } from '../helpers/sshd';
+
+export async function connectTo(sshd: Sshd): Promise<SshConnection> {
+  return connectSsh({
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    credentials: { privateKey: sshd.clientKey },
+    hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
+  });
+}
+
+/** The linux agent on the source sshd, reading the layout below `root`. */
+export async function sourceAgent(conn: SshConnection, sshd: Sshd, root: string): Promise<AgentCommunicator> {
+  const agent = new AgentCommunicator(conn, {
+    agent: 'linux',
+    local: false,
+    root,
+    agentPath: join(sshd.dir, 'mm-agents'),
+    apiVersion: 2,
+  });
+  await agent.ensureDeployed();
+  return agent;
+}
+
+export interface TreeEntry {
+  readonly type: 'file' | 'dir' | 'link';
+  readonly size?: number;
+  readonly mode?: number;
+  readonly mtime?: number;
+  readonly sha256?: string;
+  readonly link?: string;
+}
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Every entry below `dir` by relative path (streamed hashes: big files are fine). */
+export async function tree(
+  dir: string,
+  skip: (rel: string) => boolean = () => false,
+): Promise<Map<string, TreeEntry>> {
+  const out = new Map<string, TreeEntry>();
+  const walk = async (abs: string, rel: string): Promise<void> => {
+    for (const name of (await readdir(abs)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (skip(r)) continue;
+      const p = join(abs, name);
+      const st = await lstat(p);
+      if (st.isSymbolicLink()) out.set(r, { type: 'link', link: await readlink(p) });
+      else if (st.isDirectory()) {
+        out.set(r, { type: 'dir' });
+        await walk(p, r);
+      } else
+        out.set(r, {
+          type: 'file',
+          size: st.size,
+          mode: st.mode & 0o7777,
+          mtime: Math.floor(st.mtimeMs / 1000),
+          sha256: await sha256(p),
+        });
+    }
+  };
+  await walk(dir, '');
+  return out;
+}
