@@ -270,8 +270,11 @@ describe('mm mapping, select, verify, decide', () => {
       join(dataDir, 'source-files'),
       '--kind',
       'linux',
+      '--api',
+      '1',
     );
-    await second('inventory', 'import', 'web01', join(dataDir, 'web01.xml'));
+    // web01.xml is a Migration API v1 inventory: a v2 server would refuse it.
+    expect((await second('inventory', 'import', 'web01', join(dataDir, 'web01.xml'))).code).toBe(0);
     const imported = await second('mapping', 'import', file, '--json');
     expect(imported.code).toBe(0);
     const r = JSON.parse(imported.stdout) as { applied: unknown[]; failed: { serverId: string }[] };
