@@ -1,6 +1,20 @@
 /** Incremental re-verification recomputes what a decision touched and agrees with a full run. */
 import { describe, expect, it } from 'vitest';
+import { touchedBy, verifyAll } from '../../electron/core/verification/engine';
+import { buildIndex } from '../../electron/core/verification/inventory-index';
+import type { VerificationResult } from '../../shared/model/verification';
 import { HOSTING, REGISTRATION, Scenario, incremental } from './scenario';
+
+/** What differs between two full runs: changed or new results, and null for those gone. */
+function difference(
+  before: ReadonlyMap<string, VerificationResult>,
+  after: ReadonlyMap<string, VerificationResult>,
+): Map<string, VerificationResult | null> {
+  const out = new Map<string, VerificationResult | null>();
+  for (const [k, v] of after) if (JSON.stringify(before.get(k)) !== JSON.stringify(v)) out.set(k, v);
+  for (const k of before.keys()) if (!after.has(k)) out.set(k, null);
+  return out;
+}
 
 function project(): Scenario {
   const s = new Scenario()
@@ -109,5 +123,68 @@ describe('incremental re-verification', () => {
     expect(verified.get('account', 'c1').status).toBe('verification-failed');
     expect(verified.codes('account', 'c1')).toEqual(['parent-not-selected', 'domain-failed']);
     expect(verified.codes('subscription', 'cs')).toEqual(['owner-failed']);
+  });
+
+  it('the patch holds exactly what changed: every changed or vanished result, nothing unchanged', () => {
+    const cases = [
+      {
+        after: project().override('web01', 's-extra'),
+        change: { kind: 'override', serverId: 'web01', subscriptionId: 's-extra' },
+      },
+      {
+        after: project().approve('web01', 'parked.com', true),
+        change: { kind: 'approve', serverId: 'web01', domainId: 'parked.com', park: true },
+      },
+      {
+        after: project().unselectDomain('web01', 'site0.com'),
+        change: { kind: 'unselect', serverId: 'web01', domainId: 'site0.com' },
+      },
+      {
+        after: project().map('web01', 't-old', HOSTING),
+        change: { kind: 'remap', mapping: { serverId: 'web01', templateId: 't-old', ...HOSTING } },
+      },
+    ] as const;
+    for (const { after, change } of cases) {
+      const before = project().verify();
+      const { patch } = incremental(before, after, change);
+      const expected = difference(before.results, after.verify().results);
+      expect(expected.size, change.kind).toBeGreaterThan(0);
+      expect(new Map([...patch.changes].sort()), change.kind).toEqual(new Map([...expected].sort()));
+    }
+  });
+
+  it('a decision about something the inventory does not hold touches nothing', () => {
+    const s = project();
+    const index = buildIndex(s.input().servers);
+    for (const change of [
+      { kind: 'override', serverId: 'web01', subscriptionId: 'nope' },
+      { kind: 'override', serverId: 'web09', subscriptionId: 's1' },
+      { kind: 'approve', serverId: 'web01', domainId: 'nope.com', park: false },
+      { kind: 'unselect', serverId: 'web09', domainId: 'site1.com' },
+      { kind: 'remap', mapping: { serverId: 'web09', templateId: 't-host', ...HOSTING } },
+      { kind: 'remap', mapping: { serverId: 'web01', templateId: 'nope', ...HOSTING } },
+    ] as const)
+      expect(touchedBy(index, change), JSON.stringify(change)).toEqual({ accounts: [], names: [] });
+    expect(touchedBy(index, { kind: 'unselect', serverId: 'web01', domainId: 'double.com' })).toEqual({
+      accounts: [
+        { serverId: 'web01', accountId: 'a3' },
+        { serverId: 'web01', accountId: 'a3' },
+        { serverId: 'web01', accountId: 'a3' },
+      ],
+      names: ['double.com'],
+    });
+  });
+
+  it('a full run reports its progress every 2,000 accounts, with the total', () => {
+    const s = new Scenario().server('big').template('t-host', HOSTING);
+    for (let i = 0; i < 4001; i++) s.account(`acc${i}`);
+    const input = s.selectAll().input();
+    const calls: [number, number][] = [];
+    const results = verifyAll(buildIndex(input.servers), input, (done, total) => calls.push([done, total]));
+    expect(calls).toEqual([
+      [2000, 4001],
+      [4000, 4001],
+    ]);
+    expect(results.size).toBe(4001);
   });
 });
