@@ -53,6 +53,8 @@ const project = await core.projects.create('Bench');
 await core.servers.add(project.id, {
   name: 'src',
   kind: 'hsphere',
+  // The synthetic document is a Migration API v1 inventory; a v2 server refuses it.
+  apiVersion: 1,
   connection: { type: 'local', root: dir },
 });
 
