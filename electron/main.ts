@@ -10,6 +10,7 @@ import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
 import { RENDERER_DIR } from './core/paths';
 import { attachDemoTarget, startAppSandbox } from './sandbox/demo-target';
+import { startRehearsalTarget } from './sandbox/rehearsal-target';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, isTrustedSender, secureWindowOptions } from './window';
@@ -29,6 +30,8 @@ const dataDir = resolve(
 const core = createCore({
   dataDir,
   shell: 'electron',
+  // Rehearsals run against throwaway sandboxes started by the core through this.
+  throwawayTarget: startRehearsalTarget,
   // safeStorage (OS keychain) seals the master key of the secret store, when it is backed by a
   // real keyring: on Linux without one it would use a fixed key, so the 0600 key file is used.
   keyGuard: {

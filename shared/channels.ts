@@ -51,6 +51,14 @@ export const CALL_CHANNELS = [
   'review:comments',
   'review:add-comment',
   'review:merge-comments',
+  'rehearsal:start',
+  'rehearsal:list',
+  'rehearsal:show',
+  'rehearsal:diff',
+  'rehearsal:signoff',
+  'rehearsal:status',
+  'rehearsal:policy',
+  'rehearsal:export',
   'target:get',
   'target:set',
   'target:test',
@@ -62,6 +70,7 @@ export const EVENT_CHANNELS = [
   'log:line',
   'projects:changed',
   'migration:progress',
+  'rehearsal:progress',
   'verification:changed',
 ] as const;
 

@@ -25,6 +25,15 @@ import type { BundleFile, ReviewComment } from './model/review';
 import type { HistoryEntry } from './model/history';
 import type { JobSummary, MigrationPreview, ObjectStatusRow, StepStatusRow } from './model/migration';
 import type { ReportFile } from './model/report';
+import type {
+  RehearsalDiff,
+  RehearsalOutcome,
+  RehearsalProgress,
+  RehearsalRecord,
+  RehearsalStatus,
+  SignOff,
+  SignOffPolicy,
+} from './model/rehearsal';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
@@ -213,6 +222,7 @@ export const resultsQuerySchema = z
   .strict();
 
 const jobId = z.string().min(1).max(100);
+const rehearsalId = z.string().min(1).max(100);
 const migrationSubset = z
   .object({
     projectId,
@@ -248,7 +258,12 @@ export const callSchemas = {
   'decisions:undo': z.object({ projectId, decisionId: z.string().min(1).max(100), author }).strict(),
   'migration:preview': migrationSubset,
   'migration:start': migrationSubset
-    .extend({ concurrency: z.number().int().min(1).max(64).optional(), author })
+    .extend({
+      concurrency: z.number().int().min(1).max(64).optional(),
+      author,
+      /** Run without a signed-off rehearsal, for this reason (recorded). */
+      force: z.string().trim().min(1).max(2000).optional(),
+    })
     .strict(),
   'migration:jobs': z.object({ projectId }).strict(),
   'migration:job': z.object({ projectId, jobId }).strict(),
@@ -302,6 +317,22 @@ export const callSchemas = {
     })
     .strict(),
   'review:merge-comments': bundleFileInput.extend({ projectId }).strict(),
+  'rehearsal:start': migrationSubset.extend({ content: z.boolean().optional(), author }).strict(),
+  'rehearsal:list': z.object({ projectId }).strict(),
+  'rehearsal:show': z.object({ projectId, id: rehearsalId.optional() }).strict(),
+  'rehearsal:diff': z
+    .object({ projectId, id: rehearsalId.optional(), against: rehearsalId.optional() })
+    .strict(),
+  'rehearsal:signoff': z
+    .object({ projectId, id: rehearsalId, author, comment: z.string().trim().max(10_000).optional() })
+    .strict(),
+  'rehearsal:status': z.object({ projectId }).strict(),
+  'rehearsal:policy': z
+    .object({ projectId, policy: z.enum(['required', 'not-required', 'after-first-rehearsal']) })
+    .strict(),
+  'rehearsal:export': z
+    .object({ projectId, id: rehearsalId.optional(), format: z.enum(['html', 'csv', 'json']) })
+    .strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -366,6 +397,14 @@ export interface CallResponses {
   'review:comments': readonly ReviewComment[];
   'review:add-comment': ReviewComment;
   'review:merge-comments': { readonly added: number; readonly total: number };
+  'rehearsal:start': { readonly rehearsalId: string };
+  'rehearsal:list': readonly RehearsalRecord[];
+  'rehearsal:show': RehearsalOutcome;
+  'rehearsal:diff': RehearsalDiff;
+  'rehearsal:signoff': SignOff;
+  'rehearsal:status': RehearsalStatus;
+  'rehearsal:policy': { readonly policy: SignOffPolicy };
+  'rehearsal:export': ReportFile;
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];
@@ -416,6 +455,8 @@ export interface EventPayloads {
   /** A migration batch moved on (throttled while it runs; always at its end). */
   'migration:progress': JobSummary;
   /** Stored verification results changed (a run, or a decision's incremental re-verification). */
+  /** A rehearsal moved on (its batch's progress, then reading back, then its end). */
+  'rehearsal:progress': RehearsalProgress;
   'verification:changed': {
     readonly projectId: string;
     readonly incremental: boolean;

@@ -91,6 +91,24 @@ const handlers: HandlerMap = {
   'review:add-comment': (core, req) => core.review.comment(req.projectId, req.about, req.text, req.author),
   'review:merge-comments': (core, req) =>
     core.review.mergeComments(req.projectId, Buffer.from(req.base64, 'base64'), req.fileName),
+  'rehearsal:start': async (core, { projectId, content, author, ...subset }) => {
+    const started = await core.rehearsals.start(projectId, {
+      ...subset,
+      ...(content !== undefined ? { content } : {}),
+      ...(author !== undefined ? { author } : {}),
+    });
+    started.done.catch(() => undefined); // the outcome travels as rehearsal:progress events
+    return { rehearsalId: started.rehearsalId };
+  },
+  'rehearsal:list': (core, req) => core.rehearsals.list(req.projectId),
+  'rehearsal:show': (core, req) => core.rehearsals.outcome(req.projectId, req.id),
+  'rehearsal:diff': (core, req) => core.rehearsals.diff(req.projectId, req.id, req.against),
+  'rehearsal:signoff': (core, req) => core.rehearsals.signOff(req.projectId, req.id, req.author, req.comment),
+  'rehearsal:status': (core, req) => core.rehearsals.status(req.projectId),
+  'rehearsal:policy': async (core, req) => ({
+    policy: await core.rehearsals.setPolicy(req.projectId, req.policy),
+  }),
+  'rehearsal:export': (core, req) => core.rehearsals.report(req.projectId, req.format, req.id),
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

@@ -4,6 +4,7 @@ import { type Core, createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { MmError, toAppError } from '../core/errors';
 import { readDefaultProject } from './default-project';
+import { startRehearsalTarget } from '../sandbox/rehearsal-target';
 
 export interface GlobalOptions {
   readonly dataDir?: string;
@@ -36,7 +37,7 @@ export function action<A extends unknown[]>(
     const args = all.slice(0, -1) as unknown as A;
     const options = command.optsWithGlobals<GlobalOptions>();
     const dataDir = resolve(options.dataDir ?? defaultDataDir());
-    const core = createCore({ dataDir, shell: 'cli' });
+    const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
     const ctx: CliContext = {
       core,
       options,

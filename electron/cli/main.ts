@@ -13,6 +13,7 @@ import { registerMappingCommands } from './commands/mapping';
 import { registerSelectCommands } from './commands/select';
 import { registerVerifyCommands } from './commands/verify';
 import { registerMigrateCommands } from './commands/migrate';
+import { registerRehearsalCommands } from './commands/rehearse';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
@@ -38,6 +39,7 @@ registerVerifyCommands(program);
 registerDecideCommands(program);
 registerSandboxCommands(program);
 registerMigrateCommands(program);
+registerRehearsalCommands(program);
 
 try {
   await program.parseAsync(process.argv);

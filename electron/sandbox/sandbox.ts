@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { POA_ERRORS } from '../core/target/poa-errors';
 import { isPbaMethod, signatureOf } from '../core/target/pba-signatures';
 import { Args, FAULT, SandboxFault, SandboxRefusal } from './answers';
-import { SEED_PLANS, SEED_TEMPLATES } from './catalogue';
+import { SEED_PLANS, SEED_TEMPLATES, type SandboxPlan, type SandboxTemplate } from './catalogue';
 import { FAULT_ACTIONS, type FaultAction, FaultPlan, type FaultRule } from './faults';
 import { OpLog } from './op-log';
 import { PBA_METHODS, readParams, withoutSecrets } from './pba-methods';
@@ -42,6 +42,8 @@ export interface SandboxOptions {
   readonly asyncMs?: number;
   /** Operations between two snapshots of the state (default 100,000). */
   readonly compactEvery?: number;
+  /** Templates and plans to offer instead of the seed catalogue (a rehearsal copies the real target's). */
+  readonly catalogue?: { readonly templates: readonly SandboxTemplate[]; readonly plans: readonly SandboxPlan[] };
 }
 
 /** Everything the sandbox holds, table by table (password hashes included: in-process only). */
@@ -75,8 +77,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     log.append(change);
   };
   const txns = new Transactions(store, TABLES, commitDraft, () => asyncMs);
-  const templates = SEED_TEMPLATES;
-  const plans = SEED_PLANS;
+  const templates = options.catalogue?.templates ?? SEED_TEMPLATES;
+  const plans = options.catalogue?.plans ?? SEED_PLANS;
 
   const sandboxMethod = (method: string, params: unknown[]): Promise<unknown> | undefined => {
     switch (method) {

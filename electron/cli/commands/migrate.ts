@@ -9,6 +9,7 @@ import type { JobSummary } from '../../../shared/model/migration';
 import { CREATED_KINDS } from '../../../shared/model/migration';
 import { MmError } from '../../core/errors';
 import { type CliContext, EXIT_FAILURE, action, table } from '../context';
+import { runRehearsal } from './rehearse';
 
 interface MigrateOptions {
   concurrency?: string;
@@ -17,6 +18,9 @@ interface MigrateOptions {
   domains?: string[];
   preview?: boolean;
   services?: boolean;
+  rehearse?: boolean;
+  content?: boolean;
+  force?: string;
 }
 
 function toInt(value: string | undefined, name: string): number | undefined {
@@ -120,6 +124,12 @@ export function registerMigrateCommands(program: Command): void {
     .option('--domains <name...>', 'only these domains (names or ids; their accounts come too)')
     .option('--preview', 'say what the batch would migrate, counted, and do nothing')
     .option('--no-services', 'do not fetch domain services first: migrate with those already fetched')
+    .option('--rehearse', 'run the same plan against a throwaway sandbox instead (see mm rehearsal)')
+    .option('--no-content', 'with --rehearse: do not transfer content')
+    .option(
+      '--force <reason>',
+      'run although no signed-off rehearsal covers this plan (the reason is recorded)',
+    )
     .action(
       action(async (ctx, o: MigrateOptions) => {
         const projectId = await ctx.projectId();
@@ -141,8 +151,15 @@ export function registerMigrateCommands(program: Command): void {
         }
         const concurrency = toInt(o.concurrency, 'concurrency');
         const perServer = toInt(o.perServer, 'per-server');
+        if (o.rehearse)
+          return runRehearsal(ctx, projectId, {
+            ...subset,
+            content: o.content !== false,
+            ...(concurrency !== undefined ? { concurrency } : {}),
+          });
         const started = await ctx.core.migration.start(projectId, {
           ...subset,
+          ...(o.force !== undefined ? { force: o.force } : {}),
           ...(concurrency !== undefined ? { concurrency } : {}),
           ...(perServer !== undefined ? { perServer } : {}),
           ...(o.services === false ? { services: false } : {}),

@@ -25,6 +25,8 @@ const FIXED_MEMBERS = [
   'verification-history.jsonl',
   'reports/verification-report.json',
   'reports/migration-report.json',
+  'reports/rehearsal-report.json',
+  'rehearsals/rehearsals.json',
 ] as const;
 
 /** `inventory/<server-id>.json`: the id as the inventory store accepts it, and nothing Windows reads differently. */
@@ -139,6 +141,9 @@ const FIXED_SCHEMAS: Record<Exclude<(typeof FIXED_MEMBERS)[number], 'project.jso
   'verification-history.jsonl': objects,
   'reports/verification-report.json': z.object({ html: z.string(), csv: z.string() }),
   'reports/migration-report.json': z.object({ html: z.string(), csv: z.string() }),
+  'reports/rehearsal-report.json': z.object({ html: z.string(), csv: z.string() }),
+  // Rehearsals (their objects) with the sign-offs and forced runs, for a reviewer to study.
+  'rehearsals/rehearsals.json': z.object({ rehearsals: objects, signoffs: objects }),
 };
 
 /** One comment as a bundle carries it (merged back into the original by `mergeComments`). */

@@ -19,6 +19,7 @@ import { timeText } from './migration-badges';
 import { ObjectDrawer } from './object-drawer';
 import { ObjectsTable, type StateFilter, isStateFilter } from './objects-table';
 import { StartPanel } from './start-panel';
+import { RehearsalPanel } from './rehearsal-panel';
 
 const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
 /** The object table is asked again at most this often while a batch runs. */
@@ -100,6 +101,7 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
         </Alert>
       )}
       {jobs.error && <ApiErrorAlert error={jobs.error} title="The batches cannot be read" />}
+      <RehearsalPanel projectId={projectId} readOnly={readOnly} />
       {!readOnly && !unfinished && jobs.data && all.length === 0 && (
         <StartPanel projectId={projectId} onStarted={started} />
       )}

@@ -1,0 +1,87 @@
+/**
+ * A full rehearsal of the synthetic source (10,000 accounts, 20,000 domains, 30,000
+ * subscriptions; no content bytes) through `core.rehearsals`: the real target (a sandbox) is
+ * listed for its catalogue, a throwaway sandbox is started, the whole plan runs into it through
+ * the journal, it is read back object by object, and the outcome is written. Goal: under 10
+ * minutes on this 2-core machine; the peak RSS is printed. Also checks the real target received
+ * no write. `MM_BENCH_REHEARSAL_SCALE=0.1` runs on a tenth of the source (quick look).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore } from '../../electron/core/core';
+import { InventoryStore } from '../../electron/core/inventory/inventory-store';
+import { startRehearsalTarget } from '../../electron/sandbox/rehearsal-target';
+import { startSandbox } from '../../electron/sandbox/sandbox';
+import { goal, reportGoals } from './goals';
+import { syntheticInventory, syntheticMapping } from './synthetic';
+
+const scale = Number(process.env['MM_BENCH_REHEARSAL_SCALE'] ?? '1');
+const size = {
+  accounts: Math.round(10_000 * scale),
+  domains: Math.round(20_000 * scale),
+  subscriptions: Math.round(30_000 * scale),
+};
+
+const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-rehearsal-'));
+const production = await startSandbox({ dataDir: join(dataDir, 'production-sandbox') });
+const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
+try {
+  // A verified project on the synthetic inventory, pointed at the "production" sandbox.
+  const projectId = (await core.projects.create('Bench rehearsal')).id;
+  await core.servers.add(projectId, {
+    name: 'bench',
+    kind: 'linux',
+    apiVersion: 1,
+    connection: { type: 'local', root: dataDir },
+  });
+  const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
+  await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
+  for (const m of syntheticMapping('bench'))
+    await core.mapping.put(projectId, m.serverId, m.templateId, {
+      ...m,
+      tlds: m.tlds ?? [],
+      check: 'unverified',
+      updatedAt: '',
+      updatedBy: 'bench',
+    });
+  await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+  await core.verification.run(projectId);
+  await core.target.set(projectId, {
+    poaUrl: production.poaUrl,
+    poaUser: 'admin',
+    poaPassword: 'bench',
+    pbaUrl: production.pbaUrl,
+    pbaUser: 'admin',
+    pbaPassword: 'bench',
+  });
+  const before = JSON.stringify(production.state());
+
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  const t0 = performance.now();
+  const started = await core.rehearsals.start(projectId, { content: false, concurrency: 8, services: false });
+  const record = await started.done;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  if (record.state !== 'done')
+    throw new Error(
+      `the rehearsal ended ${record.state}: ${record.error ?? record.failures?.[0]?.message ?? ''}`,
+    );
+  const untouched = JSON.stringify(production.state()) === before;
+  console.log(
+    `full rehearsal (${size.accounts} accounts / ${size.domains} domains / ${size.subscriptions} subscriptions, no content), concurrency 8: ${record.objects?.migrated} of ${record.objects?.total} objects in ${(seconds / 60).toFixed(1)} min, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB   ${goal('full rehearsal of the synthetic source', '< 10 min', seconds < 600 * scale)}`,
+  );
+  console.log(
+    `  would create: ${Object.entries(record.create ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  real target untouched: ${untouched ? 'yes' : 'NO'}   ${goal('no write to the real target', 'none', untouched)}`,
+  );
+} finally {
+  await production.close();
+}
+reportGoals();

@@ -1,0 +1,180 @@
+/**
+ * Where rehearsals live: `<project>/rehearsals/<id>/` holds the rehearsal's record
+ * (rehearsal.json), what its target held (holdings.json), its journal and its batch files (the
+ * rehearsal's own MigrationService venue) and, while it runs, the throwaway sandbox's state.
+ * `signoffs.jsonl` is append-only (sign-offs and forced production runs); `policy.json` holds
+ * the project's sign-off policy.
+ */
+import { appendFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  RehearsalOutcome,
+  RehearsalRecord,
+  SignOff,
+  SignOffPolicy,
+  TargetHolding,
+} from '../../../shared/model/rehearsal';
+import { MmError } from '../errors';
+
+/** A production run started without a sign-off, and why. */
+export interface Override {
+  readonly fingerprint: string;
+  readonly author: string;
+  readonly at: string;
+  readonly reason: string;
+}
+
+export type SignOffLine =
+  ({ readonly type: 'signoff' } & SignOff) | ({ readonly type: 'override' } & Override);
+
+export const DEFAULT_POLICY: SignOffPolicy = 'after-first-rehearsal';
+const ID = /^r-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$/;
+
+async function writeAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new MmError('corrupt', `${file} is not valid JSON: the rehearsal's record is damaged.`, file);
+  }
+}
+
+export class RehearsalStore {
+  constructor(private readonly projectDir: (projectId: string) => string) {}
+
+  root(projectId: string): string {
+    return join(this.projectDir(projectId), 'rehearsals');
+  }
+
+  dir(projectId: string, id: string): string {
+    if (!ID.test(id))
+      throw new MmError('invalid-input', `"${id}" is not a rehearsal id (r-YYYYMMDD-HHMMSS-xxxxxx).`, 'id');
+    return join(this.root(projectId), id);
+  }
+
+  async create(record: RehearsalRecord): Promise<void> {
+    await mkdir(this.dir(record.projectId, record.id), { recursive: true, mode: 0o700 });
+    await this.save(record);
+  }
+
+  async save(record: RehearsalRecord): Promise<void> {
+    await writeAtomic(join(this.dir(record.projectId, record.id), 'rehearsal.json'), record);
+  }
+
+  async saveHoldings(projectId: string, id: string, holdings: readonly TargetHolding[]): Promise<void> {
+    await writeAtomic(join(this.dir(projectId, id), 'holdings.json'), holdings);
+  }
+
+  /**
+   * What a review bundle carried (`rehearsals/rehearsals.json`, written when a review copy is
+   * opened): the rehearsals with their objects, and the sign-off lines.
+   */
+  private async bundled(
+    projectId: string,
+  ): Promise<{ rehearsals: RehearsalOutcome[]; signoffs: SignOffLine[] }> {
+    const b = await readJson<{ rehearsals?: unknown[]; signoffs?: unknown[] }>(
+      join(this.root(projectId), 'rehearsals.json'),
+    ).catch(() => undefined);
+    const rehearsals = (b?.rehearsals ?? []).filter(
+      (r): r is RehearsalOutcome =>
+        typeof r === 'object' &&
+        r !== null &&
+        ID.test(String((r as { id?: unknown }).id)) &&
+        Array.isArray((r as { holdings?: unknown }).holdings),
+    );
+    const signoffs = (b?.signoffs ?? []).filter(
+      (l): l is SignOffLine =>
+        typeof l === 'object' &&
+        l !== null &&
+        typeof (l as { fingerprint?: unknown }).fingerprint === 'string',
+    );
+    return { rehearsals, signoffs };
+  }
+
+  /** Every rehearsal of the project, newest first (a review copy: those its bundle carried). */
+  async list(projectId: string): Promise<RehearsalRecord[]> {
+    const carried = (await this.bundled(projectId)).rehearsals.map(({ holdings: _holdings, ...r }) => r);
+    let names: string[];
+    try {
+      names = await readdir(this.root(projectId));
+    } catch {
+      names = [];
+    }
+    const out: RehearsalRecord[] = carried.filter((r) => !names.includes(r.id));
+    for (const name of names.filter((n) => ID.test(n))) {
+      const r = await readJson<RehearsalRecord>(join(this.root(projectId), name, 'rehearsal.json'));
+      if (r) out.push(r);
+    }
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  }
+
+  async get(projectId: string, id: string): Promise<RehearsalRecord> {
+    const r =
+      (await readJson<RehearsalRecord>(join(this.dir(projectId, id), 'rehearsal.json'))) ??
+      (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
+    if (!r) throw new MmError('not-found', `There is no rehearsal ${id} in this project.`, 'id');
+    return r;
+  }
+
+  async outcome(projectId: string, id: string): Promise<RehearsalOutcome> {
+    const carried = (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
+    const record = await this.get(projectId, id);
+    const holdings =
+      (await readJson<TargetHolding[]>(join(this.dir(projectId, id), 'holdings.json'))) ??
+      carried?.holdings ??
+      [];
+    return { ...record, holdings };
+  }
+
+  async signOffLines(projectId: string): Promise<SignOffLine[]> {
+    let text: string;
+    try {
+      text = await readFile(join(this.root(projectId), 'signoffs.jsonl'), 'utf8');
+    } catch {
+      return (await this.bundled(projectId)).signoffs;
+    }
+    // A torn last line (a crash mid-append) is skipped, never fatal.
+    return text.split('\n').flatMap((l) => {
+      if (l.trim() === '') return [];
+      try {
+        return [JSON.parse(l) as SignOffLine];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async appendSignOff(projectId: string, line: SignOffLine): Promise<void> {
+    await mkdir(this.root(projectId), { recursive: true, mode: 0o700 });
+    await appendFile(join(this.root(projectId), 'signoffs.jsonl'), `${JSON.stringify(line)}\n`, {
+      mode: 0o600,
+    });
+  }
+
+  async policy(projectId: string): Promise<SignOffPolicy> {
+    const p = await readJson<{ policy?: SignOffPolicy }>(join(this.root(projectId), 'policy.json'));
+    return p?.policy ?? DEFAULT_POLICY;
+  }
+
+  async setPolicy(projectId: string, policy: SignOffPolicy): Promise<void> {
+    await mkdir(this.root(projectId), { recursive: true, mode: 0o700 });
+    await writeAtomic(join(this.root(projectId), 'policy.json'), { policy });
+  }
+}
+
+/** r-20261130-071502-a1b2c3: sorts by time, says when. */
+export function newRehearsalId(now: Date, random: string): string {
+  const iso = now.toISOString();
+  return `r-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${random.slice(0, 6)}`;
+}

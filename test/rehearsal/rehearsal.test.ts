@@ -1,0 +1,318 @@
+/**
+ * Rehearsal end to end, on real parts: the demo's Debian hosting layout behind a real sshd,
+ * inventoried, mapped, verified (test/migration/env.ts); a second sandbox stands for the
+ * project's real (production) target. `mm migrate --rehearse` must leave that target untouched
+ * (its whole state compared before and after), report exactly what its own throwaway sandbox
+ * held, refuse the production run until a rehearsal of the same plan is signed off (naming both
+ * fingerprints and what changed), show a changed selection in the diff, and — once signed off —
+ * the production run must create exactly what the rehearsal said it would.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '../../shared/model/inventory';
+import type { RehearsalRecord, TargetHolding } from '../../shared/model/rehearsal';
+import { createCore } from '../../electron/core/core';
+import type { StartThrowawayTarget } from '../../electron/core/rehearsal/throwaway-target';
+import { SEED_PLANS, SEED_TEMPLATES } from '../../electron/sandbox/catalogue';
+import { holdingsOf, startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
+import type { RunningSandbox, SandboxState } from '../../electron/sandbox/sandbox';
+import { tempDir } from '../helpers/paths';
+import {
+  PROJECT,
+  type PreparedSource,
+  SERVER,
+  freshRun,
+  mm,
+  mmOk,
+  parseMigrate,
+  prepareSource,
+} from '../migration/env';
+
+interface RehearseJson {
+  rehearsalId: string;
+  fingerprint: string;
+  state: string;
+  objects: { total: number; migrated: number; failed: number };
+  create: Record<string, number>;
+  cannotCarry: { object: string; step: string; message: string }[];
+  failures: { object: string; step: string; message: string }[];
+  catalogue: { fromRealTarget: boolean; templates: number; plans: number; problem?: string };
+  content: boolean;
+}
+
+/** The production target's catalogue differs from the seed: one more template, so copying shows. */
+const PRODUCTION_CATALOGUE = {
+  templates: [
+    ...SEED_TEMPLATES,
+    { service_template_id: 990, name: 'Production only', owner_id: 1, active: true, resources: [] },
+  ],
+  plans: SEED_PLANS,
+};
+
+function snapshot(sandbox: RunningSandbox): string {
+  return JSON.stringify(sandbox.state());
+}
+
+const keys = (h: readonly TargetHolding[]): string[] => h.map((x) => x.key).sort();
+
+let source: PreparedSource;
+beforeAll(async () => {
+  source = await prepareSource();
+}, 300_000);
+afterAll(async () => {
+  await source?.stop();
+});
+
+describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate of the real run', () => {
+  let run: { dataDir: string; sandbox: RunningSandbox };
+  let inventory: Inventory;
+  let productionBefore: string;
+  let first: RehearseJson;
+  let firstCode: number;
+  /** What the in-process rehearsal's sandbox held when it was read back. */
+  let captured: SandboxState | undefined;
+  const capturing: StartThrowawayTarget = async (options) => {
+    const { target, sandbox } = await startRehearsalSandbox(options);
+    return {
+      ...target,
+      holdings: async () => {
+        captured = sandbox.state();
+        return target.holdings();
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    run = await freshRun(source, { asyncMs: 20, catalogue: PRODUCTION_CATALOGUE });
+    inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
+      PROJECT,
+      SERVER,
+    )) as Inventory;
+    productionBefore = snapshot(run.sandbox);
+    const r = await mm(run.dataDir, ['migrate', '--rehearse', '--json']);
+    firstCode = r.code;
+    first = JSON.parse(r.stdout) as RehearseJson;
+  }, 300_000);
+
+  afterAll(async () => {
+    await run?.sandbox.close();
+  });
+
+  it('rehearses every object of the source, with the catalogue of the real target', () => {
+    expect(first.failures).toEqual([]);
+    expect(first.state).toBe('done');
+    expect(firstCode).toBe(0);
+    expect(first.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.objects.migrated).toBe(first.objects.total);
+    expect(first.objects.total).toBe(inventory.accounts.length + inventory.domains.length);
+    expect(first.create['accounts']).toBe(inventory.accounts.length);
+    expect(first.create['domains']).toBe(inventory.domains.length);
+    expect(first.create['mailboxes']).toBeGreaterThan(0);
+    expect(first.catalogue).toEqual({
+      fromRealTarget: true,
+      templates: PRODUCTION_CATALOGUE.templates.length,
+      plans: PRODUCTION_CATALOGUE.plans.length,
+    });
+  });
+
+  it('never wrote to the real target, and left no sandbox running or on disk', async () => {
+    expect(snapshot(run.sandbox)).toBe(productionBefore);
+    const dir = join(run.dataDir, 'projects', PROJECT, 'rehearsals', first.rehearsalId);
+    const record = JSON.parse(await readFile(join(dir, 'rehearsal.json'), 'utf8')) as RehearsalRecord;
+    expect(record.state).toBe('done');
+    await expect(readdir(join(dir, 'sandbox'))).rejects.toThrow();
+    // The rehearsal's own journal, never production's.
+    expect((await readFile(join(dir, 'journal.jsonl'), 'utf8')).length).toBeGreaterThan(0);
+    await expect(
+      readFile(join(run.dataDir, 'projects', PROJECT, 'migration', 'journal.jsonl')),
+    ).rejects.toThrow();
+  });
+
+  it('refuses the production run before a sign-off, naming the fingerprint', async () => {
+    const refused = await mm(run.dataDir, ['migrate', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(first.fingerprint);
+    expect(refused.stderr).toContain('no signed-off rehearsal');
+    expect(snapshot(run.sandbox)).toBe(productionBefore);
+  });
+
+  it('after a sign-off, a changed selection changes the fingerprint, the diff and the refusal', async () => {
+    const signed = JSON.parse(
+      (await mmOk(run.dataDir, ['rehearsal', 'signoff', '--comment', 'checked the counts', '--json'])).stdout,
+    ) as { rehearsalId: string; fingerprint: string; author: string; comment: string };
+    expect(signed).toMatchObject({
+      rehearsalId: first.rehearsalId,
+      fingerprint: first.fingerprint,
+      comment: 'checked the counts',
+    });
+    // The sign-off is in the project's log (its history) with who and which plan.
+    const log = await readFile(join(run.dataDir, 'projects', PROJECT, 'migration-log.jsonl'), 'utf8');
+    expect(log).toContain(`Rehearsal ${first.rehearsalId} signed off by ${signed.author}`);
+
+    // Unselect one domain of an account that keeps another one.
+    const byAccount = new Map<string, string[]>();
+    for (const d of inventory.domains)
+      byAccount.set(d.accountId, [...(byAccount.get(d.accountId) ?? []), d.name]);
+    const dropped =
+      [...byAccount.values()].find((names) => names.length > 1)?.[0] ?? inventory.domains[0]?.name;
+    expect(dropped).toBeDefined();
+    await mmOk(run.dataDir, ['select', 'domains', String(dropped), '--remove']);
+
+    // Rehearse again in-process, keeping the rehearsal sandbox's state to compare with the report.
+    const core = createCore({ dataDir: run.dataDir, shell: 'test', throwawayTarget: capturing });
+    const second = await (await core.rehearsals.start(PROJECT, { asyncMs: 20 })).done;
+    expect(second.state).toBe('done');
+    expect(second.fingerprint).not.toBe(first.fingerprint);
+
+    // The report lists exactly what the rehearsal sandbox held.
+    const state = captured as SandboxState;
+    expect(state).toBeDefined();
+    const outcome = await core.rehearsals.outcome(PROJECT, second.id);
+    const tables: [string, string][] = [
+      ['account', 'pbaAccounts'],
+      ['member', 'members'],
+      ['subscription', 'pbaSubscriptions'],
+      ['domain', 'domains'],
+      ['dns-record', 'dnsRecords'],
+      ['mailbox', 'mailboxes'],
+      ['forward', 'forwardings'],
+      ['alias', 'aliases'],
+      ['database', 'databases'],
+      ['ftp-user', 'ftpUsers'],
+    ];
+    const c = outcome.create as NonNullable<typeof outcome.create>;
+    expect(c.domains + c.subdomains + c.pointers).toBe((state['domains'] ?? []).length);
+    for (const [kind, table] of tables)
+      expect([kind, outcome.holdings.filter((h) => h.kind === kind).length]).toEqual([
+        kind,
+        (state[table] ?? []).length,
+      ]);
+    expect(keys(outcome.holdings)).toEqual(keys(await holdingsOf(state, '/nonexistent')));
+    const csv = await core.rehearsals.report(PROJECT, 'csv', second.id);
+    expect(csv.content.trim().split('\n').length - 1).toBe(
+      outcome.holdings.length + (outcome.failures?.length ?? 0) + (outcome.cannotCarry?.length ?? 0),
+    );
+    const html = await core.rehearsals.report(PROJECT, 'html', second.id);
+    expect(html.content).toContain(second.fingerprint);
+
+    // The diff: the dropped domain and what lived in it are removed; nothing is added.
+    const diff = await core.rehearsals.diff(PROJECT, second.id);
+    expect(diff.from?.id).toBe(first.rehearsalId);
+    expect(diff.added).toEqual([]);
+    expect(diff.removed.map((h) => h.key)).toContain(`domain ${String(dropped).toLowerCase()}`);
+    expect(diff.removed.every((h) => h.owner !== undefined)).toBe(true);
+    expect(outcome.holdings.some((h) => h.key === `domain ${String(dropped).toLowerCase()}`)).toBe(false);
+
+    // The production run is refused: the new plan is not signed off; both fingerprints named,
+    // and what changed since the signed-off rehearsal.
+    const refused = await mm(run.dataDir, ['migrate', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(second.fingerprint);
+    expect(refused.stderr).toContain(first.fingerprint);
+    expect(refused.stderr).toContain('the selection');
+    expect(snapshot(run.sandbox)).toBe(productionBefore);
+
+    // Signed off, the real run goes, and creates exactly what the rehearsal said it would.
+    // (Content steps need target nodes this test does not set up: they are left out here.)
+    await mmOk(run.dataDir, ['rehearsal', 'signoff', second.id]);
+    const migrate = await mm(run.dataDir, ['migrate', '--json']);
+    expect(migrate.stderr).not.toContain('no signed-off rehearsal');
+    const result = parseMigrate(migrate);
+    expect(result.jobId).toBeTruthy();
+    expect(
+      result.failures.filter((f) => !/content|messages of|node/i.test(`${f.step} ${f.message}`)),
+    ).toEqual([]);
+    const production = await holdingsOf(run.sandbox.state(), '/nonexistent');
+    expect(keys(production)).toEqual(keys(outcome.holdings));
+    for (const [kind, r] of Object.entries(result.reconciliation ?? {}))
+      expect([kind, r.found]).toEqual([
+        kind,
+        outcome.create?.[kind as keyof NonNullable<typeof outcome.create>],
+      ]);
+  }, 300_000);
+});
+
+describe('rehearsal without a reachable real target, and --force', () => {
+  let run: { dataDir: string; sandbox: RunningSandbox };
+
+  beforeAll(async () => {
+    run = await freshRun(source, { asyncMs: 0 });
+  }, 300_000);
+
+  afterAll(async () => {
+    await run?.sandbox.close();
+  });
+
+  it('uses the sandbox catalogue and says so; --force runs with the reason recorded', async () => {
+    const inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
+      PROJECT,
+      SERVER,
+    )) as Inventory;
+    const domain = inventory.domains[0]?.name as string;
+    const before = snapshot(run.sandbox);
+    // The real target unreachable for the rehearsal: a closed port.
+    const core = createCore({
+      dataDir: run.dataDir,
+      shell: 'test',
+      throwawayTarget: startRehearsalSandboxTarget,
+    });
+    const project = await core.projects.read(PROJECT);
+    const dead = 'http://127.0.0.1:9/RPC2';
+    await core.target.set(PROJECT, { poaUrl: dead, pbaUrl: dead });
+    const r = await (await core.rehearsals.start(PROJECT, { domains: [domain], content: false })).done;
+    expect(r.catalogue?.fromRealTarget).toBe(false);
+    expect(r.catalogue?.problem).toBeTruthy();
+    expect(r.state).toBe('done');
+    expect(r.content).toBe(false);
+    const text = (await mmOk(run.dataDir, ['rehearsal', 'show', r.id])).stdout;
+    expect(text).toContain('Catalogue not from the real target');
+    // Back to the production sandbox; the policy: always required.
+    await core.target.set(PROJECT, {
+      poaUrl: project.target?.poa?.url ?? '',
+      pbaUrl: project.target?.pba?.url ?? '',
+    });
+    await mmOk(run.dataDir, ['rehearsal', 'policy', 'required']);
+    const refused = await mm(run.dataDir, ['migrate', '--domains', domain, '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+    expect(snapshot(run.sandbox)).toBe(before);
+    const forced = await mm(run.dataDir, [
+      'migrate',
+      '--domains',
+      domain,
+      '--force',
+      'change window closes',
+      '--json',
+    ]);
+    expect(forced.stderr).not.toContain('no signed-off rehearsal');
+    expect(parseMigrate(forced).jobId).toBeTruthy();
+    const lines = (
+      await readFile(join(run.dataDir, 'projects', PROJECT, 'rehearsals', 'signoffs.jsonl'), 'utf8')
+    )
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ type: 'override', reason: 'change window closes' })]);
+    expect(snapshot(run.sandbox)).not.toBe(before);
+
+    // A review bundle carries the rehearsal, object by object, for a reviewer offline.
+    const bundle = join(await tempDir('mm-rehearsal-bundle-'), 'review.mmbundle');
+    await mmOk(run.dataDir, ['project', 'export', bundle]);
+    const reviewer = await tempDir('mm-rehearsal-reviewer-');
+    await mmOk(reviewer, ['project', 'open', bundle]);
+    const listed = JSON.parse((await mmOk(reviewer, ['rehearsal', 'list', '--json'])).stdout) as {
+      rehearsalId: string;
+    }[];
+    expect(listed.map((x) => x.rehearsalId)).toEqual([r.id]);
+    const shown = JSON.parse((await mmOk(reviewer, ['rehearsal', 'show', r.id, '--json'])).stdout) as {
+      holdings: unknown[];
+    };
+    const original = await core.rehearsals.outcome(PROJECT, r.id);
+    expect(shown.holdings).toHaveLength(original.holdings.length);
+    expect(original.holdings.length).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+const startRehearsalSandboxTarget: StartThrowawayTarget = async (options) =>
+  (await startRehearsalSandbox(options)).target;
