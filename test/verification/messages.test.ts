@@ -198,6 +198,32 @@ function accountCases(): Scenario {
   return s;
 }
 
+/** web06/web07: inactive subscriptions rejected or warned about; "expired" with a date ahead; date-times. */
+function statusCases(): Scenario {
+  const server = (s: Scenario, id: string): Scenario =>
+    s
+      .template('t-host', HOSTING, { name: 'Hosting' })
+      .account(`${id}-a`)
+      .subscription(`${id}-sus`, `${id}-a`, 't-host', { status: 'suspended' })
+      .subscription(`${id}-dis`, `${id}-a`, 't-host', { status: 'disabled' })
+      .subscription(`${id}-pen`, `${id}-a`, 't-host', { status: 'pending' })
+      .domain(`${id}-sus.com`, `${id}-a`, { hosting: `${id}-sus` })
+      .domain(`${id}-dis.com`, `${id}-a`, { hosting: `${id}-dis` })
+      .domain(`${id}-pen.com`, `${id}-a`, { hosting: `${id}-pen` });
+  const s = server(new Scenario().server('web06', 1), 'w6');
+  server(s.server('web07', 1, { inactivePolicy: 'warn', protectiveDays: 10 }), 'w7')
+    .subscription('ahead', 'w7-a', 't-host', { status: 'expired', expires: '2025-07-01' })
+    .subscription('today', 'w7-a', 't-host', { status: 'expired', expires: '2025-06-15T23:00:00Z' })
+    .subscription('edge', 'w7-a', 't-host', {
+      expires: '2025-06-05T10:00:00+02:00',
+      created: '2025-01-01T00:00:00Z',
+    })
+    .domain('ahead.com', 'w7-a', { hosting: 'ahead' })
+    .domain('today.com', 'w7-a', { hosting: 'today' })
+    .domain('edge.com', 'w7-a', { hosting: 'edge' });
+  return s.selectAll();
+}
+
 describe('what every verdict says', () => {
   it('two sources raising every rule: each status, reason, message and link exactly', () => {
     expect(format(sources().verify().results.values())).toBe(EXPECTED);
@@ -209,6 +235,10 @@ describe('what every verdict says', () => {
 
   it('the account rules: resellers and their customers, a missing parent, nothing selected', () => {
     expect(format(accountCases().verify().results.values())).toBe(EXPECTED_ACCOUNTS);
+  });
+
+  it('the subscription statuses and dates: inactive rejected or warned about, expired with a date ahead', () => {
+    expect(format(statusCases().verify().results.values())).toBe(EXPECTED_STATUSES);
   });
 });
 
@@ -373,3 +403,40 @@ subscription web05/s-o5 rejected (v1, account o5, template t-host)
 account web05/o5 verification-failed (v1, account o5)
   error parent-missing: Its parent account gone is not in the inventory of web05, so it will not be migrated.
   error domain-failed: Domain(s) o5.com did not pass verification. → domain web05/o5.com`;
+
+const EXPECTED_STATUSES = `domain web06/w6-sus.com verification-failed (v1, account w6-a, name "w6-sus.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of w6-sus.com is suitable for migration (rejected: w6-sus (inactive-on-source)). → subscription web06/w6-sus
+domain web06/w6-dis.com verification-failed (v1, account w6-a, name "w6-dis.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of w6-dis.com is suitable for migration (rejected: w6-dis (inactive-on-source)). → subscription web06/w6-dis
+domain web06/w6-pen.com verification-failed (v1, account w6-a, name "w6-pen.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of w6-pen.com is suitable for migration (rejected: w6-pen (inactive-on-source)). → subscription web06/w6-pen
+subscription web06/w6-sus rejected (v1, account w6-a, template t-host)
+  error inactive-on-source: Subscription w6-sus is suspended on web06, so it is not migrated (the server rejects inactive subscriptions).
+subscription web06/w6-dis rejected (v1, account w6-a, template t-host)
+  error inactive-on-source: Subscription w6-dis is disabled on web06, so it is not migrated (the server rejects inactive subscriptions).
+subscription web06/w6-pen rejected (v1, account w6-a, template t-host)
+  error inactive-on-source: Subscription w6-pen is pending on web06, so it is not migrated (the server rejects inactive subscriptions).
+account web06/w6-a verification-failed (v1, account w6-a)
+  error domain-failed: Domain(s) w6-sus.com, w6-dis.com, w6-pen.com did not pass verification. → domain web06/w6-sus.com, domain web06/w6-dis.com, domain web06/w6-pen.com
+domain web07/w7-sus.com auto-approved (v1, account w7-a, name "w7-sus.com", template t-host) plan {"hosting":"w7-sus","resources":[],"park":false}
+domain web07/w7-dis.com auto-approved (v1, account w7-a, name "w7-dis.com", template t-host) plan {"hosting":"w7-dis","resources":[],"park":false}
+domain web07/w7-pen.com auto-approved (v1, account w7-a, name "w7-pen.com", template t-host) plan {"hosting":"w7-pen","resources":[],"park":false}
+domain web07/ahead.com verification-failed (v1, account w7-a, name "ahead.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of ahead.com is suitable for migration (rejected: ahead (invalid-dates)). → subscription web07/ahead
+domain web07/today.com verification-failed (v1, account w7-a, name "today.com") plan {"resources":[],"park":false}
+  error no-suitable-subscription: None of the subscriptions of today.com is suitable for migration (rejected: today (invalid-dates)). → subscription web07/today
+domain web07/edge.com auto-approved (v1, account w7-a, name "edge.com", template t-host) plan {"hosting":"edge","resources":[],"park":false}
+subscription web07/w7-sus approved (v1, account w7-a, template t-host, to poa+pba)
+  warning inactive-on-source-allowed: Subscription w7-sus is suspended on web07; it migrates anyway (the server migrates inactive subscriptions with a warning).
+subscription web07/w7-dis approved (v1, account w7-a, template t-host, to poa+pba)
+  warning inactive-on-source-allowed: Subscription w7-dis is disabled on web07; it migrates anyway (the server migrates inactive subscriptions with a warning).
+subscription web07/w7-pen approved (v1, account w7-a, template t-host, to poa+pba)
+  warning inactive-on-source-allowed: Subscription w7-pen is pending on web07; it migrates anyway (the server migrates inactive subscriptions with a warning).
+subscription web07/ahead rejected (v1, account w7-a, template t-host)
+  error invalid-dates: Subscription ahead is expired on web07, but its expiry date 2025-07-01 is in the future: its status and dates disagree.
+subscription web07/today rejected (v1, account w7-a, template t-host)
+  error invalid-dates: Subscription today is expired on web07, but its expiry date 2025-06-15 is today: its status and dates disagree.
+subscription web07/edge approved (v1, account w7-a, template t-host, to poa+pba)
+  info protective: Subscription edge expired on 2025-06-05 (10 day(s) ago), within the 10-day protective interval of web07 (until 2025-06-15): it migrates as a protective subscription.
+account web07/w7-a verification-failed (v1, account w7-a)
+  error domain-failed: Domain(s) ahead.com, today.com did not pass verification. → domain web07/ahead.com, domain web07/today.com`;
