@@ -65,7 +65,7 @@ function Steps({
           <Table.Thead>
             <Table.Tr>
               <Table.Th w="38%">Step</Table.Th>
-              <Table.Th w={116}>State</Table.Th>
+              <Table.Th w={136}>State</Table.Th>
               <Table.Th>Target’s answer</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -100,7 +100,8 @@ function Steps({
                   )}
                   {s.via && (
                     <Text size="xs" c="dimmed">
-                      {VIA[s.via] ?? s.via} · {timeText(s.at)}
+                      {s.state === 'not-carried' ? 'named by the plan' : (VIA[s.via] ?? s.via)} ·{' '}
+                      {timeText(s.at)}
                     </Text>
                   )}
                 </Table.Td>
