@@ -21,17 +21,26 @@ export function sandboxNodes(dataDir: string): SandboxNodes {
 
 /** The document root of a host's site on the web node, when the host is a domain with a webspace. */
 export function nodeSiteRoot(store: View, dataDir: string, host: string): string | undefined {
-  const domain = store.unique<{ domain_id: number; webspace_id?: number; subscription_id?: number }>(
-    'domains',
-    'name',
-    host,
-  );
+  const domain = store.unique<{
+    domain_id: number;
+    domain_name: string;
+    webspace_id?: number;
+    subscription_id?: number;
+    parent_domain_id?: number;
+  }>('domains', 'name', host);
   if (!domain) return undefined;
   const httpdocs = (ws: number): string =>
     join(sandboxNodes(dataDir).web.root, String(ws), 'webspace', 'httpdocs');
   // The domain that activated the subscription owns the webspace: its site is httpdocs. Another
-  // domain of the subscription lives in the webspace's location httpdocs/<domain>.
+  // domain of the subscription lives in the webspace's location httpdocs/<domain>; a subdomain
+  // in its parent's site folder, under its prefix.
   if (domain.webspace_id) return httpdocs(domain.webspace_id);
+  if (domain.parent_domain_id) {
+    const parent = store.get<{ domain_name: string }>('domains', domain.parent_domain_id);
+    const prefix = parent ? domain.domain_name.slice(0, -(parent.domain_name.length + 1)) : '';
+    const parentRoot = parent ? nodeSiteRoot(store, dataDir, parent.domain_name) : undefined;
+    return parentRoot && prefix ? join(parentRoot, prefix) : undefined;
+  }
   if (domain.subscription_id === undefined) return undefined;
   const ws = store.group<{ webspace_id: number }>(
     'webspaces',

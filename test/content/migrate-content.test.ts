@@ -1,0 +1,229 @@
+/**
+ * Content as part of `mm migrate`, on real parts: the demo layout behind a real sshd (the
+ * source), the sandbox target; first with the sandbox's own local nodes (nothing registered:
+ * `mm sandbox` + `mm target set` is a complete target) and its web server answering by Host
+ * header with the source's bytes; then with web and mail nodes registered behind a second
+ * sshd, the batch killed with SIGKILL in the middle of a large site's transfer and run again:
+ * the site is published once, whole, and no staging is left.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentKey } from '../../electron/core/content/layout';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { type Sshd, startSshd } from '../helpers/sshd';
+import {
+  type PreparedSource,
+  freshRun,
+  journalLines,
+  mm,
+  mmOk,
+  parseMigrate,
+  prepareSource,
+} from '../migration/env';
+import { tree } from './helpers';
+
+let source: PreparedSource;
+let nodeSshd: Sshd;
+
+beforeAll(async () => {
+  [source, nodeSshd] = await Promise.all([prepareSource(), startSshd()]);
+}, 300_000);
+
+afterAll(async () => {
+  await source?.stop();
+  await nodeSshd?.stop();
+});
+
+/** Every site of the layout: host name → its document root on the source. */
+async function sourceSites(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const user of await readdir(join(source.root, 'home'))) {
+    const web = join(source.root, 'home', user, 'web');
+    if (!existsSync(web)) continue;
+    for (const host of await readdir(web)) out.set(host, join(web, host, 'public_html'));
+  }
+  return out;
+}
+
+function get(port: number, host: string, path: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const isFile = ([, e]: [string, { type: string }]): boolean => e.type === 'file';
+
+describe('mm migrate moves content to the sandbox’s own nodes', () => {
+  it('serves every migrated site by Host header with the source bytes, and keeps each Maildir whole', async () => {
+    const { dataDir, sandbox } = await freshRun(source);
+    try {
+      const nodes = JSON.parse((await mmOk(dataDir, ['target', 'node', 'list', '--json'])).stdout) as {
+        role: string;
+        via: string;
+        root: string;
+      }[];
+      expect(nodes.map((n) => `${n.role}:${n.via}`).sort()).toEqual(['mail:sandbox', 'web:sandbox']);
+      const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
+      expect(run.failures).toEqual([]);
+      expect(run.state).toBe('done');
+
+      const done = (await journalLines(dataDir)).filter(
+        (e) =>
+          e['t'] === 'outcome' &&
+          /\/content\//.test(String(e['step'])) &&
+          (e['outcome'] as { state: string }).state === 'done',
+      );
+      const hostsServed = new Set<string>();
+      const domains = new Set(sandbox.state().domains.map((d) => String(d['domain_name'])));
+      for (const [host, docRoot] of await sourceSites()) {
+        if (!domains.has(host)) continue;
+        const files = [...(await tree(docRoot))].filter(isFile);
+        for (const [rel] of files) {
+          const got = await get(sandbox.ports.web, host, `/${rel}`);
+          expect(got.status, `${host}/${rel}`).toBe(200);
+          expect(got.body.equals(await readFile(join(docRoot, rel))), `${host}/${rel}`).toBe(true);
+        }
+        hostsServed.add(host);
+      }
+      // Every site of a migrated domain was served, and each came from a content step.
+      expect(hostsServed.size).toBeGreaterThanOrEqual(8);
+      const siteSteps = done.filter((e) => /\/content\/site$/.test(String(e['step'])));
+      expect(siteSteps.length).toBe(hostsServed.size);
+
+      const mailRoot = join(sandbox.dataDir, 'nodes', 'mail');
+      const vhosts = join(source.root, 'var', 'mail', 'vhosts');
+      let boxes = 0;
+      for (const domain of await readdir(vhosts)) {
+        for (const box of await readdir(join(vhosts, domain))) {
+          const target = join(mailRoot, domain, box, 'Maildir');
+          expect(await tree(target), `${box}@${domain}`).toEqual(await tree(join(vhosts, domain, box)));
+          boxes++;
+        }
+      }
+      expect(boxes).toBeGreaterThan(5);
+      expect(done.filter((e) => /\/content\/mailbox\//.test(String(e['step']))).length).toBe(boxes);
+    } finally {
+      await sandbox.close();
+    }
+  }, 300_000);
+});
+
+describe('mm migrate to web and mail nodes behind their own sshd', () => {
+  it('killed with SIGKILL in the middle of a large site, run again: published once, whole, no staging left', async () => {
+    const docRoot = join(source.root, 'home/photo/web/patlens.test/public_html');
+    await new Promise<void>((resolve, reject) => {
+      const dd = spawn('dd', ['if=/dev/urandom', `of=${join(docRoot, 'big.bin')}`, 'bs=1M', 'count=200'], {
+        stdio: 'ignore',
+      });
+      dd.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dd exited ${code}`))));
+    });
+    const { dataDir, sandbox } = await freshRun(source);
+    const nodeDir = await tempDir('mm-content-nodes-');
+    try {
+      for (const [role, root] of [
+        ['web', join(nodeDir, 'vhosts')],
+        ['mail', join(nodeDir, 'mail')],
+      ] as const) {
+        await mmOk(dataDir, [
+          'target',
+          'node',
+          'add',
+          role,
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(nodeSshd.port),
+          '--user',
+          nodeSshd.user,
+          '--key',
+          nodeSshd.clientKeyPath,
+          '--root',
+          root,
+          '--trust-new-host-key',
+        ]);
+      }
+      const listed = JSON.parse((await mmOk(dataDir, ['target', 'node', 'list', '--json'])).stdout) as {
+        role: string;
+        via: string;
+        hostKeyFingerprint?: string;
+      }[];
+      expect(listed.map((n) => [n.role, n.via, n.hostKeyFingerprint])).toEqual([
+        ['web', 'ssh', nodeSshd.hostFingerprint],
+        ['mail', 'ssh', nodeSshd.hostFingerprint],
+      ]);
+
+      // Kill the batch once the large file is part-way into its staging folder on the node.
+      const staging = (): string | undefined => {
+        const ws = sandbox.state().domains.find((d) => d['domain_name'] === 'patlens.test')?.['webspace_id'];
+        return ws
+          ? join(nodeDir, 'vhosts', String(ws), 'webspace', '.mm-staging', contentKey('site:patlens.test'))
+          : undefined;
+      };
+      const child: ChildProcess = spawn(
+        process.execPath,
+        ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
+        {
+          cwd: REPO_ROOT,
+          stdio: 'ignore',
+        },
+      );
+      let exited = false;
+      const closed = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
+      let partial = 0;
+      while (!exited) {
+        const dir = staging();
+        const size = dir ? ((await stat(join(dir, 'big.bin')).catch(() => undefined))?.size ?? 0) : 0;
+        if (size > 8 * 1024 * 1024) {
+          partial = size;
+          child.kill('SIGKILL');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await closed;
+      expect(partial, 'the batch was killed in the middle of the large file').toBeGreaterThan(0);
+      expect(partial).toBeLessThan(200 * 1024 * 1024);
+
+      const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
+      expect(run.failures).toEqual([]);
+      expect(run.state).toBe('done');
+
+      const ws = sandbox.state().domains.find((d) => d['domain_name'] === 'patlens.test')?.['webspace_id'];
+      const webspace = join(nodeDir, 'vhosts', String(ws), 'webspace');
+      expect(await tree(join(webspace, 'httpdocs'))).toEqual(await tree(docRoot));
+      expect(await readdir(join(webspace, '.mm-staging'))).toEqual([]);
+      expect((await readdir(webspace)).filter((n) => n.includes('mm-old'))).toEqual([]);
+      // Exactly one successful outcome for the site's step, after the killed attempt's intent.
+      const journal = await journalLines(dataDir);
+      const intentsHere = journal.filter(
+        (e) =>
+          e['t'] === 'intent' &&
+          (e['intent'] as { chosen?: { path?: string } }).chosen?.path === join(webspace, 'httpdocs'),
+      );
+      expect(intentsHere.length, 'one intent per attempt: the killed one and the finished one').toBe(2);
+      const step = String(intentsHere[0]?.['step']);
+      expect(
+        journal
+          .filter((e) => e['t'] === 'outcome' && e['step'] === step)
+          .map((e) => (e['outcome'] as { state: string }).state),
+      ).toEqual(['done']);
+      // The mailboxes went to the registered mail node, not the sandbox's own.
+      expect(await tree(join(nodeDir, 'mail', 'patlens.test', 'pat', 'Maildir'))).toEqual(
+        await tree(join(source.root, 'var/mail/vhosts/patlens.test/pat')),
+      );
+      expect(existsSync(join(sandbox.dataDir, 'nodes', 'mail', 'patlens.test'))).toBe(false);
+    } finally {
+      await sandbox.close();
+    }
+  }, 300_000);
+});
