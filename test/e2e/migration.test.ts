@@ -276,6 +276,10 @@ describe('the Migration page on the demo project', () => {
     expect(await page.getByRole('button', { name: 'Start batch' }).count()).toBe(0);
     for (const control of ['Pause', 'Resume', 'Cancel', 'Retry failed'])
       expect(await page.getByRole('button', { name: control, exact: true }).count()).toBe(0);
+    // What it does show: the migration report exported with the copy.
+    await page.getByTestId('migration-exported').waitFor();
+    const exported = await readFile(await download(page, 'Migration report (HTML)', files), 'utf8');
+    expect(exported).toBe(carried?.html);
     await screenshot(page, 'migration-review-copy-1024');
   }, 120_000);
 

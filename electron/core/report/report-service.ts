@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ReportFile, ReportFormat } from '../../../shared/model/report';
 import { MmError } from '../errors';
 import type { ReportDoc } from './report-doc';
@@ -15,7 +17,37 @@ export class ReportService {
 
   /** One batch (the newest when no id is given): what was created, what failed, what was not carried. */
   async migration(projectId: string, format: ReportFormat, jobId?: string): Promise<ReportFile> {
-    return file(projectId, 'migration', format, await migrationReport(this.deps, projectId, jobId));
+    try {
+      return file(projectId, 'migration', format, await migrationReport(this.deps, projectId, jobId));
+    } catch (e) {
+      // A review copy holds no journal of its own, but the report its bundle carried.
+      const exported =
+        !jobId && e instanceof MmError && e.code === 'not-found' && (await this.exported(projectId));
+      if (!exported) throw e;
+      return format === 'html'
+        ? {
+            fileName: `${projectId}-migration-as-exported.html`,
+            mimeType: 'text/html',
+            content: exported.html,
+          }
+        : { fileName: `${projectId}-migration-as-exported.csv`, mimeType: 'text/csv', content: exported.csv };
+    }
+  }
+
+  /** The migration report a review bundle carried (written when the copy was opened), if any. */
+  private async exported(projectId: string): Promise<{ html: string; csv: string } | undefined> {
+    try {
+      const text = await readFile(
+        join(this.deps.projects.projectDir(projectId), 'reports', 'migration-report.json'),
+        'utf8',
+      );
+      const parsed = JSON.parse(text) as { html?: unknown; csv?: unknown };
+      return typeof parsed.html === 'string' && typeof parsed.csv === 'string'
+        ? { html: parsed.html, csv: parsed.csv }
+        : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The newest batch's report for a review bundle; nothing when no batch has run yet. */

@@ -105,7 +105,17 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
       {!readOnly && !unfinished && jobs.data && all.length === 0 && (
         <StartPanel projectId={projectId} onStarted={started} />
       )}
-      {jobs.data && all.length === 0 && readOnly && <Text c="dimmed">No migration batch in this copy.</Text>}
+      {jobs.data && all.length === 0 && readOnly && (
+        <Card withBorder data-testid="migration-exported">
+          <Group justify="space-between">
+            <Text size="sm">
+              The batches&apos; journal stays with the original project; the migration report of its newest
+              batch, as exported with this copy, is here (none when no batch had run).
+            </Text>
+            <ReportButtons projectId={projectId} />
+          </Group>
+        </Card>
+      )}
       {all.length > 1 && (
         <Select
           label="Batch"
