@@ -205,6 +205,8 @@ describe('the Migration page on the demo project', () => {
       .allTextContents();
     expect(doneLabels.length).toBeGreaterThan(1);
     for (const label of doneLabels) expect(history, label).toContain(`${label}: `);
+    // … with the ids the target gave, the sandbox's own.
+    expect(history).toContain(`subscriptionId=${String(domain?.['subscription_id'])}`);
     // The drawer is fixed to the viewport: shot as the viewport shows it.
     await page.screenshot({ path: join(TEST_OUTPUT, 'screenshots', 'migration-drawer-1440.png') });
     await page.setViewportSize({ width: 1024, height: 768 });
