@@ -7,6 +7,8 @@ export const CALL_CHANNELS = [
   'projects:list',
   'projects:create',
   'projects:get',
+  'projects:rename',
+  'projects:remove',
   'jobs:cancel',
   'mapping:list',
   'mapping:set',

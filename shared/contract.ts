@@ -236,6 +236,8 @@ export const callSchemas = {
   'projects:list': z.object({}).strict(),
   'projects:create': z.object({ name: projectName, description: z.string().max(2000).optional() }).strict(),
   'projects:get': z.object({ projectId: z.string().min(1).max(100) }).strict(),
+  'projects:rename': z.object({ projectId: z.string().min(1).max(100), name: projectName }).strict(),
+  'projects:remove': z.object({ projectId: z.string().min(1).max(100) }).strict(),
   'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
   'mapping:list': z.object({ projectId, serverId: serverId.optional() }).strict(),
   'mapping:set': z.object({ projectId, mapping: mappingInputSchema, author }).strict(),
@@ -349,6 +351,8 @@ export interface CallResponses {
   'projects:list': readonly ProjectSummary[];
   'projects:create': ProjectSummary;
   'projects:get': ProjectDetails;
+  'projects:rename': ProjectSummary;
+  'projects:remove': { readonly removed: string };
   'jobs:cancel': { readonly cancelled: boolean };
   'mapping:list': readonly MappingRow[];
   'mapping:set': MappingSetResult;

@@ -17,6 +17,14 @@ const handlers: HandlerMap = {
   'projects:list': (core) => core.projects.list(),
   'projects:create': (core, req) => core.projects.create(req.name, req.description ?? ''),
   'projects:get': (core, req) => core.projects.get(req.projectId),
+  'projects:rename': (core, req) => core.projects.rename(req.projectId, req.name),
+  'projects:remove': async (core, req) => {
+    await core.projects.remove(req.projectId);
+    // Its sealed passwords and keys go with it; no result of it stays in memory.
+    await core.secrets.deletePrefix(`project/${req.projectId}/`);
+    core.verification.forget(req.projectId);
+    return { removed: req.projectId };
+  },
   'jobs:cancel': async (core, req) => ({ cancelled: core.jobs.cancel(req.jobId) }),
   'mapping:list': (core, req) => core.mapping.rows(req.projectId, req.serverId),
   'mapping:set': (core, req) => core.decisions.setMapping(req.projectId, req.mapping, req.author),

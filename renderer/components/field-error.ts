@@ -4,9 +4,9 @@
  */
 import type { AppError } from '../../shared/result';
 
-/** Whether the core refused this field (its path, or a path ending in it: "connection.host"). */
+/** Whether the core's refusal names this field (its path, or a path ending in it: "connection.host"). */
 export function isAbout(error: AppError | undefined, field: string): boolean {
-  if (!error || error.code !== 'invalid-input' || !error.where) return false;
+  if (!error || !error.where) return false;
   return error.where === field || error.where.endsWith(`.${field}`);
 }
 

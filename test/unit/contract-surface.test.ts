@@ -37,6 +37,8 @@ describe('contract surface', () => {
           "projects:create",
           "projects:get",
           "projects:list",
+          "projects:remove",
+          "projects:rename",
           "reports:migration",
           "reports:verification",
           "review:add-comment",

@@ -93,13 +93,36 @@ export function registerProjectCommands(program: Command): void {
       action(async (ctx, newName: string) => {
         const parsed = projectName.safeParse(newName);
         if (!parsed.success)
-          throw new MmError('invalid-input', 'Enter a project name of 1 to 100 characters.', 'name');
-        const id = await ctx.projectId();
-        const taken = (await ctx.core.projects.list()).find((p) => p.name === parsed.data && p.id !== id);
-        if (taken)
-          throw new MmError('invalid-input', `There is a project named "${taken.name}" already.`, 'name');
-        const updated = await ctx.core.projects.update(id, (d) => ({ ...d, name: parsed.data }));
-        return { json: { id, name: updated.name }, text: `Renamed the project to "${updated.name}".` };
+          throw new MmError(
+            'invalid-input',
+            parsed.error.issues[0]?.message ?? 'Enter a project name.',
+            'name',
+          );
+        const renamed = await ctx.core.projects.rename(await ctx.projectId(), parsed.data);
+        return { json: renamed, text: `Renamed the project to "${renamed.name}".` };
+      }),
+    );
+
+  project
+    .command('delete <name>')
+    .description(
+      'delete a project with everything in it (inventories, decisions, results, log, its passwords)',
+    )
+    .option('--yes', 'really delete it (without it nothing is deleted)')
+    .action(
+      action(async ({ core }, name: string, o: { yes?: boolean }) => {
+        const p = await core.projects.resolve(name);
+        if (!o.yes)
+          throw new MmError(
+            'usage',
+            `This deletes "${p.name}" with everything in it, for good: add --yes to do it.`,
+            '--yes',
+          );
+        await core.projects.remove(p.id);
+        await core.secrets.deletePrefix(`project/${p.id}/`);
+        if ((await readDefaultProject(core.info.dataDir)) === p.id)
+          await writeDefaultProject(core.info.dataDir, undefined);
+        return { json: { removed: p.id }, text: `Deleted the project "${p.name}".` };
       }),
     );
 

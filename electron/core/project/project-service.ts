@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectCounts, ProjectDetails, ProjectSummary } from '../../../shared/model/project';
 import { MmError } from '../errors';
@@ -101,6 +101,26 @@ export class ProjectService {
     const next = await doc.update((d) => ({ ...change(d), updatedAt: this.clock.now().toISOString() }));
     this.events.emit('projects:changed', { projectId: id });
     return next;
+  }
+
+  /** A new name (the id, and so the folder, stay): refused when another project has it. */
+  async rename(id: string, name: string): Promise<ProjectSummary> {
+    const trimmed = name.trim();
+    const taken = (await this.list()).find((p) => p.id !== id && p.name === trimmed);
+    if (taken) throw new MmError('project-exists', `There is a project named "${trimmed}" already.`, 'name');
+    return summarize(await this.update(id, (d) => ({ ...d, name: trimmed })));
+  }
+
+  /**
+   * Deletes the project and everything in its folder (inventories, decisions, results, log).
+   * Its secrets stay sealed in the secret store under its id; nothing can read them any more.
+   */
+  async remove(id: string): Promise<void> {
+    const dir = this.projectDir(id);
+    await this.file(id); // not found → the usual error
+    await rm(dir, { recursive: true, force: true });
+    this.#open.delete(id);
+    this.events.emit('projects:changed', { projectId: id });
   }
 
   /** Find a project by id or by name, for the CLI's --project. */

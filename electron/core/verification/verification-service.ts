@@ -233,6 +233,12 @@ export class VerificationService {
     return { current: true, effects };
   }
 
+  /** Drops what is held in memory for a project (it was deleted; a new one may take its id). */
+  forget(projectId: string): void {
+    this.#live.delete(projectId);
+    this.#indexes.delete(projectId);
+  }
+
   async all(projectId: string): Promise<readonly VerificationResult[]> {
     const live = await this.live(projectId);
     live.sorted ??= [...live.results.values()].sort(compareResults);

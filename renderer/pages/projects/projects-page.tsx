@@ -20,11 +20,24 @@ import { api } from '../../api';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { AppError } from '../../../shared/result';
 import { formatTime } from '../../format';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import type { ProjectSummary } from '../../../shared/model/project';
 
 export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
   const projects = useCall('projects:list', {});
   const [creating, setCreating] = useState(false);
+  const [renaming, setRenaming] = useState<ProjectSummary>();
+  const [removing, setRemoving] = useState<ProjectSummary>();
+  const [removeError, setRemoveError] = useState<AppError>();
   const reload = projects.reload;
+
+  const remove = async (p: ProjectSummary): Promise<void> => {
+    const r = await api.call('projects:remove', { projectId: p.id });
+    setRemoving(undefined);
+    if (!r.ok) return setRemoveError(r.error);
+    setRemoveError(undefined);
+    reload();
+  };
   useEvent(
     'projects:changed',
     useCallback(() => reload(), [reload]),
@@ -40,6 +53,7 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
         </Group>
       </Group>
       {projects.error && <ApiErrorAlert error={projects.error} />}
+      {removeError && <ApiErrorAlert error={removeError} title="The project was not deleted" />}
       {projects.data && projects.data.length === 0 && (
         <Card withBorder>
           <Text>No migration projects yet. Create one to register source servers and start.</Text>
@@ -82,14 +96,34 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                 <Table.Td>{formatTime(p.createdAt)}</Table.Td>
                 <Table.Td>{p.serverCount}</Table.Td>
                 <Table.Td>
-                  <Button
-                    size="xs"
-                    variant="light"
-                    disabled={p.problem !== undefined}
-                    onClick={() => onOpen(p.id)}
-                  >
-                    Open
-                  </Button>
+                  <Group gap={4} wrap="nowrap" justify="flex-end">
+                    <Button
+                      size="xs"
+                      variant="light"
+                      disabled={p.problem !== undefined}
+                      onClick={() => onOpen(p.id)}
+                    >
+                      Open
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      disabled={p.problem !== undefined}
+                      aria-label={`Rename ${p.name}`}
+                      onClick={() => setRenaming(p)}
+                    >
+                      Rename
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Delete ${p.name}`}
+                      onClick={() => setRemoving(p)}
+                    >
+                      Delete
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -97,6 +131,23 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
         </Table>
       )}
       <CreateProjectModal opened={creating} onClose={() => setCreating(false)} onCreated={onOpen} />
+      <RenameProjectModal
+        key={renaming?.id ?? ''}
+        project={renaming}
+        onClose={() => setRenaming(undefined)}
+        onRenamed={reload}
+      />
+      <ConfirmDialog
+        opened={removing !== undefined}
+        title={`Delete ${removing?.name ?? ''}?`}
+        confirmLabel="Delete the project"
+        onCancel={() => setRemoving(undefined)}
+        onConfirm={() => {
+          if (removing) void remove(removing);
+        }}
+      >
+        {`Its inventories, mappings, selection, decisions, verification results, comments, log and stored passwords are deleted from this machine. Source servers and the target are not touched. This cannot be undone${removing?.review ? '' : ': export it for review first to keep a copy'}.`}
+      </ConfirmDialog>
     </Stack>
   );
 }
@@ -190,5 +241,62 @@ function OpenForReviewButton({ onOpened }: { onOpened: (projectId: string) => vo
       </FileButton>
       {error && <ApiErrorAlert error={error} title="The bundle was not opened" />}
     </>
+  );
+}
+
+/** A new name for a project: said on the field when refused. */
+function RenameProjectModal(props: {
+  project: ProjectSummary | undefined;
+  onClose: () => void;
+  onRenamed: () => void;
+}) {
+  const [name, setName] = useState(props.project?.name ?? '');
+  const [error, setError] = useState<AppError>();
+  const [busy, setBusy] = useState(false);
+  const alertError = unlessOnField(error, ['name']);
+  const submit = async (): Promise<void> => {
+    if (!props.project) return;
+    setBusy(true);
+    const r = await api.call('projects:rename', { projectId: props.project.id, name });
+    setBusy(false);
+    if (!r.ok) return setError(r.error);
+    props.onRenamed();
+    props.onClose();
+  };
+  return (
+    <Modal opened={props.project !== undefined} onClose={props.onClose} title="Rename the project">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              setError(undefined);
+            }}
+            error={fieldError(error, 'name', 'Name')}
+            data-autofocus
+          />
+          {alertError && <ApiErrorAlert error={alertError} title="The project was not renamed" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={props.onClose}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              loading={busy}
+              disabled={name.trim() === '' || name.trim() === props.project?.name}
+            >
+              Rename
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
