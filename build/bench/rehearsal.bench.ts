@@ -60,6 +60,13 @@ try {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
   const t0 = performance.now();
+  // When each phase began (seconds from the start): planning, the batch, the read-back, the end.
+  const phases = new Map<string, number>();
+  const unsubscribe = core.events.subscribe((event, payload) => {
+    if (event !== 'rehearsal:progress') return;
+    const phase = (payload as { phase: string }).phase;
+    if (!phases.has(phase)) phases.set(phase, (performance.now() - t0) / 1000);
+  });
   const started = await core.rehearsals.start(projectId, { content: false, concurrency: 8, services: false });
   const record = await started.done;
   const seconds = (performance.now() - t0) / 1000;
@@ -68,6 +75,10 @@ try {
     throw new Error(
       `the rehearsal ended ${record.state}: ${record.error ?? record.failures?.[0]?.message ?? ''}`,
     );
+  unsubscribe();
+  console.log(
+    `  phases (s from start): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}, end ${seconds.toFixed(1)}`,
+  );
   const untouched = JSON.stringify(production.state()) === before;
   console.log(
     `full rehearsal (${size.accounts} accounts / ${size.domains} domains / ${size.subscriptions} subscriptions, no content), concurrency 8: ${record.objects?.migrated} of ${record.objects?.total} objects in ${(seconds / 60).toFixed(1)} min, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB   ${goal('full rehearsal of the synthetic source', '< 10 min', seconds < 600 * scale)}`,

@@ -15,6 +15,7 @@ import {
   Checkbox,
   Code,
   Group,
+  ScrollArea,
   Select,
   SimpleGrid,
   Stack,
@@ -211,7 +212,12 @@ function RehearsalOutcomeView(props: {
   const o = outcome.data;
   if (!o) return null;
   return (
-    <Stack data-testid="rehearsal-outcome" data-rehearsal={o.id} data-fingerprint={o.fingerprint}>
+    <Stack
+      data-testid="rehearsal-outcome"
+      data-rehearsal={o.id}
+      data-state={o.state}
+      data-fingerprint={o.fingerprint}
+    >
       <Summary o={o} />
       {o.catalogue && !o.catalogue.fromRealTarget && (
         <Alert color="yellow" data-testid="rehearsal-catalogue-warning">
@@ -289,35 +295,44 @@ function Problems({ o }: { o: RehearsalOutcome }) {
     ...(o.cannotCarry ?? []).map((i) => ({ ...i, type: 'cannot carry' })),
   ];
   if (rows.length === 0 && (o.wouldDisable ?? []).length === 0) return null;
+  // A long list (every password the target cannot take) must not push the rest off the page.
   return (
-    <Table data-testid="rehearsal-problems" striped>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>problem</Table.Th>
-          <Table.Th>object</Table.Th>
-          <Table.Th>step</Table.Th>
-          <Table.Th>message</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((r, i) => (
-          <Table.Tr key={i}>
-            <Table.Td>{r.type}</Table.Td>
-            <Table.Td>{r.object}</Table.Td>
-            <Table.Td>{r.step}</Table.Td>
-            <Table.Td>{r.message}</Table.Td>
-          </Table.Tr>
-        ))}
-        {(o.wouldDisable ?? []).map((w) => (
-          <Table.Tr key={`disable-${w.serverId}-${w.subscriptionIds.join(',')}`}>
-            <Table.Td>would disable</Table.Td>
-            <Table.Td>{w.serverId}</Table.Td>
-            <Table.Td>source subscriptions</Table.Td>
-            <Table.Td>{w.subscriptionIds.join(' ')}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Stack gap={4}>
+      <Text size="sm" fw={600}>
+        {o.failures?.length ?? 0} failed, {o.cannotCarry?.length ?? 0} cannot be carried
+        {(o.wouldDisable ?? []).length > 0 ? ', source subscriptions the real run would disable' : ''}
+      </Text>
+      <ScrollArea.Autosize mah={280} type="auto">
+        <Table data-testid="rehearsal-problems" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>problem</Table.Th>
+              <Table.Th>object</Table.Th>
+              <Table.Th>step</Table.Th>
+              <Table.Th>message</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r, i) => (
+              <Table.Tr key={i}>
+                <Table.Td>{r.type}</Table.Td>
+                <Table.Td>{r.object}</Table.Td>
+                <Table.Td>{r.step}</Table.Td>
+                <Table.Td>{r.message}</Table.Td>
+              </Table.Tr>
+            ))}
+            {(o.wouldDisable ?? []).map((w) => (
+              <Table.Tr key={`disable-${w.serverId}-${w.subscriptionIds.join(',')}`}>
+                <Table.Td>would disable</Table.Td>
+                <Table.Td>{w.serverId}</Table.Td>
+                <Table.Td>source subscriptions</Table.Td>
+                <Table.Td>{w.subscriptionIds.join(' ')}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollArea.Autosize>
+    </Stack>
   );
 }
 
@@ -409,18 +424,20 @@ function DiffView({ diff }: { diff: RehearsalDiff }) {
         {diff.from.fingerprint !== diff.to.fingerprint ? ' (the plan changed)' : ''}
       </Text>
       {rows.length > 0 && (
-        <Table striped>
-          <Table.Tbody>
-            {rows.slice(0, 500).map((r, i) => (
-              <Table.Tr key={i} data-change={r.change}>
-                <Table.Td>{r.change}</Table.Td>
-                <Table.Td>{r.kind}</Table.Td>
-                <Table.Td>{r.name}</Table.Td>
-                <Table.Td>{r.detail}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <ScrollArea.Autosize mah={280} type="auto">
+          <Table striped>
+            <Table.Tbody>
+              {rows.slice(0, 500).map((r, i) => (
+                <Table.Tr key={i} data-change={r.change}>
+                  <Table.Td>{r.change}</Table.Td>
+                  <Table.Td>{r.kind}</Table.Td>
+                  <Table.Td>{r.name}</Table.Td>
+                  <Table.Td>{r.detail}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollArea.Autosize>
       )}
     </Stack>
   );

@@ -1,0 +1,116 @@
+/**
+ * Rehearsal in Chromium against the browser host and its demo sandbox (the demo project's real
+ * target): Rehearse on the Migration page, read the outcome (summary, per-object table with its
+ * filter), check the real target was not written, sign off, then start the real run — which now
+ * needs that sign-off — and see the target hold what the rehearsal said it would.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RehearsalOutcome, RehearsalStatus } from '../../shared/model/rehearsal';
+import type { TargetView } from '../../shared/model/target';
+import type { Result } from '../../shared/result';
+import { postXmlRpc } from '../../electron/core/target/http-transport';
+import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
+import { tempDir } from '../helpers/paths';
+import { type RunningHost, startHost } from '../helpers/processes';
+import { AppPage } from './pages/app-page';
+import { MigrationPage } from './pages/migration-page';
+
+const PROJECT = 'demo-migration';
+
+async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
+  const res = await fetch(`${host.origin}/api/call/${channel}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
+    body: JSON.stringify(body),
+  });
+  const r = (await res.json()) as Result<T>;
+  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+  return r.value;
+}
+
+/** The demo's real target, read through its own API. */
+async function dump(host: RunningHost): Promise<Record<string, Record<string, unknown>[]>> {
+  const target = await call<TargetView>(host, 'target:get', { projectId: PROJECT });
+  const answer = await postXmlRpc({ url: target.poa?.url ?? '' }, 'sandbox.dump', [{}]);
+  if (answer.kind !== 'value') throw new Error(`sandbox.dump answered ${JSON.stringify(answer)}`);
+  return answer.value as Record<string, Record<string, unknown>[]>;
+}
+
+describe('Rehearsal on the Migration page', () => {
+  let browser: Browser;
+  let host: RunningHost;
+  beforeAll(async () => {
+    [browser, host] = await Promise.all([launchBrowser(), tempDir().then((d) => startHost(d))]);
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await browser?.close();
+  });
+
+  it('rehearses, shows the outcome, signs it off, then runs the real migration', async () => {
+    // The demo made ready as an engineer would (mappings suggested and accepted, all selected).
+    const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
+      projectId: PROJECT,
+    });
+    await call(host, 'mapping:apply-suggestions', {
+      projectId: PROJECT,
+      mappings: suggested.suggestions.map((s) => s.input),
+    });
+    await call(host, 'selection:set', { projectId: PROJECT, mode: 'add', target: { by: 'all' } });
+    const before = JSON.stringify(await dump(host));
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchConsole(page);
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('project-title').waitFor();
+    const migration = new MigrationPage(page);
+    await migration.open();
+
+    await page.getByTestId('rehearse-button').click();
+    const outcome = page.locator('[data-testid="rehearsal-outcome"][data-state="done"]');
+    await outcome.waitFor({ timeout: 240_000 });
+    await screenshot(page, 'rehearsal-outcome-1440');
+    const id = (await outcome.getAttribute('data-rehearsal')) ?? '';
+    const shown = await call<RehearsalOutcome>(host, 'rehearsal:show', { projectId: PROJECT, id });
+    expect(await outcome.getAttribute('data-fingerprint')).toBe(shown.fingerprint);
+    expect(shown.objects?.failed).toBe(0);
+    expect(shown.create?.domains).toBeGreaterThan(0);
+    // The real target was only listed, never written.
+    expect(JSON.stringify(await dump(host))).toBe(before);
+
+    // The per-object table, whole and filtered to one kind.
+    const count = page.getByTestId('rehearsal-holdings-count');
+    await expect
+      .poll(() => count.textContent())
+      .toBe(`${shown.holdings.length} of ${shown.holdings.length} objects`);
+    await page.getByRole('textbox', { name: 'Kind' }).click();
+    await page.getByRole('option', { name: 'mailbox', exact: true }).click();
+    const mailboxes = shown.holdings.filter((h) => h.kind === 'mailbox').length;
+    await expect.poll(() => count.textContent()).toBe(`${mailboxes} of ${shown.holdings.length} objects`);
+
+    // Before the sign-off the real run needs one.
+    const status = await call<RehearsalStatus>(host, 'rehearsal:status', { projectId: PROJECT });
+    expect(status).toMatchObject({ required: true, signOff: null, fingerprint: shown.fingerprint });
+
+    await page.getByLabel('Sign-off comment (optional)').fill('counts checked against the inventory');
+    await page.getByTestId('rehearsal-signoff').click();
+    await page.getByTestId('rehearsal-signed-off').waitFor();
+    await expect.poll(() => page.getByTestId('rehearsal-status').textContent()).toContain('Signed off by');
+    await screenshot(page, 'rehearsal-signed-off-1440');
+
+    // The real run, started from the page, is accepted and creates what the rehearsal said.
+    await migration.start('4');
+    const ended = await migration.waitForEnd();
+    expect(ended, (await migration.batch.textContent()) ?? '').toBe('done');
+    const after = await dump(host);
+    const c = shown.create as NonNullable<RehearsalOutcome['create']>;
+    expect((after['domains'] ?? []).length).toBe(c.domains + c.subdomains + c.pointers);
+    expect((after['mailboxes'] ?? []).length).toBe(c.mailboxes);
+    expect((after['dns_records'] ?? []).length).toBe(c.dnsRecords);
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
