@@ -120,7 +120,8 @@ describe('every page at 1440×900 and 1024×768', () => {
   for (const size of SIZES) {
     it(`${size.width}×${size.height}: every page fits, tables line up, a screenshot of each`, async () => {
       const page = await browser.newPage({ viewport: size });
-      page.setDefaultTimeout(15_000);
+      // Generous: the whole suite shares two cores, and this test waits only for states.
+      page.setDefaultTimeout(30_000);
       const errors = watchConsole(page);
       const app = new AppPage(page);
       await app.open(host.url);

@@ -68,6 +68,8 @@ describe('mapping → selection → verification → resolution on the demo proj
       .waitFor();
     await editor.waitFor({ state: 'hidden' });
     await expect.poll(() => templates.count()).toBe('4 of 8 templates mapped');
+    // Target ids come with the target's names.
+    await expect.poll(() => templates.row('linux-dns-mail').textContent()).toContain('POA 17 "DNS Hosting"');
     expect(await templates.row('sph-legacy').getByTestId('mapping-state').textContent()).toBe('unmapped');
     await screenshot(page, 'mapping');
 

@@ -14,7 +14,7 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { MappingBulkResult } from '../../../shared/contract';
 import type {
   MappingInput,
@@ -39,12 +39,22 @@ const STATE_COLOR: Record<MappingState, string> = {
   complete: 'green',
 };
 
-/** Text as base64 (UTF-8), for saveBlob. */
-function mappingSummary(m: TemplateMapping): string {
+/** Target names by id, from the target's live lists (empty when it does not answer). */
+interface TargetNames {
+  readonly poa: ReadonlyMap<number, string>;
+  readonly pba: ReadonlyMap<number, string>;
+}
+
+const NO_NAMES: TargetNames = { poa: new Map(), pba: new Map() };
+
+/** What a template becomes, with the target's names next to its ids: `POA 11 "Starter"`. */
+function mappingSummary(m: TemplateMapping, names: TargetNames = NO_NAMES): string {
+  const named = (id: number, list: ReadonlyMap<number, string>): string =>
+    list.has(id) ? `${id} "${list.get(id)}"` : String(id);
   const parts: string[] = [CLASS_LABELS[m.class]];
-  if (m.poaTemplateId !== undefined) parts.push(`POA ${m.poaTemplateId}`);
-  if (m.pbaPlanId !== undefined) parts.push(`PBA ${m.pbaPlanId}`);
-  for (const t of m.tlds) parts.push(`${t.tld}→${t.pbaPlanId} (${t.registrarType})`);
+  if (m.poaTemplateId !== undefined) parts.push(`POA ${named(m.poaTemplateId, names.poa)}`);
+  if (m.pbaPlanId !== undefined) parts.push(`PBA ${named(m.pbaPlanId, names.pba)}`);
+  for (const t of m.tlds) parts.push(`${t.tld}→${named(t.pbaPlanId, names.pba)} (${t.registrarType})`);
   return parts.join(' · ');
 }
 
@@ -67,6 +77,23 @@ function bulkNotice(title: string, r: MappingBulkResult): Notice {
  */
 export function TemplatesPage({ projectId }: { projectId: string }) {
   const rows = useCall('mapping:list', { projectId });
+  // The target's names for the ids (a review copy reaches no target: ids only).
+  const readOnlyCopy = useReadOnly();
+  const [names, setNames] = useState<TargetNames>(NO_NAMES);
+  useEffect(() => {
+    if (readOnlyCopy) return;
+    let live = true;
+    void api.call('target:test', { projectId }).then((r) => {
+      if (!live || !r.ok) return;
+      setNames({
+        poa: new Map((r.value.poa.items ?? []).map((t) => [t.id, t.name])),
+        pba: new Map((r.value.pba.items ?? []).map((p) => [p.id, p.name])),
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [projectId, readOnlyCopy]);
   const servers = useCall('servers:list', { projectId });
   const [server, setServer] = useState<string | null>(null);
   const [stateFilter, setStateFilter] = useState<string | null>(null);
@@ -288,7 +315,7 @@ export function TemplatesPage({ projectId }: { projectId: string }) {
                   <Table.Td>
                     {r.mapping ? (
                       <Group gap={4}>
-                        <Text size="sm">{mappingSummary(r.mapping)}</Text>
+                        <Text size="sm">{mappingSummary(r.mapping, names)}</Text>
                         <Tooltip
                           label={r.mapping.checkNote ?? 'The ids exist on the target'}
                           multiline
