@@ -22,7 +22,10 @@ import { StartPanel } from './start-panel';
 import { RehearsalPanel } from './rehearsal-panel';
 
 const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
-/** The object table is asked again at most this often while a batch runs. */
+/**
+ * The object table is asked again at most this often while a batch runs, and never more often
+ * than four times the last answer took (a big batch's table costs the core a plan each time).
+ */
 const TABLE_REFRESH_MS = 1_000;
 
 export function MigrationPage({ projectId, params }: { projectId: string; params: RouteParams }) {
@@ -46,6 +49,10 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
 
   // Bumped to make the object table ask again (at most once a second while a batch runs).
   const [objectsTick, setObjectsTick] = useState(0);
+  const refreshMs = useRef(TABLE_REFRESH_MS);
+  const answeredIn = useCallback((ms: number) => {
+    refreshMs.current = Math.max(TABLE_REFRESH_MS, 4 * ms);
+  }, []);
   const reloadObjects = useCallback(() => setObjectsTick((t) => t + 1), []);
   const reloadJobs = jobs.reload;
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -64,7 +71,7 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
           timer.current = setTimeout(() => {
             timer.current = undefined;
             reloadObjects();
-          }, TABLE_REFRESH_MS);
+          }, refreshMs.current);
       },
       [projectId, reloadObjects, reloadJobs],
     ),
@@ -135,6 +142,7 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
           projectId={projectId}
           jobId={current.jobId}
           tick={objectsTick}
+          onAnswered={answeredIn}
           serverName={serverName}
           filter={filter}
           onFilter={setFilter}
@@ -170,19 +178,28 @@ function BatchObjects(props: {
   projectId: string;
   jobId: string;
   tick: number;
+  /** How long the last answer took (ms), so the page asks no faster than the core answers. */
+  onAnswered: (ms: number) => void;
   serverName: (id: string) => string;
   filter: StateFilter;
   onFilter: (f: StateFilter) => void;
   search: string;
   onSearch: (s: string) => void;
 }) {
-  const { projectId, jobId, tick } = props;
+  const { projectId, jobId, tick, onAnswered } = props;
   const objects = useCall('migration:objects', { projectId, jobId });
+  /** When the table was last asked again (0: only the first answer so far). */
+  const asked = useRef(0);
   const [opened, setOpened] = useState<ObjectStatusRow>();
   const reload = objects.reload;
   useEffect(() => {
-    if (tick > 0) reload();
+    if (tick === 0) return;
+    asked.current = performance.now();
+    reload();
   }, [tick, reload]);
+  useEffect(() => {
+    if (objects.data && asked.current > 0) onAnswered(performance.now() - asked.current);
+  }, [objects.data, onAnswered]);
   return (
     <Card withBorder>
       {objects.error && (
