@@ -141,8 +141,8 @@ export interface RehearsalStatus {
   readonly policy: SignOffPolicy;
   /** What the policy means for this project now. */
   readonly required: boolean;
-  /** The plan's fingerprint now (the production run's, for the whole selection). */
-  readonly fingerprint: string;
+  /** The plan's fingerprint now (the production run's, for the whole selection); null while verification is not current. */
+  readonly fingerprint: string | null;
   /** The sign-off that covers it, if any. */
   readonly signOff: SignOff | null;
   readonly latest: RehearsalRecord | null;

@@ -216,6 +216,21 @@ describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate o
     // Signed off, the real run goes, and creates exactly what the rehearsal said it would.
     // (Content steps need target nodes this test does not set up: they are left out here.)
     await mmOk(run.dataDir, ['rehearsal', 'signoff', second.id]);
+    const status = JSON.parse((await mmOk(run.dataDir, ['rehearsal', 'status', '--json'])).stdout) as {
+      required: boolean;
+      fingerprint: string;
+      signOff: { rehearsalId: string } | null;
+    };
+    expect(status).toMatchObject({
+      required: true,
+      fingerprint: second.fingerprint,
+      signOff: { rehearsalId: second.id },
+    });
+    const exported = JSON.parse(
+      (await mmOk(run.dataDir, ['rehearsal', 'export', second.id, '--format', 'json'])).stdout,
+    ) as { holdings: unknown[]; diff: { removed: unknown[] } };
+    expect(exported.holdings).toHaveLength(outcome.holdings.length);
+    expect(exported.diff.removed).toHaveLength(diff.removed.length);
     const migrate = await mm(run.dataDir, ['migrate', '--json']);
     expect(migrate.stderr).not.toContain('no signed-off rehearsal');
     const result = parseMigrate(migrate);

@@ -222,7 +222,7 @@ export function registerRehearsalCommands(program: Command): void {
           json: s,
           text: [
             `Sign-off policy: ${s.policy} (${s.required ? 'a production run needs a sign-off now' : 'no sign-off needed now'}).`,
-            `Plan fingerprint now: ${s.fingerprint}`,
+            `Plan fingerprint now: ${s.fingerprint ?? 'not planned (verification is not current: run mm verify)'}`,
             s.signOff
               ? `Covered by rehearsal ${s.signOff.rehearsalId}, signed off by ${s.signOff.author} at ${s.signOff.at}.`
               : 'No signed-off rehearsal covers it.',

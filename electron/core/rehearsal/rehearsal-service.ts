@@ -467,17 +467,28 @@ export class RehearsalService {
 
   /** The policy, the production plan's fingerprint now, and the sign-off covering it. */
   async status(projectId: string): Promise<RehearsalStatus> {
-    const [{ policy, required }, plan, signOffs, list] = await Promise.all([
+    const [{ policy, required }, signOffs, list, fresh] = await Promise.all([
       this.required(projectId),
-      this.deps.production().plan(projectId),
       this.signOffs(projectId),
       this.list(projectId),
+      this.deps.shared.verification.isFresh(projectId),
     ]);
+    // Only a current verification is planned here: a status is a glance (the Migration page asks
+    // for it on every visit), never the trigger of a verification run; nor is a review copy's.
+    let fingerprint: string | null = null;
+    if (fresh) {
+      try {
+        fingerprint = (await this.deps.production().plan(projectId)).fingerprint;
+      } catch {
+        fingerprint = null;
+      }
+    }
     return {
       policy,
       required,
-      fingerprint: plan.fingerprint,
-      signOff: signOffs.filter((s) => s.fingerprint === plan.fingerprint).at(-1) ?? null,
+      fingerprint,
+      signOff:
+        fingerprint === null ? null : (signOffs.filter((s) => s.fingerprint === fingerprint).at(-1) ?? null),
       latest: list[0] ?? null,
     };
   }

@@ -149,7 +149,13 @@ export function RehearsalPanel({ projectId, readOnly }: { projectId: string; rea
                   : 'The current plan has no sign-off'}
             </Badge>
             <Text size="xs">
-              Plan fingerprint now: <Code>{s.fingerprint.slice(0, 16)}</Code>
+              {s.fingerprint === null ? (
+                'Plan fingerprint now: not planned (verification is not current)'
+              ) : (
+                <>
+                  Plan fingerprint now: <Code>{s.fingerprint.slice(0, 16)}</Code>
+                </>
+              )}
             </Text>
             {!readOnly && (
               <Select
