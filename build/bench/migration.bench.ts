@@ -7,6 +7,7 @@
  *  2. the whole synthetic source (10,000 accounts, 20,000 domains, 30,000 subscriptions)
  *     migrated into a fresh sandbox (goal: under 10 minutes on this 2-core machine).
  * `MM_BENCH_MIGRATION_SCALE=0.1` runs part 2 on a tenth of the source (quick look).
+ * The sandbox runs in a process of its own, as a real target runs on another machine.
  */
 import { cp, mkdtemp } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
@@ -14,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Core, createCore } from '../../electron/core/core';
 import { InventoryStore } from '../../electron/core/inventory/inventory-store';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { JobSummary } from '../../shared/model/migration';
 import { goal, reportGoals } from './goals';
 import { syntheticInventory, syntheticMapping } from './synthetic';
@@ -51,6 +53,47 @@ async function latencyProxy(targetUrl: string, latencyMs: number): Promise<{ url
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { url: `http://127.0.0.1:${port}${target.pathname}`, server };
+}
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+interface SandboxProcess {
+  readonly poaUrl: string;
+  readonly pbaUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sandbox in a process of its own (`mm sandbox start --port 0 --json`), as a real target is
+ * on another machine: the engine and the target do not share one event loop.
+ */
+async function sandboxProcess(dataDir: string): Promise<SandboxProcess> {
+  const child = spawn(
+    process.execPath,
+    ['electron/cli/mm.mjs', 'sandbox', 'start', '--port', '0', '--json', '--data-dir', dataDir],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`the sandbox exited ${code}`)));
+  });
+  const info = JSON.parse(line) as { poaUrl: string; pbaUrl: string };
+  return {
+    ...info,
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** A verified project on a synthetic inventory, in a data dir to copy for each run. */
@@ -97,7 +140,7 @@ async function migrateOnce(
 ): Promise<RunResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-run-'));
   await cp(prepared.dataDir, dataDir, { recursive: true });
-  const sandbox: RunningSandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox') });
+  const sandbox = await sandboxProcess(join(dataDir, 'sandbox'));
   const proxies =
     latencyMs > 0
       ? [await latencyProxy(sandbox.poaUrl, latencyMs), await latencyProxy(sandbox.pbaUrl, latencyMs)]
@@ -124,7 +167,7 @@ async function migrateOnce(
     return { summary, seconds, stepsPerSecond: summary.steps.done / seconds, peakRssMb: peak / 2 ** 20 };
   } finally {
     for (const p of proxies) p.server.close();
-    await sandbox.close();
+    await sandbox.stop();
   }
 }
 
