@@ -83,8 +83,7 @@ function httpApi(): MmApi {
 export const api: MmApi = window.mm ?? httpApi();
 
 /**
- * False when the page was opened without the browser host's secret (an address typed by hand,
- * a bookmark): nothing can work, so the app says where the right address is instead of showing
- * buttons that fail.
+ * Whether this tab was given the browser host's secret (in its address). When the host refuses
+ * the calls anyway, the secret is old or wrong; without one, the address was typed by hand.
  */
-export const hasSecret: boolean = window.mm !== undefined || sessionStorage.getItem(SECRET_KEY) !== null;
+export const hadSecret: boolean = window.mm !== undefined || sessionStorage.getItem(SECRET_KEY) !== null;

@@ -7,6 +7,7 @@ import {
   Center,
   Code,
   Group,
+  Loader,
   MantineProvider,
   NavLink,
   Text,
@@ -16,7 +17,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
-import { hasSecret } from './api';
+import { hadSecret } from './api';
 import { useCall } from './hooks/use-call';
 import { PROJECT_PAGES, type ProjectPage, type Route, routeHash, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
@@ -36,7 +37,9 @@ import { ProjectContext, useProjectState } from './project-context';
 export function App() {
   return (
     <MantineProvider defaultColorScheme="auto">
-      <ErrorBoundary>{hasSecret ? <Shell /> : <NoSecret />}</ErrorBoundary>
+      <ErrorBoundary>
+        <Shell />
+      </ErrorBoundary>
     </MantineProvider>
   );
 }
@@ -82,7 +85,15 @@ function Shell() {
   useEffect(() => {
     if (info.data) document.getElementById('root')?.setAttribute('data-app-state', 'loaded');
   }, [info.data]);
-  if (info.error?.code === 'unauthorised') return <NoSecret wrong />;
+  // The host refuses calls without its secret (the address typed by hand, a bookmark): say where
+  // the right address is instead of showing buttons that fail. Nothing shows until it answered.
+  if (info.error?.code === 'unauthorised') return <NoSecret wrong={hadSecret} />;
+  if (!info.data && !info.error)
+    return (
+      <Center h="100vh">
+        <Loader />
+      </Center>
+    );
 
   return (
     <ProjectContext.Provider value={open}>

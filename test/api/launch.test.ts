@@ -23,7 +23,7 @@ describe('npm start (electron/launch.mjs)', () => {
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
     try {
-      expect(out).toMatch(/starting the browser host instead/);
+      expect(out).toMatch(/starts in your browser instead/);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?secret=[A-Za-z0-9_-]{32}$/);
       const origin = new URL(url).origin;
       expect((await fetch(`${origin}/api/call/projects:list`, { method: 'POST', body: '{}' })).status).toBe(
