@@ -153,6 +153,50 @@ describe('incremental re-verification', () => {
     }
   });
 
+  it('the patch is exact around scope too: a customer leaving scope reaches its reseller, a domainless subscription its account, out-of-scope stays out', () => {
+    const small = (): Scenario => {
+      const s = new Scenario()
+        .server('web01')
+        .template('t-host', HOSTING)
+        .template('t-res', { class: 'resource', pbaPlanId: 301 })
+        .account('r9', { type: 'reseller' })
+        .account('c9', { parentId: 'r9' })
+        .account('a1')
+        .subscription('cs', 'c9', 't-host')
+        .subscription('h1', 'a1', 't-host')
+        .subscription('free', 'a1', 't-res')
+        .domain('c9.com', 'c9', { hosting: 'cs' })
+        .domain('a1.com', 'a1', { hosting: 'h1' })
+        .domain('a1-off.com', 'a1', { hosting: 'h1' });
+      // c9 is in scope only through its domain; a1-off.com is never selected.
+      s.selection.set('web01', { accounts: new Set(['r9', 'a1']), domains: new Set(['c9.com', 'a1.com']) });
+      return s;
+    };
+    const cases = [
+      {
+        after: small().unselectDomain('web01', 'c9.com'),
+        change: { kind: 'unselect', serverId: 'web01', domainId: 'c9.com' },
+      },
+      {
+        after: small().override('web01', 'free'),
+        change: { kind: 'override', serverId: 'web01', subscriptionId: 'free' },
+      },
+      {
+        after: small().override('web01', 'h1'),
+        change: { kind: 'override', serverId: 'web01', subscriptionId: 'h1' },
+      },
+    ] as const;
+    for (const { after, change } of cases) {
+      const before = small().verify();
+      const { verified, patch } = incremental(before, after, change);
+      expect(verified.results, JSON.stringify(change)).toEqual(after.verify().results);
+      expect(new Map([...patch.changes].sort()), JSON.stringify(change)).toEqual(
+        new Map([...difference(before.results, after.verify().results)].sort()),
+      );
+    }
+    expect(small().unselectDomain('web01', 'c9.com').verify().codes('account', 'r9')).toEqual(['no-domains']);
+  });
+
   it('a decision about something the inventory does not hold touches nothing', () => {
     const s = project();
     const index = buildIndex(s.input().servers);
