@@ -206,6 +206,61 @@ export const EQUIVALENT = [
     code: '? f.related.find((r) => r.id === hostingId)?.verdict?.result.templateId',
     why: 'the hosting id was taken from a related subscription that has a verdict, so find() and verdict are never undefined here',
   },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'ArrayDeclaration',
+    code: 'for (const o of index.domainsByName.get(name) ?? [])',
+    why: 'touched names come from domains of the index, so the look-up always finds them',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'EqualityOperator',
+    code: 'while (queue.length > 0) {',
+    why: 'an empty queue pops undefined and the next line breaks out of the loop',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'ConditionalExpression',
+    code: 'if (!t) break;',
+    why: 'the loop runs only while the queue is not empty, so pop() never gives undefined',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'ConditionalExpression',
+    code: 'if (ownSignature(previous.get(accountKey)) !== ownSignature(group.get(accountKey) ?? undefined)) {',
+    replacement: 'true',
+    why: "re-verifying an account's customers when its own verdict did not change gives the same results, only more work",
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'LogicalOperator',
+    code: 'if (ownSignature(previous.get(accountKey)) !== ownSignature(group.get(accountKey) ?? undefined)) {',
+    why: 'a signature that always differs re-verifies the customers more often: the same results, only more work',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'OptionalChaining',
+    code: 'for (const child of ix?.childAccounts.get(t.accountId) ?? [])',
+    why: 'the server of a queued account is always in the index',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'MethodExpression',
+    code: 'return r.reasons',
+    why: "a signature of all the account's codes, not only its own, re-verifies the customers more often: the same results, only more work",
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'ArrayDeclaration',
+    code: 'for (const sub of ix?.subscriptionsByTemplate.get(change.mapping.templateId) ?? [])',
+    why: 'a template without subscriptions: iterating one bogus entry finds no subscription by that id and touches nothing, as none does',
+  },
+  {
+    file: 'electron/core/verification/engine.ts',
+    mutator: 'ConditionalExpression',
+    code: 'if (ix) bySubscription(ix, sub.id);',
+    why: 'subscriptions of a template are only found through ix, so ix is defined inside the loop',
+  },
 ];
 
 // test/mutation/run.mjs runs one module at a time, each with its own incremental file.
