@@ -16,7 +16,8 @@ import type {
   ObjectKey,
   ObjectStatusRow,
   ObjectState,
-  StepKind,
+  PlanStep,
+  StepOutcome,
   StepState,
   StepStatusRow,
 } from '../../../shared/model/migration';
@@ -471,7 +472,7 @@ export class MigrationService {
 
   /** Per-object rows of a batch: state, steps done, the current step, the first error. */
   async objects(projectId: string, jobId: string): Promise<ObjectStatusRow[]> {
-    const { plan, states, objectStates } = await this.snapshot(projectId, jobId);
+    const { plan, states, objectStates, journal } = await this.snapshot(projectId, jobId);
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     return plan.objects.map((o) => {
       const key = objectKeyOf(o.ref);
@@ -488,14 +489,13 @@ export class MigrationService {
         stepsDone: stepStates.filter((s) => s === 'done' || s === 'not-carried').length,
         stepsTotal: o.steps.length,
         ...(current ? { currentStep: byId.get(current)?.label ?? current } : {}),
-        ...(failedAt ? { error: `${byId.get(failedAt)?.label}: ${this.messageOf(failedAt)}` } : {}),
+        ...(failedAt
+          ? {
+              error: `${byId.get(failedAt)?.label}: ${journal.outcomes.get(failedAt)?.outcome.message ?? ''}`,
+            }
+          : {}),
       };
     });
-  }
-
-  #lastMessages = new Map<string, string>();
-  private messageOf(stepId: string): string {
-    return this.#lastMessages.get(stepId) ?? '';
   }
 
   /** One object's steps with the target's answers. */
@@ -504,19 +504,9 @@ export class MigrationService {
     const object = plan.objects.find((o) => objectKeyOf(o.ref) === key);
     if (!object) throw new MmError('not-found', `${key} is not part of batch ${jobId}.`, 'object');
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
-    return object.steps.map((id) => {
-      const s = byId.get(id);
-      const o = journal.outcomes.get(id)?.outcome;
-      return {
-        id,
-        kind: (s?.kind ?? 'not-carried') as StepKind,
-        label: s?.label ?? id,
-        state: states.get(id) ?? 'pending',
-        ids: o?.ids ?? {},
-        ...(o?.message ? { message: o.message } : {}),
-        ...(o ? { via: o.via, at: o.at } : {}),
-      };
-    });
+    return object.steps.map((id) =>
+      stepRow(id, byId.get(id), states.get(id), journal.outcomes.get(id)?.outcome),
+    );
   }
 
   /** The plan of a batch and its steps' states now (live when it runs here). */
@@ -537,8 +527,6 @@ export class MigrationService {
     };
     const live = this.#running.get(job.jobId);
     const plan = await this.plan(projectId, subset);
-    for (const [id, r] of journal.outcomes)
-      if (r.outcome.message) this.#lastMessages.set(id, r.outcome.message);
     if (live)
       return { plan, states: live.executor.states, objectStates: live.executor.objectStates(), journal };
     // Without a live executor the states come from the recorded outcomes, with its rules.
@@ -569,19 +557,9 @@ export class MigrationService {
     const stepsOf = new Map(plan.objects.map((o) => [objectKeyOf(o.ref), o.steps]));
     const objects = rows.map((row) => ({
       row,
-      steps: (stepsOf.get(row.key) ?? []).map((id): StepStatusRow => {
-        const s = byId.get(id);
-        const o = journal.outcomes.get(id)?.outcome;
-        return {
-          id,
-          kind: (s?.kind ?? 'not-carried') as StepKind,
-          label: s?.label ?? id,
-          state: states.get(id) ?? 'pending',
-          ids: o?.ids ?? {},
-          ...(o?.message ? { message: o.message } : {}),
-          ...(o ? { via: o.via, at: o.at } : {}),
-        };
-      }),
+      steps: (stepsOf.get(row.key) ?? []).map((id) =>
+        stepRow(id, byId.get(id), states.get(id), journal.outcomes.get(id)?.outcome),
+      ),
     }));
     return { summary, objects, excluded: plan.excluded };
   }
@@ -607,4 +585,22 @@ function clampConcurrency(n: number): number {
       'concurrency',
     );
   return n;
+}
+
+/** One step as the drawer and the report show it: its state and the target's answer. */
+function stepRow(
+  id: string,
+  step: PlanStep | undefined,
+  state: StepState | undefined,
+  outcome: StepOutcome | undefined,
+): StepStatusRow {
+  return {
+    id,
+    kind: step?.kind ?? 'not-carried',
+    label: step?.label ?? id,
+    state: state ?? 'pending',
+    ids: outcome?.ids ?? {},
+    ...(outcome?.message ? { message: outcome.message } : {}),
+    ...(outcome ? { via: outcome.via, at: outcome.at } : {}),
+  };
 }
