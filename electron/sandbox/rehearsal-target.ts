@@ -4,8 +4,6 @@
  * the real target, and read back as "holdings" — what a real run would have created, object by
  * object, keyed by names (never by ids the sandbox chose, so two rehearsals can be compared).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { HoldingKind, TargetHolding } from '../../shared/model/rehearsal';
 import type {
   StartThrowawayTarget,
@@ -21,7 +19,7 @@ import {
   type SandboxTemplate,
 } from './catalogue';
 import { type RunningSandbox, type SandboxState, startSandbox } from './sandbox';
-import { webRoot } from './web-server';
+import { sandboxNodes } from './nodes';
 
 type Row = Record<string, unknown>;
 
@@ -95,32 +93,8 @@ export function sandboxCatalogue(c: ThrowawayCatalogue): {
   return { templates, plans };
 }
 
-/** Files and bytes published per domain by content transfer (the sandbox's web root). */
-async function contentOf(dataDir: string, domain: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) {
-        files++;
-        bytes += (await stat(p)).size;
-      }
-    }
-  };
-  await walk(webRoot(dataDir, domain));
-  return { files, bytes };
-}
-
 /** Everything the sandbox holds as holdings, in a stable order. */
-export async function holdingsOf(state: SandboxState, dataDir: string): Promise<TargetHolding[]> {
+export function holdingsOf(state: SandboxState): TargetHolding[] {
   const rows = (t: string): Row[] => (state[t] ?? []) as Row[];
   const s = (v: unknown): string => String(v ?? '').toLowerCase();
   const out: TargetHolding[] = [];
@@ -221,17 +195,6 @@ export async function holdingsOf(state: SandboxState, dataDir: string): Promise<
       owner(b['account_id']),
       b,
     );
-  for (const d of rows('domains')) {
-    const c = await contentOf(dataDir, s(d['domain_name']));
-    if (c.files > 0)
-      out.push({
-        kind: 'content',
-        key: `content ${s(d['domain_name'])}`,
-        name: s(d['domain_name']),
-        owner: s(d['domain_name']),
-        fields: { files: String(c.files), bytes: String(c.bytes) },
-      });
-  }
   return out;
 }
 
@@ -248,13 +211,15 @@ export async function startRehearsalSandbox(
     asyncMs: options.asyncMs ?? 0,
     ...(catalogue ? { catalogue } : {}),
   });
+  const nodes = sandboxNodes(options.dataDir);
   const target: ThrowawayTarget = {
     poaUrl: sandbox.poaUrl,
     pbaUrl: sandbox.pbaUrl,
+    nodes: { web: nodes.web.root, mail: nodes.mail.root },
     offered: catalogue
       ? { templates: catalogue.templates.length, plans: catalogue.plans.length }
       : { templates: SEED_TEMPLATES.length, plans: SEED_PLANS.length },
-    holdings: () => holdingsOf(sandbox.state(), options.dataDir),
+    holdings: () => Promise.resolve(holdingsOf(sandbox.state())),
     close: () => sandbox.close(),
   };
   return { target, sandbox };

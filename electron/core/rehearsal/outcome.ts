@@ -69,3 +69,22 @@ export function problemsOf(objects: readonly { row: ObjectStatusRow; steps: read
     }
   return { cannotCarry, failures };
 }
+
+/**
+ * Content the rehearsal moved, one holding per content step that finished: the files and bytes
+ * the transfer verified on the rehearsal sandbox's node (its manifest's SHA-256 with them).
+ */
+export function contentHoldings(
+  objects: readonly { row: ObjectStatusRow; steps: readonly StepStatusRow[] }[],
+): TargetHolding[] {
+  const out: TargetHolding[] = [];
+  for (const { row, steps } of objects)
+    for (const s of steps) {
+      if (s.kind !== 'content' || s.state !== 'done') continue;
+      const fields: Record<string, string> = {};
+      for (const k of ['files', 'bytes', 'manifestSha256'])
+        if (s.ids[k] !== undefined) fields[k] = String(s.ids[k]);
+      out.push({ kind: 'content', key: `content ${s.id}`, name: s.label, owner: row.name, fields });
+    }
+  return out;
+}

@@ -25,6 +25,7 @@ import { MmError, toAppError } from '../errors';
 import { EventBus } from '../events';
 import { maskSecrets } from '../log/mask';
 import { MigrationLog } from '../log/migration-log';
+import { createContentPort } from '../migration/content-port';
 import type { SourcePort } from '../migration/executor';
 import { type MigrationDeps, MigrationService } from '../migration/migration-service';
 import type { PlanSubset } from '../migration/plan';
@@ -37,7 +38,8 @@ import { PbaClient } from '../target/pba-client';
 import { PoaClient } from '../target/poa-client';
 import type { TargetService } from '../target/target-service';
 import { diffRehearsals } from './diff';
-import { createCounts, problemsOf } from './outcome';
+import { contentHoldings, createCounts, problemsOf } from './outcome';
+import { ThrowawayNodes } from './throwaway-nodes';
 import { rehearsalJson, rehearsalReport } from './rehearsal-report';
 import { RehearsalStore, newRehearsalId } from './rehearsal-store';
 import type { StartThrowawayTarget, ThrowawayCatalogue } from './throwaway-target';
@@ -228,6 +230,25 @@ export class RehearsalService {
         log: () => log,
         dirOf: () => dir,
         sourcePort: () => source,
+        // Content goes to the throwaway target's own nodes only (ThrowawayNodes never opens a
+        // node the project registered); --no-content gives no port, and the steps are skipped.
+        ...(record.content && target.nodes
+          ? {
+              contentPort: (projectId: string) =>
+                createContentPort({
+                  servers: this.deps.shared.servers,
+                  nodes: new ThrowawayNodes(
+                    {
+                      projects: this.deps.shared.projects,
+                      secrets: this.deps.shared.secrets,
+                      poaUrl: target.poaUrl,
+                    },
+                    target.nodes ?? {},
+                  ),
+                  projectId,
+                }),
+            }
+          : {}),
         provisioningTarget: () => {
           const t = createPoaPbaTarget({
             poa: new PoaClient({ url: target.poaUrl }, clientOptions),
@@ -251,14 +272,15 @@ export class RehearsalService {
         this.basis(projectId, subset),
       ]);
       const { cannotCarry, failures } = problemsOf(detail.objects);
-      await this.store.saveHoldings(projectId, record.id, holdings);
+      const all = [...holdings, ...contentHoldings(detail.objects)];
+      await this.store.saveHoldings(projectId, record.id, all);
       current = {
         ...current,
         state: summary.state === 'done' ? 'done' : 'failed',
         finishedAt: new Date().toISOString(),
         fingerprint: plan.fingerprint,
         objects: summary.objects,
-        create: createCounts(holdings),
+        create: createCounts(all),
         // Skipped on purpose (--no-content) is not "cannot be carried".
         cannotCarry: record.content
           ? cannotCarry

@@ -24,6 +24,8 @@ export interface ThrowawayTargetOptions {
 export interface ThrowawayTarget {
   readonly poaUrl: string;
   readonly pbaUrl: string;
+  /** Its own content nodes on this machine (absolute roots), for the rehearsal's content port. */
+  readonly nodes?: Readonly<Partial<Record<'web' | 'mail' | 'db', string>>>;
   /** How many templates and plans it offers. */
   readonly offered: { readonly templates: number; readonly plans: number };
   /** Everything it holds now, object by object (no passwords, no ids it assigned). */
