@@ -54,11 +54,11 @@ export function ReadBack({ reconciliation }: { reconciliation: NonNullable<JobSu
         </Table>
       </div>
       <BarChart
-        h={260}
+        h={300}
         data={rows.map((r) => ({ kind: r.label, Planned: r.planned, Found: r.found }))}
         dataKey="kind"
         orientation="vertical"
-        yAxisProps={{ width: 110 }}
+        yAxisProps={{ width: 110, interval: 0 }}
         withLegend
         series={[
           { name: 'Planned', color: 'gray.5' },
