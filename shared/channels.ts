@@ -65,6 +65,8 @@ export const CALL_CHANNELS = [
   'target:set',
   'target:test',
   'target:browse',
+  'target:nodes',
+  'target:node-test',
 ] as const;
 
 export const EVENT_CHANNELS = [

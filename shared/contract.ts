@@ -35,6 +35,7 @@ import type {
   SignOffPolicy,
 } from './model/rehearsal';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
+import { NODE_ROLES, type NodeTestResult, type NodeView } from './model/nodes';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
 import { REASONS, type ReasonCode, STATUSES, type VerificationStatus } from './statuses';
@@ -295,6 +296,8 @@ export const callSchemas = {
   'target:set': targetSetInput,
   'target:test': z.object({ projectId }).strict(),
   'target:browse': z.object({ projectId }).strict(),
+  'target:nodes': z.object({ projectId }).strict(),
+  'target:node-test': z.object({ projectId, role: z.enum(NODE_ROLES) }).strict(),
   'history:object': z
     .object({
       projectId,
@@ -393,6 +396,8 @@ export interface CallResponses {
   'target:set': TargetView;
   'target:test': TargetTestResult;
   'target:browse': TargetBrowse;
+  'target:nodes': readonly NodeView[];
+  'target:node-test': NodeTestResult;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
   'reports:migration': ReportFile;

@@ -56,6 +56,8 @@ describe('contract surface', () => {
           "servers:update-settings",
           "target:browse",
           "target:get",
+          "target:node-test",
+          "target:nodes",
           "target:set",
           "target:test",
           "verification:detail",

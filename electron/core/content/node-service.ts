@@ -9,6 +9,7 @@
  * complete target.
  */
 import { join } from 'node:path';
+import { NODE_ROLES, type NodeRole, type NodeTestResult, type NodeView } from '../../../shared/model/nodes';
 import { FINGERPRINT_PATTERN, type HostKeyPolicy } from '../agent/host-key';
 import { localTransport } from '../agent/local-transport';
 import { connectSsh } from '../agent/ssh-transport';
@@ -20,8 +21,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { DocumentFile } from '../store/document-file';
 import { postXmlRpc, type Endpoint } from '../target/http-transport';
 
-export const NODE_ROLES = ['web', 'mail', 'db'] as const;
-export type NodeRole = (typeof NODE_ROLES)[number];
+export { NODE_ROLES, type NodeRole, type NodeView } from '../../../shared/model/nodes';
 
 export interface TargetNode {
   readonly role: NodeRole;
@@ -44,15 +44,6 @@ export interface NodeInput {
   readonly privateKey?: string;
   readonly passphrase?: string;
   readonly hostKeyFingerprint?: string;
-}
-
-/** A node as listed: registered over SSH, or the sandbox's own local one. */
-export interface NodeView extends Partial<TargetNode> {
-  readonly role: NodeRole;
-  readonly root: string;
-  readonly via: 'ssh' | 'sandbox';
-  readonly hasPassword?: boolean;
-  readonly hasKey?: boolean;
 }
 
 export interface OpenedNode {
@@ -254,7 +245,7 @@ export class NodeService {
     projectId: string,
     role: NodeRole,
     options: { trustNew?: boolean } = {},
-  ): Promise<{ role: NodeRole; label: string; root: string; hostKeyFingerprint?: string; ms: number }> {
+  ): Promise<NodeTestResult> {
     const started = Date.now();
     const opened = await this.open(projectId, role, options);
     try {

@@ -3,6 +3,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
 import { TargetBrowser } from './target-browser';
 import { TargetForm } from './target-form';
+import { TargetNodes } from './target-nodes';
 import { TargetTestPanel } from './target-test-panel';
 import { useReadOnly } from '../../project-context';
 
@@ -44,6 +45,9 @@ export function TargetPage({ projectId }: { projectId: string }) {
         <>
           <Card withBorder>
             <TargetTestPanel projectId={projectId} />
+          </Card>
+          <Card withBorder>
+            <TargetNodes projectId={projectId} />
           </Card>
           <Divider />
           <TargetBrowser key={JSON.stringify(t)} projectId={projectId} />
