@@ -261,6 +261,31 @@ export const EQUIVALENT = [
     code: 'if (ix) bySubscription(ix, sub.id);',
     why: 'subscriptions of a template are only found through ix, so ix is defined inside the loop',
   },
+  {
+    file: 'electron/core/verification/warnings.ts',
+    mutator: 'OptionalChaining',
+    code: 'Login?.',
+    why: 'the message and the check are reached only when the login with its password exists',
+  },
+  {
+    file: 'electron/core/verification/warnings.ts',
+    mutator: 'ConditionalExpression',
+    code: "if (!facts && d.kind !== 'subdomain' && !d.content.some((c) => c.kind === 'database')) return NONE;",
+    replacement: 'false',
+    why: 'the shortcut for domains with nothing to warn about: without it the checks below find nothing either',
+  },
+  {
+    file: 'electron/core/verification/warnings.ts',
+    mutator: 'MethodExpression',
+    code: "if (!facts && d.kind !== 'subdomain' && !d.content.some((c) => c.kind === 'database')) return NONE;",
+    why: 'the shortcut for domains with nothing to warn about: taking it less often, the checks below find nothing either',
+  },
+  {
+    file: 'electron/core/verification/warnings.ts',
+    mutator: 'ArrayDeclaration',
+    code: "...(facts?.subdomains ?? []).filter((s) => s === '*' || s.startsWith('*.')),",
+    why: 'without facts the bogus entry is filtered out: it is not a wildcard',
+  },
 ];
 
 // test/mutation/run.mjs runs one module at a time, each with its own incremental file.

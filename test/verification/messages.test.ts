@@ -224,6 +224,56 @@ function statusCases(): Scenario {
   return s.selectAll();
 }
 
+/** web08: when the warnings stay quiet — no "&", wildcards only where there are some, linked databases. */
+function warningCases(): Scenario {
+  const s = new Scenario()
+    .server('web08', 1)
+    .template('t-host', HOSTING, { name: 'Hosting' })
+    .template('t-reg', REGISTRATION, { name: 'Registration' })
+    .account('q1', { ccpLogin: { login: 'q1-admin', password: { value: 'plain', crypted: false } } })
+    .account('q2', {
+      ccpLogin: { login: 'q2-admin', password: { value: 'a&b', crypted: false, hasAmpersand: false } },
+    })
+    .subscription('qh', 'q1', 't-host')
+    .subscription('qr', 'q1', 't-reg', {
+      registrarLogin: { login: 'reg', password: { value: 'plain', crypted: false } },
+    })
+    .subscription('qh2', 'q2', 't-host')
+    .domain(
+      'quiet.com',
+      'q1',
+      { hosting: 'qh', registration: 'qr' },
+      {
+        content: [
+          { kind: 'site', id: 'quiet.com' },
+          { kind: 'database', id: 'quietdb' },
+        ],
+      },
+    )
+    .domain('shop.quiet.com', 'q1', { hosting: 'qh' }, { kind: 'subdomain' })
+    .domain('facts.com', 'q2', { hosting: 'qh2' }, { content: [{ kind: 'database', id: 'factsdb' }] })
+    .domain(
+      'mixed.com',
+      'q2',
+      { hosting: 'qh2' },
+      {
+        content: [
+          { kind: 'database', id: 'mixdb' },
+          { kind: 'mailbox', id: 'info' },
+        ],
+      },
+    )
+    .selectAll();
+  s.domainServices.set('web08\nfacts.com', {
+    ampersandPasswords: [],
+    mailAliases: [],
+    databases: ['factsdb'],
+    hasWebHosting: true,
+    subdomains: ['www', 'shop'],
+  });
+  return s;
+}
+
 describe('what every verdict says', () => {
   it('two sources raising every rule: each status, reason, message and link exactly', () => {
     expect(format(sources().verify().results.values())).toBe(EXPECTED);
@@ -239,6 +289,10 @@ describe('what every verdict says', () => {
 
   it('the subscription statuses and dates: inactive rejected or warned about, expired with a date ahead', () => {
     expect(format(statusCases().verify().results.values())).toBe(EXPECTED_STATUSES);
+  });
+
+  it('the warnings stay quiet where there is nothing to warn about', () => {
+    expect(format(warningCases().verify().results.values())).toBe(EXPECTED_WARNINGS);
   });
 });
 
@@ -440,3 +494,14 @@ subscription web07/edge approved (v1, account w7-a, template t-host, to poa+pba)
   info protective: Subscription edge expired on 2025-06-05 (10 day(s) ago), within the 10-day protective interval of web07 (until 2025-06-15): it migrates as a protective subscription.
 account web07/w7-a verification-failed (v1, account w7-a)
   error domain-failed: Domain(s) ahead.com, today.com did not pass verification. → domain web07/ahead.com, domain web07/today.com`;
+
+const EXPECTED_WARNINGS = `domain web08/quiet.com auto-approved (v1, account q1, name "quiet.com", template t-host) plan {"hosting":"qh","registration":"qr","resources":[],"park":false}
+domain web08/shop.quiet.com auto-approved (v1, account q1, name "shop.quiet.com", template t-host) plan {"hosting":"qh","resources":[],"park":false}
+subscription web08/qh approved (v1, account q1, template t-host, to poa+pba)
+subscription web08/qr approved (v1, account q1, template t-reg, to pba)
+account web08/q1 verified (v1, account q1)
+domain web08/facts.com auto-approved (v1, account q2, name "facts.com", template t-host) plan {"hosting":"qh2","resources":[],"park":false}
+domain web08/mixed.com auto-approved (v1, account q2, name "mixed.com", template t-host) plan {"hosting":"qh2","resources":[],"park":false}
+  warning database-not-linked: mixed.com has database(s) mixdb but no web site to link them to: they arrive unlinked on the target.
+subscription web08/qh2 approved (v1, account q2, template t-host, to poa+pba)
+account web08/q2 verified (v1, account q2)`;
