@@ -96,6 +96,12 @@ describe('Rehearsal on the Migration page', () => {
     const status = await call<RehearsalStatus>(host, 'rehearsal:status', { projectId: PROJECT });
     expect(status).toMatchObject({ required: true, signOff: null, fingerprint: shown.fingerprint });
 
+    // Started now from the page, the real run is refused, saying why.
+    await page.getByRole('button', { name: 'Start batch' }).click();
+    await page.getByText(/has no signed-off rehearsal/).waitFor();
+    expect(await page.getByText(/has no signed-off rehearsal/).textContent()).toContain(shown.fingerprint);
+    expect(JSON.stringify(await dump(host))).toBe(before);
+
     await page.getByLabel('Sign-off comment (optional)').fill('counts checked against the inventory');
     await page.getByTestId('rehearsal-signoff').click();
     await page.getByTestId('rehearsal-signed-off').waitFor();
