@@ -28,6 +28,33 @@ describe('calendar days', () => {
     expect(dayString(-683_003)).toBe('0100-01-01');
   });
 
+  it('a date-time with a zone counts on its UTC day', () => {
+    expect(dayNumber('2025-06-14T23:30:00-05:00')).toBe(20254); // 04:30Z on the 15th
+    expect(dayNumber('2025-06-15T01:00:00+02:00')).toBe(20253); // 23:00Z on the 14th
+    expect(dayNumber('2025-06-15T12:00:00Z')).toBe(20254);
+    expect(dayNumber('2025-06-15T00:00:00+00:00')).toBe(20254);
+    expect(dayNumber('2025-06-15T23:30:00.123-01:00')).toBe(20255);
+    // Minutes of the offset count too: 10:30 at +10:30 is midnight UTC, at +10:31 the day before.
+    expect(dayNumber('2025-06-15T10:30:00+10:30')).toBe(20254);
+    expect(dayNumber('2025-06-15T10:30:00+10:31')).toBe(20253);
+    expect(dayNumber('2025-06-15T10:30+10:31')).toBe(20253);
+    // 24:00 is the end of the day, a leap second is a second.
+    expect(dayNumber('2025-06-15T24:00:00Z')).toBe(20255);
+    expect(dayNumber('2025-06-15T23:59:60Z')).toBe(20254);
+    // Without a zone the date part is the day.
+    expect(dayNumber('2025-06-15T23:30:00')).toBe(20254);
+  });
+
+  it('a date-time with an impossible day or time is not a date', () => {
+    for (const bad of [
+      '2025-02-31T10:00:00Z',
+      '2025-06-15T25:00:00Z',
+      '2025-06-15T10:60:00Z',
+      '2025-06-15T10:00:61Z',
+    ])
+      expect(dayNumber(bad), bad).toBeUndefined();
+  });
+
   it('text that is not YYYY-MM-DD is not a date', () => {
     for (const bad of ['', 'tomorrow', '2025-6-15', '25-06-15', '2025/06/15', ' 2025-06-15', '2025-06-1'])
       expect(dayNumber(bad), bad).toBeUndefined();
