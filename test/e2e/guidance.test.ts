@@ -139,6 +139,7 @@ describe('guidance for a new user', () => {
       .getByTestId('table-row')
       .filter({ hasText: 'kiez-cafe.test' })
       .click();
+    await page.getByText('On source server Demo Sphera server. Customer passwords are masked.').waitFor();
     const card = page.getByTestId('inventory-detail');
     await card.getByRole('rowheader', { name: 'Account id' }).waitFor();
     expect(await card.textContent()).not.toContain('{');

@@ -223,6 +223,7 @@ function DetailDrawer({
 }
 
 function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
+  const servers = useCall('servers:list', { projectId });
   const detail = useCall('inventory:get', {
     projectId,
     serverId: opened.serverId,
@@ -231,10 +232,11 @@ function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
   });
   if (detail.error) return <ApiErrorAlert error={detail.error} />;
   if (!detail.data) return <Loader />;
+  const serverName = servers.data?.find((s) => s.id === opened.serverId)?.name ?? opened.serverId;
   return (
     <Stack>
       <Text size="sm" c="dimmed">
-        On source server {opened.serverId}. Customer passwords are masked.
+        On source server {serverName}. Customer passwords are masked.
       </Text>
       <Group gap="xs">
         <Text size="sm">Id</Text>
