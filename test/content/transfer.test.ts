@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,66 @@ describe('refusals publish nothing', () => {
     expect(existsSync(join(vhosts, 'x'))).toBe(false);
     expect(await readdir(join(vhosts, '90', 'webspace', '.mm-staging'))).toEqual([]);
   });
+});
+
+describe('a dropped connection', () => {
+  it('to the node mid-transfer fails the attempt with nothing published; the next attempt publishes it whole', async () => {
+    const docRoot = join(root, 'home/acme/web/acme-widgets.example/public_html');
+    await new Promise<void>((resolve, reject) => {
+      const dd = spawn('dd', ['if=/dev/urandom', `of=${join(docRoot, 'big.bin')}`, 'bs=1M', 'count=128'], {
+        stdio: 'ignore',
+      });
+      dd.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dd exited ${code}`))));
+    });
+    const place = sitePlace(vhosts, 11, '', 'site:acme-widgets.example');
+    const doomed = await connectTo(node);
+    let killedAt = 0;
+    const watcher = setInterval(() => {
+      void stat(join(place.staging, 'big.bin'))
+        .then((st) => {
+          if (killedAt === 0 && st.size > 8 * 1024 * 1024) {
+            killedAt = st.size;
+            node.signalSessions('SIGKILL');
+          }
+        })
+        .catch(() => undefined);
+    }, 5);
+    try {
+      await expect(
+        transferContent({
+          contentId: 'site:acme-widgets.example',
+          source: fromAgent('acme-widgets.example', 'site:acme-widgets.example'),
+          node: doomed,
+          place,
+          signal: signal(),
+        }),
+      ).rejects.toThrow(/lost|closed|exit|cancelled/);
+    } finally {
+      clearInterval(watcher);
+      await doomed.close();
+    }
+    expect(killedAt).toBeGreaterThan(0);
+    expect(killedAt).toBeLessThan(128 * 1024 * 1024);
+    expect(existsSync(place.final)).toBe(false);
+    // Every session of the node's sshd was killed, the shared one too: connect it again.
+    await nodeConn.close();
+    nodeConn = await connectTo(node);
+    const again = await connectTo(node);
+    try {
+      const marker = await transferContent({
+        contentId: 'site:acme-widgets.example',
+        source: fromAgent('acme-widgets.example', 'site:acme-widgets.example'),
+        node: again,
+        place,
+        signal: signal(),
+      });
+      expect(await tree(place.final)).toEqual(await tree(docRoot));
+      expect(marker.bytes).toBeGreaterThan(128 * 1024 * 1024);
+      expect(existsSync(place.staging)).toBe(false);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
 });
 
 describe('streaming', () => {

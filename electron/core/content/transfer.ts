@@ -115,11 +115,31 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
         fail(e);
         throw e;
       }),
-      node.exec(['tar', '--no-same-owner', '-xpf', '-', '-C', place.staging], {
-        stdin: verifier as Readable,
-        signal: stop.signal,
-        timeoutMs: TRANSFER_TIMEOUT_MS,
-      }),
+      node
+        .exec(['tar', '--no-same-owner', '-xpf', '-', '-C', place.staging], {
+          stdin: verifier as Readable,
+          signal: stop.signal,
+          timeoutMs: TRANSFER_TIMEOUT_MS,
+        })
+        .then(
+          (r) => {
+            // tar gave up (disk full, permissions): the agent must not stream on into nothing.
+            if (r.code !== 0)
+              fail(
+                new MmError(
+                  'content-node-failed',
+                  `Unpacking ${o.contentId} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+                  place.staging,
+                ),
+              );
+            return r;
+          },
+          (e: unknown) => {
+            // The node's connection dropped: stop the agent too.
+            fail(e);
+            throw e;
+          },
+        ),
     ]);
     if (first !== undefined) throw first;
     if (fromAgent.status === 'rejected') throw fromAgent.reason;
