@@ -72,7 +72,7 @@ describe('the Target page in Chromium through the browser host', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows a bad URL as the core refuses it, naming the field', async () => {
+  it('shows a bad URL as the core refuses it, on the field', async () => {
     const host = await startHost(await tempDir(), ['--no-demo']);
     cleanup.push(() => host.stop());
     const page = await browser.newPage();
@@ -84,7 +84,14 @@ describe('the Target page in Chromium through the browser host', () => {
     await target.open();
     await target.fill({ poaUrl: 'file:///etc/passwd', pbaUrl: '' });
     await target.save();
-    await expect.poll(() => target.form.getByTestId('api-error').textContent()).toContain('poaUrl');
+    // Said on the POA URL field, in words (no "poaUrl:" prefix, no alert repeating it).
+    const message = target.form.locator('.mantine-TextInput-error').first();
+    await expect.poll(() => message.textContent()).toMatch(/^[A-Z]/);
+    expect(await message.textContent()).not.toContain('poaUrl');
+    expect(await target.form.getByTestId('api-error').count()).toBe(0);
+    expect(
+      await target.form.getByRole('textbox', { name: 'POA URL', exact: true }).getAttribute('aria-invalid'),
+    ).toBe('true');
   });
 
   it('the demo project starts with the built-in sandbox target configured', async () => {

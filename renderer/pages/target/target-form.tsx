@@ -4,6 +4,17 @@ import type { TargetView } from '../../../shared/model/target';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
+import { fieldError, unlessOnField } from '../../components/field-error';
+
+const FIELD_LABELS = {
+  poaUrl: 'POA URL',
+  poaUser: 'POA user',
+  poaPassword: 'POA password',
+  pbaUrl: 'PBA URL',
+  pbaUser: 'PBA user',
+  pbaPassword: 'PBA password',
+  tlsFingerprint: 'TLS certificate fingerprint',
+};
 
 /** The target's addresses and credentials; empty password fields keep the stored password. */
 export function TargetForm({
@@ -23,6 +34,8 @@ export function TargetForm({
   const [pbaPassword, setPbaPassword] = useState('');
   const [fingerprint, setFingerprint] = useState(current.tlsFingerprint ?? '');
   const [error, setError] = useState<AppError>();
+  // A refused field is said on the field; the alert says the rest.
+  const alertError = unlessOnField(error, Object.keys(FIELD_LABELS));
   const [saving, setSaving] = useState(false);
 
   const save = async (): Promise<void> => {
@@ -62,13 +75,20 @@ export function TargetForm({
             label="POA URL"
             placeholder="https://poa.example.com:8440/RPC2"
             value={poaUrl}
+            error={fieldError(error, 'poaUrl', 'POA URL')}
             onChange={(e) => setPoaUrl(e.currentTarget.value)}
           />
-          <TextInput label="POA user" value={poaUser} onChange={(e) => setPoaUser(e.currentTarget.value)} />
+          <TextInput
+            label="POA user"
+            value={poaUser}
+            error={fieldError(error, 'poaUser', 'POA user')}
+            onChange={(e) => setPoaUser(e.currentTarget.value)}
+          />
           <PasswordInput
             label="POA password"
             placeholder={stored(current.poa?.hasPassword)}
             value={poaPassword}
+            error={fieldError(error, 'poaPassword', 'POA password')}
             onChange={(e) => setPoaPassword(e.currentTarget.value)}
           />
         </Stack>
@@ -78,13 +98,20 @@ export function TargetForm({
             label="PBA URL"
             placeholder="https://pba.example.com:5224/RPC2"
             value={pbaUrl}
+            error={fieldError(error, 'pbaUrl', 'PBA URL')}
             onChange={(e) => setPbaUrl(e.currentTarget.value)}
           />
-          <TextInput label="PBA user" value={pbaUser} onChange={(e) => setPbaUser(e.currentTarget.value)} />
+          <TextInput
+            label="PBA user"
+            value={pbaUser}
+            error={fieldError(error, 'pbaUser', 'PBA user')}
+            onChange={(e) => setPbaUser(e.currentTarget.value)}
+          />
           <PasswordInput
             label="PBA password"
             placeholder={stored(current.pba?.hasPassword)}
             value={pbaPassword}
+            error={fieldError(error, 'pbaPassword', 'PBA password')}
             onChange={(e) => setPbaPassword(e.currentTarget.value)}
           />
         </Stack>
@@ -93,9 +120,10 @@ export function TargetForm({
         label="TLS certificate fingerprint (SHA-256)"
         description="Pins the target's certificate; leave empty to trust the system's certificate authorities."
         value={fingerprint}
+        error={fieldError(error, 'tlsFingerprint', 'TLS certificate fingerprint')}
         onChange={(e) => setFingerprint(e.currentTarget.value)}
       />
-      {error && <ApiErrorAlert error={error} title="The target settings were not saved" />}
+      {alertError && <ApiErrorAlert error={alertError} title="The target settings were not saved" />}
       <Group>
         <Button type="submit" loading={saving}>
           Save target
