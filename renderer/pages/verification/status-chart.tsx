@@ -37,10 +37,10 @@ export function StatusChart({
               </Text>
             </Text>
             {/* Compact, and labels wrap inside the card: nothing is clipped at 1024 px. */}
-            <Group align="center" wrap="nowrap" gap="sm">
+            <Group align="center" wrap="nowrap" gap="xs">
               <DonutChart
-                size={80}
-                thickness={13}
+                size={60}
+                thickness={10}
                 style={{ flex: 'none' }}
                 withTooltip={false}
                 chartLabel={total}
@@ -69,7 +69,7 @@ export function StatusChart({
                     data-count={e.count}
                     aria-label={`${table[e.status]?.label ?? e.status}: ${e.count} ${title.toLowerCase()} — show them`}
                   >
-                    <Group gap={6} wrap="nowrap" align="baseline">
+                    <Group gap={4} wrap="nowrap" align="baseline">
                       <span
                         aria-hidden
                         style={{
@@ -83,7 +83,7 @@ export function StatusChart({
                       <Text size="sm" fw={700}>
                         {e.count}
                       </Text>
-                      <Text size="sm" style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                      <Text size="sm" style={{ minWidth: 0, overflowWrap: 'break-word' }}>
                         {table[e.status]?.label ?? e.status}
                       </Text>
                     </Group>
