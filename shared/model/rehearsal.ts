@@ -94,6 +94,8 @@ export interface RehearsalRecord {
     readonly serverId: string;
     readonly subscriptionIds: readonly string[];
   }[];
+  /** The process running it (a record left "running" by a process that died is shown failed). */
+  readonly pid?: number;
   /** Why the rehearsal itself could not finish (the sandbox did not start …). */
   readonly error?: string;
   readonly signOff?: SignOff;

@@ -7,7 +7,8 @@
  * fingerprints and what changed), show a changed selection in the diff, and — once signed off —
  * the production run must create exactly what the rehearsal said it would.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../shared/model/inventory';
@@ -17,7 +18,7 @@ import type { StartThrowawayTarget } from '../../electron/core/rehearsal/throwaw
 import { SEED_PLANS, SEED_TEMPLATES } from '../../electron/sandbox/catalogue';
 import { holdingsOf, startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
 import type { RunningSandbox, SandboxState } from '../../electron/sandbox/sandbox';
-import { tempDir } from '../helpers/paths';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
 import {
   PROJECT,
   type PreparedSource,
@@ -265,6 +266,44 @@ describe('rehearsal without a reachable real target, and --force', () => {
   afterAll(async () => {
     await run?.sandbox.close();
   });
+
+  it('a rehearsal killed mid-batch is shown interrupted, cannot be signed off, and wrote nothing real', async () => {
+    const before = snapshot(run.sandbox);
+    const root = join(run.dataDir, 'projects', PROJECT, 'rehearsals');
+    const child = spawn(
+      process.execPath,
+      ['electron/cli/mm.mjs', 'migrate', '--rehearse', '--json', '--data-dir', run.dataDir],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'ignore',
+      },
+    );
+    const closed = new Promise<void>((r) => child.once('close', () => r()));
+    // Killed once its journal holds a first outcome: the batch is under way.
+    const journalHasOutcome = async (): Promise<boolean> => {
+      for (const name of await readdir(root).catch(() => [] as string[])) {
+        const text = await readFile(join(root, name, 'journal.jsonl'), 'utf8').catch(() => '');
+        if (text.includes('"t":"outcome"')) return true;
+      }
+      return false;
+    };
+    await expect.poll(journalHasOutcome, { timeout: 120_000, interval: 20 }).toBe(true);
+    child.kill('SIGKILL');
+    await closed;
+    const listed = JSON.parse((await mmOk(run.dataDir, ['rehearsal', 'list', '--json'])).stdout) as {
+      rehearsalId: string;
+      state: string;
+      error?: string;
+    }[];
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('Interrupted') });
+    const refused = await mm(run.dataDir, ['rehearsal', 'signoff', String(listed[0]?.rehearsalId)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('only a rehearsal that migrated everything can be signed off');
+    expect(snapshot(run.sandbox)).toBe(before);
+    // Not part of the next test's story.
+    await rm(root, { recursive: true, force: true });
+  }, 300_000);
 
   it('uses the sandbox catalogue and says so; --force runs with the reason recorded', async () => {
     const inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(

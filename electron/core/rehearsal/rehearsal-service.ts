@@ -158,6 +158,7 @@ export class RehearsalService {
       createdAt: new Date().toISOString(),
       author: options.author ?? osAuthor(),
       state: 'running',
+      pid: process.pid,
       fingerprint: '',
       content: options.content !== false,
       ...(subset.accounts || subset.domains ? { subset } : {}),
@@ -446,7 +447,7 @@ export class RehearsalService {
     if (r.state !== 'done')
       throw new MmError(
         'invalid-state',
-        `Rehearsal ${r.id} ${r.state === 'running' ? 'is still running' : 'did not finish (some objects failed)'}: only a rehearsal that migrated everything can be signed off.`,
+        `Rehearsal ${r.id} ${r.state === 'running' ? 'is still running' : `did not finish (${r.error ?? 'some objects failed'})`}: only a rehearsal that migrated everything can be signed off.`,
         'id',
       );
     if (comment !== undefined && comment.length > 10_000)

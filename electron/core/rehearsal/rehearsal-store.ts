@@ -114,7 +114,7 @@ export class RehearsalStore {
     const out: RehearsalRecord[] = carried.filter((r) => !names.includes(r.id));
     for (const name of names.filter((n) => ID.test(n))) {
       const r = await readJson<RehearsalRecord>(join(this.root(projectId), name, 'rehearsal.json'));
-      if (r) out.push(r);
+      if (r) out.push(settled(r));
     }
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
@@ -124,7 +124,7 @@ export class RehearsalStore {
       (await readJson<RehearsalRecord>(join(this.dir(projectId, id), 'rehearsal.json'))) ??
       (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
     if (!r) throw new MmError('not-found', `There is no rehearsal ${id} in this project.`, 'id');
-    return r;
+    return settled(r);
   }
 
   async outcome(projectId: string, id: string): Promise<RehearsalOutcome> {
@@ -170,6 +170,23 @@ export class RehearsalStore {
   async setPolicy(projectId: string, policy: SignOffPolicy): Promise<void> {
     await mkdir(this.root(projectId), { recursive: true, mode: 0o700 });
     await writeAtomic(join(this.root(projectId), 'policy.json'), { policy });
+  }
+}
+
+/** A record still "running" whose process is gone was interrupted: it will never finish. */
+export function settled(r: RehearsalRecord): RehearsalRecord {
+  if (r.state !== 'running' || r.pid === undefined || r.pid === process.pid) return r;
+  try {
+    process.kill(r.pid, 0);
+    return r;
+  } catch (e) {
+    // EPERM: the process exists (another user's); only ESRCH means it is gone.
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') return r;
+    return {
+      ...r,
+      state: 'failed',
+      error: 'Interrupted: the process running this rehearsal ended before it finished.',
+    };
   }
 }
 
