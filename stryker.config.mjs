@@ -286,6 +286,26 @@ export const EQUIVALENT = [
     code: "...(facts?.subdomains ?? []).filter((s) => s === '*' || s.startsWith('*.')),",
     why: 'without facts the bogus entry is filtered out: it is not a wildcard',
   },
+  {
+    file: 'electron/core/secrets/secret-store.ts',
+    mutator: 'ConditionalExpression',
+    code: 'this.#guards = preferred === fileGuard ? [fileGuard] : [preferred, fileGuard];',
+    replacement: 'false',
+    why: 'with the file guard preferred the list becomes [file, file]: the same guard found first either way',
+  },
+  {
+    file: 'electron/core/secrets/secret-store.ts',
+    mutator: 'ConditionalExpression',
+    code: "if (process.platform !== 'win32' && (mode & 0o077) !== 0) {",
+    replacement: 'true',
+    why: 'the platform test is always true on Linux, where the suites run; the Windows branch cannot be reached here',
+  },
+  {
+    file: 'electron/core/secrets/secret-store.ts',
+    mutator: 'StringLiteral',
+    code: "if (process.platform !== 'win32' && (mode & 0o077) !== 0) {",
+    why: 'the platform test is always true on Linux, where the suites run; the Windows branch cannot be reached here',
+  },
 ];
 
 // test/mutation/run.mjs runs one module at a time, each with its own incremental file.
