@@ -355,6 +355,17 @@ export interface JobSummary {
   readonly interrupted?: boolean;
   /** While reconciling: how much of the target was read back. */
   readonly readBack?: { readonly done: number; readonly total: number };
+  /** Content moved to the target's nodes (sites, mailboxes), when the plan has content steps. */
+  readonly content?: ContentProgress;
+}
+
+export interface ContentProgress {
+  readonly steps: { readonly total: number; readonly done: number };
+  /** Files and bytes of the content published so far (in-flight bytes included in `bytes`). */
+  readonly files: number;
+  readonly bytes: number;
+  /** Bytes per second moved by this run. */
+  readonly bytesPerSecond?: number;
 }
 
 export interface ObjectStatusRow {

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../electron/core/content/layout';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
@@ -84,11 +85,17 @@ describe('mm migrate moves content to the sandbox’s own nodes', () => {
           (e['outcome'] as { state: string }).state === 'done',
       );
       const hostsServed = new Set<string>();
+      let files = 0;
+      let bytes = 0;
       const domains = new Set(sandbox.state().domains.map((d) => String(d['domain_name'])));
-      for (const [host, docRoot] of await sourceSites()) {
+      for (const [name, docRoot] of await sourceSites()) {
+        // The target knows names in ASCII (IDNA): bäckerei-becker.test is xn--bckerei-becker-5hb.test.
+        const host = domainToASCII(name);
         if (!domains.has(host)) continue;
-        const files = [...(await tree(docRoot))].filter(isFile);
-        for (const [rel] of files) {
+        const siteFiles = [...(await tree(docRoot))].filter(isFile);
+        files += siteFiles.length;
+        bytes += siteFiles.reduce((n, [, e]) => n + (e.size ?? 0), 0);
+        for (const [rel] of siteFiles) {
           const got = await get(sandbox.ports.web, host, `/${rel}`);
           expect(got.status, `${host}/${rel}`).toBe(200);
           expect(got.body.equals(await readFile(join(docRoot, rel))), `${host}/${rel}`).toBe(true);
@@ -96,8 +103,8 @@ describe('mm migrate moves content to the sandbox’s own nodes', () => {
         hostsServed.add(host);
       }
       // Every site of a migrated domain was served, and each came from a content step.
-      expect(hostsServed.size).toBeGreaterThanOrEqual(8);
-      const siteSteps = done.filter((e) => /\/content\/site$/.test(String(e['step'])));
+      expect(hostsServed.size).toBeGreaterThanOrEqual(9);
+      const siteSteps = done.filter((e) => /\/content\/(site$|subdomain\/)/.test(String(e['step'])));
       expect(siteSteps.length).toBe(hostsServed.size);
 
       const mailRoot = join(sandbox.dataDir, 'nodes', 'mail');
@@ -106,12 +113,22 @@ describe('mm migrate moves content to the sandbox’s own nodes', () => {
       for (const domain of await readdir(vhosts)) {
         for (const box of await readdir(join(vhosts, domain))) {
           const target = join(mailRoot, domain, box, 'Maildir');
-          expect(await tree(target), `${box}@${domain}`).toEqual(await tree(join(vhosts, domain, box)));
+          const want = await tree(join(vhosts, domain, box));
+          expect(await tree(target), `${box}@${domain}`).toEqual(want);
+          const boxFiles = [...want].filter(isFile);
+          files += boxFiles.length;
+          bytes += boxFiles.reduce((n, [, e]) => n + (e.size ?? 0), 0);
           boxes++;
         }
       }
       expect(boxes).toBeGreaterThan(5);
       expect(done.filter((e) => /\/content\/mailbox\//.test(String(e['step']))).length).toBe(boxes);
+      // The batch's summary counts what was published: every file and byte, every content step.
+      expect((run as typeof run & { content?: unknown }).content).toEqual({
+        steps: { total: done.length, done: done.length },
+        files,
+        bytes,
+      });
     } finally {
       await sandbox.close();
     }

@@ -39,6 +39,9 @@ function jsonOf(s: JobSummary): unknown {
     objects: s.objects,
     created: s.created,
     ...(s.reconciliation ? { reconciliation: s.reconciliation } : {}),
+    ...(s.content
+      ? { content: { steps: s.content.steps, files: s.content.files, bytes: s.content.bytes } }
+      : {}),
     failures: s.failures.map((f) => ({
       kind: f.kind,
       id: f.id,
@@ -83,7 +86,12 @@ function showBatchProgress(ctx: CliContext): () => void {
     const filled = Math.round(ratio * width);
     const eta = s.etaSeconds !== undefined ? `, ETA ${s.etaSeconds}s` : '';
     const readBack = s.readBack ? ` read back ${s.readBack.done}/${s.readBack.total}` : '';
-    const line = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.round(ratio * 100)}% ${s.state}: ${s.objects.migrated}/${s.objects.total} objects, ${s.steps.done}/${s.steps.total} steps, ${s.objects.failed} failed${eta}${readBack}`;
+    const c = s.content;
+    const mb = (n: number): string => (n / 1048576).toFixed(1);
+    const content = c
+      ? `, content ${c.steps.done}/${c.steps.total} (${c.files} files, ${mb(c.bytes)} MB${c.bytesPerSecond ? ` at ${mb(c.bytesPerSecond)} MB/s` : ''})`
+      : '';
+    const line = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.round(ratio * 100)}% ${s.state}: ${s.objects.migrated}/${s.objects.total} objects, ${s.steps.done}/${s.steps.total} steps, ${s.objects.failed} failed${content}${eta}${readBack}`;
     if (tty) process.stderr.write(`\r\x1b[2K${line}`);
     else if (s.state !== lastState) process.stderr.write(`${line}\n`);
     lastState = s.state;

@@ -18,8 +18,16 @@ type ContentPayload = Extract<PlanStep['payload'], { kind: 'content' }>;
 
 export interface ContentPort {
   prepare(step: PlanStep, attempt: number, ctx: StepContext): Promise<StepIntent>;
-  /** Streams, verifies and publishes; the outcome's ids are files, bytes and manifestSha256. */
-  apply(step: PlanStep, intent: StepIntent, ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * Streams, verifies and publishes; the outcome's ids are files, bytes and manifestSha256.
+   * `onBytes` hears the tarball's bytes passed on so far (progress).
+   */
+  apply(
+    step: PlanStep,
+    intent: StepIntent,
+    ctx: StepContext,
+    onBytes?: (bytes: number) => void,
+  ): Promise<StepOutcome>;
   /** An earlier attempt: the node's marker says whether the content is already published. */
   reconcile(step: PlanStep, intent: StepIntent, ctx: StepContext): Promise<StepOutcome | 'absent'>;
   close(): Promise<void>;
@@ -89,7 +97,7 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
       return { chosen: { node: n.label, path: placeOf(p, n.root, ctx).final }, attempt };
     },
 
-    async apply(step, _intent, ctx) {
+    async apply(step, _intent, ctx, onBytes) {
       const p = payloadOf(step);
       const role = roleOf(p);
       const n = await node(role);
@@ -113,7 +121,10 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
               out,
               { signal, timeoutMs: 24 * 60 * 60 * 1000 },
             ),
-          ...(deps.progress ? { onProgress: (bytes: number) => deps.progress?.(step.id, bytes) } : {}),
+          onProgress: (bytes: number) => {
+            onBytes?.(bytes);
+            deps.progress?.(step.id, bytes);
+          },
           ...(deps.tap ? { tap: deps.tap } : {}),
         });
         return outcomeOf(marker, 'call');

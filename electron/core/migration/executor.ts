@@ -10,6 +10,7 @@
  * and the batch says "found N of N" per kind.
  */
 import type {
+  ContentProgress,
   CreatedKind,
   JobSummary,
   KindCount,
@@ -413,7 +414,13 @@ export class BatchExecutor {
     const intent = await port.prepare(step, (earlier?.intent.attempt ?? 0) + 1, ctx);
     await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
     this.journal.intents.set(step.id, { job: this.job.jobId, intent });
-    const outcome = await port.apply(step, intent, ctx);
+    const i = this.#index.get(step.id) ?? -1;
+    const outcome = await port
+      .apply(step, intent, ctx, (bytes) => {
+        this.#contentBytesThisRun += bytes - (this.#contentInFlight.get(i) ?? 0);
+        this.#contentInFlight.set(i, bytes);
+      })
+      .finally(() => this.#contentInFlight.delete(i));
     await this.deps.log(
       'info',
       `${step.label}: ${outcome.ids['files']} files, ${outcome.ids['bytes']} bytes verified and published`,
@@ -477,6 +484,32 @@ export class BatchExecutor {
 
   #readBackDone = 0;
   #readBackTotal = 0;
+  /** Content steps running now: tarball bytes passed on so far. */
+  readonly #contentInFlight = new Map<number, number>();
+  #contentBytesThisRun = 0;
+
+  /** Files and bytes published to the nodes, with what is in flight now. */
+  #contentProgress(): ContentProgress | undefined {
+    let total = 0;
+    let done = 0;
+    let files = 0;
+    let bytes = 0;
+    this.#steps.forEach((s, i) => {
+      if (s.kind !== 'content') return;
+      total++;
+      const ids = this.#states[i] === 'done' ? this.#outcomes.get(s.id)?.ids : undefined;
+      if (ids) {
+        done++;
+        files += Number(ids['files'] ?? 0);
+        bytes += Number(ids['bytes'] ?? 0);
+      } else bytes += this.#contentInFlight.get(i) ?? 0;
+    });
+    if (total === 0) return undefined;
+    const elapsed = (Date.now() - this.#started) / 1000;
+    const bytesPerSecond =
+      this.#contentBytesThisRun > 0 ? Math.round(this.#contentBytesThisRun / elapsed) : undefined;
+    return { steps: { total, done }, files, bytes, ...(bytesPerSecond ? { bytesPerSecond } : {}) };
+  }
   readonly #confirmed = new Set<number>();
   #reconciled = false;
 
@@ -508,6 +541,7 @@ export class BatchExecutor {
   }
 
   summary(): JobSummary {
+    const content = this.#contentProgress();
     const objects = this.objectStates();
     let migrated = 0;
     let failed = 0;
@@ -570,6 +604,7 @@ export class BatchExecutor {
       ...(this.job.state === 'reconciling'
         ? { readBack: { done: this.#readBackDone, total: this.#readBackTotal } }
         : {}),
+      ...(content ? { content } : {}),
     };
   }
 }
