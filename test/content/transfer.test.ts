@@ -107,6 +107,30 @@ describe('a site from the source to the web node', () => {
   });
 });
 
+describe('names the manifest escapes', () => {
+  it('moves files whose names hold a backslash, a newline, spaces, UTF-8 and 150+ characters', async () => {
+    const docRoot = join(root, 'home/dentist/web/smile-dental.test/public_html');
+    const deep = join(docRoot, 'a'.repeat(60), 'b'.repeat(60));
+    await mkdir(deep, { recursive: true });
+    await writeFile(join(docRoot, 'back\\slash.html'), 'backslash\n');
+    await writeFile(join(docRoot, 'new\nline.txt'), 'newline\n');
+    await writeFile(join(docRoot, 'späce and ü.html'), 'utf-8\n');
+    await writeFile(join(deep, `${'c'.repeat(80)}.html`), 'long\n');
+    const place = sitePlace(vhosts, 12, '', 'site:smile-dental.test');
+    const marker = await transferContent({
+      contentId: 'site:smile-dental.test',
+      source: fromAgent('smile-dental.test', 'site:smile-dental.test'),
+      node: nodeConn,
+      place,
+      signal: signal(),
+    });
+    const want = await tree(docRoot);
+    expect(await tree(place.final)).toEqual(want);
+    expect(want.has('back\\slash.html') && want.has('new\nline.txt')).toBe(true);
+    expect(marker.files).toBe([...want.values()].filter((e) => e.type === 'file').length);
+  });
+});
+
 describe('refusals publish nothing', () => {
   it('a byte changed in flight fails naming the file; the site is not published, no staging stays', async () => {
     const place = sitePlace(vhosts, 8, '', 'site:cityclub.test');
