@@ -6,20 +6,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser';
+import { serverNames } from '../helpers/host-api';
 import { tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
 import { ServersPage } from './pages/servers-page';
-
-async function serverNames(host: RunningHost, projectId: string): Promise<string[]> {
-  const res = await fetch(`${host.origin}/api/call/servers:list`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-mm-secret': host.secret },
-    body: JSON.stringify({ projectId }),
-  });
-  const r = (await res.json()) as { ok: boolean; value: { name: string }[] };
-  return r.value.map((s) => s.name);
-}
 
 describe('the add-server wizard', () => {
   let browser: Browser;
