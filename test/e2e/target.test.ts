@@ -63,6 +63,16 @@ describe('the Target page in Chromium through the browser host', () => {
     await target.plans.getByText('Domain registration .info').waitFor();
     expect(await target.plans.getByRole('row').count()).toBe(21); // header + 20 plans
 
+    // Content nodes: the sandbox's own web and mail nodes (nothing registered), tested green.
+    const nodes = page.getByTestId('target-nodes');
+    await nodes.getByTestId('node-web').getByText("The sandbox's own (local)").waitFor();
+    await nodes.getByTestId('node-mail').getByText(`${sandbox.dataDir}/nodes/mail`).waitFor();
+    await nodes.getByTestId('node-web').getByRole('button', { name: 'Test' }).click();
+    await nodes
+      .getByTestId('node-web')
+      .getByText(/^ok · \d+ ms$/)
+      .waitFor();
+
     await target.browser.getByRole('tab', { name: /Domains/ }).click();
     await target.browser
       .getByRole('table', { name: 'Domains' })
