@@ -42,6 +42,7 @@ interface SettingsOptions {
   requireRegistration?: boolean;
   unmapped?: 'fail' | 'skip';
   defaultCountry?: string;
+  inactivePolicy?: 'reject' | 'warn';
 }
 
 const int =
@@ -224,6 +225,12 @@ export function registerServerCommands(program: Command): void {
     .option('--park-registration-only <on|off>', 'offer parking for registration-only domains', onOff)
     .option('--require-registration <on|off>', 'a domain needs a registration subscription', onOff)
     .addOption(new Option('--unmapped <policy>', 'unmapped subscriptions').choices(['fail', 'skip']))
+    .addOption(
+      new Option('--inactive-policy <policy>', 'suspended, disabled or pending subscriptions').choices([
+        'reject',
+        'warn',
+      ]),
+    )
     .option(
       '--default-country <cc>',
       'country for migrated accounts the source keeps no address for ("" for none)',
@@ -240,6 +247,7 @@ export function registerServerCommands(program: Command): void {
           ...(o.parkRegistrationOnly !== undefined ? { parkRegistrationOnly: o.parkRegistrationOnly } : {}),
           ...(o.requireRegistration !== undefined ? { requireRegistration: o.requireRegistration } : {}),
           ...(o.unmapped !== undefined ? { unmappedPolicy: o.unmapped } : {}),
+          ...(o.inactivePolicy !== undefined ? { inactivePolicy: o.inactivePolicy } : {}),
           ...(o.defaultCountry !== undefined ? { defaultCountry: o.defaultCountry.toLowerCase() } : {}),
         };
         const s =
