@@ -6,6 +6,8 @@
  * where they are from the sandbox-only call `sandbox.nodes`. The web server serves each
  * domain's site from its webspace, chosen by the Host header.
  */
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { View } from './store';
 
@@ -48,4 +50,76 @@ export function nodeSiteRoot(store: View, dataDir: string, host: string): string
     String(domain.subscription_id),
   )[0];
   return ws ? join(httpdocs(ws.webspace_id), host) : undefined;
+}
+
+export interface SiteCount {
+  readonly domain_name: string;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+export interface MailboxCount {
+  readonly address: string;
+  readonly messages: number;
+  readonly bytes: number;
+}
+
+/** Regular files and their bytes below `dir`, not descending into `skip` (other sites' roots). */
+async function countTree(
+  dir: string,
+  skip: ReadonlySet<string>,
+  only?: RegExp,
+): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  const walk = async (d: string, rel: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(d, e.name);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!skip.has(p)) await walk(p, r);
+      } else if (e.isFile() && (!only || only.test(r))) {
+        files++;
+        bytes += (await stat(p)).size;
+      }
+    }
+  };
+  await walk(dir, '');
+  return { files, bytes };
+}
+
+/**
+ * What `sandbox.dump` says the nodes hold, for a client that does not know their layout: per
+ * site (domain) its files and bytes, each site counted without the sites nested in its folder
+ * (subdomains, the subscription's other domains); per mailbox its messages (files in any
+ * folder's cur/ or new/) and their bytes.
+ */
+export async function nodeContent(
+  store: View,
+  dataDir: string,
+): Promise<{ content_sites: SiteCount[]; content_mailboxes: MailboxCount[] }> {
+  const roots = new Map<string, string>();
+  for (const d of store.all<{ domain_name: string }>('domains')) {
+    const root = nodeSiteRoot(store, dataDir, d.domain_name);
+    if (root && existsSync(root)) roots.set(d.domain_name, root);
+  }
+  const all = new Set(roots.values());
+  const content_sites: SiteCount[] = [];
+  for (const [domain_name, root] of roots) {
+    const skip = new Set([...all].filter((r) => r !== root));
+    content_sites.push({ domain_name, ...(await countTree(root, skip)) });
+  }
+  const mailRoot = sandboxNodes(dataDir).mail.root;
+  const content_mailboxes: MailboxCount[] = [];
+  for (const domain of await readdir(mailRoot).catch(() => [] as string[])) {
+    if (domain.startsWith('.')) continue;
+    for (const local of await readdir(join(mailRoot, domain)).catch(() => [] as string[])) {
+      const maildir = join(mailRoot, domain, local, 'Maildir');
+      if (!existsSync(maildir)) continue;
+      const c = await countTree(maildir, new Set(), /(^|\/)(cur|new)\/[^/]+$/);
+      content_mailboxes.push({ address: `${local}@${domain}`, messages: c.files, bytes: c.bytes });
+    }
+  }
+  return { content_sites, content_mailboxes };
 }

@@ -22,7 +22,7 @@ import { TABLES, TABLE_NAMES, type TableName } from './state';
 import { Draft, type Row, Store } from './store';
 import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
-import { nodeSiteRoot, sandboxNodes } from './nodes';
+import { nodeContent, nodeSiteRoot, sandboxNodes } from './nodes';
 
 export const DEFAULT_POA_PORT = 8440;
 export const DEFAULT_PBA_PORT = 5224;
@@ -86,7 +86,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         // Where the sandbox's own web and mail nodes keep content (nodes.ts).
         return Promise.resolve(sandboxNodes(options.dataDir));
       case 'sandbox.dump':
-        return Promise.resolve(publicDump(store, faults));
+        // Plus what the sandbox's nodes hold (nodes.ts), so a client can check content too.
+        return nodeContent(store, options.dataDir).then((content) => ({
+          ...publicDump(store, faults),
+          ...content,
+        }));
       case 'sandbox.injectFault': {
         const a = Args.of(params, method);
         const action = a.oneOf<FaultAction>('action', FAULT_ACTIONS, a.str('action') as FaultAction);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../electron/core/content/layout';
+import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import {
@@ -87,14 +88,18 @@ describe('mm migrate moves content to the sandbox’s own nodes', () => {
       const hostsServed = new Set<string>();
       let files = 0;
       let bytes = 0;
+      const perSite = new Map<string, { files: number; bytes: number }>();
+      const perBox = new Map<string, { messages: number; bytes: number }>();
       const domains = new Set(sandbox.state().domains.map((d) => String(d['domain_name'])));
       for (const [name, docRoot] of await sourceSites()) {
         // The target knows names in ASCII (IDNA): bäckerei-becker.test is xn--bckerei-becker-5hb.test.
         const host = domainToASCII(name);
         if (!domains.has(host)) continue;
         const siteFiles = [...(await tree(docRoot))].filter(isFile);
+        const siteBytes = siteFiles.reduce((n, [, e]) => n + (e.size ?? 0), 0);
         files += siteFiles.length;
-        bytes += siteFiles.reduce((n, [, e]) => n + (e.size ?? 0), 0);
+        bytes += siteBytes;
+        perSite.set(host, { files: siteFiles.length, bytes: siteBytes });
         for (const [rel] of siteFiles) {
           const got = await get(sandbox.ports.web, host, `/${rel}`);
           expect(got.status, `${host}/${rel}`).toBe(200);
@@ -118,12 +123,29 @@ describe('mm migrate moves content to the sandbox’s own nodes', () => {
           const boxFiles = [...want].filter(isFile);
           files += boxFiles.length;
           bytes += boxFiles.reduce((n, [, e]) => n + (e.size ?? 0), 0);
+          const messages = boxFiles.filter(([rel]) => /(^|\/)(cur|new)\/[^/]+$/.test(rel));
+          perBox.set(`${box}@${domain}`, {
+            messages: messages.length,
+            bytes: messages.reduce((n, [, e]) => n + (e.size ?? 0), 0),
+          });
           boxes++;
         }
       }
       expect(boxes).toBeGreaterThan(5);
       expect(done.filter((e) => /\/content\/mailbox\//.test(String(e['step']))).length).toBe(boxes);
       // The batch's summary counts what was published: every file and byte, every content step.
+      // sandbox.dump says the same without knowing the nodes' layout.
+      const dump = await postXmlRpc({ url: sandbox.poaUrl }, 'sandbox.dump', [{}]);
+      const value = (dump.kind === 'value' ? dump.value : {}) as {
+        content_sites?: { domain_name: string; files: number; bytes: number }[];
+        content_mailboxes?: { address: string; messages: number; bytes: number }[];
+      };
+      expect(
+        new Map(value.content_sites?.map((r) => [r.domain_name, { files: r.files, bytes: r.bytes }])),
+      ).toEqual(perSite);
+      expect(
+        new Map(value.content_mailboxes?.map((r) => [r.address, { messages: r.messages, bytes: r.bytes }])),
+      ).toEqual(perBox);
       expect((run as typeof run & { content?: unknown }).content).toEqual({
         steps: { total: done.length, done: done.length },
         files,
