@@ -217,7 +217,7 @@ export class MigrationService {
 
   async job(projectId: string, jobId: string): Promise<JobSummary> {
     const live = this.#running.get(jobId);
-    if (live) return live.executor.summary();
+    if (live) return live.executor.summary(false);
     const state = await this.journal(projectId).load();
     const job = this.findJob(state, jobId);
     return this.summaryOf(projectId, job);
@@ -233,7 +233,7 @@ export class MigrationService {
   /** The last summary a run wrote, with the job's current state; "interrupted" when its process died. */
   private async summaryOf(projectId: string, job: JobRecord): Promise<JobSummary> {
     const live = this.#running.get(job.jobId);
-    if (live) return live.executor.summary();
+    if (live) return live.executor.summary(false);
     let saved: JobSummary | undefined;
     try {
       saved = JSON.parse(await readFile(this.summaryFile(projectId, job.jobId), 'utf8')) as JobSummary;
