@@ -86,10 +86,14 @@ async function sandboxProcess(dataDir: string): Promise<SandboxProcess> {
     child.once('exit', (code) => reject(new Error(`the sandbox exited ${code}`)));
   });
   const info = JSON.parse(line) as { poaUrl: string; pbaUrl: string };
+  // The bench failing must not leave a sandbox running.
+  const orphan = (): void => void child.kill('SIGKILL');
+  process.once('exit', orphan);
   return {
     ...info,
     stop: () =>
       new Promise<void>((r) => {
+        process.off('exit', orphan);
         child.once('exit', () => r());
         child.kill('SIGTERM');
       }),
