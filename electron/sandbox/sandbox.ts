@@ -43,7 +43,10 @@ export interface SandboxOptions {
   /** Operations between two snapshots of the state (default 100,000). */
   readonly compactEvery?: number;
   /** Templates and plans to offer instead of the seed catalogue (a rehearsal copies the real target's). */
-  readonly catalogue?: { readonly templates: readonly SandboxTemplate[]; readonly plans: readonly SandboxPlan[] };
+  readonly catalogue?: {
+    readonly templates: readonly SandboxTemplate[];
+    readonly plans: readonly SandboxPlan[];
+  };
 }
 
 /** Everything the sandbox holds, table by table (password hashes included: in-process only). */
