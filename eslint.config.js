@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'test-output/**', 'agents/**/*.pl'] },
+  { ignores: ['node_modules/**', 'out/**', 'test-output/**', '.tmp/**', 'agents/**/*.pl'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
