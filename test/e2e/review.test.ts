@@ -196,10 +196,14 @@ describe('offline review in the MM CP', () => {
     await again.open(engineer.url);
     await again.gotoProjects();
     await again.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
-    await page.locator('input[type=file]').setInputFiles(back);
+    // Through the dashboard's own button: the projects page has a file input too (open a
+    // bundle as a new copy), and the page may not have left it yet.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Merge reviewer comments' }).click();
+    await (await chooser).setFiles(back);
     await expect.poll(() => page.getByTestId('review-note').textContent()).toMatch(/Merged 2 new comments/);
     await page.getByTestId('comment').filter({ hasText: 'Kiez Café balance' }).waitFor();
     await screenshot(page, 'review-comments-merged');
     await engineer.stop();
-  });
+  }, 180_000); // two hosts, a bundle each way, every page of the copy: more than a minute
 });
