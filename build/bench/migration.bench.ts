@@ -14,12 +14,12 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Core, createCore } from '../../electron/core/core';
-import { InventoryStore } from '../../electron/core/inventory/inventory-store';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { JobSummary } from '../../shared/model/migration';
 import { goal, reportGoals } from './goals';
-import { syntheticInventory, syntheticMapping } from './synthetic';
+import { syntheticInventory } from './synthetic';
+import { syntheticProject } from './synthetic-project';
 
 const PROJECT_NAME = 'Bench';
 
@@ -107,24 +107,8 @@ async function preparedProject(size: { accounts: number; domains: number; subscr
 }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-migrate-'));
   const core = createCore({ dataDir, shell: 'cli' });
-  const projectId = (await core.projects.create(PROJECT_NAME)).id;
-  await core.servers.add(projectId, {
-    name: 'bench',
-    kind: 'linux',
-    apiVersion: 1,
-    connection: { type: 'local', root: dataDir },
-  });
   const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
-  await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
-  for (const m of syntheticMapping('bench'))
-    await core.mapping.put(projectId, m.serverId, m.templateId, {
-      ...m,
-      tlds: m.tlds ?? [],
-      check: 'unverified',
-      updatedAt: '',
-      updatedBy: 'bench',
-    });
-  await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+  const projectId = await syntheticProject(core, PROJECT_NAME, inventory, dataDir);
   await core.verification.run(projectId);
   return { dataDir, projectId };
 }

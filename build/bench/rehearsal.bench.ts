@@ -10,11 +10,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../electron/core/core';
-import { InventoryStore } from '../../electron/core/inventory/inventory-store';
 import { startRehearsalTarget } from '../../electron/sandbox/rehearsal-target';
 import { startSandbox } from '../../electron/sandbox/sandbox';
 import { goal, reportGoals } from './goals';
-import { syntheticInventory, syntheticMapping } from './synthetic';
+import { syntheticInventory } from './synthetic';
+import { syntheticProject } from './synthetic-project';
 
 const scale = Number(process.env['MM_BENCH_REHEARSAL_SCALE'] ?? '1');
 const size = {
@@ -28,24 +28,8 @@ const production = await startSandbox({ dataDir: join(dataDir, 'production-sandb
 const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
 try {
   // A verified project on the synthetic inventory, pointed at the "production" sandbox.
-  const projectId = (await core.projects.create('Bench rehearsal')).id;
-  await core.servers.add(projectId, {
-    name: 'bench',
-    kind: 'linux',
-    apiVersion: 1,
-    connection: { type: 'local', root: dataDir },
-  });
   const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
-  await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
-  for (const m of syntheticMapping('bench'))
-    await core.mapping.put(projectId, m.serverId, m.templateId, {
-      ...m,
-      tlds: m.tlds ?? [],
-      check: 'unverified',
-      updatedAt: '',
-      updatedBy: 'bench',
-    });
-  await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+  const projectId = await syntheticProject(core, 'Bench rehearsal', inventory, dataDir);
   await core.verification.run(projectId);
   await core.target.set(projectId, {
     poaUrl: production.poaUrl,

@@ -14,9 +14,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../electron/core/core';
-import { InventoryStore } from '../../electron/core/inventory/inventory-store';
 import { goal, reportGoals } from './goals';
 import { syntheticInventory, syntheticMapping } from './synthetic';
+import { syntheticProject } from './synthetic-project';
 
 const SIZE = { accounts: 10_000, domains: 20_000, subscriptions: 30_000 };
 const TODAY = '2025-06-15';
@@ -118,23 +118,7 @@ console.log(
 // a decision records itself, re-verifies what it touched and appends the patch to the journal.
 const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-verify-'));
 const core = createCore({ dataDir, shell: 'cli' });
-const projectId = (await core.projects.create('Bench')).id;
-await core.servers.add(projectId, {
-  name: 'bench',
-  kind: 'linux',
-  apiVersion: 1,
-  connection: { type: 'local', root: dataDir },
-});
-await new InventoryStore(core.projects, core.secrets).save(projectId, 'bench', inventory, 'import');
-for (const m of syntheticMapping('bench'))
-  await core.mapping.put(projectId, m.serverId, m.templateId, {
-    ...m,
-    tlds: m.tlds ?? [],
-    check: 'unverified',
-    updatedAt: '',
-    updatedBy: 'bench',
-  });
-await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+const projectId = await syntheticProject(core, 'Bench', inventory, dataDir);
 const serviceFull: number[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
