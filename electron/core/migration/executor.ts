@@ -22,10 +22,10 @@ import type {
   StepState,
   TargetIds,
 } from '../../../shared/model/migration';
-import { CREATED_KINDS, objectKeyOf } from '../../../shared/model/migration';
+import { CREATED_KINDS } from '../../../shared/model/migration';
 import type { JobRecord, JournalPort, JournalState } from './journal';
 import {
-  accountStateOf,
+  batchObjectStates,
   countsAs,
   finalJobState,
   objectStateOf,
@@ -534,8 +534,7 @@ export class BatchExecutor {
 
   /** Object states now: domains from their steps, accounts also from their domains. */
   objectStates(): Map<string, ObjectState> {
-    const out = new Map<string, ObjectState>();
-    const stateOf = (steps: readonly string[]): ObjectState => {
+    return batchObjectStates(this.plan, (steps) => {
       const states = steps.map((id) => this.#states[this.#index.get(id) ?? -1] ?? 'pending');
       const own = objectStateOf(
         states,
@@ -543,20 +542,7 @@ export class BatchExecutor {
       );
       // Done but not yet read back: still running as far as anyone should know.
       return own === 'migrated' && !this.#reconciled ? 'running' : own;
-    };
-    for (const o of this.plan.objects)
-      if (o.ref.kind === 'domain') out.set(objectKeyOf(o.ref), stateOf(o.steps));
-    for (const o of this.plan.objects) {
-      if (o.ref.kind !== 'account') continue;
-      out.set(
-        objectKeyOf(o.ref),
-        accountStateOf(
-          stateOf(o.steps),
-          o.related.map((k) => out.get(k) ?? 'pending'),
-        ),
-      );
-    }
-    return out;
+    });
   }
 
   /**

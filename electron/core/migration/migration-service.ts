@@ -563,18 +563,6 @@ export class MigrationService {
     }));
     return { summary, objects, excluded: plan.excluded };
   }
-
-  /** Batches whose process died mid-run (after a crash of the app or the CLI). */
-  async interrupted(projectId: string): Promise<string[]> {
-    const jobs = await this.jobs(projectId);
-    return jobs.filter((j) => j.interrupted === true).map((j) => j.jobId);
-  }
-
-  /** Cancels every batch running in this process (the app is closing): each stops at a step boundary. */
-  async stopAll(): Promise<void> {
-    for (const r of this.#running.values()) r.controller.abort();
-    await Promise.allSettled([...this.#running.values()].map((r) => r.done));
-  }
 }
 
 function clampConcurrency(n: number): number {

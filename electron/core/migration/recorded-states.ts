@@ -6,8 +6,7 @@
  * the dashboard, the report) say what the batch's summary says.
  */
 import type { MigrationPlan, ObjectKey, ObjectState, StepState } from '../../../shared/model/migration';
-import { objectKeyOf } from '../../../shared/model/migration';
-import { accountStateOf, objectStateOf, settledBad } from './step-rules';
+import { batchObjectStates, objectStateOf, settledBad } from './step-rules';
 
 export function recordedBatchStates(
   plan: MigrationPlan,
@@ -19,21 +18,11 @@ export function recordedBatchStates(
     if ((states.get(s.id) ?? 'pending') !== 'pending') continue;
     if (s.dependsOn.some((d) => settledBad(states.get(d) ?? 'pending'))) states.set(s.id, 'blocked');
   }
-  const objects = new Map<ObjectKey, ObjectState>();
-  const own = (steps: readonly string[]): ObjectState =>
+  const objects = batchObjectStates(plan, (steps) =>
     objectStateOf(
       steps.map((id) => states.get(id) ?? 'pending'),
       false,
-    );
-  for (const o of plan.objects) if (o.ref.kind === 'domain') objects.set(objectKeyOf(o.ref), own(o.steps));
-  for (const o of plan.objects)
-    if (o.ref.kind === 'account')
-      objects.set(
-        objectKeyOf(o.ref),
-        accountStateOf(
-          own(o.steps),
-          o.related.map((k) => objects.get(k) ?? 'pending'),
-        ),
-      );
+    ),
+  );
   return { states, objects };
 }

@@ -4,11 +4,14 @@
  */
 import type {
   CreatedKind,
+  MigrationPlan,
+  ObjectKey,
   JobState,
   ObjectState,
   StepKind,
   StepState,
 } from '../../../shared/model/migration';
+import { objectKeyOf } from '../../../shared/model/migration';
 import type { JobRecord, RecordedOutcome } from './journal';
 
 /** Which counts of the summary a step adds to when done (a hosting activation creates the domain). */
@@ -81,4 +84,26 @@ export function finalJobState(
   if (stopped === 'pause') return 'paused';
   if (stopped === 'cancel') return 'cancelled';
   return failedObjects > 0 || mismatch ? 'failed' : 'done';
+}
+
+/**
+ * Every object's state in a batch: a domain's from its own steps, an account's from its own
+ * steps and then its domains' (seed: an account is migrated only with all its domains).
+ */
+export function batchObjectStates(
+  plan: Pick<MigrationPlan, 'objects'>,
+  own: (steps: readonly string[]) => ObjectState,
+): Map<ObjectKey, ObjectState> {
+  const out = new Map<ObjectKey, ObjectState>();
+  for (const o of plan.objects) if (o.ref.kind === 'domain') out.set(objectKeyOf(o.ref), own(o.steps));
+  for (const o of plan.objects)
+    if (o.ref.kind === 'account')
+      out.set(
+        objectKeyOf(o.ref),
+        accountStateOf(
+          own(o.steps),
+          o.related.map((k) => out.get(k) ?? 'pending'),
+        ),
+      );
+  return out;
 }
