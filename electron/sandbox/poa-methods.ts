@@ -352,6 +352,18 @@ function setEnabled(
   };
 }
 
+/** A getter listing one table's rows of a subscription, with just the named members. */
+function listOfSubscription(table: string, members: readonly string[]): PoaMethod {
+  return {
+    run: (a, ctx) => {
+      const s = subscription(ctx, a.int('subscription_id'), false);
+      return ctx.draft
+        .group<Row>(table, 'subscription', String(s.subscription_id))
+        .map((r) => Object.fromEntries(members.map((m) => [m, r[m]])));
+    },
+  };
+}
+
 function subscriptionInfo(
   s: SbSubscription,
   ctx: PoaContext,
@@ -682,14 +694,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
   },
   'pem.enableDomain': setEnabled('domains', 'domain_id', 'Domain', 'noSuchDomain', true),
   'pem.disableDomain': setEnabled('domains', 'domain_id', 'Domain', 'noSuchDomain', false),
-  'pem.getSubscriptionWebspaces': {
-    run: (a, ctx) => {
-      const s = subscription(ctx, a.int('subscription_id'), false);
-      return ctx.draft
-        .group<Row>('webspaces', 'subscription', String(s.subscription_id))
-        .map((w) => ({ webspace_id: w['webspace_id'], domain_id: w['domain_id'], location: w['location'] }));
-    },
-  },
+  'pem.getSubscriptionWebspaces': listOfSubscription('webspaces', ['webspace_id', 'domain_id', 'location']),
 
   'pem.addDNSHosting': {
     run: (a, ctx) => {
@@ -1067,14 +1072,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
       return { ftp_user_id: id };
     },
   },
-  'pem.ProFTPD.getCustomFTPUsersList': {
-    run: (a, ctx) => {
-      const s = subscription(ctx, a.int('subscription_id'), false);
-      return ctx.draft
-        .group<Row>('ftpUsers', 'subscription', String(s.subscription_id))
-        .map((u) => ({ ftp_user_id: u['ftp_user_id'], login: u['login'], home_dir: u['home_dir'] }));
-    },
-  },
+  'pem.ProFTPD.getCustomFTPUsersList': listOfSubscription('ftpUsers', ['ftp_user_id', 'login', 'home_dir']),
 
   'pem.getServiceTemplateList': {
     run: (a, ctx) => {
