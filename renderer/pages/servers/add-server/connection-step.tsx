@@ -106,19 +106,15 @@ export function ConnectionStep({
           onChange={(v) => v && set('kind', v as SourceKind)}
         />
       </SimpleGrid>
-      <Group>
-        <Text size="sm" fw={500}>
-          Transport
-        </Text>
-        <SegmentedControl
-          value={form.transport}
-          onChange={(v) => set('transport', v === 'soap' ? 'soap' : 'ssh')}
-          data={[
-            { value: 'ssh', label: 'SSH' },
-            { value: 'soap', label: 'SOAP over HTTP(S)' },
-          ]}
-        />
-      </Group>
+      <Choice
+        label="Transport"
+        value={form.transport}
+        onChange={(v) => set('transport', v === 'soap' ? 'soap' : 'ssh')}
+        data={[
+          { value: 'ssh', label: 'SSH' },
+          { value: 'soap', label: 'SOAP over HTTP(S)' },
+        ]}
+      />
       {form.transport === 'soap' ? (
         <SoapFields form={form} set={set} error={error} />
       ) : (
@@ -239,19 +235,15 @@ function SshFields({
           onChange={(e) => set('user', e.currentTarget.value)}
         />
       </SimpleGrid>
-      <Group>
-        <Text size="sm" fw={500}>
-          Authentication
-        </Text>
-        <SegmentedControl
-          value={form.auth}
-          onChange={(v) => set('auth', v === 'key' ? 'key' : 'password')}
-          data={[
-            { value: 'password', label: 'Password' },
-            { value: 'key', label: 'Private key' },
-          ]}
-        />
-      </Group>
+      <Choice
+        label="Authentication"
+        value={form.auth}
+        onChange={(v) => set('auth', v === 'key' ? 'key' : 'password')}
+        data={[
+          { value: 'password', label: 'Password' },
+          { value: 'key', label: 'Private key' },
+        ]}
+      />
       {form.auth === 'password' ? (
         <PasswordInput
           label="Password"
@@ -312,5 +304,22 @@ function SshFields({
         onChange={(e) => set('hostKeyFingerprint', e.currentTarget.value.trim())}
       />
     </>
+  );
+}
+
+/** A labelled choice of a few options, side by side (transport, authentication). */
+function Choice(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  data: { value: string; label: string }[];
+}) {
+  return (
+    <Group>
+      <Text size="sm" fw={500}>
+        {props.label}
+      </Text>
+      <SegmentedControl value={props.value} onChange={props.onChange} data={props.data} />
+    </Group>
   );
 }
