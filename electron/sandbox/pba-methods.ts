@@ -267,19 +267,7 @@ function addPemSubscription(withId: boolean): PbaHandler {
         FAULT.invalidValue,
         `DomainName '${str(v, 'DomainName')}' is not a valid domain name`,
       );
-    const wanted = withId ? int(v, 'SubscriptionID') : 0;
-    if (withId && wanted <= 0)
-      throw new SandboxFault(FAULT.invalidValue, `SubscriptionID must be positive, got ${wanted}`);
-    if (withId && draft.get('pbaSubscriptions', wanted))
-      throw new PbaRefusal(`Subscription #${wanted} already exists`);
-    const id = withId
-      ? wanted
-      : nextId(
-          draft,
-          'subscription',
-          (n) =>
-            draft.get('pbaSubscriptions', n) !== undefined || draft.get('subscriptions', n) !== undefined,
-        );
+    const id = subscriptionIdFor(draft, v, withId);
     draft.put('pbaSubscriptions', subscriptionRow(id, 'PEMGATE', name, v));
     ensurePoaAccount(ctx, pbaAccount(ctx, int(v, 'AccountID')));
     return [[id]];
@@ -308,19 +296,7 @@ function addDomainSubscription(withId: boolean): PbaHandler {
     const parent = int(v, 'ParentID');
     if (parent !== 0) pbaSubscription(ctx, parent);
     if (draft.unique('regDomains', 'name', name)) throw new PbaRefusal(`Domain ${name} already exists`);
-    const wanted = withId ? int(v, 'SubscriptionID') : 0;
-    if (withId && wanted <= 0)
-      throw new SandboxFault(FAULT.invalidValue, `SubscriptionID must be positive, got ${wanted}`);
-    if (withId && draft.get('pbaSubscriptions', wanted))
-      throw new PbaRefusal(`Subscription #${wanted} already exists`);
-    const id = withId
-      ? wanted
-      : nextId(
-          draft,
-          'subscription',
-          (n) =>
-            draft.get('pbaSubscriptions', n) !== undefined || draft.get('subscriptions', n) !== undefined,
-        );
+    const id = subscriptionIdFor(draft, v, withId);
     const domainId = nextId(draft, 'regDomain', (n) => draft.get('regDomains', n) !== undefined);
     draft.put('pbaSubscriptions', subscriptionRow(id, 'DOMAINGATE', name, v));
     draft.put('regDomains', {
@@ -683,4 +659,22 @@ function luhn(digits: string): boolean {
 /** What the dump shows of rows: every member except secrets. */
 export function withoutSecrets(row: Row): Row {
   return Object.fromEntries(Object.entries(row).filter(([k]) => !/^password_(sha256|hash)$/.test(k)));
+}
+
+/**
+ * The id of a new PBA subscription: the caller's (`…WithID…` methods: positive and free, or
+ * refused) or the next free one, clear of POA's subscription ids too.
+ */
+function subscriptionIdFor(draft: Draft, v: Named, withId: boolean): number {
+  if (!withId)
+    return nextId(
+      draft,
+      'subscription',
+      (n) => draft.get('pbaSubscriptions', n) !== undefined || draft.get('subscriptions', n) !== undefined,
+    );
+  const wanted = int(v, 'SubscriptionID');
+  if (wanted <= 0)
+    throw new SandboxFault(FAULT.invalidValue, `SubscriptionID must be positive, got ${wanted}`);
+  if (draft.get('pbaSubscriptions', wanted)) throw new PbaRefusal(`Subscription #${wanted} already exists`);
+  return wanted;
 }
