@@ -158,19 +158,29 @@ export class MigrationService {
     });
   }
 
-  /** Fetches the domain services (domainServicesInfo) of the domains the plan would migrate. */
-  private async gatherServices(projectId: string, subset: PlanSubset): Promise<void> {
-    const first = await this.plan(projectId, subset);
+  /**
+   * The plan, with the domain services (domainServicesInfo) of its domains fetched first when
+   * `fetch` says so. Planned once; planned again only when something was fetched (the services
+   * change the steps and the fingerprint).
+   */
+  private async planWithServices(
+    projectId: string,
+    subset: PlanSubset,
+    fetch: boolean,
+  ): Promise<MigrationPlan> {
+    const plan = await this.plan(projectId, subset);
+    if (!fetch) return plan;
     const byServer = new Map<string, string[]>();
-    for (const o of first.objects) {
+    for (const o of plan.objects) {
       if (o.ref.kind !== 'domain') continue;
       const list = byServer.get(o.ref.serverId) ?? [];
       list.push(o.ref.id);
       byServer.set(o.ref.serverId, list);
     }
-    for (const [serverId, ids] of byServer) {
-      await this.deps.domainServices.ensureFetched(projectId, serverId, ids);
-    }
+    let fetched = 0;
+    for (const [serverId, ids] of byServer)
+      fetched += (await this.deps.domainServices.ensureFetched(projectId, serverId, ids)).fetched.length;
+    return fetched > 0 ? this.plan(projectId, subset) : plan;
   }
 
   async preview(projectId: string, subset: PlanSubset = {}): Promise<MigrationPreview> {
@@ -323,8 +333,7 @@ export class MigrationService {
       ...(options.accounts ? { accounts: options.accounts } : {}),
       ...(options.domains ? { domains: options.domains } : {}),
     };
-    if (options.services !== false) await this.gatherServices(projectId, subset);
-    const plan = await this.plan(projectId, subset);
+    const plan = await this.planWithServices(projectId, subset, options.services !== false);
     await this.deps.signOffGate(projectId, plan.fingerprint, {
       subset,
       ...(options.force !== undefined ? { force: options.force } : {}),
@@ -403,8 +412,7 @@ export class MigrationService {
         ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
         ...(job.options.domains ? { domains: job.options.domains } : {}),
       };
-      if (job.options.services !== false) await this.gatherServices(projectId, subset);
-      const plan = await this.plan(projectId, subset);
+      const plan = await this.planWithServices(projectId, subset, job.options.services !== false);
       const journal = this.journal(projectId);
       const state = await journal.load();
       const target = await this.deps.provisioningTarget(projectId);
