@@ -140,7 +140,6 @@ export class BatchExecutor {
   readonly #dependents: number[][];
   readonly #states: StepState[];
   readonly #outcomes = new Map<string, StepOutcome>();
-  readonly #messages = new Map<number, string>();
   readonly #waiting: number[];
   readonly #ready = new ReadyQueue();
   readonly #inflightPerServer = new Map<string, number>();
@@ -172,11 +171,7 @@ export class BatchExecutor {
     });
     // Plan order is dependency order: one pass settles what is blocked and what is ready.
     this.#steps.forEach((s, i) => {
-      if (this.#states[i] !== 'pending') {
-        if (this.#states[i] === 'failed')
-          this.#messages.set(i, journal.outcomes.get(s.id)?.outcome.message ?? '');
-        return;
-      }
+      if (this.#states[i] !== 'pending') return;
       let waiting = 0;
       for (const d of s.dependsOn) {
         const di = this.#index.get(d);
@@ -323,7 +318,6 @@ export class BatchExecutor {
     this.#outcomes.set(step.id, outcome);
     if (outcome.state === 'failed') {
       this.#states[i] = 'failed';
-      this.#messages.set(i, outcome.message ?? '');
       this.#block(i);
       return;
     }
@@ -494,8 +488,8 @@ export class BatchExecutor {
         { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
       ]);
       this.#confirmed.delete(i);
+      this.#outcomes.set(step.id, outcome);
       this.#states[i] = 'failed';
-      this.#messages.set(i, outcome.message ?? '');
       this.#block(i);
     }
     this.#reconciled = true;
@@ -567,28 +561,26 @@ export class BatchExecutor {
     const found = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
     let stepsDone = 0;
     let stepsFailed = 0;
+    // In plan order; a failed step's message is its recorded outcome's.
+    const failures: MigrationFailure[] = [];
     this.#steps.forEach((s, i) => {
       const st = this.#states[i] as StepState;
       if (settledOk(st)) stepsDone++;
       else if (settledBad(st)) stepsFailed++;
+      if (st === 'failed')
+        failures.push({
+          kind: s.object.kind,
+          id: s.object.id,
+          server: s.object.serverId,
+          step: s.label,
+          message: this.#outcomes.get(s.id)?.message ?? '',
+        });
       for (const k of countsAs(s.kind)) {
         planned[k]++;
         if (st === 'done') created[k]++;
         if (this.#confirmed.has(i)) found[k]++;
       }
     });
-    const failures: MigrationFailure[] = [];
-    for (const [i, message] of this.#messages) {
-      const s = this.#steps[i] as PlanStep;
-      if (this.#states[i] !== 'failed') continue;
-      failures.push({
-        kind: s.object.kind,
-        id: s.object.id,
-        server: s.object.serverId,
-        step: s.label,
-        message,
-      });
-    }
     this.#counts = {
       at: Date.now(),
       objects: { total: objects.size, migrated, failed },
