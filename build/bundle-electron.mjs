@@ -1,5 +1,8 @@
-// Bundles the Electron main process (CommonJS, so __dirname works) and the sandboxed preload
-// (one CommonJS file, as sandboxed preloads require) into out/electron/.
+// Bundles the Electron main process (CommonJS, so __dirname works), the sandboxed preload (one
+// CommonJS file, as sandboxed preloads require) into out/electron/, and the `mm` CLI (ESM) into
+// out/cli/ — so `mm` starts from one prebuilt file instead of compiling TypeScript on every call.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { build } from 'esbuild';
 
 const common = {
@@ -9,7 +12,32 @@ const common = {
   // Native and wasm-carrying packages load their own files at run time: keep them in node_modules.
   external: ['electron', 'ssh2', 'cpu-features', 'xmllint-wasm'],
   logLevel: 'warning',
+  plugins: [keepAgentsFolder()],
 };
+
+/**
+ * The agents' scripts (agents/pack.mjs, agents/demo/*.mjs) find their files beside themselves
+ * (import.meta.url). Bundled, import.meta.url is the bundle's; every bundle sits two levels below
+ * the app root (out/<shell>/), so point each back at its own source file.
+ */
+function keepAgentsFolder() {
+  return {
+    name: 'keep-agents-folder',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]agents[\\/].*\.mjs$/ }, async (args) => {
+        const own = relative(process.cwd(), args.path).split(sep).join('/');
+        return {
+          contents: (await readFile(args.path, 'utf8')).replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(`../../${own}`)}, import.meta.url).href`,
+          ),
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
 await build({
   ...common,
   entryPoints: ['electron/main.ts'],
@@ -25,3 +53,18 @@ await build({
   outfile: 'out/electron/preload.cjs',
   format: 'cjs',
 });
+const cli = await build({
+  ...common,
+  entryPoints: ['electron/cli/main.ts'],
+  outfile: 'out/cli/mm.mjs',
+  format: 'esm',
+  // Bundled CommonJS packages call require(); an ES module has none of its own.
+  banner: {
+    js: "import { createRequire as mmCreateRequire } from 'node:module'; const require = mmCreateRequire(import.meta.url);",
+  },
+  metafile: true,
+});
+// The launcher (electron/cli/mm.mjs) runs the bundle only while none of these is newer than it.
+await mkdir('out/cli', { recursive: true });
+const inputs = Object.keys(cli.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+await writeFile('out/cli/mm.inputs.json', JSON.stringify(inputs));
