@@ -130,7 +130,14 @@ describe('review bundles', () => {
       'Hosted twice: keep the Linux copy?',
       'reviewer',
     );
-    const back = (await reviewer.review.exportBundle(opened.id, 'reviewer')).bytes;
+    const backExport = await reviewer.review.exportBundle(opened.id, 'reviewer');
+    const back = backExport.bytes;
+    // A copy of a copy is named after the original, not "…-review-review-…".
+    expect(backExport.fileName).toMatch(/^demo-migration-review-[\d-]+\.mmreview$/);
+    const third = createCore({ dataDir: await tempDir(), shell: 'test' });
+    await expect(third.review.openBundle(back, backExport.fileName)).resolves.toMatchObject({
+      name: 'Demo migration (review)',
+    });
     expect(await core.review.mergeComments(projectId, back, 'back.mmreview')).toEqual({ added: 1, total: 2 });
     expect(await core.review.mergeComments(projectId, back, 'back.mmreview')).toEqual({ added: 0, total: 2 });
     const merged = await core.review.comments.list(projectId, {

@@ -153,8 +153,13 @@ export async function buildBundle(
   const stamp = bundle.exportedAt.slice(0, 16).replace(/[:T]/g, '-');
   return {
     bytes: gzipSync(JSON.stringify(bundle)),
-    fileName: `${project.id}-review-${stamp}.mmreview`,
+    fileName: `${projectIdFromName(originalName(project.name))}-review-${stamp}.mmreview`,
   };
+}
+
+/** The project a review copy was made from: "Acme (review) 2" → "Acme"; other names as they are. */
+export function originalName(name: string): string {
+  return name.replace(/ \(review\)( \d+)?$/, '');
 }
 
 /** The whole bundle as it arrives (before expansion): a project's JSON compresses about 10:1. */
@@ -291,7 +296,8 @@ export async function openBundle(
     );
   const member = projectContent.json as ProjectMember;
   const existing = new Set((await projects.list()).map((p) => p.id));
-  const base = `${member.name} (review)`;
+  // A review copy of a review copy is named after the original, not "… (review) (review)".
+  const base = `${originalName(member.name)} (review)`;
   let name = base;
   for (let n = 2; existing.has(projectIdFromName(name)); n++) name = `${base} ${n}`;
   const id = projectIdFromName(name);
