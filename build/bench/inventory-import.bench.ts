@@ -19,7 +19,7 @@ import { validateAgainstXsd } from '../../electron/core/inventory/xsd-validate';
 import { launchBrowser } from '../../test/helpers/browser';
 import { REPO_ROOT } from '../../test/helpers/paths';
 import { startHost } from '../../test/helpers/processes';
-import { goal, reportGoals } from './goals';
+import { figure, goal, reportGoals, scaledSize } from './goals';
 import { inventoryToXml } from './inventory-xml';
 import { syntheticInventory } from './synthetic';
 
@@ -29,10 +29,7 @@ const ms = (n: number): string => `${n.toFixed(0)} ms`;
 const dir = await mkdtemp(join(tmpdir(), 'mm-bench-'));
 const file = join(dir, 'platform.xml');
 let t = performance.now();
-await writeFile(
-  file,
-  inventoryToXml(syntheticInventory({ accounts: 10_000, domains: 20_000, subscriptions: 30_000 })),
-);
+await writeFile(file, inventoryToXml(syntheticInventory(scaledSize())));
 const bytes = (await stat(file)).size;
 console.log(
   `synthetic document: ${(bytes / 1048576).toFixed(1)} MB, written in ${ms(performance.now() - t)}`,
@@ -168,12 +165,17 @@ console.log(`import: parse into the model (main thread, beside the validator): $
 console.log(`import: validation and parse side by side (wall):                  ${ms(best.wall)}`);
 console.log(`import: store (inventory file + project):                          ${ms(best.store)}`);
 console.log(
-  `whole import with ${validatorName} (guard+validate+parse+store): ${ms(best.total)}  → ${ratio.toFixed(2)}× the bare parse   ${goal('whole import', '≤ 2× the bare parse', ratio <= 2)}`,
+  `whole import with ${validatorName} (guard+validate+parse+store): ${ms(best.total)}  → ${ratio.toFixed(2)}× the bare parse   ${goal('whole import', '≤ 2× the bare parse', ratio <= 2, { value: ratio, unit: '× bare parse' })}`,
 );
 console.log(
   `whole import with the WebAssembly validator: ${ms(wasmMs)}  → ${(wasmMs / bareMs).toFixed(2)}× the bare parse`,
 );
 console.log(`store file: ${(storeBytes / 1048576).toFixed(1)} MB`);
+figure('synthetic document', bytes / 1048576, 'MB');
+figure('bare fast-xml-parser parse', bareMs, 'ms');
+figure(`whole import (${hasXmllint ? 'xmllint' : 'WebAssembly'} validator)`, best.total, 'ms');
+figure('whole import with the WebAssembly validator', wasmMs / bareMs, '× bare parse');
+figure('import peak RSS (the core, whole bench so far)', process.resourceUsage().maxRSS / 1024, 'MB');
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 if (filterTimes.length === 0) {
   console.log('renderer table filter: not measured — the renderer is not built (run "npm run build")');
@@ -181,8 +183,9 @@ if (filterTimes.length === 0) {
 } else {
   const worst = Math.max(...filterTimes.map((f) => f.ms));
   console.log(
-    `renderer table filter in Chromium over ${inventory.domains.length} domain rows, keystroke to drawn count: median ${median(filterTimes.map((f) => f.ms)).toFixed(1)} ms, worst ${worst.toFixed(1)} ms   ${goal('renderer table filter', 'worst < 100 ms', worst < 100)}`,
+    `renderer table filter in Chromium over ${inventory.domains.length} domain rows, keystroke to drawn count: median ${median(filterTimes.map((f) => f.ms)).toFixed(1)} ms, worst ${worst.toFixed(1)} ms   ${goal('renderer table filter (worst keystroke)', 'worst < 100 ms', worst < 100, { value: worst, unit: 'ms' })}`,
   );
+  figure('renderer table filter (median keystroke)', median(filterTimes.map((f) => f.ms)), 'ms');
   console.log(`  ${filterTimes.map((f) => `"${f.query}" ${f.ms.toFixed(1)} ms (${f.count})`).join(', ')}`);
 }
 reportGoals();
