@@ -119,7 +119,7 @@ describe('mapping → selection → verification → resolution on the demo proj
       .waitFor();
     await verification
       .reason('unmapped-subscriptions')
-      .getByRole('button', { name: 'Map template sph-basic' })
+      .getByRole('button', { name: 'Map template Sphera Basic (sph-basic)' })
       .click();
     const remap = page.getByRole('dialog', { name: /^Map / });
     await pick(remap, 'POA service template', 'Linux Hosting Starter (11)');
@@ -135,7 +135,7 @@ describe('mapping → selection → verification → resolution on the demo proj
     expect(await verification.status()).toBe('verification-failed');
     await verification.applyFix(
       'hosting-on-several-servers',
-      'Unselect acme-widgets.test on demo-linux-server',
+      'Unselect acme-widgets.test on Demo Linux server',
     );
     await expect.poll(() => verification.status()).toBe('auto-approved');
     await verification.closeDetail();

@@ -307,7 +307,7 @@ describe('mapping, selection, verification and decisions through the contract', 
       expect(parked.reasons[0]?.offers.map((o) => o.label)).toEqual([
         'Approve acme-parked.net with parking',
         'Approve acme-parked.net',
-        'Map template t-reg',
+        'Map template Domain registration (t-reg)',
       ]);
       const gamma = await call('verification:detail', {
         projectId,

@@ -76,11 +76,21 @@ export function summarize(results: Iterable<VerificationResult>): {
   return { counts, reasons };
 }
 
+/** What fix buttons call things: server and template names, not their ids. */
+export interface LabelNames {
+  server(serverId: string): string;
+  template(serverId: string, templateId: string): string;
+}
+
+/** Ids as they are, for callers that have no names at hand. */
+export const ID_LABELS: LabelNames = { server: (id) => id, template: (_s, id) => id };
+
 /** Each reason with its seed wording, its fix, and the buttons that apply the fix. */
 export function reasonDetails(
   r: VerificationResult,
   settings: MigrationSettings | undefined,
   lookup: (ref: ObjectRef) => VerificationResult | undefined,
+  names: LabelNames = ID_LABELS,
 ): ReasonDetail[] {
   return r.reasons.map((reason) => {
     const info = REASONS[reason.code];
@@ -89,7 +99,7 @@ export function reasonDetails(
       title: info.title,
       seed: info.seed,
       fix: info.fix,
-      offers: offersFor(r, reason, settings, lookup),
+      offers: offersFor(r, reason, settings, lookup, names),
     };
   });
 }
@@ -99,6 +109,7 @@ function offersFor(
   reason: ResultReason,
   settings: MigrationSettings | undefined,
   lookup: (ref: ObjectRef) => VerificationResult | undefined,
+  names: LabelNames,
 ): FixOffer[] {
   const offers: FixOffer[] = [];
   const subs = (reason.related ?? []).filter((x) => x.kind === 'subscription');
@@ -133,7 +144,7 @@ function offersFor(
         for (const d of [...others, ...(r.kind === 'domain' ? [here] : [])])
           offers.push({
             action,
-            label: `Unselect ${lookup(d)?.name ?? d.id} on ${d.serverId}`,
+            label: `Unselect ${lookup(d)?.name ?? d.id} on ${names.server(d.serverId)}`,
             decision: { kind: 'unselect', serverId: d.serverId, domainId: d.id },
           });
         break;
@@ -147,16 +158,16 @@ function offersFor(
         for (const t of templates)
           offers.push({
             action,
-            label: `Map template ${t}`,
+            label: `Map template ${names.template(r.serverId, t)}`,
             template: { serverId: r.serverId, templateId: t },
           });
         break;
       }
       case 'settings':
-        offers.push({ action, label: `Migration settings of ${r.serverId}`, object: here });
+        offers.push({ action, label: `Migration settings of ${names.server(r.serverId)}`, object: here });
         break;
       case 'inventory':
-        offers.push({ action, label: `Refresh the inventory of ${r.serverId}`, object: here });
+        offers.push({ action, label: `Refresh the inventory of ${names.server(r.serverId)}`, object: here });
         break;
       case 'select':
         offers.push({ action, label: 'Change the selection', object: here });

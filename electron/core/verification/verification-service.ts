@@ -31,7 +31,14 @@ import { resultKey } from './evaluation';
 import { type DecisionFacts, type VerificationInput } from './input';
 import { type InventoryIndex, buildIndex } from './inventory-index';
 import { loadInventories } from './project-inventories';
-import { compareResults, matchesQuery, reasonDetails, summarize, toRow } from './results-query';
+import {
+  type LabelNames,
+  compareResults,
+  matchesQuery,
+  reasonDetails,
+  summarize,
+  toRow,
+} from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
 import { withDecision } from './what-if';
 
@@ -305,7 +312,25 @@ export class VerificationService {
       seen.add(key);
       return r && r !== result ? [r] : [];
     });
-    return { result, reasons: reasonDetails(result, server.settings, lookup), related, decisionIds };
+    return {
+      result,
+      reasons: reasonDetails(result, server.settings, lookup, await this.labelNames(projectId)),
+      related,
+      decisionIds,
+    };
+  }
+
+  /** Names for fix buttons: "Map template Gold hosting (T-7)", "Migration settings of Sphera 1". */
+  private async labelNames(projectId: string): Promise<LabelNames> {
+    const servers = new Map((await this.src.servers.list(projectId)).map((s) => [s.id, s.name]));
+    const index = this.#indexes.get(projectId)?.index;
+    return {
+      server: (id) => servers.get(id) ?? id,
+      template: (serverId, id) => {
+        const name = index?.servers.get(serverId)?.templates.get(id)?.name;
+        return name && name !== id ? `${name} (${id})` : id;
+      },
+    };
   }
 
   private async live(projectId: string): Promise<Live> {
