@@ -346,6 +346,26 @@ export const REASONS = {
     fix: 'Change the mailbox/FTP/database password before migration, or reset it on the target afterwards.',
     actions: [],
   },
+  'ip-dedicated-exhausted': {
+    kind: 'domain',
+    severity: 'warning',
+    source: 'mm',
+    apiVersions: BOTH,
+    seed: null,
+    title: 'No free dedicated IP on the target',
+    fix: 'Add dedicated IPs to the target\u2019s pool (mm ip-map pool) and suggest again, or map the source IP by hand (mm ip-map set); otherwise the site shares the default IP on the target.',
+    actions: [],
+  },
+  'ip-not-mapped': {
+    kind: 'domain',
+    severity: 'warning',
+    source: 'mm',
+    apiVersions: BOTH,
+    seed: null,
+    title: 'Source IP not mapped',
+    fix: 'Map the source IP to a target IP (mm ip-map suggest --apply, mm ip-map set or import): unmapped, the zone\u2019s records keep pointing to the old server.',
+    actions: [],
+  },
   // --- subscriptions: Migration API v.1 -------------------------------------------------------
   'not-mapped': {
     kind: 'subscription',

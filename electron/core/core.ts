@@ -24,6 +24,7 @@ import { createContentPort } from './migration/content-port';
 import { MigrationService } from './migration/migration-service';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
+import { IpMapService } from './ipmap/ipmap-service';
 import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
 export interface CoreOptions {
@@ -69,6 +70,8 @@ export interface Core {
   readonly nodes: NodeService;
   /** Rehearsals against a throwaway sandbox, sign-off, and the production run's gate (R15). */
   readonly rehearsals: RehearsalService;
+  /** IP mapping (R14): the target's pool, the table, verification's warnings, records rewritten. */
+  readonly ipMap: IpMapService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -95,6 +98,7 @@ export function createCore(options: CoreOptions): Core {
   // Verification reads the decisions' facts (through a closure, called only later) and
   // decisions re-verify what they touch.
   const domainServices = new DomainServicesService(projects, servers, log, secrets);
+  const ipMap = new IpMapService({ projects, servers, inventory, domainServices });
   const verification: VerificationService = new VerificationService({
     projects,
     servers,
@@ -105,6 +109,7 @@ export function createCore(options: CoreOptions): Core {
     decisionsRevision: (projectId: string) => decisions.revision(projectId),
     domainServices: (projectId: string) => domainServices.facts(projectId),
     domainServicesRevision: (projectId: string) => domainServices.revision(projectId),
+    ipReasons: (projectId: string) => ipMap.domainReasons(projectId),
     changed: (projectId, info) =>
       events.emit('verification:changed', {
         projectId,
@@ -145,7 +150,7 @@ export function createCore(options: CoreOptions): Core {
     secrets,
     poaEndpoint: (projectId) => target.endpoint(projectId, 'poa'),
   });
-  const shared = { projects, servers, inventory, mapping, verification, domainServices, secrets };
+  const shared = { projects, servers, inventory, mapping, verification, domainServices, secrets, ipMap };
   const migration = new MigrationService({
     ...shared,
     events,
@@ -184,6 +189,7 @@ export function createCore(options: CoreOptions): Core {
     migration,
     rehearsals,
     nodes,
+    ipMap,
   };
 }
 

@@ -11,13 +11,9 @@
  */
 import { isIP } from 'node:net';
 import type { DnsRecordModel } from '../../../shared/model/domain-services';
+import type { IpMapOrigin, IpRule, SourceIpType, TargetIpKind } from '../../../shared/model/ipmap';
 
-export type SourceIpType = 'shared' | 'exclusive';
-export type TargetIpKind = 'shared' | 'dedicated';
-/** How an entry came to be: a rule of `suggestIpMap`, the engineer, or a file import. */
-export type IpMapOrigin = 'rule' | 'manual' | 'import';
-/** Which rule chose the target: a free dedicated IP, a shared IP of its own, or the default. */
-export type IpRule = 'dedicated' | 'shared' | 'default';
+export type { IpMapOrigin, IpRule, SourceIpType, TargetIpKind };
 
 export interface SourceIp {
   readonly address: string;

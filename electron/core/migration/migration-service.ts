@@ -58,6 +58,8 @@ export interface MigrationDeps {
   readonly secrets: SecretStore;
   readonly events: EventBus;
   log(projectId: string): MigrationLog;
+  /** The IP mapping table (core/ipmap): DNS records are planned with the mapped addresses. */
+  readonly ipMap?: { table(projectId: string): Promise<ReadonlyMap<string, string>> };
   /** The project's target as the executor drives it (POA/PBA over XML-RPC). */
   provisioningTarget(projectId: string): Promise<ProvisioningTarget>;
   /**
@@ -139,6 +141,7 @@ export class MigrationService {
     ]);
     const services = await this.deps.domainServices.services(projectId);
     const servicesRevision = await this.deps.domainServices.revision(projectId);
+    const ipMap = await this.deps.ipMap?.table(projectId);
     return buildPlan({
       servers: loaded.map(({ server, inventory }) => ({
         id: server.id,
@@ -149,6 +152,7 @@ export class MigrationService {
       mappings: new Map(mappings.map((m) => [mappingKey(m.serverId, m.templateId), m])),
       results: new Map(results.map((r) => [resultKey(r.kind, r.serverId, r.id), r])),
       services,
+      ...(ipMap && ipMap.size > 0 ? { ipMap } : {}),
       ...(subset.accounts || subset.domains ? { subset } : {}),
       basis: createHash('sha256')
         .update(gathered.stamp)

@@ -29,6 +29,7 @@ import type { VerificationResult } from '../../../shared/model/verification';
 import { STATUSES } from '../../../shared/statuses';
 import { hasHosting, matchTld } from '../mapping/mapping-rules';
 import { contentSteps } from './plan-content';
+import { mapRecord } from '../ipmap/ip-rules';
 import { mappingKey } from '../mapping/mapping-store';
 import { resultKey } from '../verification/evaluation';
 import { objectKey } from '../verification/input';
@@ -58,6 +59,8 @@ export interface PlanInput {
   readonly subset?: PlanSubset;
   /** What the plan was computed from (verification stamp, services revision, subset). */
   readonly basis: string;
+  /** Source IP → target IP (core/ipmap): zone records are created with the mapped addresses. */
+  readonly ipMap?: ReadonlyMap<string, string>;
 }
 
 const migrates = (r: VerificationResult | undefined): boolean =>
@@ -335,6 +338,7 @@ interface DomainContext {
   readonly mappings: ReadonlyMap<string, TemplateMapping>;
   readonly result: VerificationResult;
   readonly services: DomainServices | undefined;
+  readonly ipMap: ReadonlyMap<string, string> | undefined;
   /** Hosting subscription id → the step that activated it (first domain wins). */
   readonly activated: Map<string, string>;
 }
@@ -418,6 +422,7 @@ function planDomain(c: DomainContext): void {
     s.dnsZone.records.forEach((record, i) => {
       // SOA and the zone's own NS records belong to the target's name servers.
       if (record.type === 'SOA' || (record.type === 'NS' && record.host === '@')) return;
+      // The step id stays the source record's, so a changed IP map never renames done steps.
       add(
         b,
         owner,
@@ -425,7 +430,12 @@ function planDomain(c: DomainContext): void {
         `${base}/dns/${i}-${tag(`${record.host} ${record.type} ${record.data}`)}`,
         `${record.type} record ${record.host} of ${d.name}`,
         [dns],
-        { kind: 'dns-record', dnsStep: dns, domainName, record },
+        {
+          kind: 'dns-record',
+          dnsStep: dns,
+          domainName,
+          record: c.ipMap ? mapRecord(record, c.ipMap) : record,
+        },
       );
     });
   }
@@ -783,6 +793,7 @@ export function buildPlan(input: PlanInput): MigrationPlan {
           mappings: input.mappings,
           result: input.results.get(resultKey('domain', server.id, d.id)) as VerificationResult,
           services: input.services.get(objectKey(server.id, d.id)),
+          ipMap: input.ipMap,
           activated,
         });
       }

@@ -30,6 +30,8 @@ export interface DomainFacts {
   readonly conflicts: readonly { readonly serverName: string; readonly ref: ObjectRef }[];
   readonly approval: { readonly park: boolean; readonly decisionId: string } | undefined;
   readonly services: DomainServicesFacts | undefined;
+  /** IP mapping warnings (a dedicated IP the target ran out of, a source IP not mapped). */
+  readonly ipReasons?: readonly ResultReason[] | undefined;
 }
 
 export function verifyDomain(f: DomainFacts): VerificationResult {
@@ -144,6 +146,7 @@ export function verifyDomain(f: DomainFacts): VerificationResult {
     );
   }
   reasons.push(...domainWarnings(d, f.services));
+  if (f.ipReasons) reasons.push(...f.ipReasons);
 
   const failed = reasons.some(isBlocking);
   const approved = awaitsApproval && f.approval !== undefined;

@@ -209,6 +209,7 @@ export class Evaluation {
       conflicts,
       approval: this.input.decisions.approvals.get(key),
       services: this.input.domainServices?.get(key),
+      ipReasons: this.input.ipReasons?.get(key),
     });
     this.#domains.set(key, result);
     return result;

@@ -5,7 +5,7 @@
 import type { Inventory } from '../../../shared/model/inventory';
 import type { MappingInput } from '../../../shared/model/mapping';
 import type { MigrationSettings } from '../../../shared/model/server';
-import type { DomainServicesFacts } from '../../../shared/model/verification';
+import type { DomainServicesFacts, ResultReason } from '../../../shared/model/verification';
 
 export interface VerifiedServer {
   readonly id: string;
@@ -37,6 +37,8 @@ export interface VerificationInput {
   readonly today: string;
   /** objectKey(serverId, domainId) → domainServicesInfo facts, when fetched. */
   readonly domainServices?: ReadonlyMap<string, DomainServicesFacts>;
+  /** objectKey(serverId, domainId) → IP mapping warnings (core/ipmap), when IP mapping is in use. */
+  readonly ipReasons?: ReadonlyMap<string, readonly ResultReason[]>;
 }
 
 /** Server id + object id; server ids never contain a newline. */

@@ -9,6 +9,7 @@ import type { Inventory } from '../../../shared/model/inventory';
 import type {
   DomainServicesFacts,
   ObjectRef,
+  ResultReason,
   ResultsQuery,
   VerificationDetail,
   VerificationResult,
@@ -55,6 +56,10 @@ export interface VerificationSources {
   domainServices?(projectId: string): Promise<ReadonlyMap<string, DomainServicesFacts> | undefined>;
   /** Changes when domain services are fetched again (part of the results' stamp). */
   domainServicesRevision?(projectId: string): Promise<string>;
+  /** IP mapping warnings per domain (objectKey) and the IP map's revision (core/ipmap). */
+  ipReasons?(
+    projectId: string,
+  ): Promise<{ readonly reasons: ReadonlyMap<string, readonly ResultReason[]>; readonly revision: string }>;
   /** Today as YYYY-MM-DD (tests pin it). */
   today?(): string;
   /** Told after stored results changed (the core turns it into a 'verification:changed' event). */
@@ -92,6 +97,7 @@ export class VerificationService {
       selectionRev,
       decisionsRev,
       servicesRev,
+      ip,
     ] = await Promise.all([
       loadInventories(this.src.servers, this.src.inventory, projectId),
       this.src.mapping.entries(projectId),
@@ -102,6 +108,7 @@ export class VerificationService {
       this.src.selection.revision(projectId),
       this.src.decisionsRevision(projectId),
       this.src.domainServicesRevision?.(projectId) ?? Promise.resolve(''),
+      this.src.ipReasons?.(projectId),
     ]);
     const today = this.src.today?.() ?? todayString();
     const servers = loaded.map(({ server, inventory }) => ({
@@ -117,6 +124,7 @@ export class VerificationService {
       decisions,
       today,
       ...(domainServices ? { domainServices } : {}),
+      ...(ip && ip.reasons.size > 0 ? { ipReasons: ip.reasons } : {}),
     };
     const stamp = JSON.stringify({
       today,
@@ -124,6 +132,8 @@ export class VerificationService {
       selection: selectionRev,
       decisions: decisionsRev,
       domainServices: servicesRev,
+      // Absent while IP mapping is not wired in, so stamps stored before it still match.
+      ...(ip ? { ipMap: ip.revision } : {}),
       servers: loaded.map(({ server }) => [server.id, server.inventory?.fetchedAt ?? null, server.settings]),
     });
     return { input, index: this.index(projectId, servers), stamp };
