@@ -14,6 +14,7 @@ import { registerSelectCommands } from './commands/select';
 import { registerVerifyCommands } from './commands/verify';
 import { registerMigrateCommands } from './commands/migrate';
 import { registerRehearsalCommands } from './commands/rehearse';
+import { registerIpMapCommands } from './commands/ip-map';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
@@ -40,6 +41,7 @@ registerDecideCommands(program);
 registerSandboxCommands(program);
 registerMigrateCommands(program);
 registerRehearsalCommands(program);
+registerIpMapCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -137,3 +137,16 @@ export const SEED_PLANS: readonly SandboxPlan[] = [
   resource(304, 'Extra 10 mailboxes'),
   resource(305, 'SSL certificate (domain validated)'),
 ];
+
+/**
+ * The IP addresses the sandbox's service nodes answer on, as a provider's IP pools would hold
+ * them (TEST-NET-1, RFC 5737). TARGET-API.md documents no call that lists IP pools, so the
+ * manager never asks the target for them: the engineer gives the pool (`mm ip-map pool`), and
+ * tests and demos give this one. One dedicated IP only, so running out is easy to rehearse.
+ */
+export const SANDBOX_IP_POOL: readonly { readonly address: string; readonly kind: 'shared' | 'dedicated' }[] =
+  [
+    { address: '192.0.2.10', kind: 'shared' },
+    { address: '192.0.2.11', kind: 'shared' },
+    { address: '192.0.2.20', kind: 'dedicated' },
+  ];

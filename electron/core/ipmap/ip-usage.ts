@@ -40,11 +40,14 @@ interface MutableUsage {
 
 /**
  * `services` is keyed `<serverId>\n<domainId>` (verification's objectKey). A record address
- * counts only when it is a source IP: another provider's servers are not ours to map.
+ * counts only when it is a source IP, or one the engineer put in the table (a server's main
+ * IP an agent does not list): another provider's servers are not ours to map. Those table-only
+ * addresses have no server.
  */
 export function ipUsage(
   servers: readonly UsageServer[],
   services: ReadonlyMap<string, DomainServices>,
+  tableSources: Iterable<string> = [],
 ): IpUsage {
   const ips = new Map<string, MutableUsage>();
   const names = new Map(servers.map((s) => [s.id, s.name]));
@@ -66,6 +69,8 @@ export function ipUsage(
     // A site's own IP is a source IP even when the inventory's host list does not name it.
     if (web !== undefined) note(web, 'shared', names.get(serverId) ?? serverId);
   }
+  for (const a of tableSources)
+    if (!ips.has(a)) ips.set(a, { type: 'shared', servers: new Set<string>(), domains: new Set<string>() });
   const domains = new Map<string, DomainIpUse>();
   for (const [key, svc] of services) {
     const serverId = key.slice(0, key.indexOf('\n'));
@@ -81,6 +86,6 @@ export function ipUsage(
   return { ips, domains };
 }
 
-/** The source IPs as the rules take them. */
+/** The source IPs as the rules take them: a source server's (table-only ones are set already). */
 export const sourceIps = (u: IpUsage): SourceIp[] =>
-  [...u.ips].map(([address, x]) => ({ address, type: x.type }));
+  [...u.ips].filter(([, x]) => x.servers.size > 0).map(([address, x]) => ({ address, type: x.type }));

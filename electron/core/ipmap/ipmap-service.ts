@@ -57,13 +57,15 @@ export class IpMapService {
   }
 
   async usage(projectId: string): Promise<IpUsage> {
-    const [loaded, services] = await Promise.all([
+    const [loaded, services, file] = await Promise.all([
       loadInventories(this.deps.servers, this.deps.inventory, projectId),
       this.deps.domainServices.services(projectId),
+      this.#store.read(projectId),
     ]);
     return ipUsage(
       loaded.map(({ server, inventory }) => ({ id: server.id, name: server.name, inventory })),
       services,
+      file.entries.map((e) => e.source),
     );
   }
 
@@ -249,7 +251,7 @@ function rowsOf(usage: IpUsage, entries: ReadonlyMap<string, StoredIpMapEntry>):
       const e = entries.get(source);
       return {
         source,
-        sourceType: u?.type ?? 'unknown',
+        sourceType: u && u.servers.size > 0 ? u.type : 'unknown',
         servers: [...(u?.servers ?? [])].sort(),
         domains: u?.domains.size ?? 0,
         ...(e
