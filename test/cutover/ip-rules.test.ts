@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseIpMapFile } from '../../electron/core/ipmap/ip-import';
+import { ipUsage } from '../../electron/core/ipmap/ip-usage';
+import { ipDomainReasons } from '../../electron/core/ipmap/ip-warnings';
 import {
   type IpMapEntry,
   type SourceIp,
@@ -184,5 +186,93 @@ describe('parseIpMapFile', () => {
     expect(() => parseIpMapFile('# nothing\n\n', 'empty.txt')).toThrow(
       'empty.txt holds no "source target" line.',
     );
+  });
+});
+
+describe('ipUsage and ipDomainReasons', () => {
+  const inventory = {
+    apiVersion: 2 as const,
+    platform: { kind: 'linux' },
+    hosts: [
+      {
+        id: 'h1',
+        roles: [],
+        ips: [
+          { address: '10.0.0.5', type: 'shared' as const },
+          { address: '10.0.0.9', type: 'exclusive' as const },
+        ],
+      },
+    ],
+    templates: [],
+    accounts: [],
+    subscriptions: [],
+    domains: [],
+  };
+  const services = new Map([
+    [
+      'web01\nd1',
+      {
+        domainId: 'd1',
+        domainName: 'one.test',
+        webHosting: {
+          hostname: 'one.test',
+          ip: '10.0.0.9',
+          enabled: true,
+          aliases: [],
+          subdomains: [],
+          php: false,
+        },
+        dnsZone: {
+          name: 'one.test.',
+          master: true,
+          records: [
+            { host: '@', type: 'A', data: '10.0.0.5' },
+            { host: 'ext', type: 'A', data: '198.51.100.1' },
+          ],
+        },
+        databases: [],
+        ftpUsers: [],
+        webUsers: [],
+        cronJobs: [],
+      },
+    ],
+  ]);
+  const usage = ipUsage([{ id: 'web01', name: 'Web 01', inventory }], services);
+
+  it('counts the source IPs a domain uses, never another provider’s', () => {
+    expect([...(usage.domains.get('web01\nd1')?.ips ?? [])].sort()).toEqual(['10.0.0.5', '10.0.0.9']);
+    expect(usage.ips.has('198.51.100.1')).toBe(false);
+    expect(usage.ips.get('10.0.0.9')).toMatchObject({ type: 'exclusive' });
+  });
+
+  it('says nothing while IP mapping is not in use', () => {
+    expect(ipDomainReasons(usage, new Map(), false).size).toBe(0);
+  });
+
+  it('warns about a dedicated IP that fell back, and about a used IP left unmapped', () => {
+    const entries = new Map<string, IpMapEntry>([
+      [
+        '10.0.0.9',
+        { source: '10.0.0.9', target: '203.0.113.10', origin: 'rule', rule: 'default', exhausted: true },
+      ],
+    ]);
+    const reasons = ipDomainReasons(usage, entries, true).get('web01\nd1') ?? [];
+    expect(reasons.map((r) => [r.code, r.severity, r.message])).toEqual([
+      [
+        'ip-dedicated-exhausted',
+        'warning',
+        'one.test uses the dedicated IP 10.0.0.9, but the target has no free dedicated IP: it gets the default 203.0.113.10, shared with other sites.',
+      ],
+      [
+        'ip-not-mapped',
+        'warning',
+        'one.test uses 10.0.0.5, which the IP mapping does not map: its records would keep pointing to the old server.',
+      ],
+    ]);
+    const mapped = new Map<string, IpMapEntry>([
+      ['10.0.0.9', { source: '10.0.0.9', target: '203.0.113.20', origin: 'rule', rule: 'dedicated' }],
+      ['10.0.0.5', { source: '10.0.0.5', target: '203.0.113.10', origin: 'manual' }],
+    ]);
+    expect(ipDomainReasons(usage, mapped, true).size).toBe(0);
   });
 });
