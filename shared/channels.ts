@@ -67,6 +67,8 @@ export const CALL_CHANNELS = [
   'target:browse',
   'target:nodes',
   'target:node-test',
+  'target:node-add',
+  'target:node-remove',
 ] as const;
 
 export const EVENT_CHANNELS = [

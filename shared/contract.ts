@@ -297,7 +297,24 @@ export const callSchemas = {
   'target:test': z.object({ projectId }).strict(),
   'target:browse': z.object({ projectId }).strict(),
   'target:nodes': z.object({ projectId }).strict(),
-  'target:node-test': z.object({ projectId, role: z.enum(NODE_ROLES) }).strict(),
+  'target:node-test': z
+    .object({ projectId, role: z.enum(NODE_ROLES), trustNewHostKey: z.boolean().optional() })
+    .strict(),
+  'target:node-add': z
+    .object({
+      projectId,
+      role: z.enum(NODE_ROLES),
+      host: z.string().min(1).max(253),
+      port: z.number().int().min(1).max(65535).optional(),
+      user: z.string().min(1).max(64),
+      root: z.string().min(1).max(4096),
+      password: z.string().max(4096).optional(),
+      privateKey: z.string().max(65536).optional(),
+      passphrase: z.string().max(4096).optional(),
+      hostKeyFingerprint: z.string().max(60).optional(),
+    })
+    .strict(),
+  'target:node-remove': z.object({ projectId, role: z.enum(NODE_ROLES) }).strict(),
   'history:object': z
     .object({
       projectId,
@@ -398,6 +415,8 @@ export interface CallResponses {
   'target:browse': TargetBrowse;
   'target:nodes': readonly NodeView[];
   'target:node-test': NodeTestResult;
+  'target:node-add': NodeView;
+  'target:node-remove': null;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
   'reports:migration': ReportFile;

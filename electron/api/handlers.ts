@@ -88,7 +88,16 @@ const handlers: HandlerMap = {
   'target:test': (core, req) => core.target.test(req.projectId),
   'target:browse': (core, req) => core.target.browse(req.projectId),
   'target:nodes': (core, req) => core.nodes.list(req.projectId),
-  'target:node-test': (core, req) => core.nodes.test(req.projectId, req.role),
+  'target:node-test': (core, req) =>
+    core.nodes.test(req.projectId, req.role, { trustNew: req.trustNewHostKey ?? false }),
+  'target:node-add': async (core, { projectId, ...input }) => {
+    const added = await core.nodes.add(projectId, input);
+    return (await core.nodes.list(projectId)).find((n) => n.role === added.role) ?? { ...added, via: 'ssh' };
+  },
+  'target:node-remove': async (core, req) => {
+    await core.nodes.remove(req.projectId, req.role);
+    return null;
+  },
   'history:object': (core, req) => core.history.of(req.projectId, req.kind, req.serverId, req.id),
   'reports:verification': (core, req) => core.reports.verification(req.projectId, req.format),
   'reports:migration': (core, req) => core.reports.migration(req.projectId, req.format, req.jobId),

@@ -5,6 +5,7 @@ import { startSandbox } from '../../electron/sandbox/sandbox';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { startHost } from '../helpers/processes';
+import { startSshd } from '../helpers/sshd';
 import { AppPage } from './pages/app-page';
 import { TargetPage } from './pages/target-page';
 
@@ -79,6 +80,59 @@ describe('the Target page in Chromium through the browser host', () => {
       .getByRole('cell', { name: 'engine.example', exact: true })
       .waitFor();
     await screenshot(page, 'target-sandbox');
+    expect(errors).toEqual([]);
+  });
+
+  it('registers a mail node over SSH from the page (key, host key pinned on first connection), tests it and removes it', async () => {
+    const sandbox = await startSandbox({ dataDir: await tempDir('mm-sandbox-') });
+    cleanup.push(() => sandbox.close());
+    const sshd = await startSshd();
+    cleanup.push(() => sshd.stop());
+    const host = await startHost(await tempDir(), ['--no-demo']);
+    cleanup.push(() => host.stop());
+    const page = await browser.newPage();
+    const errors = watchConsole(page);
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.createProject('Nodes');
+    const target = new TargetPage(page);
+    await target.open();
+    await target.fill({
+      poaUrl: sandbox.poaUrl,
+      poaUser: 'admin',
+      poaPassword: 'sandbox',
+      pbaUrl: sandbox.pbaUrl,
+    });
+    await target.save();
+
+    const nodes = page.getByTestId('target-nodes');
+    await nodes.getByTestId('node-mail').getByText("The sandbox's own (local)").waitFor();
+    await nodes.getByRole('button', { name: 'Add a node' }).click();
+    const form = nodes.getByTestId('add-node-form');
+    const register = form.getByRole('button', { name: 'Register and test' });
+    expect(await register.isDisabled()).toBe(true); // nothing typed yet
+    await form.getByRole('textbox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: /^Mail node/ }).click();
+    await form.getByRole('textbox', { name: 'Host', exact: true }).fill('127.0.0.1');
+    await form.getByRole('textbox', { name: 'SSH port' }).fill(String(sshd.port));
+    await form.getByRole('textbox', { name: 'SSH user' }).fill(sshd.user);
+    const mailRoot = await tempDir('mm-mail-node-');
+    await form.getByRole('textbox', { name: 'Root folder' }).fill(mailRoot);
+    await form.getByText('Private key', { exact: true }).click(); // the segmented control's label
+    await form.getByRole('textbox', { name: 'Private key' }).fill(sshd.clientKey);
+    await form.getByLabel(/^Pin the host key/).check();
+    await register.click();
+
+    const row = nodes.getByTestId('node-mail');
+    await row.getByText(`${sshd.user}@127.0.0.1:${sshd.port}`).waitFor();
+    await row.getByText(sshd.hostFingerprint).waitFor(); // pinned: what the node showed
+    await row.getByText(/^ok · \d+ ms$/).waitFor();
+    await screenshot(page, 'target-node-added');
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove the node' }).click();
+    await nodes.getByTestId('node-mail').getByText("The sandbox's own (local)").waitFor();
     expect(errors).toEqual([]);
   });
 
