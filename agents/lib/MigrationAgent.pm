@@ -7,7 +7,8 @@ package MigrationAgent;
 #       inventory       => sub { my ($ctx) = @_; return {platform, servers, templates,
 #                                                accounts, subscriptions, domains} },
 #       domain_services => sub { my ($ctx, $inv, $domain) = @_; return {dnsZone, webHosting, ...} },
-#       content         => sub { my ($ctx, $inv, $domain, $kind, $id) = @_; return {path => ...} },
+#       content         => sub { my ($ctx, $inv, $domain, $kind, $id) = @_; return {path => ...}
+#                                    or {write => sub { my ($tar) = @_; ... }} for content that is no tree },
 #       disable         => sub { my ($ctx, $inv, \@subscriptions) = @_; return [ {id, status, note} ] });
 #
 # $ctx = { root, opts => {...}, apiVersion, agentName, agentVersion }.
@@ -278,6 +279,14 @@ sub execute {
         ($ref) = grep { $_->{kind} eq $kind && lc $_->{id} eq lc $id } @{ $d->{content} || [] } unless $ref;
         fail("unknown content id '$cid' for domain '$d->{id}'") unless $ref;
         my $src = $agent->{content}->($ctx, $inv, $d, $ref->{kind}, $ref->{id});
+        if ($src && ref $src->{write} eq 'CODE') {    # content that is not a tree (a database's dump): the agent writes the members
+            my ($fh, $tmp, $final) = _open_output($o, '.tar');
+            my $tar = MigrationAgent::Tar->new($fh);
+            $src->{write}->($tar);
+            $tar->finish;
+            _close_output($fh, $tmp, $final);
+            return;
+        }
         fail("content '$cid' of domain '$d->{id}' is not available") unless $src && defined $src->{path};
         my $path = $src->{path};
         # The content root may itself be a symlink (/var/www/site -> /home/user/public_html) or

@@ -11,6 +11,7 @@ use MigrationAgent;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text read_lines trim password_from_hash iso_date dir_size_and_count maildir_stats);
 use MigrationAgent::Zone;
 use MigrationAgent::IDN;
+use MigrationAgent::DbDump;
 
 our $VERSION = '1.0.0';
 
@@ -421,9 +422,12 @@ sub described_databases {
 
 sub read_databases {
     my ($ctx) = @_;
-    my $names = mysql_query($ctx, 'SELECT schema_name FROM information_schema.schemata') or return described_databases($ctx);
+    my $pg = MigrationAgent::DbDump::pg_databases($ctx);
+    my $names = mysql_query($ctx, 'SELECT schema_name FROM information_schema.schemata') or return [@{ described_databases($ctx) }, @$pg];
     my %skip = map { $_ => 1 } qw(information_schema mysql performance_schema sys);
-    my %dbs = map { $_->[0] => { name => $_->[0], type => 'mysql', users => [] } } grep { !$skip{ $_->[0] } } @$names;
+    # A database the live server answers for can be dumped: it carries its content id.
+    my %dbs = map { $_->[0] => { name => $_->[0], type => 'mysql', users => [], contentId => "database:mysql:$_->[0]" } }
+      grep { !$skip{ $_->[0] } } @$names;
     my $sizes = mysql_query($ctx, 'SELECT table_schema, SUM(data_length + index_length) FROM information_schema.tables GROUP BY table_schema') || [];
     for (@$sizes) { $dbs{ $_->[0] }{sizeBytes} = int($_->[1] || 0) if $dbs{ $_->[0] } && defined $_->[1] && $_->[1] =~ /\A\d+/; }
     my $hashes = mysql_query($ctx, 'SELECT User, Host, authentication_string, plugin FROM mysql.user')
@@ -440,7 +444,7 @@ sub read_databases {
             push @{ $dbs{$db}{users} }, { login => $user, password => _mysql_password(@{ $auth{"$user\@$host"} || [] }) };
         }
     }
-    return [map { $dbs{$_} } sort keys %dbs];
+    return [(map { $dbs{$_} } sort keys %dbs), @$pg];
 }
 
 # ---------------------------------------------------------------- the whole picture
@@ -560,6 +564,8 @@ sub inventory {
         }
         my $boxes = $s->{mail}{boxes}{$k} || {};
         push @content, map { { kind => 'mailbox', id => $boxes->{$_}{address} } } sort keys %$boxes;
+        push @content, map { { kind => 'database', id => substr($_->{contentId}, 9), sizeBytes => $_->{sizeBytes} } }
+          grep { defined $_->{contentId} } domain_databases($s, $k);
         push @domains, { id => $d->{id}, name => $d->{name}, accountId => $d->{owner}, hostingSubscriptionId => $sub_id,
             status => ($site && !$site->{enabled} ? 'disabled' : 'active'), serverId => $host, content => \@content };
     }
@@ -673,7 +679,7 @@ sub domain_services {
             autoresponders => \@ar, catchAll => $r->{catchAll} };
     }
     if ($is_primary) {
-        $svc{databases} = [grep { index($_->{name}, "${owner}_") == 0 } @{ $s->{databases} }];
+        $svc{databases} = [domain_databases($s, $k)];
         my @cron;
         for (read_lines(in_root($root, "/var/spool/cron/crontabs/$owner"))) {
             next if /\A\s*(#|\z)/ || /\A\s*[A-Za-z_][A-Za-z0-9_]*\s*=/;
@@ -683,6 +689,15 @@ sub domain_services {
         $svc{cronJobs} = \@cron;
     }
     return \%svc;
+}
+
+# The databases of a domain: those named <owner>_… belong to the owner's first domain.
+sub domain_databases {
+    my ($s, $k) = @_;
+    my $owner = $s->{domains}{$k}{owner};
+    my $primary = ($s->{owned}{$owner} || [])->[0];
+    return () unless defined $primary && $primary eq $k;
+    return grep { index($_->{name}, "${owner}_") == 0 } @{ $s->{databases} };
 }
 
 sub content {
@@ -697,6 +712,11 @@ sub content {
     elsif ($kind eq 'mailbox') {
         my $b = ($s->{mail}{boxes}{ $d->{key} } || {})->{ lc $id };
         return { path => in_root($ctx->{root}, $b->{path}) } if $b;
+    }
+    elsif ($kind eq 'database') {
+        my ($db) = grep { defined $_->{contentId} && $_->{contentId} eq "database:$id" } domain_databases($s, $d->{key});
+        return undef unless $db;
+        return { write => sub { MigrationAgent::DbDump::add_database($ctx, $_[0], $db->{type}, $db->{name}, \&_db_pattern) } };
     }
     return undef;
 }

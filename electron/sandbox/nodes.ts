@@ -4,21 +4,46 @@
  * <location>/`) and a mail node (`nodes/mail`, a Maildir per mailbox). The manager reaches
  * them on this machine, so a sandbox needs no SSH server to be a complete target; it learns
  * where they are from the sandbox-only call `sandbox.nodes`. The web server serves each
- * domain's site from its webspace, chosen by the Host header.
+ * domain's site from its webspace, chosen by the Host header. A db node (`nodes/db`) only when
+ * the sandbox was given a MariaDB and/or PostgreSQL to restore into (db-node.json there says
+ * where they listen); without one, the target has no db node and a database's content is
+ * refused with a message that says how to configure one.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { localTransport } from '../core/agent/local-transport';
+import { DB_NODE_CONFIG, type DbNodeConfig, type DbType, parseDbNodeConfig } from '../core/content/db-node';
+import { countDatabase } from '../core/content/db-restore';
 import type { View } from './store';
 
 export interface SandboxNodes {
   readonly web: { readonly root: string };
   readonly mail: { readonly root: string };
+  readonly db?: { readonly root: string };
 }
+
+const dbRoot = (dataDir: string): string => join(resolve(dataDir, 'nodes'), 'db');
 
 export function sandboxNodes(dataDir: string): SandboxNodes {
   const base = resolve(dataDir, 'nodes');
-  return { web: { root: join(base, 'web', 'vhosts') }, mail: { root: join(base, 'mail') } };
+  const db = dbRoot(dataDir);
+  return {
+    web: { root: join(base, 'web', 'vhosts') },
+    mail: { root: join(base, 'mail') },
+    ...(existsSync(join(db, DB_NODE_CONFIG)) ? { db: { root: db } } : {}),
+  };
+}
+
+/** Gives the sandbox's db node its database servers (or none: no db node). */
+export async function configureDbNode(dataDir: string, config: DbNodeConfig | undefined): Promise<void> {
+  const root = dbRoot(dataDir);
+  if (!config || (!config.mysql && !config.postgresql)) {
+    await rm(join(root, DB_NODE_CONFIG), { force: true });
+    return;
+  }
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, DB_NODE_CONFIG), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** The document root of a host's site on the web node, when the host is a domain with a webspace. */
@@ -89,16 +114,50 @@ async function countTree(
   return { files, bytes };
 }
 
+export interface DatabaseCount {
+  readonly db_name: string;
+  readonly db_type: DbType;
+  readonly tables: number;
+  readonly rows: number;
+}
+
+/** Per database the target made (its `databases` table) that the db node holds: tables and rows. */
+async function databaseCounts(store: View, dataDir: string): Promise<DatabaseCount[]> {
+  const file = join(dbRoot(dataDir), DB_NODE_CONFIG);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  const config = parseDbNodeConfig(text, file);
+  const node = localTransport();
+  const out: DatabaseCount[] = [];
+  for (const d of store.all<{ db_name: string; db_type: DbType }>('databases')) {
+    if (!(d.db_type === 'mysql' ? config.mysql : config.postgresql)) continue;
+    // A database not (yet) on the server has nothing to count.
+    const counts = await countDatabase(node, config, d.db_type, d.db_name).catch(() => undefined);
+    if (!counts) continue;
+    out.push({
+      db_name: d.db_name,
+      db_type: d.db_type,
+      tables: counts.length,
+      rows: counts.reduce((n, c) => n + c.rows, 0),
+    });
+  }
+  return out;
+}
+
 /**
  * What `sandbox.dump` says the nodes hold, for a client that does not know their layout: per
  * site (domain) its files and bytes, each site counted without the sites nested in its folder
  * (subdomains, the subscription's other domains); per mailbox its messages (files in any
- * folder's cur/ or new/) and their bytes.
+ * folder's cur/ or new/) and their bytes; per database, its tables and rows.
  */
 export async function nodeContent(
   store: View,
   dataDir: string,
-): Promise<{ content_sites: SiteCount[]; content_mailboxes: MailboxCount[] }> {
+): Promise<{
+  content_sites: SiteCount[];
+  content_mailboxes: MailboxCount[];
+  content_databases: DatabaseCount[];
+}> {
   const roots = new Map<string, string>();
   for (const d of store.all<{ domain_name: string }>('domains')) {
     const root = nodeSiteRoot(store, dataDir, d.domain_name);
@@ -121,5 +180,5 @@ export async function nodeContent(
       content_mailboxes.push({ address: `${local}@${domain}`, messages: c.files, bytes: c.bytes });
     }
   }
-  return { content_sites, content_mailboxes };
+  return { content_sites, content_mailboxes, content_databases: await databaseCounts(store, dataDir) };
 }

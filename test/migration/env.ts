@@ -51,11 +51,17 @@ export async function setTarget(dataDir: string, sandbox: RunningSandbox): Promi
   );
 }
 
-/** The source over SSH, inventoried, mapped against a sandbox, selected, verified, services fetched. */
-export async function prepareSource(): Promise<PreparedSource> {
+/**
+ * The source over SSH, inventoried, mapped against a sandbox, selected, verified, services
+ * fetched. `beforeInventory` adds to the layout first (e.g. the source's database servers).
+ */
+export async function prepareSource(
+  options: { beforeInventory?: (root: string) => Promise<void> } = {},
+): Promise<PreparedSource> {
   const sshd = await startSshd();
   const root = await tempDir('mm-migration-layout-');
   const layout = buildDemoLayout(root);
+  await options.beforeInventory?.(root);
   const dataDir = await tempDir('mm-migration-data-');
   await mmOk(dataDir, ['project', 'create', PROJECT]);
   await mmOk(dataDir, [

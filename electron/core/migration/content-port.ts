@@ -7,6 +7,7 @@
  * done, anything else means start the staging over.
  */
 import type { PlanStep, StepOutcome } from '../../../shared/model/migration';
+import { databaseRestored, transferDatabase } from '../content/db-content';
 import { type ContentPlace, mailboxPlace, sitePlace } from '../content/layout';
 import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
 import { type ContentMarker, readMarker, transferContent } from '../content/transfer';
@@ -52,9 +53,18 @@ function roleOf(p: ContentPayload): NodeRole {
   return p.contentKind === 'site' ? 'web' : p.contentKind === 'mailbox' ? 'mail' : 'db';
 }
 
-const outcomeOf = (m: ContentMarker, via: StepOutcome['via']): StepOutcome => ({
+const outcomeOf = (
+  m: ContentMarker & { tables?: number; rows?: number },
+  via: StepOutcome['via'],
+): StepOutcome => ({
   state: 'done',
-  ids: { files: m.files, bytes: m.bytes, manifestSha256: m.manifestSha256 },
+  ids: {
+    files: m.files,
+    bytes: m.bytes,
+    manifestSha256: m.manifestSha256,
+    // A database's read-back: what the node holds after the restore.
+    ...(m.tables !== undefined ? { tables: m.tables, rows: m.rows ?? 0 } : {}),
+  },
   via,
   at: new Date().toISOString(),
 });
@@ -84,16 +94,14 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
       return sitePlace(root, Number(ws), p.location ?? '', p.contentId);
     }
     if (p.contentKind === 'mailbox') return mailboxPlace(root, p.name ?? '', p.contentId);
-    throw new StepFailureError(
-      `${p.contentId}: database content needs a database node, which is not built yet`,
-      false,
-    );
+    throw new StepFailureError(`${p.contentId}: a database has no folder on a node`, false);
   };
 
   return {
-    async prepare(step, attempt, ctx) {
+    async prepare(step, attempt, ctx): Promise<StepIntent> {
       const p = payloadOf(step);
       const n = await node(roleOf(p));
+      if (p.contentKind === 'database') return { chosen: { node: n.label, database: p.name ?? '' }, attempt };
       return { chosen: { node: n.label, path: placeOf(p, n.root, ctx).final }, attempt };
     },
 
@@ -101,7 +109,7 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
       const p = payloadOf(step);
       const role = roleOf(p);
       const n = await node(role);
-      const place = placeOf(p, n.root, ctx);
+      const place = p.contentKind === 'database' ? undefined : placeOf(p, n.root, ctx);
       const opened = await source(step.object.serverId);
       const stream = opened.agent.stream?.bind(opened.agent);
       if (!stream)
@@ -110,12 +118,10 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
           false,
         );
       try {
-        const marker = await transferContent({
+        const common = {
           contentId: p.contentId,
-          node: n.transport,
-          place,
           signal: ctx.signal,
-          source: (out, signal) =>
+          source: (out: Parameters<typeof stream>[1], signal: AbortSignal) =>
             stream(
               ['--extract=domainContent', `--domain-id=${p.sourceDomainId}`, `--content-id=${p.contentId}`],
               out,
@@ -126,7 +132,10 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
             deps.progress?.(step.id, bytes);
           },
           ...(deps.tap ? { tap: deps.tap } : {}),
-        });
+        };
+        const marker = place
+          ? await transferContent({ ...common, node: n.transport, place })
+          : await transferDatabase({ ...common, node: n.transport, root: n.root, database: p.name ?? '' });
         return outcomeOf(marker, 'call');
       } catch (e) {
         // A dropped connection leaves a dead transport in the cache: the next step reconnects.
@@ -141,6 +150,10 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
     async reconcile(step, _intent, ctx) {
       const p = payloadOf(step);
       const n = await node(roleOf(p));
+      if (p.contentKind === 'database') {
+        const restored = await databaseRestored(n.transport, n.root, p.contentId);
+        return restored ? outcomeOf(restored, 'look-up') : 'absent';
+      }
       const marker = await readMarker(n.transport, placeOf(p, n.root, ctx));
       return marker && marker.contentId === p.contentId ? outcomeOf(marker, 'look-up') : 'absent';
     },

@@ -5,8 +5,9 @@
  * step that made its place on the target: the webspace comes with the hosting activation (the
  * activating domain's site is the webspace's own httpdocs, published first as a whole; another
  * domain of the subscription goes to the location httpdocs/<domain> after it), a Maildir with
- * its mailbox. Database data waits for an agent
- * that exports it (the linux agent reports no database content id yet).
+ * its mailbox. A database's dump (when the agent can make one: a content id on the database)
+ * goes to the db node after the database step made the database on the target; it is restored
+ * into the database the plan names, and brings its users (password hashes) and grants.
  */
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { StepPayload } from '../../../shared/model/migration';
@@ -97,6 +98,26 @@ export function contentSteps(input: ContentPlanInput): ContentStepSpec[] {
         domainName,
         placeStep: mailboxStep,
         name: input.asciiEmail(m.address),
+      },
+    });
+  }
+  // The database step's id as plan.ts makes it: one per database of a domain with a
+  // subscription, MS SQL excepted (not provisioned).
+  for (const db of input.webspaceStep ? (input.services?.databases ?? []) : []) {
+    if (!db.contentId || db.type === 'mssql') continue;
+    const databaseStep = `${base}/database/${part(db.name)}`;
+    out.push({
+      id: `${base}/content/database/${part(db.name)}`,
+      label: `data of database ${db.name}`,
+      dependsOn: [databaseStep],
+      payload: {
+        kind: 'content',
+        contentId: db.contentId,
+        contentKind: 'database',
+        sourceDomainId,
+        domainName,
+        placeStep: databaseStep,
+        name: db.name,
       },
     });
   }
