@@ -5,6 +5,8 @@ import { projectName } from '../../../shared/contract';
 import { DEMO_PROJECT_NAME } from '../../core/core';
 import { addDemoSourceServer, ensureDemoProject } from '../../core/demo';
 import { MmError } from '../../core/errors';
+import { parseStoreUrl } from '../../core/store/postgres-link';
+import { moveProjectToPostgres } from '../../core/store/postgres-move';
 import { action, table } from '../context';
 import { readDefaultProject, writeDefaultProject } from '../default-project';
 
@@ -15,12 +17,17 @@ export function registerProjectCommands(program: Command): void {
     .command('create <name>')
     .description('create a migration project')
     .option('--description <text>', 'what the project is for', '')
+    .option('--store <url>', 'keep it in a shared PostgreSQL database (postgres://user@host:port/db)')
     .action(
-      action(async ({ core }, name: string, opts: { description: string }) => {
+      action(async ({ core }, name: string, opts: { description: string; store?: string }) => {
         const parsed = projectName.safeParse(name);
         if (!parsed.success)
           throw new MmError('invalid-input', `name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'name');
+        // A bad --store address is refused before anything is created.
+        if (opts.store !== undefined) parseStoreUrl(opts.store);
         const created = await core.projects.create(parsed.data, opts.description);
+        if (opts.store !== undefined)
+          await moveProjectToPostgres(core.projects.projectDir(created.id), created.id, opts.store);
         return { json: created, text: `Created project "${created.name}" (${created.id}).` };
       }),
     );

@@ -16,6 +16,7 @@ import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
 import { MmError } from '../errors';
+import { type DocumentHandle, linkedStoreFor } from './document-store';
 
 export interface Versioned {
   schemaVersion: number;
@@ -37,7 +38,7 @@ export interface DocumentSpec<T extends Versioned> {
 /** The marker file that makes a project folder a read-only review copy. */
 export const REVIEW_MARKER = 'REVIEW-COPY';
 
-async function inReviewCopy(file: string): Promise<boolean> {
+export async function inReviewCopy(file: string): Promise<boolean> {
   const dir = dirname(file);
   for (const candidate of [dir, dirname(dir)]) {
     if (await stampOf(`${candidate}/${REVIEW_MARKER}`)) return true;
@@ -89,7 +90,19 @@ class JsonAdapter<T> {
   }
 }
 
-export class DocumentFile<T extends Versioned> {
+/** One document of a project: a lowdb file, or a row of a linked shared store. */
+export type DocumentFile<T extends Versioned> = DocumentHandle<T>;
+
+export const DocumentFile = {
+  /** Opens the document: from the project's linked store when its folder has one, else the file. */
+  async open<T extends Versioned>(file: string, spec: DocumentSpec<T>): Promise<DocumentHandle<T>> {
+    const linked = await linkedStoreFor(file);
+    if (linked) return linked.store.open(linked.projectDir, linked.projectId, linked.relPath, file, spec);
+    return LowdbDocument.open(file, spec);
+  },
+};
+
+export class LowdbDocument<T extends Versioned> implements DocumentHandle<T> {
   /** The file as this process last read or wrote it. */
   #seen: Stamp | undefined;
 
@@ -101,10 +114,10 @@ export class DocumentFile<T extends Versioned> {
     private pendingBackupFrom: number | undefined,
   ) {}
 
-  static async open<T extends Versioned>(file: string, spec: DocumentSpec<T>): Promise<DocumentFile<T>> {
+  static async open<T extends Versioned>(file: string, spec: DocumentSpec<T>): Promise<LowdbDocument<T>> {
     const adapter = new JsonAdapter<T>(file, spec.kind);
     const low = new Low<T>(adapter, spec.empty());
-    const doc = new DocumentFile(low, adapter, file, spec, undefined);
+    const doc = new LowdbDocument(low, adapter, file, spec, undefined);
     await doc.reload();
     return doc;
   }
@@ -190,7 +203,8 @@ export class DocumentFile<T extends Versioned> {
   }
 }
 
-function migrate<T extends Versioned>(
+/** Brings a stored document to the current schema (shared by every store implementation). */
+export function migrate<T extends Versioned>(
   raw: unknown,
   file: string,
   spec: DocumentSpec<T>,

@@ -1,0 +1,107 @@
+/**
+ * The migration journal of a shared project: `mm_journal`, one row per entry, in the order of a
+ * sequence. `append` resolves once its transaction committed (PostgreSQL's own durability, as
+ * the file journal's resolves after fdatasync), so the intent/outcome discipline of the executor
+ * holds unchanged: an intent is durable before its call, an outcome before its dependents.
+ * Entries appended at the same moment by concurrent steps share one transaction (group commit).
+ * A step's outcome is appended only after its intent committed, so its sequence number is higher
+ * and folding in sequence order gives the same state as the file.
+ *
+ * Several processes (workers) append to one journal: each commit notifies `mm_changes`, so
+ * another engineer's app sees batch progress live.
+ */
+import { join } from 'node:path';
+import { maskSecrets } from '../log/mask';
+import { projectPartOf } from '../store/document-store';
+import { type PgStore, WRITER, linkedPgStore } from '../store/postgres-store';
+import { FileJournal } from './file-journal';
+import { applyEntry, emptyState, type JournalEntry, type JournalPort, type JournalState } from './journal';
+
+interface Waiter {
+  readonly entries: readonly unknown[];
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+export class PgJournal implements JournalPort {
+  #pending: Waiter[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: PgStore,
+    readonly projectId: string,
+    /** The journal's place in the project (production or one rehearsal): its relative file path. */
+    readonly venue: string,
+  ) {}
+
+  async load(): Promise<JournalState> {
+    const state = emptyState();
+    const { rows } = await this.store.query<{ entry: JournalEntry }>(
+      'SELECT entry FROM mm_journal WHERE project_id = $1 AND venue = $2 ORDER BY seq',
+      [this.projectId, this.venue],
+    );
+    for (const r of rows) applyEntry(state, r.entry);
+    return state;
+  }
+
+  append(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    const masked = entries.map((e) => maskSecrets(e));
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ entries: masked, resolve, reject });
+      this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      const all = batch.flatMap((w) => w.entries.map((e) => JSON.stringify(e)));
+      try {
+        await this.store.tx(async (client) => {
+          await client.query(
+            `INSERT INTO mm_journal (project_id, venue, entry)
+             SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+            [this.projectId, this.venue, all],
+          );
+          await client.query('SELECT pg_notify($1, $2)', [
+            'mm_changes',
+            JSON.stringify({ t: 'journal', p: this.projectId, venue: this.venue, n: all.length, by: WRITER }),
+          ]);
+        });
+        for (const w of batch) w.resolve();
+      } catch (e) {
+        for (const w of batch) w.reject(e);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+}
+
+/**
+ * The journal kept at `file` (`<project>/migration/journal.jsonl` or a rehearsal's): in the
+ * project's linked PostgreSQL database when its folder has a link, else the file. Resolved on
+ * first use, so the migration service keeps a synchronous way to name its journal.
+ */
+export function journalAt(file: string): JournalPort {
+  let port: Promise<JournalPort> | undefined;
+  const resolve = (): Promise<JournalPort> =>
+    (port ??= (async () => {
+      const part = projectPartOf(file);
+      const linked = part ? await linkedPgStore(part.projectDir) : undefined;
+      if (part && linked) return new PgJournal(linked.store, linked.projectId, part.relPath);
+      return new FileJournal(file);
+    })());
+  return {
+    load: async () => (await resolve()).load(),
+    append: async (entries) => (await resolve()).append(entries),
+    close: async () => (port ? (await port).close() : undefined),
+  };
+}
+
+/** The production journal's venue, as `journalAt` names it. */
+export const PRODUCTION_VENUE = join('migration', 'journal.jsonl').replace(/\\/g, '/');

@@ -1,0 +1,169 @@
+/**
+ * Moving a project folder into a PostgreSQL database (`mm project move`, `mm project create
+ * --store`), and opening a shared project from another data dir (`mm project attach`).
+ *
+ * A move copies every document (a JSON file with a schemaVersion) and every migration journal
+ * into the database in one transaction, then writes the folder's link and sets the moved files
+ * aside in `.moved-to-postgres/<time>/` (kept, never read again). A failure before the link is
+ * written leaves the project a file project as it was. Secrets are not moved: they stay in the
+ * data dir's sealed secret store, so the database only ever holds what the files held (sealed
+ * inventory values stay sealed).
+ */
+import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { MmError } from '../errors';
+import { LINK_FILE, parseStoreUrl, readLink, writeLink } from './postgres-link';
+import { WRITER, pgStoreFor } from './postgres-store';
+
+const ASIDE = '.moved-to-postgres';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.name === ASIDE) continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(full)));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}
+
+interface Found {
+  readonly docs: { readonly rel: string; readonly file: string; readonly body: Record<string, unknown> }[];
+  readonly journals: { readonly rel: string; readonly file: string; readonly entries: unknown[] }[];
+}
+
+async function collect(projectDir: string): Promise<Found> {
+  const docs: Found['docs'][number][] = [];
+  const journals: Found['journals'][number][] = [];
+  for (const file of await filesUnder(projectDir)) {
+    const rel = relative(projectDir, file).replace(/\\/g, '/');
+    if (rel === LINK_FILE) continue;
+    if (rel.endsWith('journal.jsonl')) {
+      const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+      const entries: unknown[] = [];
+      lines.forEach((l, i) => {
+        try {
+          entries.push(JSON.parse(l));
+        } catch {
+          // Only the last line may be torn (never acknowledged); anything else is damage.
+          if (i !== lines.length - 1)
+            throw new MmError(
+              'store-corrupt',
+              `The migration journal ${file} is damaged at line ${i + 1}; nothing was moved.`,
+              file,
+            );
+        }
+      });
+      journals.push({ rel, file, entries });
+      continue;
+    }
+    if (!rel.endsWith('.json') || rel.startsWith('migration/jobs/')) continue;
+    let body: unknown;
+    try {
+      body = JSON.parse(await readFile(file, 'utf8'));
+    } catch {
+      throw new MmError(
+        'store-corrupt',
+        `${file} is not valid JSON; repair or remove it before moving the project.`,
+        file,
+      );
+    }
+    const isDoc =
+      typeof body === 'object' &&
+      body !== null &&
+      !Array.isArray(body) &&
+      typeof (body as Record<string, unknown>)['schemaVersion'] === 'number';
+    if (isDoc) docs.push({ rel, file, body: body as Record<string, unknown> });
+  }
+  return { docs, journals };
+}
+
+export interface MoveResult {
+  readonly projectId: string;
+  readonly store: string;
+  readonly documents: number;
+  readonly journalEntries: number;
+  readonly setAside: string;
+}
+
+/** Moves a file project into the database at `rawUrl` (no password in it: PGPASSWORD or ~/.pgpass). */
+export async function moveProjectToPostgres(
+  projectDir: string,
+  projectId: string,
+  rawUrl: string,
+): Promise<MoveResult> {
+  const url = parseStoreUrl(rawUrl).toString();
+  if (await readLink(projectDir))
+    throw new MmError(
+      'invalid-state',
+      `Project ${projectId} is already shared on PostgreSQL (${join(projectDir, LINK_FILE)}).`,
+      'project',
+    );
+  const store = pgStoreFor(url);
+  const found = await collect(projectDir);
+  const entries = found.journals.reduce((n, j) => n + j.entries.length, 0);
+  await store.tx(async (client) => {
+    const { rows } = await client.query('SELECT 1 FROM mm_documents WHERE project_id = $1 LIMIT 1', [
+      projectId,
+    ]);
+    if (rows.length > 0)
+      throw new MmError(
+        'project-exists',
+        `The database ${url} already holds a project "${projectId}": open it with "mm project attach ${projectId} --store ${url}" instead.`,
+        '--store',
+      );
+    for (const d of found.docs) {
+      await client.query(
+        `INSERT INTO mm_documents (project_id, path, kind, revision, body, updated_by) VALUES ($1, $2, $3, 1, $4, $5)`,
+        [projectId, d.rel, d.rel.replace(/\.json$/, ''), JSON.stringify(d.body), WRITER],
+      );
+    }
+    for (const j of found.journals) {
+      await client.query(
+        `INSERT INTO mm_journal (project_id, venue, entry)
+         SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+        [projectId, j.rel, j.entries.map((e) => JSON.stringify(e))],
+      );
+    }
+  });
+  await writeLink(projectDir, { schemaVersion: 1, store: 'postgres', url, projectId });
+  const aside = join(projectDir, ASIDE, new Date().toISOString().replace(/[:.]/g, '-'));
+  for (const f of [...found.docs, ...found.journals]) {
+    const to = join(aside, f.rel);
+    await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+    await rename(f.file, to);
+  }
+  return { projectId, store: url, documents: found.docs.length, journalEntries: entries, setAside: aside };
+}
+
+/** Opens a shared project in this data dir: a folder with only the link. */
+export async function attachSharedProject(
+  projectsDir: string,
+  projectId: string,
+  rawUrl: string,
+): Promise<string> {
+  const url = parseStoreUrl(rawUrl).toString();
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u.test(projectId))
+    throw new MmError('invalid-input', `"${projectId}" is not a project id.`, 'project');
+  const projectDir = join(projectsDir, projectId);
+  const exists = await stat(projectDir).then(
+    () => true,
+    () => false,
+  );
+  if (exists)
+    throw new MmError(
+      'project-exists',
+      `This data dir has a project "${projectId}" already (${projectDir}).`,
+      'project',
+    );
+  const { rows } = await pgStoreFor(url).query(
+    `SELECT 1 FROM mm_documents WHERE project_id = $1 AND path = 'project.json'`,
+    [projectId],
+  );
+  if (rows.length === 0)
+    throw new MmError('project-not-found', `The database ${url} holds no project "${projectId}".`, 'project');
+  await mkdir(projectDir, { recursive: true, mode: 0o700 });
+  await writeLink(projectDir, { schemaVersion: 1, store: 'postgres', url, projectId });
+  return projectDir;
+}

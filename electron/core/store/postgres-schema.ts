@@ -1,0 +1,106 @@
+/**
+ * The PostgreSQL store's schema, versioned like the file store's documents: `mm_schema` records
+ * every version applied; a process applies the missing ones in one transaction under an
+ * advisory lock (two processes starting together never apply one twice), and refuses a
+ * database written by a newer Migration Manager instead of guessing at its tables.
+ *
+ * Documents are one jsonb table (`mm_documents`), not a table per kind: every kind is already a
+ * versioned JSON document with its own migrations and shape check (`DocumentSpec`), and keeping
+ * them whole keeps one copy of those rules for both stores. A row is one document; its
+ * `revision` orders the changes and its `updated_by` says who made the last one. The journal is
+ * a table of its own (`mm_journal`, one row per entry), because it is appended to, never
+ * rewritten, and is read in order.
+ */
+import type { PoolClient } from 'pg';
+import { MmError } from '../errors';
+
+/** migrations[n - 1] brings the database from version n - 1 to n. */
+export const SCHEMA_MIGRATIONS: readonly string[] = [
+  // 1: documents and the migration journal
+  `CREATE TABLE mm_documents (
+     project_id text NOT NULL,
+     path text NOT NULL,
+     kind text NOT NULL,
+     revision bigint NOT NULL,
+     body jsonb NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     updated_by text NOT NULL,
+     PRIMARY KEY (project_id, path)
+   );
+   CREATE TABLE mm_journal (
+     project_id text NOT NULL,
+     venue text NOT NULL,
+     seq bigserial NOT NULL,
+     entry jsonb NOT NULL,
+     at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (project_id, venue, seq)
+   );`,
+  // 2: workers and the work units of batches spread over them
+  `CREATE TABLE mm_workers (
+     worker_id text PRIMARY KEY,
+     project_id text NOT NULL,
+     host text NOT NULL,
+     pid integer NOT NULL,
+     concurrency integer NOT NULL,
+     servers text[] NOT NULL,
+     started_at timestamptz NOT NULL DEFAULT now(),
+     seen_at timestamptz NOT NULL DEFAULT now(),
+     stopped_at timestamptz,
+     units_done integer NOT NULL DEFAULT 0,
+     steps_done integer NOT NULL DEFAULT 0
+   );
+   CREATE TABLE mm_units (
+     project_id text NOT NULL,
+     job_id text NOT NULL,
+     unit text NOT NULL,
+     server_id text NOT NULL,
+     accounts text[] NOT NULL,
+     domains integer NOT NULL,
+     state text NOT NULL,
+     worker_id text,
+     attempts integer NOT NULL DEFAULT 0,
+     steps_done integer NOT NULL DEFAULT 0,
+     started_at timestamptz,
+     finished_at timestamptz,
+     message text,
+     PRIMARY KEY (project_id, job_id, unit)
+   );`,
+];
+
+export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;
+
+/** An arbitrary constant: the advisory lock every migrator takes. */
+const MIGRATION_LOCK = 7_514_015;
+
+/** Applies the missing schema versions; refuses a newer database. */
+export async function migrateSchema(client: PoolClient, by: string, where: string): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS mm_schema (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now(),
+         applied_by text NOT NULL
+       )`,
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM mm_schema');
+    const current = rows[0]?.v ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new MmError(
+        'store-too-new',
+        `The project database ${where} was written by a newer Migration Manager (schema ${current}, this one knows up to ${SCHEMA_VERSION}). Update Migration Manager to use it.`,
+        where,
+      );
+    }
+    for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+      await client.query(SCHEMA_MIGRATIONS[v - 1] as string);
+      await client.query('INSERT INTO mm_schema (version, applied_by) VALUES ($1, $2)', [v, by]);
+    }
+    await client.query('COMMIT');
+    return current;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}

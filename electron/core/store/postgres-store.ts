@@ -1,0 +1,192 @@
+/**
+ * A PostgreSQL database holding shared projects: one pool per database per process, the schema
+ * brought up to date on first use, and one listening connection (LISTEN mm_changes) once someone
+ * wants to see other engineers' changes live. Every write notifies `mm_changes` inside its
+ * transaction, so a listener hears of a change exactly when it is committed.
+ */
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { osAuthor } from '../decisions/author';
+import type { DocumentSpec, Versioned } from './document-file';
+import { type DocumentHandle, type LinkedDocumentStore, setLinkResolver } from './document-store';
+import { readLink, parseStoreUrl } from './postgres-link';
+import { migrateSchema } from './postgres-schema';
+import { PgDocument } from './postgres-document';
+
+export const CHANNEL = 'mm_changes';
+
+/** What `mm_changes` carries (JSON). */
+export type ChangeNote =
+  | {
+      readonly t: 'doc';
+      readonly p: string;
+      readonly path: string;
+      readonly rev: number;
+      readonly by: string;
+    }
+  | {
+      readonly t: 'journal';
+      readonly p: string;
+      readonly venue: string;
+      readonly n: number;
+      readonly by: string;
+    }
+  | {
+      readonly t: 'unit';
+      readonly p: string;
+      readonly job: string;
+      readonly unit: string;
+      readonly state: string;
+    };
+
+/** Who writes: the OS user, the machine and the process, for `updated_by` and the history. */
+export const WRITER = `${osAuthor()}@${hostname()}:${process.pid}`;
+
+export class PgStore implements LinkedDocumentStore {
+  readonly pool: pg.Pool;
+  /** Committed changes heard on mm_changes (only while listening). */
+  readonly changes = new EventEmitter();
+  readonly #docs = new Map<string, Promise<PgDocument<Versioned>>>();
+  #ready: Promise<void> | undefined;
+  #listener: pg.Client | undefined;
+
+  constructor(readonly url: string) {
+    parseStoreUrl(url);
+    // allowExitOnIdle: a `mm` command ends when its work is done, without closing the pool.
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 8,
+      allowExitOnIdle: true,
+      application_name: 'migration-manager',
+    });
+    // An idle client whose server went away must not crash the process; the next query reports it.
+    this.pool.on('error', () => undefined);
+    this.changes.setMaxListeners(0);
+  }
+
+  /** The schema up to date (once per process). */
+  ready(): Promise<void> {
+    this.#ready ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        await migrateSchema(client, WRITER, this.url);
+      } finally {
+        client.release();
+      }
+    })().catch((e: unknown) => {
+      this.#ready = undefined;
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  /** Runs work in one transaction (rolled back when it throws). */
+  async tx<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    await this.ready();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await work(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    await this.ready();
+    return this.pool.query<R>(text, values);
+  }
+
+  /** One handle per document and process, so a change heard on the channel refreshes it. */
+  open<T extends Versioned>(
+    projectDir: string,
+    projectId: string,
+    relPath: string,
+    file: string,
+    spec: DocumentSpec<T>,
+  ): Promise<DocumentHandle<T>> {
+    void projectDir;
+    const key = `${projectId}\u0000${relPath}`;
+    let doc = this.#docs.get(key) as Promise<PgDocument<T>> | undefined;
+    if (!doc) {
+      doc = this.ready().then(() => PgDocument.open<T>(this, projectId, relPath, file, spec));
+      doc.catch(() => this.#docs.delete(key));
+      this.#docs.set(key, doc as unknown as Promise<PgDocument<Versioned>>);
+    }
+    return doc;
+  }
+
+  /** Starts listening on mm_changes: open documents refresh themselves, `changes` emits each note. */
+  async listen(): Promise<void> {
+    if (this.#listener) return;
+    await this.ready();
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'migration-manager-listen',
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      let note: ChangeNote;
+      try {
+        note = JSON.parse(msg.payload) as ChangeNote;
+      } catch {
+        return;
+      }
+      if (note.t === 'doc') {
+        const doc = this.#docs.get(`${note.p}\u0000${note.path}`);
+        if (doc) void doc.then((d) => d.heard(note.rev)).catch(() => undefined);
+      }
+      this.changes.emit('change', note);
+    });
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#listener = client;
+  }
+
+  /** Sends a note inside the caller's transaction (delivered on commit). */
+  static async notify(client: pg.PoolClient, note: ChangeNote): Promise<void> {
+    await client.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(note)]);
+  }
+
+  async close(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+    stores.delete(this.url);
+  }
+}
+
+const stores = new Map<string, PgStore>();
+
+/** The process's store for a database address. */
+export function pgStoreFor(url: string): PgStore {
+  let s = stores.get(url);
+  if (!s) {
+    s = new PgStore(url);
+    stores.set(url, s);
+  }
+  return s;
+}
+
+/** Closes every store this process opened (tests, a worker shutting down). */
+export async function closeAllPgStores(): Promise<void> {
+  await Promise.all([...stores.values()].map((s) => s.close()));
+}
+
+/** The store a project folder is linked to, if any. */
+export async function linkedPgStore(
+  projectDir: string,
+): Promise<{ store: PgStore; projectId: string } | undefined> {
+  const link = await readLink(projectDir);
+  return link ? { store: pgStoreFor(link.url), projectId: link.projectId } : undefined;
+}
+
+setLinkResolver(async (projectDir) => (await linkedPgStore(projectDir))?.store);
