@@ -14,6 +14,8 @@ import { registerSelectCommands } from './commands/select';
 import { registerVerifyCommands } from './commands/verify';
 import { registerMigrateCommands } from './commands/migrate';
 import { registerRehearsalCommands } from './commands/rehearse';
+import { registerProjectStoreCommands } from './commands/project-store';
+import { registerWorkerCommands } from './commands/worker';
 import { registerIpMapCommands } from './commands/ip-map';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
@@ -41,6 +43,8 @@ registerDecideCommands(program);
 registerSandboxCommands(program);
 registerMigrateCommands(program);
 registerRehearsalCommands(program);
+registerProjectStoreCommands(program);
+registerWorkerCommands(program);
 registerIpMapCommands(program);
 
 try {

@@ -22,6 +22,8 @@ import { VerificationService } from './verification/verification-service';
 import { NodeService } from './content/node-service';
 import { createContentPort } from './migration/content-port';
 import { MigrationService } from './migration/migration-service';
+// Installs the resolver that serves linked project folders from PostgreSQL (issue 15).
+import './store/postgres-store';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
 import { IpMapService } from './ipmap/ipmap-service';

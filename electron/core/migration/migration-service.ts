@@ -39,7 +39,7 @@ import { resultKey } from '../verification/evaluation';
 import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
 import { BatchExecutor, type Control, type SourcePort } from './executor';
-import { FileJournal } from './file-journal';
+import { journalAt } from './pg-journal';
 import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
 import { type PlanSubset, buildPlan } from './plan';
 import { agentSourcePort } from './source-port';
@@ -104,7 +104,7 @@ interface Running {
 
 export class MigrationService {
   readonly #running = new Map<string, Running>();
-  readonly #journals = new Map<string, FileJournal>();
+  readonly #journals = new Map<string, JournalPort>();
 
   constructor(private readonly deps: MigrationDeps) {}
 
@@ -115,7 +115,8 @@ export class MigrationService {
   private journal(projectId: string): JournalPort {
     let j = this.#journals.get(projectId);
     if (!j) {
-      j = new FileJournal(join(this.dir(projectId), 'journal.jsonl'));
+      // A file, or the shared project's PostgreSQL journal when the folder is linked to one.
+      j = journalAt(join(this.dir(projectId), 'journal.jsonl'));
       this.#journals.set(projectId, j);
       // (one per project: a MigrationService serves one venue, production or one rehearsal)
     }
