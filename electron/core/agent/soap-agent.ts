@@ -2,7 +2,8 @@
  * The Agent Communicator over SOAP/HTTP(S): the same commands, output files and errors as over
  * SSH, carried to `perl agent.pl --serve` on the source server (Version and Run operations; see
  * agents/README.md). Documents come back base64 in the envelope and are written byte for byte;
- * a content tarball streams to disk as the chunked body, its outcome in the HTTP trailers.
+ * a content tarball streams as the chunked body (to disk, or straight on to a target node during a
+ * migration), its outcome in the HTTP trailers.
  *
  * Deployment: an agent served over HTTP was installed and started by the engineer (agents/
  * README.md has the one-line recipe). When it is older than the manager's, the manager sends its
@@ -14,7 +15,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { packAgent } from '../../../agents/pack.mjs';
 import type { AgentStatus } from '../../../shared/model/server';
@@ -171,11 +172,7 @@ export class SoapAgentCommunicator implements AgentRunner {
     options: AgentRunOptions = {},
   ): Promise<void> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const request: RunRequest = {
-      options: [...args.map((a) => splitOption(a)), ['api-version', String(this.location.apiVersion)]],
-      // The agent gives up a little after the manager, so the manager's own timeout is the one reported.
-      timeoutSeconds: Math.ceil(timeoutMs / 1000) + 5,
-    };
+    const request = this.runRequest(args, timeoutMs);
     const what = args.join(' ');
     try {
       await exchange(
@@ -187,7 +184,7 @@ export class SoapAgentCommunicator implements AgentRunner {
           const type = String(x.response.headers['content-type'] ?? '');
           if (x.response.statusCode === 200 && type.startsWith('application/x-tar')) {
             if (output !== 'tar') throw this.badAnswer('a tarball where a document was expected');
-            return this.saveTarball(x, localFile, what, options);
+            return this.pipeTarball(x, createWriteStream(localFile), what, options);
           }
           const answer = await this.envelope(
             x,
@@ -207,6 +204,36 @@ export class SoapAgentCommunicator implements AgentRunner {
       await rm(localFile, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * The agent's tarball straight into `out` (a content transfer): the chunked body is piped on as
+   * it arrives, so nothing is held whole; the trailers say whether the agent finished it.
+   */
+  async stream(args: readonly string[], out: Writable, options: AgentRunOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const what = args.join(' ');
+    await exchange(
+      this.endpoint,
+      'Run',
+      this.runRequest(args, timeoutMs),
+      { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+      async (x) => {
+        const type = String(x.response.headers['content-type'] ?? '');
+        if (x.response.statusCode === 200 && type.startsWith('application/x-tar'))
+          return this.pipeTarball(x, out, what, options);
+        await this.envelope(x, MAX_FAULT_BYTES, what); // a fault becomes the agent's error
+        throw this.badAnswer('a document where a tarball was expected');
+      },
+    );
+  }
+
+  private runRequest(args: readonly string[], timeoutMs: number): RunRequest {
+    return {
+      options: [...args.map((a) => splitOption(a)), ['api-version', String(this.location.apiVersion)]],
+      // The agent gives up a little after the manager, so the manager's own timeout is the one reported.
+      timeoutSeconds: Math.ceil(timeoutMs / 1000) + 5,
+    };
   }
 
   private badAnswer(what: string): MmError {
@@ -248,10 +275,10 @@ export class SoapAgentCommunicator implements AgentRunner {
     return answer;
   }
 
-  /** Streams the chunked tarball to disk; the trailers say whether the agent finished it. */
-  private async saveTarball(
+  /** Streams the chunked tarball into `sink`; the trailers say whether the agent finished it. */
+  private async pipeTarball(
     x: Exchange,
-    localFile: string,
+    sink: Writable,
     what: string,
     options: AgentRunOptions,
   ): Promise<void> {
@@ -263,7 +290,7 @@ export class SoapAgentCommunicator implements AgentRunner {
         next(null, chunk);
       },
     });
-    await pipeline(x.response, progress, createWriteStream(localFile));
+    await pipeline(x.response, progress, sink);
     const exit = x.response.trailers['x-mm-exit'];
     if (exit === undefined)
       throw new MmError(
