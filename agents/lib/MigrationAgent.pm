@@ -26,7 +26,7 @@ our $VERSION = '1.0.0';
 
 my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent accountsInfo domainsInfo);
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids
-  subscription-ids file root api-version);
+  subscription-ids file root api-version resume-after);
 
 # The options a command may carry (without --file/--root, which the caller decides): what a
 # SOAP request may set (MigrationAgent::SOAP::Server).
@@ -152,7 +152,7 @@ sub _help {
 usage: perl agent.pl --extract=<info> [--arg=value ...] [--file=<output>] [--root=<dir>]
   --extract=hostingPlatformInfo
   --extract=domainServicesInfo --domain-id=<id>
-  --extract=domainContent --domain-id=<id> --content-id=<kind>:<id>
+  --extract=domainContent --domain-id=<id> --content-id=<kind>:<id> [--resume-after=<member>]
   --extract=accountsInfo --account-ids="a b c"
   --extract=domainsInfo --domain-ids="x y z"
   --disable=subscriptions --subscription-ids="s1 s2"
@@ -303,6 +303,7 @@ sub execute {
         my $is_dir = -d _;
         my ($fh, $tmp, $final) = _open_output($o, '.tar');
         my $tar = MigrationAgent::Tar->new($fh);
+        $tar->resume_after($o->{'resume-after'}) if defined $o->{'resume-after'} && length $o->{'resume-after'};
         if ($is_dir) { $tar->add_tree($real); }
         else { $tar->add_file(basename($path), $real, @st); }
         $tar->finish;

@@ -35,9 +35,21 @@ sub new {
 
 sub _write {
     my ($self, $data) = @_;
+    return if $self->{mute};    # a member the receiver already holds (resume_after)
     my $fh = $self->{fh};
     print {$fh} $data or die "cannot write the archive: $!\n";
     $self->{bytes} += length $data;
+    return;
+}
+
+# Resuming an interrupted transfer: the receiver already holds every regular file up to and
+# including the member $name (in archive order), so their headers and data are not written
+# again. They are still read and hashed: the manifest lists every file, and a file that
+# changed since the interrupted attempt shows as a manifest mismatch on the receiver.
+# Directories and symlinks are always written (no data; tar sets their times again).
+sub resume_after {
+    my ($self, $name) = @_;
+    $self->{skip_through} = $name;
     return;
 }
 
@@ -138,6 +150,7 @@ sub add_file {
     die "cannot read $path: $!\n" unless @fst;
     die "cannot archive $path: not a regular file\n" unless S_ISREG($fst[2]);
     my $size = $fst[7];
+    local $self->{mute} = 1 if defined $self->{skip_through};
     $self->_header(name => $name, mode => $fst[2], uid => $fst[4], gid => $fst[5], size => $size,
         mtime => $fst[9], type => '0');
     my $sha = Digest::SHA->new(256);
@@ -167,6 +180,7 @@ sub add_file {
     $self->_write("\0" x ((512 - $size % 512) % 512));
     $self->_manifest_line($sha->hexdigest, $name);
     $self->{files}++;
+    delete $self->{skip_through} if defined $self->{skip_through} && $self->{skip_through} eq $name;
     return;
 }
 
@@ -237,6 +251,8 @@ sub add_tree {
 # Writes the manifest and the end-of-archive blocks.
 sub finish {
     my ($self) = @_;
+    die "the resume point $self->{skip_through} is no longer in the content: start the transfer over\n"
+      if defined $self->{skip_through};
     $self->add_data(MANIFEST_NAME, $self->{manifest}, no_manifest => 1);
     $self->_write("\0" x 1024);
     my $pad = (10240 - $self->{bytes} % 10240) % 10240;    # whole 10 KiB records, as tar does
