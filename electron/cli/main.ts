@@ -17,6 +17,7 @@ import { registerRehearsalCommands } from './commands/rehearse';
 import { registerProjectStoreCommands } from './commands/project-store';
 import { registerWorkerCommands } from './commands/worker';
 import { registerIpMapCommands } from './commands/ip-map';
+import { registerDnsSheetCommands } from './commands/dns-sheet';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
@@ -46,6 +47,7 @@ registerRehearsalCommands(program);
 registerProjectStoreCommands(program);
 registerWorkerCommands(program);
 registerIpMapCommands(program);
+registerDnsSheetCommands(program);
 
 try {
   await program.parseAsync(process.argv);

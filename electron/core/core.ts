@@ -27,6 +27,7 @@ import './store/postgres-store';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
 import { IpMapService } from './ipmap/ipmap-service';
+import { DnsSheetService } from './cutover/dns-sheet-service';
 import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
 export interface CoreOptions {
@@ -74,6 +75,8 @@ export interface Core {
   readonly rehearsals: RehearsalService;
   /** IP mapping (R14): the target's pool, the table, verification's warnings, records rewritten. */
   readonly ipMap: IpMapService;
+  /** The DNS switch sheet (R14): per domain what to change and when, with a live check of the target. */
+  readonly dnsSheet: DnsSheetService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -192,6 +195,7 @@ export function createCore(options: CoreOptions): Core {
     rehearsals,
     nodes,
     ipMap,
+    dnsSheet: new DnsSheetService({ servers, selection, domainServices, ipMap, target }),
   };
 }
 

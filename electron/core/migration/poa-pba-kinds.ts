@@ -366,7 +366,7 @@ const dnsHosting: KindHandler<'dns-hosting'> = {
 };
 
 /** POA takes MX and SRV details inside `data`: "10 mx.example.com", "0 5 5060 sip.example.com". */
-function recordData(r: PayloadOf<'dns-record'>['record']): string {
+export function recordData(r: PayloadOf<'dns-record'>['record']): string {
   // Some sources keep the priority inside the data already: do not say it twice.
   if (r.type === 'MX') return /^\d+\s/.test(r.data) ? r.data : `${r.priority ?? 10} ${r.data}`;
   if (r.type === 'SRV')
