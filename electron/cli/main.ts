@@ -18,6 +18,7 @@ import { registerProjectStoreCommands } from './commands/project-store';
 import { registerWorkerCommands } from './commands/worker';
 import { registerIpMapCommands } from './commands/ip-map';
 import { registerDnsSheetCommands } from './commands/dns-sheet';
+import { registerCheckCommands } from './commands/check';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
@@ -48,6 +49,7 @@ registerProjectStoreCommands(program);
 registerWorkerCommands(program);
 registerIpMapCommands(program);
 registerDnsSheetCommands(program);
+registerCheckCommands(program);
 
 try {
   await program.parseAsync(process.argv);

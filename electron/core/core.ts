@@ -28,6 +28,7 @@ import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
 import { IpMapService } from './ipmap/ipmap-service';
 import { DnsSheetService } from './cutover/dns-sheet-service';
+import { CheckService } from './checks/check-service';
 import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
 export interface CoreOptions {
@@ -77,6 +78,8 @@ export interface Core {
   readonly ipMap: IpMapService;
   /** The DNS switch sheet (R14): per domain what to change and when, with a live check of the target. */
   readonly dnsSheet: DnsSheetService;
+  /** Post-migration checks (issue 14): each migrated domain, source against target, with evidence. */
+  readonly checks: CheckService;
 }
 
 export function createCore(options: CoreOptions): Core {
@@ -163,6 +166,17 @@ export function createCore(options: CoreOptions): Core {
     provisioningTarget: async (projectId) => createPoaPbaTarget(await target.clients(projectId)),
     signOffGate: (projectId, fingerprint, gate) => rehearsals.signOffGate(projectId, fingerprint, gate),
     contentPort: (projectId) => createContentPort({ servers, nodes, projectId }),
+    afterBatch: (projectId, summary, subset) => checks.afterBatch(projectId, summary, subset),
+  });
+  const checks: CheckService = new CheckService({
+    projects,
+    servers,
+    domainServices,
+    migration: () => migration,
+    nodes,
+    target,
+    ipMap,
+    log,
   });
   const rehearsals: RehearsalService = new RehearsalService({
     shared,
@@ -196,6 +210,7 @@ export function createCore(options: CoreOptions): Core {
     nodes,
     ipMap,
     dnsSheet: new DnsSheetService({ servers, selection, domainServices, ipMap, target }),
+    checks,
   };
 }
 

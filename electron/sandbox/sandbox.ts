@@ -23,6 +23,7 @@ import { Draft, type Row, Store } from './store';
 import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
 import { nodeContent, nodeSiteRoot, sandboxNodes } from './nodes';
+import { startDnsServer, storeZones } from './dns-server';
 
 export const DEFAULT_POA_PORT = 8440;
 export const DEFAULT_PBA_PORT = 5224;
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   readonly poaPort?: number;
   readonly pbaPort?: number;
   readonly webPort?: number;
+  /** The name server's UDP port (0 or absent: a free one). */
+  readonly dnsPort?: number;
   readonly host?: string;
   readonly tls?: EndpointOptions['tls'];
   readonly auth?: EndpointOptions['auth'];
@@ -56,6 +59,8 @@ export interface RunningSandbox {
   readonly poaUrl: string;
   readonly pbaUrl: string;
   readonly webUrl: string;
+  /** The name server answering DNS over UDP for the zones the sandbox hosts (dns-server.ts). */
+  readonly nameServer: { readonly host: string; readonly port: number };
   readonly ports: { readonly poa: number; readonly pba: number; readonly web: number };
   readonly dataDir: string;
   readonly faults: FaultPlan;
@@ -83,11 +88,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const templates = options.catalogue?.templates ?? SEED_TEMPLATES;
   const plans = options.catalogue?.plans ?? SEED_PLANS;
 
+  // Filled once the servers listen: what `sandbox.nodes` tells post-migration checks.
+  const servers: { web_server?: { url: string }; name_server?: { host: string; port: number } } = {};
   const sandboxMethod = (method: string, params: unknown[]): Promise<unknown> | undefined => {
     switch (method) {
       case 'sandbox.nodes':
-        // Where the sandbox's own web and mail nodes keep content (nodes.ts).
-        return Promise.resolve(sandboxNodes(options.dataDir));
+        // Where the sandbox's own web and mail nodes keep content (nodes.ts), and the web and
+        // name servers that serve it.
+        return Promise.resolve({ ...sandboxNodes(options.dataDir), ...servers });
       case 'sandbox.dump':
         // Plus what the sandbox's nodes hold (nodes.ts), so a client can check content too.
         return nodeContent(store, options.dataDir).then((content) => ({
@@ -304,13 +312,17 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     options.webPort ?? 0,
     host,
   );
+  const dns = await startDnsServer(storeZones(store), options.dnsPort ?? 0, host);
   const scheme = options.tls ? 'https' : 'http';
   const url = (port: number): string => `${scheme}://${host}:${port}/RPC2`;
+  servers.web_server = { url: `http://${host}:${web.port}/` };
+  servers.name_server = { host: dns.host, port: dns.port };
 
   return {
     poaUrl: url(poa.port),
     pbaUrl: url(pba.port),
     webUrl: `http://${host}:${web.port}/`,
+    nameServer: { host: dns.host, port: dns.port },
     ports: { poa: poa.port, pba: pba.port, web: web.port },
     dataDir: options.dataDir,
     faults,
@@ -323,7 +335,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         Row[]
       >,
     close: async () => {
-      await Promise.all([poa, pba, web].map((s) => s.close()));
+      await Promise.all([poa, pba, web, dns].map((s) => s.close()));
       log.close();
     },
   };

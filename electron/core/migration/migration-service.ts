@@ -73,6 +73,11 @@ export interface MigrationDeps {
   /** Content steps (sites, mailboxes) to the target's nodes; absent: content is not moved. */
   contentPort?(projectId: string): ContentPort;
   /**
+   * Runs when a batch ends (done or not): production runs the post-migration checks of the
+   * batch's domains (core/checks). Its failure is logged and never changes the batch's outcome.
+   */
+  afterBatch?(projectId: string, summary: JobSummary, subset: PlanSubset): Promise<unknown>;
+  /**
    * Sign-off gate (SPEC R15, core/rehearsal): asked before a new batch starts, with the plan's
    * fingerprint; throws to refuse the run. Production has it; a rehearsal venue does not.
    */
@@ -455,6 +460,11 @@ export class MigrationService {
             result.summary.state === 'done' ? 'info' : 'warn',
             `Migration batch ${job.jobId.slice(0, 8)} ${result.summary.state}: ${result.summary.objects.migrated} of ${result.summary.objects.total} objects migrated`,
           );
+          await this.deps
+            .afterBatch?.(projectId, result.summary, subset)
+            .catch((e: unknown) =>
+              log.write('warn', `The checks after batch ${job.jobId.slice(0, 8)} did not run: ${String(e)}`),
+            );
           return result.summary;
         } finally {
           this.#running.delete(job.jobId);
@@ -481,6 +491,11 @@ export class MigrationService {
     } catch {
       return undefined;
     }
+  }
+
+  /** What the journal recorded: every step's intent and outcome (post-migration checks read it). */
+  async recorded(projectId: string): Promise<JournalState> {
+    return this.journal(projectId).load();
   }
 
   /** Per-object rows of a batch: state, steps done, the current step, the first error. */

@@ -1,0 +1,166 @@
+/**
+ * One domain's five checks: each gathers the source's and the target's evidence through the
+ * collectors and hands both to its pure comparison.
+ */
+import type { CheckResult } from '../../../shared/model/checks';
+import type { DomainServices } from '../../../shared/model/domain-services';
+import type { CheckedDomain } from './check-plan';
+import type { CheckContext } from './check-service';
+import { type DatabaseEvidence, compareDb } from './compare-db';
+import { compareDns, expectedRecords } from './compare-dns';
+import { type MailboxEvidence, compareMail } from './compare-mail';
+import { type Logins, compareUsers } from './compare-users';
+import { type PageFetch, type SiteEvidence, compareWeb, samplePages } from './compare-web';
+import { mailboxEvidence, siteEvidence } from './content-evidence';
+import { nodeFiles, sourceFiles } from './collect-content';
+import { queryNameServer } from './collect-dns';
+import { fetchPage } from './collect-http';
+import { canonicalData, absoluteName } from './dns-names';
+import { fail, resultOf } from './result';
+import { mapRecord } from '../ipmap/ip-rules';
+
+/** At most this many pages per site are fetched (the index and one per folder and extension). */
+export const MAX_PAGES_PER_SITE = 25;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export async function collectWeb(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  nested: (path: string, all: readonly string[]) => string[],
+): Promise<CheckResult> {
+  const sites = d.content.filter((c) => c.kind === 'site' && c.path);
+  if (sites.length === 0) return compareWeb([]);
+  const source = await ctx.source(d.serverId);
+  const node = await ctx.node('web');
+  const out: { source: SiteEvidence; target: SiteEvidence; pages: PageFetch[] }[] = [];
+  const extra = [];
+  for (const site of sites) {
+    const path = site.path ?? '';
+    const s = await sourceFiles(source.agent, d.domainId, site.contentId, ctx.signal);
+    const t = await nodeFiles(node.transport, path, nested(path, ctx.sitePaths), ctx.signal);
+    const sEv = siteEvidence(site.name, s.files);
+    const pages: PageFetch[] = [];
+    if (s.files && ctx.servers.webServer) {
+      for (const page of samplePages(sEv.files.keys()).slice(0, MAX_PAGES_PER_SITE))
+        pages.push(await fetchPage(ctx.servers.webServer, site.name, page));
+    }
+    if (!ctx.servers.webServer)
+      extra.push(
+        fail(`site ${site.name}`, "the target's web server is not known: set it with mm check --web-server"),
+      );
+    if (s.error) extra.push(fail(`site ${site.name}`, s.error));
+    if (t.error && !t.files) extra.push(fail(`site ${site.name}`, t.error));
+    out.push({
+      source: { ...sEv, present: s.files !== undefined },
+      target: siteEvidence(site.name, t.files),
+      pages,
+    });
+  }
+  const compared = compareWeb(out.filter((o) => o.source.present));
+  return extra.length ? resultOf('web', [...extra, ...compared.differences], compared.message) : compared;
+}
+
+export async function collectMail(ctx: CheckContext, d: CheckedDomain): Promise<CheckResult> {
+  const boxes = d.content.filter((c) => c.kind === 'mailbox' && c.path);
+  if (boxes.length === 0) return compareMail([], []);
+  const source = await ctx.source(d.serverId);
+  const node = await ctx.node('mail');
+  const src: MailboxEvidence[] = [];
+  const tgt: MailboxEvidence[] = [];
+  const extra = [];
+  for (const box of boxes) {
+    const s = await sourceFiles(source.agent, d.domainId, box.contentId, ctx.signal);
+    const t = await nodeFiles(node.transport, box.path ?? '', [], ctx.signal);
+    if (s.error) extra.push(fail(`mailbox ${box.name}`, s.error));
+    src.push(mailboxEvidence(box.name, s.files));
+    tgt.push(mailboxEvidence(box.name, t.files));
+  }
+  const compared = compareMail(
+    src.filter((b) => b.present),
+    tgt,
+  );
+  return extra.length ? resultOf('mail', [...extra, ...compared.differences], compared.message) : compared;
+}
+
+export async function collectDns(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  services: DomainServices | undefined,
+): Promise<CheckResult> {
+  const zone = services?.dnsZone;
+  if (!zone) return compareDns(d.name, [], [], []);
+  const ipMap = ctx.ipMap;
+  const expected = expectedRecords(zone, d.name, ipMap.size > 0 ? (r) => mapRecord(r, ipMap) : undefined);
+  const ns = ctx.servers.nameServer;
+  const answers = ns
+    ? await queryNameServer(ns, expected)
+    : expected.map((r) => ({
+        name: r.name,
+        type: r.type,
+        values: [],
+        error: 'no name server known (mm check --name-server)',
+      }));
+  let api: Parameters<typeof compareDns>[3];
+  try {
+    api = (await ctx.poa.getDnsRecords(d.name)).map((r) => ({
+      name: absoluteName(r.host, d.name),
+      type: r.type.toUpperCase(),
+      data: canonicalData(r.type, r.data, d.name),
+    }));
+  } catch (e) {
+    api = { error: message(e) };
+  }
+  return compareDns(d.name, expected, answers, api);
+}
+
+/** The subscription the domain lives in on the target (its users and databases are listed by it). */
+async function subscriptionOf(ctx: CheckContext, d: CheckedDomain): Promise<number> {
+  return (await ctx.poa.getDomainByName(d.name)).subscription_id;
+}
+
+export async function collectDb(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  services: DomainServices | undefined,
+): Promise<CheckResult> {
+  const dbs = services?.databases ?? [];
+  if (dbs.length === 0) return compareDb([], []);
+  const there = new Set((await ctx.poa.getDatabases(await subscriptionOf(ctx, d))).map((x) => x.db_name));
+  // Database content is compared once the migration carries it (a restored database on the
+  // target's db node); until then each database's presence is what is compared.
+  const source: DatabaseEvidence[] = dbs.map((x) => ({ name: x.name, present: true }));
+  const target: DatabaseEvidence[] = dbs.map((x) => ({ name: x.name, present: there.has(x.name) }));
+  return compareDb(source, target);
+}
+
+export async function collectUsers(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  services: DomainServices | undefined,
+): Promise<CheckResult> {
+  const source: Logins = {
+    mailboxes: (services?.mail?.mailboxes ?? []).map((m) => m.address.toLowerCase()),
+    ftp: (services?.ftpUsers ?? []).map((f) => f.login),
+    database: [...new Set((services?.databases ?? []).flatMap((x) => x.users.map((u) => u.login)))],
+  };
+  if (source.mailboxes.length + source.ftp.length + source.database.length === 0)
+    return compareUsers(source, source);
+  let target: Logins | { error: string };
+  try {
+    const sub = await subscriptionOf(ctx, d);
+    const [names, ftp, dbs] = await Promise.all([
+      ctx.poa.getMailnames(sub),
+      ctx.poa.getFtpUsers(sub),
+      ctx.poa.getDatabases(sub),
+    ]);
+    target = {
+      mailboxes: names.filter((n) => n.mailbox).map((n) => `${n.name}@${n.domain_name}`.toLowerCase()),
+      ftp: ftp.map((f) => f.login),
+      database: dbs.flatMap((x) => x.users),
+    };
+  } catch (e) {
+    target = { error: message(e) };
+  }
+  return compareUsers(source, target, d.notCarried);
+}

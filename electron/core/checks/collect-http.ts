@@ -1,0 +1,60 @@
+/**
+ * The web collector at the edge: one page fetched from the target's web server with the
+ * site's Host header (the server is asked directly, before DNS points there), its status,
+ * <title> and body hash. Bodies are hashed as they arrive and only their start is kept.
+ */
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { PageFetch } from './compare-web';
+import { titleOf } from './compare-web';
+import { HEAD_BYTES } from './content-evidence';
+
+const FETCH_TIMEOUT_MS = 20_000;
+
+export function fetchPage(
+  webServer: string,
+  host: string,
+  page: { path: string; file: string },
+): Promise<PageFetch> {
+  const url = new URL(page.path, webServer);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        headers: { Host: host, 'User-Agent': 'migration-manager-check' },
+        timeout: FETCH_TIMEOUT_MS,
+      },
+      (res) => {
+        const hash = createHash('sha256');
+        const head: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (d: Buffer) => {
+          hash.update(d);
+          if (kept < HEAD_BYTES) {
+            head.push(d.subarray(0, HEAD_BYTES - kept));
+            kept += d.length;
+          }
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const html = /html/i.test(String(res.headers['content-type'] ?? ''));
+          const title = html ? titleOf(Buffer.concat(head).toString('utf8')) : undefined;
+          resolve({
+            path: page.path,
+            file: page.file,
+            status,
+            sha256: hash.digest('hex'),
+            ...(title !== undefined ? { title } : {}),
+          });
+        });
+        res.on('error', (e) => resolve({ path: page.path, file: page.file, status: 0, error: e.message }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${FETCH_TIMEOUT_MS / 1000} s`)));
+    req.on('error', (e) => resolve({ path: page.path, file: page.file, status: 0, error: e.message }));
+    req.end();
+  });
+}
