@@ -19,14 +19,15 @@ use File::Path qw(make_path);
 use JSON::PP ();
 use MigrationAgent::Model;
 use MigrationAgent::Tar;
+use MigrationAgent::Resync;
 use MigrationAgent::IDN;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text one_line);
 
 our $VERSION = '1.0.0';
 
-my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent accountsInfo domainsInfo);
+my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent contentManifest accountsInfo domainsInfo);
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids
-  subscription-ids file root api-version resume-after);
+  subscription-ids file root api-version resume-after members);
 
 # The options a command may carry (without --file/--root, which the caller decides): what a
 # SOAP request may set (MigrationAgent::SOAP::Server).
@@ -153,6 +154,9 @@ usage: perl agent.pl --extract=<info> [--arg=value ...] [--file=<output>] [--roo
   --extract=hostingPlatformInfo
   --extract=domainServicesInfo --domain-id=<id>
   --extract=domainContent --domain-id=<id> --content-id=<kind>:<id> [--resume-after=<member>]
+                     [--members=<names, one a line>]   only these files (re-sync)
+  --extract=contentManifest --domain-id=<id> --content-id=<kind>:<id>
+                     "<sha256> <size> <name>" per file, no bytes (re-sync)
   --extract=accountsInfo --account-ids="a b c"
   --extract=domainsInfo --domain-ids="x y z"
   --disable=subscriptions --subscription-ids="s1 s2"
@@ -268,7 +272,7 @@ sub execute {
         my $svc = $agent->{domain_services}->($ctx, $inv, $d) || {};
         _emit_xml($o, MigrationAgent::Model::domain_services_xml($ctx, $d, $svc));
     }
-    elsif ($what eq 'domainContent') {
+    elsif ($what eq 'domainContent' || $what eq 'contentManifest') {
         usage_error('domainContent needs --domain-id') unless defined $o->{'domain-id'} && length $o->{'domain-id'};
         my $cid = $o->{'content-id'};
         usage_error('domainContent needs --content-id=<kind>:<id>') unless defined $cid && $cid =~ /\A([a-z]+):(.+)\z/s;
@@ -279,6 +283,7 @@ sub execute {
         ($ref) = grep { $_->{kind} eq $kind && lc $_->{id} eq lc $id } @{ $d->{content} || [] } unless $ref;
         fail("unknown content id '$cid' for domain '$d->{id}'") unless $ref;
         my $src = $agent->{content}->($ctx, $inv, $d, $ref->{kind}, $ref->{id});
+        fail("contentManifest lists files: content '$cid' is not a tree") if $what eq 'contentManifest' && $src && $src->{write};
         if ($src && ref $src->{write} eq 'CODE') {    # content that is not a tree (a database's dump): the agent writes the members
             my ($fh, $tmp, $final) = _open_output($o, '.tar');
             my $tar = MigrationAgent::Tar->new($fh);
@@ -301,8 +306,14 @@ sub execute {
         fail("content '$cid' of domain '$d->{id}' at $path is not a directory or a regular file")
           unless -d _ || -f _;
         my $is_dir = -d _;
+        if ($what eq 'contentManifest') {    # re-sync: what the source holds now, without the bytes
+            my ($fh, $tmp, $final) = _open_output($o, '.txt');
+            MigrationAgent::Resync::write_listing($fh, $real, $is_dir, basename($path));
+            _close_output($fh, $tmp, $final);
+            return;
+        }
         my ($fh, $tmp, $final) = _open_output($o, '.tar');
-        my $tar = MigrationAgent::Tar->new($fh);
+        my $tar = defined $o->{members} ? MigrationAgent::Resync::member_tar($fh, $o->{members}) : MigrationAgent::Tar->new($fh);
         $tar->resume_after($o->{'resume-after'}) if defined $o->{'resume-after'} && length $o->{'resume-after'};
         if ($is_dir) { $tar->add_tree($real); }
         else { $tar->add_file(basename($path), $real, @st); }

@@ -1,0 +1,110 @@
+package MigrationAgent::Resync;
+# Content re-sync (SPEC R13): what a later pass needs from the source so that it moves only
+# what changed since the first copy.
+#
+#  - write_listing: the content root's manifest WITHOUT the bytes, one line per regular file in
+#    archive order (the same sorted walk as MigrationAgent::Tar::add_tree):
+#        "<sha256 hex> <size> <name>\n"
+#    Names holding a backslash or a newline are written as sha256sum(1) does: the line starts
+#    with "\" and the name has "\\" and "\n" escapes. The "<hex>  <name>" lines of the same
+#    files, in the same order, are exactly the MANIFEST.sha256 a full tarball would carry, so
+#    the manager can tell from the marker of the last copy whether anything changed at all.
+#  - member_tar: a MigrationAgent::Tar that archives only the chosen regular files (the
+#    --members list, one name a line, escaped the same way); directories and symlinks are left
+#    out (tar -x creates the parents of a member), and the manifest lists just those files.
+use strict;
+use warnings;
+use Digest::SHA ();
+use Fcntl qw(:mode O_RDONLY);
+use MigrationAgent::Tar;
+
+use constant NOFOLLOW => eval { Fcntl::O_NOFOLLOW() } || 0;
+use constant NONBLOCK => eval { Fcntl::O_NONBLOCK() } || 0;
+
+sub _escaped {
+    my ($name) = @_;
+    utf8::encode($name) if utf8::is_utf8($name);
+    return (0, $name) unless $name =~ /[\\\n]/;
+    (my $esc = $name) =~ s/\\/\\\\/g;
+    $esc =~ s/\n/\\n/g;
+    return (1, $esc);
+}
+
+# The --members value: one name a line; a line starting with "\" carries "\\" and "\n" escapes.
+sub parse_members {
+    my ($text) = @_;
+    my %set;
+    for my $line (split /\n/, (defined $text ? $text : '')) {
+        next if $line eq '';
+        if ($line =~ s/\A\\//) { $line =~ s/\\(\\|n)/$1 eq 'n' ? "\n" : '\\'/ge; }
+        $set{$line} = 1;
+    }
+    MigrationAgent::usage_error('--members lists no file') unless %set;
+    return \%set;
+}
+
+# SHA-256 and size of one regular file, opened as MigrationAgent::Tar opens it (never a link).
+sub _hash_file {
+    my ($path) = @_;
+    sysopen(my $in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
+    binmode $in;
+    my @st = stat $in;
+    die "cannot read $path: $!\n" unless @st && S_ISREG($st[2]);
+    my $sha = Digest::SHA->new(256);
+    $sha->addfile($in);
+    close $in;
+    return ($sha->hexdigest, $st[7]);
+}
+
+sub _walk {
+    my ($fh, $dir, $prefix) = @_;
+    opendir(my $dh, $dir) or die "cannot read directory $dir: $!\n";
+    my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir $dh;
+    closedir $dh;
+    for my $n (@names) {
+        my $path = "$dir/$n";
+        my $member = $prefix . $n;
+        my @st = lstat $path or die "cannot stat $path: $!\n";
+        if (S_ISDIR($st[2])) { _walk($fh, $path, "$member/"); }
+        elsif (S_ISREG($st[2])) {
+            my ($hex, $size) = _hash_file($path);
+            my ($esc, $name) = _escaped($member);
+            print {$fh} ($esc ? '\\' : '') . "$hex $size $name\n" or die "cannot write the listing: $!\n";
+        }
+    }
+    return;
+}
+
+# The listing of a content root: a directory's tree, or a single regular file under $name.
+sub write_listing {
+    my ($fh, $real, $is_dir, $name) = @_;
+    binmode $fh;
+    if ($is_dir) { _walk($fh, $real, ''); return; }
+    my ($hex, $size) = _hash_file($real);
+    my ($esc, $n) = _escaped($name);
+    print {$fh} ($esc ? '\\' : '') . "$hex $size $n\n" or die "cannot write the listing: $!\n";
+    return;
+}
+
+sub member_tar {
+    my ($fh, $members) = @_;
+    my $tar = MigrationAgent::Resync::Tar->new($fh);
+    $tar->{only} = parse_members($members);
+    return $tar;
+}
+
+package MigrationAgent::Resync::Tar;
+# Only the chosen regular files; the rest of the tree is walked (lstat only) but not archived.
+use strict;
+use warnings;
+our @ISA = ('MigrationAgent::Tar');
+
+sub add_file {
+    my ($self, $name, @rest) = @_;
+    return unless $self->{only}{$name};
+    return $self->SUPER::add_file($name, @rest);
+}
+sub add_dir     { return; }
+sub add_symlink { return; }
+
+1;
