@@ -171,7 +171,7 @@ export function answerQuery(msg: Buffer, zones: ZoneLookup): Buffer | undefined 
   if ((q.flags & 0x7800) !== 0) return reply(q, RCODE.notImp, []);
   const zone = q.klass === CLASS_IN ? zones(q.name) : undefined;
   if (!zone) return reply(q, RCODE.refused, []);
-  const atName = zone.records
+  const all = zone.records
     .map((r) => {
       const type = r.type.toUpperCase();
       return {
@@ -181,12 +181,23 @@ export function answerQuery(msg: Buffer, zones: ZoneLookup): Buffer | undefined 
         data: canonicalData(type, r.data, zone.zone),
       };
     })
-    .filter((r) => r.name === q.name && TYPE_CODES[r.type] !== undefined);
-  if (atName.length === 0 && q.name !== zone.zone) return reply(q, RCODE.nxDomain, []);
-  const cname = atName.filter((r) => r.type === 'CNAME');
-  const matching = atName.filter((r) => q.type === ANY || TYPE_CODES[r.type] === q.type);
-  // A name with a CNAME answers every other type with the CNAME (the resolver follows it).
-  const chosen = matching.length === 0 && cname.length > 0 ? cname : matching;
+    .filter((r) => TYPE_CODES[r.type] !== undefined);
+  if (q.name !== zone.zone && !all.some((r) => r.name === q.name)) return reply(q, RCODE.nxDomain, []);
+  // A name with a CNAME answers every other type with the CNAME, followed inside the zone
+  // (as an authoritative server does, so a stub resolver gets the addresses in one answer).
+  const chosen: typeof all = [];
+  let name = q.name;
+  for (let hops = 0; hops < 8; hops++) {
+    const here = all.filter((r) => r.name === name);
+    const matching = here.filter((r) => q.type === ANY || TYPE_CODES[r.type] === q.type);
+    const cname = here.find((r) => r.type === 'CNAME');
+    if (matching.length > 0 || !cname) {
+      chosen.push(...matching);
+      break;
+    }
+    chosen.push(cname);
+    name = cname.data;
+  }
   const answers = chosen.map((r) => {
     const body = rdata(r.type, r.data);
     const ttl = Buffer.alloc(4);

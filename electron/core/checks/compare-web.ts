@@ -47,18 +47,17 @@ export function samplePages(files: Iterable<string>): { path: string; file: stri
   const out: { path: string; file: string }[] = [];
   const index = INDEX_FILES.find((f) => all.includes(f));
   if (index) out.push({ path: '/', file: index });
-  const seen = new Set<string>();
-  for (const file of all) {
+  const keyOf = (file: string): string => {
     const slash = file.lastIndexOf('/');
-    const dir = slash < 0 ? '' : file.slice(0, slash);
     const name = file.slice(slash + 1);
     const dot = name.lastIndexOf('.');
-    const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-    const key = `${dir}\0${ext}`;
-    if (seen.has(key) || file === index) {
-      seen.add(key);
-      continue;
-    }
+    return `${slash < 0 ? '' : file.slice(0, slash)}\0${dot > 0 ? name.slice(dot + 1).toLowerCase() : ''}`;
+  };
+  // The index page stands for its folder and extension already.
+  const seen = new Set<string>(index ? [keyOf(index)] : []);
+  for (const file of all) {
+    const key = keyOf(file);
+    if (seen.has(key)) continue;
     seen.add(key);
     out.push({ path: `/${file.split('/').map(encodeURIComponent).join('/')}`, file });
   }
