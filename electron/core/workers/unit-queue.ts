@@ -42,7 +42,7 @@ export async function openQueue(store: PgStore, options: QueueOptions = {}): Pro
     max: 4,
     supervise: true,
     schedule: false,
-    maintenanceIntervalSeconds: options.maintenanceSeconds ?? 30,
+    maintenanceIntervalSeconds: options.maintenanceSeconds ?? 10,
     monitorStateIntervalSeconds: 60,
   });
   // pg-boss reports errors of its background work as events; a lost connection is retried.

@@ -189,7 +189,7 @@ async function runUnit(
   signal: AbortSignal,
 ): Promise<number> {
   const client: pg.PoolClient = await s.store.pool.connect();
-  const lockKey = `mm-unit\u0000${msg.projectId}\u0000${msg.jobId}\u0000${msg.unit}`;
+  const lockKey = `mm-unit/${msg.projectId}/${msg.jobId}/${msg.unit}`;
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
       lockKey,
