@@ -18,6 +18,15 @@ const BLOCK = 512;
 const MAX_PAX_BYTES = 1024 * 1024;
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
+/** A regular file that passed whole: what a resumed transfer need not move again. */
+export interface StagedFile {
+  readonly name: string;
+  readonly size: number;
+  /** The header's mtime (seconds): tar sets it last, so a file showing it was written whole. */
+  readonly mtime: number;
+  readonly sha256: string;
+}
+
 export interface VerifiedContent {
   readonly files: number;
   /** Bytes of the regular files (not counting headers, padding or the manifest). */
@@ -28,7 +37,15 @@ export interface VerifiedContent {
 
 type State =
   | { readonly t: 'header' }
-  | { readonly t: 'file'; readonly name: string; left: number; pad: number; readonly hash: Hash }
+  | {
+      readonly t: 'file';
+      readonly name: string;
+      readonly size: number;
+      readonly mtime: number;
+      left: number;
+      pad: number;
+      readonly hash: Hash;
+    }
   | { readonly t: 'skip'; left: number; pad: number }
   | { readonly t: 'pax'; left: number; pad: number; readonly parts: Buffer[] }
   | { readonly t: 'manifest'; left: number; pad: number; readonly parts: Buffer[] }
@@ -107,20 +124,39 @@ export class TarVerifier extends Transform {
   #state: State = { t: 'header' };
   #carry: Buffer = Buffer.alloc(0);
   #pax: Map<string, string> | undefined;
-  readonly #hashes = new Map<string, string>();
+  /** Every regular file passed so far (and those a resumed transfer started with), in archive order. */
+  readonly #hashes = new Map<string, StagedFile>();
   #manifest: Buffer | undefined;
   #zeroBlocks = 0;
   #files = 0;
   #bytes = 0;
   #passed = 0;
   #result: VerifiedContent | undefined;
+  #endedEarly = false;
 
   constructor(
     /** For messages: "site:example.com". */
     private readonly contentId: string,
     private readonly onBytes?: (bytesPassed: number) => void,
+    /** Files the node already holds from an interrupted attempt (the agent leaves them out). */
+    staged: readonly StagedFile[] = [],
   ) {
     super({ highWaterMark: 1024 * 1024 });
+    for (const f of staged) {
+      this.#hashes.set(f.name, f);
+      this.#files++;
+      this.#bytes += f.size;
+    }
+  }
+
+  /** The regular files passed whole so far, in archive order (for resuming after a cut). */
+  get staged(): StagedFile[] {
+    return [...this.#hashes.values()];
+  }
+
+  /** The stream ended mid-tarball: a symptom (the source's connection dropped), not the cause. */
+  get endedEarly(): boolean {
+    return this.#endedEarly;
   }
 
   /** Set once the whole tarball passed and matched its manifest. */
@@ -143,7 +179,8 @@ export class TarVerifier extends Transform {
 
   override _flush(done: TransformCallback): void {
     try {
-      if (this.#carry.length > 0 || this.#state.t !== 'end')
+      this.#endedEarly = this.#carry.length > 0 || this.#state.t !== 'end';
+      if (this.#endedEarly)
         throw this.#fail('the tarball ended before its end-of-archive blocks (the transfer was cut short)');
       this.#result = this.#check();
       done();
@@ -203,7 +240,7 @@ export class TarVerifier extends Transform {
   #memberDone(): void {
     const s = this.#state;
     if (s.t === 'file') {
-      this.#hashes.set(s.name, s.hash.digest('hex'));
+      this.#hashes.set(s.name, { name: s.name, size: s.size, mtime: s.mtime, sha256: s.hash.digest('hex') });
       this.#files++;
     } else if (s.t === 'pax') {
       this.#pax = paxRecords(Buffer.concat(s.parts));
@@ -260,7 +297,9 @@ export class TarVerifier extends Transform {
         return false;
       }
       this.#bytes += size;
-      this.#state = { t: 'file', name, left: size, pad, hash: createHash('sha256') };
+      if (this.#hashes.has(name)) throw this.#fail(`member "${name}" appears twice`, name);
+      const mtime = octal(block, 136, 12, 'mtime');
+      this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: createHash('sha256') };
       return true;
     }
     if (type === '5') {
@@ -284,7 +323,7 @@ export class TarVerifier extends Transform {
     } catch (e) {
       throw this.#fail(`${MANIFEST_NAME} cannot be read: ${(e as Error).message}`);
     }
-    for (const [name, hex] of this.#hashes) {
+    for (const [name, { sha256: hex }] of this.#hashes) {
       const want = listed.get(name) ?? listed.get(`./${name}`);
       if (want === undefined) throw this.#fail(`${name} is not in the agent's manifest`, name);
       if (want !== hex)

@@ -4,17 +4,27 @@
  * staging folder. Nothing is written on the workstation and only a megabyte or two is ever in
  * flight in memory (stream back-pressure end to end). Once every member matched the agent's
  * manifest the staging folder is renamed into place and a marker written last; a refused
- * member, a hash mismatch or a cut connection removes the staging folder and publishes
- * nothing. A restart after a crash finds the marker (done) or starts the staging over.
+ * member or a hash mismatch removes the staging folder and publishes nothing. A cut connection
+ * (or a cancel) keeps the staging folder when the caller asked for `resume`: the next attempt in
+ * this process moves only what the node does not hold whole yet (resume.ts). A restart after a
+ * crash finds the marker (done) or starts the staging over.
  */
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
 import type { ContentPlace } from './layout';
-import { TarVerifier, type VerifiedContent } from './tar-verify';
+import { isConnectionLoss, isResumable, rememberInterrupted, stagedPrefix, takeInterrupted } from './resume';
+import { type StagedFile, TarVerifier, type VerifiedContent } from './tar-verify';
 
-/** Runs the agent so that its tarball flows into `out`; rejects with the agent's message. */
-export type ContentSource = (out: PassThrough, signal: AbortSignal) => Promise<void>;
+/**
+ * Runs the agent so that its tarball flows into `out`; rejects with the agent's message.
+ * `extraArgs` go to the agent as they are (`--resume-after=<member>` when resuming).
+ */
+export type ContentSource = (
+  out: PassThrough,
+  signal: AbortSignal,
+  extraArgs: readonly string[],
+) => Promise<void>;
 
 export interface TransferOptions {
   readonly contentId: string;
@@ -26,6 +36,12 @@ export interface TransferOptions {
   readonly onProgress?: (bytes: number) => void;
   /** A stage between the source and the verifier (tests damage bytes in flight with it). */
   readonly tap?: () => Transform;
+  /**
+   * Keep the staging folder when the connection drops or the step is cancelled, and resume
+   * from it next time (sites and mailboxes: the agent reads the same files again; not a
+   * database dump, which is made anew each time).
+   */
+  readonly resume?: boolean;
 }
 
 export interface ContentMarker extends VerifiedContent {
@@ -85,12 +101,22 @@ export async function readMarker(node: Transport, place: ContentPlace): Promise<
 
 export async function transferContent(o: TransferOptions): Promise<ContentMarker> {
   const { node, place } = o;
+  const earlier = o.resume ? takeInterrupted(place.staging, o.contentId) : undefined;
+  const staged: StagedFile[] = earlier ? await stagedPrefix(node, place.staging, earlier, o.signal) : [];
   await run(
     node,
-    ['sh', '-c', 'rm -rf -- "$1" && mkdir -p -- "$1"', 'sh', place.staging],
+    [
+      'sh',
+      '-c',
+      // Resuming keeps what the node holds; otherwise the staging starts empty.
+      staged.length > 0 ? 'mkdir -p -- "$1"' : 'rm -rf -- "$1" && mkdir -p -- "$1"',
+      'sh',
+      place.staging,
+    ],
     'Preparing the staging folder',
     o.signal,
   );
+  const extraArgs = staged.length > 0 ? [`--resume-after=${staged[staged.length - 1]!.name}`] : [];
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
@@ -100,7 +126,7 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     stop.abort();
   };
   const fromSource = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const verifier = new TarVerifier(o.contentId, o.onProgress);
+  const verifier = new TarVerifier(o.contentId, o.onProgress, staged);
   const tap = o.tap?.();
   fromSource.on('error', fail);
   verifier.on('error', fail);
@@ -110,7 +136,7 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
   } else fromSource.pipe(verifier);
   try {
     const [fromAgent, intoNode] = await Promise.allSettled([
-      o.source(fromSource, stop.signal).catch((e: unknown) => {
+      o.source(fromSource, stop.signal, extraArgs).catch((e: unknown) => {
         // The agent failed or the source connection dropped: the node must not wait forever.
         fail(e);
         throw e;
@@ -141,7 +167,11 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
           },
         ),
     ]);
-    if (first !== undefined) throw first;
+    // A source connection that dropped ends the agent's stdout early: the verifier sees a cut
+    // tarball first, but the cause to report (and to resume from) is the lost connection.
+    const lost = [fromAgent, intoNode].find((r) => r.status === 'rejected' && isConnectionLoss(r.reason));
+    if (first !== undefined)
+      throw verifier.endedEarly && lost?.status === 'rejected' ? (lost.reason as unknown) : first;
     if (fromAgent.status === 'rejected') throw fromAgent.reason;
     if (intoNode.status === 'rejected') throw intoNode.reason;
     if (intoNode.value.code !== 0)
@@ -165,8 +195,13 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     );
     return marker;
   } catch (e) {
-    // Nothing half-made stays behind: the staging folder goes (the published one was never touched).
-    await node.exec(['rm', '-rf', '--', place.staging], { timeoutMs: 10 * 60 * 1000 }).catch(() => undefined);
+    // A cut line or a cancel: what the node holds whole is kept for the next attempt.
+    if (o.resume && isResumable(e)) rememberInterrupted(place.staging, o.contentId, verifier.staged);
+    // Otherwise nothing half-made stays behind: the staging folder goes (the published one was never touched).
+    else
+      await node
+        .exec(['rm', '-rf', '--', place.staging], { timeoutMs: 10 * 60 * 1000 })
+        .catch(() => undefined);
     throw e;
   } finally {
     o.signal.removeEventListener('abort', onAbort);

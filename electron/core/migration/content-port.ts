@@ -82,7 +82,19 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
     return p;
   };
   const node = (role: NodeRole): Promise<OpenedNode> =>
-    cached(nodes, role, () => deps.nodes.open(deps.projectId, role));
+    cached(nodes, role, () =>
+      deps.nodes.open(deps.projectId, role).catch((e: unknown) => {
+        // No db node: say what one is and how the sandbox gets one.
+        if (role === 'db' && e instanceof MmError && e.code === 'node-not-configured')
+          throw new StepFailureError(
+            'the target has no db node to restore databases into: register one with "mm target node add db …" ' +
+              '(a machine with MariaDB and/or PostgreSQL, whose db-node.json says where they listen), ' +
+              'or start the sandbox with a database server (mm sandbox start --db-mysql-socket … / --db-postgres-host …)',
+            false,
+          );
+        throw e;
+      }),
+    );
   const source = (serverId: string): Promise<OpenedServer> =>
     cached(sources, serverId, () => deps.servers.open(deps.projectId, serverId));
 
@@ -121,9 +133,14 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
         const common = {
           contentId: p.contentId,
           signal: ctx.signal,
-          source: (out: Parameters<typeof stream>[1], signal: AbortSignal) =>
+          source: (out: Parameters<typeof stream>[1], signal: AbortSignal, extra: readonly string[] = []) =>
             stream(
-              ['--extract=domainContent', `--domain-id=${p.sourceDomainId}`, `--content-id=${p.contentId}`],
+              [
+                '--extract=domainContent',
+                `--domain-id=${p.sourceDomainId}`,
+                `--content-id=${p.contentId}`,
+                ...extra,
+              ],
               out,
               { signal, timeoutMs: 24 * 60 * 60 * 1000 },
             ),
@@ -134,7 +151,7 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
           ...(deps.tap ? { tap: deps.tap } : {}),
         };
         const marker = place
-          ? await transferContent({ ...common, node: n.transport, place })
+          ? await transferContent({ ...common, node: n.transport, place, resume: true })
           : await transferDatabase({ ...common, node: n.transport, root: n.root, database: p.name ?? '' });
         return outcomeOf(marker, 'call');
       } catch (e) {
