@@ -2,6 +2,8 @@ import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../../core/data-dir';
 import { toAppError } from '../../core/errors';
+import type { DbNodeConfig } from '../../core/content/db-node';
+import { configureDbNode } from '../../sandbox/nodes';
 import { DEFAULT_PBA_PORT, DEFAULT_POA_PORT, startSandbox } from '../../sandbox/sandbox';
 import { EXIT_FAILURE, type GlobalOptions } from '../context';
 
@@ -17,6 +19,32 @@ interface StartOptions {
   poaPort?: number;
   pbaPort?: number;
   webPort?: number;
+  dbMysqlSocket?: string;
+  dbMysqlUser?: string;
+  dbPostgresHost?: string;
+  dbPostgresPort?: number;
+  dbPostgresUser?: string;
+  dbPostgresOsUser?: string;
+}
+
+/**
+ * The sandbox's db node: the database servers given (administered by socket authentication,
+ * no password), or none — then database content is refused with a message naming these options.
+ */
+export function sandboxDbConfig(o: StartOptions): DbNodeConfig | undefined {
+  const mysql = o.dbMysqlSocket
+    ? { socket: resolve(o.dbMysqlSocket), ...(o.dbMysqlUser ? { user: o.dbMysqlUser } : {}) }
+    : undefined;
+  const postgresql = o.dbPostgresHost
+    ? {
+        host: o.dbPostgresHost.startsWith('/') ? resolve(o.dbPostgresHost) : o.dbPostgresHost,
+        ...(o.dbPostgresPort ? { port: o.dbPostgresPort } : {}),
+        ...(o.dbPostgresUser ? { user: o.dbPostgresUser } : {}),
+        ...(o.dbPostgresOsUser ? { osUser: o.dbPostgresOsUser } : {}),
+      }
+    : undefined;
+  if (!mysql && !postgresql) return undefined;
+  return { ...(mysql ? { mysql } : {}), ...(postgresql ? { postgresql } : {}) };
 }
 
 /**
@@ -55,11 +83,18 @@ export function registerSandboxCommands(program: Command): void {
       'port of the web server publishing migrated sites (default: a free one)',
       port,
     )
+    .option('--db-mysql-socket <path>', "the db node's MariaDB/MySQL: its socket (root by unix_socket)")
+    .option('--db-mysql-user <user>', 'the MariaDB/MySQL administrator (default root)')
+    .option('--db-postgres-host <dir|host>', "the db node's PostgreSQL: its socket directory or address")
+    .option('--db-postgres-port <port>', 'its port (default 5432)', port)
+    .option('--db-postgres-user <user>', 'its administrator role (default postgres)')
+    .option('--db-postgres-os-user <user>', 'the system user psql runs as for peer authentication')
     .action(async (opts: StartOptions, command: Command) => {
       // --data-dir is the global option: given, it is the sandbox's own directory.
       const global = command.optsWithGlobals<GlobalOptions>();
       const dataDir = global.dataDir ? resolve(global.dataDir) : join(defaultDataDir(), 'sandbox');
       try {
+        await configureDbNode(dataDir, sandboxDbConfig(opts));
         const running = await startSandbox({ dataDir, ...sandboxPorts(opts) });
         // --json: one line with the URLs, so a script can read the free ports it got.
         const info = {
