@@ -1,0 +1,245 @@
+/**
+ * A batch spread over three `mm worker` processes on a project shared on a real PostgreSQL,
+ * into a real sandbox, one worker killed with SIGKILL while it holds a unit: the others take its
+ * unit over when its lease expires, the batch ends done, and the sandbox (read back through
+ * `sandbox.dump`) holds every object exactly once — the same rows as one uninterrupted
+ * `mm migrate` on the file store. A second core instance attached to the same project from
+ * another data dir hears the batch's progress live and sees a decision made with `mm` at once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Core, createCore } from '../../electron/core/core';
+import { type ChangeNote, closeAllPgStores, linkedPgStore } from '../../electron/core/store/postgres-store';
+import { postXmlRpc } from '../../electron/core/target/http-transport';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { type Postgres, startPostgres } from '../helpers/postgres';
+import {
+  PROJECT,
+  type PreparedSource,
+  freshRun,
+  mm,
+  mmOk,
+  parseMigrate,
+  prepareSource,
+} from '../migration/env';
+
+type Dump = Record<string, Record<string, unknown>[]>;
+
+async function dump(sandbox: RunningSandbox): Promise<Dump> {
+  const answer = await postXmlRpc({ url: sandbox.poaUrl }, 'sandbox.dump', [{}]);
+  if (answer.kind !== 'value') throw new Error('sandbox.dump did not answer');
+  return answer.value as Dump;
+}
+
+/** Rows per table (requests are the target's bookkeeping, not objects). */
+function holdings(d: Dump): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(d)
+      .filter(([t, rows]) => t !== 'requests' && Array.isArray(rows))
+      .map(([t, rows]) => [t, rows.length]),
+  );
+}
+
+/** Natural keys that must be unique whatever ids the target chose: an object made twice shows here. */
+function duplicates(d: Dump): string[] {
+  const keyed: [string, (r: Record<string, unknown>) => string][] = [
+    ['attributes', (r) => `${String(r['name'])}=${String(r['value'])}`],
+    ['members', (r) => String(r['login'])],
+    ['domains', (r) => String(r['domain_name'])],
+    [
+      'dnsRecords',
+      (r) => `${String(r['domain_name'])}|${String(r['host'])}|${String(r['type'])}|${String(r['data'])}`,
+    ],
+    ['mailboxes', (r) => `${String(r['name'])}@${String(r['domain_name'])}`],
+    ['databases', (r) => String(r['db_name'])],
+    ['ftpUsers', (r) => String(r['login'])],
+  ];
+  const out: string[] = [];
+  for (const [table, key] of keyed) {
+    const seen = new Set<string>();
+    for (const r of d[table] ?? []) {
+      const k = key(r);
+      if (seen.has(k)) out.push(`${table}: ${k}`);
+      seen.add(k);
+    }
+  }
+  return out;
+}
+
+interface Worker {
+  readonly child: ChildProcess;
+  readonly done: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>;
+}
+
+function startWorker(dataDir: string): Worker {
+  const child = spawn(
+    process.execPath,
+    ['electron/cli/mm.mjs', 'worker', '--until-idle', '--json', '--project', PROJECT, '--data-dir', dataDir],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** The values of a one-column query (psql prints a header, a rule and a row count around them). */
+function cells(pg: Postgres, sql: string): string[] {
+  const lines = pg.psql(sql).split('\n');
+  const rule = lines.findIndex((l) => /^-+$/.test(l.trim()));
+  return lines
+    .slice(rule + 1)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^\(\d+ rows?\)$/.test(l));
+}
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a batch spread over three workers, one killed with SIGKILL', () => {
+  let source: PreparedSource;
+  let pg: Postgres;
+  let url: string;
+  let expected: Record<string, number>;
+  let run: { dataDir: string; sandbox: RunningSandbox };
+  let observer: Core;
+  const heard: ChangeNote[] = [];
+
+  beforeAll(async () => {
+    [source, pg] = await Promise.all([prepareSource(), startPostgres({ database: 'mmteam', user: 'mm' })]);
+    url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    process.env['PGPASSWORD'] = pg.password;
+    // the reference: one uninterrupted batch on the file store
+    const baseline = await freshRun(source, { asyncMs: 40 });
+    try {
+      const result = parseMigrate(await mm(baseline.dataDir, ['migrate', '--json']));
+      expect(result.state).toBe('done');
+      expected = holdings(await dump(baseline.sandbox));
+      expect(expected['mailboxes']).toBeGreaterThan(5);
+    } finally {
+      await baseline.sandbox.close();
+    }
+    run = await freshRun(source, { asyncMs: 40 });
+    const moved = await mmOk(run.dataDir, ['project', 'move', '--store', url, '--json']);
+    expect((JSON.parse(moved.stdout) as { documents: number }).documents).toBeGreaterThan(5);
+    // the second instance: another data dir, attached, listening
+    const otherDir = await tempDir('mm-team-observer-');
+    await mmOk(otherDir, ['project', 'attach', PROJECT, '--store', url]);
+    observer = createCore({ dataDir: otherDir, shell: 'cli' });
+    const linked = await linkedPgStore(observer.projects.projectDir(PROJECT));
+    if (!linked) throw new Error('the observer is not linked');
+    await linked.store.listen();
+    linked.store.changes.on('change', (n: ChangeNote) => heard.push(n));
+  }, 600_000);
+
+  afterAll(async () => {
+    await run?.sandbox.close();
+    await closeAllPgStores();
+    await pg?.stop();
+    await source?.stop();
+  });
+
+  it('finishes the batch with every object exactly once after a worker is killed mid-unit', async () => {
+    const started = JSON.parse(
+      (await mmOk(run.dataDir, ['workers', 'start', '--lease', '6', '--force', 'team test', '--json']))
+        .stdout,
+    ) as { jobId: string; units: number };
+    expect(started.units).toBeGreaterThanOrEqual(3);
+    const workers = [startWorker(run.dataDir), startWorker(run.dataDir), startWorker(run.dataDir)];
+    try {
+      // the victim: a worker holding a running unit once some of the batch's steps are journaled
+      const victimPid = await until(
+        'a worker in the middle of a unit',
+        () => {
+          const pid = cells(
+            pg,
+            `SELECT w.pid FROM mm_units u JOIN mm_workers w ON w.worker_id = u.worker_id
+             WHERE u.state = 'running' AND (SELECT count(*) FROM mm_journal WHERE entry->>'t' = 'outcome') >= 5
+             LIMIT 1;`,
+          )[0];
+          return pid === undefined ? undefined : Number(pid);
+        },
+        240_000,
+      );
+      const victim = workers.find((w) => w.child.pid === victimPid);
+      expect(victim, 'the unit is held by one of our workers').toBeDefined();
+      const heldUnit = cells(
+        pg,
+        `SELECT u.unit FROM mm_units u JOIN mm_workers w ON w.worker_id = u.worker_id WHERE w.pid = ${victimPid} AND u.state = 'running';`,
+      )[0];
+      expect(heldUnit).toBeDefined();
+      victim?.child.kill('SIGKILL');
+      const killed = await victim?.done;
+      expect(killed?.signal).toBe('SIGKILL');
+      const others = await Promise.all(workers.filter((w) => w !== victim).map((w) => w.done));
+      for (const o of others) expect(o.code, o.stderr).toBe(0);
+      // the killed worker's unit was taken over (a second attempt) and finished
+      expect(
+        cells(pg, `SELECT attempts || '|' || state FROM mm_units WHERE unit = '${String(heldUnit)}';`)[0],
+      ).toMatch(/^[2-9]\|done$/);
+      const states = pg.psql(
+        `SELECT string_agg(DISTINCT state, ',') FROM mm_units WHERE job_id = '${started.jobId}';`,
+      );
+      expect(states).toContain('done');
+      expect(states).not.toMatch(/failed|running|queued/);
+    } finally {
+      for (const w of workers)
+        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    }
+    const d = await dump(run.sandbox);
+    expect(duplicates(d)).toEqual([]);
+    expect(holdings(d)).toEqual(expected);
+
+    // the observer saw the batch move and sees its end
+    expect(heard.filter((n) => n.t === 'journal').length).toBeGreaterThan(10);
+    expect(heard.some((n) => n.t === 'unit' && n.state === 'done')).toBe(true);
+    const jobs = await observer.migration.jobs(PROJECT);
+    expect(jobs.find((j) => j.jobId === started.jobId)?.state).toBe('done');
+    const rows = await observer.migration.objects(PROJECT, started.jobId);
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows.filter((r) => r.state !== 'migrated')).toEqual([]);
+  }, 600_000);
+
+  it('shows the second instance a decision made with mm at once', async () => {
+    const before = (await observer.decisions.list(PROJECT)).length;
+    const sub = cells(
+      pg,
+      `SELECT body->'inventory'->'subscriptions'->0->>'id' FROM mm_documents WHERE project_id = '${PROJECT}' AND path = 'inventory/web01.json';`,
+    )[0];
+    expect(sub).toBeDefined();
+    await mmOk(run.dataDir, ['decide', 'override', String(sub), '--not-migrated']);
+    const list = await until(
+      'the decision to reach the observer',
+      async () => {
+        const l = await observer.decisions.list(PROJECT);
+        return l.length > before ? l : undefined;
+      },
+      10_000,
+    );
+    expect(list[0]?.summary).toContain(String(sub));
+  }, 120_000);
+});
