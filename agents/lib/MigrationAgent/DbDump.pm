@@ -220,6 +220,8 @@ sub add_database {
         MigrationAgent::fail("pg_dump of '$name' failed: " . _first_line($err)) unless $status == 0;
     }
     else { MigrationAgent::fail("databases of type '$type' cannot be dumped"); }
+    # The customer's data and the users' hashes stay private on the node too (tar keeps modes).
+    chmod 0600, "$dir/$member";
     $tar->add_file($member, "$dir/$member");
     my $json = JSON::PP->new->canonical->utf8->pretty->encode({ type => $type, name => $name, dump => $member,
         format => $format, %$desc });
