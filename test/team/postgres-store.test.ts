@@ -192,13 +192,31 @@ describe('projects shared on PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('brings a database of an older schema forward, once, recording who did', async () => {
+    // as a version-2 Migration Manager left it
+    pg.psql('DROP INDEX mm_journal_jobs; DELETE FROM mm_schema WHERE version = 3;');
+    const [x, y] = [new PgStore(url), new PgStore(url)];
+    try {
+      await Promise.all([x.ready(), y.ready()]);
+      expect(pg.psql("SELECT count(*) FROM pg_indexes WHERE indexname = 'mm_journal_jobs';")).toMatch(
+        /\b1\b/,
+      );
+      expect(pg.psql('SELECT version, applied_by FROM mm_schema WHERE version = 3;')).toMatch(
+        /3 \| .+@.+:\d+/,
+      );
+    } finally {
+      await x.close();
+      await y.close();
+    }
+  }, 60_000);
+
   it('refuses a database written by a newer schema', async () => {
     pg.psql("INSERT INTO mm_schema (version, applied_by) VALUES (99, 'future');");
     const newer = new PgStore(url);
     try {
       await expect(newer.ready()).rejects.toMatchObject({ code: 'store-too-new' });
       expect(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM mm_schema;")).toContain(
-        '1,2,99',
+        '1,2,3,99',
       );
     } finally {
       await newer.close();

@@ -65,6 +65,9 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
      message text,
      PRIMARY KEY (project_id, job_id, unit)
    );`,
+  // 3: a batch's latest state is looked up often (workers ask between steps whether to pause)
+  `CREATE INDEX mm_journal_jobs ON mm_journal (project_id, venue, (entry->'job'->>'jobId'), seq)
+     WHERE entry->>'t' = 'job';`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;
