@@ -18,6 +18,7 @@ import { registerProjectStoreCommands } from './commands/project-store';
 import { registerWorkerCommands } from './commands/worker';
 import { registerIpMapCommands } from './commands/ip-map';
 import { registerDnsSheetCommands } from './commands/dns-sheet';
+import { registerResyncCommands } from './commands/resync';
 import { registerCheckCommands } from './commands/check';
 
 // Files mm writes into the data dir (projects, inventories, logs, secrets) are the user's alone.
@@ -49,6 +50,7 @@ registerProjectStoreCommands(program);
 registerWorkerCommands(program);
 registerIpMapCommands(program);
 registerDnsSheetCommands(program);
+registerResyncCommands(program);
 registerCheckCommands(program);
 
 try {

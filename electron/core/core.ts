@@ -28,6 +28,7 @@ import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
 import { IpMapService } from './ipmap/ipmap-service';
 import { DnsSheetService } from './cutover/dns-sheet-service';
+import { ResyncService } from './cutover/resync-service';
 import { CheckService } from './checks/check-service';
 import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
@@ -78,6 +79,8 @@ export interface Core {
   readonly ipMap: IpMapService;
   /** The DNS switch sheet (R14): per domain what to change and when, with a live check of the target. */
   readonly dnsSheet: DnsSheetService;
+  /** Content re-sync (R13): only what changed on the source since the last copy. */
+  readonly resync: ResyncService;
   /** Post-migration checks (issue 14): each migrated domain, source against target, with evidence. */
   readonly checks: CheckService;
 }
@@ -210,6 +213,7 @@ export function createCore(options: CoreOptions): Core {
     nodes,
     ipMap,
     dnsSheet: new DnsSheetService({ servers, selection, domainServices, ipMap, target }),
+    resync: new ResyncService({ servers, nodes, migration: () => migration }),
     checks,
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * The target node's side of a re-sync: what a published content folder holds now (SHA-256 per
+ * file, read on the node, nothing fetched), merging the changed files into it, removing the
+ * files the source no longer has, and the marker written last. Every path travels as an
+ * argument or on stdin, never spliced into a shell script.
+ */
+import { Readable } from 'node:stream';
+import type { Transport } from '../agent/transport';
+import { MmError } from '../errors';
+
+/** sha256sum of every regular file below $1, names relative ("./" removed by the parser). */
+const LIST =
+  'if [ -d "$1" ]; then cd -- "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum; fi';
+/** $1 the merged folder, $2 the published folder: copies over, keeping modes and times. */
+const MERGE = 'set -e\nmkdir -p -- "$2"\ncp -a -- "$1"/. "$2"/\nrm -rf -- "$1"';
+/** Removes the NUL-separated names on stdin below $1 (regular files only: never a folder). */
+const REMOVE = 'cd -- "$1" && xargs -0 -r rm -f --';
+const MARK = 'set -e\nmkdir -p -- "$(dirname -- "$1")"\nprintf "%s\\n" "$2" > "$1.tmp"\nmv -- "$1.tmp" "$1"';
+
+const LONG = 10 * 60 * 1000;
+
+async function run(
+  node: Transport,
+  argv: readonly string[],
+  what: string,
+  stdin?: Readable,
+): Promise<string> {
+  const r = await node.exec(argv, {
+    timeoutMs: LONG,
+    maxOutputBytes: 512 * 1024 * 1024,
+    ...(stdin ? { stdin } : {}),
+  });
+  if (r.code !== 0)
+    throw new MmError(
+      'content-node-failed',
+      `${what} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+      argv.join(' '),
+    );
+  return r.stdout;
+}
+
+/** sha256sum(1) output: "<hex>  <name>", a leading "\" when the name carries escapes. */
+export function parseSha256sum(text: string): Map<string, { sha256: string }> {
+  const out = new Map<string, { sha256: string }>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const escaped = line.startsWith('\\');
+    const m = /^([0-9a-f]{64}) [ *](.*)$/s.exec(escaped ? line.slice(1) : line);
+    if (!m) continue;
+    let name = m[2] ?? '';
+    if (escaped) name = name.replace(/\\(\\|n)/g, (_x, c: string) => (c === 'n' ? '\n' : '\\'));
+    out.set(name.replace(/^\.\//, ''), { sha256: m[1] ?? '' });
+  }
+  return out;
+}
+
+export async function listOnNode(node: Transport, dir: string): Promise<Map<string, { sha256: string }>> {
+  return parseSha256sum(await run(node, ['sh', '-c', LIST, 'sh', dir], `Listing ${dir}`));
+}
+
+export async function mergeOnNode(node: Transport, from: string, into: string): Promise<void> {
+  await run(node, ['sh', '-c', MERGE, 'sh', from, into], `Merging the changed files into ${into}`);
+}
+
+export async function removeOnNode(node: Transport, dir: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const list = Buffer.from(names.map((n) => `${n}\0`).join(''), 'utf8');
+  await run(
+    node,
+    ['sh', '-c', REMOVE, 'sh', dir],
+    `Removing ${names.length} file(s) from ${dir}`,
+    Readable.from([list]),
+  );
+}
+
+export async function writeMarker(node: Transport, marker: string, content: unknown): Promise<void> {
+  await run(node, ['sh', '-c', MARK, 'sh', marker, JSON.stringify(content)], `Writing ${marker}`);
+}

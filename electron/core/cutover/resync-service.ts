@@ -1,0 +1,279 @@
+/**
+ * Content re-sync (SPEC R13): after a migration, a later pass moves only what changed on the
+ * source since the last copy, so the cut-over window is short. Per site and mailbox the
+ * migration copied (its content step done in the journal):
+ *  1. the agent lists the content root without the bytes (`--extract=contentManifest`);
+ *  2. when the manifest that listing implies has the SHA-256 the node's marker recorded for
+ *     the last copy, nothing changed and nothing more is asked;
+ *  3. else the node lists what it holds (SHA-256 per file) and the two are compared: new and
+ *     changed files, and files the source no longer has;
+ *  4. unless it is a dry run, the agent archives just the new and changed files
+ *     (`--members`), streamed through the same verifier into a folder beside the published
+ *     one (content/transfer.ts), merged into it; the removed files are deleted; the marker is
+ *     written last with the new manifest's SHA-256, so the next pass starts from here.
+ * Databases are not re-dumped yet: they are listed as skipped, saying so.
+ */
+import { Writable } from 'node:stream';
+import type { ResyncItem, ResyncResult } from '../../../shared/model/cutover';
+import type { PlanStep } from '../../../shared/model/migration';
+import { type ContentPlace, mailboxPlace, sitePlace } from '../content/layout';
+import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
+import { readMarker, transferContent } from '../content/transfer';
+import { MmError, toAppError } from '../errors';
+import type { JobContext } from '../jobs/job-registry';
+import type { MigrationService } from '../migration/migration-service';
+import { asciiDomain } from '../migration/plan';
+import type { OpenedServer, ServerService } from '../servers/server-service';
+import { type Listing, diffListings, manifestSha256, memberBatches, parseListing } from './resync-listing';
+import { listOnNode, mergeOnNode, removeOnNode, writeMarker } from './resync-node';
+
+type ContentPayload = Extract<PlanStep['payload'], { kind: 'content' }>;
+
+export interface ResyncDeps {
+  readonly servers: ServerService;
+  readonly nodes: NodeService;
+  readonly migration: () => MigrationService;
+}
+
+export interface ResyncOptions {
+  readonly dryRun: boolean;
+  /** Domain names (any IDN form); all migrated domains when absent. */
+  readonly domains?: readonly string[];
+}
+
+/** A Maildir message lives in cur/ or new/ of the mailbox or one of its folders. */
+const isMessage = (name: string): boolean => /(^|\/)(cur|new)\/[^/]+$/.test(name);
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Collects a small stream (the agent's listing) into a string. */
+function collector(): { sink: Writable; text: () => string } {
+  const parts: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      parts.push(chunk);
+      done();
+    },
+  });
+  return { sink, text: () => Buffer.concat(parts).toString('utf8') };
+}
+
+interface Target {
+  readonly step: PlanStep;
+  readonly p: ContentPayload;
+  readonly webspaceId?: number;
+  /** Folders (relative) that hold other sites of the same webspace: never this site's files. */
+  readonly nested: readonly string[];
+}
+
+/** Locations below `location` of the other sites published into the same webspace. */
+function nestedIn(step: PlanStep, p: ContentPayload, all: readonly PlanStep[]): string[] {
+  if (p.contentKind !== 'site') return [];
+  const base = p.location ?? '';
+  const out: string[] = [];
+  for (const other of all) {
+    const q = other.payload;
+    if (
+      other.id === step.id ||
+      q.kind !== 'content' ||
+      q.contentKind !== 'site' ||
+      q.placeStep !== p.placeStep
+    )
+      continue;
+    const loc = q.location ?? '';
+    if (base === '' && loc !== '') out.push(loc);
+    else if (loc.startsWith(`${base}/`)) out.push(loc.slice(base.length + 1));
+  }
+  return out;
+}
+
+export class ResyncService {
+  constructor(private readonly deps: ResyncDeps) {}
+
+  /** The content the migration copied (its step done), for the domains asked. */
+  private async copied(projectId: string, domains?: readonly string[]): Promise<Target[]> {
+    const migration = this.deps.migration();
+    const [plan, state] = await Promise.all([migration.plan(projectId), migration.recorded(projectId)]);
+    const wanted = domains?.map(asciiDomain);
+    const done = (id: string): boolean => state.outcomes.get(id)?.outcome.state === 'done';
+    const out: Target[] = [];
+    for (const step of plan.steps) {
+      const p = step.payload;
+      if (p.kind !== 'content' || !done(step.id)) continue;
+      if (wanted && !wanted.includes(asciiDomain(p.domainName))) continue;
+      const ws = state.outcomes.get(p.placeStep)?.outcome.ids?.['webspaceId'];
+      out.push({
+        step,
+        p,
+        nested: nestedIn(step, p, plan.steps),
+        ...(ws !== undefined ? { webspaceId: Number(ws) } : {}),
+      });
+    }
+    if (wanted) {
+      const found = new Set(out.map((t) => asciiDomain(t.p.domainName)));
+      const unknown = wanted.filter((d) => !found.has(d));
+      if (unknown.length > 0)
+        throw new MmError(
+          'invalid-input',
+          `No copied content for ${unknown.join(', ')}: re-sync follows a migration that moved the domain's content.`,
+          'domains',
+        );
+    }
+    return out;
+  }
+
+  async run(
+    projectId: string,
+    options: ResyncOptions,
+    job?: Pick<JobContext, 'progress' | 'signal'>,
+  ): Promise<ResyncResult> {
+    const targets = await this.copied(projectId, options.domains);
+    const signal = job?.signal ?? new AbortController().signal;
+    const sources = new Map<string, OpenedServer>();
+    const nodes = new Map<NodeRole, OpenedNode>();
+    const items: ResyncItem[] = [];
+    const skipped: { domain: string; content: string; reason: string }[] = [];
+    try {
+      for (const [i, t] of targets.entries()) {
+        if (signal.aborted) throw new MmError('cancelled', 'The re-sync was cancelled.');
+        job?.progress(i, targets.length, `${options.dryRun ? 'Comparing' : 'Re-syncing'} ${t.p.contentId}`);
+        if (t.p.contentKind === 'database') {
+          skipped.push({
+            domain: t.p.domainName,
+            content: t.p.contentId,
+            reason: 'databases are not re-dumped yet',
+          });
+          continue;
+        }
+        try {
+          const role: NodeRole = t.p.contentKind === 'site' ? 'web' : 'mail';
+          const node = nodes.get(role) ?? (await this.deps.nodes.open(projectId, role, { signal }));
+          nodes.set(role, node);
+          const source =
+            sources.get(t.step.object.serverId) ??
+            (await this.deps.servers.open(projectId, t.step.object.serverId, { signal }));
+          sources.set(t.step.object.serverId, source);
+          const item = await this.one(t, node, source, options.dryRun, signal);
+          if (item) items.push(item);
+        } catch (e) {
+          if (e instanceof MmError && e.code === 'cancelled') throw e;
+          skipped.push({ domain: t.p.domainName, content: t.p.contentId, reason: toAppError(e).message });
+        }
+      }
+      job?.progress(targets.length, targets.length, 'Re-sync done');
+    } finally {
+      await Promise.all(
+        [...sources.values(), ...nodes.values()].map((o) => o.close().catch(() => undefined)),
+      );
+    }
+    const sum = (f: (i: ResyncItem) => number): number => items.reduce((n, i) => n + f(i), 0);
+    const messages = (i: ResyncItem): number => [...i.added, ...i.changed].filter(isMessage).length;
+    return {
+      dryRun: options.dryRun,
+      changes: {
+        files: sum((i) =>
+          i.kind === 'mailbox'
+            ? i.added.length + i.changed.length - messages(i)
+            : i.added.length + i.changed.length,
+        ),
+        messages: sum((i) => (i.kind === 'mailbox' ? messages(i) : 0)),
+        databases: 0,
+        deleted: sum((i) => i.deleted.length),
+        bytes: sum((i) => i.bytes),
+      },
+      items,
+      skipped,
+    };
+  }
+
+  private placeOf(t: Target, root: string): ContentPlace {
+    if (t.p.contentKind === 'site') {
+      if (t.webspaceId === undefined || !Number.isFinite(t.webspaceId))
+        throw new MmError(
+          'content-refused',
+          `The journal holds no webspace for ${t.p.domainName}.`,
+          t.p.contentId,
+        );
+      return sitePlace(root, t.webspaceId, t.p.location ?? '', t.p.contentId);
+    }
+    return mailboxPlace(root, t.p.name ?? '', t.p.contentId);
+  }
+
+  /** One content id: compared, and (unless dry) brought up to date. Undefined when unchanged. */
+  private async one(
+    t: Target,
+    node: OpenedNode,
+    source: OpenedServer,
+    dryRun: boolean,
+    signal: AbortSignal,
+  ): Promise<ResyncItem | undefined> {
+    const stream = source.agent.stream?.bind(source.agent);
+    if (!stream)
+      throw new MmError(
+        'content-refused',
+        `${source.server.name} is reached over SOAP, which cannot stream content yet.`,
+      );
+    const place = this.placeOf(t, node.root);
+    const id = [`--domain-id=${t.p.sourceDomainId}`, `--content-id=${t.p.contentId}`];
+    const listed = collector();
+    await stream(['--extract=contentManifest', ...id], listed.sink, { signal, timeoutMs: DAY });
+    const now: Listing = parseListing(
+      listed.text(),
+      `${source.server.name}: contentManifest ${t.p.contentId}`,
+    );
+    const sha = manifestSha256(now);
+    const marker = await readMarker(node.transport, place);
+    // The last copy recorded this very manifest: nothing changed at the source since.
+    if (marker && marker.contentId === t.p.contentId && marker.manifestSha256 === sha) return undefined;
+    const held = await listOnNode(node.transport, place.final);
+    // A subdomain's site published inside this one's folder (httpdocs/shop) is not this site's.
+    for (const name of [...held.keys()])
+      if (t.nested.some((n) => name === n || name.startsWith(`${n}/`))) held.delete(name);
+    const diff = diffListings(held, now);
+    if (diff.added.length + diff.changed.length + diff.deleted.length === 0 && marker?.manifestSha256 === sha)
+      return undefined;
+    const item: ResyncItem = {
+      domain: t.p.domainName,
+      content: t.p.contentId,
+      kind: t.p.contentKind === 'site' ? 'site' : 'mailbox',
+      added: diff.added,
+      changed: diff.changed,
+      deleted: diff.deleted,
+      bytes: diff.bytes,
+    };
+    if (dryRun) return item.added.length + item.changed.length + item.deleted.length > 0 ? item : undefined;
+    const batchPlace: ContentPlace = {
+      final: `${place.staging}.resync-ready`,
+      staging: `${place.staging}.resync`,
+      marker: `${place.staging}.resync-marker`,
+    };
+    for (const members of memberBatches([...diff.added, ...diff.changed])) {
+      await transferContent({
+        contentId: t.p.contentId,
+        node: node.transport,
+        place: batchPlace,
+        signal,
+        source: (out, s) =>
+          stream(['--extract=domainContent', ...id, `--members=${members}`], out, {
+            signal: s,
+            timeoutMs: DAY,
+          }),
+      });
+      await mergeOnNode(node.transport, batchPlace.final, place.final);
+    }
+    await node.transport
+      .exec(['rm', '-f', '--', batchPlace.marker], { timeoutMs: 60_000 })
+      .catch(() => undefined);
+    await removeOnNode(node.transport, place.final, diff.deleted);
+    let bytes = 0;
+    for (const f of now.values()) bytes += f.size;
+    await writeMarker(node.transport, place.marker, {
+      contentId: t.p.contentId,
+      files: now.size,
+      bytes,
+      manifestSha256: sha,
+      resyncedAt: new Date().toISOString(),
+    });
+    return item.added.length + item.changed.length + item.deleted.length > 0 ? item : undefined;
+  }
+}
