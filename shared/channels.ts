@@ -61,6 +61,10 @@ export const CALL_CHANNELS = [
   'rehearsal:status',
   'rehearsal:policy',
   'rehearsal:export',
+  'checks:run',
+  'checks:runs',
+  'checks:settings',
+  'checks:report',
   'target:get',
   'target:set',
   'target:test',
@@ -69,6 +73,15 @@ export const CALL_CHANNELS = [
   'target:node-test',
   'target:node-add',
   'target:node-remove',
+  'ipmap:view',
+  'ipmap:suggest',
+  'ipmap:set',
+  'ipmap:pool',
+  'ipmap:import',
+  'cutover:dns-sheet',
+  'cutover:dns-sheet-export',
+  'cutover:resync',
+  'cutover:resync-last',
 ] as const;
 
 export const EVENT_CHANNELS = [

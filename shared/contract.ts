@@ -25,6 +25,17 @@ import type { BundleFile, ReviewComment } from './model/review';
 import type { HistoryEntry } from './model/history';
 import type { JobSummary, MigrationPreview, ObjectStatusRow, StepStatusRow } from './model/migration';
 import type { ReportFile } from './model/report';
+import {
+  type IpMapImportResult,
+  type IpMapSuggestResult,
+  type IpMapView,
+  ipMapImportSchema,
+  ipMapPoolSchema,
+  ipMapSetSchema,
+  ipMapSuggestSchema,
+} from './model/ipmap';
+import type { DnsSheet, ResyncResult } from './model/cutover';
+import type { CheckRun, CheckSettingsView } from './model/checks';
 import type {
   RehearsalDiff,
   RehearsalOutcome,
@@ -315,6 +326,19 @@ export const callSchemas = {
     })
     .strict(),
   'target:node-remove': z.object({ projectId, role: z.enum(NODE_ROLES) }).strict(),
+  'ipmap:view': z.object({ projectId }).strict(),
+  'ipmap:suggest': ipMapSuggestSchema.extend({ projectId }).strict(),
+  'ipmap:set': ipMapSetSchema.extend({ projectId }).strict(),
+  'ipmap:pool': ipMapPoolSchema.extend({ projectId }).strict(),
+  'ipmap:import': ipMapImportSchema.extend({ projectId }).strict(),
+  'cutover:dns-sheet': z
+    .object({ projectId, live: z.boolean().optional(), domains: z.array(z.string().min(1).max(253)).max(10_000).optional() })
+    .strict(),
+  'cutover:dns-sheet-export': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
+  'cutover:resync': z
+    .object({ projectId, dryRun: z.boolean(), domains: z.array(z.string().min(1).max(253)).max(10_000).optional() })
+    .strict(),
+  'cutover:resync-last': z.object({ projectId }).strict(),
   'history:object': z
     .object({
       projectId,
@@ -354,6 +378,21 @@ export const callSchemas = {
     .strict(),
   'rehearsal:export': z
     .object({ projectId, id: rehearsalId.optional(), format: z.enum(['html', 'csv', 'json']) })
+    .strict(),
+  'checks:run': z
+    .object({ projectId, domains: z.array(z.string().min(1).max(253)).max(100_000).optional() })
+    .strict(),
+  'checks:runs': z.object({ projectId }).strict(),
+  'checks:settings': z
+    .object({
+      projectId,
+      webServer: z.string().max(300).optional(),
+      nameServer: z.string().max(300).optional(),
+      afterBatch: z.boolean().optional(),
+    })
+    .strict(),
+  'checks:report': z
+    .object({ projectId, format: z.enum(['html', 'csv']), runId: z.string().uuid().optional() })
     .strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
@@ -417,6 +456,15 @@ export interface CallResponses {
   'target:node-test': NodeTestResult;
   'target:node-add': NodeView;
   'target:node-remove': null;
+  'ipmap:view': IpMapView;
+  'ipmap:suggest': IpMapSuggestResult;
+  'ipmap:set': IpMapView;
+  'ipmap:pool': IpMapView;
+  'ipmap:import': IpMapImportResult;
+  'cutover:dns-sheet': DnsSheet;
+  'cutover:dns-sheet-export': ReportFile;
+  'cutover:resync': { readonly jobId: string };
+  'cutover:resync-last': (ResyncResult & { readonly at: string; readonly domains?: readonly string[] }) | null;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
   'reports:migration': ReportFile;
@@ -433,6 +481,12 @@ export interface CallResponses {
   'rehearsal:status': RehearsalStatus;
   'rehearsal:policy': { readonly policy: SignOffPolicy };
   'rehearsal:export': ReportFile;
+  /** Post-migration checks: a job (progress as jobs:progress, subject 'checks'); the run is stored. */
+  'checks:run': { readonly jobId: string };
+  /** Stored runs, newest first. */
+  'checks:runs': readonly CheckRun[];
+  'checks:settings': CheckSettingsView;
+  'checks:report': ReportFile;
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];

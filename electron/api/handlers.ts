@@ -98,6 +98,28 @@ const handlers: HandlerMap = {
     await core.nodes.remove(req.projectId, req.role);
     return null;
   },
+  'ipmap:view': (core, req) => core.ipMap.view(req.projectId),
+  'ipmap:suggest': (core, req) => core.ipMap.suggest(req.projectId, req.apply),
+  'ipmap:set': (core, req) => core.ipMap.set(req.projectId, req.source, req.target),
+  'ipmap:pool': (core, { projectId, ...pool }) => core.ipMap.setPool(projectId, pool),
+  'ipmap:import': (core, req) => core.ipMap.import(req.projectId, req.text, req.fileName),
+  'cutover:dns-sheet': (core, { projectId, ...options }) => core.dnsSheet.sheet(projectId, options),
+  'cutover:dns-sheet-export': async (core, req) =>
+    dnsSheetFile(
+      await core.dnsSheet.sheet(req.projectId),
+      (await core.projects.read(req.projectId)).name,
+      req.format,
+    ),
+  'cutover:resync': async (core, { projectId, dryRun, domains }) => {
+    const started = core.jobs.start(
+      dryRun ? 'Re-sync (dry run)' : 'Re-sync',
+      (job) => core.resync.run(projectId, { dryRun, ...(domains ? { domains } : {}) }, job),
+      { projectId, subject: 'resync' },
+    );
+    started.done.catch(() => undefined); // a failure travels as the job's progress event
+    return { jobId: started.jobId };
+  },
+  'cutover:resync-last': (core, req) => core.resync.last(req.projectId),
   'history:object': (core, req) => core.history.of(req.projectId, req.kind, req.serverId, req.id),
   'reports:verification': (core, req) => core.reports.verification(req.projectId, req.format),
   'reports:migration': (core, req) => core.reports.migration(req.projectId, req.format, req.jobId),
@@ -128,6 +150,27 @@ const handlers: HandlerMap = {
     policy: await core.rehearsals.setPolicy(req.projectId, req.policy),
   }),
   'rehearsal:export': (core, req) => core.rehearsals.report(req.projectId, req.format, req.id),
+  'checks:run': async (core, { projectId, domains }) => {
+    const started = core.jobs.start(
+      'Post-migration checks',
+      (job) =>
+        core.checks.run(projectId, {
+          trigger: 'manual',
+          signal: job.signal,
+          ...(domains ? { domains } : {}),
+          onDomain: (done, total, domain) => job.progress(done, total, `Checked ${domain}`),
+        }),
+      { projectId, subject: 'checks' },
+    );
+    started.done.catch(() => undefined); // a failure travels as the job's progress event
+    return { jobId: started.jobId };
+  },
+  'checks:runs': (core, req) => core.checks.runs(req.projectId),
+  'checks:settings': async (core, { projectId, ...settings }) =>
+    Object.keys(settings).length
+      ? core.checks.setSettings(projectId, settings)
+      : core.checks.settings(projectId),
+  'checks:report': (core, req) => core.checks.report(req.projectId, req.format, req.runId),
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

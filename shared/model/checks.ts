@@ -44,6 +44,13 @@ export interface CheckRun {
   readonly counts: Readonly<Record<CheckStatus, number>>;
 }
 
+/** Where the checks find the target's web and name servers, and whether batches run them. */
+export interface CheckSettingsView {
+  readonly webServer?: string;
+  readonly nameServer?: string;
+  readonly afterBatch?: boolean;
+}
+
 /** The worst of some statuses: fail over warn over pass. */
 export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {
   let worst: CheckStatus = 'pass';

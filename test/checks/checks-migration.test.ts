@@ -11,6 +11,7 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore } from '../../electron/core/core';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
@@ -212,4 +213,37 @@ describe('post-migration checks', () => {
       'hostco.test mail fail: mailbox henry@hostco.test: no Maildir on the target mail node',
     );
   }, 300_000);
+
+  it("the stored run makes an HTML and a CSV report, shows in the domain's history and travels in a review bundle", async () => {
+    const csv = await mm(dataDir, ['check', 'report', '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('domain,server,domain status,check,status,message,checked at');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^hostco\.test,web01,fail,mail,fail,mailbox henry@hostco\.test: no Maildir on the target mail node,/,
+      ),
+    );
+    const html = await mm(dataDir, ['check', 'report', '--format', 'html']);
+    expect(html.stdout).toContain('Post-migration checks');
+    expect(html.stdout).toContain('no Maildir on the target mail node');
+
+    const core = createCore({ dataDir, shell: 'test' });
+    const history = await core.history.of(PROJECT, 'domain', 'web01', 'hostco.test');
+    const checks = history.filter((h) => h.source === 'check');
+    expect(checks.map((h) => h.title).join('\n')).toContain(
+      'Post-migration check of hostco.test: fail (mail: mailbox henry@hostco.test: no Maildir on the target mail node',
+    );
+
+    const bundle = join(dataDir, 'review.mmreview');
+    expect((await mm(dataDir, ['project', 'export', bundle])).code).toBe(0);
+    const opened = await mm(dataDir, ['project', 'open', bundle, '--json']);
+    expect(opened.code, opened.stderr).toBe(0);
+    const copy = (JSON.parse(opened.stdout) as { id: string }).id;
+    const shown = await mm(dataDir, ['check', 'show', '--json', '--project', copy]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const original = await mm(dataDir, ['check', 'show', '--json', '--project', PROJECT]);
+    expect(parseCheck(shown.stdout)).toEqual(parseCheck(original.stdout));
+    expect(parseCheck(shown.stdout).results.map((d) => d.domain)).toContain('hostco.test');
+  }, 120_000);
 });

@@ -4,6 +4,7 @@
  * `--name-server` say where the target's web and name servers are (remembered for the project;
  * a sandbox target says so itself). `mm check show` prints the last stored run again.
  */
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CheckRun } from '../../../shared/model/checks';
 import { MmError } from '../../core/errors';
@@ -96,6 +97,25 @@ export function registerCheckCommands(program: Command): void {
         if (!run)
           return { json: { results: [] }, text: 'No checks have run in this project yet: run mm check.' };
         return { json: checkJson(run), text: checkText(run) };
+      }),
+    );
+  check
+    .command('report')
+    .description('a stored run (the newest by default) as an HTML or CSV report')
+    .requiredOption('--format <format>', 'html or csv')
+    .option(
+      '--run <id>',
+      'the run id (mm check show --json does not print it; the checks.json of the project does)',
+    )
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(
+      action(async (ctx, o: { format: string; run?: string; out?: string }) => {
+        if (o.format !== 'html' && o.format !== 'csv')
+          throw new MmError('usage', `--format takes html or csv, not "${o.format}".`, '--format');
+        const file = await ctx.core.checks.report(await ctx.projectId(), o.format, o.run);
+        if (!o.out) return { json: file, text: file.content };
+        await writeFile(o.out, file.content);
+        return { json: { file: o.out, bytes: Buffer.byteLength(file.content) }, text: `Wrote ${o.out}.` };
       }),
     );
 }

@@ -16,6 +16,8 @@ import {
 } from '../../../shared/model/checks';
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { JobSummary } from '../../../shared/model/migration';
+import type { ReportFile } from '../../../shared/model/report';
+import { checkReportFile } from './check-report';
 import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
 import { MmError } from '../errors';
 import type { DomainServicesService } from '../inventory/domain-services';
@@ -109,6 +111,20 @@ export class CheckService {
 
   async latest(projectId: string): Promise<CheckRun | undefined> {
     return (await this.runs(projectId))[0];
+  }
+
+  /** A run (the newest by default) as an HTML or CSV report. */
+  async report(projectId: string, format: 'html' | 'csv', runId?: string): Promise<ReportFile> {
+    const runs = await this.runs(projectId);
+    const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
+    if (!run)
+      throw new MmError(
+        'not-found',
+        runId ? `No check run ${runId} in this project.` : 'No checks have run in this project yet.',
+        'checks',
+      );
+    const project = await this.deps.projects.read(projectId);
+    return checkReportFile(projectId, project.name, run, format);
   }
 
   /**
@@ -229,7 +245,11 @@ export class CheckService {
       await log.write(
         d.status === 'fail' ? 'error' : 'warn',
         `Post-migration check of ${d.domain}: ${d.status} (${bad.map((c) => `${c.kind}: ${c.message}`).join(' | ')})`,
-        { object: { kind: 'domain', serverId: d.server, id: d.domainId }, checkRun: run.runId },
+        {
+          object: { kind: 'domain', serverId: d.server, id: d.domainId },
+          stage: 'check',
+          checkRun: run.runId,
+        },
       );
     }
     await log.write(

@@ -27,6 +27,7 @@ const FIXED_MEMBERS = [
   'reports/migration-report.json',
   'reports/rehearsal-report.json',
   'rehearsals/rehearsals.json',
+  'checks.json',
 ] as const;
 
 /** `inventory/<server-id>.json`: the id as the inventory store accepts it, and nothing Windows reads differently. */
@@ -144,6 +145,12 @@ const FIXED_SCHEMAS: Record<Exclude<(typeof FIXED_MEMBERS)[number], 'project.jso
   'reports/rehearsal-report.json': z.object({ html: z.string(), csv: z.string() }),
   // Rehearsals (their objects) with the sign-offs and forced runs, for a reviewer to study.
   'rehearsals/rehearsals.json': z.object({ rehearsals: objects, signoffs: objects }),
+  // Post-migration check runs (core/checks): every domain's checks with each difference named.
+  'checks.json': doc({
+    schemaVersion: version1,
+    settings: obj,
+    runs: z.array(z.object({ runId: id, domains: objects }).passthrough()),
+  }),
 };
 
 /** One comment as a bundle carries it (merged back into the original by `mergeComments`). */
