@@ -332,11 +332,19 @@ export const callSchemas = {
   'ipmap:pool': ipMapPoolSchema.extend({ projectId }).strict(),
   'ipmap:import': ipMapImportSchema.extend({ projectId }).strict(),
   'cutover:dns-sheet': z
-    .object({ projectId, live: z.boolean().optional(), domains: z.array(z.string().min(1).max(253)).max(10_000).optional() })
+    .object({
+      projectId,
+      live: z.boolean().optional(),
+      domains: z.array(z.string().min(1).max(253)).max(10_000).optional(),
+    })
     .strict(),
   'cutover:dns-sheet-export': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
   'cutover:resync': z
-    .object({ projectId, dryRun: z.boolean(), domains: z.array(z.string().min(1).max(253)).max(10_000).optional() })
+    .object({
+      projectId,
+      dryRun: z.boolean(),
+      domains: z.array(z.string().min(1).max(253)).max(10_000).optional(),
+    })
     .strict(),
   'cutover:resync-last': z.object({ projectId }).strict(),
   'history:object': z
@@ -464,7 +472,8 @@ export interface CallResponses {
   'cutover:dns-sheet': DnsSheet;
   'cutover:dns-sheet-export': ReportFile;
   'cutover:resync': { readonly jobId: string };
-  'cutover:resync-last': (ResyncResult & { readonly at: string; readonly domains?: readonly string[] }) | null;
+  'cutover:resync-last':
+    (ResyncResult & { readonly at: string; readonly domains?: readonly string[] }) | null;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
   'reports:migration': ReportFile;

@@ -6,6 +6,7 @@ import { type CallChannel, type CallResponse, callSchemas } from '../../shared/c
 import { type Result, err, ok } from '../../shared/result';
 import type { Core } from '../core/core';
 import { toAppError } from '../core/errors';
+import { dnsSheetFile } from '../core/cutover/dns-sheet-report';
 import type { z } from 'zod';
 
 type Parsed<C extends CallChannel> = z.output<(typeof callSchemas)[C]>;

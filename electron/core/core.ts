@@ -213,7 +213,7 @@ export function createCore(options: CoreOptions): Core {
     nodes,
     ipMap,
     dnsSheet: new DnsSheetService({ servers, selection, domainServices, ipMap, target }),
-    resync: new ResyncService({ servers, nodes, migration: () => migration }),
+    resync: new ResyncService({ projects, servers, nodes, migration: () => migration }),
     checks,
   };
 }

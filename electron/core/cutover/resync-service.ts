@@ -26,10 +26,14 @@ import { asciiDomain } from '../migration/plan';
 import type { OpenedServer, ServerService } from '../servers/server-service';
 import { type Listing, diffListings, manifestSha256, memberBatches, parseListing } from './resync-listing';
 import { listOnNode, mergeOnNode, removeOnNode, writeMarker } from './resync-node';
+import { KEEP_RUNS, type ResyncFile, type ResyncRun, resyncStore } from './resync-store';
+import type { ProjectService } from '../project/project-service';
+import type { DocumentCache } from '../store/document-cache';
 
 type ContentPayload = Extract<PlanStep['payload'], { kind: 'content' }>;
 
 export interface ResyncDeps {
+  readonly projects: ProjectService;
   readonly servers: ServerService;
   readonly nodes: NodeService;
   readonly migration: () => MigrationService;
@@ -88,7 +92,16 @@ function nestedIn(step: PlanStep, p: ContentPayload, all: readonly PlanStep[]): 
 }
 
 export class ResyncService {
-  constructor(private readonly deps: ResyncDeps) {}
+  readonly #store: DocumentCache<ResyncFile>;
+
+  constructor(private readonly deps: ResyncDeps) {
+    this.#store = resyncStore(deps.projects);
+  }
+
+  /** The latest pass, or null before the first. */
+  async last(projectId: string): Promise<ResyncRun | null> {
+    return (await this.#store.read(projectId)).runs.at(-1) ?? null;
+  }
 
   /** The content the migration copied (its step done), for the domains asked. */
   private async copied(projectId: string, domains?: readonly string[]): Promise<Target[]> {
@@ -168,7 +181,7 @@ export class ResyncService {
     }
     const sum = (f: (i: ResyncItem) => number): number => items.reduce((n, i) => n + f(i), 0);
     const messages = (i: ResyncItem): number => [...i.added, ...i.changed].filter(isMessage).length;
-    return {
+    const result: ResyncResult = {
       dryRun: options.dryRun,
       changes: {
         files: sum((i) =>
@@ -184,6 +197,13 @@ export class ResyncService {
       items,
       skipped,
     };
+    const run: ResyncRun = {
+      ...result,
+      at: new Date().toISOString(),
+      ...(options.domains ? { domains: options.domains } : {}),
+    };
+    await this.#store.update(projectId, (d) => ({ ...d, runs: [...d.runs, run].slice(-KEEP_RUNS) }));
+    return result;
   }
 
   private placeOf(t: Target, root: string): ContentPlace {
