@@ -170,7 +170,21 @@ export class TarVerifier extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
-      this.#consume(this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk);
+      let rest = chunk;
+      if (this.#carry.length > 0) {
+        // A header cut by the chunk boundary (the only thing ever carried): complete just it,
+        // instead of copying the whole chunk behind the carried bytes.
+        const need = BLOCK - this.#carry.length;
+        if (chunk.length < need) {
+          this.#carry = Buffer.concat([this.#carry, chunk]);
+          return done();
+        }
+        const block = Buffer.concat([this.#carry, chunk.subarray(0, need)]);
+        this.#carry = Buffer.alloc(0);
+        this.#consume(block);
+        rest = chunk.subarray(need);
+      }
+      this.#consume(rest);
       done();
     } catch (e) {
       done(e as Error);
@@ -189,21 +203,45 @@ export class TarVerifier extends Transform {
     }
   }
 
-  /** Takes whole blocks of data members straight through; headers one block at a time. */
+  /**
+   * Takes whole blocks of data members straight through; headers one block at a time. What is
+   * passed on leaves as one slice per run of contiguous bytes (not one per header, data and
+   * padding piece): every slice pushed becomes at least one SSH packet to the node, and a
+   * Maildir is mostly headers and small messages.
+   */
   #consume(buf: Buffer): void {
+    let runStart = 0;
+    let runEnd = 0;
+    const pass = (from: number, to: number): void => {
+      if (from === runEnd) {
+        runEnd = to;
+        return;
+      }
+      this.#pass(buf.subarray(runStart, runEnd));
+      runStart = from;
+      runEnd = to;
+    };
+    try {
+      this.#walk(buf, pass);
+    } finally {
+      this.#pass(buf.subarray(runStart, runEnd));
+    }
+  }
+
+  #walk(buf: Buffer, pass: (from: number, to: number) => void): void {
     let i = 0;
     while (i < buf.length) {
       const s = this.#state;
       if (s.t === 'end') {
         // Zero padding after the end-of-archive blocks (tar writes whole records).
-        this.#pass(buf.subarray(i));
+        pass(i, buf.length);
         i = buf.length;
         break;
       }
       if (s.t === 'header') {
         if (buf.length - i < BLOCK) break;
         const block = buf.subarray(i, i + BLOCK);
-        if (this.#header(block)) this.#pass(block);
+        if (this.#header(block)) pass(i, i + BLOCK);
         i += BLOCK;
         continue;
       }
@@ -213,14 +251,14 @@ export class TarVerifier extends Transform {
         const part = buf.subarray(i, i + n);
         if (s.t === 'file') s.hash.update(part);
         else if (s.t === 'pax' || s.t === 'manifest') s.parts.push(Buffer.from(part));
-        if (s.t !== 'manifest') this.#pass(part);
+        if (s.t !== 'manifest') pass(i, i + n);
         s.left -= n;
         i += n;
         if (s.left > 0) continue;
       }
       if (s.pad > 0) {
         const n = Math.min(s.pad, buf.length - i);
-        if (s.t !== 'manifest') this.#pass(buf.subarray(i, i + n));
+        if (s.t !== 'manifest') pass(i, i + n);
         s.pad -= n;
         i += n;
         if (s.pad > 0) continue;
