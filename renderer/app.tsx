@@ -25,6 +25,7 @@ import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
 import { MigrationPage } from './pages/migration/migration-page';
 import { ProjectsPage } from './pages/projects/projects-page';
+import { CutoverPage } from './pages/cutover/cutover-page';
 import { ReportsPage } from './pages/reports/reports-page';
 import { SelectionPage } from './pages/selection/selection-page';
 import { ServersPage } from './pages/servers/servers-page';
@@ -196,6 +197,8 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       );
     case 'migration':
       return <MigrationPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
+    case 'cutover':
+      return <CutoverPage projectId={route.projectId} />;
     case 'reports':
       return <ReportsPage projectId={route.projectId} />;
     default:

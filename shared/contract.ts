@@ -344,6 +344,7 @@ export const callSchemas = {
       projectId,
       dryRun: z.boolean(),
       domains: z.array(z.string().min(1).max(253)).max(10_000).optional(),
+      batch: z.string().min(1).max(100).optional(),
     })
     .strict(),
   'cutover:resync-last': z.object({ projectId }).strict(),
@@ -473,7 +474,8 @@ export interface CallResponses {
   'cutover:dns-sheet-export': ReportFile;
   'cutover:resync': { readonly jobId: string };
   'cutover:resync-last':
-    (ResyncResult & { readonly at: string; readonly domains?: readonly string[] }) | null;
+    | (ResyncResult & { readonly at: string; readonly domains?: readonly string[]; readonly batch?: string })
+    | null;
   'history:object': readonly HistoryEntry[];
   'reports:verification': ReportFile;
   'reports:migration': ReportFile;

@@ -111,10 +111,15 @@ const handlers: HandlerMap = {
       (await core.projects.read(req.projectId)).name,
       req.format,
     ),
-  'cutover:resync': async (core, { projectId, dryRun, domains }) => {
+  'cutover:resync': async (core, { projectId, dryRun, domains, batch }) => {
     const started = core.jobs.start(
       dryRun ? 'Re-sync (dry run)' : 'Re-sync',
-      (job) => core.resync.run(projectId, { dryRun, ...(domains ? { domains } : {}) }, job),
+      (job) =>
+        core.resync.run(
+          projectId,
+          { dryRun, ...(domains ? { domains } : {}), ...(batch ? { batch } : {}) },
+          job,
+        ),
       { projectId, subject: 'resync' },
     );
     started.done.catch(() => undefined); // a failure travels as the job's progress event

@@ -39,8 +39,9 @@ export function registerResyncCommands(program: Command): void {
     .description('after a migration, move only what changed on the source since the last copy')
     .option('--dry-run', 'show what would move, move nothing')
     .option('--domains <name...>', 'only these domains')
+    .option('--batch <job-id>', 'only the content this migration batch copied')
     .action(
-      action(async (ctx, o: { dryRun?: boolean; domains?: string[] }) => {
+      action(async (ctx, o: { dryRun?: boolean; domains?: string[]; batch?: string }) => {
         const projectId = await ctx.projectId();
         const stop = showProgress(ctx.core, ctx.options.json === true);
         try {
@@ -49,7 +50,11 @@ export function registerResyncCommands(program: Command): void {
             (j) =>
               ctx.core.resync.run(
                 projectId,
-                { dryRun: o.dryRun === true, ...(o.domains ? { domains: o.domains } : {}) },
+                {
+                  dryRun: o.dryRun === true,
+                  ...(o.domains ? { domains: o.domains } : {}),
+                  ...(o.batch ? { batch: o.batch } : {}),
+                },
                 j,
               ),
             { projectId, subject: 'resync' },

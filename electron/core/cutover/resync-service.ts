@@ -43,6 +43,8 @@ export interface ResyncOptions {
   readonly dryRun: boolean;
   /** Domain names (any IDN form); all migrated domains when absent. */
   readonly domains?: readonly string[];
+  /** Only the content a batch copied (its job id): the UI's button per batch. */
+  readonly batch?: string;
 }
 
 /** A Maildir message lives in cur/ or new/ of the mailbox or one of its folders. */
@@ -104,7 +106,7 @@ export class ResyncService {
   }
 
   /** The content the migration copied (its step done), for the domains asked. */
-  private async copied(projectId: string, domains?: readonly string[]): Promise<Target[]> {
+  private async copied(projectId: string, domains?: readonly string[], batch?: string): Promise<Target[]> {
     const migration = this.deps.migration();
     const [plan, state] = await Promise.all([migration.plan(projectId), migration.recorded(projectId)]);
     const wanted = domains?.map(asciiDomain);
@@ -113,6 +115,7 @@ export class ResyncService {
     for (const step of plan.steps) {
       const p = step.payload;
       if (p.kind !== 'content' || !done(step.id)) continue;
+      if (batch !== undefined && state.outcomes.get(step.id)?.job !== batch) continue;
       if (wanted && !wanted.includes(asciiDomain(p.domainName))) continue;
       const ws = state.outcomes.get(p.placeStep)?.outcome.ids?.['webspaceId'];
       out.push({
@@ -140,7 +143,7 @@ export class ResyncService {
     options: ResyncOptions,
     job?: Pick<JobContext, 'progress' | 'signal'>,
   ): Promise<ResyncResult> {
-    const targets = await this.copied(projectId, options.domains);
+    const targets = await this.copied(projectId, options.domains, options.batch);
     const signal = job?.signal ?? new AbortController().signal;
     const sources = new Map<string, OpenedServer>();
     const nodes = new Map<NodeRole, OpenedNode>();
@@ -201,6 +204,7 @@ export class ResyncService {
       ...result,
       at: new Date().toISOString(),
       ...(options.domains ? { domains: options.domains } : {}),
+      ...(options.batch ? { batch: options.batch } : {}),
     };
     await this.#store.update(projectId, (d) => ({ ...d, runs: [...d.runs, run].slice(-KEEP_RUNS) }));
     return result;

@@ -10,6 +10,7 @@ import { DocumentCache } from '../store/document-cache';
 export interface ResyncRun extends ResyncResult {
   readonly at: string;
   readonly domains?: readonly string[];
+  readonly batch?: string;
 }
 
 export interface ResyncFile {
