@@ -1,7 +1,7 @@
 package MigrationAgent::Tar;
 # Streaming POSIX ustar writer with a SHA-256 manifest.
 #
-# Files are copied in 64 KiB blocks and hashed on the way, so a file of any size never sits
+# Files are copied in 256 KiB blocks and hashed on the way, so a file of any size never sits
 # in memory. Names that do not fit ustar's name/prefix fields, link targets over 100 bytes
 # and sizes of 8 GiB or more get a POSIX pax extended header ('x'), which GNU tar, bsdtar
 # and node tar readers understand.
@@ -16,7 +16,10 @@ use Digest::SHA ();
 use Fcntl qw(:mode O_RDONLY);
 use MigrationAgent::Util ();
 
-use constant BLOCK => 65536;
+use constant BLOCK => 262144;
+# Output leaves in pieces of at least this size (headers and small files gathered): a Maildir is
+# mostly 512-byte headers and small messages, and each write wakes the reader (sshd) once.
+use constant FLUSH_AT => 262144;
 use constant MANIFEST_NAME => 'MANIFEST.sha256';
 use constant NOFOLLOW => eval { Fcntl::O_NOFOLLOW() } || 0;
 use constant NONBLOCK => eval { Fcntl::O_NONBLOCK() } || 0;
@@ -30,15 +33,42 @@ sub _warn {
 sub new {
     my ($class, $fh) = @_;
     binmode $fh;
-    return bless { fh => $fh, manifest => '', files => 0, bytes => 0 }, $class;
+    # A real file descriptor (a pipe to sshd, a file) is written with syswrite: print through
+    # PerlIO would hand it 8 KiB at a time whatever the size of the string. A tied handle (the
+    # SOAP server's chunked body) keeps print.
+    my $sys = defined fileno($fh) && fileno($fh) >= 0 && !tied(*$fh);
+    if ($sys) { my $old = select($fh); $| = 1; select($old); }    # flushes anything printed before
+    return bless { fh => $fh, sys => $sys, out => '', manifest => '', files => 0, bytes => 0 }, $class;
 }
 
 sub _write {
     my ($self, $data) = @_;
     return if $self->{mute};    # a member the receiver already holds (resume_after)
-    my $fh = $self->{fh};
-    print {$fh} $data or die "cannot write the archive: $!\n";
     $self->{bytes} += length $data;
+    if ($self->{out} eq '' && length $data >= FLUSH_AT) { $self->_send($data); return; }
+    $self->{out} .= $data;
+    $self->_flush if length $self->{out} >= FLUSH_AT;
+    return;
+}
+
+sub _flush {
+    my ($self) = @_;
+    return if $self->{out} eq '';
+    $self->_send($self->{out});
+    $self->{out} = '';
+    return;
+}
+
+sub _send {
+    my ($self, $data) = @_;
+    my $fh = $self->{fh};
+    if (!$self->{sys}) { print {$fh} $data or die "cannot write the archive: $!\n"; return; }
+    my ($off, $len) = (0, length $data);
+    while ($off < $len) {
+        my $n = syswrite($fh, $data, $len - $off, $off);
+        die "cannot write the archive: $!\n" unless defined $n;
+        $off += $n;
+    }
     return;
 }
 
@@ -257,6 +287,7 @@ sub finish {
     $self->_write("\0" x 1024);
     my $pad = (10240 - $self->{bytes} % 10240) % 10240;    # whole 10 KiB records, as tar does
     $self->_write("\0" x $pad);
+    $self->_flush;
     return;
 }
 
