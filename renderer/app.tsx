@@ -24,6 +24,7 @@ import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { PendingPage } from './pages/pending-page';
 import { InventoryPage } from './pages/inventory/inventory-page';
 import { MigrationPage } from './pages/migration/migration-page';
+import { ChecksPage } from './pages/checks/checks-page';
 import { ProjectsPage } from './pages/projects/projects-page';
 import { CutoverPage } from './pages/cutover/cutover-page';
 import { ReportsPage } from './pages/reports/reports-page';
@@ -197,6 +198,8 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       );
     case 'migration':
       return <MigrationPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
+    case 'checks':
+      return <ChecksPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'cutover':
       return <CutoverPage projectId={route.projectId} />;
     case 'reports':

@@ -46,5 +46,9 @@ export function compareUsers(
     }
   }
   if (total === 0) return resultOf('users', [], 'no login to compare');
-  return resultOf('users', differences, `${count(total, 'login')} exist on the target`);
+  return resultOf(
+    'users',
+    differences,
+    `${count(total, 'login')} ${total === 1 ? 'exists' : 'exist'} on the target`,
+  );
 }

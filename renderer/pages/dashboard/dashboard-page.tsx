@@ -12,6 +12,7 @@ import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { ReviewActions } from '../review/review-actions';
 import { MigrationCard } from './migration-card';
+import { ChecksCard } from '../checks/checks-card';
 import { ProjectSteps } from './project-steps';
 
 /** The project at a glance: every number opens the table it counts. */
@@ -89,6 +90,7 @@ export function DashboardPage({ projectId, navigate }: { projectId: string; navi
       )}
       <VerificationCard projectId={projectId} navigate={navigate} />
       <MigrationCard projectId={projectId} navigate={navigate} />
+      <ChecksCard projectId={projectId} navigate={navigate} />
       {(servers.data?.length ?? 0) > 0 && (
         <Card withBorder>
           <Text fw={600} mb="sm">
