@@ -30,6 +30,7 @@ import { IpMapService } from './ipmap/ipmap-service';
 import { DnsSheetService } from './cutover/dns-sheet-service';
 import { ResyncService } from './cutover/resync-service';
 import { CheckService } from './checks/check-service';
+import { targetServers } from './checks/target-servers';
 import type { StartThrowawayTarget } from './rehearsal/throwaway-target';
 
 export interface CoreOptions {
@@ -212,7 +213,17 @@ export function createCore(options: CoreOptions): Core {
     rehearsals,
     nodes,
     ipMap,
-    dnsSheet: new DnsSheetService({ servers, selection, domainServices, ipMap, target }),
+    dnsSheet: new DnsSheetService({
+      servers,
+      selection,
+      domainServices,
+      ipMap,
+      target,
+      // The sheet's live check asks the same name server the post-migration checks ask.
+      nameServer: async (projectId) =>
+        (await targetServers(await target.endpoint(projectId, 'poa'), await checks.settings(projectId)))
+          .nameServer,
+    }),
     resync: new ResyncService({ projects, servers, nodes, migration: () => migration }),
     checks,
   };

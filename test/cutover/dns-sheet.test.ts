@@ -2,8 +2,8 @@
  * The DNS switch sheet on real parts: the demo's Debian layout behind a real sshd (the real
  * linux agent), IP mapping set with `mm ip-map`, one domain migrated into the sandbox over real
  * HTTP. The sheet says per domain what to lower and when, what to switch, and whether the
- * target answers the zone, read through POA's API (the sandbox serves no DNS over UDP yet);
- * a record deleted on the target through pem.deleteDNSRecord is named.
+ * target answers the zone, by real DNS queries over UDP to the sandbox's name server; a record
+ * deleted on the target through pem.deleteDNSRecord is named.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,14 +71,14 @@ describe('mm dns-sheet: what to switch and when, and whether the target answers'
       'shop A 203.0.113.10 192.0.2.10',
     ]);
     expect(acme?.steps[0]).toContain('At least 1 h before the switch');
-    expect(sheet.liveCheckNote).toContain('POA API (pem.getDNSRecords)');
+    expect(sheet.liveCheckNote).toContain('real DNS queries over UDP');
   });
 
   it('the live check: a migrated zone is answered, one not migrated is not, a deleted record is named', async () => {
     let sheet = await sheetOf(['--domains', SSL_DOMAIN, OTHER]);
     const live = (d: string): DnsSheet['domains'][number]['live'] | undefined =>
       sheet.domains.find((x) => x.domain === d)?.live;
-    expect(live(SSL_DOMAIN)).toMatchObject({ status: 'ready', via: 'api', missing: [] });
+    expect(live(SSL_DOMAIN)).toMatchObject({ status: 'ready', via: 'dns', missing: [] });
     expect(live(SSL_DOMAIN)?.found).toBe(live(SSL_DOMAIN)?.expected);
     expect(live(OTHER)).toMatchObject({ status: 'not-on-target' });
 
@@ -91,7 +91,10 @@ describe('mm dns-sheet: what to switch and when, and whether the target answers'
     const poa = await core.target.poa(PROJECT);
     await poa.call('pem.deleteDNSRecord', { record_id: Number(shop?.['record_id']) }, 'shop A record');
     sheet = await sheetOf(['--domains', SSL_DOMAIN]);
-    expect(live(SSL_DOMAIN)).toMatchObject({ status: 'missing', missing: ['shop A 192.0.2.10'] });
+    expect(live(SSL_DOMAIN)).toMatchObject({
+      status: 'missing',
+      missing: ['shop.acme-widgets.test A 192.0.2.10'],
+    });
     expect(sheet.domains[0]?.steps[1]).toContain('do not switch');
   });
 

@@ -2,8 +2,9 @@
  * The DNS switch sheet of a project (SPEC R14): one entry per selected domain with a source
  * zone, built from its domain services, the IP mapping and the target's name servers (the
  * same ones the migration gives the registrar), with a live check that the target answers
- * the zone. The check reads the target's zone through POA's API (`pem.getDNSRecords`): the
- * sandbox serves no DNS over UDP yet, so the sheet says the check was made through the API.
+ * the zone: real queries over UDP to the target's name server when it is known (the checks'
+ * setting, or what a sandbox says of itself), else a read of the zone through POA's API
+ * (`pem.getDNSRecords`), and the sheet says which.
  */
 import type { DnsLiveCheck, DnsSheet } from '../../../shared/model/cutover';
 import type { DomainServices } from '../../../shared/model/domain-services';
@@ -21,14 +22,21 @@ import { isPoaError } from '../target/poa-errors';
 import type { PoaClient } from '../target/poa-client';
 import type { TargetService } from '../target/target-service';
 import { carriedRecords, liveFromRecords, sheetFor } from './dns-sheet';
+import { type NameServer, queryNameServer } from '../checks/collect-dns';
+import { QUERIED_TYPES, expectedRecords } from '../checks/compare-dns';
 
 export interface DnsSheetDeps {
+  /** Where the target's name server answers, when known (core/checks/target-servers.ts). */
+  nameServer?(projectId: string): Promise<NameServer | undefined>;
   readonly servers: ServerService;
   readonly selection: SelectionService;
   readonly domainServices: DomainServicesService;
   readonly ipMap: IpMapService;
   readonly target: TargetService;
 }
+
+export const DNS_CHECK_NOTE = (ns: NameServer): string =>
+  `Checked by real DNS queries over UDP to the target's name server ${ns.host}:${ns.port}: every record the switch relies on must be answered.`;
 
 export const API_CHECK_NOTE =
   'Checked through the target\u2019s POA API (pem.getDNSRecords): no DNS query was sent, so this proves the target holds the zone, not that its name servers answer it over the network.';
@@ -66,12 +74,18 @@ export class DnsSheetService {
       poa = await this.deps.target
         .poa(projectId)
         .catch((e: unknown) => `the target could not be asked: ${toAppError(e).message}`);
+    const ns =
+      options.live === false ? undefined : await this.deps.nameServer?.(projectId).catch(() => undefined);
     const lives = new Map<string, DnsLiveCheck>();
     for (let i = 0; i < todo.length; i += PARALLEL)
       await Promise.all(
         todo.slice(i, i + PARALLEL).map(async (t) => {
           const zone = t.svc.dnsZone;
           if (!zone) return;
+          if (ns) {
+            lives.set(t.domain, await dnsLive(ns, zone, t.domain, ipMap));
+            return;
+          }
           const expected = carriedRecords(zone).map((r) => {
             const m = mapRecord(r, ipMap);
             return { host: m.host, type: m.type.toUpperCase(), data: recordData(m) };
@@ -81,7 +95,7 @@ export class DnsSheetService {
       );
     return {
       generatedAt: new Date().toISOString(),
-      liveCheckNote: API_CHECK_NOTE,
+      liveCheckNote: ns ? DNS_CHECK_NOTE(ns) : API_CHECK_NOTE,
       domains: todo.map((t) =>
         sheetFor({
           domain: t.domain,
@@ -109,6 +123,48 @@ export class DnsSheetService {
       return unchecked(`the target did not answer: ${toAppError(e).message}`, expected.length);
     }
   }
+}
+
+/** The records the switch relies on, asked of the target's name server (the checks' canonical forms). */
+async function dnsLive(
+  ns: NameServer,
+  zone: NonNullable<DomainServices['dnsZone']>,
+  domain: string,
+  ipMap: ReadonlyMap<string, string>,
+): Promise<DnsLiveCheck> {
+  const expected = expectedRecords(zone, domain, (r) => mapRecord(r, ipMap)).filter((r) =>
+    (QUERIED_TYPES as readonly string[]).includes(r.type),
+  );
+  const answers = await queryNameServer(
+    ns,
+    expected.map((r) => ({ name: r.name, type: r.type })),
+  );
+  const byQuestion = new Map(answers.map((a) => [`${a.name} ${a.type}`, a]));
+  const refused = answers.length > 0 && answers.every((a) => a.error !== undefined);
+  if (refused)
+    return {
+      status: 'not-on-target',
+      via: 'dns',
+      expected: expected.length,
+      found: 0,
+      missing: [],
+      message: `the name server does not answer the zone (${answers[0]?.error ?? 'no answer'})`,
+    };
+  const missing = expected
+    .filter((r) => !(byQuestion.get(`${r.name} ${r.type}`)?.values ?? []).includes(r.data))
+    .map((r) => `${r.name} ${r.type} ${r.data}`);
+  const found = expected.length - missing.length;
+  return {
+    status: missing.length === 0 ? 'ready' : 'missing',
+    via: 'dns',
+    expected: expected.length,
+    found,
+    missing: missing.slice(0, 10),
+    message:
+      missing.length === 0
+        ? `${found} of ${expected.length} records answered over UDP`
+        : `${missing.length} of ${expected.length} records not answered: ${missing.slice(0, 3).join('; ')}${missing.length > 3 ? '; …' : ''}`,
+  };
 }
 
 function unchecked(why: string, expected = 0): DnsLiveCheck {
