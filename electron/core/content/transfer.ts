@@ -51,6 +51,9 @@ export interface ContentMarker extends VerifiedContent {
 /** Plenty for one large site over a slow line; the connection's keepalive catches a dead peer. */
 const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
+/** tar -x's record size on the node, in 512-byte blocks. */
+const TAR_RECORD_BLOCKS = 512;
+
 const PUBLISH = [
   'set -e',
   's=$1 f=$2 m=$3',
@@ -142,11 +145,16 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
         throw e;
       }),
       node
-        .exec(['tar', '--no-same-owner', '-xpf', '-', '-C', place.staging], {
-          stdin: verifier as Readable,
-          signal: stop.signal,
-          timeoutMs: TRANSFER_TIMEOUT_MS,
-        })
+        // 256 KiB records read whole from the pipe (-B): tar's default 10 KiB records cost a
+        // read and a write per 10 KiB (13,000 each for 128 MB; 500 this way).
+        .exec(
+          ['tar', '--no-same-owner', '-B', '-b', String(TAR_RECORD_BLOCKS), '-xpf', '-', '-C', place.staging],
+          {
+            stdin: verifier as Readable,
+            signal: stop.signal,
+            timeoutMs: TRANSFER_TIMEOUT_MS,
+          },
+        )
         .then(
           (r) => {
             // tar gave up (disk full, permissions): the agent must not stream on into nothing.
