@@ -11,14 +11,22 @@
  *     (`--members`), streamed through the same verifier into a folder beside the published
  *     one (content/transfer.ts), merged into it; the removed files are deleted; the marker is
  *     written last with the new manifest's SHA-256, so the next pass starts from here.
- * Databases are not re-dumped yet: they are listed as skipped, saying so.
+ * A database is dumped again by the agent and the dump's manifest compared with the one the
+ * node restored last (its done marker): when they differ, the database is marked ours to drop
+ * (the restore's own "restoring" mark) and restored from the new dump through the content
+ * transfer's database path. A PostgreSQL custom-format dump carries its creation time, so it
+ * always differs: PostgreSQL databases are restored again on every real pass.
  */
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ResyncItem, ResyncResult } from '../../../shared/model/cutover';
 import type { PlanStep } from '../../../shared/model/migration';
 import { type ContentPlace, mailboxPlace, sitePlace } from '../content/layout';
 import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
 import { readMarker, transferContent } from '../content/transfer';
+import { databaseRestored, transferDatabase } from '../content/db-content';
+import { dbPlaces } from '../content/db-restore';
+import { TarVerifier } from '../content/tar-verify';
 import { MmError, toAppError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { MigrationService } from '../migration/migration-service';
@@ -153,23 +161,19 @@ export class ResyncService {
       for (const [i, t] of targets.entries()) {
         if (signal.aborted) throw new MmError('cancelled', 'The re-sync was cancelled.');
         job?.progress(i, targets.length, `${options.dryRun ? 'Comparing' : 'Re-syncing'} ${t.p.contentId}`);
-        if (t.p.contentKind === 'database') {
-          skipped.push({
-            domain: t.p.domainName,
-            content: t.p.contentId,
-            reason: 'databases are not re-dumped yet',
-          });
-          continue;
-        }
         try {
-          const role: NodeRole = t.p.contentKind === 'site' ? 'web' : 'mail';
+          const role: NodeRole =
+            t.p.contentKind === 'site' ? 'web' : t.p.contentKind === 'mailbox' ? 'mail' : 'db';
           const node = nodes.get(role) ?? (await this.deps.nodes.open(projectId, role, { signal }));
           nodes.set(role, node);
           const source =
             sources.get(t.step.object.serverId) ??
             (await this.deps.servers.open(projectId, t.step.object.serverId, { signal }));
           sources.set(t.step.object.serverId, source);
-          const item = await this.one(t, node, source, options.dryRun, signal);
+          const item =
+            t.p.contentKind === 'database'
+              ? await this.database(t, node, source, options.dryRun, signal)
+              : await this.one(t, node, source, options.dryRun, signal);
           if (item) items.push(item);
         } catch (e) {
           if (e instanceof MmError && e.code === 'cancelled') throw e;
@@ -188,12 +192,14 @@ export class ResyncService {
       dryRun: options.dryRun,
       changes: {
         files: sum((i) =>
-          i.kind === 'mailbox'
-            ? i.added.length + i.changed.length - messages(i)
-            : i.added.length + i.changed.length,
+          i.kind === 'database'
+            ? 0
+            : i.kind === 'mailbox'
+              ? i.added.length + i.changed.length - messages(i)
+              : i.added.length + i.changed.length,
         ),
         messages: sum((i) => (i.kind === 'mailbox' ? messages(i) : 0)),
-        databases: 0,
+        databases: items.filter((i) => i.kind === 'database').length,
         deleted: sum((i) => i.deleted.length),
         bytes: sum((i) => i.bytes),
       },
@@ -208,6 +214,67 @@ export class ResyncService {
     };
     await this.#store.update(projectId, (d) => ({ ...d, runs: [...d.runs, run].slice(-KEEP_RUNS) }));
     return result;
+  }
+
+  /** One database: dumped again, compared by manifest with the last restore, restored again when it changed. */
+  private async database(
+    t: Target,
+    node: OpenedNode,
+    source: OpenedServer,
+    dryRun: boolean,
+    signal: AbortSignal,
+  ): Promise<ResyncItem | undefined> {
+    const stream = source.agent.stream?.bind(source.agent);
+    if (!stream)
+      throw new MmError(
+        'content-refused',
+        `${source.server.name} is reached over SOAP, which cannot stream content yet.`,
+      );
+    const args = [
+      '--extract=domainContent',
+      `--domain-id=${t.p.sourceDomainId}`,
+      `--content-id=${t.p.contentId}`,
+    ];
+    const restored = await databaseRestored(node.transport, node.root, t.p.contentId);
+    // The dump, verified and hashed on the way, kept nowhere: only its manifest is compared.
+    const input = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const verifier = new TarVerifier(t.p.contentId);
+    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+    const drained = finished(input.pipe(verifier).pipe(sink));
+    await stream(args, input, { signal, timeoutMs: DAY });
+    if (!input.writableEnded) input.end();
+    await drained;
+    const dump = verifier.result;
+    if (!dump)
+      throw new MmError(
+        'content-refused',
+        `Content ${t.p.contentId}: the dump was not complete.`,
+        t.p.contentId,
+      );
+    if (restored && restored.manifestSha256 === dump.manifestSha256) return undefined;
+    const item: ResyncItem = {
+      domain: t.p.domainName,
+      content: t.p.contentId,
+      kind: 'database',
+      added: [],
+      changed: [t.p.name ?? t.p.contentId],
+      deleted: [],
+      bytes: dump.bytes,
+    };
+    if (dryRun) return item;
+    // The restore drops a database it finds marked "restoring" (ours, half made) and restores it.
+    const places = dbPlaces(node.root, t.p.contentId);
+    await writeMarker(node.transport, places.restoring, t.p.contentId);
+    await node.transport.exec(['rm', '-f', '--', places.done, places.dump.marker], { timeoutMs: 60_000 });
+    await transferDatabase({
+      contentId: t.p.contentId,
+      signal,
+      source: (out, s) => stream(args, out, { signal: s, timeoutMs: DAY }),
+      node: node.transport,
+      root: node.root,
+      database: t.p.name ?? '',
+    });
+    return item;
   }
 
   private placeOf(t: Target, root: string): ContentPlace {
