@@ -8,7 +8,10 @@
  *   node --import tsx test/faults/soak.ts 100 [--scale 0.1] [--seed n]
  *
  * Prints every kill and the result line (kills, objects, lost, duplicated) for the README, and
- * writes it to test-output/soak.json. Exits 1 when anything was lost or duplicated.
+ * writes it to test-output/soak.json. Exits 1 when anything was lost or duplicated, or when the
+ * last run failed for another reason than a step held for a manual check (a balance adjustment
+ * or pay tool whose call was cut in flight: the target has no look-up for them, so the engine
+ * marks them failed, "check the account on the target before retrying", instead of guessing).
  */
 import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -134,13 +137,18 @@ try {
   await run.sandbox.close();
 }
 const minutes = (performance.now() - started) / 60_000;
-const line = `soak ${new Date().toISOString().slice(0, 10)}: ${result.kills} kills (of ${kills} points; seed ${seed}) over a batch of ${size.domains} domains (${batchLines} journal lines), ${result.objects} objects held at the end, lost ${result.lost.length}, duplicated ${result.duplicated.length}, last run ${result.finalState}; ${minutes.toFixed(1)} min`;
+const line = `soak ${new Date().toISOString().slice(0, 10)}: ${result.kills} kills (of ${kills} points; seed ${seed}) over a batch of ${size.domains} domains (${batchLines} journal lines), ${result.objects} objects held at the end, lost ${result.lost}, duplicated ${result.duplicated.length}, ${result.heldForCheck.length} steps held for a manual check (${result.missingRows.join('; ') || 'no row missing'}), last run ${result.finalState}; ${minutes.toFixed(1)} min`;
 console.log(line);
 await mkdir(TEST_OUTPUT, { recursive: true });
 await writeFile(
   join(TEST_OUTPUT, 'soak.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), seed, kills: result.kills, points: kills, size, batchLines, objects: result.objects, lost: result.lost, duplicated: result.duplicated, finalState: result.finalState, minutes, cores: cpus().length }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), seed, kills: result.kills, points: kills, size, batchLines, objects: result.objects, lost: result.lost, missingRows: result.missingRows, heldForCheck: result.heldForCheck, duplicated: result.duplicated, finalState: result.finalState, minutes, cores: cpus().length }, null, 2)}\n`,
 );
 process.exit(
-  result.lost.length === 0 && result.duplicated.length === 0 && result.finalState === 'done' ? 0 : 1,
+  result.lost === 0 &&
+    result.duplicated.length === 0 &&
+    (result.finalState === 'done' ||
+      (result.finalState === 'failed' && result.finalFailures === result.heldForCheck.length))
+    ? 0
+    : 1,
 );
