@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import { type ChangeNote, closeAllPgStores, linkedPgStore } from '../../electron/core/store/postgres-store';
+import { PRODUCTION_VENUE, batchLockKey } from '../../electron/core/migration/pg-journal';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
@@ -223,6 +224,23 @@ describe('a batch spread over three workers, one killed with SIGKILL', () => {
     expect(rows.length).toBeGreaterThan(3);
     expect(rows.filter((r) => r.state !== 'migrated')).toEqual([]);
   }, 600_000);
+
+  it('refuses mm migrate on the shared project while workers hold its batch lock', async () => {
+    const linked = await linkedPgStore(observer.projects.projectDir(PROJECT));
+    if (!linked) throw new Error('the observer is not linked');
+    const client = await linked.store.pool.connect();
+    const key = batchLockKey(PROJECT, PRODUCTION_VENUE);
+    try {
+      // what a worker holds while it runs a unit
+      await client.query('SELECT pg_advisory_lock_shared(hashtext($1))', [key]);
+      const refused = await mm(run.dataDir, ['migrate', '--json']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('running elsewhere');
+    } finally {
+      await client.query('SELECT pg_advisory_unlock_shared(hashtext($1))', [key]);
+      client.release();
+    }
+  }, 120_000);
 
   it('shows the second instance a decision made with mm at once', async () => {
     const before = (await observer.decisions.list(PROJECT)).length;

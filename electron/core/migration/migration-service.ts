@@ -39,7 +39,7 @@ import { resultKey } from '../verification/evaluation';
 import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
 import { BatchExecutor, type Control, type SourcePort } from './executor';
-import { journalAt } from './pg-journal';
+import { holdSharedBatchLock, journalAt } from './pg-journal';
 import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
 import { type PlanSubset, buildPlan } from './plan';
 import { agentSourcePort } from './source-port';
@@ -416,6 +416,16 @@ export class MigrationService {
         dir,
       );
     }
+    // A shared project: also no batch on another machine, nor workers, at the same time.
+    const releaseShared = await holdSharedBatchLock(join(dir, 'journal.jsonl')).catch(async (e: unknown) => {
+      await release().catch(() => undefined);
+      throw e;
+    });
+    const unlock = release;
+    release = async () => {
+      await releaseShared?.();
+      await unlock();
+    };
     const controller = new AbortController();
     try {
       const subset: PlanSubset = {

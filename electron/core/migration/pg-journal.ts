@@ -11,6 +11,7 @@
  * another engineer's app sees batch progress live.
  */
 import { join } from 'node:path';
+import { MmError } from '../errors';
 import { maskSecrets } from '../log/mask';
 import { projectPartOf } from '../store/document-store';
 import { type PgStore, WRITER, linkedPgStore } from '../store/postgres-store';
@@ -105,3 +106,45 @@ export function journalAt(file: string): JournalPort {
 
 /** The production journal's venue, as `journalAt` names it. */
 export const PRODUCTION_VENUE = join('migration', 'journal.jsonl').replace(/\\/g, '/');
+
+/** The advisory-lock key of a journal's batches: exclusive for `mm migrate`, shared for workers. */
+export const batchLockKey = (projectId: string, venue: string): string => `mm-batch/${projectId}/${venue}`;
+
+/**
+ * For a shared project, a batch run by `mm migrate` (not by workers) holds its journal's batch
+ * lock exclusively for as long as it runs, in a session of its own: a batch on another machine,
+ * or workers running units (they hold it shared), would otherwise run the same steps at the same
+ * time, where the journal cannot help (neither sees the other's intents before calling).
+ * Resolves to its release, or undefined for a file project (the folder's lock file is enough).
+ * Refused at once, with `busy`, when someone holds it.
+ */
+export async function holdSharedBatchLock(file: string): Promise<(() => Promise<void>) | undefined> {
+  const part = projectPartOf(file);
+  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
+  if (!part || !linked) return undefined;
+  await linked.store.ready();
+  const client = await linked.store.pool.connect();
+  const key = batchLockKey(linked.projectId, part.relPath);
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+      key,
+    ]);
+    if (!rows[0]?.ok) {
+      client.release();
+      return Promise.reject(
+        new MmError(
+          'busy',
+          'A migration batch of this shared project is running elsewhere (mm migrate on another machine, or workers): wait for it, or pause it there.',
+          linked.store.url,
+        ),
+      );
+    }
+  } catch (e) {
+    client.release();
+    throw e;
+  }
+  return async () => {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+    client.release();
+  };
+}

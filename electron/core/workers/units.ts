@@ -16,6 +16,8 @@ export interface WorkUnit {
   /** `<server>:<account id>` each, as the plan's subset names them. */
   readonly accounts: readonly string[];
   readonly domains: number;
+  /** The keys of its objects (accounts and domains). */
+  readonly objects: ReadonlySet<string>;
 }
 
 /** Splits a plan into units: the connected parts of its step graph, by account. */
@@ -49,12 +51,22 @@ export function unitsOf(plan: MigrationPlan): WorkUnit[] {
       if (dk !== undefined) join(k, dk);
     }
   }
-  const groups = new Map<string, { serverId: string; accounts: string[]; domains: number }>();
+  const groups = new Map<
+    string,
+    { serverId: string; accounts: string[]; domains: number; keys: Set<string> }
+  >();
   for (const o of plan.objects) {
-    const root = find(objectKeyOf(o.ref));
-    const g = groups.get(root) ?? { serverId: o.ref.serverId, accounts: [], domains: 0 };
+    const key = objectKeyOf(o.ref);
+    const root = find(key);
+    const g = groups.get(root) ?? {
+      serverId: o.ref.serverId,
+      accounts: [],
+      domains: 0,
+      keys: new Set<string>(),
+    };
     if (o.ref.kind === 'account') g.accounts.push(`${o.ref.serverId}:${o.ref.id}`);
     else g.domains++;
+    g.keys.add(key);
     groups.set(root, g);
   }
   return [...groups.values()]
@@ -64,7 +76,21 @@ export function unitsOf(plan: MigrationPlan): WorkUnit[] {
       serverId: g.serverId,
       accounts: g.accounts,
       domains: g.domains,
+      objects: g.keys,
     }));
+}
+
+/**
+ * The part of a batch's plan that is one unit: its objects and their steps, in plan order.
+ * A worker plans a batch once and cuts every unit it takes from that plan; undefined when the
+ * plan has no such unit (the project changed since the batch was planned).
+ */
+export function unitPlan(plan: MigrationPlan, unit: string): MigrationPlan | undefined {
+  const found = unitsOf(plan).find((u) => u.unit === unit);
+  if (!found) return undefined;
+  const objects = plan.objects.filter((o) => found.objects.has(objectKeyOf(o.ref)));
+  const steps = plan.steps.filter((s) => found.objects.has(objectKeyOf(s.object)));
+  return { fingerprint: plan.fingerprint, objects, steps, excluded: [] };
 }
 
 export type UnitState = 'queued' | 'running' | 'done' | 'failed' | 'paused' | 'cancelled';

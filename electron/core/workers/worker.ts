@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
-import type { JobState } from '../../../shared/model/migration';
+import type { JobState, MigrationPlan } from '../../../shared/model/migration';
 import type { Core } from '../core';
 import { osAuthor } from '../decisions/author';
 import { MmError } from '../errors';
@@ -17,12 +17,12 @@ import { CARD_CONTEXT, PASSWORD_CONTEXT, unsealInventoryValue } from '../invento
 import { createContentPort } from '../migration/content-port';
 import { BatchExecutor, type Control } from '../migration/executor';
 import type { JobOptions, JobRecord, JournalPort } from '../migration/journal';
-import { PgJournal, PRODUCTION_VENUE } from '../migration/pg-journal';
+import { PgJournal, PRODUCTION_VENUE, batchLockKey } from '../migration/pg-journal';
 import { createPoaPbaTarget } from '../migration/poa-pba-target';
 import { agentSourcePort } from '../migration/source-port';
 import { type PgStore, linkedPgStore } from '../store/postgres-store';
 import { type QueueOptions, type UnitMessage, openQueue, queueName, sendUnits } from './unit-queue';
-import { insertUnits, setUnit, type UnitRow, unitsOf, unitsOfJob } from './units';
+import { insertUnits, setUnit, type UnitRow, unitPlan, unitsOf, unitsOfJob } from './units';
 
 interface Shared {
   readonly store: PgStore;
@@ -187,6 +187,7 @@ async function runUnit(
   msg: UnitMessage,
   workerId: string,
   signal: AbortSignal,
+  plans: Map<string, Promise<MigrationPlan>>,
 ): Promise<number> {
   const client: pg.PoolClient = await s.store.pool.connect();
   const lockKey = `mm-unit/${msg.projectId}/${msg.jobId}/${msg.unit}`;
@@ -195,6 +196,16 @@ async function runUnit(
       lockKey,
     ]);
     if (!rows[0]?.ok) throw new UnitBusy(`unit ${msg.unit} is being run by another live worker`);
+    // Shared with other workers, exclusive for `mm migrate`: never both on one project at once.
+    const batchKey = batchLockKey(s.projectId, PRODUCTION_VENUE);
+    const shared = await client.query<{ ok: boolean }>(
+      'SELECT pg_try_advisory_lock_shared(hashtext($1)) AS ok',
+      [batchKey],
+    );
+    if (!shared.rows[0]?.ok) {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+      throw new UnitBusy('a batch of this project runs with mm migrate elsewhere');
+    }
     try {
       const job = await latestJob(s, msg.jobId);
       if (!job) throw new MmError('not-found', `There is no batch ${msg.jobId}.`, 'jobId');
@@ -204,7 +215,20 @@ async function runUnit(
       }
       await setUnit(s.store, s.projectId, msg.jobId, msg.unit, { state: 'running', workerId, started: true });
       const projectId = s.projectId;
-      const plan = await core.migration.plan(projectId, { accounts: msg.accounts });
+      // the batch planned once per worker, each unit cut from it (planning per unit would cost
+      // a whole plan's CPU for every account)
+      let batchPlan = plans.get(msg.jobId);
+      if (!batchPlan) {
+        batchPlan = core.migration.plan(projectId, {
+          ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
+          ...(job.options.domains ? { domains: job.options.domains } : {}),
+        });
+        batchPlan.catch(() => plans.delete(msg.jobId));
+        plans.set(msg.jobId, batchPlan);
+      }
+      const plan =
+        unitPlan(await batchPlan, msg.unit) ??
+        (await core.migration.plan(projectId, { accounts: msg.accounts }));
       const unitJob: JobRecord = {
         ...job,
         options: { ...job.options, accounts: msg.accounts },
@@ -267,6 +291,7 @@ async function runUnit(
         await content.close().catch(() => undefined);
       }
     } finally {
+      await client.query('SELECT pg_advisory_unlock_shared(hashtext($1))', [batchKey]).catch(() => undefined);
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
     }
   } finally {
@@ -304,6 +329,7 @@ export async function runWorker(
       .query('UPDATE mm_workers SET seen_at = now() WHERE worker_id = $1', [workerId])
       .catch(() => undefined);
   }, 5_000);
+  const plans = new Map<string, Promise<MigrationPlan>>();
   const loop = async (): Promise<void> => {
     let idleRounds = 0;
     while (!options.signal.aborted) {
@@ -316,7 +342,7 @@ export async function runWorker(
         took = true;
         say(`unit ${job.data.unit} of batch ${job.data.jobId.slice(0, 8)} taken`);
         try {
-          const n = await runUnit(core, s, job.data, workerId, options.signal);
+          const n = await runUnit(core, s, job.data, workerId, options.signal, plans);
           stepsDone += n;
           unitsDone++;
           await boss.complete(q, job.id);
