@@ -35,8 +35,10 @@ export interface LinkedDocumentStore {
   ): Promise<DocumentHandle<T>>;
 }
 
-/** Resolves the store linked to a project folder, or undefined for a plain file project. */
-export type LinkResolver = (projectDir: string) => Promise<LinkedDocumentStore | undefined>;
+/** Resolves the store linked to a project folder and the project's id there, or undefined for files. */
+export type LinkResolver = (
+  projectDir: string,
+) => Promise<{ readonly store: LinkedDocumentStore; readonly projectId: string } | undefined>;
 
 let resolver: LinkResolver | undefined;
 
@@ -66,6 +68,6 @@ export async function linkedStoreFor(
   if (!resolver) return undefined;
   const part = projectPartOf(file);
   if (!part) return undefined;
-  const store = await resolver(part.projectDir);
-  return store ? { store, ...part } : undefined;
+  const found = await resolver(part.projectDir);
+  return found ? { ...part, store: found.store, projectId: found.projectId } : undefined;
 }

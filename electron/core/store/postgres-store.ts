@@ -4,8 +4,11 @@
  * wants to see other engineers' changes live. Every write notifies `mm_changes` inside its
  * transaction, so a listener hears of a change exactly when it is committed.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import pg from 'pg';
 import { osAuthor } from '../decisions/author';
 import type { DocumentSpec, Versioned } from './document-file';
@@ -181,12 +184,24 @@ export async function closeAllPgStores(): Promise<void> {
   await Promise.all([...stores.values()].map((s) => s.close()));
 }
 
-/** The store a project folder is linked to, if any. */
+/**
+ * The store a project folder is linked to, if any. With MM_STORE=postgres://… (the test suite
+ * run against PostgreSQL, `test/team/on-postgres.ts`) every folder without a link is kept in
+ * that database too, each under an id of its own made from its path and inode, so the same
+ * project id in two data dirs, or a folder removed and made again, never share rows.
+ */
 export async function linkedPgStore(
   projectDir: string,
 ): Promise<{ store: PgStore; projectId: string } | undefined> {
   const link = await readLink(projectDir);
-  return link ? { store: pgStoreFor(link.url), projectId: link.projectId } : undefined;
+  if (link) return { store: pgStoreFor(link.url), projectId: link.projectId };
+  const forced = process.env['MM_STORE'];
+  if (forced === undefined || !/^postgres(ql)?:/.test(forced)) return undefined;
+  // the folder is the project's presence in the data dir (listing, existence checks)
+  await mkdir(projectDir, { recursive: true, mode: 0o700 });
+  const { ino } = await stat(projectDir);
+  const ns = createHash('sha256').update(`${projectDir}/${ino}`).digest('hex').slice(0, 16);
+  return { store: pgStoreFor(forced), projectId: `${ns}-${basename(projectDir)}` };
 }
 
-setLinkResolver(async (projectDir) => (await linkedPgStore(projectDir))?.store);
+setLinkResolver(linkedPgStore);
