@@ -20,12 +20,13 @@ use JSON::PP ();
 use MigrationAgent::Model;
 use MigrationAgent::Tar;
 use MigrationAgent::Resync;
+use MigrationAgent::DbEvidence;
 use MigrationAgent::IDN;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text one_line);
 
 our $VERSION = '1.0.0';
 
-my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent contentManifest accountsInfo domainsInfo);
+my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent contentManifest databaseEvidence accountsInfo domainsInfo);
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids
   subscription-ids file root api-version resume-after members);
 
@@ -156,6 +157,7 @@ usage: perl agent.pl --extract=<info> [--arg=value ...] [--file=<output>] [--roo
   --extract=domainContent --domain-id=<id> --content-id=<kind>:<id> [--resume-after=<member>]
                      [--members=<names, one a line>]   only these files (re-sync)
   --extract=contentManifest --domain-id=<id> --content-id=<kind>:<id>
+  --extract=databaseEvidence --domain-id=<id> --content-id=database:<type>:<name>
                      "<sha256> <size> <name>" per file, no bytes (re-sync)
   --extract=accountsInfo --account-ids="a b c"
   --extract=domainsInfo --domain-ids="x y z"
@@ -271,6 +273,21 @@ sub execute {
         my $d = find_domain($inv, $o->{'domain-id'}) or fail("unknown domain id '$o->{'domain-id'}'");
         my $svc = $agent->{domain_services}->($ctx, $inv, $d) || {};
         _emit_xml($o, MigrationAgent::Model::domain_services_xml($ctx, $d, $svc));
+    }
+    elsif ($what eq 'databaseEvidence') {
+        # Tables, row counts and checksums of one of the domain's databases (MigrationAgent/DbEvidence.pm).
+        my $cid = $o->{'content-id'};
+        usage_error('databaseEvidence needs --domain-id') unless defined $o->{'domain-id'} && length $o->{'domain-id'};
+        usage_error('databaseEvidence needs --content-id=database:<type>:<name>')
+          unless defined $cid && $cid =~ /\Adatabase:(mysql|postgresql):(.+)\z/s;
+        my ($type, $name) = ($1, $2);
+        my $inv = _load($agent, $ctx);
+        my $d = find_domain($inv, $o->{'domain-id'}) or fail("unknown domain id '$o->{'domain-id'}'");
+        fail("unknown content id '$cid' for domain '$d->{id}'")
+          unless grep { $_->{kind} eq 'database' && $_->{id} eq "$type:$name" } @{ $d->{content} || [] };
+        my ($fh, $tmp, $final) = _open_output($o, '.json');
+        print {$fh} JSON::PP->new->canonical->utf8->encode(MigrationAgent::DbEvidence::tables($ctx, $type, $name)), "\n";
+        _close_output($fh, $tmp, $final);
     }
     elsif ($what eq 'domainContent' || $what eq 'contentManifest') {
         usage_error('domainContent needs --domain-id') unless defined $o->{'domain-id'} && length $o->{'domain-id'};

@@ -6,7 +6,10 @@ import type { CheckResult } from '../../../shared/model/checks';
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { CheckedDomain } from './check-plan';
 import type { CheckContext } from './check-service';
-import { type DatabaseEvidence, compareDb } from './compare-db';
+import { type DatabaseEvidence, type TableFact, compareDb } from './compare-db';
+import { nodeDatabaseEvidence } from './db-evidence';
+import { readDbNodeConfig } from '../content/db-node';
+import { Writable } from 'node:stream';
 import { compareDns, expectedRecords } from './compare-dns';
 import { type MailboxEvidence, compareMail } from './compare-mail';
 import { type Logins, compareUsers } from './compare-users';
@@ -127,11 +130,70 @@ export async function collectDb(
   const dbs = services?.databases ?? [];
   if (dbs.length === 0) return compareDb([], []);
   const there = new Set((await ctx.poa.getDatabases(await subscriptionOf(ctx, d))).map((x) => x.db_name));
-  // Database content is compared once the migration carries it (a restored database on the
-  // target's db node); until then each database's presence is what is compared.
-  const source: DatabaseEvidence[] = dbs.map((x) => ({ name: x.name, present: true }));
-  const target: DatabaseEvidence[] = dbs.map((x) => ({ name: x.name, present: there.has(x.name) }));
+  // A database whose content the batch restored is compared table by table (rows, checksum)
+  // between the source's server (through its agent) and the target's db node; one whose
+  // content the migration did not carry, by its presence.
+  const restored = new Map(
+    d.content.filter((c) => c.kind === 'database').map((c) => [c.contentId, c] as const),
+  );
+  const source: DatabaseEvidence[] = [];
+  const target: DatabaseEvidence[] = [];
+  for (const db of dbs) {
+    const content = db.contentId ? restored.get(db.contentId) : undefined;
+    if (!content || !there.has(db.name)) {
+      source.push({ name: db.name, present: true });
+      target.push({ name: db.name, present: there.has(db.name) });
+      continue;
+    }
+    const type = db.type === 'postgresql' ? 'postgresql' : 'mysql';
+    const [s, t] = await Promise.all([
+      sourceDatabaseEvidence(ctx, d, content.contentId).then(
+        (tables) => ({ tables }),
+        (e: unknown) => ({ unreadable: `the source could not be read: ${message(e)}` }),
+      ),
+      ctx.node('db').then(
+        async (node) => ({
+          tables: await nodeDatabaseEvidence(
+            node.transport,
+            await readDbNodeConfig(node.transport, node.root),
+            type,
+            db.name,
+          ),
+        }),
+        (e: unknown) => ({ unreadable: `the target's db node could not be read: ${message(e)}` }),
+      ),
+    ]).catch((e: unknown) => [{ unreadable: message(e) }, { unreadable: message(e) }] as const);
+    source.push({ name: db.name, present: true, ...s });
+    target.push({ name: db.name, present: true, ...t });
+  }
   return compareDb(source, target);
+}
+
+/** The source database's tables, rows and checksums, from its agent (`--extract=databaseEvidence`). */
+async function sourceDatabaseEvidence(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  contentId: string,
+): Promise<Map<string, TableFact>> {
+  const opened = await ctx.source(d.serverId);
+  if (!opened.agent.stream) throw new Error(`${opened.agent.label} cannot stream an agent's answer (SOAP)`);
+  const parts: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      parts.push(chunk);
+      done();
+    },
+  });
+  await opened.agent.stream(
+    ['--extract=databaseEvidence', `--domain-id=${d.domainId}`, `--content-id=${contentId}`],
+    out,
+    { timeoutMs: 60 * 60 * 1000, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+  const doc = JSON.parse(Buffer.concat(parts).toString('utf8')) as {
+    tables?: { table: string; rows: number; checksum: string }[];
+  };
+  if (!Array.isArray(doc.tables)) throw new Error('the agent answered no table list');
+  return new Map(doc.tables.map((t) => [t.table, { rows: Number(t.rows), checksum: String(t.checksum) }]));
 }
 
 export async function collectUsers(
