@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
@@ -24,6 +24,8 @@ const FILES = 40;
 const FILE_SIZE = 4 * MB;
 const DOMAIN = 'acme-widgets.example';
 const CONTENT_ID = `site:${DOMAIN}`;
+/** The source files' mtime: one tar sets only after a file's last byte (a cut file shows "now"). */
+const PAST = new Date('2020-01-02T03:04:05Z');
 
 let source: Sshd;
 let node: Sshd;
@@ -52,15 +54,30 @@ async function wholeInStaging(place: ContentPlace): Promise<number> {
   return n;
 }
 
-/** Runs a transfer and kills the source sshd's sessions once `atFiles` files are staged whole. */
-async function cutAfter(place: ContentPlace, atFiles: number): Promise<{ error: unknown; moved: number }> {
+/** The files staged whole (size and mtime), with the inodes tar gave them. */
+async function stagedWhole(place: ContentPlace): Promise<Map<string, number>> {
+  const staged = new Map<string, number>();
+  for (const name of await readdir(join(place.staging, 'media'))) {
+    const st = await stat(join(place.staging, 'media', name));
+    if (st.size === FILE_SIZE && Math.floor(st.mtimeMs / 1000) === PAST.getTime() / 1000)
+      staged.set(name, st.ino);
+  }
+  return staged;
+}
+
+/** Runs a transfer and kills one sshd's sessions once `atFiles` files are staged whole. */
+async function cutAfter(
+  place: ContentPlace,
+  atFiles: number,
+  side: 'source' | 'node' = 'source',
+): Promise<{ error: unknown; moved: number }> {
   let moved = 0;
   let killed = false;
   const watcher = setInterval(() => {
     void wholeInStaging(place).then((n) => {
       if (!killed && n >= atFiles) {
         killed = true;
-        source.signalSessions('SIGKILL');
+        (side === 'source' ? source : node).signalSessions('SIGKILL');
       }
     });
   }, 5);
@@ -79,10 +96,15 @@ async function cutAfter(place: ContentPlace, atFiles: number): Promise<{ error: 
     return { error: e, moved };
   } finally {
     clearInterval(watcher);
-    // Every session of the source's sshd died: connect again (the agent stays deployed).
-    await srcConn.close();
-    srcConn = await connectTo(source);
-    agent = await sourceAgent(srcConn, source, root);
+    // Every session of that sshd died: connect again (the agent stays deployed).
+    if (side === 'source') {
+      await srcConn.close();
+      srcConn = await connectTo(source);
+      agent = await sourceAgent(srcConn, source, root);
+    } else {
+      await nodeConn.close();
+      nodeConn = await connectTo(node);
+    }
   }
 }
 
@@ -92,8 +114,11 @@ beforeAll(async () => {
   buildDemoLayout(root);
   docRoot = join(root, 'home/acme/web', DOMAIN, 'public_html');
   await mkdir(join(docRoot, 'media'), { recursive: true });
-  for (let i = 0; i < FILES; i++)
-    await writeFile(join(docRoot, 'media', `clip-${String(i).padStart(2, '0')}.bin`), randomBytes(FILE_SIZE));
+  for (let i = 0; i < FILES; i++) {
+    const file = join(docRoot, 'media', `clip-${String(i).padStart(2, '0')}.bin`);
+    await writeFile(file, randomBytes(FILE_SIZE));
+    await utimes(file, PAST, PAST);
+  }
   srcConn = await connectTo(source);
   nodeConn = await connectTo(node);
   agent = await sourceAgent(srcConn, source, root);
@@ -114,12 +139,8 @@ describe('a transfer cut by a dropped source connection', () => {
     expect(String(first.error)).toMatch(/lost|closed/);
     expect(existsSync(place.final)).toBe(false);
     // What the node holds whole after the cut, with the inodes tar gave those files.
-    const staged = new Map<string, number>();
-    for (const name of await readdir(join(place.staging, 'media'))) {
-      const st = await stat(join(place.staging, 'media', name));
-      if (st.size === FILE_SIZE) staged.set(name, st.ino);
-    }
-    expect(staged.size).toBeGreaterThanOrEqual(10);
+    const staged = await stagedWhole(place);
+    expect(staged.size).toBeGreaterThanOrEqual(9);
     expect(staged.size).toBeLessThan(FILES);
 
     let moved = 0;
@@ -149,6 +170,30 @@ describe('a transfer cut by a dropped source connection', () => {
     );
   }, 180_000);
 
+  it('resumes after the node’s connection dropped, moving only what the node does not hold whole', async () => {
+    const place = sitePlace(vhosts, 23, '', CONTENT_ID);
+    const first = await cutAfter(place, 8, 'node');
+    expect(String(first.error)).toMatch(/lost|closed/);
+    const staged = await stagedWhole(place);
+    expect(staged.size).toBeGreaterThanOrEqual(7);
+    let moved = 0;
+    await transferContent({
+      contentId: CONTENT_ID,
+      source: fromAgent(),
+      node: nodeConn,
+      place,
+      signal: new AbortController().signal,
+      onProgress: (b) => (moved = b),
+      resume: true,
+    });
+    expect(await tree(place.final)).toEqual(await tree(docRoot));
+    // The files tar finished before the cut stay (their inodes); the one it was writing moves again.
+    const rest = (FILES - staged.size) * FILE_SIZE;
+    expect(moved).toBeGreaterThanOrEqual(rest);
+    expect(moved).toBeLessThan(rest + MB);
+    for (const [name, ino] of staged) expect((await stat(join(place.final, 'media', name))).ino).toBe(ino);
+  }, 180_000);
+
   it('fails naming a staged file that changed on the source since the cut, publishing nothing; the next attempt starts over', async () => {
     const place = sitePlace(vhosts, 22, '', CONTENT_ID);
     const first = await cutAfter(place, 5);
@@ -156,6 +201,7 @@ describe('a transfer cut by a dropped source connection', () => {
     const changed = join(docRoot, 'media', 'clip-01.bin');
     const before = await stat(changed);
     await writeFile(changed, randomBytes(FILE_SIZE));
+    await utimes(changed, PAST, PAST);
     await expect(
       transferContent({
         contentId: CONTENT_ID,
