@@ -28,6 +28,8 @@ const FIXED_MEMBERS = [
   'reports/rehearsal-report.json',
   'rehearsals/rehearsals.json',
   'checks.json',
+  'ip-map.json',
+  'resync.json',
 ] as const;
 
 /** `inventory/<server-id>.json`: the id as the inventory store accepts it, and nothing Windows reads differently. */
@@ -151,6 +153,15 @@ const FIXED_SCHEMAS: Record<Exclude<(typeof FIXED_MEMBERS)[number], 'project.jso
     settings: obj,
     runs: z.array(z.object({ runId: id, domains: objects }).passthrough()),
   }),
+  // IP mapping (core/ipmap): the target's pool and the table, so a reviewer sees each site's address.
+  'ip-map.json': doc({
+    schemaVersion: version1,
+    revision: z.number().int().min(0),
+    pool: objects,
+    entries: objects,
+  }),
+  // Re-sync passes (core/cutover): what each moved or would move, per content.
+  'resync.json': doc({ schemaVersion: version1, runs: objects }),
 };
 
 /** One comment as a bundle carries it (merged back into the original by `mergeComments`). */
