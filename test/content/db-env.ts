@@ -295,6 +295,34 @@ export function pgGrants(pg: Postgres, db: string): string[] {
   return `${dbAcl}${tableAcl}`.split('\n').filter(Boolean);
 }
 
+/** SQL as PostgreSQL's superuser over TCP (the helper's own user cannot make roles). */
+export function pgSuper(pg: Postgres, sql: string, db = 'postgres'): string {
+  return execFileSync(
+    'psql',
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(pg.port),
+      '-U',
+      'postgres',
+      '-d',
+      db,
+      '-c',
+      sql,
+    ],
+    {
+      env: { ...process.env, PGPASSWORD: 'super-secret' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+}
+
 /** A MariaDB login with a user's own password; returns the query's output. */
 export function mysqlLogin(
   maria: MariaDb,

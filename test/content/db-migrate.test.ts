@@ -8,7 +8,7 @@
  * passwords, the grants are the source's, and sandbox.dump reports tables and rows. With no
  * database server configured, the database steps are refused with a message saying so.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ import {
   mysqlTables,
   pgGrants,
   pgLogin,
+  pgSuper,
   pgTables,
   startSourceDatabases,
   startTargetDatabases,
@@ -70,7 +71,7 @@ afterAll(async () => {
   await target?.stop();
 });
 
-// Each case starts from empty target servers (DROP DATABASE cannot share a psql -c).
+// Each case starts from empty target servers.
 afterEach(() => {
   target.maria.sql(
     `DROP DATABASE IF EXISTS ${MY_DB}; DROP USER IF EXISTS '${USERS.mysqlRw.login}'@'%', '${USERS.mysqlRo.login}'@'localhost';`,
@@ -80,27 +81,7 @@ afterEach(() => {
     `DROP ROLE IF EXISTS ${USERS.pgApp.login}`,
     `DROP ROLE IF EXISTS ${USERS.pgRo.login}`,
   ])
-    execFileSync(
-      'psql',
-      [
-        '-X',
-        '-q',
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(target.pg.port),
-        '-U',
-        'postgres',
-        '-d',
-        'postgres',
-        '-c',
-        sql,
-      ],
-      {
-        env: { ...process.env, PGPASSWORD: 'super-secret' },
-        stdio: 'pipe',
-      },
-    );
+    pgSuper(target.pg, sql);
 });
 
 /** Tables, rows, checksums, logins and grants on the target are the source's. */

@@ -38,6 +38,7 @@ import {
   pgLit,
   pgRestoreArgv,
 } from './db-node';
+import { refuseForeignAccounts } from './db-users';
 import { type ContentPlace, contentKey } from './layout';
 import type { ContentMarker } from './transfer';
 
@@ -226,6 +227,7 @@ export async function restoreDatabase(o: RestoreOptions): Promise<DbMarker> {
     await run(node, ['cat', '--', posix.join(dir, DESCRIPTION_MEMBER)], `Reading ${DESCRIPTION_MEMBER}`),
     o.contentId,
   );
+  await refuseForeignAccounts(node, config, d, o.contentId);
   const write = (name: string, text: string): Promise<string> =>
     run(node, ['sh', '-c', 'cat > "$1"', 'sh', posix.join(dir, name)], `Writing ${name}`, text);
   if (d.type === 'mysql') await write('users.sql', mysqlUsersSql(d, o.database, o.contentId));
