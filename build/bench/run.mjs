@@ -168,7 +168,14 @@ console.log(`written: ${outFile.slice(repo.length)}`);
 
 // Growth from 1× to N×: a time or a memory figure must stay within 1.2 N× of its 1× value
 // (within 12× at 10×: linear with a margin); rates and ratios are printed for reading.
-const other = scale === 1 ? readdirSync(outDir).find((f) => /^bench-x[\d.]+\.json$/.test(f)) : 'bench.json';
+// At 1× the comparison is with the largest scale run so far.
+const scaleOf = (f) => Number(/^bench-x([\d.]+)\.json$/.exec(f)?.[1] ?? NaN);
+const other =
+  scale === 1
+    ? readdirSync(outDir)
+        .filter((f) => scaleOf(f) > 1)
+        .sort((a, b) => scaleOf(b) - scaleOf(a))[0]
+    : 'bench.json';
 let grewTooMuch = false;
 if (other && existsSync(join(outDir, other))) {
   const one = scale === 1 ? report : JSON.parse(readFileSync(join(outDir, other), 'utf8'));
