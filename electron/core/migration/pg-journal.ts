@@ -45,6 +45,21 @@ export class PgJournal implements JournalPort {
     return state;
   }
 
+  /**
+   * Only the entries of these steps (and no batch records): what a worker's unit needs, without
+   * folding the whole batch's journal for every unit it takes.
+   */
+  async loadSteps(steps: readonly string[]): Promise<JournalState> {
+    const state = emptyState();
+    const { rows } = await this.store.query<{ entry: JournalEntry }>(
+      `SELECT entry FROM mm_journal WHERE project_id = $1 AND venue = $2 AND entry->>'step' = ANY($3::text[])
+       ORDER BY seq`,
+      [this.projectId, this.venue, [...steps]],
+    );
+    for (const r of rows) applyEntry(state, r.entry);
+    return state;
+  }
+
   append(entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     const masked = entries.map((e) => maskSecrets(e));

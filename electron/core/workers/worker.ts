@@ -14,7 +14,8 @@ import type { Core } from '../core';
 import { osAuthor } from '../decisions/author';
 import { MmError } from '../errors';
 import { CARD_CONTEXT, PASSWORD_CONTEXT, unsealInventoryValue } from '../inventory/seal-inventory';
-import { createContentPort } from '../migration/content-port';
+import { type ContentPort, createContentPort } from '../migration/content-port';
+import type { ProvisioningTarget } from '../migration/target-port';
 import { BatchExecutor, type Control } from '../migration/executor';
 import type { JobOptions, JobRecord, JournalPort } from '../migration/journal';
 import { PgJournal, PRODUCTION_VENUE, batchLockKey } from '../migration/pg-journal';
@@ -180,6 +181,11 @@ async function finishIfLast(s: Shared, jobId: string): Promise<void> {
 
 class UnitBusy extends Error {}
 
+interface UnitPorts {
+  readonly target: ProvisioningTarget;
+  readonly content: ContentPort;
+}
+
 /** Runs one unit under its advisory lock; returns the steps it settled. */
 async function runUnit(
   core: Core,
@@ -188,6 +194,7 @@ async function runUnit(
   workerId: string,
   signal: AbortSignal,
   plans: Map<string, Promise<MigrationPlan>>,
+  ports: () => Promise<UnitPorts>,
 ): Promise<number> {
   const client: pg.PoolClient = await s.store.pool.connect();
   const lockKey = `mm-unit/${msg.projectId}/${msg.jobId}/${msg.unit}`;
@@ -233,8 +240,7 @@ async function runUnit(
         ...job,
         options: { ...job.options, accounts: msg.accounts },
       };
-      const target = createPoaPbaTarget(await core.target.clients(projectId));
-      const content = createContentPort({ servers: core.servers, nodes: core.nodes, projectId });
+      const { target, content } = await ports();
       const log = core.log(projectId);
       let lastSaved = 0;
       const executor = new BatchExecutor(
@@ -264,32 +270,27 @@ async function runUnit(
         },
         unitJob,
         plan,
-        await s.journal.load(),
+        await s.journal.loadSteps(plan.steps.map((st) => st.id)),
         signal,
       );
-      try {
-        const result = await executor.run();
-        const state = result.summary.state;
-        const settled = result.summary.steps.done;
-        if (state === 'paused') {
-          await setUnit(s.store, projectId, msg.jobId, msg.unit, { state: 'paused', stepsDone: settled });
-          throw new UnitBusy(`unit ${msg.unit} paused`);
-        }
-        await setUnit(s.store, projectId, msg.jobId, msg.unit, {
-          state: state === 'done' ? 'done' : state === 'cancelled' ? 'cancelled' : 'failed',
-          stepsDone: settled,
-          message: result.job.message ?? null,
-        });
-        await s.store.query(
-          'UPDATE mm_workers SET units_done = units_done + 1, steps_done = steps_done + $2, seen_at = now() WHERE worker_id = $1',
-          [workerId, settled],
-        );
-        await finishIfLast(s, msg.jobId);
-        return settled;
-      } finally {
-        await target.close().catch(() => undefined);
-        await content.close().catch(() => undefined);
+      const result = await executor.run();
+      const state = result.summary.state;
+      const settled = result.summary.steps.done;
+      if (state === 'paused') {
+        await setUnit(s.store, projectId, msg.jobId, msg.unit, { state: 'paused', stepsDone: settled });
+        throw new UnitBusy(`unit ${msg.unit} paused`);
       }
+      await setUnit(s.store, projectId, msg.jobId, msg.unit, {
+        state: state === 'done' ? 'done' : state === 'cancelled' ? 'cancelled' : 'failed',
+        stepsDone: settled,
+        message: result.job.message ?? null,
+      });
+      await s.store.query(
+        'UPDATE mm_workers SET units_done = units_done + 1, steps_done = steps_done + $2, seen_at = now() WHERE worker_id = $1',
+        [workerId, settled],
+      );
+      await finishIfLast(s, msg.jobId);
+      return settled;
     } finally {
       await client.query('SELECT pg_advisory_unlock_shared(hashtext($1))', [batchKey]).catch(() => undefined);
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
@@ -330,6 +331,17 @@ export async function runWorker(
       .catch(() => undefined);
   }, 5_000);
   const plans = new Map<string, Promise<MigrationPlan>>();
+  // one target client and content port per worker, shared by its units (as a batch's steps share
+  // them): opening them per unit would unseal the credentials and reconnect for every account
+  let opened: Promise<UnitPorts> | undefined;
+  const ports = (): Promise<UnitPorts> =>
+    (opened ??= (async () => ({
+      target: createPoaPbaTarget(await core.target.clients(s.projectId)),
+      content: createContentPort({ servers: core.servers, nodes: core.nodes, projectId: s.projectId }),
+    }))().catch((e: unknown) => {
+      opened = undefined;
+      throw e;
+    }));
   const loop = async (): Promise<void> => {
     let idleRounds = 0;
     while (!options.signal.aborted) {
@@ -342,7 +354,7 @@ export async function runWorker(
         took = true;
         say(`unit ${job.data.unit} of batch ${job.data.jobId.slice(0, 8)} taken`);
         try {
-          const n = await runUnit(core, s, job.data, workerId, options.signal, plans);
+          const n = await runUnit(core, s, job.data, workerId, options.signal, plans, ports);
           stepsDone += n;
           unitsDone++;
           await boss.complete(q, job.id);
@@ -376,6 +388,9 @@ export async function runWorker(
       .query('UPDATE mm_workers SET stopped_at = now(), seen_at = now() WHERE worker_id = $1', [workerId])
       .catch(() => undefined);
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+    const open = await opened?.catch(() => undefined);
+    await open?.target.close().catch(() => undefined);
+    await open?.content.close().catch(() => undefined);
   }
   return { workerId, unitsDone, stepsDone };
 }
