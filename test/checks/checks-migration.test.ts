@@ -13,8 +13,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
+import { SANDBOX_IP_POOL } from '../../electron/sandbox/catalogue';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import {
+  PROJECT,
+  type PreparedSource,
+  freshRun,
+  mm,
+  mmOk,
+  parseMigrate,
+  prepareSource,
+} from '../migration/env';
 
 interface CheckJson {
   results: {
@@ -24,6 +33,9 @@ interface CheckJson {
     checks: { kind: string; status: string; message: string }[];
   }[];
 }
+
+const SOURCE_IP = '203.0.113.10';
+const MAPPED_IP = '192.0.2.10';
 
 let source: PreparedSource;
 let dataDir: string;
@@ -67,6 +79,15 @@ const maildir = (address: string): string => {
 beforeAll(async () => {
   source = await prepareSource();
   ({ dataDir, sandbox } = await freshRun(source));
+  // The source's shared IP mapped to a target IP: the zones are created with it, and the DNS
+  // check must expect the mapped addresses.
+  const pool = (kind: 'shared' | 'dedicated'): string =>
+    SANDBOX_IP_POOL.filter((p) => p.kind === kind)
+      .map((p) => p.address)
+      .join(',');
+  await mmOk(dataDir, ['ip-map', 'pool', '--shared', pool('shared'), '--dedicated', pool('dedicated')]);
+  await mmOk(dataDir, ['ip-map', 'set', SOURCE_IP, MAPPED_IP]);
+  await mmOk(dataDir, ['ip-map', 'suggest', '--apply']);
   const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
   expect(run.failures).toEqual([]);
   expect(run.state).toBe('done');
@@ -135,7 +156,7 @@ describe('post-migration checks', () => {
       type: string;
     }[];
     const mailA = records.find((x) => x.host === 'mail' && x.type === 'A');
-    expect(mailA).toBeDefined();
+    expect(mailA).toMatchObject({ data: MAPPED_IP });
     await poa('pem.deleteDNSRecord', { record_id: mailA?.record_id });
 
     // Mail: one message file removed from dana@smile-dental.test's Maildir on the mail node.
@@ -180,8 +201,7 @@ describe('post-migration checks', () => {
     expect(dns.status).toBe('fail');
     expect(kind(dns, 'dns')).toMatchObject({
       status: 'fail',
-      message:
-        "record mail.acme-widgets.example A 203.0.113.10: the target's name server answered NXDOMAIN; record mail.acme-widgets.example A 203.0.113.10: not in the target's API",
+      message: `record mail.acme-widgets.example A ${MAPPED_IP}: the target's name server answered NXDOMAIN; record mail.acme-widgets.example A ${MAPPED_IP}: not in the target's API`,
     });
     expect(dns.checks.filter((c) => c.status === 'fail').map((c) => c.kind)).toEqual(['dns']);
 
