@@ -19,6 +19,11 @@ interface Interrupted {
 }
 
 const interrupted = new Map<string, Interrupted>();
+/**
+ * Lists kept at most (the oldest goes first): a cancelled batch of many mailboxes that is never
+ * resumed must not hold every list for the rest of the process.
+ */
+const MAX_KEPT = 64;
 
 /** Errors after which the staging folder is worth keeping: the line or the run stopped, not the content. */
 const RESUMABLE = new Set(['ssh-connection-lost', 'ssh-connection-closed', 'cancelled', 'command-timeout']);
@@ -33,7 +38,12 @@ export function isResumable(e: unknown): boolean {
 }
 
 export function rememberInterrupted(staging: string, contentId: string, files: readonly StagedFile[]): void {
+  interrupted.delete(staging);
   interrupted.set(staging, { contentId, files });
+  for (const oldest of interrupted.keys()) {
+    if (interrupted.size <= MAX_KEPT) break;
+    interrupted.delete(oldest);
+  }
 }
 
 /** The files an interrupted attempt at this staging folder passed, taken (so used once). */
