@@ -42,6 +42,7 @@ function address(text: string, where: string): string {
 
 export class IpMapService {
   readonly #store: DocumentCache<IpMapFile>;
+  readonly #usage = new Map<string, { readonly key: string; readonly usage: IpUsage }>();
 
   constructor(private readonly deps: IpMapDeps) {
     this.#store = ipMapStore(deps.projects);
@@ -56,17 +57,30 @@ export class IpMapService {
     return mapOf((await this.#store.read(projectId)).entries);
   }
 
+  /**
+   * Computed again only when an inventory, the fetched services or the table changed: verification
+   * asks on every freshness check, and walking every zone of a large project takes a second.
+   */
   async usage(projectId: string): Promise<IpUsage> {
-    const [loaded, services, file] = await Promise.all([
+    const [loaded, servicesRevision, file] = await Promise.all([
       loadInventories(this.deps.servers, this.deps.inventory, projectId),
-      this.deps.domainServices.services(projectId),
+      this.deps.domainServices.revision(projectId),
       this.#store.read(projectId),
     ]);
-    return ipUsage(
+    const key = JSON.stringify([
+      servicesRevision,
+      file.revision,
+      loaded.map(({ server }) => [server.id, server.name, server.inventory?.fetchedAt ?? null]),
+    ]);
+    const cached = this.#usage.get(projectId);
+    if (cached?.key === key) return cached.usage;
+    const usage = ipUsage(
       loaded.map(({ server, inventory }) => ({ id: server.id, name: server.name, inventory })),
-      services,
+      await this.deps.domainServices.services(projectId),
       file.entries.map((e) => e.source),
     );
+    this.#usage.set(projectId, { key, usage });
+    return usage;
   }
 
   async view(projectId: string): Promise<IpMapView> {
