@@ -226,6 +226,28 @@ describe('migration plan', () => {
     ]);
   });
 
+  it("a database user known only as a hash comes with its database's dump when the agent can make one", () => {
+    const withDump = services('example.com');
+    const p = planOf(
+      hosted().selectAll(),
+      new Map([
+        [
+          objectKey('web01', 'example.com'),
+          {
+            ...withDump,
+            databases: withDump.databases.map((db) => ({ ...db, contentId: `database:mysql:${db.name}` })),
+          },
+        ],
+      ]),
+    );
+    const labels = p.steps.map((s) => s.label);
+    expect(labels).not.toContain('database user legacy: not carried');
+    expect(labels).toContain('data of database shop'); // the dump: users from their hashes, grants
+    expect(p.steps.filter((s) => s.kind === 'database-user').map((s) => s.label)).toEqual([
+      'database user shopuser',
+    ]);
+  });
+
   it('a staff password kept only as a hash is not carried; a plain one makes a member step', () => {
     const s = hosted();
     s.servers[0]?.accounts.splice(0, 1, {
