@@ -131,6 +131,14 @@ describe('mm resync: only what changed on the source since the last copy', () =>
     expect(await files(boxTarget)).toEqual(await files(boxSource()));
     // The subdomain's site inside the main site's folder was left alone.
     expect(await files(join(siteTarget, 'shop'))).toEqual(shop);
+    // And the post-migration checks pass again for the domain (web files and mail compared).
+    const check = await mm(run.dataDir, ['check', '--domains', DOMAIN, '--json']);
+    const results = (
+      JSON.parse(check.stdout) as { results: { domain: string; status: string; checks: unknown[] }[] }
+    ).results;
+    const mine = results.find((r) => r.domain === DOMAIN);
+    expect(mine?.status, JSON.stringify(mine?.checks)).not.toBe('fail');
+    expect(check.code).toBe(0);
   });
 
   it('a second pass finds nothing more to move', async () => {
