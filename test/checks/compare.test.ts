@@ -15,7 +15,12 @@ import { compareDns, expectedRecords } from '../../electron/core/checks/compare-
 import { compareMail, type MessageFact } from '../../electron/core/checks/compare-mail';
 import { compareUsers } from '../../electron/core/checks/compare-users';
 import { compareWeb, samplePages, type SiteEvidence } from '../../electron/core/checks/compare-web';
-import { mailboxEvidence, messageIdOf, siteEvidence } from '../../electron/core/checks/content-evidence';
+import {
+  describeHead,
+  mailboxEvidence,
+  messageIdOf,
+  siteEvidence,
+} from '../../electron/core/checks/content-evidence';
 import { canonicalData } from '../../electron/core/checks/dns-names';
 import { TarEvidence } from '../../electron/core/checks/tar-evidence';
 import { tempDir } from '../helpers/paths';
@@ -153,8 +158,14 @@ describe('mail', () => {
     const box = mailboxEvidence(
       'a@x.test',
       new Map([
-        ['cur/1.M1:2,S', { size: 5, sha256: 'a', head: head('Message-Id: <m1@x>\n\nhi') }],
-        ['.Sent/new/2.M2', { size: 7, sha256: 'b', head: head('X: y\n\nhi') }],
+        [
+          'cur/1.M1:2,S',
+          { size: 5, sha256: 'a', note: describeHead('cur/1.M1:2,S', head('Message-Id: <m1@x>\n\nhi')) },
+        ],
+        [
+          '.Sent/new/2.M2',
+          { size: 7, sha256: 'b', note: describeHead('.Sent/new/2.M2', head('X: y\n\nhi')) },
+        ],
         ['dovecot-uidlist', { size: 9, sha256: 'c' }],
       ]),
     );
@@ -279,7 +290,7 @@ describe('tar evidence', () => {
     await writeFile(join(dir, 'site', 'empty.txt'), '');
     execFileSync('ln', ['-s', 'index.html', join(dir, 'site', 'link.html')]);
     const tarball = execFileSync('tar', ['-C', join(dir, 'site'), '-cf', '-', '.'], { maxBuffer: 1 << 24 });
-    const out = new TarEvidence({ keepHead: (n) => (n.endsWith('.html') ? 64 : 0) });
+    const out = new TarEvidence({ keepHead: (n) => (n.endsWith('.html') ? 64 : 0), describe: describeHead });
     await pipeline(Readable.from([tarball.subarray(0, 700), tarball.subarray(700)]), out);
     const ev = siteEvidence('x.test', out.files);
     expect([...ev.files.keys()].sort()).toEqual([long, 'empty.txt', 'index.html'].sort());

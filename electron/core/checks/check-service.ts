@@ -145,7 +145,8 @@ export class CheckService {
     const migration = this.deps.migration();
     const plan = await migration.plan(projectId, options.subset ?? {});
     const state = await migration.recorded(projectId);
-    const domains = checkedDomains(plan, state, options.domains);
+    const everyDomain = checkedDomains(plan, state);
+    const domains = options.domains?.length ? checkedDomains(plan, state, options.domains) : everyDomain;
     if (options.domains?.length) {
       const found = new Set(domains.map((d) => d.name));
       const missing = options.domains.filter(
@@ -176,7 +177,9 @@ export class CheckService {
       ...(options.signal ? { signal: options.signal } : {}),
       node: (role) => once(nodes, role, () => this.deps.nodes.open(projectId, role)),
       source: (id) => once(sources, id, () => this.deps.servers.open(projectId, id)),
-      sitePaths: domains.flatMap((d) =>
+      // Every published site, not only the checked domains': another domain of a subscription
+      // lives in a folder inside the webspace's main site.
+      sitePaths: everyDomain.flatMap((d) =>
         d.content.filter((c) => c.kind === 'site' && c.path).map((c) => c.path ?? ''),
       ),
     };

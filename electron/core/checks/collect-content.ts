@@ -6,7 +6,7 @@
  */
 import type { AgentRunner } from '../agent/agent-runner';
 import type { Transport } from '../agent/transport';
-import { HEAD_BYTES, isHtml, isMessage } from './content-evidence';
+import { HEAD_BYTES, describeHead, isHtml, isMessage } from './content-evidence';
 import { TarEvidence, type TarFile } from './tar-evidence';
 
 /** What a collector found: the files, or why there are none. */
@@ -30,7 +30,7 @@ export async function sourceFiles(
 ): Promise<FilesOrError> {
   if (!agent.stream)
     return { error: `${agent.label} cannot stream content (SOAP); register the server over SSH` };
-  const out = new TarEvidence({ keepHead, skip: (n) => n === 'MANIFEST.sha256' });
+  const out = new TarEvidence({ keepHead, describe: describeHead, skip: (n) => n === 'MANIFEST.sha256' });
   try {
     await agent.stream(
       ['--extract=domainContent', `--domain-id=${sourceDomainId}`, `--content-id=${contentId}`],
@@ -54,7 +54,7 @@ export async function nodeFiles(
   signal?: AbortSignal,
 ): Promise<FilesOrError> {
   const inside = (n: string): boolean => nested.some((x) => n === x || n.startsWith(`${x}/`));
-  const out = new TarEvidence({ keepHead, skip: inside });
+  const out = new TarEvidence({ keepHead, describe: describeHead, skip: inside });
   const excludes = nested.map((x) => `--exclude=./${x}`);
   try {
     const r = await node.exec(['tar', '-C', dir, ...excludes, '-cf', '-', '.'], {

@@ -22,7 +22,7 @@ export const isMessage = (name: string): boolean => MESSAGE.test(name);
 export function siteEvidence(host: string, files: ReadonlyMap<string, TarFile> | undefined): SiteEvidence {
   const out = new Map<string, FileFact>();
   for (const [name, f] of files ?? []) {
-    const title = f.head && isHtml(name) ? titleOf(f.head.toString('utf8')) : undefined;
+    const title = isHtml(name) ? f.note : undefined;
     out.set(name, { size: f.size, sha256: f.sha256, ...(title !== undefined ? { title } : {}) });
   }
   return { host, present: files !== undefined, files: out };
@@ -37,6 +37,13 @@ export function messageIdOf(head: Buffer): string | undefined {
   return m?.[1];
 }
 
+/** The note the checks keep of a file's first bytes: an HTML page's title, a message's Message-ID. */
+export function describeHead(name: string, head: Buffer): string | undefined {
+  if (isHtml(name)) return titleOf(head.toString('utf8'));
+  if (isMessage(name)) return messageIdOf(head);
+  return undefined;
+}
+
 export function mailboxEvidence(
   address: string,
   files: ReadonlyMap<string, TarFile> | undefined,
@@ -45,7 +52,7 @@ export function mailboxEvidence(
   for (const [name, f] of files ?? []) {
     const m = MESSAGE.exec(name);
     if (!m) continue;
-    const messageId = f.head ? messageIdOf(f.head) : undefined;
+    const messageId = f.note;
     messages.push({
       folder: m[1] ?? 'INBOX',
       size: f.size,

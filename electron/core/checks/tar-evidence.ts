@@ -1,8 +1,9 @@
 /**
  * Reads a tar stream (the source agent's domainContent tarball, or `tar -c` run on a target
  * node) into evidence: per regular file its size, SHA-256 and, when asked, its first bytes
- * (an HTML page's <title>, a message's headers). Nothing is written anywhere and only one
- * block plus the kept heads are in memory. Understands ustar, pax 'x' path records and GNU
+ * (an HTML page's <title>, a message's headers), boiled down at once to a short note (the title,
+ * the Message-ID) so a 100,000-message Maildir never holds its heads in memory. Nothing is
+ * written anywhere. Understands ustar, pax 'x' path records and GNU
  * long names; links, folders and devices are not files and are left out.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -15,13 +16,15 @@ const MAX_META_BYTES = 1024 * 1024;
 export interface TarFile {
   readonly size: number;
   readonly sha256: string;
-  /** The first bytes, for files `keepHead` chose. */
-  readonly head?: Buffer;
+  /** What `describe` made of the file's first bytes (a title, a Message-ID). */
+  readonly note?: string;
 }
 
 export interface TarEvidenceOptions {
-  /** How many leading bytes to keep of a file (0: none). */
+  /** How many leading bytes to read of a file for `describe` (0: none). */
   keepHead?(name: string): number;
+  /** A short note from a file's first bytes; the bytes themselves are dropped. */
+  describe?(name: string, head: Buffer): string | undefined;
   /** Members to leave out entirely (the agent's manifest, nested sites). */
   skip?(name: string): boolean;
 }
@@ -172,8 +175,12 @@ export class TarEvidence extends Writable {
 
   #finish(m: Member): void {
     if (m.t === 'file') {
-      const head = m.head.length ? Buffer.concat(m.head) : undefined;
-      this.files.set(m.name, { size: m.size, sha256: m.hash.digest('hex'), ...(head ? { head } : {}) });
+      const note = m.head.length ? this.options.describe?.(m.name, Buffer.concat(m.head)) : undefined;
+      this.files.set(m.name, {
+        size: m.size,
+        sha256: m.hash.digest('hex'),
+        ...(note !== undefined ? { note } : {}),
+      });
     } else if (m.t === 'meta') {
       const data = Buffer.concat(m.parts);
       this.#nextName = m.kind === 'pax' ? (paxPath(data) ?? this.#nextName) : field(data, 0, data.length);
