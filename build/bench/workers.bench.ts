@@ -5,6 +5,7 @@
  *     and sandbox; throughput is steps over the provisioning time (first intent to last outcome
  *     in the shared journal, so the workers' start-up is not counted), and the scaling
  *     efficiency at 4 is rate₄ / (4 × rate₁) (goal ≥ 0.8: the work is waiting on the target);
+ *     The sandbox runs in a process of its own, as a real target on another machine.
  *  2. the cost of one decision on the shared store next to the file store (no re-verification:
  *     the store's part).
  */
@@ -17,10 +18,10 @@ import { createCore } from '../../electron/core/core';
 import { moveProjectToPostgres } from '../../electron/core/store/postgres-move';
 import { closeAllPgStores, pgStoreFor } from '../../electron/core/store/postgres-store';
 import { startSpreadBatch, waitForSpreadBatch } from '../../electron/core/workers/worker';
-import { startSandbox } from '../../electron/sandbox/sandbox';
 import { startPostgres } from '../../test/helpers/postgres';
 import { figure, goal, reportGoals } from './goals';
 import { startLatencyProxy } from './latency-proxy';
+import { startSandboxProcess } from './sandbox-process';
 import { syntheticInventory } from './synthetic';
 import { syntheticProject } from './synthetic-project';
 
@@ -59,7 +60,7 @@ async function sharedProject(name: string): Promise<{ projectId: string; close()
   const core = createCore({ dataDir, shell: 'cli' });
   const projectId = await syntheticProject(core, name, inventory, dataDir);
   await core.verification.run(projectId);
-  const sandbox = await startSandbox({ dataDir: await mkdtemp(join(tmpdir(), 'mm-bench-sandbox-')) });
+  const sandbox = await startSandboxProcess(await mkdtemp(join(tmpdir(), 'mm-bench-sandbox-')));
   const proxies = [
     await startLatencyProxy(sandbox.poaUrl, LATENCY_MS),
     await startLatencyProxy(sandbox.pbaUrl, LATENCY_MS),
@@ -77,7 +78,7 @@ async function sharedProject(name: string): Promise<{ projectId: string; close()
     projectId,
     close: async () => {
       for (const p of proxies) p.server.close();
-      await sandbox.close();
+      await sandbox.stop();
     },
   };
 }

@@ -1,0 +1,46 @@
+/**
+ * The sandbox in a process of its own (`mm sandbox start --port 0 --json`), as a real target
+ * runs on another machine: what is measured and the target never share one event loop.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface SandboxProcess {
+  readonly poaUrl: string;
+  readonly pbaUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxProcess(dataDir: string): Promise<SandboxProcess> {
+  const child = spawn(
+    process.execPath,
+    ['electron/cli/mm.mjs', 'sandbox', 'start', '--port', '0', '--json', '--data-dir', dataDir],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`the sandbox exited ${code}`)));
+  });
+  const info = JSON.parse(line) as { poaUrl: string; pbaUrl: string };
+  // a bench that fails must not leave its sandbox running
+  const orphan = (): void => void child.kill('SIGKILL');
+  process.once('exit', orphan);
+  return {
+    poaUrl: info.poaUrl,
+    pbaUrl: info.pbaUrl,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off('exit', orphan);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
