@@ -26,5 +26,7 @@ export interface NodeTestResult {
   readonly label: string;
   readonly root: string;
   readonly hostKeyFingerprint?: string;
+  /** A db node: the database servers that answered, e.g. "MariaDB 10.11.6". */
+  readonly databases?: readonly string[];
   readonly ms: number;
 }

@@ -251,7 +251,7 @@ function registerNodeCommands(target: Command): void {
         });
         return {
           json: r,
-          text: `${r.role} node ok: ${r.label}, ${r.root} writable${r.hostKeyFingerprint ? `, host key ${r.hostKeyFingerprint}` : ''} (${r.ms} ms)`,
+          text: `${r.role} node ok: ${r.label}, ${r.root} writable${r.databases ? `, ${r.databases.join(' and ')} answering` : ''}${r.hostKeyFingerprint ? `, host key ${r.hostKeyFingerprint}` : ''} (${r.ms} ms)`,
         };
       }),
     );

@@ -14,6 +14,7 @@ import { FINGERPRINT_PATTERN, type HostKeyPolicy } from '../agent/host-key';
 import { localTransport } from '../agent/local-transport';
 import { connectSsh } from '../agent/ssh-transport';
 import type { Transport } from '../agent/transport';
+import { DB_NODE_CONFIG, clientArgv, readDbNodeConfig } from './db-node';
 import { MmError } from '../errors';
 import type { ProjectService } from '../project/project-service';
 import { assertNotReviewCopy } from '../review/review-service';
@@ -259,16 +260,54 @@ export class NodeService {
           `${opened.label}: ${opened.root} cannot be created or written, or tar is missing (${r.stderr.trim() || `exit ${r.code}`}).`,
           opened.root,
         );
+      const databases = role === 'db' ? await probeDatabases(opened) : undefined;
       const fp = (await this.registered(projectId)).find((n) => n.role === role)?.hostKeyFingerprint;
       return {
         role,
         label: opened.label,
         root: opened.root,
         ...(fp ? { hostKeyFingerprint: fp } : {}),
+        ...(databases ? { databases } : {}),
         ms: Date.now() - started,
       };
     } finally {
       await opened.close();
     }
   }
+}
+
+/**
+ * A db node is usable when its db-node.json names at least one database server and each one
+ * named answers its own client as the restore will run it: "MariaDB 10.11.6", "PostgreSQL 15.8".
+ */
+async function probeDatabases(opened: OpenedNode): Promise<string[]> {
+  const config = await readDbNodeConfig(opened.transport, opened.root);
+  const file = `${opened.root}/${DB_NODE_CONFIG}`;
+  const types = (['mysql', 'postgresql'] as const).filter((t) => config[t] !== undefined);
+  if (types.length === 0)
+    throw new MmError(
+      'node-unusable',
+      `${opened.label}: ${file} names no database server: write how to reach MariaDB/MySQL ("mysql") or PostgreSQL ("postgresql") there.`,
+      file,
+    );
+  const found: string[] = [];
+  for (const type of types) {
+    const argv = [...clientArgv(config, type), type === 'mysql' ? '-e' : '-c', 'SELECT version()'];
+    const r = await opened.transport.exec(argv, { timeoutMs: 30_000 });
+    if (r.code !== 0)
+      throw new MmError(
+        'node-unusable',
+        `${opened.label}: the ${type === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL'} server that ${file} names does not answer (${r.stderr.trim().split('\n')[0] || `exit ${r.code}`}).`,
+        file,
+      );
+    found.push(serverName(type, r.stdout.trim()));
+  }
+  return found;
+}
+
+/** "10.11.6-MariaDB-0+deb12u1" → "MariaDB 10.11.6"; "PostgreSQL 15.8 (Debian …) on …" → "PostgreSQL 15.8". */
+function serverName(type: 'mysql' | 'postgresql', version: string): string {
+  if (type === 'postgresql') return /^PostgreSQL [\d.]+/.exec(version)?.[0] ?? version;
+  const number = /^[\d.]+/.exec(version)?.[0] ?? version;
+  return `${/mariadb/i.test(version) ? 'MariaDB' : 'MySQL'} ${number}`;
 }

@@ -123,7 +123,9 @@ export function TargetNodes({ projectId }: { projectId: string }) {
                     </Group>
                     {r &&
                       ('ms' in r ? (
-                        <Badge color="green">ok · {r.ms} ms</Badge>
+                        <Badge color="green" title={r.databases?.join(', ')}>
+                          ok · {r.ms} ms{r.databases ? ` · ${r.databases.join(', ')}` : ''}
+                        </Badge>
                       ) : (
                         <Badge color="red" title={r.message}>
                           {r.message}
