@@ -126,7 +126,7 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
       const stream = opened.agent.stream?.bind(opened.agent);
       if (!stream)
         throw new StepFailureError(
-          `${opened.server.name} is reached over SOAP, which cannot stream content yet: register it over SSH`,
+          `${opened.server.name}'s agent connection cannot stream content (${opened.agent.label}): register it over SSH or SOAP`,
           false,
         );
       try {
