@@ -2,10 +2,13 @@
  * Which domains a check run looks at, from a plan and its journal (pure): only domains with a
  * step done on the target; their published sites, mailboxes and databases with the folder the
  * intent recorded; what the plan named not carried; IDN names in ASCII; nested site folders.
+ * And how many stored runs are kept.
  */
 import { describe, expect, it } from 'vitest';
 import type { MigrationPlan, PlanStep, StepOutcome } from '../../shared/model/migration';
 import { checkedDomains, nestedSites } from '../../electron/core/checks/check-plan';
+import { keptRuns } from '../../electron/core/checks/check-store';
+import type { CheckRun } from '../../shared/model/checks';
 import { type JournalState, emptyState } from '../../electron/core/migration/journal';
 
 const dom = (id: string): PlanStep['object'] => ({ kind: 'domain', serverId: 'web01', id });
@@ -103,5 +106,33 @@ describe('checkedDomains', () => {
         '/v/10/x',
       ]),
     ).toEqual(['other.test']);
+  });
+});
+
+describe('keptRuns', () => {
+  const run = (n: number, domains: number): CheckRun => ({
+    runId: `r${n}`,
+    at: '2026-11-30T00:00:00Z',
+    trigger: 'manual',
+    domains: Array.from({ length: domains }, (_, i) => ({
+      domain: `d${i}.test`,
+      domainId: `d${i}.test`,
+      server: 'web01',
+      status: 'pass' as const,
+      checks: [],
+      checkedAt: '2026-11-30T00:00:00Z',
+    })),
+    counts: { pass: domains, warn: 0, fail: 0 },
+  });
+
+  it('keeps the last 10 runs, fewer when they hold more than 50,000 domain results, never none', () => {
+    expect(keptRuns(Array.from({ length: 12 }, (_, i) => run(i, 1))).map((r) => r.runId)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `r${i + 2}`),
+    );
+    expect(keptRuns([run(1, 30_000), run(2, 20_000), run(3, 20_000)]).map((r) => r.runId)).toEqual([
+      'r2',
+      'r3',
+    ]);
+    expect(keptRuns([run(1, 10), run(2, 60_000)]).map((r) => r.runId)).toEqual(['r2']);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `<project>/checks.json`: the post-migration check runs (newest last, the last RUNS_KEPT
- * kept) and where the target's web and name servers are when they are not the sandbox's.
+ * kept, fewer when they are large) and where the target's web and name servers are when they are not the sandbox's.
  */
 import { join } from 'node:path';
 import type { CheckRun } from '../../../shared/model/checks';
@@ -24,6 +24,16 @@ export interface ChecksDoc {
 
 export const CHECKS_FILE = 'checks.json';
 export const RUNS_KEPT = 10;
+/** Older runs go first once the kept runs hold more domain results than this (a 20,000-domain batch is one run). */
+export const DOMAIN_RESULTS_KEPT = 50_000;
+
+/** The newest runs within both limits (the newest is always kept). */
+export function keptRuns(runs: readonly CheckRun[]): CheckRun[] {
+  const out = runs.slice(-RUNS_KEPT);
+  let total = out.reduce((n, r) => n + r.domains.length, 0);
+  while (out.length > 1 && total > DOMAIN_RESULTS_KEPT) total -= out.shift()?.domains.length ?? 0;
+  return out;
+}
 
 export const CHECKS_SPEC = {
   kind: 'post-migration checks',
@@ -52,7 +62,7 @@ export class CheckStore {
   }
 
   async add(projectId: string, run: CheckRun): Promise<void> {
-    await (await this.file(projectId)).update((d) => ({ ...d, runs: [...d.runs, run].slice(-RUNS_KEPT) }));
+    await (await this.file(projectId)).update((d) => ({ ...d, runs: keptRuns([...d.runs, run]) }));
   }
 
   async setSettings(projectId: string, settings: CheckSettings): Promise<CheckSettings> {
