@@ -242,12 +242,17 @@ export class CheckService {
 
   private async logRun(projectId: string, run: CheckRun): Promise<void> {
     const log = this.deps.log(projectId);
+    // One line per domain (its history shows every check run): what failed or warned, or that
+    // every kind passed.
     for (const d of run.domains) {
-      if (d.status === 'pass') continue;
       const bad = d.checks.filter((c) => c.status !== 'pass');
       await log.write(
-        d.status === 'fail' ? 'error' : 'warn',
-        `Post-migration check of ${d.domain}: ${d.status} (${bad.map((c) => `${c.kind}: ${c.message}`).join(' | ')})`,
+        d.status === 'fail' ? 'error' : d.status === 'warn' ? 'warn' : 'info',
+        `Post-migration check of ${d.domain}: ${d.status} (${
+          bad.length
+            ? bad.map((c) => `${c.kind}: ${c.message}`).join(' | ')
+            : d.checks.map((c) => c.kind).join(', ')
+        })`,
         {
           object: { kind: 'domain', serverId: d.server, id: d.domainId },
           stage: 'check',
