@@ -26,6 +26,7 @@ const PAGES: readonly { readonly key: string; readonly ready: string }[] = [
   { key: 'selection', ready: '[data-testid="selection-table"] [data-testid="table-row"]' },
   { key: 'verification', ready: '[data-testid="verification-table"] [data-testid="table-row"]' },
   { key: 'migration', ready: 'h2' },
+  { key: 'checks', ready: 'h2' },
   { key: 'reports', ready: 'button:has-text("Download HTML")' },
 ];
 
