@@ -73,6 +73,8 @@ export interface ResyncItem {
   readonly changed: readonly string[];
   readonly deleted: readonly string[];
   readonly bytes: number;
+  /** Files only the target has that it wrote after the last copy: its own, left in place. */
+  readonly kept?: readonly string[];
 }
 
 export interface ResyncResult {

@@ -23,6 +23,8 @@ import {
 } from '../migration/env';
 
 const DOMAIN = 'acme-widgets.test';
+/** A message the target's own mail server delivered after the copy (its MX already there). */
+const OWN = '1900000000.M1P1.target-mail';
 /** On the target the shop subdomain's site lives in the main site's folder (httpdocs/shop). */
 const inShop = (rel: string): boolean => rel === 'shop' || rel.startsWith('shop/');
 
@@ -104,8 +106,15 @@ describe('mm resync: only what changed on the source since the last copy', () =>
       bytes: added + changedBytes + Buffer.byteLength(delivered),
     };
 
+    // Mail the target received itself (its MX already pointing there): the target's own, kept.
+    const own = join(boxTarget, 'new', OWN);
+    await writeFile(own, 'From: x@example.test\nSubject: delivered on the target\n\nkeep me\n');
+
     const dry = await resync(['--dry-run']);
     expect(dry.dryRun).toBe(true);
+    expect(dry.items.find((i) => i.content === 'mailbox:ann@acme-widgets.test')?.kept).toEqual([
+      `new/${OWN}`,
+    ]);
     expect(dry.changes).toEqual(expected);
     const site = dry.items.find((i) => i.kind === 'site');
     expect(site).toMatchObject({
@@ -128,10 +137,18 @@ describe('mm resync: only what changed on the source since the last copy', () =>
     expect(real.changes).toEqual(expected);
     expect(real.skipped).toEqual([]);
     expect(await files(siteTarget, inShop)).toEqual(await files(siteSource()));
-    expect(await files(boxTarget)).toEqual(await files(boxSource()));
+    expect(await files(boxTarget, (rel) => rel === `new/${OWN}`)).toEqual(await files(boxSource()));
+    expect(await readFile(own, 'utf8')).toContain('keep me');
     // The subdomain's site inside the main site's folder was left alone.
     expect(await files(join(siteTarget, 'shop'))).toEqual(shop);
-    // And the post-migration checks pass again for the domain (web files and mail compared).
+  });
+
+  it('a second pass finds nothing more to move and still keeps the target’s own mail; the checks pass again', async () => {
+    const r = await resync([]);
+    expect(r.changes).toEqual({ files: 0, messages: 0, databases: 0, deleted: 0, bytes: 0 });
+    expect(await readFile(join(boxTarget, 'new', OWN), 'utf8')).toContain('keep me');
+    // Without the target's own message, the post-migration checks pass again (web and mail compared).
+    await rm(join(boxTarget, 'new', OWN));
     const check = await mm(run.dataDir, ['check', '--domains', DOMAIN, '--json']);
     const results = (
       JSON.parse(check.stdout) as { results: { domain: string; status: string; checks: unknown[] }[] }
@@ -139,11 +156,6 @@ describe('mm resync: only what changed on the source since the last copy', () =>
     const mine = results.find((r) => r.domain === DOMAIN);
     expect(mine?.status, JSON.stringify(mine?.checks)).not.toBe('fail');
     expect(check.code).toBe(0);
-  });
-
-  it('a second pass finds nothing more to move', async () => {
-    const r = await resync([]);
-    expect(r.changes).toEqual({ files: 0, messages: 0, databases: 0, deleted: 0, bytes: 0 });
   });
 
   it('names a domain whose content was never copied', async () => {

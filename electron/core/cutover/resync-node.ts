@@ -15,6 +15,8 @@ const LIST =
 const MERGE = 'set -e\nmkdir -p -- "$2"\ncp -a -- "$1"/. "$2"/\nrm -rf -- "$1"';
 /** Removes the NUL-separated names on stdin below $1 (regular files only: never a folder). */
 const REMOVE = 'cd -- "$1" && xargs -0 -r rm -f --';
+/** Files below $1 changed after $2 (the marker of the last copy): not put there by us. */
+const NEWER = 'if [ -d "$1" ] && [ -e "$2" ]; then cd -- "$1" && find . -type f -newer "$2" -print0; fi';
 const MARK = 'set -e\nmkdir -p -- "$(dirname -- "$1")"\nprintf "%s\\n" "$2" > "$1.tmp"\nmv -- "$1.tmp" "$1"';
 
 const LONG = 10 * 60 * 1000;
@@ -56,6 +58,21 @@ export function parseSha256sum(text: string): Map<string, { sha256: string }> {
 
 export async function listOnNode(node: Transport, dir: string): Promise<Map<string, { sha256: string }>> {
   return parseSha256sum(await run(node, ['sh', '-c', LIST, 'sh', dir], `Listing ${dir}`));
+}
+
+/** Names (relative) of the files below `dir` written after `marker`: the target's own, never deleted. */
+export async function newerOnNode(node: Transport, dir: string, marker: string): Promise<Set<string>> {
+  const out = await run(
+    node,
+    ['sh', '-c', NEWER, 'sh', dir, marker],
+    `Listing what changed in ${dir} since the last copy`,
+  );
+  return new Set(
+    out
+      .split('\0')
+      .filter((n) => n !== '')
+      .map((n) => n.replace(/^\.\//, '')),
+  );
 }
 
 export async function mergeOnNode(node: Transport, from: string, into: string): Promise<void> {

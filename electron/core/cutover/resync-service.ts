@@ -33,7 +33,7 @@ import type { MigrationService } from '../migration/migration-service';
 import { asciiDomain } from '../migration/plan';
 import type { OpenedServer, ServerService } from '../servers/server-service';
 import { type Listing, diffListings, manifestSha256, memberBatches, parseListing } from './resync-listing';
-import { listOnNode, mergeOnNode, removeOnNode, writeMarker } from './resync-node';
+import { listOnNode, mergeOnNode, newerOnNode, removeOnNode, writeMarker } from './resync-node';
 import { KEEP_RUNS, type ResyncFile, type ResyncRun, resyncStore } from './resync-store';
 import type { ProjectService } from '../project/project-service';
 import type { DocumentCache } from '../store/document-cache';
@@ -320,7 +320,16 @@ export class ResyncService {
     // A subdomain's site published inside this one's folder (httpdocs/shop) is not this site's.
     for (const name of [...held.keys()])
       if (t.nested.some((n) => name === n || name.startsWith(`${n}/`))) held.delete(name);
-    const diff = diffListings(held, now);
+    const found = diffListings(held, now);
+    // Files the target wrote after the last copy (mail delivered there once MX points at it, an
+    // upload) are the target's own: never deleted, only reported.
+    // Those an earlier pass kept are named in its marker (the marker is newer than them now).
+    const keptBefore = (marker as { targetOwn?: unknown } | undefined)?.targetOwn;
+    const theirs = new Set<string>(Array.isArray(keptBefore) ? keptBefore.map(String) : []);
+    if (found.deleted.some((n) => !theirs.has(n)))
+      for (const n of await newerOnNode(node.transport, place.final, place.marker)) theirs.add(n);
+    const diff = { ...found, deleted: found.deleted.filter((n) => !theirs.has(n)) };
+    const kept = found.deleted.filter((n) => theirs.has(n));
     if (diff.added.length + diff.changed.length + diff.deleted.length === 0 && marker?.manifestSha256 === sha)
       return undefined;
     const item: ResyncItem = {
@@ -331,8 +340,10 @@ export class ResyncService {
       changed: diff.changed,
       deleted: diff.deleted,
       bytes: diff.bytes,
+      ...(kept.length > 0 ? { kept } : {}),
     };
-    if (dryRun) return item.added.length + item.changed.length + item.deleted.length > 0 ? item : undefined;
+    const reported = item.added.length + item.changed.length + item.deleted.length + kept.length > 0;
+    if (dryRun) return reported ? item : undefined;
     const batchPlace: ContentPlace = {
       final: `${place.staging}.resync-ready`,
       staging: `${place.staging}.resync`,
@@ -364,7 +375,8 @@ export class ResyncService {
       bytes,
       manifestSha256: sha,
       resyncedAt: new Date().toISOString(),
+      ...(kept.length > 0 ? { targetOwn: kept } : {}),
     });
-    return item.added.length + item.changed.length + item.deleted.length > 0 ? item : undefined;
+    return reported ? item : undefined;
   }
 }
