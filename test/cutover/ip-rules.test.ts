@@ -182,6 +182,16 @@ describe('parseIpMapFile', () => {
     ]);
   });
 
+  it('takes a first line naming the columns as a header, however it names them', () => {
+    expect(parseIpMapFile('Source IP;Target IP\n10.0.0.1;203.0.113.10\n', 'ips.csv')).toEqual([
+      { source: '10.0.0.1', target: '203.0.113.10', line: 2 },
+    ]);
+    // Only the first line: a later one like it is a mistake, named.
+    expect(() => parseIpMapFile('10.0.0.1,203.0.113.10\nsource,target\n', 'ips.csv')).toThrow(
+      'ips.csv line 2: the source "source" is not an IPv4 or IPv6 address',
+    );
+  });
+
   it('refuses a file without any pair', () => {
     expect(() => parseIpMapFile('# nothing\n\n', 'empty.txt')).toThrow(
       'empty.txt holds no "source target" line.',

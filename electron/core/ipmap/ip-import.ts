@@ -14,7 +14,10 @@ export interface ImportedPair {
   readonly line: number;
 }
 
-const HEADER = /^\s*"?source[^,;\t ]*"?\s*[,;\t ]\s*"?target/i;
+/** A first line naming the columns ("source,target", "Source IP;Target IP"): no address in it. */
+const isHeader = (cells: readonly string[]): boolean =>
+  cells.some((c) => /source|target|from|to|old|new/i.test(c)) &&
+  cells.every((c) => canonicalIp(c) === undefined);
 const MAX_PROBLEMS = 10;
 
 const unquote = (s: string): string =>
@@ -29,15 +32,18 @@ export function parseIpMapFile(text: string, fileName: string): ImportedPair[] {
   const pairs: ImportedPair[] = [];
   const seen = new Map<string, ImportedPair>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let seenData = false;
   lines.forEach((raw, i) => {
     const line = i + 1;
     const body = raw.replace(/#.*$/, '').trim();
     if (body === '') return;
-    if (pairs.length === 0 && problems.length === 0 && HEADER.test(body)) return;
     const cells = body
       .split(/\s*[,;\t]\s*|\s+/)
       .map(unquote)
       .filter((c) => c !== '');
+    const first = !seenData;
+    seenData = true;
+    if (first && isHeader(cells)) return;
     if (cells.length !== 2) {
       problems.push(
         `${fileName} line ${line}: expected two columns (source IP, target IP), found ${cells.length}: "${body}"`,
