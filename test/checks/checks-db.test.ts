@@ -76,6 +76,12 @@ describe('the db check on real MariaDB and PostgreSQL', () => {
     expect(json.results.filter((d) => d.checks.some((c) => c.kind === 'db' && c.status === 'fail'))).toEqual(
       [],
     );
+    // The databases' users, recreated from their hashes on the db node with the dump (not
+    // through POA), exist: no users check fails, and nothing fails at all.
+    expect(
+      json.results.filter((d) => d.checks.some((c) => c.kind === 'users' && c.status === 'fail')),
+    ).toEqual([]);
+    expect(r.code, r.stderr).toBe(0);
   }, 300_000);
 
   it('a row deleted on the target, and a row changed with the same count, fail naming the table', async () => {

@@ -7,8 +7,8 @@ import type { DomainServices } from '../../../shared/model/domain-services';
 import type { CheckedDomain } from './check-plan';
 import type { CheckContext } from './check-service';
 import { type DatabaseEvidence, type TableFact, compareDb } from './compare-db';
-import { nodeDatabaseEvidence } from './db-evidence';
-import { readDbNodeConfig } from '../content/db-node';
+import { nodeDatabaseEvidence, nodeDatabaseLogins } from './db-evidence';
+import { type DbType, readDbNodeConfig } from '../content/db-node';
 import { Writable } from 'node:stream';
 import { compareDns, expectedRecords } from './compare-dns';
 import { type MailboxEvidence, compareMail } from './compare-mail';
@@ -169,6 +169,29 @@ export async function collectDb(
   return compareDb(source, target);
 }
 
+/**
+ * Logins of the databases the batch restored, as the db node's servers know them (a user known
+ * only by its hash is recreated there with the dump, not through POA). None when nothing was
+ * restored; a db node that cannot be read adds none (the login is then reported missing).
+ */
+async function restoredLogins(ctx: CheckContext, d: CheckedDomain): Promise<string[]> {
+  const types = new Set(
+    d.content
+      .filter((c) => c.kind === 'database')
+      .map((c) => (c.contentId.startsWith('database:postgresql:') ? 'postgresql' : 'mysql') as DbType),
+  );
+  if (types.size === 0) return [];
+  try {
+    const node = await ctx.node('db');
+    const config = await readDbNodeConfig(node.transport, node.root);
+    const out: string[] = [];
+    for (const type of types) out.push(...(await nodeDatabaseLogins(node.transport, config, type)));
+    return out;
+  } catch {
+    return [];
+  }
+}
+
 /** The source database's tables, rows and checksums, from its agent (`--extract=databaseEvidence`). */
 async function sourceDatabaseEvidence(
   ctx: CheckContext,
@@ -219,7 +242,7 @@ export async function collectUsers(
     target = {
       mailboxes: names.filter((n) => n.mailbox).map((n) => `${n.name}@${n.domain_name}`.toLowerCase()),
       ftp: ftp.map((f) => f.login),
-      database: dbs.flatMap((x) => x.users),
+      database: [...dbs.flatMap((x) => x.users), ...(await restoredLogins(ctx, d))],
     };
   } catch (e) {
     target = { error: message(e) };

@@ -105,3 +105,27 @@ export async function nodeDatabaseEvidence(
     await sql(node, [...client, '-e', mysqlChecksumSql(database, columns)], `Checksumming ${database}`),
   );
 }
+
+/**
+ * The logins a database server on the db node knows: a database user the migration recreated
+ * from its hash with the database's dump exists there, not in POA's list.
+ */
+export async function nodeDatabaseLogins(
+  node: Transport,
+  config: DbNodeConfig,
+  type: DbType,
+): Promise<string[]> {
+  const out =
+    type === 'postgresql'
+      ? await sql(
+          node,
+          [...clientArgv(config, 'postgresql'), '-c', 'SELECT rolname FROM pg_roles'],
+          'Listing the roles',
+        )
+      : await sql(
+          node,
+          [...clientArgv(config, 'mysql'), '-e', 'SELECT DISTINCT User FROM mysql.user'],
+          'Listing the users',
+        );
+  return out.split('\n').filter((l) => l !== '');
+}
