@@ -10,95 +10,17 @@
  * The sandbox runs in a process of its own, as a real target runs on another machine.
  */
 import { cp, mkdtemp } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Core, createCore } from '../../electron/core/core';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { JobSummary } from '../../shared/model/migration';
 import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
+import { startLatencyProxy } from './latency-proxy';
+import { startSandboxProcess } from './sandbox-process';
 import { syntheticInventory } from './synthetic';
 import { syntheticProject } from './synthetic-project';
 
 const PROJECT_NAME = 'Bench';
-
-/** A proxy that holds every request `latencyMs` before passing it on: a target across a WAN. */
-async function latencyProxy(targetUrl: string, latencyMs: number): Promise<{ url: string; server: Server }> {
-  const target = new URL(targetUrl);
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      setTimeout(() => {
-        const out = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: req.url,
-            method: req.method,
-            headers: req.headers,
-          },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        out.on('error', () => res.destroy());
-        out.end(Buffer.concat(chunks));
-      }, latencyMs);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}${target.pathname}`, server };
-}
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-interface SandboxProcess {
-  readonly poaUrl: string;
-  readonly pbaUrl: string;
-  stop(): Promise<void>;
-}
-
-/**
- * The sandbox in a process of its own (`mm sandbox start --port 0 --json`), as a real target is
- * on another machine: the engine and the target do not share one event loop.
- */
-async function sandboxProcess(dataDir: string): Promise<SandboxProcess> {
-  const child = spawn(
-    process.execPath,
-    ['electron/cli/mm.mjs', 'sandbox', 'start', '--port', '0', '--json', '--data-dir', dataDir],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.once('exit', (code) => reject(new Error(`the sandbox exited ${code}`)));
-  });
-  const info = JSON.parse(line) as { poaUrl: string; pbaUrl: string };
-  // The bench failing must not leave a sandbox running.
-  const orphan = (): void => void child.kill('SIGKILL');
-  process.once('exit', orphan);
-  return {
-    ...info,
-    stop: () =>
-      new Promise<void>((r) => {
-        process.off('exit', orphan);
-        child.once('exit', () => r());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** A verified project on a synthetic inventory, in a data dir to copy for each run. */
 async function preparedProject(size: { accounts: number; domains: number; subscriptions: number }): Promise<{
@@ -130,10 +52,13 @@ async function migrateOnce(
 ): Promise<RunResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-run-'));
   await cp(prepared.dataDir, dataDir, { recursive: true });
-  const sandbox = await sandboxProcess(join(dataDir, 'sandbox'));
+  const sandbox = await startSandboxProcess(join(dataDir, 'sandbox'));
   const proxies =
     latencyMs > 0
-      ? [await latencyProxy(sandbox.poaUrl, latencyMs), await latencyProxy(sandbox.pbaUrl, latencyMs)]
+      ? [
+          await startLatencyProxy(sandbox.poaUrl, latencyMs),
+          await startLatencyProxy(sandbox.pbaUrl, latencyMs),
+        ]
       : [];
   const core: Core = createCore({ dataDir, shell: 'cli' });
   try {

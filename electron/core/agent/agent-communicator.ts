@@ -13,7 +13,7 @@ import type { AgentStatus } from '../../../shared/model/server';
 import { MmError } from '../errors';
 import { AGENTS_DIR } from '../paths';
 import type { AgentOutput, AgentRunOptions, AgentRunner } from './agent-runner';
-import type { Transport, TransferProgress } from './transport';
+import type { ExecResult, Transport, TransferProgress } from './transport';
 
 export interface AgentLocation {
   /** The agent's name: linux, ensim, hsphere, description. */
@@ -158,7 +158,7 @@ export class AgentCommunicator implements AgentRunner {
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       });
       if (result.code !== 0) {
-        const message = firstLine(result.stderr) || `exit code ${result.code}, no message`;
+        const message = firstLine(result.stderr) || endedWithout(result);
         throw new MmError(
           'agent-failed',
           `The ${this.location.agent} agent on ${this.transport.label} failed (exit ${result.code}): ${message}`,
@@ -187,7 +187,7 @@ export class AgentCommunicator implements AgentRunner {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
     if (result.code !== 0) {
-      const message = firstLine(result.stderr) || `exit code ${result.code}, no message`;
+      const message = firstLine(result.stderr) || endedWithout(result);
       throw new MmError(
         'agent-failed',
         `The ${this.location.agent} agent on ${this.transport.label} failed (exit ${result.code}): ${message}`,
@@ -222,4 +222,11 @@ function firstLine(text: string): string {
       .find((l) => l.trim() !== '')
       ?.trim() ?? ''
   );
+}
+
+/** What to say of a command that printed no error: killed by a signal, or just its exit code. */
+function endedWithout(result: ExecResult): string {
+  return result.signal
+    ? `it was stopped by signal SIG${result.signal} before it finished (killed on the server?)`
+    : `exit code ${result.code}, no message`;
 }

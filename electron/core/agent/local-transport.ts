@@ -67,7 +67,16 @@ function execStreaming(argv: readonly string[], options: ExecOptions): Promise<E
     child.stdin.on('error', () => undefined);
     if (options.stdin) options.stdin.pipe(child.stdin);
     else child.stdin.end();
-    child.on('close', (code) => settle(() => resolve({ code: code ?? -1, stdout, stderr })));
+    child.on('close', (code, signal) =>
+      settle(() =>
+        resolve({
+          code: code ?? -1,
+          stdout,
+          stderr,
+          ...(signal ? { signal: signal.replace(/^SIG/, '') } : {}),
+        }),
+      ),
+    );
   });
 }
 

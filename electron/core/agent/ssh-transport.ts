@@ -332,6 +332,11 @@ function execOverSsh(
       options.signal?.addEventListener('abort', onAbort, { once: true });
       // Cancelled while the channel was opening: the abort event has already fired.
       if (options.signal?.aborted) return onAbort();
+      // A command ended by a signal has no exit code; the signal's name says what happened.
+      let exitSignal: string | undefined;
+      channel.on('exit', (_code: number | null, signal?: string) => {
+        if (signal) exitSignal = signal;
+      });
       // stdin streams in with back-pressure (content onto a target node).
       if (options.stdin) options.stdin.pipe(channel);
       if (options.stdout) channel.pipe(options.stdout);
@@ -367,6 +372,7 @@ function execOverSsh(
           code: code ?? -1,
           stdout: Buffer.concat(stdout, stdoutBytes).toString('utf8'),
           stderr: Buffer.concat(stderr, stderrBytes).toString('utf8'),
+          ...(exitSignal ? { signal: exitSignal } : {}),
         });
       });
     };

@@ -17,9 +17,12 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
+  /** -1 when the command ended without an exit code (killed by a signal). */
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the command ("KILL", "TERM"), when one did. */
+  readonly signal?: string;
 }
 
 export interface TransferProgress {

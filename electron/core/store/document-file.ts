@@ -10,8 +10,8 @@
  *   write takes a lock file, and `update` re-reads the file first when someone else changed it,
  *   so no process overwrites another's change with a stale copy.
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
@@ -197,7 +197,16 @@ export class LowdbDocument<T extends Versioned> implements DocumentHandle<T> {
       await this.low.write();
     } catch (e) {
       this.low.data = previous;
-      throw e;
+      // lowdb writes a temp file beside the document and renames it over: a failed write (a
+      // full disk) leaves that temp file, never a damaged document. Remove it, name the file.
+      await rm(join(dirname(this.file), `.${basename(this.file)}.tmp`), { force: true }).catch(
+        () => undefined,
+      );
+      throw new MmError(
+        'store-write-failed',
+        `The ${this.spec.kind} file ${this.file} could not be written (${(e as Error).message}); it still holds what it held before.`,
+        this.file,
+      );
     }
     this.#seen = await stampOf(this.file);
   }
