@@ -21,6 +21,21 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
+/**
+ * Writes all of `bytes`. One write() may take only part of them without an error (a disk that is
+ * nearly full took 32 KiB of a larger batch): resolving then would acknowledge intents that are
+ * not on disk, and the calls made on their strength could be made again after a restart.
+ */
+async function writeWhole(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0)
+      throw new Error(`the journal took no more bytes (${offset} of ${bytes.length} written)`);
+    offset += bytesWritten;
+  }
+}
+
 export class FileJournal implements JournalPort {
   #handle: FileHandle | undefined;
   #pending: Waiter[] = [];
@@ -92,10 +107,14 @@ export class FileJournal implements JournalPort {
         this.#pending = [];
         try {
           const handle = await this.#open();
-          await handle.write(batch.map((w) => w.lines).join(''));
+          await writeWhole(handle, Buffer.from(batch.map((w) => w.lines).join(''), 'utf8'));
           await handle.datasync();
           for (const w of batch) w.resolve();
         } catch (e) {
+          // Part of the batch may be in the file (a disk that filled mid-write): reopen before the
+          // next append, so the torn line is cut off instead of being glued to the next one.
+          await this.#handle?.close().catch(() => undefined);
+          this.#handle = undefined;
           for (const w of batch) w.reject(e);
         }
       }
