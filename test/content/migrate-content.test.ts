@@ -237,6 +237,19 @@ describe('mm migrate to web and mail nodes behind their own sshd', () => {
       expect(run.failures).toEqual([]);
       expect(run.state).toBe('done');
 
+      // The checks read the site on the registered node; its pages are not asked of the sandbox's
+      // web server (which serves only its own node and would answer 404): the check says so.
+      const checked = JSON.parse(
+        (await mm(dataDir, ['check', '--domains', 'patlens.test', '--json'])).stdout,
+      ) as {
+        results: { domain: string; checks: { kind: string; status: string; message: string }[] }[];
+      };
+      const web = checked.results
+        .find((r) => r.domain === 'patlens.test')
+        ?.checks.find((c) => c.kind === 'web');
+      expect(web?.message).toContain("the web server that serves the target's web node is not known");
+      expect(web?.message).not.toMatch(/\b404\b/);
+
       const ws = sandbox.state().domains.find((d) => d['domain_name'] === 'patlens.test')?.['webspace_id'];
       const webspace = join(nodeDir, 'vhosts', String(ws), 'webspace');
       expect(await tree(join(webspace, 'httpdocs'))).toEqual(await tree(docRoot));

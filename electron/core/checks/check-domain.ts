@@ -50,7 +50,10 @@ export async function collectWeb(
     }
     if (!ctx.servers.webServer)
       extra.push(
-        fail(`site ${site.name}`, "the target's web server is not known: set it with mm check --web-server"),
+        fail(
+          `site ${site.name}`,
+          "the web server that serves the target's web node is not known, so no page was fetched: set it with mm check --web-server",
+        ),
       );
     if (s.error) extra.push(fail(`site ${site.name}`, s.error));
     if (t.error && !t.files) extra.push(fail(`site ${site.name}`, t.error));

@@ -162,7 +162,12 @@ export class CheckService {
     const services = await this.deps.domainServices.services(projectId);
     const { poa } = await this.deps.target.clients(projectId);
     const settings = await this.settings(projectId);
-    const servers = await targetServers(await this.deps.target.endpoint(projectId, 'poa'), settings);
+    const webNode = (await this.deps.nodes.list(projectId)).find((n) => n.role === 'web');
+    const servers = await targetServers(
+      await this.deps.target.endpoint(projectId, 'poa'),
+      settings,
+      webNode?.via !== 'ssh',
+    );
     const nodes = new Map<NodeRole, Promise<OpenedNode>>();
     const sources = new Map<string, Promise<OpenedServer>>();
     const once = <K, V>(m: Map<K, Promise<V>>, k: K, open: () => Promise<V>): Promise<V> => {

@@ -44,9 +44,18 @@ async function fromSandbox(endpoint: Endpoint): Promise<TargetServers> {
   };
 }
 
-export async function targetServers(poa: Endpoint, settings: CheckSettings): Promise<TargetServers> {
+/**
+ * `sandboxServesWebNode`: the sites sit on the sandbox's own web node. The sandbox's web server
+ * serves only that node: for a web node registered over SSH it would answer 404 for every page
+ * and the check would blame the migration, so it is not taken as the target's web server then.
+ */
+export async function targetServers(
+  poa: Endpoint,
+  settings: CheckSettings,
+  sandboxServesWebNode = true,
+): Promise<TargetServers> {
   const sandbox = settings.webServer && settings.nameServer ? {} : await fromSandbox(poa);
-  const webServer = settings.webServer ?? sandbox.webServer;
+  const webServer = settings.webServer ?? (sandboxServesWebNode ? sandbox.webServer : undefined);
   const nameServer = settings.nameServer ? parseNameServer(settings.nameServer) : sandbox.nameServer;
   return { ...(webServer ? { webServer } : {}), ...(nameServer ? { nameServer } : {}) };
 }
