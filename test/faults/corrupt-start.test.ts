@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
 import { runAndKill } from './kill';
+import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 
 const journalOf = (dataDir: string): string =>
@@ -29,13 +30,7 @@ describe('damaged store and journal files at start', () => {
 
   beforeAll(async () => {
     source = await prepareSource();
-    const baseline = await freshRun(source, { asyncMs: 20 });
-    try {
-      expect(parseMigrate(await mm(baseline.dataDir, ['migrate', '--json'])).state).toBe('done');
-      expected = holdings(baseline.sandbox);
-    } finally {
-      await baseline.sandbox.close();
-    }
+    expected = await uninterruptedHoldings(source, 20);
   }, 300_000);
 
   afterAll(async () => source?.stop());

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
 import type { CliRun } from '../helpers/processes';
+import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 
 const BUSY = /running in another window or process/;
@@ -29,13 +30,7 @@ describe('two processes driving one project at once', () => {
 
   beforeAll(async () => {
     source = await prepareSource();
-    const baseline = await freshRun(source, { asyncMs: 40 });
-    try {
-      expect(parseMigrate(await mm(baseline.dataDir, ['migrate', '--json'])).state).toBe('done');
-      expected = holdings(baseline.sandbox);
-    } finally {
-      await baseline.sandbox.close();
-    }
+    expected = await uninterruptedHoldings(source, 40);
   }, 300_000);
 
   afterAll(async () => source?.stop());
