@@ -23,6 +23,21 @@ describe('the Target page in Chromium through the browser host', () => {
     await browser?.close();
   });
 
+  /** A browser host with no demo, a new project, and its Target page open. */
+  async function newProjectOnTargetPage(name: string) {
+    const host = await startHost(await tempDir(), ['--no-demo']);
+    cleanup.push(() => host.stop());
+    const page = await browser.newPage();
+    const errors = watchConsole(page);
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.gotoProjects();
+    await app.createProject(name);
+    const target = new TargetPage(page);
+    await target.open();
+    return { page, errors, target };
+  }
+
   it('sets the target to a sandbox through the UI, sees its templates and plans, and browses what it holds', async () => {
     const sandbox = await startSandbox({ dataDir: await tempDir('mm-sandbox-') });
     cleanup.push(() => sandbox.close());
@@ -37,16 +52,7 @@ describe('the Target page in Chromium through the browser host', () => {
     const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 13 });
     await poa.addDomain({ subscription_id: sub, domain_name: 'engine.example' });
 
-    const host = await startHost(await tempDir(), ['--no-demo']);
-    cleanup.push(() => host.stop());
-    const page = await browser.newPage();
-    const errors = watchConsole(page);
-    const app = new AppPage(page);
-    await app.open(host.url);
-    await app.gotoProjects();
-    await app.createProject('Rehearsal');
-    const target = new TargetPage(page);
-    await target.open();
+    const { page, errors, target } = await newProjectOnTargetPage('Rehearsal');
     await target.fill({
       poaUrl: sandbox.poaUrl,
       poaUser: 'admin',
@@ -88,16 +94,7 @@ describe('the Target page in Chromium through the browser host', () => {
     cleanup.push(() => sandbox.close());
     const sshd = await startSshd();
     cleanup.push(() => sshd.stop());
-    const host = await startHost(await tempDir(), ['--no-demo']);
-    cleanup.push(() => host.stop());
-    const page = await browser.newPage();
-    const errors = watchConsole(page);
-    const app = new AppPage(page);
-    await app.open(host.url);
-    await app.gotoProjects();
-    await app.createProject('Nodes');
-    const target = new TargetPage(page);
-    await target.open();
+    const { page, errors, target } = await newProjectOnTargetPage('Nodes');
     await target.fill({
       poaUrl: sandbox.poaUrl,
       poaUser: 'admin',
