@@ -13,25 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRun } from '../../shared/model/checks';
 import type { JobSummary } from '../../shared/model/migration';
 import type { TargetView } from '../../shared/model/target';
-import type { Result } from '../../shared/result';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
+import { call, readyDemo } from '../helpers/host-api';
 
 const PROJECT = 'demo-migration';
-
-async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
-  const res = await fetch(`${host.origin}/api/call/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
-    body: JSON.stringify(body),
-  });
-  const r = (await res.json()) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value;
-}
 
 describe('the Checks page on the demo project', () => {
   let browser: Browser;
@@ -51,14 +40,7 @@ describe('the Checks page on the demo project', () => {
 
   it('shows the batch’s checks, runs them again and names a record deleted on the target', async () => {
     // The demo made ready and migrated as an engineer would (those pages have their own tests).
-    const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
-      projectId: PROJECT,
-    });
-    await call(host, 'mapping:apply-suggestions', {
-      projectId: PROJECT,
-      mappings: suggested.suggestions.map((s) => s.input),
-    });
-    await call(host, 'selection:set', { projectId: PROJECT, mode: 'add', target: { by: 'all' } });
+    await readyDemo(host, PROJECT);
     const { jobId } = await call<{ jobId: string }>(host, 'migration:start', { projectId: PROJECT });
     await expect
       .poll(

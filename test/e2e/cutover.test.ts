@@ -14,27 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsSheet } from '../../shared/model/cutover';
 import type { JobSummary } from '../../shared/model/migration';
 import type { TargetView } from '../../shared/model/target';
-import type { Result } from '../../shared/result';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { SANDBOX_IP_POOL } from '../../electron/sandbox/catalogue';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
+import { call, readyDemo } from '../helpers/host-api';
 
 const PROJECT = 'demo-migration';
 const DOMAIN = 'becker-torten.test';
-
-async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
-  const res = await fetch(`${host.origin}/api/call/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
-    body: JSON.stringify(body),
-  });
-  const r = (await res.json()) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value;
-}
 
 function get(url: string, host: string, path: string): Promise<{ status: number; body: string }> {
   const u = new URL(url);
@@ -63,14 +52,7 @@ describe('the Cut-over page on the demo project', () => {
   });
 
   it('maps IPs in the table, shows the switch sheet, and re-syncs a page added on the source', async () => {
-    const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
-      projectId: PROJECT,
-    });
-    await call(host, 'mapping:apply-suggestions', {
-      projectId: PROJECT,
-      mappings: suggested.suggestions.map((s) => s.input),
-    });
-    await call(host, 'selection:set', { projectId: PROJECT, mode: 'add', target: { by: 'all' } });
+    await readyDemo(host, PROJECT);
     const { jobId } = await call<{ jobId: string }>(host, 'migration:start', { projectId: PROJECT });
     await expect
       .poll(

@@ -11,28 +11,17 @@ import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetView } from '../../shared/model/target';
-import type { Result } from '../../shared/result';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { TEST_OUTPUT, tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
 import { MigrationPage } from './pages/migration-page';
+import { call } from '../helpers/host-api';
 
 type Row = Record<string, unknown>;
 
 /** A call to the host's API as the renderer makes it. */
-async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
-  const res = await fetch(`${host.origin}/api/call/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
-    body: JSON.stringify(body),
-  });
-  const r = (await res.json()) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value;
-}
-
 /** Everything the demo's sandbox holds, read through its own API. */
 async function sandboxDump(host: RunningHost): Promise<Record<string, Row[]>> {
   const target = await call<TargetView>(host, 'target:get', { projectId: 'demo-migration' });

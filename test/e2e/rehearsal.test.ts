@@ -8,26 +8,15 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RehearsalOutcome, RehearsalStatus } from '../../shared/model/rehearsal';
 import type { TargetView } from '../../shared/model/target';
-import type { Result } from '../../shared/result';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
 import { type RunningHost, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
 import { MigrationPage } from './pages/migration-page';
+import { call, readyDemo } from '../helpers/host-api';
 
 const PROJECT = 'demo-migration';
-
-async function call<T>(host: RunningHost, channel: string, body: unknown): Promise<T> {
-  const res = await fetch(`${host.origin}/api/call/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
-    body: JSON.stringify(body),
-  });
-  const r = (await res.json()) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
-  return r.value;
-}
 
 /** The demo's real target, read through its own API. */
 async function dump(host: RunningHost): Promise<Record<string, Record<string, unknown>[]>> {
@@ -50,14 +39,7 @@ describe('Rehearsal on the Migration page', () => {
 
   it('rehearses, shows the outcome, signs it off, then runs the real migration', async () => {
     // The demo made ready as an engineer would (mappings suggested and accepted, all selected).
-    const suggested = await call<{ suggestions: { input: unknown }[] }>(host, 'mapping:suggest', {
-      projectId: PROJECT,
-    });
-    await call(host, 'mapping:apply-suggestions', {
-      projectId: PROJECT,
-      mappings: suggested.suggestions.map((s) => s.input),
-    });
-    await call(host, 'selection:set', { projectId: PROJECT, mode: 'add', target: { by: 'all' } });
+    await readyDemo(host, PROJECT);
     const before = JSON.stringify(await dump(host));
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
