@@ -1,11 +1,12 @@
 /**
  * `mm worker` (take work units of running batches of a shared project), `mm workers start`
  * (spread a batch over workers) and `mm workers status` (the workers, their units and their
- * throughput). Issue 15.
+ * throughput), `mm workers pause|resume|cancel` (a spread batch). Issue 15.
  */
 import type { Command } from 'commander';
 import { MmError } from '../../core/errors';
 import { closeAllPgStores } from '../../core/store/postgres-store';
+import { type SpreadAction, controlSpreadBatch } from '../../core/workers/spread-control';
 import { runWorker, spreadStatus, startSpreadBatch, waitForSpreadBatch } from '../../core/workers/worker';
 import { action, table } from '../context';
 
@@ -153,4 +154,33 @@ export function registerWorkerCommands(program: Command): void {
         }
       }),
     );
+
+  const controls: [SpreadAction, string][] = [
+    ['pause', 'workers finish the step in hand and take no new unit of the batch'],
+    ['resume', 'workers go on with a paused batch'],
+    ['cancel', 'drop the queued units; units in hand finish their step and stop'],
+  ];
+  for (const [name, description] of controls)
+    workers
+      .command(name)
+      .description(description)
+      .option('--job <id>', "the batch (default: the project's unfinished spread batch)")
+      .action(
+        action(async (ctx, opts: { job?: string }) => {
+          const projectId = await ctx.projectId();
+          try {
+            const result = await controlSpreadBatch(ctx.core, projectId, name, {
+              ...(opts.job !== undefined ? { jobId: opts.job } : {}),
+            });
+            return {
+              json: result,
+              text:
+                `Batch ${result.jobId} ${result.state}.` +
+                (result.dropped > 0 ? ` ${result.dropped} queued units dropped.` : ''),
+            };
+          } finally {
+            await closeAllPgStores();
+          }
+        }),
+      );
 }

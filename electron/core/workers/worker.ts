@@ -25,13 +25,13 @@ import { type PgStore, linkedPgStore } from '../store/postgres-store';
 import { type QueueOptions, type UnitMessage, openQueue, queueName, sendUnits } from './unit-queue';
 import { insertUnits, setUnit, type UnitRow, unitPlan, unitsOf, unitsOfJob } from './units';
 
-interface Shared {
+export interface Shared {
   readonly store: PgStore;
   readonly projectId: string;
   readonly journal: PgJournal;
 }
 
-async function shared(core: Core, projectId: string): Promise<Shared> {
+export async function shared(core: Core, projectId: string): Promise<Shared> {
   const linked = await linkedPgStore(core.projects.projectDir(projectId));
   if (!linked)
     throw new MmError(
@@ -65,8 +65,9 @@ export async function startSpreadBatch(
 ): Promise<{ jobId: string; units: number }> {
   const s = await shared(core, projectId);
   const state = await s.journal.load();
+  // a paused batch is unfinished too: its units wait in the queue for `mm workers resume`
   const unfinished = [...state.jobs.values()].find((j) =>
-    ['queued', 'running', 'reconciling'].includes(j.state),
+    ['queued', 'running', 'paused', 'reconciling'].includes(j.state),
   );
   if (unfinished)
     throw new MmError(
@@ -147,7 +148,7 @@ function unitJournal(journal: JournalPort): JournalPort {
 }
 
 /** The latest record of a batch, straight from the journal (one row). */
-async function latestJob(s: Shared, jobId: string): Promise<JobRecord | undefined> {
+export async function latestJob(s: Shared, jobId: string): Promise<JobRecord | undefined> {
   const { rows } = await s.store.query<{ entry: { job: JobRecord } }>(
     `SELECT entry FROM mm_journal WHERE project_id = $1 AND venue = $2 AND entry->>'t' = 'job'
        AND entry->'job'->>'jobId' = $3 ORDER BY seq DESC LIMIT 1`,
@@ -220,6 +221,8 @@ async function runUnit(
         await setUnit(s.store, s.projectId, msg.jobId, msg.unit, { state: 'cancelled' });
         return 0;
       }
+      // paused between the worker's look and its fetch: not one step of it starts
+      if (job.state === 'paused') throw new UnitBusy(`batch ${msg.jobId.slice(0, 8)} is paused`);
       await setUnit(s.store, s.projectId, msg.jobId, msg.unit, { state: 'running', workerId, started: true });
       const projectId = s.projectId;
       // the batch planned once per worker, each unit cut from it (planning per unit would cost
@@ -346,7 +349,9 @@ export async function runWorker(
     let idleRounds = 0;
     while (!options.signal.aborted) {
       let took = false;
-      for (const q of queues) {
+      // a paused batch: take no new unit (those in hand stop at their next step boundary)
+      const held = await pausedBatches(s).catch(() => [] as string[]);
+      for (const q of held.length > 0 ? [] : queues) {
         if (options.signal.aborted) break;
         if (!(await boss.getQueue(q))) continue;
         const [job] = await boss.fetch<UnitMessage>(q, { batchSize: 1 });
@@ -393,6 +398,17 @@ export async function runWorker(
     await open?.content.close().catch(() => undefined);
   }
   return { workerId, unitsDone, stepsDone };
+}
+
+/** The project's spread batches that are paused now (at most one: a project runs one batch). */
+async function pausedBatches(s: Shared): Promise<string[]> {
+  const { rows } = await s.store.query<{ job_id: string }>(
+    `SELECT DISTINCT job_id FROM mm_units WHERE project_id = $1 AND state NOT IN ('done', 'failed', 'cancelled')`,
+    [s.projectId],
+  );
+  const paused: string[] = [];
+  for (const r of rows) if ((await latestJob(s, r.job_id))?.state === 'paused') paused.push(r.job_id);
+  return paused;
 }
 
 /** No unit of a running batch waits or runs. */
