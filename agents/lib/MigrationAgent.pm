@@ -28,7 +28,7 @@ our $VERSION = '1.1.0';
 
 my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent contentManifest databaseEvidence accountsInfo domainsInfo);
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids
-  subscription-ids file root api-version resume-after members);
+  subscription-ids file root api-version resume-after resume-member resume-offset members);
 
 # The options a command may carry (without --file/--root, which the caller decides): what a
 # SOAP request may set (MigrationAgent::SOAP::Server).
@@ -155,6 +155,8 @@ usage: perl agent.pl --extract=<info> [--arg=value ...] [--file=<output>] [--roo
   --extract=hostingPlatformInfo
   --extract=domainServicesInfo --domain-id=<id>
   --extract=domainContent --domain-id=<id> --content-id=<kind>:<id> [--resume-after=<member>]
+                     [--resume-member=<file> --resume-offset=<bytes>]  the receiver holds
+                     that many bytes of the next file: send the rest as member .mm-resume-tail
                      [--members=<names, one a line>]   only these files (re-sync)
   --extract=contentManifest --domain-id=<id> --content-id=<kind>:<id>
   --extract=databaseEvidence --domain-id=<id> --content-id=database:<type>:<name>
@@ -332,6 +334,11 @@ sub execute {
         my ($fh, $tmp, $final) = _open_output($o, '.tar');
         my $tar = defined $o->{members} ? MigrationAgent::Resync::member_tar($fh, $o->{members}) : MigrationAgent::Tar->new($fh);
         $tar->resume_after($o->{'resume-after'}) if defined $o->{'resume-after'} && length $o->{'resume-after'};
+        if (defined $o->{'resume-member'} && length $o->{'resume-member'}) {
+            my $off = $o->{'resume-offset'};
+            usage_error('--resume-member needs --resume-offset=<bytes>') unless defined $off && $off =~ /\A[0-9]{1,15}\z/;
+            $tar->resume_inside($o->{'resume-member'}, $off + 0);
+        }
         if ($is_dir) { $tar->add_tree($real); }
         else { $tar->add_file(basename($path), $real, @st); }
         $tar->finish;

@@ -83,6 +83,18 @@ sub resume_after {
     return;
 }
 
+# Resuming inside a file: the receiver holds the first $offset bytes of $name, the regular file
+# that comes next (after the resume_after point, or first of all). Its remaining bytes are sent
+# as the member TAIL_NAME (its mode and mtime, size minus $offset) for the receiver to append;
+# the whole file is still read and hashed, so the manifest has the whole file's SHA-256.
+use constant TAIL_NAME => '.mm-resume-tail';
+
+sub resume_inside {
+    my ($self, $name, $offset) = @_;
+    @{$self}{qw(tail_of tail_from)} = ($name, $offset);
+    return;
+}
+
 sub _octal {
     my ($value, $width) = @_;    # width includes the terminating NUL
     return sprintf('%0*o', $width - 1, $value) . "\0";
@@ -181,8 +193,22 @@ sub add_file {
     die "cannot archive $path: not a regular file\n" unless S_ISREG($fst[2]);
     my $size = $fst[7];
     local $self->{mute} = 1 if defined $self->{skip_through};
-    $self->_header(name => $name, mode => $fst[2], uid => $fst[4], gid => $fst[5], size => $size,
-        mtime => $fst[9], type => '0');
+    my $from = 0;
+    if (!defined $self->{skip_through} && defined $self->{tail_of}) {
+        die "the resume point $self->{tail_of} is no longer the next file ($name is): start the transfer over\n"
+          unless $self->{tail_of} eq $name;
+        $from = $self->{tail_from};
+        die "$name is now $size bytes, less than the $from bytes resumed from: start the transfer over\n"
+          if $from > $size;
+        delete @{$self}{qw(tail_of tail_from)};
+        $self->_header(name => TAIL_NAME, mode => $fst[2], uid => $fst[4], gid => $fst[5],
+            size => $size - $from, mtime => $fst[9], type => '0');
+    }
+    else {
+        $self->_header(name => $name, mode => $fst[2], uid => $fst[4], gid => $fst[5], size => $size,
+            mtime => $fst[9], type => '0');
+    }
+    my $at = 0;    # bytes of the file read so far: the first $from are hashed, not sent
     my $sha = Digest::SHA->new(256);
     my ($left, $short) = ($size, 0);
     while ($left > 0) {
@@ -195,7 +221,9 @@ sub add_file {
         }
         $buf .= "\0" x ($want - length $buf);
         $sha->add($buf);
-        $self->_write($buf);
+        if ($at >= $from) { $self->_write($buf); }
+        elsif ($at + $want > $from) { $self->_write(substr($buf, $from - $at)); }
+        $at += $want;
         $left -= $want;
     }
     my $grew = 0;
@@ -207,7 +235,7 @@ sub add_file {
     _warn("$path shrank while it was archived; member $name padded with NUL bytes to its $size-byte header size")
       if $short;
     _warn("$path grew while it was archived; member $name cut at its $size-byte header size") if $grew;
-    $self->_write("\0" x ((512 - $size % 512) % 512));
+    $self->_write("\0" x ((512 - ($size - $from) % 512) % 512));
     $self->_manifest_line($sha->hexdigest, $name);
     $self->{files}++;
     delete $self->{skip_through} if defined $self->{skip_through} && $self->{skip_through} eq $name;
@@ -283,6 +311,8 @@ sub finish {
     my ($self) = @_;
     die "the resume point $self->{skip_through} is no longer in the content: start the transfer over\n"
       if defined $self->{skip_through};
+    die "the file $self->{tail_of} to resume inside is no longer in the content: start the transfer over\n"
+      if defined $self->{tail_of};
     $self->add_data(MANIFEST_NAME, $self->{manifest}, no_manifest => 1);
     $self->_write("\0" x 1024);
     my $pad = (10240 - $self->{bytes} % 10240) % 10240;    # whole 10 KiB records, as tar does

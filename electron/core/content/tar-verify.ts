@@ -33,6 +33,30 @@ export interface VerifiedContent {
   readonly bytes: number;
   /** SHA-256 of the manifest member: what the node's marker holds. */
   readonly manifestSha256: string;
+  /** A file completed from TAIL_MEMBER: the manifest's SHA-256 its completed copy must have. */
+  readonly tail?: { readonly name: string; readonly sha256: string };
+}
+
+/**
+ * The member name of a file's remaining bytes when a transfer resumes inside it (resume-tail.ts):
+ * the node appends it to the partial file it holds, and the whole file's SHA-256 is checked there.
+ */
+export const TAIL_MEMBER = '.mm-resume-tail';
+
+/** A file the node holds in part: the agent sends its bytes from `offset` on as TAIL_MEMBER. */
+export interface ResumeTail {
+  readonly name: string;
+  readonly size: number;
+  readonly offset: number;
+}
+
+export interface VerifierHooks {
+  /** Each regular file that passed whole (resume-log.ts keeps them on disk as it goes). */
+  readonly onFile?: (f: StagedFile) => void;
+  /** A regular file's header passed: its bytes follow. */
+  readonly onStart?: (name: string, size: number) => void;
+  /** The one file expected as TAIL_MEMBER; its hash is checked on the node (result.tail). */
+  readonly tail?: ResumeTail;
 }
 
 type State =
@@ -140,6 +164,7 @@ export class TarVerifier extends Transform {
     private readonly onBytes?: (bytesPassed: number) => void,
     /** Files the node already holds from an interrupted attempt (the agent leaves them out). */
     staged: readonly StagedFile[] = [],
+    private readonly hooks: VerifierHooks = {},
   ) {
     super({ highWaterMark: 1024 * 1024 });
     for (const f of staged) {
@@ -151,7 +176,17 @@ export class TarVerifier extends Transform {
 
   /** The regular files passed whole so far, in archive order (for resuming after a cut). */
   get staged(): StagedFile[] {
-    return [...this.#hashes.values()];
+    const all = [...this.#hashes.values()];
+    // A file completed from a tail is whole only once the node appended it: it and what follows move again.
+    const pending = all.findIndex((f) => f.sha256 === '');
+    return pending < 0 ? all : all.slice(0, pending);
+  }
+
+  /** The regular file whose bytes are passing now (a cut leaves it partial on the node). */
+  get current(): { readonly name: string; readonly size: number } | undefined {
+    const s = this.#state;
+    if (s.t !== 'file') return undefined;
+    return s.name === TAIL_MEMBER && this.hooks.tail ? this.hooks.tail : { name: s.name, size: s.size };
   }
 
   /** The stream ended mid-tarball: a symptom (the source's connection dropped), not the cause. */
@@ -278,7 +313,15 @@ export class TarVerifier extends Transform {
   #memberDone(): void {
     const s = this.#state;
     if (s.t === 'file') {
-      this.#hashes.set(s.name, { name: s.name, size: s.size, mtime: s.mtime, sha256: s.hash.digest('hex') });
+      const tail = this.hooks.tail;
+      if (tail && s.name === TAIL_MEMBER) {
+        // Only the tail's bytes passed here: the whole file's hash is taken on the node.
+        this.#hashes.set(tail.name, { name: tail.name, size: tail.size, mtime: s.mtime, sha256: '' });
+      } else {
+        const f = { name: s.name, size: s.size, mtime: s.mtime, sha256: s.hash.digest('hex') };
+        this.#hashes.set(s.name, f);
+        this.hooks.onFile?.(f);
+      }
       this.#files++;
     } else if (s.t === 'pax') {
       this.#pax = paxRecords(Buffer.concat(s.parts));
@@ -334,9 +377,14 @@ export class TarVerifier extends Transform {
         // The manifest is the node's marker, not part of the site: it is not passed on.
         return false;
       }
-      this.#bytes += size;
+      const tail = this.hooks.tail;
+      if (name === TAIL_MEMBER && (!tail || this.#hashes.has(tail.name) || size !== tail.size - tail.offset))
+        throw this.#fail(`member "${name}" is not the resumed file's remaining bytes: refused`, name);
+      this.#bytes += name === TAIL_MEMBER && tail ? tail.size : size;
       if (this.#hashes.has(name)) throw this.#fail(`member "${name}" appears twice`, name);
       const mtime = octal(block, 136, 12, 'mtime');
+      if (name === TAIL_MEMBER && tail) this.hooks.onStart?.(tail.name, tail.size);
+      else this.hooks.onStart?.(name, size);
       this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: createHash('sha256') };
       return true;
     }
@@ -361,10 +409,12 @@ export class TarVerifier extends Transform {
     } catch (e) {
       throw this.#fail(`${MANIFEST_NAME} cannot be read: ${(e as Error).message}`);
     }
+    let tail: VerifiedContent['tail'];
     for (const [name, { sha256: hex }] of this.#hashes) {
       const want = listed.get(name) ?? listed.get(`./${name}`);
       if (want === undefined) throw this.#fail(`${name} is not in the agent's manifest`, name);
-      if (want !== hex)
+      if (hex === '' && name === this.hooks.tail?.name) tail = { name, sha256: want };
+      else if (want !== hex)
         throw this.#fail(
           `${name} does not match the agent's manifest (SHA-256 ${hex}, manifest ${want}): nothing was published`,
           name,
@@ -378,6 +428,7 @@ export class TarVerifier extends Transform {
       files: this.#files,
       bytes: this.#bytes,
       manifestSha256: createHash('sha256').update(this.#manifest).digest('hex'),
+      ...(tail ? { tail } : {}),
     };
   }
 }

@@ -13,8 +13,10 @@ import { PassThrough, type Readable, type Transform } from 'node:stream';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
 import type { ContentPlace } from './layout';
-import { isConnectionLoss, isResumable, rememberInterrupted, stagedPrefix, takeInterrupted } from './resume';
-import { type StagedFile, TarVerifier, type VerifiedContent } from './tar-verify';
+import { isConnectionLoss, isResumable, rememberInterrupted } from './resume';
+import type { ResumeLog } from './resume-log';
+import { completeTail, openResumeLog, startResume } from './resume-tail';
+import { TarVerifier, type VerifiedContent } from './tar-verify';
 
 /**
  * Runs the agent so that its tarball flows into `out`; rejects with the agent's message.
@@ -42,6 +44,11 @@ export interface TransferOptions {
    * database dump, which is made anew each time).
    */
   readonly resume?: boolean;
+  /**
+   * With `resume`: the project's folder for resume logs (resume-log.ts), so that a manager
+   * killed mid-transfer resumes after it is started again.
+   */
+  readonly resumeDir?: string;
 }
 
 export interface ContentMarker extends VerifiedContent {
@@ -104,22 +111,10 @@ export async function readMarker(node: Transport, place: ContentPlace): Promise<
 
 export async function transferContent(o: TransferOptions): Promise<ContentMarker> {
   const { node, place } = o;
-  const earlier = o.resume ? takeInterrupted(place.staging, o.contentId) : undefined;
-  const staged: StagedFile[] = earlier ? await stagedPrefix(node, place.staging, earlier, o.signal) : [];
-  await run(
-    node,
-    [
-      'sh',
-      '-c',
-      // Resuming keeps what the node holds; otherwise the staging starts empty.
-      staged.length > 0 ? 'mkdir -p -- "$1"' : 'rm -rf -- "$1" && mkdir -p -- "$1"',
-      'sh',
-      place.staging,
-    ],
-    'Preparing the staging folder',
-    o.signal,
-  );
-  const extraArgs = staged.length > 0 ? [`--resume-after=${staged[staged.length - 1]!.name}`] : [];
+  const { plan, extraArgs, prepare } = await startResume(o);
+  const staged = plan.staged;
+  await run(node, ['sh', '-c', prepare, 'sh', place.staging], 'Preparing the staging folder', o.signal);
+  const log: ResumeLog | undefined = await openResumeLog(o, plan);
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
@@ -129,7 +124,10 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     stop.abort();
   };
   const fromSource = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const verifier = new TarVerifier(o.contentId, o.onProgress, staged);
+  const verifier = new TarVerifier(o.contentId, o.onProgress, staged, {
+    ...(plan.tail ? { tail: plan.tail } : {}),
+    ...(log ? { onFile: (f) => log.file(f), onStart: (name, size) => log.started(name, size) } : {}),
+  });
   const tap = o.tap?.();
   fromSource.on('error', fail);
   verifier.on('error', fail);
@@ -195,21 +193,30 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
         `Content ${o.contentId}: the tarball was not complete.`,
         o.contentId,
       );
-    const marker: ContentMarker = { contentId: o.contentId, ...verified };
+    // A file resumed inside: the node appends its tail and hashes the whole file before publishing.
+    if (verified.tail) await completeTail(node, place.staging, verified.tail, o.contentId);
+    const { tail: _done, ...counted } = verified;
+    const marker: ContentMarker = { contentId: o.contentId, ...counted };
     await run(
       node,
       ['sh', '-c', PUBLISH, 'sh', place.staging, place.final, place.marker, JSON.stringify(marker)],
       `Publishing ${o.contentId}`,
     );
+    await log?.discard();
     return marker;
   } catch (e) {
     // A cut line or a cancel: what the node holds whole is kept for the next attempt.
-    if (o.resume && isResumable(e)) rememberInterrupted(place.staging, o.contentId, verifier.staged);
+    if (o.resume && isResumable(e)) {
+      rememberInterrupted(place.staging, o.contentId, verifier.staged, verifier.current);
+      await log?.close();
+    }
     // Otherwise nothing half-made stays behind: the staging folder goes (the published one was never touched).
-    else
+    else {
+      await log?.discard().catch(() => undefined);
       await node
         .exec(['rm', '-rf', '--', place.staging], { timeoutMs: 10 * 60 * 1000 })
         .catch(() => undefined);
+    }
     throw e;
   } finally {
     o.signal.removeEventListener('abort', onAbort);
