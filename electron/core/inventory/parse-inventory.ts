@@ -13,6 +13,7 @@ import type {
   Domain,
   Inventory,
   Money,
+  Password,
   PaymentTool,
   Phone,
   ServiceTemplate,
@@ -20,6 +21,7 @@ import type {
   Subscription,
 } from '../../../shared/model/inventory';
 import { MmError } from '../errors';
+import { parseXmlTree } from './xml-tree';
 
 type Node = Record<string, unknown>;
 
@@ -38,8 +40,10 @@ const REPEATED = new Set([
 ]);
 
 /**
- * How every Migration API document is read: attributes kept, values left as strings, entities
+ * How Migration API documents are read: attributes kept, values left as strings, entities
  * decoded (agents write newlines in attributes as &#10;), DOCTYPEs refused earlier by xml-guard.
+ * Inventories, the big documents, go through xml-tree instead, which gives the same objects
+ * in one pass (test/inventory/xml-tree.test.ts compares the two).
  */
 export function agentXmlParser(repeated: ReadonlySet<string>): XMLParser {
   return new XMLParser({
@@ -57,8 +61,6 @@ export function agentXmlParser(repeated: ReadonlySet<string>): XMLParser {
   });
 }
 
-const parser = agentXmlParser(REPEATED);
-
 export interface ParsedDocument {
   readonly root: 'hostingPlatform' | 'accountsInfo' | 'domainsInfo';
   readonly inventory: Inventory;
@@ -67,7 +69,7 @@ export interface ParsedDocument {
 }
 
 export function parseAgentXml(xml: string, where: string): ParsedDocument {
-  const doc = parser.parse(xml) as Node;
+  const doc = parseXmlTree(xml, REPEATED, where);
   const rootName = (['hostingPlatform', 'accountsInfo', 'domainsInfo'] as const).find((r) => r in doc);
   if (!rootName) {
     throw new MmError(
@@ -92,111 +94,125 @@ export function parseAgentXml(xml: string, where: string): ParsedDocument {
         ...opt('name', str(platform['name'])),
         ...opt('version', str(platform['version'])),
       },
-      hosts: list(node(root['servers'])['server']).map(host),
-      templates: list(node(root['serviceTemplates'])['serviceTemplate']).map(template),
-      accounts: list(node(root['accounts'])['account']).map(account),
-      subscriptions: list(node(root['subscriptions'])['subscription']).map(subscription),
-      domains: list(node(root['domains'])['domain']).map(domain),
+      hosts: consume(root, 'servers', 'server', host),
+      templates: consume(root, 'serviceTemplates', 'serviceTemplate', template),
+      accounts: consume(root, 'accounts', 'account', account),
+      subscriptions: consume(root, 'subscriptions', 'subscription', subscription),
+      domains: consume(root, 'domains', 'domain', domain),
     },
   };
 }
 
+/**
+ * Maps the elements of one list of the tree into the model and lets go of each element once it
+ * is mapped, so the tree shrinks while the model grows: the document is never held as a whole
+ * tree and a whole model at once.
+ */
+function consume<T>(root: Node, listName: string, itemName: string, map: (n: Node) => T): T[] {
+  const items = node(root[listName])[itemName];
+  delete root[listName];
+  if (!Array.isArray(items)) return list(items).map(map);
+  const out = new Array<T>(items.length);
+  for (let k = 0; k < items.length; k++) {
+    out[k] = map(node(items[k]));
+    items[k] = undefined;
+  }
+  return out;
+}
+
 function host(n: Node): SourceHost {
-  return {
-    id: req(n, 'id'),
-    ...opt('hostname', str(n['hostname'])),
-    roles: (str(n['roles']) ?? '').split(/\s+/).filter(Boolean),
-    ips: list(n['ip']).map((ip) => ({
-      address: req(ip, 'address'),
-      type: str(ip['type']) === 'exclusive' ? ('exclusive' as const) : ('shared' as const),
-    })),
-  };
+  const h: Draft<SourceHost> = { id: req(n, 'id') };
+  put(h, 'hostname', str(n['hostname']));
+  h.roles = (str(n['roles']) ?? '').split(/\s+/).filter(Boolean);
+  h.ips = list(n['ip']).map((ip) => ({
+    address: req(ip, 'address'),
+    type: str(ip['type']) === 'exclusive' ? ('exclusive' as const) : ('shared' as const),
+  }));
+  return h as SourceHost;
 }
 
 function template(n: Node): ServiceTemplate {
-  return {
-    id: req(n, 'id'),
-    name: req(n, 'name'),
-    virtual: bool(n['virtual']),
-    ...opt('kind', str(n['kind']) as ServiceTemplate['kind']),
-    disabled: bool(n['disabled']),
-    ...opt('description', text(n['description'])),
-    resources: list(n['resource']).map((r) => ({
-      id: req(r, 'id'),
-      ...opt('name', str(r['name'])),
-      ...opt('unit', str(r['unit'])),
-      limit: num(r['limit']) ?? -1,
-      ...opt('included', num(r['included'])),
-      ...opt('setupFee', money(r['setupFee'])),
-      ...opt('recurringFee', money(r['recurringFee'])),
-    })),
-  };
+  const t: Draft<ServiceTemplate> = { id: req(n, 'id'), name: req(n, 'name'), virtual: bool(n['virtual']) };
+  put(t, 'kind', str(n['kind']) as ServiceTemplate['kind']);
+  t.disabled = bool(n['disabled']);
+  put(t, 'description', text(n['description']));
+  t.resources = list(n['resource']).map((r) => {
+    const res: Draft<ServiceTemplate['resources'][number]> = { id: req(r, 'id') };
+    put(res, 'name', str(r['name']));
+    put(res, 'unit', str(r['unit']));
+    res.limit = num(r['limit']) ?? -1;
+    put(res, 'included', num(r['included']));
+    put(res, 'setupFee', money(r['setupFee']));
+    put(res, 'recurringFee', money(r['recurringFee']));
+    return res as ServiceTemplate['resources'][number];
+  });
+  return t as ServiceTemplate;
 }
 
 function account(n: Node): Account {
-  return {
+  const a: Draft<Account> = {
     id: req(n, 'id'),
     type: str(n['type']) === 'reseller' ? 'reseller' : 'customer',
-    ...opt('parentId', str(n['parentId'])),
-    ...opt('company', str(n['company'])),
-    status: (str(n['status']) ?? 'active') as Account['status'],
-    ...opt('created', str(n['created'])),
-    ...opt('serverId', str(n['serverId'])),
-    ...opt('ccpLogin', credentials(n['ccpLogin'])),
-    ...opt('adminContact', contact(n['adminContact'])),
-    ...opt('technicalContact', contact(n['technicalContact'])),
-    ...opt('billingContact', contact(n['billingContact'])),
-    ...opt('address', address(n['address'])),
-    ...opt('balance', money(n['balance'])),
-    paymentTools: list(n['paymentTool']).map(paymentTool),
   };
+  put(a, 'parentId', str(n['parentId']));
+  put(a, 'company', str(n['company']));
+  a.status = (str(n['status']) ?? 'active') as Account['status'];
+  put(a, 'created', str(n['created']));
+  put(a, 'serverId', str(n['serverId']));
+  put(a, 'ccpLogin', credentials(n['ccpLogin']));
+  put(a, 'adminContact', contact(n['adminContact']));
+  put(a, 'technicalContact', contact(n['technicalContact']));
+  put(a, 'billingContact', contact(n['billingContact']));
+  put(a, 'address', address(n['address']));
+  put(a, 'balance', money(n['balance']));
+  a.paymentTools = list(n['paymentTool']).map(paymentTool);
+  return a as Account;
 }
 
 function subscription(n: Node): Subscription {
-  return {
+  const s: Draft<Subscription> = {
     id: req(n, 'id'),
     accountId: req(n, 'accountId'),
     templateId: req(n, 'templateId'),
-    ...opt('name', str(n['name'])),
-    status: (str(n['status']) ?? 'active') as Subscription['status'],
-    ...opt('created', str(n['created'])),
-    ...opt('expires', str(n['expires'])),
-    ...opt('period', num(n['period'])),
-    ...opt('periodType', str(n['periodType']) as Subscription['periodType']),
-    ...opt('billingPeriod', num(n['billingPeriod'])),
-    ...opt('billingPeriodType', str(n['billingPeriodType']) as Subscription['billingPeriodType']),
-    ...opt('refundPeriod', num(n['refundPeriod'])),
-    ...opt('lastBillingDate', str(n['lastBillingDate'])),
-    ...opt('nextBillingDate', str(n['nextBillingDate'])),
-    ...opt('serverId', str(n['serverId'])),
-    ...opt('subscriptionFee', money(n['subscriptionFee'])),
-    ...opt('setupFee', money(n['setupFee'])),
-    ...opt('renewalFee', money(n['renewalFee'])),
-    ...opt('transferFee', money(n['transferFee'])),
-    ...opt('nonRefundableAmount', money(n['nonRefundableAmount'])),
-    ...opt('registrarLogin', credentials(n['registrarLogin'])),
-    domainIds: list(n['providedDomain']).map((d) => req(d, 'id')),
   };
+  put(s, 'name', str(n['name']));
+  s.status = (str(n['status']) ?? 'active') as Subscription['status'];
+  put(s, 'created', str(n['created']));
+  put(s, 'expires', str(n['expires']));
+  put(s, 'period', num(n['period']));
+  put(s, 'periodType', str(n['periodType']) as Subscription['periodType']);
+  put(s, 'billingPeriod', num(n['billingPeriod']));
+  put(s, 'billingPeriodType', str(n['billingPeriodType']) as Subscription['billingPeriodType']);
+  put(s, 'refundPeriod', num(n['refundPeriod']));
+  put(s, 'lastBillingDate', str(n['lastBillingDate']));
+  put(s, 'nextBillingDate', str(n['nextBillingDate']));
+  put(s, 'serverId', str(n['serverId']));
+  put(s, 'subscriptionFee', money(n['subscriptionFee']));
+  put(s, 'setupFee', money(n['setupFee']));
+  put(s, 'renewalFee', money(n['renewalFee']));
+  put(s, 'transferFee', money(n['transferFee']));
+  put(s, 'nonRefundableAmount', money(n['nonRefundableAmount']));
+  put(s, 'registrarLogin', credentials(n['registrarLogin']));
+  s.domainIds = list(n['providedDomain']).map((d) => req(d, 'id'));
+  return s as Subscription;
 }
 
 function domain(n: Node): Domain {
-  return {
-    id: req(n, 'id'),
-    name: req(n, 'name'),
-    ...opt('asciiName', str(n['asciiName'])),
-    ...opt('unicodeName', str(n['unicodeName'])),
-    accountId: req(n, 'accountId'),
-    ...opt('hostingSubscriptionId', str(n['hostingSubscriptionId'])),
-    ...opt('registrationSubscriptionId', str(n['registrationSubscriptionId'])),
-    kind: (str(n['kind']) ?? 'regular') as Domain['kind'],
-    status: (str(n['status']) ?? 'active') as Domain['status'],
-    ...opt('serverId', str(n['serverId'])),
-    content: list(n['content']).map((c): ContentRef => ({
-      kind: req(c, 'kind') as ContentRef['kind'],
-      id: req(c, 'id'),
-      ...opt('sizeBytes', num(c['sizeBytes'])),
-    })),
-  };
+  const d: Draft<Domain> = { id: req(n, 'id'), name: req(n, 'name') };
+  put(d, 'asciiName', str(n['asciiName']));
+  put(d, 'unicodeName', str(n['unicodeName']));
+  d.accountId = req(n, 'accountId');
+  put(d, 'hostingSubscriptionId', str(n['hostingSubscriptionId']));
+  put(d, 'registrationSubscriptionId', str(n['registrationSubscriptionId']));
+  d.kind = (str(n['kind']) ?? 'regular') as Domain['kind'];
+  d.status = (str(n['status']) ?? 'active') as Domain['status'];
+  put(d, 'serverId', str(n['serverId']));
+  d.content = list(n['content']).map((c): ContentRef => {
+    const ref: Draft<ContentRef> = { kind: req(c, 'kind') as ContentRef['kind'], id: req(c, 'id') };
+    put(ref, 'sizeBytes', num(c['sizeBytes']));
+    return ref as ContentRef;
+  });
+  return d as Domain;
 }
 
 function credentials(v: unknown): Credentials | undefined {
@@ -205,61 +221,56 @@ function credentials(v: unknown): Credentials | undefined {
   const pw = n['password'];
   if (pw === undefined) return { login: req(n, 'login') };
   const p = typeof pw === 'string' ? { '#text': pw } : node(pw);
-  return {
-    login: req(n, 'login'),
-    password: {
-      value: text(p) ?? '',
-      crypted: bool(p['crypted']),
-      ...opt('scheme', str(p['scheme'])),
-    },
-  };
+  const password: Draft<Password> = { value: text(p) ?? '', crypted: bool(p['crypted']) };
+  put(password, 'scheme', str(p['scheme']));
+  return { login: req(n, 'login'), password: password as Password };
 }
 
 function contact(v: unknown): Contact | undefined {
   if (v === undefined) return undefined;
   const n = node(v);
-  return {
-    ...opt('firstName', str(n['firstName'])),
-    ...opt('middleName', str(n['middleName'])),
-    ...opt('lastName', str(n['lastName'])),
-    ...opt('email', str(n['email'])),
-    ...opt('phone', phone(n['phone'])),
-    ...opt('fax', phone(n['fax'])),
-    ...opt('address', address(n['address'])),
-  };
+  const c: Draft<Contact> = {};
+  put(c, 'firstName', str(n['firstName']));
+  put(c, 'middleName', str(n['middleName']));
+  put(c, 'lastName', str(n['lastName']));
+  put(c, 'email', str(n['email']));
+  put(c, 'phone', phone(n['phone']));
+  put(c, 'fax', phone(n['fax']));
+  put(c, 'address', address(n['address']));
+  return c as Contact;
 }
 
 function phone(v: unknown): Phone | undefined {
   if (v === undefined) return undefined;
   const n = node(v);
-  return {
-    ...opt('countryCode', str(n['countryCode'])),
-    ...opt('areaCode', str(n['areaCode'])),
-    number: req(n, 'number'),
-    ...opt('extension', str(n['extension'])),
-  };
+  const p: Draft<Phone> = {};
+  put(p, 'countryCode', str(n['countryCode']));
+  put(p, 'areaCode', str(n['areaCode']));
+  p.number = req(n, 'number');
+  put(p, 'extension', str(n['extension']));
+  return p as Phone;
 }
+
+const ADDRESS_FIELDS = ['street', 'houseNumber', 'address2', 'city', 'state', 'zip', 'country'] as const;
 
 function address(v: unknown): Address | undefined {
   if (v === undefined) return undefined;
   const n = node(v);
-  const keys = ['street', 'houseNumber', 'address2', 'city', 'state', 'zip', 'country'] as const;
-  return Object.fromEntries(
-    keys.flatMap((k) => (str(n[k]) === undefined ? [] : [[k, str(n[k])]])),
-  ) as Address;
+  const a: Draft<Address> = {};
+  for (const k of ADDRESS_FIELDS) put(a, k, str(n[k]));
+  return a as Address;
 }
 
 function paymentTool(n: Node): PaymentTool {
-  return {
-    type: (str(n['type']) ?? 'other') as PaymentTool['type'],
-    ...opt('holder', str(n['holder'])),
-    ...opt('cardType', str(n['cardType'])),
-    ...opt('maskedNumber', str(n['maskedNumber'])),
-    ...opt('expMonth', str(n['expMonth'])),
-    ...opt('expYear', str(n['expYear'])),
-    default: bool(n['default']),
-    ...opt('encryptedNumber', text(n['encryptedNumber'])),
-  };
+  const t: Draft<PaymentTool> = { type: (str(n['type']) ?? 'other') as PaymentTool['type'] };
+  put(t, 'holder', str(n['holder']));
+  put(t, 'cardType', str(n['cardType']));
+  put(t, 'maskedNumber', str(n['maskedNumber']));
+  put(t, 'expMonth', str(n['expMonth']));
+  put(t, 'expYear', str(n['expYear']));
+  t.default = bool(n['default']);
+  put(t, 'encryptedNumber', text(n['encryptedNumber']));
+  return t as PaymentTool;
 }
 
 function money(v: unknown): Money | undefined {
@@ -268,7 +279,7 @@ function money(v: unknown): Money | undefined {
   return { amount: (text(n) ?? '0').trim(), currency: str(n['currency']) ?? 'USD' };
 }
 
-// --- small readers over fast-xml-parser's output -------------------------------------------
+// --- small readers over the parsed tree ----------------------------------------------------
 
 function node(v: unknown): Node {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : {};
@@ -303,6 +314,17 @@ function req(n: Node, key: string): string {
   if (typeof v !== 'string')
     throw new MmError('xml-missing-field', `An element lacks its "${key}" attribute.`, key);
   return v;
+}
+
+/** A model object while it is being filled in, field by field in the model's order. */
+type Draft<T> = { -readonly [K in keyof T]?: T[K] };
+
+/**
+ * Sets a field only when it has a value, so optional fields stay absent rather than undefined
+ * (assigned in place: spreading a small object per optional field cost more than the parse).
+ */
+function put<T, K extends keyof T>(o: Draft<T>, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) o[key] = value;
 }
 
 /** Spreads a key only when it has a value, so optional fields stay absent rather than undefined. */
