@@ -9,19 +9,27 @@
  * Exits non-zero when a goal is missed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { createCore } from '../../electron/core/core';
 import { validateAgainstXsd } from '../../electron/core/inventory/xsd-validate';
-import { launchBrowser } from '../../test/helpers/browser';
-import { REPO_ROOT } from '../../test/helpers/paths';
-import { startHost } from '../../test/helpers/processes';
 import { BENCH_SCALE, figure, goal, reportGoals, scaledSize } from './goals';
 import { inventoryToXml } from './inventory-xml';
+import {
+  measureRendererFilter,
+  rendererBuilt,
+  rendererFilterOnly,
+  reportRendererFilter,
+} from './renderer-filter';
 import { syntheticInventory } from './synthetic';
+
+// `MM_BENCH_ONLY=filter`: only the renderer's filter, on a project made without the import.
+if (process.env['MM_BENCH_ONLY'] === 'filter') {
+  await rendererFilterOnly();
+  process.exit();
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
@@ -100,56 +108,10 @@ async function validationAlone(validator: 'native' | 'wasm'): Promise<number> {
 const nativeAloneMs = hasXmllint ? await validationAlone('native') : undefined;
 const wasmAloneMs = await validationAlone('wasm');
 
-// The renderer's own filter, in Chromium: the Inventory page of this project in the browser
-// host, each query typed into its Search box, timed in the page from the input event until the
-// table's count shows the filtered result and the next frame is drawn.
-const filterTimes: { query: string; ms: number; count: string }[] = [];
-if (existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) {
-  const host = await startHost(join(dir, 'data'));
-  const browser = await launchBrowser();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(host.url);
-    await page.goto(new URL(`#/p/${project.id}/inventory`, page.url()).toString());
-    const counter = page.getByTestId('inventory-count');
-    await counter
-      .filter({ hasText: `${inventory.domains.length} of ${inventory.domains.length} domains` })
-      .waitFor({ timeout: 60_000 });
-    // Marks the page's own Search box, so the timing below runs wholly inside the page.
-    await page.getByLabel('Search').evaluate((el) => el.setAttribute('data-bench-search', ''));
-    const type = (query: string): Promise<{ ms: number; count: string }> =>
-      page.evaluate(
-        (q) =>
-          new Promise<{ ms: number; count: string }>((resolve, reject) => {
-            const input = document.querySelector<HTMLInputElement>('[data-bench-search]')!;
-            const count = document.querySelector('[data-testid="inventory-count"]')!;
-            const before = count.textContent;
-            const t0 = performance.now();
-            const timer = setTimeout(() => reject(new Error(`the count never changed for "${q}"`)), 30_000);
-            const seen = new MutationObserver(() => {
-              if (count.textContent === before) return;
-              seen.disconnect();
-              clearTimeout(timer);
-              requestAnimationFrame(() =>
-                resolve({ ms: performance.now() - t0, count: count.textContent ?? '' }),
-              );
-            });
-            seen.observe(count, { subtree: true, childList: true, characterData: true });
-            // React listens for the native input event; set the value as a keystroke would.
-            Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, q);
-            input.dispatchEvent(new Event('input', { bubbles: true }));
-          }),
-        query,
-      );
-    for (const query of ['d-1', 'd-12', 'd-123', 'd-1234', '-b.', 'acc-99', 'd-5', 'd-55']) {
-      filterTimes.push({ query, ...(await type(query)) });
-      await type(''); // back to every row before the next query
-    }
-  } finally {
-    await browser.close();
-    await host.stop();
-  }
-}
+// The renderer's own filter, in Chromium, over this project's domains (renderer-filter.ts).
+const filterTimes = rendererBuilt()
+  ? await measureRendererFilter(join(dir, 'data'), project.id, inventory.domains.length)
+  : [];
 
 const ratio = best.total / bareMs;
 const validatorName = hasXmllint ? 'system xmllint' : 'libxml2 as WebAssembly (no xmllint installed)';
@@ -187,15 +149,5 @@ goal(
   },
 );
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-if (filterTimes.length === 0) {
-  console.log('renderer table filter: not measured — the renderer is not built (run "npm run build")');
-  goal('renderer table filter', 'measured', false);
-} else {
-  const worst = Math.max(...filterTimes.map((f) => f.ms));
-  console.log(
-    `renderer table filter in Chromium over ${inventory.domains.length} domain rows, keystroke to drawn count: median ${median(filterTimes.map((f) => f.ms)).toFixed(1)} ms, worst ${worst.toFixed(1)} ms   ${goal('renderer table filter (worst keystroke)', 'worst < 100 ms', worst < 100, { value: worst, unit: 'ms' })}`,
-  );
-  figure('renderer table filter (median keystroke)', median(filterTimes.map((f) => f.ms)), 'ms');
-  console.log(`  ${filterTimes.map((f) => `"${f.query}" ${f.ms.toFixed(1)} ms (${f.count})`).join(', ')}`);
-}
+reportRendererFilter(filterTimes, inventory.domains.length);
 reportGoals();

@@ -10,8 +10,8 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useDeferredValue, useMemo, useState } from 'react';
-import type { InventoryKind, InventoryRows } from '../../../shared/model/inventory';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import type { InventoryKind } from '../../../shared/model/inventory';
 import { ApiErrorAlert } from '../../components/api-error';
 import { CopyIdButton } from '../../components/copy-id-button';
 import { VirtualTable } from '../../components/virtual-table';
@@ -22,6 +22,7 @@ import type { RouteParams } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { HistoryTimeline } from '../review/history-timeline';
 import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
+import { filterInventory, searchTexts } from './inventory-filter';
 
 const KINDS: { value: InventoryKind; label: string }[] = [
   { value: 'accounts', label: 'Accounts' },
@@ -43,10 +44,8 @@ interface Opened {
   readonly id: string;
 }
 
-/** Every row's searchable text, lower-cased once, so a keystroke filters 20,000 rows instantly. */
-function haystacks(data: InventoryRows): string[] {
-  return (data.rows as readonly object[]).map((r) => Object.values(r).join('\u0001').toLowerCase());
-}
+/** Module-level, so the memoised table sees the same function on every render. */
+const rowKey = (r: { readonly serverId: string; readonly id: string }): string => `${r.serverId}/${r.id}`;
 
 const isKind = (v: string | undefined): v is InventoryKind => KINDS.some((k) => k.value === v);
 
@@ -80,40 +79,41 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
   const listing = useCall('inventory:list', { projectId, kind });
   const data = listing.data?.kind === kind ? listing.data : undefined;
 
-  const texts = useMemo(() => (data ? haystacks(data) : []), [data]);
+  // Lower-cased once per listing; a keystroke is then one pass of includes() over them.
+  const texts = useMemo(() => (data ? searchTexts(data) : []), [data]);
   const servers = useMemo(() => [...new Set((data?.rows ?? []).map((r) => r.serverId))], [data]);
   const statuses = useMemo(
     () => [...new Set((data?.rows ?? []).flatMap((r) => ('status' in r ? [r.status] : [])))],
     [data],
   );
-  const keep = useMemo(() => {
-    if (!data) return [];
-    return (data.rows as readonly { serverId: string; status?: string }[]).map(
-      (r, i) =>
-        (!deferredQuery || texts[i]!.includes(deferredQuery)) &&
-        (!server || r.serverId === server) &&
-        (!status || r.status === status),
-    );
-  }, [data, texts, deferredQuery, server, status]);
+  // The urgent render of a keystroke (the Search box) keeps the same filtered rows, so the
+  // memoised table is not drawn twice; the deferred render filters and draws once.
+  const shown = useMemo(
+    () => (data ? filterInventory(data, texts, { query: deferredQuery, server, status }) : undefined),
+    [data, texts, deferredQuery, server, status],
+  );
 
-  const open = (serverId: string, id: string): void => setOpened({ kind, serverId, id });
+  const open = useCallback(
+    (r: { readonly serverId: string; readonly id: string }): void =>
+      setOpened({ kind, serverId: r.serverId, id: r.id }),
+    [kind],
+  );
   const table = (() => {
-    if (!data) return null;
-    const shown = <T,>(rows: readonly T[]): T[] => rows.filter((_, i) => keep[i]);
+    if (!data || !shown) return null;
     // An empty inventory says what to do; an empty filter result says so.
     const empty =
       data.rows.length === 0
         ? `No ${kind} yet: register a source server on the Source servers page and fetch its inventory.`
         : `No ${kind} match the search and filters: clear them to see all ${data.rows.length}.`;
-    switch (data.kind) {
+    switch (shown.kind) {
       case 'accounts':
         return (
           <VirtualTable
             testId="inventory-table"
-            rows={shown(data.rows)}
+            rows={shown.rows}
             columns={ACCOUNT_COLUMNS}
-            rowKey={(r) => `${r.serverId}/${r.id}`}
-            onOpen={(r) => open(r.serverId, r.id)}
+            rowKey={rowKey}
+            onOpen={open}
             empty={empty}
           />
         );
@@ -121,10 +121,10 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
         return (
           <VirtualTable
             testId="inventory-table"
-            rows={shown(data.rows)}
+            rows={shown.rows}
             columns={DOMAIN_COLUMNS}
-            rowKey={(r) => `${r.serverId}/${r.id}`}
-            onOpen={(r) => open(r.serverId, r.id)}
+            rowKey={rowKey}
+            onOpen={open}
             empty={empty}
           />
         );
@@ -132,10 +132,10 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
         return (
           <VirtualTable
             testId="inventory-table"
-            rows={shown(data.rows)}
+            rows={shown.rows}
             columns={SUBSCRIPTION_COLUMNS}
-            rowKey={(r) => `${r.serverId}/${r.id}`}
-            onOpen={(r) => open(r.serverId, r.id)}
+            rowKey={rowKey}
+            onOpen={open}
             empty={empty}
           />
         );
@@ -143,16 +143,17 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
         return (
           <VirtualTable
             testId="inventory-table"
-            rows={shown(data.rows)}
+            rows={shown.rows}
             columns={TEMPLATE_COLUMNS}
-            rowKey={(r) => `${r.serverId}/${r.id}`}
-            onOpen={(r) => open(r.serverId, r.id)}
+            rowKey={rowKey}
+            onOpen={open}
             empty={empty}
           />
         );
     }
   })();
-  const shownCount = keep.filter(Boolean).length;
+  // The count is the length of the very rows handed to the table: always the true filtered count.
+  const shownCount = shown?.rows.length ?? 0;
 
   return (
     <Stack>
