@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
+import { fileStoreOnly } from '../helpers/file-store-only';
 
 describe('mm project', () => {
   it('create then list --json round-trips, with nothing but JSON on stdout', async () => {
@@ -16,13 +17,16 @@ describe('mm project', () => {
     expect(JSON.parse(shown.stdout)).toMatchObject({ name: 'H-Sphere east', counts: { accounts: 0 } });
   });
 
-  it('writes the data dir for the user alone (0600 files, 0700 folders)', async () => {
-    const dataDir = await tempDir();
-    await runMm(['project', 'create', 'Private', '--data-dir', dataDir]);
-    const { stat } = await import('node:fs/promises');
-    expect((await stat(`${dataDir}/projects/private/project.json`)).mode & 0o777).toBe(0o600);
-    expect((await stat(`${dataDir}/projects/private`)).mode & 0o777).toBe(0o700);
-  });
+  fileStoreOnly('the modes of the document files a project folder holds')(
+    'writes the data dir for the user alone (0600 files, 0700 folders)',
+    async () => {
+      const dataDir = await tempDir();
+      await runMm(['project', 'create', 'Private', '--data-dir', dataDir]);
+      const { stat } = await import('node:fs/promises');
+      expect((await stat(`${dataDir}/projects/private/project.json`)).mode & 0o777).toBe(0o600);
+      expect((await stat(`${dataDir}/projects/private`)).mode & 0o777).toBe(0o700);
+    },
+  );
 
   it('exits 2 on a usage error and 1 on a failure, with the message on stderr', async () => {
     const dataDir = await tempDir();
@@ -49,13 +53,16 @@ describe('mm project', () => {
     expect(JSON.parse(named.stdout)).toMatchObject({ id: 'two' });
   });
 
-  it('lists a project whose file is corrupt with the problem, naming the file', async () => {
-    const dataDir = await tempDir();
-    await runMm(['project', 'create', 'Broken', '--data-dir', dataDir]);
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${dataDir}/projects/broken/project.json`, '{"schemaVersion":1,"id":"bro');
-    const listed = await runMm(['project', 'list', '--json', '--data-dir', dataDir]);
-    const [entry] = JSON.parse(listed.stdout) as { problem?: string }[];
-    expect(entry?.problem).toContain('projects/broken/project.json');
-  });
+  fileStoreOnly('a damaged project.json file')(
+    'lists a project whose file is corrupt with the problem, naming the file',
+    async () => {
+      const dataDir = await tempDir();
+      await runMm(['project', 'create', 'Broken', '--data-dir', dataDir]);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(`${dataDir}/projects/broken/project.json`, '{"schemaVersion":1,"id":"bro');
+      const listed = await runMm(['project', 'list', '--json', '--data-dir', dataDir]);
+      const [entry] = JSON.parse(listed.stdout) as { problem?: string }[];
+      expect(entry?.problem).toContain('projects/broken/project.json');
+    },
+  );
 });

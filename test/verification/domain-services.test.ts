@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/core';
 import { DEMO, SPHERA, verifiedDemo } from '../helpers/demo-project';
 import { runMm } from '../helpers/processes';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('warnings from domainServicesInfo (TARGET-API.md traps)', () => {
   let core: Core;
@@ -61,7 +61,7 @@ describe('warnings from domainServicesInfo (TARGET-API.md traps)', () => {
   });
 
   it('stores facts only: no password reaches the project folder', async () => {
-    const text = await readFile(join(core.projects.projectDir(DEMO), 'domain-services.json'), 'utf8');
+    const text = await readProjectText(join(core.projects.projectDir(DEMO), 'domain-services.json'));
     expect(text).toContain('kiez-cafe.test');
     for (const secret of ['latte&art', 'db&pass', 'Orders1']) expect(text).not.toContain(secret);
   });

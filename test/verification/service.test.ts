@@ -3,7 +3,7 @@
  * suggestions, selection, verification runs with progress, resolution round-trips through
  * 'decisions:apply' / 'decisions:undo', and persistence across a restart.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
@@ -12,6 +12,7 @@ import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import type { CallChannel, CallRequest, CallResponse, JobProgress } from '../../shared/contract';
 import { freshSandbox } from '../target/fixtures';
 import { tempDir } from '../helpers/paths';
+import { readProjectDocument, storedVersion } from '../helpers/store-under-test';
 import { v1Source, v2Source, writeInventory } from './fixtures';
 
 describe('mapping, selection, verification and decisions through the contract', () => {
@@ -423,18 +424,18 @@ describe('mapping, selection, verification and decisions through the contract', 
       const dir = core.projects.projectDir(projectId);
       expect((await call('verification:summary', { projectId })).stale).toBe(true); // the x1 override came while stale
       await core.verification.run(projectId);
-      const inventoryBefore = await stat(join(dir, 'inventory', 'web01.json'));
-      const resultsBefore = await stat(join(dir, 'verification.json'));
+      const inventoryBefore = await storedVersion(join(dir, 'inventory', 'web01.json'));
+      const resultsBefore = await storedVersion(join(dir, 'verification.json'));
       const r = await call('decisions:apply', {
         projectId,
         decision: { kind: 'override', serverId: 'web01', subscriptionId: 's2' },
       });
       expect(r.reverified).not.toBeNull();
-      expect((await stat(join(dir, 'inventory', 'web01.json'))).mtimeMs).toBe(inventoryBefore.mtimeMs);
+      expect(await storedVersion(join(dir, 'inventory', 'web01.json'))).toBe(inventoryBefore);
       // The decision's results go to the journal; the full results file is not rewritten.
-      expect((await stat(join(dir, 'verification.json'))).mtimeMs).toBe(resultsBefore.mtimeMs);
+      expect(await storedVersion(join(dir, 'verification.json'))).toBe(resultsBefore);
       expect(await readFile(join(dir, 'verification-changes.jsonl'), 'utf8')).toContain('"s2"');
-      const onDisk = JSON.parse(await readFile(join(dir, 'decisions.json'), 'utf8')) as {
+      const onDisk = (await readProjectDocument(join(dir, 'decisions.json'))) as {
         log: unknown[];
         overrides: unknown[];
       };
