@@ -98,12 +98,22 @@ export class DecisionService {
       before,
       after,
     };
-    await this.write(projectId, input, after, decision.id);
+    // All or nothing: the log entry and the state it sets in decisions.json are one write, made
+    // first — on a shared store that write is the one refused when another engineer decided on
+    // the same object meanwhile, and then nothing at all was written. Only once it is accepted
+    // does the selection or mapping change; if that fails, the log entry is taken back.
     await this.#store.update(projectId, (d) => ({
-      ...d,
-      revision: d.revision + 1,
+      ...this.withState(d, input, after, decision.id),
       log: [...d.log, decision],
     }));
+    await this.writeOutside(projectId, input, after, decision.id).catch(async (e: unknown) => {
+      await this.#store.update(projectId, (d) => ({
+        ...d,
+        revision: d.revision + 1,
+        log: d.log.filter((x) => x.id !== decision.id),
+      }));
+      throw e;
+    });
     return { decision, reverified: fresh ? await this.reverify(projectId, input) : null };
   }
 
@@ -204,13 +214,21 @@ export class DecisionService {
         decisionId,
       );
     const fresh = await this.deps.verification.isFresh(projectId);
-    await this.write(projectId, decision.input, decision.before, decision.id);
     const undone: Decision = { ...decision, undone: { time: this.now().toISOString(), author } };
+    // as in apply: the refusable write first, the selection or mapping only once it is accepted
     await this.#store.update(projectId, (d) => ({
-      ...d,
-      revision: d.revision + 1,
+      ...this.withState(d, decision.input, decision.before, decision.id),
       log: d.log.map((x) => (x.id === decisionId ? undone : x)),
     }));
+    await this.writeOutside(projectId, decision.input, decision.before, decision.id).catch(
+      async (e: unknown) => {
+        await this.#store.update(projectId, (d) => ({
+          ...this.withState(d, decision.input, decision.after, decision.id),
+          log: d.log.map((x) => (x.id === decisionId ? decision : x)),
+        }));
+        throw e;
+      },
+    );
     return { decision: undone, reverified: fresh ? await this.reverify(projectId, decision.input) : null };
   }
 
@@ -335,40 +353,51 @@ export class DecisionService {
     }
   }
 
-  /** Puts a state in place (a decision's after, or its before on undo). */
-  private async write(
+  /**
+   * decisions.json with a state in place (a decision's after, or its before on undo): the
+   * override or approval it holds for the object. Its revision moves on in any case.
+   */
+  private withState(
+    d: DecisionsFile,
+    input: DecisionInput,
+    state: DecisionState,
+    decisionId: string,
+  ): DecisionsFile {
+    if (state.kind === 'override' && input.kind === 'override') {
+      const rest = d.overrides.filter(
+        (o) => !(o.serverId === input.serverId && o.subscriptionId === input.subscriptionId),
+      );
+      return {
+        ...d,
+        revision: d.revision + 1,
+        overrides: state.notMigrated
+          ? [...rest, { serverId: input.serverId, subscriptionId: input.subscriptionId, decisionId }]
+          : rest,
+      };
+    }
+    if (state.kind === 'approve' && input.kind === 'approve') {
+      const rest = d.approvals.filter(
+        (a) => !(a.serverId === input.serverId && a.domainId === input.domainId),
+      );
+      return {
+        ...d,
+        revision: d.revision + 1,
+        approvals: state.approved
+          ? [...rest, { serverId: input.serverId, domainId: input.domainId, park: state.park, decisionId }]
+          : rest,
+      };
+    }
+    return { ...d, revision: d.revision + 1 };
+  }
+
+  /** Puts in place what a state changes outside decisions.json: the selection or a mapping. */
+  private async writeOutside(
     projectId: string,
     input: DecisionInput,
     state: DecisionState,
     decisionId: string,
   ): Promise<void> {
-    if (state.kind === 'override' && input.kind === 'override') {
-      await this.#store.update(projectId, (d) => {
-        const rest = d.overrides.filter(
-          (o) => !(o.serverId === input.serverId && o.subscriptionId === input.subscriptionId),
-        );
-        return {
-          ...d,
-          revision: d.revision + 1,
-          overrides: state.notMigrated
-            ? [...rest, { serverId: input.serverId, subscriptionId: input.subscriptionId, decisionId }]
-            : rest,
-        };
-      });
-    } else if (state.kind === 'approve' && input.kind === 'approve') {
-      await this.#store.update(projectId, (d) => {
-        const rest = d.approvals.filter(
-          (a) => !(a.serverId === input.serverId && a.domainId === input.domainId),
-        );
-        return {
-          ...d,
-          revision: d.revision + 1,
-          approvals: state.approved
-            ? [...rest, { serverId: input.serverId, domainId: input.domainId, park: state.park, decisionId }]
-            : rest,
-        };
-      });
-    } else if (state.kind === 'unselect' && input.kind === 'unselect') {
+    if (state.kind === 'unselect' && input.kind === 'unselect') {
       await this.deps.selection.setDomain(
         projectId,
         input.serverId,
