@@ -93,6 +93,11 @@ export class NodeService {
     return DocumentFile.open(join(this.deps.projects.projectDir(projectId), 'target-nodes.json'), SPEC);
   }
 
+  /** Where transfers to this project's nodes keep what a resume after a restart needs (resume-log.ts). */
+  resumeDir(projectId: string): string {
+    return join(this.deps.projects.projectDir(projectId), 'content-resume');
+  }
+
   async registered(projectId: string): Promise<TargetNode[]> {
     return (await (await this.file(projectId)).current()).nodes;
   }

@@ -151,7 +151,13 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
           ...(deps.tap ? { tap: deps.tap } : {}),
         };
         const marker = place
-          ? await transferContent({ ...common, node: n.transport, place, resume: true })
+          ? await transferContent({
+              ...common,
+              node: n.transport,
+              place,
+              resume: true,
+              resumeDir: deps.nodes.resumeDir(deps.projectId),
+            })
           : await transferDatabase({ ...common, node: n.transport, root: n.root, database: p.name ?? '' });
         return outcomeOf(marker, 'call');
       } catch (e) {
