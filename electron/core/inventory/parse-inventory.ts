@@ -21,7 +21,7 @@ import type {
   Subscription,
 } from '../../../shared/model/inventory';
 import { MmError } from '../errors';
-import { parseXmlTree } from './xml-tree';
+import { type XmlMappers, parseXmlTree } from './xml-tree';
 
 type Node = Record<string, unknown>;
 
@@ -68,8 +68,17 @@ export interface ParsedDocument {
   readonly notFound: readonly string[];
 }
 
+/** Each object of the lists, mapped into the model as soon as its element closes. */
+const MAPPERS: XmlMappers = new Map<string, { parent: string; map: (n: Node) => unknown }>([
+  ['server', { parent: 'servers', map: host }],
+  ['serviceTemplate', { parent: 'serviceTemplates', map: template }],
+  ['account', { parent: 'accounts', map: account }],
+  ['subscription', { parent: 'subscriptions', map: subscription }],
+  ['domain', { parent: 'domains', map: domain }],
+]);
+
 export function parseAgentXml(xml: string, where: string): ParsedDocument {
-  const doc = parseXmlTree(xml, REPEATED, where);
+  const doc = parseXmlTree(xml, REPEATED, where, MAPPERS);
   const rootName = (['hostingPlatform', 'accountsInfo', 'domainsInfo'] as const).find((r) => r in doc);
   if (!rootName) {
     throw new MmError(
@@ -94,30 +103,19 @@ export function parseAgentXml(xml: string, where: string): ParsedDocument {
         ...opt('name', str(platform['name'])),
         ...opt('version', str(platform['version'])),
       },
-      hosts: consume(root, 'servers', 'server', host),
-      templates: consume(root, 'serviceTemplates', 'serviceTemplate', template),
-      accounts: consume(root, 'accounts', 'account', account),
-      subscriptions: consume(root, 'subscriptions', 'subscription', subscription),
-      domains: consume(root, 'domains', 'domain', domain),
+      hosts: mapped<SourceHost>(root, 'servers', 'server'),
+      templates: mapped<ServiceTemplate>(root, 'serviceTemplates', 'serviceTemplate'),
+      accounts: mapped<Account>(root, 'accounts', 'account'),
+      subscriptions: mapped<Subscription>(root, 'subscriptions', 'subscription'),
+      domains: mapped<Domain>(root, 'domains', 'domain'),
     },
   };
 }
 
-/**
- * Maps the elements of one list of the tree into the model and lets go of each element once it
- * is mapped, so the tree shrinks while the model grows: the document is never held as a whole
- * tree and a whole model at once.
- */
-function consume<T>(root: Node, listName: string, itemName: string, map: (n: Node) => T): T[] {
+/** One list of the document, its objects already mapped (MAPPERS); none when it is absent. */
+function mapped<T>(root: Node, listName: string, itemName: string): T[] {
   const items = node(root[listName])[itemName];
-  delete root[listName];
-  if (!Array.isArray(items)) return list(items).map(map);
-  const out = new Array<T>(items.length);
-  for (let k = 0; k < items.length; k++) {
-    out[k] = map(node(items[k]));
-    items[k] = undefined;
-  }
-  return out;
+  return Array.isArray(items) ? (items as T[]) : [];
 }
 
 function host(n: Node): SourceHost {

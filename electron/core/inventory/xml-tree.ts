@@ -75,7 +75,31 @@ function valueOf(frame: Frame): unknown {
   return node;
 }
 
-function addChild(parent: Frame, name: string, value: unknown, repeated: ReadonlySet<string>): void {
+/**
+ * Elements turned into their final object the moment they close, by element name and the name
+ * of the element they must be in: e.g. each `account` in `accounts` becomes an Account, and its
+ * subtree is garbage at once instead of surviving until the whole document is read.
+ */
+export type XmlMappers = ReadonlyMap<
+  string,
+  { readonly parent: string; readonly map: (node: XmlNode) => unknown }
+>;
+
+const NO_MAPPERS: XmlMappers = new Map();
+
+function addChild(
+  parent: Frame,
+  name: string,
+  element: unknown,
+  repeated: ReadonlySet<string>,
+  mappers: XmlMappers,
+): void {
+  const mapper = mappers.get(name);
+  // A mapper reads an object: an element with neither attributes nor children is an empty one.
+  const value =
+    mapper && mapper.parent === parent.name
+      ? mapper.map(typeof element === 'object' ? (element as XmlNode) : {})
+      : element;
   const children = (parent.children ??= {});
   const existing = children[name];
   if (existing === undefined) children[name] = repeated.has(name) ? [value] : value;
@@ -84,10 +108,16 @@ function addChild(parent: Frame, name: string, value: unknown, repeated: Readonl
 }
 
 /**
- * Parses `text` into the tree; `repeated` names the elements that are always arrays. `where`
- * names the document in errors.
+ * Parses `text` into the tree; `repeated` names the elements that are always arrays, `mappers`
+ * the elements turned into their final objects as they close. `where` names the document in
+ * errors.
  */
-export function parseXmlTree(text: string, repeated: ReadonlySet<string>, where: string): XmlNode {
+export function parseXmlTree(
+  text: string,
+  repeated: ReadonlySet<string>,
+  where: string,
+  mappers: XmlMappers = NO_MAPPERS,
+): XmlNode {
   const documentFrame: Frame = { name: '', at: 0, children: undefined, attributes: undefined, text: '' };
   const stack: Frame[] = [documentFrame];
   let top = documentFrame;
@@ -107,7 +137,7 @@ export function parseXmlTree(text: string, repeated: ReadonlySet<string>, where:
       if (name !== top.name) malformed(where, text, lt, `</${name}> closes <${top.name}>.`);
       stack.pop();
       const parent = stack[stack.length - 1]!;
-      addChild(parent, top.name, valueOf(top), repeated);
+      addChild(parent, top.name, valueOf(top), repeated, mappers);
       top = parent;
       i = close + 1;
     } else if (next === 0x3f /* ? */) {
@@ -147,7 +177,7 @@ export function parseXmlTree(text: string, repeated: ReadonlySet<string>, where:
       if (top === documentFrame && documentFrame.children)
         malformed(where, text, lt, `a second root element <${name}>.`);
       const frame: Frame = { name, at: lt, children: undefined, attributes, text: '' };
-      if (tagEnd[1] === '/') addChild(top, name, valueOf(frame), repeated);
+      if (tagEnd[1] === '/') addChild(top, name, valueOf(frame), repeated, mappers);
       else {
         if (stack.length > MAX_XML_DEPTH)
           malformed(where, text, lt, `<${name}> is nested over ${MAX_XML_DEPTH} elements deep.`);
