@@ -4,23 +4,28 @@
  * MM_STORE=postgres://… (every project folder without a link of its own is kept in that
  * database, see linkedPgStore) and runs vitest on the files given, then stops the server.
  *
- *   npx tsx test/team/on-postgres.ts test/review/history.test.ts …
+ *   npx tsx test/team/on-postgres.ts test/review/history.test.ts …   (those files)
+ *   npx tsx test/team/on-postgres.ts                                   (the whole suite: npm run test:pg-store)
  *
- * Tests that read a project's files on disk (the journal's lines, project.json) fail by design
- * under this switch: their project has no such files.
+ * Without files it runs every suite except test/team: those tests start PostgreSQL servers of
+ * their own and move file projects into them, so they run on PostgreSQL in either pass.
+ * Arguments starting with "-" go to vitest as they are.
+ *
+ * Tests read a project's documents and journals through test/helpers/store-under-test.ts, so
+ * their assertions hold on both stores; the few about document files themselves (modes, a
+ * damaged file, lock files) are marked with fileStoreOnly and skipped here.
  */
 import { spawn } from 'node:child_process';
 import { startPostgres } from '../helpers/postgres';
 import { REPO_ROOT } from '../helpers/paths';
 
-const files = process.argv.slice(2);
-if (files.length === 0) {
-  console.error('usage: npx tsx test/team/on-postgres.ts <test file>…');
-  process.exit(2);
-}
+const args = process.argv.slice(2);
+const files = args.filter((a) => !a.startsWith('-'));
+const vitestArgs = files.length > 0 ? args : ['test/', '--exclude', 'test/team/**', ...args];
+const started = Date.now();
 const pg = await startPostgres({ database: 'mmsuite', user: 'mm' });
 const code = await new Promise<number>((resolve) => {
-  const child = spawn('npx', ['vitest', 'run', ...files], {
+  const child = spawn('npx', ['vitest', 'run', ...vitestArgs], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
     env: {
@@ -32,4 +37,7 @@ const code = await new Promise<number>((resolve) => {
   child.once('close', (c) => resolve(c ?? 1));
 });
 await pg.stop();
+console.log(
+  `[pg-store] ${files.length > 0 ? files.join(' ') : 'whole suite'}: exit ${code} after ${Math.round((Date.now() - started) / 1000)} s`,
+);
 process.exit(code);
