@@ -24,6 +24,7 @@ import { createContentPort } from './migration/content-port';
 import { MigrationService } from './migration/migration-service';
 // Installs the resolver that serves linked project folders from PostgreSQL (issue 15).
 import './store/postgres-store';
+import { registerStorePasswords } from './store/store-password';
 import { createPoaPbaTarget } from './migration/poa-pba-target';
 import { RehearsalService } from './rehearsal/rehearsal-service';
 import { IpMapService } from './ipmap/ipmap-service';
@@ -91,6 +92,8 @@ export function createCore(options: CoreOptions): Core {
   const projects = new ProjectService(options.dataDir, events);
   const logs = new Map<string, MigrationLog>();
   const secrets = new SealedSecretStore(options.dataDir, options.keyGuard);
+  // The app's forms ask for a shared project's database password and seal it here (issue 15).
+  if (options.shell === 'electron' || options.shell === 'browser') registerStorePasswords(secrets);
   const inventoryStore = new InventoryStore(projects, secrets);
   const servers = new ServerService(projects, secrets, (projectId, serverId) =>
     inventoryStore.remove(projectId, serverId),
