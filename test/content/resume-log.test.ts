@@ -67,13 +67,13 @@ describe('the resume log', () => {
   it('is appended as files pass, before it is closed, and discarded whole', async () => {
     const dir = await tempDir('mm-resume-log-');
     const log = await ResumeLog.begin(dir, STAGING, ID, []);
-    for (let i = 0; i < 300; i++) log.file(file(`m/${i}`, 100));
+    for (let i = 0; i < 1100; i++) log.file(file(`m/${i}`, 100));
     let seen = 0;
-    for (let t = 0; t < 100 && seen < 256; t++) {
+    for (let t = 0; t < 100 && seen < 1000; t++) {
       seen = (await loadResumeLog(dir, STAGING, ID))?.files.length ?? 0;
-      if (seen < 256) await new Promise((r) => setTimeout(r, 50));
+      if (seen < 1000) await new Promise((r) => setTimeout(r, 50));
     }
-    expect(seen).toBeGreaterThanOrEqual(256);
+    expect(seen).toBeGreaterThanOrEqual(1000);
     expect(await readFile(resumeLogPath(dir, STAGING, ID), 'utf8')).not.toMatch(/secret|password/i);
     await log.discard();
     expect(await readdir(dir)).toEqual([]);

@@ -26,7 +26,7 @@ export interface Remembered {
 const VERSION = 1;
 /** Gathered lines are appended once this many file bytes, files or milliseconds are behind. */
 const FLUSH_BYTES = 8 * 1024 * 1024;
-const FLUSH_FILES = 256;
+const FLUSH_FILES = 1000;
 const FLUSH_MS = 2000;
 /** A file at least this large is logged when it starts: a cut inside it resumes from its bytes. */
 export const LARGE_FILE_BYTES = 4 * 1024 * 1024;

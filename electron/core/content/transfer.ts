@@ -5,9 +5,10 @@
  * flight in memory (stream back-pressure end to end). Once every member matched the agent's
  * manifest the staging folder is renamed into place and a marker written last; a refused
  * member or a hash mismatch removes the staging folder and publishes nothing. A cut connection
- * (or a cancel) keeps the staging folder when the caller asked for `resume`: the next attempt in
- * this process moves only what the node does not hold whole yet (resume.ts). A restart after a
- * crash finds the marker (done) or starts the staging over.
+ * (or a cancel) keeps the staging folder when the caller asked for `resume`: the next attempt
+ * moves only what the node does not hold yet (resume.ts), inside a file too (resume-tail.ts).
+ * A restart after a crash finds the marker (done), or resumes from the staging folder with the
+ * list the attempt logged in the project's folder as it went (resume-log.ts, `resumeDir`).
  */
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import type { Transport } from '../agent/transport';

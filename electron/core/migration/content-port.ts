@@ -4,7 +4,8 @@
  * mail node: the mailbox's Maildir). Same journal discipline as the POA/PBA steps: the intent
  * (where the content goes) before the transfer, the outcome (files, bytes, the manifest's
  * SHA-256) after; after a crash the node is asked: a marker beside the published folder means
- * done, anything else means start the staging over.
+ * done, anything else means another attempt, which resumes from the node's staging folder what
+ * the project's resume log says passed whole (content/resume-log.ts).
  */
 import type { PlanStep, StepOutcome } from '../../../shared/model/migration';
 import { databaseRestored, transferDatabase } from '../content/db-content';
