@@ -1,11 +1,14 @@
 /**
  * Inventory import of a synthetic 10,000 accounts / 20,000 domains / 30,000 subscriptions
- * document against a bare fast-xml-parser parse of the same file measured in this run (goal:
- * whole import ≤ 2×), with the validator that actually ran named. XSD validation is also timed
- * on its own, each validator alone on an idle thread: inside the import its end is only seen
- * after the blocking parse, so that moment says nothing about the validator.
- * Also: peak RSS, store size, and the renderer's own table filter over the 20,000 domain rows,
- * timed in headless Chromium against the browser host (needs `npm run build` first).
+ * document against a bare fast-xml-parser parse of the same file measured in this run (issue
+ * 19's goals: whole import ≤ 1.3×, ≤ 1.5× with the WebAssembly validator), with the validator
+ * that actually ran named. XSD validation is also timed on its own, each validator alone on an
+ * idle thread: inside the import its end is only seen after the blocking parse, so that moment
+ * says nothing about the validator.
+ * Also: the import's peak RSS, in a child process doing that one import and nothing else
+ * (import-rss.ts; goal ≤ 400 MB at 20,000 domains), store size, and the renderer's own table
+ * filter over the 20,000 domain rows, timed in headless Chromium against the browser host
+ * (needs `npm run build` first).
  * Exits non-zero when a goal is missed.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +19,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createCore } from '../../electron/core/core';
 import { validateAgainstXsd } from '../../electron/core/inventory/xsd-validate';
 import { BENCH_SCALE, figure, goal, reportGoals, scaledSize } from './goals';
+import { type ImportRss, measureImportRss } from './import-rss';
 import { inventoryToXml } from './inventory-xml';
 import {
   measureRendererFilter,
@@ -108,12 +112,20 @@ async function validationAlone(validator: 'native' | 'wasm'): Promise<number> {
 const nativeAloneMs = hasXmllint ? await validationAlone('native') : undefined;
 const wasmAloneMs = await validationAlone('wasm');
 
+// The import's memory, each validator in a child process that does only that one import: this
+// process has parsed and imported the document several times by now, so its own peak is not it.
+const rssNative = hasXmllint ? measureImportRss(file, 'native') : undefined;
+const rssWasm = measureImportRss(file, 'wasm');
+
 // The renderer's own filter, in Chromium, over this project's domains (renderer-filter.ts).
 const filterTimes = rendererBuilt()
   ? await measureRendererFilter(join(dir, 'data'), project.id, inventory.domains.length)
   : [];
 
 const ratio = best.total / bareMs;
+// xmllint validates in a process of its own on the other core; the WebAssembly build is slower.
+const ratioGoal = hasXmllint ? 1.3 : 1.5;
+const wasmRatio = wasmMs / bareMs;
 const validatorName = hasXmllint ? 'system xmllint' : 'libxml2 as WebAssembly (no xmllint installed)';
 console.log(
   `accounts ${inventory.accounts.length}, domains ${inventory.domains.length}, subscriptions ${inventory.subscriptions.length}`,
@@ -127,27 +139,23 @@ console.log(`import: parse into the model (main thread, beside the validator): $
 console.log(`import: validation and parse side by side (wall):                  ${ms(best.wall)}`);
 console.log(`import: store (inventory file + project):                          ${ms(best.store)}`);
 console.log(
-  `whole import with ${validatorName} (guard+validate+parse+store): ${ms(best.total)}  → ${ratio.toFixed(2)}× the bare parse   ${goal('whole import', '≤ 2× the bare parse', ratio <= 2, { value: ratio, unit: '× bare parse' })}`,
+  `whole import with ${validatorName} (guard+validate+parse+store): ${ms(best.total)}  → ${ratio.toFixed(2)}× the bare parse   ${goal('whole import', `≤ ${ratioGoal}× the bare parse`, ratio <= ratioGoal, { value: ratio, unit: '× bare parse' })}`,
 );
 console.log(
-  `whole import with the WebAssembly validator: ${ms(wasmMs)}  → ${(wasmMs / bareMs).toFixed(2)}× the bare parse`,
+  `whole import with the WebAssembly validator: ${ms(wasmMs)}  → ${wasmRatio.toFixed(2)}× the bare parse   ${goal('whole import, WebAssembly validator', '≤ 1.5× the bare parse', wasmRatio <= 1.5, { value: wasmRatio, unit: '× bare parse' })}`,
 );
 console.log(`store file: ${(storeBytes / 1048576).toFixed(1)} MB`);
 figure('synthetic document', bytes / 1048576, 'MB');
 figure('bare fast-xml-parser parse', bareMs, 'ms');
 figure(`whole import (${hasXmllint ? 'xmllint' : 'WebAssembly'} validator)`, best.total, 'ms');
-figure('whole import with the WebAssembly validator', wasmMs / bareMs, '× bare parse');
 // Issue 19's goal: the inventory held once, not several times over (400 MB at 20,000 domains).
-const importRss = process.resourceUsage().maxRSS / 1024;
-goal(
-  'import peak RSS (the core, whole bench so far)',
-  `≤ ${400 * BENCH_SCALE} MB`,
-  importRss <= 400 * BENCH_SCALE,
-  {
-    value: importRss,
-    unit: 'MB',
-  },
+const rssGoal = 400 * BENCH_SCALE;
+const rssLine = (name: string, r: ImportRss): string =>
+  `import peak RSS, ${name}, one import in a process of its own (Node, tsx and the core loaded: ${r.beforeMb.toFixed(0)} MB before; the import adds ${(r.peakMb - r.beforeMb).toFixed(0)} MB): ${r.peakMb.toFixed(0)} MB   ${goal(`import peak RSS (${name})`, `≤ ${rssGoal} MB`, r.peakMb <= rssGoal, { value: r.peakMb, unit: 'MB' })}`;
+if (rssNative) console.log(rssLine('system xmllint', rssNative));
+console.log(rssLine('WebAssembly validator', rssWasm));
+console.log(
+  `peak RSS of this bench process (every parse and import above, not one import): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
 );
-console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 reportRendererFilter(filterTimes, inventory.domains.length);
 reportGoals();
