@@ -225,3 +225,18 @@ export async function storedVersion(file: string): Promise<string> {
     throw new Error(`no document ${pg.relPath} of project ${pg.projectId} in ${pg.store.url} (for ${file})`);
   return row.v;
 }
+
+/**
+ * The names of the documents stored in the folder `dir` of a project (`…/inventory`), like
+ * `readdir` of the folder on the file store; none when there are none.
+ */
+export async function listProjectDocuments(dir: string): Promise<string[]> {
+  const pg = await pgFor(join(dir, '_'));
+  if (!pg) return readdir(dir).catch(() => [] as string[]);
+  const prefix = pg.relPath.slice(0, -1);
+  const { rows } = await pg.store.query<{ path: string }>(
+    `SELECT path FROM mm_documents WHERE project_id = $1 AND starts_with(path, $2) ORDER BY path`,
+    [pg.projectId, prefix],
+  );
+  return rows.map((r) => r.path.slice(prefix.length)).filter((name) => !name.includes('/'));
+}

@@ -21,6 +21,8 @@ import { startMariaDb, type MariaDb } from '../helpers/mariadb';
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 import { type Sshd, startSshd } from '../helpers/sshd';
+import { readProjectText } from '../helpers/store-under-test';
+import { fileStoreOnly } from '../helpers/file-store-only';
 
 const MARKER = `/tmp/pwned-domain-services-${process.pid}`;
 const layout = standardLinuxLayout(MARKER);
@@ -319,7 +321,7 @@ describe('domain services: the full model from the real linux agent', () => {
   });
 
   it('stores no password, hash or key in plain text', async () => {
-    const stored = (await readFile(servicesFile(), 'utf8')) + (await readFile(factsFile(), 'utf8'));
+    const stored = (await readProjectText(servicesFile())) + (await readProjectText(factsFile()));
     expect(stored).toContain('alice_shop');
     const secrets = [
       ...layout.mailboxes.map((m) => m.hash.replace(/^\{[A-Z0-9-]+\}/, '')),
@@ -386,7 +388,7 @@ describe('domain services: fetched only when missing, kept across restarts', () 
   });
 
   it('writes the services file once per fetch, versioned, and a new process reads it back', async () => {
-    const file = JSON.parse(await readFile(servicesFile(), 'utf8')) as {
+    const file = JSON.parse(await readProjectText(servicesFile())) as {
       schemaVersion: number;
       serverId: string;
       domains: Record<string, unknown>;
@@ -444,23 +446,26 @@ describe('domain services: fetched only when missing, kept across restarts', () 
     expect((await core.domainServices.facts(other)).size).toBe(0);
   });
 
-  it('refuses a damaged services file by name and never overwrites it', async () => {
-    const other = await core.projects.create('Damaged');
-    const s = await core.servers.add(other.id, {
-      name: 'web02',
-      kind: 'linux',
-      connection: { type: 'local', root },
-    });
-    const file = join(core.projects.projectDir(other.id), 'domain-services', `${s.id}.json`);
-    await mkdir(join(core.projects.projectDir(other.id), 'domain-services'), { recursive: true });
-    await writeFile(file, '{"schemaVersion":1,"serverId":"web02","fetchedAt":"","domains":[]}');
-    const e = await failure(core.domainServices.services(other.id));
-    expect([e.code, e.message]).toEqual(['store-corrupt', expect.stringContaining(file)]);
-    await failure(core.domainServices.ensureFetched(other.id, s.id, ['example.com']));
-    expect(await readFile(file, 'utf8')).toBe(
-      '{"schemaVersion":1,"serverId":"web02","fetchedAt":"","domains":[]}',
-    );
-  });
+  fileStoreOnly('a damaged document file')(
+    'refuses a damaged services file by name and never overwrites it',
+    async () => {
+      const other = await core.projects.create('Damaged');
+      const s = await core.servers.add(other.id, {
+        name: 'web02',
+        kind: 'linux',
+        connection: { type: 'local', root },
+      });
+      const file = join(core.projects.projectDir(other.id), 'domain-services', `${s.id}.json`);
+      await mkdir(join(core.projects.projectDir(other.id), 'domain-services'), { recursive: true });
+      await writeFile(file, '{"schemaVersion":1,"serverId":"web02","fetchedAt":"","domains":[]}');
+      const e = await failure(core.domainServices.services(other.id));
+      expect([e.code, e.message]).toEqual(['store-corrupt', expect.stringContaining(file)]);
+      await failure(core.domainServices.ensureFetched(other.id, s.id, ['example.com']));
+      expect(await readFile(file, 'utf8')).toBe(
+        '{"schemaVersion":1,"serverId":"web02","fetchedAt":"","domains":[]}',
+      );
+    },
+  );
 });
 
 describe('domain services over SSH: the same agent, and a schema-breaking document refused', () => {
@@ -538,15 +543,14 @@ exit 0;
 
   it('refuses a schema-breaking document with its line and column, storing nothing', async () => {
     await writeFile(join(stubDir, 'mode'), 'schema\n');
-    const before = await readFile(
+    const before = await readProjectText(
       join(core.projects.projectDir(projectId), 'domain-services', `${sshId}.json`),
-      'utf8',
     );
     const e = await failure(core.domainServices.ensureFetched(projectId, sshId, ['carol-hosting.net']));
     expect(e.code).toBe('xml-invalid');
     expect(e.message).toMatch(/domainServicesInfo carol-hosting\.net line 4, column \d+: .*quotaKb/);
     expect(
-      await readFile(join(core.projects.projectDir(projectId), 'domain-services', `${sshId}.json`), 'utf8'),
+      await readProjectText(join(core.projects.projectDir(projectId), 'domain-services', `${sshId}.json`)),
     ).toBe(before);
     expect(await core.domainServices.missing(projectId, sshId, ['carol-hosting.net'])).toEqual([
       'carol-hosting.net',
@@ -660,9 +664,8 @@ describe("the built-in demo's source servers", () => {
       ),
     ).toBe('db&pass');
     expect(s?.ftpUsers.map((u) => [u.login, u.home])).toEqual([['kiez-ftp', '/var/hsphere/kiez-cafe.test']]);
-    const stored = await readFile(
+    const stored = await readProjectText(
       join(demo.projects.projectDir(DEMO), 'domain-services', `${sphera.id}.json`),
-      'utf8',
     );
     for (const plain of ['latte&art', 'Orders1', 'db&pass', 'Ftp-Kiez-3'])
       expect(stored).not.toContain(plain);

@@ -3,13 +3,13 @@
  * serving SOAP on loopback (plain HTTP and HTTPS): the same output, errors and exit codes as
  * over SSH.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 import { type ServedAgent, certificateFingerprint, makeCertificate, serveAgent } from './served-agent';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('mm server add --transport soap, mm inventory fetch', () => {
   let plain: ServedAgent;
@@ -50,7 +50,7 @@ describe('mm server add --transport soap, mm inventory fetch', () => {
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect(add.stdout).toContain(`soap ${plain.url}`);
-    const projectFile = await readFile(join(dataDir, 'projects', 'soap-cli', 'project.json'), 'utf8');
+    const projectFile = await readProjectText(join(dataDir, 'projects', 'soap-cli', 'project.json'));
     expect(projectFile).not.toContain(plain.token);
     const fetch = await mm(['inventory', 'fetch', 'win01', '--json']);
     expect(fetch.code).toBe(0);

@@ -19,6 +19,7 @@ import {
 } from '../helpers/layouts/description-layout';
 import { tempDir } from '../helpers/paths';
 import { type ServedAgent, certificateFingerprint, makeCertificate, serveAgent } from './served-agent';
+import { readProjectText } from '../helpers/store-under-test';
 
 const DOMAIN = 'acme-widgets.example';
 
@@ -29,7 +30,7 @@ describe('source server over SOAP/HTTP: register, test, inventory, services, con
   let layoutRoot: string;
   let layout: DemoLayoutSummary;
 
-  const projectFile = () => readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+  const projectFile = () => readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
 
   beforeAll(async () => {
     layoutRoot = await tempDir('mm-soap-layout-');
@@ -231,15 +232,15 @@ describe('SOAP over HTTPS: the certificate is pinned as host keys are for SSH', 
       credentials: { token: agent.token },
     });
     const before = requests();
-    const stored = await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+    const stored = await readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
     const error = await failure(core.inventory.fetch(projectId, 'spoofed'));
     expect(error).toMatchObject({ code: 'tls-fingerprint-changed' });
     expect(error.message).toContain(other);
     expect(error.message).toContain(agent.fingerprint!);
     expect(requests()).toBe(before);
-    expect(await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8')).toBe(stored);
+    expect(await readProjectText(join(core.projects.projectDir(projectId), 'project.json'))).toBe(stored);
     await expect(
-      readFile(join(core.projects.projectDir(projectId), 'inventory', 'spoofed.json')),
+      readProjectText(join(core.projects.projectDir(projectId), 'inventory', 'spoofed.json')),
     ).rejects.toThrow();
   });
 

@@ -18,6 +18,7 @@ import { tempDir } from '../helpers/paths';
 import { freePort } from '../helpers/sshd';
 import { BILLION_LAUGHS_XML } from '../helpers/xml-fixtures';
 import { type ServedAgent, serveAgent } from './served-agent';
+import { listProjectDocuments, readProjectText } from '../helpers/store-under-test';
 
 const DOMAIN = 'acme-widgets.example';
 const CONTENT = ['--extract=domainContent', `--domain-id=${DOMAIN}`, `--content-id=site:${DOMAIN}`];
@@ -64,9 +65,9 @@ describe('SOAP failures against the real agent', () => {
   let core: Core;
   let projectId: string;
   let layoutRoot: string;
-  const projectFile = () => readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+  const projectFile = () => readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
   const inventoryFiles = async () =>
-    readdir(join(core.projects.projectDir(projectId), 'inventory')).catch(() => [] as string[]);
+    listProjectDocuments(join(core.projects.projectDir(projectId), 'inventory'));
   const auth = () => ({ Authorization: `Bearer ${agent.token}`, SOAPAction: '""' });
 
   beforeAll(async () => {
@@ -395,14 +396,12 @@ describe('a hostile agent: what it answers is refused before it is parsed or sto
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const nothingStored = async (before: string) => {
-    expect(await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8')).toBe(before);
-    expect(
-      await readdir(join(core.projects.projectDir(projectId), 'inventory')).catch(() => [] as string[]),
-    ).toEqual([]);
+    expect(await readProjectText(join(core.projects.projectDir(projectId), 'project.json'))).toBe(before);
+    expect(await listProjectDocuments(join(core.projects.projectDir(projectId), 'inventory'))).toEqual([]);
   };
 
   it('an envelope with an entity bomb', async () => {
-    const before = await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+    const before = await readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
     answer = BILLION_LAUGHS_XML.replace(
       /<hostingPlatform[\s\S]*$/,
       '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&lol9;</soap:Body></soap:Envelope>',
@@ -413,7 +412,7 @@ describe('a hostile agent: what it answers is refused before it is parsed or sto
   });
 
   it('a well-formed envelope carrying an entity-bomb document', async () => {
-    const before = await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+    const before = await readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
     const doc = Buffer.from(BILLION_LAUGHS_XML);
     const body = `<mm:agent>linux</mm:agent><mm:version>99.0.0</mm:version><mm:exitCode>0</mm:exitCode><mm:document encoding="base64" bytes="${doc.length}">${doc.toString('base64')}</mm:document>`;
     answer = `<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:mm="urn:migration-manager:agent:1"><soap:Body><mm:RunResponse>${body}</mm:RunResponse></soap:Body></soap:Envelope>`;
@@ -423,7 +422,7 @@ describe('a hostile agent: what it answers is refused before it is parsed or sto
   });
 
   it('a malformed envelope', async () => {
-    const before = await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+    const before = await readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
     answer = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>';
     const e = await failure(core.inventory.fetch(projectId, 'hostile'));
     expect(e).toMatchObject({ code: 'agent-bad-response' });

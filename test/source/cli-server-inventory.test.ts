@@ -5,6 +5,7 @@ import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 import { type Sshd, startSshd } from '../helpers/sshd';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('mm server and mm inventory', () => {
   let sshd: Sshd;
@@ -50,7 +51,7 @@ describe('mm server and mm inventory', () => {
       id: 'web01',
       connection: { hostKeyFingerprint: sshd.hostFingerprint },
     });
-    const projectFile = await readFile(join(dataDir, 'projects', 'cli', 'project.json'), 'utf8');
+    const projectFile = await readProjectText(join(dataDir, 'projects', 'cli', 'project.json'));
     expect(projectFile).not.toContain('OPENSSH PRIVATE KEY');
   });
 

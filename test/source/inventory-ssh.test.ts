@@ -9,6 +9,7 @@ import { failure } from '../helpers/failure';
 import { BILLION_LAUGHS_XML, SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, freePort, startSshd } from '../helpers/sshd';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('source server over real SSH: register, pin, deploy, inventory', () => {
   let sshd: Sshd;
@@ -54,7 +55,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
   });
   afterAll(() => sshd?.stop());
 
-  const projectFile = () => readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+  const projectFile = () => readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
 
   it('stores credentials sealed, never in the project file', async () => {
     const text = await projectFile();
@@ -102,14 +103,13 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     let inventoryBefore: string;
     beforeAll(async () => {
       before = await projectFile();
-      inventoryBefore = await readFile(
+      inventoryBefore = await readProjectText(
         join(core.projects.projectDir(projectId), 'inventory', 'web01.json'),
-        'utf8',
       );
     });
     const unchanged = async () => {
       expect(
-        await readFile(join(core.projects.projectDir(projectId), 'inventory', 'web01.json'), 'utf8'),
+        await readProjectText(join(core.projects.projectDir(projectId), 'inventory', 'web01.json')),
       ).toBe(inventoryBefore);
     };
     const inventoryFile = (id: string) =>
@@ -145,7 +145,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
       expect(error.message).toContain(`127.0.0.1:${port}`);
       // The failed fetch stored nothing: no pin, no summary, no inventory file.
       expect(await projectFile()).toBe(registered);
-      await expect(readFile(inventoryFile('down'))).rejects.toThrow();
+      await expect(readProjectText(inventoryFile('down'))).rejects.toThrow();
       await unchanged();
       await core.servers.remove(projectId, 'down');
       expect(await projectFile()).not.toContain('"down"');
@@ -169,7 +169,7 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
       });
       // The host key was presented with trustNew, but a login that failed pins nothing.
       expect(await projectFile()).toBe(registered);
-      await expect(readFile(inventoryFile('badpw'))).rejects.toThrow();
+      await expect(readProjectText(inventoryFile('badpw'))).rejects.toThrow();
       expect(await core.secrets.get(`project/${projectId}/server/badpw/password`)).toBe('not-the-password');
       await unchanged();
       await core.servers.remove(projectId, 'badpw');
@@ -302,14 +302,14 @@ exit 0;
         expect(good.deployed).toBe(false);
         expect(good.summary).toMatchObject({ domains: layout.domains, source: 'agent' });
         projectBefore = await projectFile();
-        stubInventoryBefore = await readFile(inventoryFile(stubId), 'utf8');
+        stubInventoryBefore = await readProjectText(inventoryFile(stubId));
       });
 
       const fetchWith = async (mode: string): Promise<MmError> => {
         await writeFile(join(stubDir, 'mode'), `${mode}\n`);
         const error = await failure(core.inventory.fetch(projectId, stubId), `mode ${mode}`);
         // Nothing stored changed, byte for byte, and the stub was not replaced by a deploy.
-        expect(await readFile(inventoryFile(stubId), 'utf8')).toBe(stubInventoryBefore);
+        expect(await readProjectText(inventoryFile(stubId))).toBe(stubInventoryBefore);
         expect(await projectFile()).toBe(projectBefore);
         expect(serversOf(await projectFile())).toBe(serversOf(projectBefore));
         expect(await readFile(join(stubDir, 'agent.pl'), 'utf8')).toBe(STUB);

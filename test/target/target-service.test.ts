@@ -8,6 +8,7 @@ import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { targetSecretName } from '../../electron/core/target/target-settings';
 import { tempDir } from '../helpers/paths';
 import { customer, freshSandbox } from './fixtures';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('a project target: settings, secrets, test connection, browser', () => {
   let sandbox: RunningSandbox;
@@ -31,7 +32,7 @@ describe('a project target: settings, secrets, test connection, browser', () => 
     });
     expect(view.poa).toEqual({ url: sandbox.poaUrl, user: 'poa-admin', hasPassword: true });
     expect(view.tlsFingerprint).toBeNull();
-    const file = await readFile(join(core.projects.projectDir(projectId), 'project.json'), 'utf8');
+    const file = await readProjectText(join(core.projects.projectDir(projectId), 'project.json'));
     expect(file).toContain(sandbox.poaUrl);
     expect(file).not.toContain('Secret');
     expect(await core.secrets.get(targetSecretName(projectId, 'pba'))).toBe('pba-Secret&2');
