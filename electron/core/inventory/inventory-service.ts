@@ -199,9 +199,10 @@ export class InventoryService {
     source: 'agent' | 'import',
     label: string,
   ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
-    // Sealing the customers' passwords uses the wait for the schema validator.
+    // Sealing the customers' passwords and writing the stored form's JSON use the wait for the
+    // schema validator.
     const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
-      prepare: (p) => this.store.seal(p.inventory),
+      prepare: (p) => this.store.prepare(server.id, p.inventory, source),
     });
     const t0 = performance.now();
     if (parsed.root !== 'hostingPlatform') {
@@ -220,7 +221,11 @@ export class InventoryService {
         `${label} is a Migration API v${version} inventory, but ${server.name} is registered for Migration API v${server.apiVersion}: nothing was stored. Use a server registered with --api ${version}, or the agent output for v${server.apiVersion}.`,
         label,
       );
-    await this.store.save(projectId, server.id, prepared ?? parsed.inventory, source);
+    await this.store.saveFile(
+      projectId,
+      server.id,
+      prepared ?? (await this.store.prepare(server.id, parsed.inventory, source)),
+    );
     const summary = summarize(parsed.inventory, source);
     await this.servers.replace(projectId, { ...server, inventory: summary });
     const storeMs = performance.now() - t0;

@@ -10,7 +10,7 @@ import { MmError } from '../errors';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
 import { sealInventory } from './seal-inventory';
-import { DocumentFile } from '../store/document-file';
+import { DocumentFile, dropSerialized, serializeAhead } from '../store/document-file';
 
 export interface InventoryFile {
   schemaVersion: 1;
@@ -46,15 +46,38 @@ export class InventoryStore {
     inventory: Inventory,
     source: 'agent' | 'import',
   ): Promise<void> {
-    const sealed = await this.seal(inventory);
-    const doc = await this.openForReplace(projectId, serverId);
-    await doc.save({
+    await this.saveFile(projectId, serverId, await this.prepare(serverId, inventory, source));
+  }
+
+  /**
+   * The stored form of an inventory, its customers' secrets sealed and its JSON text made, for
+   * saveFile: the import does this while the schema validator still runs.
+   */
+  async prepare(serverId: string, inventory: Inventory, source: 'agent' | 'import'): Promise<InventoryFile> {
+    return serializeAhead<InventoryFile>({
       schemaVersion: 1,
       serverId,
       fetchedAt: new Date().toISOString(),
       source,
-      inventory: sealed,
+      inventory: await this.seal(inventory),
     });
+  }
+
+  /** Replaces the stored inventory with one made by prepare. */
+  async saveFile(projectId: string, serverId: string, file: InventoryFile): Promise<void> {
+    if (file.serverId !== serverId)
+      throw new MmError(
+        'invalid-input',
+        `An inventory of ${file.serverId} cannot be stored as ${serverId}'s.`,
+        serverId,
+      );
+    try {
+      const doc = await this.openForReplace(projectId, serverId);
+      await doc.save(file);
+    } finally {
+      // The stored document stays cached: its text must not stay with it (PostgreSQL serialises on its own).
+      dropSerialized(file);
+    }
   }
 
   /** Seals customers' secrets (idempotent: sealed values stay as they are). */

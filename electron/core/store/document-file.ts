@@ -63,6 +63,32 @@ async function stampOf(file: string): Promise<Stamp | undefined> {
 const sameStamp = (a: Stamp | undefined, b: Stamp | undefined): boolean =>
   a?.mtimeMs === b?.mtimeMs && a?.size === b?.size;
 
+/** JSON text of documents made ahead of their save, by document object (taken by the save). */
+const serializedAhead = new WeakMap<object, string>();
+
+/**
+ * Serialises a document that is about to be saved, before the save: a caller that waits on
+ * something else first (the inventory import, on its schema validator) does this in the wait,
+ * and the save writes the text instead of serialising again. The document must not change
+ * until it is saved; the text is dropped when the save takes it or the document is collected.
+ */
+export function serializeAhead<T extends Versioned>(doc: T): T {
+  serializedAhead.set(doc, JSON.stringify(doc));
+  return doc;
+}
+
+/** Drops the text made ahead for a document (a store that serialises on its own never took it). */
+export function dropSerialized(doc: object): void {
+  serializedAhead.delete(doc);
+}
+
+function serialize(data: unknown): string {
+  const ahead = typeof data === 'object' && data !== null ? serializedAhead.get(data) : undefined;
+  if (ahead === undefined) return JSON.stringify(data);
+  serializedAhead.delete(data as object);
+  return ahead;
+}
+
 class JsonAdapter<T> {
   readonly #text: TextFile;
   constructor(
@@ -86,7 +112,7 @@ class JsonAdapter<T> {
     }
   }
   write(data: T): Promise<void> {
-    return this.#text.write(JSON.stringify(data));
+    return this.#text.write(serialize(data));
   }
 }
 
