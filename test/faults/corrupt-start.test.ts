@@ -10,12 +10,13 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
 import { runAndKill } from './kill';
 import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
+import { describeFileStoreOnly } from '../helpers/file-store-only';
 
 const journalOf = (dataDir: string): string =>
   join(dataDir, 'projects', PROJECT, 'migration', 'journal.jsonl');
@@ -24,7 +25,9 @@ const rowsOf = (sandbox: RunningSandbox): number =>
 /** Requests the target received (every XML-RPC call is one). */
 const callsOf = (sandbox: RunningSandbox): number => sandbox.state()['requests']?.length ?? 0;
 
-describe('damaged store and journal files at start', () => {
+describeFileStoreOnly(
+  'damaged journal and document files at start (the PostgreSQL store keeps rows, written in transactions)',
+)('damaged store and journal files at start', () => {
   let source: PreparedSource;
   let expected: Record<string, number>;
 

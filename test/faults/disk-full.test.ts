@@ -11,11 +11,12 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDir } from '../helpers/paths';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 import { onSmallDisk } from './small-disk';
+import { describeFileStoreOnly } from '../helpers/file-store-only';
 
 /** Bytes used by a folder's files. */
 async function du(dir: string): Promise<number> {
@@ -30,7 +31,9 @@ const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() 
 /** What a full disk's error must say, in the manager's words or the system's. */
 const NO_SPACE = /space|ENOSPC|disk.*full/i;
 
-describe('the disk full while writing', () => {
+describeFileStoreOnly(
+  'the data dir disk filling under the journal and document files (the PostgreSQL store writes to its own server)',
+)('the disk full while writing', () => {
   let source: PreparedSource;
   let expected: Record<string, number>;
   let journalBytes = 0;

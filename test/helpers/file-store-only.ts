@@ -3,7 +3,7 @@
  * store (`test/team/on-postgres.ts`). Kept apart from `store-under-test.ts` so scripts that run
  * outside vitest (the soak) can use that one.
  */
-import { it } from 'vitest';
+import { describe, it } from 'vitest';
 import { onPgStore } from './store-under-test';
 
 /**
@@ -14,4 +14,11 @@ import { onPgStore } from './store-under-test';
 export function fileStoreOnly(reason: string): ReturnType<typeof it.skipIf> {
   if (reason.trim() === '') throw new Error('fileStoreOnly needs the reason the test is about files');
   return it.skipIf(onPgStore);
+}
+
+/** `describe` for a suite that is about the file store itself; skipped on the PostgreSQL store. */
+export function describeFileStoreOnly(reason: string): ReturnType<typeof describe.skipIf> {
+  if (reason.trim() === '')
+    throw new Error('describeFileStoreOnly needs the reason the suite is about files');
+  return describe.skipIf(onPgStore);
 }

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import { runMm } from '../helpers/processes';
 import { type Sandbox, hashTree, refusedWithoutTrace, sandbox } from './untouched';
+import { describeFileStoreOnly } from '../helpers/file-store-only';
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -24,66 +25,69 @@ const VALID_XML = `<?xml version="1.0"?>
 </hostingPlatform>
 `;
 
-describe('damaged project files are named, never called missing', () => {
-  let box: Sandbox;
-  let core: Core;
-  let file: string;
+describeFileStoreOnly('damaged project.json files')(
+  'damaged project files are named, never called missing',
+  () => {
+    let box: Sandbox;
+    let core: Core;
+    let file: string;
 
-  beforeEach(async () => {
-    box = await sandbox();
-    core = createCore({ dataDir: box.dataDir, shell: 'test' });
-    await core.projects.create('Acme');
-    await core.projects.create('Other');
-    file = join(box.dataDir, 'projects', 'acme', 'project.json');
-  });
+    beforeEach(async () => {
+      box = await sandbox();
+      core = createCore({ dataDir: box.dataDir, shell: 'test' });
+      await core.projects.create('Acme');
+      await core.projects.create('Other');
+      file = join(box.dataDir, 'projects', 'acme', 'project.json');
+    });
 
-  const damages: [string, (text: string) => string, string, RegExp][] = [
-    ['corrupt JSON', () => '{"schemaVersion":1,"id":"acme",', 'store-corrupt', /is not valid JSON/],
-    ['an empty file', () => '', 'store-corrupt', /is not valid JSON/],
-    ['a truncated file', (t) => t.slice(0, t.length / 2), 'store-corrupt', /is not valid JSON/],
-    [
-      'a newer schema version',
-      (t) => t.replace('"schemaVersion":1', '"schemaVersion":7'),
-      'store-too-new',
-      /newer Migration Manager \(schema 7/,
-    ],
-    [
-      'no createdAt',
-      (t) => t.replace(/"createdAt":"[^"]*",/, ''),
-      'store-corrupt',
-      /its createdAt is not a text/,
-    ],
-    ['a JSON array', () => '[]', 'store-corrupt', /does not hold a JSON object/],
-    ['a string demo flag', (t) => t.replace('"demo":false', '"demo":"yes"'), 'store-corrupt', /demo flag/],
-  ];
+    const damages: [string, (text: string) => string, string, RegExp][] = [
+      ['corrupt JSON', () => '{"schemaVersion":1,"id":"acme",', 'store-corrupt', /is not valid JSON/],
+      ['an empty file', () => '', 'store-corrupt', /is not valid JSON/],
+      ['a truncated file', (t) => t.slice(0, t.length / 2), 'store-corrupt', /is not valid JSON/],
+      [
+        'a newer schema version',
+        (t) => t.replace('"schemaVersion":1', '"schemaVersion":7'),
+        'store-too-new',
+        /newer Migration Manager \(schema 7/,
+      ],
+      [
+        'no createdAt',
+        (t) => t.replace(/"createdAt":"[^"]*",/, ''),
+        'store-corrupt',
+        /its createdAt is not a text/,
+      ],
+      ['a JSON array', () => '[]', 'store-corrupt', /does not hold a JSON object/],
+      ['a string demo flag', (t) => t.replace('"demo":false', '"demo":"yes"'), 'store-corrupt', /demo flag/],
+    ];
 
-  it.each(damages)(
-    'a project.json with %s is reported by file and problem',
-    async (_label, damage, code, message) => {
-      await writeFile(file, damage(await readFile(file, 'utf8')));
-      const e = await refusedWithoutTrace(box, () => core.projects.resolve('Acme'));
-      expect(e).toMatchObject({ code });
-      expect(messageOf(e)).toContain(file);
-      expect(messageOf(e)).toMatch(message);
-      // The other project still lists and resolves.
-      expect((await core.projects.list()).map((p) => [p.id, p.problem === undefined])).toEqual([
-        ['acme', false],
-        ['other', true],
-      ]);
-      await expect(core.projects.resolve('Other')).resolves.toMatchObject({ id: 'other' });
-    },
-  );
+    it.each(damages)(
+      'a project.json with %s is reported by file and problem',
+      async (_label, damage, code, message) => {
+        await writeFile(file, damage(await readFile(file, 'utf8')));
+        const e = await refusedWithoutTrace(box, () => core.projects.resolve('Acme'));
+        expect(e).toMatchObject({ code });
+        expect(messageOf(e)).toContain(file);
+        expect(messageOf(e)).toMatch(message);
+        // The other project still lists and resolves.
+        expect((await core.projects.list()).map((p) => [p.id, p.problem === undefined])).toEqual([
+          ['acme', false],
+          ['other', true],
+        ]);
+        await expect(core.projects.resolve('Other')).resolves.toMatchObject({ id: 'other' });
+      },
+    );
 
-  it('`mm server list --project acme` on a truncated project.json names the file', async () => {
-    await writeFile(file, (await readFile(file, 'utf8')).slice(0, 20));
-    const before = await hashTree(box.root);
-    const run = await runMm(['server', 'list', '--project', 'acme', '--data-dir', box.dataDir]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(file);
-    expect(run.stderr).not.toMatch(/There is no project/);
-    expect(await hashTree(box.root)).toEqual(before);
-  });
-});
+    it('`mm server list --project acme` on a truncated project.json names the file', async () => {
+      await writeFile(file, (await readFile(file, 'utf8')).slice(0, 20));
+      const before = await hashTree(box.root);
+      const run = await runMm(['server', 'list', '--project', 'acme', '--data-dir', box.dataDir]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(file);
+      expect(run.stderr).not.toMatch(/There is no project/);
+      expect(await hashTree(box.root)).toEqual(before);
+    });
+  },
+);
 
 describe('the secret store', () => {
   let box: Sandbox;
@@ -171,58 +175,61 @@ describe('the secret store', () => {
   });
 });
 
-describe('an inventory file of the wrong shape', () => {
-  let box: Sandbox;
-  let core: Core;
-  let file: string;
+describeFileStoreOnly('inventory files damaged on disk and set aside as .corrupt')(
+  'an inventory file of the wrong shape',
+  () => {
+    let box: Sandbox;
+    let core: Core;
+    let file: string;
 
-  beforeEach(async () => {
-    box = await sandbox();
-    core = createCore({ dataDir: box.dataDir, shell: 'test' });
-    await core.projects.create('Acme');
-    await core.servers.add('acme', {
-      name: 'web01',
-      kind: 'linux',
-      apiVersion: 2,
-      connection: { type: 'local', root: box.root },
+    beforeEach(async () => {
+      box = await sandbox();
+      core = createCore({ dataDir: box.dataDir, shell: 'test' });
+      await core.projects.create('Acme');
+      await core.servers.add('acme', {
+        name: 'web01',
+        kind: 'linux',
+        apiVersion: 2,
+        connection: { type: 'local', root: box.root },
+      });
+      await writeFile(join(box.root, 'inv.xml'), VALID_XML);
+      await core.inventory.importFile('acme', 'web01', join(box.root, 'inv.xml'));
+      file = join(box.dataDir, 'projects', 'acme', 'inventory', 'web01.json');
     });
-    await writeFile(join(box.root, 'inv.xml'), VALID_XML);
-    await core.inventory.importFile('acme', 'web01', join(box.root, 'inv.xml'));
-    file = join(box.dataDir, 'projects', 'acme', 'inventory', 'web01.json');
-  });
 
-  const shapes: [
-    string,
-    (doc: Record<string, unknown> & { inventory: Record<string, unknown> }) => unknown,
-    RegExp,
-  ][] = [
-    [
-      'accounts that are a number',
-      (d) => ({ ...d, inventory: { ...d.inventory, accounts: 5 } }),
-      /its accounts are not a list/,
-    ],
-    [
-      'a null account',
-      (d) => ({ ...d, inventory: { ...d.inventory, accounts: [null] } }),
-      /accounts entry 1 is not an object with an id/,
-    ],
-    ['an inventory that is a string', (d) => ({ ...d, inventory: 'x' }), /its inventory is not an object/],
-  ];
+    const shapes: [
+      string,
+      (doc: Record<string, unknown> & { inventory: Record<string, unknown> }) => unknown,
+      RegExp,
+    ][] = [
+      [
+        'accounts that are a number',
+        (d) => ({ ...d, inventory: { ...d.inventory, accounts: 5 } }),
+        /its accounts are not a list/,
+      ],
+      [
+        'a null account',
+        (d) => ({ ...d, inventory: { ...d.inventory, accounts: [null] } }),
+        /accounts entry 1 is not an object with an id/,
+      ],
+      ['an inventory that is a string', (d) => ({ ...d, inventory: 'x' }), /its inventory is not an object/],
+    ];
 
-  it.each(shapes)(
-    'with %s is reported as store-corrupt by name, and kept when the next import replaces it',
-    async (_label, damage, message) => {
-      const damaged = JSON.stringify(damage(JSON.parse(await readFile(file, 'utf8'))));
-      await writeFile(file, damaged);
-      const fresh = createCore({ dataDir: box.dataDir, shell: 'test' });
-      const e = await refusedWithoutTrace(box, () => fresh.inventory.load('acme', 'web01'));
-      expect(e).toMatchObject({ code: 'store-corrupt' });
-      expect(messageOf(e)).toContain(file);
-      expect(messageOf(e)).toMatch(message);
+    it.each(shapes)(
+      'with %s is reported as store-corrupt by name, and kept when the next import replaces it',
+      async (_label, damage, message) => {
+        const damaged = JSON.stringify(damage(JSON.parse(await readFile(file, 'utf8'))));
+        await writeFile(file, damaged);
+        const fresh = createCore({ dataDir: box.dataDir, shell: 'test' });
+        const e = await refusedWithoutTrace(box, () => fresh.inventory.load('acme', 'web01'));
+        expect(e).toMatchObject({ code: 'store-corrupt' });
+        expect(messageOf(e)).toContain(file);
+        expect(messageOf(e)).toMatch(message);
 
-      await fresh.inventory.importFile('acme', 'web01', join(box.root, 'inv.xml'));
-      expect(await readFile(`${file}.corrupt`, 'utf8')).toBe(damaged);
-      expect((await fresh.inventory.load('acme', 'web01'))?.accounts.map((a) => a.id)).toEqual(['acme']);
-    },
-  );
-});
+        await fresh.inventory.importFile('acme', 'web01', join(box.root, 'inv.xml'));
+        expect(await readFile(`${file}.corrupt`, 'utf8')).toBe(damaged);
+        expect((await fresh.inventory.load('acme', 'web01'))?.accounts.map((a) => a.id)).toEqual(['acme']);
+      },
+    );
+  },
+);

@@ -8,6 +8,7 @@ import { lstat, mkdir, readFile, readdir, readlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
 import { tempDir } from '../helpers/paths';
+import { storedInDatabase } from '../helpers/store-under-test';
 
 export interface Sandbox {
   /** The folder holding the data dir; anything written here outside `dataDir` is an escape. */
@@ -25,6 +26,7 @@ export async function sandbox(): Promise<Sandbox> {
 /** Path → sha256 of content (or link target) and mode, for every entry under `dir`. */
 export async function hashTree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  const dataDirs: string[] = [];
   const walk = async (at: string): Promise<void> => {
     for (const name of (await readdir(at)).sort()) {
       const path = join(at, name);
@@ -33,6 +35,7 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
       // Lock folders come and go with every write; they are not data.
       if (name.endsWith('.lock')) continue;
       if (s.isDirectory()) {
+        if (name === 'projects') dataDirs.push(at);
         out[`${rel}/`] = `dir ${(s.mode & 0o777).toString(8)}`;
         await walk(path);
       } else if (!s.isFile() && !s.isSymbolicLink()) {
@@ -45,6 +48,11 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
     }
   };
   await walk(dir);
+  // On the PostgreSQL store the projects' documents and journals are rows: hashed as well,
+  // under the path each would have as a file, so "nothing stored changed" covers them too.
+  for (const dataDir of dataDirs)
+    for (const [path, body] of await storedInDatabase(dataDir))
+      out[`db:${relative(dir, join(dataDir, path))}`] = createHash('sha256').update(body).digest('hex');
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
   unsealInventoryValue,
 } from '../../electron/core/inventory/seal-inventory';
 import { runMm } from '../helpers/processes';
+import { readProjectText } from '../helpers/store-under-test';
 
 const SERVER_PASSWORD = 'Srv-Pa55&word';
 const KEY_MATERIAL = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW';
@@ -82,13 +83,13 @@ describe('review bundles', () => {
   it('keeps them sealed in the inventory files: no customer secret in plain text on disk', async () => {
     const dir = join(core.projects.projectDir(projectId), 'inventory');
     for (const file of ['demo-sphera-server.json', 'demo-linux-server.json']) {
-      const text = await readFile(join(dir, file), 'utf8');
+      const text = await readProjectText(join(dir, file));
       for (const s of ['coffee&cake', 'R3seller!', 'Reg&Pass', 'ENC(4111111111111111)'])
         expect(text).not.toContain(s);
       expect(text).toContain('mm-sealed:');
     }
     // What verification needs of a sealed password stays beside it.
-    expect(await readFile(join(dir, 'demo-sphera-server.json'), 'utf8')).toContain('"hasAmpersand":true');
+    expect(await readProjectText(join(dir, 'demo-sphera-server.json'))).toContain('"hasAmpersand":true');
   });
 
   it('holds no secret: passwords, key material, passphrases, target credentials, customer passwords and hashes', () => {
