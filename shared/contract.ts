@@ -35,7 +35,7 @@ import {
   ipMapSuggestSchema,
 } from './model/ipmap';
 import type { DnsSheet, ResyncResult } from './model/cutover';
-import type { CheckRun, CheckSettingsView } from './model/checks';
+import { CHECK_KINDS, type CheckRun, type CheckSettingsView } from './model/checks';
 import type {
   RehearsalDiff,
   RehearsalOutcome,
@@ -398,6 +398,11 @@ export const callSchemas = {
       webServer: z.string().max(300).optional(),
       nameServer: z.string().max(300).optional(),
       afterBatch: z.boolean().optional(),
+      // Server id → web address; "" forgets the server's address.
+      sourceWeb: z.record(z.string().min(1).max(200), z.string().max(300)).optional(),
+      kinds: z.array(z.enum(CHECK_KINDS)).min(1).max(5).optional(),
+      sample: z.number().int().min(1).max(1000).optional(),
+      pageTimeoutSeconds: z.number().int().min(1).max(600).optional(),
     })
     .strict(),
   'checks:report': z

@@ -49,6 +49,14 @@ export interface CheckSettingsView {
   readonly webServer?: string;
   readonly nameServer?: string;
   readonly afterBatch?: boolean;
+  /** Source server id → where its web server answers, instead of the domain's web IP. */
+  readonly sourceWeb?: Readonly<Record<string, string>>;
+  /** Which kinds run (all five when absent). */
+  readonly kinds?: readonly CheckKind[];
+  /** Pages fetched per site at most. */
+  readonly sample?: number;
+  /** Seconds one page may take to answer. */
+  readonly pageTimeoutSeconds?: number;
 }
 
 /** The worst of some statuses: fail over warn over pass. */

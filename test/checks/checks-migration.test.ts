@@ -24,6 +24,8 @@ import {
   parseMigrate,
   prepareSource,
 } from '../migration/env';
+import { type SourceWebServer, startSourceWebServer } from './source-web-server';
+import { readProjectDocument } from '../helpers/store-under-test';
 
 interface CheckJson {
   results: {
@@ -40,6 +42,7 @@ const MAPPED_IP = '192.0.2.10';
 let source: PreparedSource;
 let dataDir: string;
 let sandbox: RunningSandbox;
+let sourceWeb: SourceWebServer;
 
 function parseCheck(stdout: string): CheckJson {
   return JSON.parse(stdout) as CheckJson;
@@ -88,19 +91,24 @@ beforeAll(async () => {
   await mmOk(dataDir, ['ip-map', 'pool', '--shared', pool('shared'), '--dedicated', pool('dedicated')]);
   await mmOk(dataDir, ['ip-map', 'set', SOURCE_IP, MAPPED_IP]);
   await mmOk(dataDir, ['ip-map', 'suggest', '--apply']);
+  // The source's own web server (its document roots served by Host header): the page check
+  // compares each page's status and title as it serves them with the target's.
+  sourceWeb = await startSourceWebServer(source.root);
+  await mmOk(dataDir, ['check', 'settings', '--source-web', `web01=${sourceWeb.url}`]);
   const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
   expect(run.failures).toEqual([]);
   expect(run.state).toBe('done');
 }, 600_000);
 
 afterAll(async () => {
+  await sourceWeb?.close();
   await sandbox?.close();
   await source?.stop();
 });
 
 describe('post-migration checks', () => {
   it('ran at the end of the batch, stored with the project, no domain failing', async () => {
-    const doc = JSON.parse(await readFile(join(dataDir, 'projects', PROJECT, 'checks.json'), 'utf8')) as {
+    const doc = (await readProjectDocument(join(dataDir, 'projects', PROJECT, 'checks.json'))) as {
       runs: { trigger: string; jobId?: string; counts: Record<string, number>; domains: unknown[] }[];
     };
     expect(doc.runs).toHaveLength(1);
@@ -134,6 +142,9 @@ describe('post-migration checks', () => {
         );
     }
     expect(json.results.filter((d) => d.status === 'pass').length).toBeGreaterThanOrEqual(5);
+    // The pages were asked of the source's web server too, with each site's Host header.
+    expect(sourceWeb.requests).toContain('acme-widgets.test /');
+    expect(sourceWeb.requests).toContain('patlens.test /css/style.css');
     // What was compared is said, not just "ok": sites with files and pages, messages, records.
     const acme = byDomain(json, 'acme-widgets.test');
     expect(kind(acme, 'web').message).toMatch(/^2 sites: \d+ files \(\d+ bytes\) and \d+ pages match$/);
@@ -214,7 +225,10 @@ describe('post-migration checks', () => {
 
     const web = byDomain(json, 'patlens.test');
     expect(kind(web, 'web').status).toBe('fail');
-    expect(kind(web, 'web').message).toContain('page http://patlens.test/: title "Defaced" on the target');
+    // The title the source's web server serves is named beside the target's.
+    expect(kind(web, 'web').message).toMatch(
+      /page http:\/\/patlens\.test\/: title "Defaced" on the target, "patlens\.test — [^"]+" on the source/,
+    );
     expect(kind(web, 'web').message).toMatch(/file index\.html: (content differs|\d+ bytes on the source)/);
 
     const box = byDomain(json, 'hostco.test');
@@ -269,5 +283,46 @@ describe('post-migration checks', () => {
     const original = await mm(dataDir, ['check', 'show', '--json', '--project', PROJECT]);
     expect(parseCheck(shown.stdout)).toEqual(parseCheck(original.stdout));
     expect(parseCheck(shown.stdout).results.map((d) => d.domain)).toContain('hostco.test');
+  }, 120_000);
+
+  it("the source's web server down: the web check warns naming the server and its address, it does not pass quietly", async () => {
+    await sourceWeb.close();
+    // (The bundle opened above became the default project: this one is named.)
+    const down = await mm(dataDir, [
+      'check',
+      '--json',
+      '--project',
+      PROJECT,
+      '--domains',
+      'acme-widgets.test',
+    ]);
+    expect(down.code, down.stderr).toBe(0);
+    const web = kind(byDomain(parseCheck(down.stdout), 'acme-widgets.test'), 'web');
+    expect(web.status).toBe('warn');
+    expect(web.message).toContain(`source web server of web01 (${sourceWeb.url}): could not be reached (`);
+    expect(web.message).toContain("the pages were compared with the source's files only");
+
+    // Without the address, the domain's web IP from the inventory (port 80) is asked instead
+    // (the demo's sites are on 203.0.113.10, its SSL sites on 203.0.113.11).
+    const inventory = await mm(dataDir, [
+      'check',
+      '--json',
+      '--project',
+      PROJECT,
+      '--source-web',
+      'web01=',
+      '--page-timeout',
+      '5',
+      '--domains',
+      'acme-widgets.test',
+    ]);
+    expect(inventory.code, inventory.stderr).toBe(0);
+    const viaIp = kind(byDomain(parseCheck(inventory.stdout), 'acme-widgets.test'), 'web');
+    expect(viaIp.status).toBe('warn');
+    // Whatever answers at that address here (nothing, or something that serves no such site),
+    // the warning names the server and the address it asked.
+    expect(viaIp.message).toMatch(
+      /source web server of web01 \(http:\/\/203\.0\.113\.1[01]\/\): (could not be reached|answered HTTP [\d/]+ for every page of acme-widgets\.test)/,
+    );
   }, 120_000);
 });

@@ -109,6 +109,48 @@ describe('web', () => {
       differences: [],
     });
   });
+
+  it("judges a page against the source's web server when it answered: title, status, a static file's bytes", () => {
+    // A PHP page: the source serves its output (hash b), not the file (hash p); a static file
+    // served as it is (hash c both ways).
+    const s = site({ 'index.php': [10, 'p'], 'about.html': [5, 'h', 'About'], 'a.css': [3, 'c'] });
+    const r = compareWeb([
+      {
+        source: s,
+        target: s,
+        pages: [
+          // Same title from both servers, other bytes of a script's output: fine.
+          {
+            path: '/',
+            file: 'index.php',
+            status: 200,
+            title: 'Home',
+            sha256: 'b2',
+            source: { status: 200, title: 'Home', sha256: 'b' },
+          },
+          {
+            path: '/about.html',
+            file: 'about.html',
+            status: 200,
+            title: 'Changed',
+            sha256: 'h2',
+            source: { status: 200, title: 'About', sha256: 'h' },
+          },
+          { path: '/a.css', file: 'a.css', status: 200, sha256: 'x', source: { status: 200, sha256: 'c' } },
+          { path: '/b.css', file: 'a.css', status: 301, source: { status: 200, sha256: 'c' } },
+          { path: '/c.css', file: 'a.css', status: 500, source: { status: 200, sha256: 'c' } },
+          // The source protects it: the target's answer alone is judged.
+          { path: '/p.css', file: 'a.css', status: 200, sha256: 'c', source: { status: 401 } },
+        ],
+      },
+    ]);
+    expect(r.differences.map((d) => `${d.severity} ${d.object}: ${d.message}`)).toEqual([
+      'fail page http://example.test/about.html: title "Changed" on the target, "About" on the source',
+      "fail page http://example.test/a.css: the target serves other content than the source's web server",
+      'warn page http://example.test/b.css: HTTP 200 from the source, HTTP 301 from the target',
+      'fail page http://example.test/c.css: the target answered HTTP 500, the source HTTP 200',
+    ]);
+  });
 });
 
 describe('mail', () => {

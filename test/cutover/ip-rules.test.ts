@@ -286,3 +286,80 @@ describe('ipUsage and ipDomainReasons', () => {
     expect(ipDomainReasons(usage, mapped, true).size).toBe(0);
   });
 });
+
+describe('IP warnings for every inventoried domain, services fetched or not', () => {
+  const domain = (id: string, name: string, serverId?: string) => ({
+    id,
+    name,
+    accountId: 'a1',
+    kind: 'regular' as const,
+    status: 'active' as const,
+    content: [],
+    ...(serverId ? { serverId } : {}),
+  });
+  const inventory = {
+    apiVersion: 2 as const,
+    platform: { kind: 'linux' },
+    hosts: [
+      {
+        id: 'h1',
+        roles: [],
+        ips: [
+          { address: '10.0.0.5', type: 'shared' as const },
+          { address: '10.0.0.9', type: 'exclusive' as const },
+        ],
+      },
+      { id: 'h2', roles: [], ips: [{ address: '10.0.1.7', type: 'exclusive' as const }] },
+    ],
+    templates: [],
+    accounts: [],
+    subscriptions: [],
+    // No services fetched for any of them.
+    domains: [
+      domain('d1', 'several.test', 'h1'),
+      domain('d2', 'only.test', 'h2'),
+      domain('d3', 'nohost.test'),
+    ],
+  };
+  const usage = ipUsage([{ id: 'web01', name: 'Web 01', inventory }], new Map());
+
+  it("takes a domain's IPs from its host: the one it has, or all of them marked as a guess", () => {
+    expect(usage.domains.get('web01\nd2')).toMatchObject({ ips: new Set(['10.0.1.7']), fromHost: 'only' });
+    expect(usage.domains.get('web01\nd1')).toMatchObject({
+      ips: new Set(['10.0.0.5', '10.0.0.9']),
+      fromHost: 'several',
+    });
+    // A domain naming no host, on a server with two hosts: no IP can be said.
+    expect(usage.domains.has('web01\nd3')).toBe(false);
+    // Only the certain user is counted against the IP.
+    expect([...(usage.ips.get('10.0.1.7')?.domains ?? [])]).toEqual(['web01\nd2']);
+    expect(usage.ips.get('10.0.0.9')?.domains.size).toBe(0);
+  });
+
+  it('warns about them too: a certain IP plainly, a guessed one as "may use"', () => {
+    const entries = new Map<string, IpMapEntry>([
+      [
+        '10.0.1.7',
+        { source: '10.0.1.7', target: '203.0.113.10', origin: 'rule', rule: 'default', exhausted: true },
+      ],
+      [
+        '10.0.0.9',
+        { source: '10.0.0.9', target: '203.0.113.10', origin: 'rule', rule: 'default', exhausted: true },
+      ],
+    ]);
+    const reasons = ipDomainReasons(usage, entries, true);
+    expect((reasons.get('web01\nd2') ?? []).map((r) => r.message)).toEqual([
+      'only.test uses the dedicated IP 10.0.1.7, but the target has no free dedicated IP: it gets the default 203.0.113.10, shared with other sites.',
+    ]);
+    expect((reasons.get('web01\nd1') ?? []).map((r) => [r.code, r.message])).toEqual([
+      [
+        'ip-dedicated-exhausted',
+        "several.test may use the dedicated IP 10.0.0.9 (one of its server's IPs: fetch its services to know which), but the target has no free dedicated IP: it would get the default 203.0.113.10, shared with other sites.",
+      ],
+      [
+        'ip-not-mapped',
+        "several.test may use 10.0.0.5 (one of its server's IPs: fetch its services to know which), which the IP mapping does not map: its records would keep pointing to the old server.",
+      ],
+    ]);
+  });
+});

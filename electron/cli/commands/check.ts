@@ -2,11 +2,19 @@
  * `mm check [--domains …] [--json]`: the post-migration checks of every migrated domain (or
  * the named ones), source against target; exits 1 when any domain fails. `--web-server` and
  * `--name-server` say where the target's web and name servers are (remembered for the project;
- * a sandbox target says so itself). `mm check show` prints the last stored run again.
+ * a sandbox target says so itself); `--source-web`, `--kinds`, `--sample` and `--page-timeout`
+ * set where the sources' web servers answer, which kinds run, pages per site and a page's time
+ * (all remembered, like the Checks page's settings). `mm check show` prints the last stored run again.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { CheckRun } from '../../../shared/model/checks';
+import {
+  CHECK_KINDS,
+  type CheckKind,
+  type CheckRun,
+  type CheckSettingsView,
+} from '../../../shared/model/checks';
+import { type CheckSettings, DEFAULT_PAGE_TIMEOUT_S, DEFAULT_SAMPLE } from '../../core/checks/check-store';
 import { MmError } from '../../core/errors';
 import { EXIT_FAILURE, action, table } from '../context';
 
@@ -15,6 +23,58 @@ interface CheckOptions {
   webServer?: string;
   nameServer?: string;
   afterBatch?: string;
+  sourceWeb?: string[];
+  kinds?: string;
+  sample?: string;
+  pageTimeout?: string;
+}
+
+/** `--source-web web01=http://10.0.0.5:8080` (repeatable; `web01=` forgets it) → server → address. */
+function parseSourceWeb(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new MmError(
+        'usage',
+        `--source-web takes <server>=<url> (e.g. web01=http://10.0.0.5:8080), not "${pair}".`,
+        '--source-web',
+      );
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n))
+    throw new MmError('usage', `${flag} takes a whole number, not "${text}".`, flag);
+  return n;
+}
+
+/** The settings the flags change (remembered for the project), or undefined when none is given. */
+function settingsFromFlags(o: CheckOptions): CheckSettings | undefined {
+  if (o.afterBatch !== undefined && o.afterBatch !== 'on' && o.afterBatch !== 'off')
+    throw new MmError('usage', `--after-batch takes on or off, not "${o.afterBatch}".`, '--after-batch');
+  const settings: CheckSettings = {
+    ...(o.webServer !== undefined ? { webServer: o.webServer } : {}),
+    ...(o.nameServer !== undefined ? { nameServer: o.nameServer } : {}),
+    ...(o.afterBatch !== undefined ? { afterBatch: o.afterBatch === 'on' } : {}),
+    ...(o.sourceWeb !== undefined ? { sourceWeb: parseSourceWeb(o.sourceWeb) } : {}),
+    ...(o.kinds !== undefined
+      ? {
+          kinds: o.kinds
+            .split(',')
+            .map((k) => k.trim())
+            .filter(Boolean) as CheckKind[],
+        }
+      : {}),
+    ...(o.sample !== undefined ? { sample: wholeNumber('--sample', o.sample) } : {}),
+    ...(o.pageTimeout !== undefined
+      ? { pageTimeoutSeconds: wholeNumber('--page-timeout', o.pageTimeout) }
+      : {}),
+  };
+  return Object.keys(settings).length ? settings : undefined;
 }
 
 /** Exactly the JSON of the issue: results, one per domain, five checks each. */
@@ -46,46 +106,79 @@ export function checkText(run: CheckRun): string {
   return lines.join('\n');
 }
 
-export function registerCheckCommands(program: Command): void {
-  const check = program
-    .command('check')
-    .description(
-      'post-migration checks: each migrated domain compared between source and target (exit 1 when one fails)',
-    )
-    .option('--domains <names...>', 'only these domains')
+/** The remembered settings' flags, on `mm check` and on `mm check settings`. */
+function settingFlags(command: Command): Command {
+  return command
     .option('--web-server <url>', "the target's web server, asked with each site's Host header (remembered)")
     .option('--name-server <host[:port]>', "the target's name server, asked over UDP (remembered)")
     .option(
       '--after-batch <on|off>',
       'run the checks automatically when a batch ends (remembered; on by default)',
     )
+    .option(
+      '--source-web <server=url...>',
+      "where a source server's web server answers, e.g. web01=http://10.0.0.5:8080 (remembered; default: the domain's web IP, port 80; web01= forgets it)",
+    )
+    .option('--kinds <list>', `which checks run, e.g. web,mail (remembered; of ${CHECK_KINDS.join(',')})`)
+    .option('--sample <n>', 'pages fetched per site at most (remembered; 25 by default)')
+    .option('--page-timeout <seconds>', 'how long one page may take (remembered; 20 by default)');
+}
+
+export function settingsText(s: CheckSettingsView): string {
+  const web = Object.entries(s.sourceWeb ?? {});
+  return [
+    `target web server: ${s.webServer ?? "(the sandbox's, or unknown)"}`,
+    `target name server: ${s.nameServer ?? "(the sandbox's, or unknown)"}`,
+    `after each batch: ${s.afterBatch === false ? 'off' : 'on'}`,
+    `kinds: ${(s.kinds ?? CHECK_KINDS).join(',')}`,
+    `pages per site: ${s.sample ?? DEFAULT_SAMPLE}`,
+    `page timeout: ${s.pageTimeoutSeconds ?? DEFAULT_PAGE_TIMEOUT_S} s`,
+    `source web servers: ${web.length ? web.map(([id, url]) => `${id}=${url}`).join(' ') : "(each domain's web IP, port 80)"}`,
+  ].join('\n');
+}
+
+export function registerCheckCommands(program: Command): void {
+  const check = settingFlags(
+    program
+      .command('check')
+      .description(
+        'post-migration checks: each migrated domain compared between source and target (exit 1 when one fails)',
+      )
+      .option('--domains <names...>', 'only these domains'),
+  ).action(
+    action(async (ctx, o: CheckOptions) => {
+      const projectId = await ctx.projectId();
+      const settings = settingsFromFlags(o);
+      if (settings) await ctx.core.checks.setSettings(projectId, settings);
+      const run = await ctx.core.checks.run(projectId, {
+        trigger: 'manual',
+        ...(o.domains ? { domains: o.domains } : {}),
+        ...(ctx.options.json
+          ? {}
+          : {
+              onDomain: (done: number, total: number, domain: string) =>
+                process.stderr.write(`checked ${domain} (${done} of ${total})\n`),
+            }),
+      });
+      if (run.counts.fail > 0) process.exitCode = EXIT_FAILURE;
+      return { json: checkJson(run), text: checkText(run) };
+    }),
+  );
+  // The flags are `mm check`'s own (Commander gives options placed after the subcommand's name
+  // to the command that declares them): read from it, they change the settings without a run.
+  check
+    .command('settings')
+    .description(
+      "show the check settings, or change them with mm check's setting flags (mm check settings --sample 20) without running the checks",
+    )
     .action(
-      action(async (ctx, o: CheckOptions) => {
+      action(async (ctx) => {
         const projectId = await ctx.projectId();
-        if (o.afterBatch !== undefined && o.afterBatch !== 'on' && o.afterBatch !== 'off')
-          throw new MmError(
-            'usage',
-            `--after-batch takes on or off, not "${o.afterBatch}".`,
-            '--after-batch',
-          );
-        if (o.webServer !== undefined || o.nameServer !== undefined || o.afterBatch !== undefined)
-          await ctx.core.checks.setSettings(projectId, {
-            ...(o.webServer !== undefined ? { webServer: o.webServer } : {}),
-            ...(o.nameServer !== undefined ? { nameServer: o.nameServer } : {}),
-            ...(o.afterBatch !== undefined ? { afterBatch: o.afterBatch === 'on' } : {}),
-          });
-        const run = await ctx.core.checks.run(projectId, {
-          trigger: 'manual',
-          ...(o.domains ? { domains: o.domains } : {}),
-          ...(ctx.options.json
-            ? {}
-            : {
-                onDomain: (done: number, total: number, domain: string) =>
-                  process.stderr.write(`checked ${domain} (${done} of ${total})\n`),
-              }),
-        });
-        if (run.counts.fail > 0) process.exitCode = EXIT_FAILURE;
-        return { json: checkJson(run), text: checkText(run) };
+        const changed = settingsFromFlags(check.opts<CheckOptions>());
+        const settings = changed
+          ? await ctx.core.checks.setSettings(projectId, changed)
+          : await ctx.core.checks.settings(projectId);
+        return { json: settings, text: settingsText(settings) };
       }),
     );
   check

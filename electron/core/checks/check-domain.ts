@@ -2,14 +2,13 @@
  * One domain's five checks: each gathers the source's and the target's evidence through the
  * collectors and hands both to its pure comparison.
  */
-import type { CheckResult } from '../../../shared/model/checks';
+import type { CheckDifference, CheckResult } from '../../../shared/model/checks';
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { CheckedDomain } from './check-plan';
 import type { CheckContext } from './check-service';
 import { type DatabaseEvidence, type TableFact, compareDb } from './compare-db';
 import { nodeDatabaseEvidence, nodeDatabaseLogins } from './db-evidence';
 import { type DbType, readDbNodeConfig } from '../content/db-node';
-import { Writable } from 'node:stream';
 import { compareDns, expectedRecords } from './compare-dns';
 import { type MailboxEvidence, compareMail } from './compare-mail';
 import { type Logins, compareUsers } from './compare-users';
@@ -19,11 +18,10 @@ import { nodeFiles, sourceFiles } from './collect-content';
 import { queryNameServer } from './collect-dns';
 import { fetchPage } from './collect-http';
 import { canonicalData, absoluteName } from './dns-names';
-import { fail, resultOf } from './result';
+import { fail, resultOf, warn } from './result';
+import { sourceWebAddress } from './source-web';
+import { sourceDatabaseEvidence as agentDatabaseEvidence } from './source-db-evidence';
 import { mapRecord } from '../ipmap/ip-rules';
-
-/** At most this many pages per site are fetched (the index and one per folder and extension). */
-export const MAX_PAGES_PER_SITE = 25;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -31,6 +29,7 @@ export async function collectWeb(
   ctx: CheckContext,
   d: CheckedDomain,
   nested: (path: string, all: readonly string[]) => string[],
+  services?: DomainServices,
 ): Promise<CheckResult> {
   const sites = d.content.filter((c) => c.kind === 'site' && c.path);
   if (sites.length === 0) return compareWeb([]);
@@ -45,8 +44,14 @@ export async function collectWeb(
     const sEv = siteEvidence(site.name, s.files);
     const pages: PageFetch[] = [];
     if (s.files && ctx.servers.webServer) {
-      for (const page of samplePages(sEv.files.keys()).slice(0, MAX_PAGES_PER_SITE))
-        pages.push(await fetchPage(ctx.servers.webServer, site.name, page));
+      const sample = samplePages(sEv.files.keys()).slice(0, ctx.web.sample);
+      const fromSource = await sourcePages(ctx, d, services, site.name, sample);
+      if ('warning' in fromSource) extra.push(fromSource.warning);
+      for (const [i, page] of sample.entries()) {
+        const fetched = await fetchPage(ctx.servers.webServer, site.name, page, ctx.web.timeoutMs);
+        const sp = 'pages' in fromSource ? fromSource.pages[i] : undefined;
+        pages.push(sp && sp.status > 0 ? { ...fetched, source: sp } : fetched);
+      }
     }
     if (!ctx.servers.webServer)
       extra.push(
@@ -65,6 +70,56 @@ export async function collectWeb(
   }
   const compared = compareWeb(out.filter((o) => o.source.present));
   return extra.length ? resultOf('web', [...extra, ...compared.differences], compared.message) : compared;
+}
+
+/**
+ * The sample's pages as the source's own web server serves them, or one warning naming the
+ * server and address when it cannot be asked or reached. An address that did not answer is
+ * not asked again in the same run (a source that is down costs one timeout, not one per page).
+ */
+async function sourcePages(
+  ctx: CheckContext,
+  d: CheckedDomain,
+  services: DomainServices | undefined,
+  host: string,
+  sample: readonly { path: string; file: string }[],
+): Promise<{ pages: PageFetch[] } | { warning: CheckDifference }> {
+  const address = sourceWebAddress(d.serverId, ctx.web.sourceWeb, services);
+  const object = `source web server of ${d.serverId}`;
+  if ('error' in address)
+    return {
+      warning: warn(object, `${address.error}; the pages were compared with the source's files only`),
+    };
+  const down = (why: string): { warning: CheckDifference } => ({
+    warning: warn(
+      `${object} (${address.url})`,
+      `could not be reached (${why}); the pages were compared with the source's files only`,
+    ),
+  });
+  const known = ctx.web.unreachable.get(address.url);
+  if (known !== undefined) return down(known);
+  const pages: PageFetch[] = [];
+  for (const page of sample) {
+    const fetched = await fetchPage(address.url, host, page, ctx.web.timeoutMs);
+    if (fetched.status === 0 && pages.length === 0) {
+      // Nothing answered yet: the server (not one page) is unreachable.
+      const why = fetched.error ?? 'no response';
+      ctx.web.unreachable.set(address.url, why);
+      return down(why);
+    }
+    pages.push(fetched);
+  }
+  // An address that refuses every page (404 for all) does not serve this site: its answers
+  // would blame the target for the wrong server, so the check says so once instead.
+  const statuses = new Set(pages.map((p) => p.status));
+  if (pages.length > 0 && [...statuses].every((st) => st >= 400 && st !== 401))
+    return {
+      warning: warn(
+        `${object} (${address.url})`,
+        `answered HTTP ${[...statuses].sort().join('/')} for every page of ${host}: it does not seem to serve the site (set its address with mm check --source-web ${d.serverId}=http://host:port); the pages were compared with the source's files only`,
+      ),
+    };
+  return { pages };
 }
 
 export async function collectMail(ctx: CheckContext, d: CheckedDomain): Promise<CheckResult> {
@@ -201,25 +256,7 @@ async function sourceDatabaseEvidence(
   d: CheckedDomain,
   contentId: string,
 ): Promise<Map<string, TableFact>> {
-  const opened = await ctx.source(d.serverId);
-  if (!opened.agent.stream) throw new Error(`${opened.agent.label} cannot stream an agent's answer (SOAP)`);
-  const parts: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      parts.push(chunk);
-      done();
-    },
-  });
-  await opened.agent.stream(
-    ['--extract=databaseEvidence', `--domain-id=${d.domainId}`, `--content-id=${contentId}`],
-    out,
-    { timeoutMs: 60 * 60 * 1000, ...(ctx.signal ? { signal: ctx.signal } : {}) },
-  );
-  const doc = JSON.parse(Buffer.concat(parts).toString('utf8')) as {
-    tables?: { table: string; rows: number; checksum: string }[];
-  };
-  if (!Array.isArray(doc.tables)) throw new Error('the agent answered no table list');
-  return new Map(doc.tables.map((t) => [t.table, { rows: Number(t.rows), checksum: String(t.checksum) }]));
+  return agentDatabaseEvidence(await ctx.source(d.serverId), d.domainId, contentId, ctx.signal);
 }
 
 export async function collectUsers(

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CHECK_KINDS,
   type CheckKind,
   type CheckResult,
   type CheckRun,
@@ -30,7 +31,8 @@ import type { PoaClient } from '../target/poa-client';
 import type { TargetService } from '../target/target-service';
 import { objectKey } from '../verification/input';
 import { type CheckedDomain, checkedDomains, nestedSites } from './check-plan';
-import { type CheckSettings, CheckStore } from './check-store';
+import { type CheckSettings, CheckStore, DEFAULT_PAGE_TIMEOUT_S, DEFAULT_SAMPLE } from './check-store';
+import { normaliseWebUrl } from './source-web';
 import { type TargetServers, targetServers } from './target-servers';
 import { collectDns, collectMail, collectUsers, collectWeb, collectDb } from './check-domain';
 import { resultOf, fail } from './result';
@@ -70,6 +72,15 @@ export interface CheckContext {
   source(serverId: string): Promise<OpenedServer>;
   /** Every published site folder of the run (to leave nested sites out of a site's listing). */
   readonly sitePaths: readonly string[];
+  /** The page check's settings, and the source web addresses found down during this run. */
+  readonly web: {
+    readonly sample: number;
+    readonly timeoutMs: number;
+    readonly sourceWeb?: Readonly<Record<string, string>>;
+    readonly unreachable: Map<string, string>;
+  };
+  /** The kinds this run checks (the settings'; all five by default). */
+  readonly kinds: ReadonlySet<CheckKind>;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -85,7 +96,8 @@ export class CheckService {
     return (await this.store.read(projectId)).settings;
   }
 
-  async setSettings(projectId: string, settings: CheckSettings): Promise<CheckSettings> {
+  async setSettings(projectId: string, input: CheckSettings): Promise<CheckSettings> {
+    const settings = await this.checkedSettings(projectId, input);
     if (settings.webServer !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(settings.webServer))
       throw new MmError(
         'invalid-input',
@@ -102,6 +114,48 @@ export class CheckService {
         'nameServer',
       );
     return this.store.setSettings(projectId, settings);
+  }
+
+  /**
+   * The new settings' own checks: source web addresses keyed by a known server (named by name
+   * or id, stored by id) and well formed; kinds known and not none; sample and timeout whole
+   * and positive.
+   */
+  private async checkedSettings(projectId: string, input: CheckSettings): Promise<CheckSettings> {
+    let sourceWeb: Record<string, string> | undefined;
+    if (input.sourceWeb !== undefined) {
+      sourceWeb = {};
+      for (const [ref, url] of Object.entries(input.sourceWeb)) {
+        const server = await this.deps.servers.get(projectId, ref);
+        sourceWeb[server.id] = url.trim() ? normaliseWebUrl(url, `web address of ${server.name}`) : '';
+      }
+    }
+    if (input.kinds !== undefined) {
+      const unknown = input.kinds.filter((k) => !CHECK_KINDS.includes(k));
+      if (unknown.length || input.kinds.length === 0)
+        throw new MmError(
+          'invalid-input',
+          unknown.length
+            ? `Unknown check kind ${unknown.map((k) => `"${k}"`).join(', ')}: the kinds are ${CHECK_KINDS.join(', ')}.`
+            : `At least one check kind must run (${CHECK_KINDS.join(', ')}).`,
+          'kinds',
+        );
+    }
+    for (const [name, v, max] of [
+      ['sample', input.sample, 1000],
+      ['pageTimeoutSeconds', input.pageTimeoutSeconds, 600],
+    ] as const)
+      if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > max))
+        throw new MmError(
+          'invalid-input',
+          `${name} must be a whole number from 1 to ${max}, not ${v}.`,
+          name,
+        );
+    return {
+      ...input,
+      ...(input.kinds ? { kinds: CHECK_KINDS.filter((k) => input.kinds?.includes(k)) } : {}),
+      ...(sourceWeb ? { sourceWeb } : {}),
+    };
   }
 
   /** Every stored run, newest first. */
@@ -187,6 +241,13 @@ export class CheckService {
       sitePaths: everyDomain.flatMap((d) =>
         d.content.filter((c) => c.kind === 'site' && c.path).map((c) => c.path ?? ''),
       ),
+      web: {
+        sample: settings.sample ?? DEFAULT_SAMPLE,
+        timeoutMs: (settings.pageTimeoutSeconds ?? DEFAULT_PAGE_TIMEOUT_S) * 1000,
+        ...(settings.sourceWeb ? { sourceWeb: settings.sourceWeb } : {}),
+        unreachable: new Map(),
+      },
+      kinds: new Set(settings.kinds?.length ? settings.kinds : CHECK_KINDS),
     };
     const results: DomainCheck[] = [];
     try {
@@ -228,13 +289,17 @@ export class CheckService {
         return resultOf(kind, [fail(`domain ${d.name}`, `could not be checked: ${message(e)}`)], '');
       }
     };
-    const checks = [
-      await guarded('web', () => collectWeb(ctx, d, nestedSites)),
-      await guarded('mail', () => collectMail(ctx, d)),
-      await guarded('dns', () => collectDns(ctx, d, services)),
-      await guarded('db', () => collectDb(ctx, d, services)),
-      await guarded('users', () => collectUsers(ctx, d, services)),
-    ];
+    const collectors: Readonly<Record<CheckKind, () => Promise<CheckResult>>> = {
+      web: () => collectWeb(ctx, d, nestedSites, services),
+      mail: () => collectMail(ctx, d),
+      dns: () => collectDns(ctx, d, services),
+      db: () => collectDb(ctx, d, services),
+      users: () => collectUsers(ctx, d, services),
+    };
+    // One after the other, in the kinds' order (they share the opened nodes and agents).
+    const checks: CheckResult[] = [];
+    for (const kind of CHECK_KINDS)
+      if (ctx.kinds.has(kind)) checks.push(await guarded(kind, collectors[kind]));
     return {
       domain: d.name,
       domainId: d.domainId,

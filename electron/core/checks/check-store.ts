@@ -1,9 +1,11 @@
 /**
  * `<project>/checks.json`: the post-migration check runs (newest last, the last RUNS_KEPT
- * kept, fewer when they are large) and where the target's web and name servers are when they are not the sandbox's.
+ * kept, fewer when they are large) and the check settings: where the target's web and name
+ * servers are when they are not the sandbox's, where the sources' web servers answer, which
+ * kinds run, how many pages per site and how long a page may take.
  */
 import { join } from 'node:path';
-import type { CheckRun } from '../../../shared/model/checks';
+import type { CheckKind, CheckRun } from '../../../shared/model/checks';
 import type { ProjectService } from '../project/project-service';
 import { DocumentFile } from '../store/document-file';
 
@@ -14,7 +16,21 @@ export interface CheckSettings {
   readonly nameServer?: string;
   /** false: batches do not run the checks when they end (they do by default). */
   readonly afterBatch?: boolean;
+  /**
+   * Source server id → the address its web server answers on ("http://10.0.0.5:8080"), used
+   * instead of the domain's web IP from the inventory (port 80) when set.
+   */
+  readonly sourceWeb?: Readonly<Record<string, string>>;
+  /** Which kinds run; absent: all five. */
+  readonly kinds?: readonly CheckKind[];
+  /** At most this many pages fetched per site (the index first); absent: DEFAULT_SAMPLE. */
+  readonly sample?: number;
+  /** How long one page may take to answer, in seconds; absent: DEFAULT_PAGE_TIMEOUT_S. */
+  readonly pageTimeoutSeconds?: number;
 }
+
+export const DEFAULT_SAMPLE = 25;
+export const DEFAULT_PAGE_TIMEOUT_S = 20;
 
 export interface ChecksDoc {
   schemaVersion: 1;
@@ -70,7 +86,14 @@ export class CheckStore {
     await (
       await this.file(projectId)
     ).update((d) => {
-      out = { ...d.settings, ...settings };
+      // Source web addresses merge per server; an empty address forgets that server's.
+      const sourceWeb = { ...d.settings.sourceWeb, ...settings.sourceWeb };
+      for (const [id, url] of Object.entries(sourceWeb)) if (!url) delete sourceWeb[id];
+      out = {
+        ...d.settings,
+        ...settings,
+        ...(settings.sourceWeb !== undefined ? { sourceWeb } : {}),
+      };
       return { ...d, settings: out };
     });
     return out;

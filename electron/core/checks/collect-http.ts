@@ -1,6 +1,6 @@
 /**
- * The web collector at the edge: one page fetched from the target's web server with the
- * site's Host header (the server is asked directly, before DNS points there), its status,
+ * The web collector at the edge: one page fetched from a web server (the target's, or the
+ * source's own) with the site's Host header (the server is asked directly, before DNS points there), its status,
  * <title> and body hash. Bodies are hashed as they arrive and only their start is kept.
  */
 import { createHash } from 'node:crypto';
@@ -10,12 +10,14 @@ import type { PageFetch } from './compare-web';
 import { titleOf } from './compare-web';
 import { HEAD_BYTES } from './content-evidence';
 
-const FETCH_TIMEOUT_MS = 20_000;
+export const FETCH_TIMEOUT_MS = 20_000;
 
+/** The same request serves the target's web server and the source's (each asked with the site's Host). */
 export function fetchPage(
   webServer: string,
   host: string,
   page: { path: string; file: string },
+  timeoutMs = FETCH_TIMEOUT_MS,
 ): Promise<PageFetch> {
   const url = new URL(page.path, webServer);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -25,7 +27,7 @@ export function fetchPage(
       {
         method: 'GET',
         headers: { Host: host, 'User-Agent': 'migration-manager-check' },
-        timeout: FETCH_TIMEOUT_MS,
+        timeout: timeoutMs,
       },
       (res) => {
         const hash = createHash('sha256');
@@ -53,7 +55,7 @@ export function fetchPage(
         res.on('error', (e) => resolve({ path: page.path, file: page.file, status: 0, error: e.message }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${FETCH_TIMEOUT_MS / 1000} s`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', (e) => resolve({ path: page.path, file: page.file, status: 0, error: e.message }));
     req.end();
   });

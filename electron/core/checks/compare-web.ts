@@ -1,8 +1,10 @@
 /**
  * The web check, pure: a site's files on the source against the same site on the target's web
  * node (files, bytes, each file's SHA-256), and a sample of pages fetched from the target's
- * web server with the site's Host header (status, <title>, body hash) against the source's
- * files. A 4xx/5xx from the target fails, except 401 (a protected page answers as it should).
+ * web server with the site's Host header (status, <title>, body hash) against the same pages
+ * fetched from the source's own web server — or, when the source's server was not asked or
+ * could not be reached (the collector then warns), against the source's files. A 4xx/5xx from
+ * the target fails, except 401 (a protected page answers as it should).
  */
 import type { CheckDifference, CheckResult } from '../../../shared/model/checks';
 import { count, fail, resultOf, warn } from './result';
@@ -34,6 +36,15 @@ export interface PageFetch {
   readonly sha256?: string;
   /** Why there is no status (connection refused, timeout). */
   readonly error?: string;
+  /** The same page as the source's own web server answered it, when it was asked. */
+  readonly source?: SourcePage;
+}
+
+/** A page as the source's web server served it (status, title, body hash). */
+export interface SourcePage {
+  readonly status: number;
+  readonly title?: string;
+  readonly sha256?: string;
 }
 
 const INDEX_FILES = ['index.html', 'index.htm', 'index.php'];
@@ -95,7 +106,31 @@ function pageDifferences(source: SiteEvidence, pages: readonly PageFetch[]): Che
     }
     if (p.status === 401) continue;
     if (p.status >= 400) {
-      out.push(fail(object, `the target answered HTTP ${p.status}`));
+      out.push(
+        fail(
+          object,
+          `the target answered HTTP ${p.status}${p.source ? `, the source HTTP ${p.source.status}` : ''}`,
+        ),
+      );
+      continue;
+    }
+    // The source's own web server answered: its page is what the target must serve. A page
+    // the source protects (401) is not seen there, so only the target's answer is judged.
+    const s = p.source;
+    if (s && s.status !== 401) {
+      if (s.status !== p.status)
+        out.push(warn(object, `HTTP ${s.status} from the source, HTTP ${p.status} from the target`));
+      else if (s.title !== p.title)
+        out.push(
+          fail(
+            object,
+            `title "${p.title ?? '(none)'}" on the target, "${s.title ?? '(none)'}" on the source`,
+          ),
+        );
+      // Bodies are compared when the source serves the file as it is (not a script's output,
+      // which may differ on every request).
+      else if (s.sha256 !== undefined && p.sha256 !== s.sha256 && (!want || want.sha256 === s.sha256))
+        out.push(fail(object, "the target serves other content than the source's web server"));
       continue;
     }
     if (want?.title !== undefined && p.title !== want.title)

@@ -1,7 +1,8 @@
 /**
  * Which source IPs exist and which domains use them, from what the project already holds: the
  * inventories' hosts (their IPs, shared or exclusive) and, where domain services were fetched,
- * each domain's web hosting IP and the addresses its zone records point at. Pure.
+ * each domain's web hosting IP and the addresses its zone records point at; a domain whose
+ * services were not fetched, its host's IPs (so every domain can be warned about). Pure.
  */
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { Inventory } from '../../../shared/model/inventory';
@@ -25,6 +26,12 @@ export interface DomainIpUse {
   readonly domainName: string;
   /** Source IPs the domain's site or records use. */
   readonly ips: ReadonlySet<string>;
+  /**
+   * Absent: read from the domain's fetched services. 'only': its services are not fetched, and
+   * its server has this one IP. 'several': not fetched, and `ips` are all its server's IPs (it
+   * uses some of them; which is known only once its services are fetched).
+   */
+  readonly fromHost?: 'only' | 'several';
 }
 
 export interface IpUsage {
@@ -82,6 +89,27 @@ export function ipUsage(
     if (used.size === 0) continue;
     domains.set(key, { serverId, domainName: svc.domainName, ips: used });
     for (const a of used) ips.get(a)?.domains.add(key);
+  }
+  // Every inventoried domain counts, not only those whose services were fetched: verification
+  // warns for every selected domain. Without services, a domain's IPs are its host's.
+  for (const s of servers) {
+    const only = s.inventory.hosts.length === 1 ? s.inventory.hosts[0] : undefined;
+    for (const d of s.inventory.domains) {
+      const key = `${s.id}\n${d.id}`;
+      if (domains.has(key) || services.has(key)) continue;
+      const host =
+        (d.serverId !== undefined ? s.inventory.hosts.find((h) => h.id === d.serverId) : undefined) ?? only;
+      const used = new Set<string>();
+      for (const ip of host?.ips ?? []) {
+        const c = canonicalIp(ip.address);
+        if (c !== undefined) used.add(c);
+      }
+      if (used.size === 0) continue;
+      const fromHost = used.size === 1 ? 'only' : 'several';
+      domains.set(key, { serverId: s.id, domainName: d.asciiName ?? d.name, ips: used, fromHost });
+      // Counted as a user of the IP only when it certainly is one.
+      if (fromHost === 'only') for (const a of used) ips.get(a)?.domains.add(key);
+    }
   }
   return { ips, domains };
 }

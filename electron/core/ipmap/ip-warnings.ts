@@ -2,7 +2,8 @@
  * Verification's IP warnings (R14: never a silent fallback), per domain: a dedicated source IP
  * that got the default because the target ran out of dedicated IPs, and, once the engineer uses
  * IP mapping at all, a source IP the table does not map (its records would keep pointing at the
- * old server). Pure; the verification engine appends them to the domain's reasons.
+ * old server). Every inventoried domain is looked at — one whose services were not fetched by its
+ * server's IPs (ip-usage.ts). Pure; the verification engine appends them to the domain's reasons.
  */
 import type { ResultReason } from '../../../shared/model/verification';
 import { few, reason } from '../verification/reason';
@@ -20,6 +21,9 @@ export function ipDomainReasons(
   for (const [key, d] of usage.domains) {
     const reasons: ResultReason[] = [];
     const unmapped: string[] = [];
+    // Without its services, a domain on a server with several IPs uses one of them: said so.
+    const maybe = d.fromHost === 'several';
+    const which = maybe ? ` (one of its server's IPs: fetch its services to know which)` : '';
     for (const address of [...d.ips].sort()) {
       const e = entries.get(address);
       if (!e) {
@@ -30,7 +34,9 @@ export function ipDomainReasons(
         reasons.push(
           reason(
             'ip-dedicated-exhausted',
-            `${d.domainName} uses the dedicated IP ${address}, but the target has no free dedicated IP: it gets the default ${e.target}, shared with other sites.`,
+            maybe
+              ? `${d.domainName} may use the dedicated IP ${address}${which}, but the target has no free dedicated IP: it would get the default ${e.target}, shared with other sites.`
+              : `${d.domainName} uses the dedicated IP ${address}, but the target has no free dedicated IP: it gets the default ${e.target}, shared with other sites.`,
           ),
         );
     }
@@ -38,7 +44,7 @@ export function ipDomainReasons(
       reasons.push(
         reason(
           'ip-not-mapped',
-          `${d.domainName} uses ${few(unmapped)}, which the IP mapping does not map: its records would keep pointing to the old server.`,
+          `${d.domainName} ${maybe ? 'may use' : 'uses'} ${few(unmapped)}${which}, which the IP mapping does not map: its records would keep pointing to the old server.`,
         ),
       );
     if (reasons.length > 0) out.set(key, reasons);

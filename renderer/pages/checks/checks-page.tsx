@@ -30,6 +30,7 @@ import { useJob } from '../../hooks/use-job';
 import type { RouteParams } from '../../hooks/use-route';
 import { useReadOnly } from '../../project-context';
 import { CheckBadge } from './check-badges';
+import { CheckSettingsCard } from './check-settings-card';
 
 type Filter = 'all' | CheckStatus;
 
@@ -77,9 +78,9 @@ export function ChecksPage({ projectId, params }: { projectId: string; params: R
       <Title order={2}>Checks</Title>
       <Text c="dimmed" size="sm">
         Each migrated domain compared between the source and the target: the index page and a sample of pages
-        fetched from the target&apos;s web server, every file&apos;s size and hash, mailboxes with their
-        messages per folder and Message-IDs, every DNS record asked of the target&apos;s name server and its
-        API, databases, and the mailbox, FTP and database logins.
+        fetched from the source&apos;s and the target&apos;s web servers, every file&apos;s size and hash,
+        mailboxes with their messages per folder and Message-IDs, every DNS record asked of the target&apos;s
+        name server and its API, databases, and the mailbox, FTP and database logins.
       </Text>
       {!readOnly && (
         <Card withBorder>
@@ -99,6 +100,7 @@ export function ChecksPage({ projectId, params }: { projectId: string; params: R
           <JobProgressBar progress={progress} />
         </Card>
       )}
+      {!readOnly && <CheckSettingsCard projectId={projectId} />}
       {error && <ApiErrorAlert error={error} />}
       {runs.error && <ApiErrorAlert error={runs.error} title="The checks cannot be read" />}
       {runs.data && !run && (
