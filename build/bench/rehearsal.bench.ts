@@ -6,15 +6,12 @@
  * minutes on this 2-core machine; the peak RSS is printed. Also checks the real target received
  * no write. `MM_BENCH_REHEARSAL_SCALE=0.1` runs on a tenth of the source (quick look).
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../electron/core/core';
 import { startRehearsalTarget } from '../../electron/sandbox/rehearsal-target';
 import { startSandbox } from '../../electron/sandbox/sandbox';
 import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
-import { syntheticInventory } from './synthetic';
-import { syntheticProject } from './synthetic-project';
+import { copyOfSource, preparedSource } from './prepared-source';
 
 const scale = Number(process.env['MM_BENCH_REHEARSAL_SCALE'] ?? BENCH_SCALE);
 const size = {
@@ -23,14 +20,14 @@ const size = {
   subscriptions: Math.round(30_000 * scale),
 };
 
-const dataDir = await mkdtemp(join(tmpdir(), 'mm-bench-rehearsal-'));
+// A verified project on the synthetic inventory (the one migration.bench.ts migrated, when both
+// run under `npm run bench`: built and verified once), copied, pointed at the "production" sandbox.
+const source = await preparedSource(size);
+const dataDir = await copyOfSource(source, 'mm-bench-rehearsal-');
+const projectId = source.projectId;
 const production = await startSandbox({ dataDir: join(dataDir, 'production-sandbox') });
 const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
 try {
-  // A verified project on the synthetic inventory, pointed at the "production" sandbox.
-  const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
-  const projectId = await syntheticProject(core, 'Bench rehearsal', inventory, dataDir);
-  await core.verification.run(projectId);
   await core.target.set(projectId, {
     poaUrl: production.poaUrl,
     poaUser: 'admin',
