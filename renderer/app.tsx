@@ -33,6 +33,7 @@ import { ServersPage } from './pages/servers/servers-page';
 import { TargetPage } from './pages/target/target-page';
 import { TemplatesPage } from './pages/mapping/templates-page';
 import { VerificationPage } from './pages/verification/verification-page';
+import { WorkersPage } from './pages/workers/workers-page';
 import { ReviewBanner } from './pages/review/review-banner';
 import { ProjectContext, useProjectState } from './project-context';
 
@@ -198,6 +199,8 @@ function Page({ route, navigate }: { route: Route; navigate: (r: Route) => void 
       );
     case 'migration':
       return <MigrationPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
+    case 'workers':
+      return <WorkersPage projectId={route.projectId} />;
     case 'checks':
       return <ChecksPage key={routeHash(route)} projectId={route.projectId} params={route.params ?? {}} />;
     case 'cutover':

@@ -65,6 +65,12 @@ export const CALL_CHANNELS = [
   'checks:runs',
   'checks:settings',
   'checks:report',
+  'workers:status',
+  'workers:start',
+  'workers:control',
+  'projects:stores',
+  'projects:create-shared',
+  'projects:attach',
   'target:get',
   'target:set',
   'target:test',
@@ -91,6 +97,7 @@ export const EVENT_CHANNELS = [
   'migration:progress',
   'rehearsal:progress',
   'verification:changed',
+  'workers:changed',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

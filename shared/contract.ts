@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
+import type { ProjectStore, WorkersView } from './model/workers';
 import type { Decision, DecisionOutcome, DecisionPreview } from './model/decision';
 import {
   type MappingRow,
@@ -408,6 +409,29 @@ export const callSchemas = {
   'checks:report': z
     .object({ projectId, format: z.enum(['html', 'csv']), runId: z.string().uuid().optional() })
     .strict(),
+  // Team scale (issue 15): workers of a shared project, batches spread over them, the store choice.
+  'workers:status': z.object({ projectId }).strict(),
+  'workers:start': migrationSubset
+    .extend({ author, force: z.string().trim().min(1).max(2000).optional() })
+    .strict(),
+  'workers:control': z.object({ projectId, jobId, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+  'projects:stores': z.object({}).strict(),
+  'projects:create-shared': z
+    .object({
+      name: projectName,
+      description: z.string().max(2000).optional(),
+      address: z.string().trim().min(1).max(1000),
+      /** Sealed in the data dir's secret store once it opened the database; never in the address. */
+      password: z.string().max(1024).optional(),
+    })
+    .strict(),
+  'projects:attach': z
+    .object({
+      projectId,
+      address: z.string().trim().min(1).max(1000),
+      password: z.string().max(1024).optional(),
+    })
+    .strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -503,6 +527,13 @@ export interface CallResponses {
   'checks:runs': readonly CheckRun[];
   'checks:settings': CheckSettingsView;
   'checks:report': ReportFile;
+  'workers:status': WorkersView;
+  'workers:start': { readonly jobId: string; readonly units: number };
+  'workers:control': { readonly jobId: string; readonly state: string; readonly dropped: number };
+  /** Where each project lives, by project id. */
+  'projects:stores': Readonly<Record<string, ProjectStore>>;
+  'projects:create-shared': ProjectSummary;
+  'projects:attach': ProjectSummary;
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];
@@ -560,6 +591,8 @@ export interface EventPayloads {
     readonly incremental: boolean;
     readonly changed: number;
   };
+  /** A shared project's workers, units or spread batches moved (heard from any machine). */
+  'workers:changed': { readonly projectId: string };
 }
 
 export type EventChannel = keyof EventPayloads;

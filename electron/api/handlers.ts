@@ -7,6 +7,10 @@ import { type Result, err, ok } from '../../shared/result';
 import type { Core } from '../core/core';
 import { toAppError } from '../core/errors';
 import { dnsSheetFile } from '../core/cutover/dns-sheet-report';
+import { attachProject, createSharedProject, projectStores } from '../core/store/store-choice';
+import { controlSpreadBatch } from '../core/workers/spread-control';
+import { startSpreadBatch } from '../core/workers/worker';
+import { watchWorkers, workersView } from '../core/workers/workers-view';
 import type { z } from 'zod';
 
 type Parsed<C extends CallChannel> = z.output<(typeof callSchemas)[C]>;
@@ -177,6 +181,17 @@ const handlers: HandlerMap = {
       ? core.checks.setSettings(projectId, settings)
       : core.checks.settings(projectId),
   'checks:report': (core, req) => core.checks.report(req.projectId, req.format, req.runId),
+  'workers:status': async (core, req) => {
+    // the page asking is the page that wants to hear the workers move
+    await watchWorkers(core, req.projectId);
+    return workersView(core, req.projectId);
+  },
+  'workers:start': (core, { projectId, author, ...rest }) =>
+    startSpreadBatch(core, projectId, { ...rest, ...(author !== undefined ? { author } : {}) }),
+  'workers:control': (core, req) => controlSpreadBatch(core, req.projectId, req.action, { jobId: req.jobId }),
+  'projects:stores': (core) => projectStores(core),
+  'projects:create-shared': (core, req) => createSharedProject(core, req),
+  'projects:attach': (core, req) => attachProject(core, req),
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

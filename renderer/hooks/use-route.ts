@@ -10,6 +10,7 @@ export const PROJECT_PAGES = [
   { key: 'selection', label: 'Selection' },
   { key: 'verification', label: 'Verification' },
   { key: 'migration', label: 'Migration' },
+  { key: 'workers', label: 'Workers' },
   { key: 'checks', label: 'Checks' },
   { key: 'cutover', label: 'Cut-over' },
   { key: 'reports', label: 'Reports' },

@@ -323,6 +323,15 @@ export async function runWorker(
     `INSERT INTO mm_workers (worker_id, project_id, host, pid, concurrency, servers) VALUES ($1, $2, $3, $4, $5, $6)`,
     [workerId, s.projectId, hostname(), process.pid, concurrency, [...servers]],
   );
+  // the Workers page hears a worker come and go (its units' moves notify on their own)
+  const announce = (state: string): Promise<unknown> =>
+    s.store
+      .query('SELECT pg_notify($1, $2)', [
+        'mm_changes',
+        JSON.stringify({ t: 'unit', p: s.projectId, job: '', unit: '', state, worker: workerId }),
+      ])
+      .catch(() => undefined);
+  await announce('worker-started');
   const queues = servers.map((id) => queueName(s.projectId, id));
   const boss: PgBoss = await openQueue(s.store, options);
   let unitsDone = 0;
@@ -392,6 +401,7 @@ export async function runWorker(
     await s.store
       .query('UPDATE mm_workers SET stopped_at = now(), seen_at = now() WHERE worker_id = $1', [workerId])
       .catch(() => undefined);
+    await announce('worker-stopped');
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     const open = await opened?.catch(() => undefined);
     await open?.target.close().catch(() => undefined);

@@ -22,14 +22,24 @@ import type { AppError } from '../../../shared/result';
 import { formatTime } from '../../format';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { ProjectSummary } from '../../../shared/model/project';
+import { AttachSharedModal } from './attach-shared-modal';
+import { NO_STORE_FIELDS, StoreBadge, StoreFields, type StoreFieldsValue } from './store-fields';
 
 export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
   const projects = useCall('projects:list', {});
+  // where each project lives (files here, or a PostgreSQL database), asked with the list
+  const stores = useCall('projects:stores', {});
   const [creating, setCreating] = useState(false);
+  const [attaching, setAttaching] = useState(false);
   const [renaming, setRenaming] = useState<ProjectSummary>();
   const [removing, setRemoving] = useState<ProjectSummary>();
   const [removeError, setRemoveError] = useState<AppError>();
-  const reload = projects.reload;
+  const reloadList = projects.reload;
+  const reloadStores = stores.reload;
+  const reload = useCallback(() => {
+    reloadList();
+    reloadStores();
+  }, [reloadList, reloadStores]);
 
   const remove = async (p: ProjectSummary): Promise<void> => {
     const r = await api.call('projects:remove', { projectId: p.id });
@@ -49,6 +59,9 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
         <Title order={2}>Migration projects</Title>
         <Group>
           <OpenForReviewButton onOpened={onOpen} />
+          <Button variant="default" onClick={() => setAttaching(true)}>
+            Open shared project
+          </Button>
           <Button onClick={() => setCreating(true)}>New project</Button>
         </Group>
       </Group>
@@ -66,6 +79,7 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
               <Table.Th>Name</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Source servers</Table.Th>
+              <Table.Th>Kept in</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -95,6 +109,9 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                 </Table.Td>
                 <Table.Td>{formatTime(p.createdAt)}</Table.Td>
                 <Table.Td>{p.serverCount}</Table.Td>
+                <Table.Td>
+                  <StoreBadge store={stores.data?.[p.id]} projectId={p.id} />
+                </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap" justify="flex-end">
                     <Button
@@ -131,6 +148,7 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
         </Table>
       )}
       <CreateProjectModal opened={creating} onClose={() => setCreating(false)} onCreated={onOpen} />
+      <AttachSharedModal opened={attaching} onClose={() => setAttaching(false)} onAttached={onOpen} />
       <RenameProjectModal
         key={renaming?.id ?? ''}
         project={renaming}
@@ -159,14 +177,23 @@ function CreateProjectModal(props: {
 }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
+  const [store, setStore] = useState<StoreFieldsValue>(NO_STORE_FIELDS);
   const [error, setError] = useState<AppError>();
   const [busy, setBusy] = useState(false);
-  // Refusals of the name show on the field; anything else in the alert.
-  const alertError = unlessOnField(error, ['name']);
+  // Refusals of the name and the store's fields show on the field; anything else in the alert.
+  const alertError = unlessOnField(error, ['name', 'address', 'password']);
 
   const submit = async (): Promise<void> => {
     setBusy(true);
-    const r = await api.call('projects:create', { name, description });
+    const r =
+      store.kind === 'postgres'
+        ? await api.call('projects:create-shared', {
+            name,
+            description,
+            address: store.address,
+            ...(store.password !== '' ? { password: store.password } : {}),
+          })
+        : await api.call('projects:create', { name, description });
     setBusy(false);
     if (!r.ok) {
       setError(r.error);
@@ -174,6 +201,7 @@ function CreateProjectModal(props: {
     }
     setName('');
     setDescription('');
+    setStore(NO_STORE_FIELDS);
     setError(undefined);
     props.onClose();
     props.onCreated(r.value.id);
@@ -205,6 +233,7 @@ function CreateProjectModal(props: {
             value={description}
             onChange={(e) => setDescription(e.currentTarget.value)}
           />
+          <StoreFields value={store} onChange={setStore} error={error} />
           {alertError && <ApiErrorAlert error={alertError} title="The project was not created" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={props.onClose}>
