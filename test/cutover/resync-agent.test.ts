@@ -6,15 +6,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import {
   diffListings,
+  diffTrees,
   manifestSha256,
   memberBatches,
   parseListing,
+  parseTree,
+  treeSha256,
 } from '../../electron/core/cutover/resync-listing';
 import { runAgent, tempDir } from '../helpers/layouts/agent-harness';
 
@@ -94,5 +97,56 @@ describe('agent: contentManifest and domainContent --members', () => {
       `${'x'.repeat(10)}\n${'y'.repeat(10)}\n`,
       `${'z'.repeat(10)}\n`,
     ]);
+  });
+
+  it('lists every folder (empty ones too) and symlink, and archives the ones named as members', async () => {
+    mkdirSync(join(docroot, 'empty dir'));
+    symlinkSync('index.html', join(docroot, 'home link.html'));
+    symlinkSync('../odd target\\x', join(docroot, 'css', 'up.css'));
+    const r = await agent(['--extract=contentManifest', ...SITE]);
+    expect(r.code).toBe(0);
+    const tree = parseTree(r.stdout.toString('utf8'), 'listing');
+    expect(tree.dirs.has('empty dir')).toBe(true);
+    expect(tree.dirs.has('css')).toBe(true);
+    expect(tree.links).toEqual(
+      new Map([
+        ['css/up.css', '../odd target\\x'],
+        ['home link.html', 'index.html'],
+      ]),
+    );
+    // Not in the files: the manifest a full tarball carries is still the listing's.
+    expect(tree.files.has('home link.html')).toBe(false);
+    const full = await agent(['--extract=domainContent', ...SITE]);
+    const dir = tempDir('resync-tree');
+    writeFileSync(join(dir, 'all.tar'), full.stdout);
+    const manifest = execFileSync('tar', ['-xOf', join(dir, 'all.tar'), 'MANIFEST.sha256']);
+    expect(manifestSha256(tree.files)).toBe(createHash('sha256').update(manifest).digest('hex'));
+
+    const [members] = memberBatches(['empty dir', 'home link.html']);
+    const some = await agent(['--extract=domainContent', ...SITE, `--members=${members}`]);
+    expect(some.code).toBe(0);
+    writeFileSync(join(dir, 'some.tar'), some.stdout);
+    const listed = execFileSync('tar', ['-tvf', join(dir, 'some.tar')], { encoding: 'utf8' });
+    expect(listed).toMatch(/^d.* empty dir\/$/m);
+    expect(listed).toMatch(/^l.* home link\.html -> index\.html$/m);
+    expect(listed).not.toContain('up.css');
+  });
+
+  it('diffs folders and symlinks: created, removed (deepest first), links added, changed, removed', () => {
+    const before = parseTree('D a\nD a/b\nD a/b/c\nL x keep\nL y edit\nL z gone\n', 'before');
+    const now = parseTree('D a\nD new\nL x keep\nL y2 edit\nL w\\sv added\n', 'now');
+    expect(now.links.get('added')).toBe('w v');
+    expect(diffTrees(before, now)).toEqual({
+      dirsAdded: ['new'],
+      dirsDeleted: ['a/b/c', 'a/b'],
+      linksAdded: ['added'],
+      linksChanged: ['edit'],
+      linksDeleted: ['gone'],
+    });
+    expect(treeSha256(now)).not.toBe(treeSha256(before));
+    expect(treeSha256(parseTree('L x keep\nD new\nD a\nL y2 edit\nL w\\sv added\n', 'same'))).toBe(
+      treeSha256(now),
+    );
+    expect(() => parseTree('X what\n', 'odd')).toThrow(/odd, line 1: not "<sha256> <size> <name>"/);
   });
 });

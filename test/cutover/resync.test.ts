@@ -4,9 +4,22 @@
  * nodes. Then the source changes as a live server does — files added, changed and removed in
  * the site, a message delivered and one expunged — and `mm resync` moves exactly those
  * (counts asserted, first as a dry run that moves nothing), after which the target matches the
- * source file by file; a second pass finds nothing to move.
+ * source file by file; a second pass finds nothing to move. An empty folder created and then
+ * removed, and a symlink added and then pointed elsewhere, are carried the same way; a symlink
+ * out of the content root is refused, named.
  */
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  rmdir,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResyncResult } from '../../shared/model/cutover';
@@ -157,6 +170,54 @@ describe('mm resync: only what changed on the source since the last copy', () =>
     expect(mine?.status, JSON.stringify(mine?.checks)).not.toBe('fail');
     expect(check.code).toBe(0);
   });
+
+  it('carries an empty folder created and removed, and a symlink added and changed; refuses one out of the root', async () => {
+    // Created on the source: an empty folder and a link inside the site.
+    await mkdir(join(siteSource(), 'drafts'));
+    await symlink('index.html', join(siteSource(), 'home.html'));
+    const dry = await resync(['--dry-run']);
+    expect(dry.changes).toEqual({ files: 2, messages: 0, databases: 0, deleted: 0, bytes: 0 });
+    expect(dry.items).toMatchObject([
+      { kind: 'site', added: ['drafts/', 'home.html'], changed: [], deleted: [] },
+    ]);
+    await expect(lstat(join(siteTarget, 'drafts'))).rejects.toThrow(/ENOENT/);
+    const made = await resync([]);
+    expect(made.changes).toEqual(dry.changes);
+    expect(made.skipped).toEqual([]);
+    expect((await lstat(join(siteTarget, 'drafts'))).isDirectory()).toBe(true);
+    expect(await readdir(join(siteTarget, 'drafts'))).toEqual([]);
+    expect(await readlink(join(siteTarget, 'home.html'))).toBe('index.html');
+
+    // Removed on the source: the folder; the link now points elsewhere.
+    await rmdir(join(siteSource(), 'drafts'));
+    await rm(join(siteSource(), 'home.html'));
+    await symlink('new-page.html', join(siteSource(), 'home.html'));
+    const changed = await resync([]);
+    expect(changed.changes).toEqual({ files: 1, messages: 0, databases: 0, deleted: 1, bytes: 0 });
+    expect(changed.items).toMatchObject([
+      { kind: 'site', added: [], changed: ['home.html'], deleted: ['drafts/'] },
+    ]);
+    await expect(lstat(join(siteTarget, 'drafts'))).rejects.toThrow(/ENOENT/);
+    expect(await readlink(join(siteTarget, 'home.html'))).toBe('new-page.html');
+    const again = await resync([]);
+    expect(again.changes).toEqual({ files: 0, messages: 0, databases: 0, deleted: 0, bytes: 0 });
+
+    // A link out of the content root is refused, named, and nothing of the site moves.
+    await symlink('/etc/passwd', join(siteSource(), 'passwd.txt'));
+    await writeFile(join(siteSource(), 'later.html'), '<html><title>Later</title></html>\n');
+    const refused = await resync([]);
+    expect(refused.skipped).toEqual([
+      {
+        domain: DOMAIN,
+        content: `site:${DOMAIN}`,
+        reason: `Content site:${DOMAIN}: symlink "passwd.txt" → "/etc/passwd" points outside the content root: refused`,
+      },
+    ]);
+    await expect(lstat(join(siteTarget, 'passwd.txt'))).rejects.toThrow(/ENOENT/);
+    await expect(lstat(join(siteTarget, 'later.html'))).rejects.toThrow(/ENOENT/);
+    await rm(join(siteSource(), 'passwd.txt'));
+    await rm(join(siteSource(), 'later.html'));
+  }, 300_000);
 
   it('names a domain whose content was never copied', async () => {
     const r = await mm(run.dataDir, ['resync', '--dry-run', '--domains', 'becker-torten.test']);

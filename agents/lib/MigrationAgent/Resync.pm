@@ -9,9 +9,15 @@ package MigrationAgent::Resync;
 #    with "\" and the name has "\\" and "\n" escapes. The "<hex>  <name>" lines of the same
 #    files, in the same order, are exactly the MANIFEST.sha256 a full tarball would carry, so
 #    the manager can tell from the marker of the last copy whether anything changed at all.
-#  - member_tar: a MigrationAgent::Tar that archives only the chosen regular files (the
-#    --members list, one name a line, escaped the same way); directories and symlinks are left
-#    out (tar -x creates the parents of a member), and the manifest lists just those files.
+#    Directories and symlinks have lines of their own, so that an empty directory created or
+#    removed and a symlink added, changed or removed are carried too (they are not in the
+#    manifest: a full tarball's manifest lists regular files only):
+#        "D <name>\n"                      a directory (every one, empty or not)
+#        "L <target> <name>\n"             a symlink; the target with "\\", "\n" and "\s" (space)
+#                                          escapes, so the first space after it ends it
+#  - member_tar: a MigrationAgent::Tar that archives only the chosen members (the --members
+#    list, one name a line, escaped the same way): regular files, directories and symlinks
+#    named there (tar -x creates the parents of a member); the manifest lists just the files.
 use strict;
 use warnings;
 use Digest::SHA ();
@@ -65,7 +71,21 @@ sub _walk {
         my $path = "$dir/$n";
         my $member = $prefix . $n;
         my @st = lstat $path or die "cannot stat $path: $!\n";
-        if (S_ISDIR($st[2])) { _walk($fh, $path, "$member/"); }
+        if (S_ISLNK($st[2])) {
+            my $target = readlink $path;
+            $target = '' unless defined $target;
+            utf8::encode($target) if utf8::is_utf8($target);
+            (my $t = $target) =~ s/\\/\\\\/g;
+            $t =~ s/\n/\\n/g;
+            $t =~ s/ /\\s/g;
+            my ($esc, $name) = _escaped($member);
+            print {$fh} ($esc ? '\\' : '') . "L $t $name\n" or die "cannot write the listing: $!\n";
+        }
+        elsif (S_ISDIR($st[2])) {
+            my ($esc, $name) = _escaped($member);
+            print {$fh} ($esc ? '\\' : '') . "D $name\n" or die "cannot write the listing: $!\n";
+            _walk($fh, $path, "$member/");
+        }
         elsif (S_ISREG($st[2])) {
             my ($hex, $size) = _hash_file($path);
             my ($esc, $name) = _escaped($member);
@@ -94,7 +114,8 @@ sub member_tar {
 }
 
 package MigrationAgent::Resync::Tar;
-# Only the chosen regular files; the rest of the tree is walked (lstat only) but not archived.
+# Only the chosen members (files, directories, symlinks); the rest of the tree is walked (lstat
+# only) but not archived.
 use strict;
 use warnings;
 our @ISA = ('MigrationAgent::Tar');
@@ -104,7 +125,16 @@ sub add_file {
     return unless $self->{only}{$name};
     return $self->SUPER::add_file($name, @rest);
 }
-sub add_dir     { return; }
-sub add_symlink { return; }
+sub add_dir {
+    my ($self, $name, @rest) = @_;
+    return unless $self->{only}{$name};
+    return $self->SUPER::add_dir($name, @rest);
+}
+
+sub add_symlink {
+    my ($self, $name, @rest) = @_;
+    return unless $self->{only}{$name};
+    return $self->SUPER::add_symlink($name, @rest);
+}
 
 1;

@@ -15,7 +15,9 @@
  * node restored last (its done marker): when they differ, the database is marked ours to drop
  * (the restore's own "restoring" mark) and restored from the new dump through the content
  * transfer's database path. A PostgreSQL custom-format dump carries its creation time, so it
- * always differs: PostgreSQL databases are restored again on every real pass.
+ * always differs: a restored PostgreSQL database is first compared by its evidence (tables,
+ * row counts and checksums, the db check's) on the source and on the db node, and only one
+ * that differs is dumped and restored again.
  */
 import { PassThrough, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -26,14 +28,35 @@ import type { NodeRole, NodeService, OpenedNode } from '../content/node-service'
 import { readMarker, transferContent } from '../content/transfer';
 import { databaseRestored, transferDatabase } from '../content/db-content';
 import { dbPlaces } from '../content/db-restore';
+import { readDbNodeConfig } from '../content/db-node';
+import { nodeDatabaseEvidence } from '../checks/db-evidence';
+import { sameEvidence, sourceDatabaseEvidence } from '../checks/source-db-evidence';
 import { TarVerifier } from '../content/tar-verify';
 import { MmError, toAppError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { MigrationService } from '../migration/migration-service';
 import { asciiDomain } from '../migration/plan';
 import type { OpenedServer, ServerService } from '../servers/server-service';
-import { type Listing, diffListings, manifestSha256, memberBatches, parseListing } from './resync-listing';
-import { listOnNode, mergeOnNode, newerOnNode, removeOnNode, writeMarker } from './resync-node';
+import {
+  type Listing,
+  diffListings,
+  diffTrees,
+  manifestSha256,
+  memberBatches,
+  parseTree,
+  treeSha256,
+} from './resync-listing';
+import {
+  listOnNode,
+  mergeOnNode,
+  newerDirsOnNode,
+  newerOnNode,
+  removeEmptyDirsOnNode,
+  removeOnNode,
+  treeOnNode,
+  writeMarker,
+} from './resync-node';
+import { linkStaysInside } from '../content/tar-verify';
 import { KEEP_RUNS, type ResyncFile, type ResyncRun, resyncStore } from './resync-store';
 import type { ProjectService } from '../project/project-service';
 import type { DocumentCache } from '../store/document-cache';
@@ -236,6 +259,9 @@ export class ResyncService {
       `--content-id=${t.p.contentId}`,
     ];
     const restored = await databaseRestored(node.transport, node.root, t.p.contentId);
+    if (restored && t.p.contentId.startsWith('database:postgresql:')) {
+      if (await this.pgUnchanged(t, node, source, signal)) return undefined;
+    }
     // The dump, verified and hashed on the way, kept nowhere: only its manifest is compared.
     const input = new PassThrough({ highWaterMark: 1024 * 1024 });
     const verifier = new TarVerifier(t.p.contentId);
@@ -277,6 +303,31 @@ export class ResyncService {
     return item;
   }
 
+  /**
+   * A restored PostgreSQL database whose tables, row counts and checksums on the source are
+   * those the db node holds: unchanged, so neither dumped nor restored (its custom-format dump
+   * carries its creation time and would always look changed). Evidence that cannot be read on
+   * either side is no proof of sameness: the database is dumped and compared as before.
+   */
+  private async pgUnchanged(
+    t: Target,
+    node: OpenedNode,
+    source: OpenedServer,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      const [there, here] = await Promise.all([
+        sourceDatabaseEvidence(source, t.p.sourceDomainId, t.p.contentId, signal),
+        readDbNodeConfig(node.transport, node.root).then((config) =>
+          nodeDatabaseEvidence(node.transport, config, 'postgresql', t.p.name ?? ''),
+        ),
+      ]);
+      return sameEvidence(there, here);
+    } catch {
+      return false;
+    }
+  }
+
   private placeOf(t: Target, root: string): ContentPlace {
     if (t.p.contentKind === 'site') {
       if (t.webspaceId === undefined || !Number.isFinite(t.webspaceId))
@@ -308,19 +359,42 @@ export class ResyncService {
     const id = [`--domain-id=${t.p.sourceDomainId}`, `--content-id=${t.p.contentId}`];
     const listed = collector();
     await stream(['--extract=contentManifest', ...id], listed.sink, { signal, timeoutMs: DAY });
-    const now: Listing = parseListing(
-      listed.text(),
-      `${source.server.name}: contentManifest ${t.p.contentId}`,
-    );
+    const tree = parseTree(listed.text(), `${source.server.name}: contentManifest ${t.p.contentId}`);
+    const now: Listing = tree.files;
     const sha = manifestSha256(now);
+    // Folders and symlinks are not in the manifest: their own fingerprint sits beside it.
+    const treeSha = treeSha256(tree);
     const marker = await readMarker(node.transport, place);
-    // The last copy recorded this very manifest: nothing changed at the source since.
-    if (marker && marker.contentId === t.p.contentId && marker.manifestSha256 === sha) return undefined;
+    const markedTree = (marker as { treeSha256?: unknown } | undefined)?.treeSha256;
+    // The last copy recorded this very manifest and tree: nothing changed at the source since.
+    if (
+      marker &&
+      marker.contentId === t.p.contentId &&
+      marker.manifestSha256 === sha &&
+      markedTree === treeSha
+    )
+      return undefined;
     const held = await listOnNode(node.transport, place.final);
+    const heldTree = await treeOnNode(node.transport, place.final);
     // A subdomain's site published inside this one's folder (httpdocs/shop) is not this site's.
-    for (const name of [...held.keys()])
-      if (t.nested.some((n) => name === n || name.startsWith(`${n}/`))) held.delete(name);
+    const nested = (name: string): boolean => t.nested.some((n) => name === n || name.startsWith(`${n}/`));
+    for (const name of [...held.keys()]) if (nested(name)) held.delete(name);
+    const ours = <T extends { dirs: Set<string>; links: Map<string, string> }>(x: T) => ({
+      dirs: new Set([...x.dirs].filter((d) => !nested(d))),
+      links: new Map([...x.links].filter(([l]) => !nested(l))),
+    });
     const found = diffListings(held, now);
+    const treeFound = diffTrees(ours(heldTree), ours(tree));
+    // A symlink out of the content root is refused, as the first copy refuses it.
+    for (const l of [...treeFound.linksAdded, ...treeFound.linksChanged]) {
+      const target = tree.links.get(l) ?? '';
+      if (!linkStaysInside(l, target))
+        throw new MmError(
+          'content-refused',
+          `Content ${t.p.contentId}: symlink "${l}" → "${target}" points outside the content root: refused`,
+          l,
+        );
+    }
     // Files the target wrote after the last copy (mail delivered there once MX points at it, an
     // upload) are the target's own: never deleted, only reported.
     // Those an earlier pass kept are named in its marker (the marker is newer than them now).
@@ -328,28 +402,61 @@ export class ResyncService {
     const theirs = new Set<string>(Array.isArray(keptBefore) ? keptBefore.map(String) : []);
     if (found.deleted.some((n) => !theirs.has(n)))
       for (const n of await newerOnNode(node.transport, place.final, place.marker)) theirs.add(n);
+    // A folder something wrote in after the last copy is the target's too (a mail client's).
+    const theirDirs =
+      treeFound.dirsDeleted.length > 0
+        ? await newerDirsOnNode(node.transport, place.final, place.marker)
+        : new Set<string>();
     const diff = { ...found, deleted: found.deleted.filter((n) => !theirs.has(n)) };
     const kept = found.deleted.filter((n) => theirs.has(n));
-    if (diff.added.length + diff.changed.length + diff.deleted.length === 0 && marker?.manifestSha256 === sha)
+    const dirsGone = treeFound.dirsDeleted.filter((d) => !theirDirs.has(d));
+    const treeChanges =
+      treeFound.dirsAdded.length +
+      dirsGone.length +
+      treeFound.linksAdded.length +
+      treeFound.linksChanged.length +
+      treeFound.linksDeleted.length;
+    if (
+      diff.added.length + diff.changed.length + diff.deleted.length + treeChanges === 0 &&
+      marker?.manifestSha256 === sha
+    ) {
+      // Nothing to move; the marker learns the tree's fingerprint so the next pass stops early.
+      if (!dryRun && markedTree !== treeSha)
+        await writeMarker(node.transport, place.marker, { ...marker, treeSha256: treeSha });
       return undefined;
+    }
     const item: ResyncItem = {
       domain: t.p.domainName,
       content: t.p.contentId,
       kind: t.p.contentKind === 'site' ? 'site' : 'mailbox',
-      added: diff.added,
-      changed: diff.changed,
-      deleted: diff.deleted,
+      // Folders are named with a trailing "/".
+      added: [...diff.added, ...treeFound.dirsAdded.map((d) => `${d}/`), ...treeFound.linksAdded],
+      changed: [...diff.changed, ...treeFound.linksChanged],
+      deleted: [...diff.deleted, ...treeFound.linksDeleted, ...dirsGone.map((d) => `${d}/`)],
       bytes: diff.bytes,
       ...(kept.length > 0 ? { kept } : {}),
     };
     const reported = item.added.length + item.changed.length + item.deleted.length + kept.length > 0;
     if (dryRun) return reported ? item : undefined;
+    // What goes first: files and links the source no longer has, and links that point
+    // elsewhere now (the merge then puts the new link in their place, never over an old one).
+    await removeOnNode(node.transport, place.final, [
+      ...diff.deleted,
+      ...treeFound.linksDeleted,
+      ...treeFound.linksChanged,
+    ]);
     const batchPlace: ContentPlace = {
       final: `${place.staging}.resync-ready`,
       staging: `${place.staging}.resync`,
       marker: `${place.staging}.resync-marker`,
     };
-    for (const members of memberBatches([...diff.added, ...diff.changed])) {
+    for (const members of memberBatches([
+      ...diff.added,
+      ...diff.changed,
+      ...treeFound.dirsAdded,
+      ...treeFound.linksAdded,
+      ...treeFound.linksChanged,
+    ])) {
       await transferContent({
         contentId: t.p.contentId,
         node: node.transport,
@@ -366,7 +473,8 @@ export class ResyncService {
     await node.transport
       .exec(['rm', '-f', '--', batchPlace.marker], { timeoutMs: 60_000 })
       .catch(() => undefined);
-    await removeOnNode(node.transport, place.final, diff.deleted);
+    // Empty folders last, deepest first: one still holding the target's own files stays.
+    await removeEmptyDirsOnNode(node.transport, place.final, dirsGone);
     let bytes = 0;
     for (const f of now.values()) bytes += f.size;
     await writeMarker(node.transport, place.marker, {
@@ -374,6 +482,7 @@ export class ResyncService {
       files: now.size,
       bytes,
       manifestSha256: sha,
+      treeSha256: treeSha,
       resyncedAt: new Date().toISOString(),
       ...(kept.length > 0 ? { targetOwn: kept } : {}),
     });
