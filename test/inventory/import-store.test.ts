@@ -17,6 +17,7 @@ import {
   serializeAhead,
 } from '../../electron/core/store/document-file';
 import { tempDir } from '../helpers/paths';
+import { SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
 
 describe('the imported inventory as stored', () => {
   it('is the parsed inventory, its passwords sealed, in a file that reads back equal', async () => {
@@ -62,6 +63,37 @@ describe('the imported inventory as stored', () => {
       }
     }
   });
+});
+
+describe('an import of a document that breaks the schema', () => {
+  it.each(['xmllint', 'wasm'] as const)(
+    'is refused with its line and column, read from the text (%s validator)',
+    async (validator) => {
+      const dir = await tempDir();
+      const previous = process.env['MM_XSD_VALIDATOR'];
+      if (validator === 'wasm') process.env['MM_XSD_VALIDATOR'] = 'wasm';
+      try {
+        const xml = join(dir, 'broken.xml');
+        await writeFile(xml, SCHEMA_BREAKING_XML);
+        const core = createCore({ dataDir: join(dir, 'data'), shell: 'test' });
+        const project = await core.projects.create('Broken');
+        await core.servers.add(project.id, {
+          name: 'src',
+          kind: 'linux',
+          apiVersion: 2,
+          connection: { type: 'local', root: dir },
+        });
+        // Line 7 is `    <account id="a1" typ="customer"/>`: the attribute starts at column 22.
+        await expect(core.inventory.importFile(project.id, 'src', xml)).rejects.toThrow(
+          new RegExp(`^${xml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 7, column 22: .*typ`),
+        );
+        expect(await core.inventory.load(project.id, 'src')).toBeUndefined();
+      } finally {
+        if (previous === undefined) delete process.env['MM_XSD_VALIDATOR'];
+        else process.env['MM_XSD_VALIDATOR'] = previous;
+      }
+    },
+  );
 });
 
 interface Note {

@@ -19,6 +19,13 @@ export interface ImportTimings {
   readonly wallMs: number;
 }
 
+/** The file's text; bytes that are not UTF-8 are named (line, column) before any validator sees them. */
+async function readUtf8(file: string, label: string): Promise<string> {
+  const xml = await readFile(file);
+  assertUtf8(xml, label);
+  return xml.toString('utf8');
+}
+
 /**
  * `prepare` runs on the parsed document while validation is still going on in its worker, to
  * use that wait (e.g. sealing the customers' passwords); its result is returned only when the
@@ -31,16 +38,15 @@ export async function readAgentDocument<P = undefined>(
 ): Promise<{ parsed: ParsedDocument; prepared: P | undefined; timings: ImportTimings; bytes: number }> {
   const maxBytes = options.maxBytes;
   const bytes = await guardXmlFile(file, maxBytes);
-  const xml = await readFile(file);
-  // Not UTF-8: say which byte, before any validator reports it as something else.
-  assertUtf8(xml, label);
+  // The document is held once from here, as text: the validator and the parser both read it.
+  const text = await readUtf8(file, label);
   const t0 = performance.now();
   let validateMs = 0;
   // Validation (a worker thread) and parsing (this thread) run side by side; a document is
   // only accepted when validation passes, and a validation error wins over a parse error.
   let started!: () => void;
   const validatorRunning = new Promise<void>((resolve) => (started = resolve));
-  const validation = validateAgainstXsd(xml, 'HostingPlatform.xsd', file, () => started()).then(
+  const validation = validateAgainstXsd(text, 'HostingPlatform.xsd', file, () => started()).then(
     (problems) => {
       validateMs = performance.now() - t0;
       return problems;
@@ -49,7 +55,6 @@ export async function readAgentDocument<P = undefined>(
   // A validator that fails before it runs still lets the parse go on.
   validation.catch(() => started());
   await validatorRunning;
-  const text = xml.toString('utf8');
   let parsed: ParsedDocument | undefined;
   let parseError: unknown;
   let validatorError: unknown;

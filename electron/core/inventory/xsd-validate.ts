@@ -73,17 +73,19 @@ function validateNative(file: string, schemaPath: string): Promise<RawProblem[] 
 }
 
 async function validateWasm(
-  xml: Uint8Array,
+  xml: Uint8Array | string,
   schema: string,
   fileName: string,
   onStarted: () => void,
 ): Promise<RawProblem[]> {
   const [main, ...includes] = await loadSchemas(schema);
   if (!main) throw new MmError('xsd-missing', `The schema ${schema} is not installed in ${XSD_DIR}.`, schema);
+  // Bytes, encoded here by Node: the WebAssembly module's own encoder of a string is far slower.
+  const bytes = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
   // Streaming validation (xmllint --stream) keeps memory near the file size.
-  const pages = Math.min(65536, Math.max(256, Math.ceil((xml.byteLength * 2) / 65536)));
+  const pages = Math.min(65536, Math.max(256, Math.ceil((bytes.byteLength * 2) / 65536)));
   const running = validateXML({
-    xml: { fileName: basename(fileName).replace(/^-+/, '_'), contents: xml },
+    xml: { fileName: basename(fileName).replace(/^-+/, '_'), contents: bytes },
     schema: main,
     preload: includes,
     initialMemoryPages: pages,
@@ -98,11 +100,12 @@ async function validateWasm(
 }
 
 /**
- * Validates a document (its bytes, and its file when it is on disk) against one of the
- * Migration API schemas; returns its problems (empty when valid), with line and column.
+ * Validates a document (its bytes or its text, and its file when it is on disk) against one of
+ * the Migration API schemas; returns its problems (empty when valid), with line and column.
+ * Given the text of a file on disk, xmllint reads the file and no bytes are made at all.
  */
 export async function validateAgainstXsd(
-  xml: Uint8Array,
+  xml: Uint8Array | string,
   schema: string,
   fileName: string,
   /** Told once the validator runs beside this thread (so the caller can start parsing). */
@@ -118,7 +121,7 @@ export async function validateAgainstXsd(
   if (native) onStarted();
   const raw = (native ? await native : undefined) ?? (await validateWasm(xml, schema, fileName, onStarted));
   if (raw.length === 0) return [];
-  const lines = Buffer.from(xml).toString('utf8').split('\n');
+  const lines = (typeof xml === 'string' ? xml : Buffer.from(xml).toString('utf8')).split('\n');
   return raw
     .slice(0, 50)
     .map((p) => ({ line: p.line, column: columnOf(lines[p.line - 1], p.message), message: p.message }));
