@@ -38,8 +38,13 @@ function address(raw: string): string {
 
 /** Connects once with the typed password (or the one known already); says plainly why not. */
 async function tryConnection(url: string, password: string | undefined): Promise<void> {
+  const u = new URL(url);
+  // the parts one by one: pg lets a connection string's empty password override the typed one
   const client = new pg.Client({
-    connectionString: url,
+    host: decodeURIComponent(u.hostname),
+    port: u.port === '' ? 5432 : Number(u.port),
+    user: decodeURIComponent(u.username),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
     password: password ?? (await passwordFor(url)) ?? '',
     connectionTimeoutMillis: 10_000,
     application_name: 'migration-manager-check',

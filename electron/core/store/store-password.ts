@@ -50,3 +50,24 @@ export async function passwordFor(url: string): Promise<string | undefined> {
     ),
   );
 }
+
+/**
+ * How the app's pools reach a database: its parts given one by one, because pg lets a
+ * connection string's (empty) password override a password given beside it. Outside the app
+ * (no sealed passwords): the address as it is, PGPASSWORD and ~/.pgpass as pg finds them.
+ */
+export function connectionOf(
+  url: string,
+):
+  | { connectionString: string }
+  | { host: string; port: number; user: string; database: string; password: () => Promise<string> } {
+  if (!hasStorePasswords()) return { connectionString: url };
+  const u = new URL(url);
+  return {
+    host: decodeURIComponent(u.hostname),
+    port: u.port === '' ? 5432 : Number(u.port),
+    user: decodeURIComponent(u.username),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    password: async () => (await passwordFor(url)) ?? '',
+  };
+}

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { PgStore } from '../store/postgres-store';
-import { hasStorePasswords, passwordFor } from '../store/store-password';
+import { connectionOf } from '../store/store-password';
 import type { WorkUnit } from './units';
 
 export interface UnitMessage {
@@ -37,9 +37,8 @@ export function queueName(projectId: string, serverId: string): string {
 
 export async function openQueue(store: PgStore, options: QueueOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
-    connectionString: store.url,
     // started from the app: its sealed password (workers themselves use PGPASSWORD / ~/.pgpass)
-    ...(hasStorePasswords() ? { password: await passwordFor(store.url) } : {}),
+    ...connectionOf(store.url),
     schema: 'mm_boss',
     application_name: 'migration-manager-queue',
     max: 4,
