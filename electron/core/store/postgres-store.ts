@@ -16,6 +16,7 @@ import { type DocumentHandle, type LinkedDocumentStore, setLinkResolver } from '
 import { readLink, parseStoreUrl } from './postgres-link';
 import { migrateSchema } from './postgres-schema';
 import { PgDocument } from './postgres-document';
+import { connectionOf } from './store-password';
 
 export const CHANNEL = 'mm_changes';
 
@@ -58,7 +59,8 @@ export class PgStore implements LinkedDocumentStore {
     parseStoreUrl(url);
     // allowExitOnIdle: a `mm` command ends when its work is done, without closing the pool.
     this.pool = new pg.Pool({
-      connectionString: url,
+      // in the app: the password sealed in its secret store, else PGPASSWORD / ~/.pgpass
+      ...connectionOf(url),
       max: 8,
       allowExitOnIdle: true,
       application_name: 'migration-manager',
@@ -130,7 +132,7 @@ export class PgStore implements LinkedDocumentStore {
     if (this.#listener) return;
     await this.ready();
     const client = new pg.Client({
-      connectionString: this.url,
+      ...connectionOf(this.url),
       application_name: 'migration-manager-listen',
     });
     client.on('error', () => undefined);
