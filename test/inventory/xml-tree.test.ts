@@ -121,6 +121,16 @@ describe('xml-tree refuses what is not a well-formed document, with line and col
     expect(() => parseXmlTree(xml, REPEATED, 'bad.xml')).toThrow(message);
   });
 
+  it('the error names the document, line and column as its location too', () => {
+    let location: unknown;
+    try {
+      parseXmlTree('<a>\n  <b></c></a>', REPEATED, 'bad.xml');
+    } catch (e) {
+      location = (e as { where?: unknown }).where;
+    }
+    expect(location).toBe('bad.xml:2:6');
+  });
+
   it('nesting deeper than libxml2 allows is refused where it goes too deep, not held frame by frame', () => {
     const depth = 200_000;
     expect(() =>

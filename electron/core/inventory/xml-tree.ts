@@ -49,19 +49,23 @@ export function decodeXmlText(raw: string): string {
   });
 }
 
-function positionOf(text: string, index: number): string {
+function positionOf(text: string, index: number): { line: number; column: number } {
   let line = 1;
   let start = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
     line++;
     start = i + 1;
   }
-  return `line ${line}, column ${index - start + 1}`;
+  return { line, column: index - start + 1 };
 }
 
 function malformed(where: string, text: string, index: number, what: string): never {
-  const at = positionOf(text, index);
-  throw new MmError('xml-malformed', `${where} ${at}: ${what}`, `${where}:${at.replace(/\D+/g, ':')}`);
+  const { line, column } = positionOf(text, index);
+  throw new MmError(
+    'xml-malformed',
+    `${where} line ${line}, column ${column}: ${what}`,
+    `${where}:${line}:${column}`,
+  );
 }
 
 /** A closed element's value: its text alone, or an object of children, text and attributes. */
@@ -187,13 +191,15 @@ export function parseXmlTree(
       i = TAG_END.lastIndex;
     }
   }
-  if (top !== documentFrame)
+  if (top !== documentFrame) {
+    const opened = positionOf(text, top.at);
     malformed(
       where,
       text,
       text.length,
-      `the document ends inside <${top.name}> (opened on ${positionOf(text, top.at)}): it is truncated.`,
+      `the document ends inside <${top.name}> (opened on line ${opened.line}, column ${opened.column}): it is truncated.`,
     );
+  }
   if (!documentFrame.children) malformed(where, text, 0, 'no root element.');
   return documentFrame.children;
 }
