@@ -141,6 +141,14 @@ describe('web', () => {
           { path: '/c.css', file: 'a.css', status: 500, source: { status: 200, sha256: 'c' } },
           // The source protects it: the target's answer alone is judged.
           { path: '/p.css', file: 'a.css', status: 200, sha256: 'c', source: { status: 401 } },
+          // No answer for this one page: said, and judged against the source's file.
+          {
+            path: '/q.css',
+            file: 'a.css',
+            status: 200,
+            sha256: 'c',
+            source: { status: 0, error: 'socket hang up' },
+          },
         ],
       },
     ]);
@@ -149,6 +157,7 @@ describe('web', () => {
       "fail page http://example.test/a.css: the target serves other content than the source's web server",
       'warn page http://example.test/b.css: HTTP 200 from the source, HTTP 301 from the target',
       'fail page http://example.test/c.css: the target answered HTTP 500, the source HTTP 200',
+      "warn page http://example.test/q.css: no answer from the source's web server (socket hang up); compared with the source's file",
     ]);
   });
 });

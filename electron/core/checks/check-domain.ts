@@ -50,7 +50,19 @@ export async function collectWeb(
       for (const [i, page] of sample.entries()) {
         const fetched = await fetchPage(ctx.servers.webServer, site.name, page, ctx.web.timeoutMs);
         const sp = 'pages' in fromSource ? fromSource.pages[i] : undefined;
-        pages.push(sp && sp.status > 0 ? { ...fetched, source: sp } : fetched);
+        pages.push(
+          sp
+            ? {
+                ...fetched,
+                source: {
+                  status: sp.status,
+                  ...(sp.title !== undefined ? { title: sp.title } : {}),
+                  ...(sp.sha256 !== undefined ? { sha256: sp.sha256 } : {}),
+                  ...(sp.error !== undefined ? { error: sp.error } : {}),
+                },
+              }
+            : fetched,
+        );
       }
     }
     if (!ctx.servers.webServer)

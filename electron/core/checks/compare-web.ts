@@ -42,9 +42,11 @@ export interface PageFetch {
 
 /** A page as the source's web server served it (status, title, body hash). */
 export interface SourcePage {
+  /** 0 when this page got no answer (the server answered others). */
   readonly status: number;
   readonly title?: string;
   readonly sha256?: string;
+  readonly error?: string;
 }
 
 const INDEX_FILES = ['index.html', 'index.htm', 'index.php'];
@@ -117,7 +119,14 @@ function pageDifferences(source: SiteEvidence, pages: readonly PageFetch[]): Che
     // The source's own web server answered: its page is what the target must serve. A page
     // the source protects (401) is not seen there, so only the target's answer is judged.
     const s = p.source;
-    if (s && s.status !== 401) {
+    if (s?.status === 0)
+      out.push(
+        warn(
+          object,
+          `no answer from the source's web server (${s.error ?? 'no response'}); compared with the source's file`,
+        ),
+      );
+    if (s && s.status !== 401 && s.status !== 0) {
       if (s.status !== p.status)
         out.push(warn(object, `HTTP ${s.status} from the source, HTTP ${p.status} from the target`));
       else if (s.title !== p.title)
