@@ -43,6 +43,7 @@ interface SettingsOptions {
   unmapped?: 'fail' | 'skip';
   defaultCountry?: string;
   inactivePolicy?: 'reject' | 'warn';
+  webUrl?: string;
 }
 
 const int =
@@ -235,9 +236,16 @@ export function registerServerCommands(program: Command): void {
       '--default-country <cc>',
       'country for migrated accounts the source keeps no address for ("" for none)',
     )
+    .option(
+      '--web-url <url>',
+      'where the server\'s web server answers for the page checks, e.g. http://10.0.0.5:8080 ("" for each domain\'s web IP)',
+    )
     .action(
       action(async (ctx, name: string, o: SettingsOptions) => {
         const projectId = await ctx.projectId();
+        // Kept with the check settings (checks.json), where mm check and the Checks page read it.
+        if (o.webUrl !== undefined)
+          await ctx.core.checks.setSettings(projectId, { sourceWeb: { [name]: o.webUrl } });
         const change: Partial<MigrationSettings> = {
           ...(o.protectiveDays !== undefined ? { protectiveDays: o.protectiveDays } : {}),
           ...(o.allowUpdateInfo !== undefined ? { allowUpdateInfo: o.allowUpdateInfo } : {}),
