@@ -44,7 +44,7 @@ export async function readProjectDocument<T = unknown>(file: string): Promise<T>
 export async function readProjectText(file: string): Promise<string> {
   const pg = await pgFor(file);
   if (!pg) return readFile(file, 'utf8');
-  return JSON.stringify(await readProjectDocument(file), null, 2);
+  return JSON.stringify(await readProjectDocument(file));
 }
 
 /**
@@ -192,7 +192,7 @@ export async function storedInDatabase(dataDir: string): Promise<[string, Buffer
       [linked.projectId],
     );
     for (const d of docs.rows)
-      out.push([join('projects', e.name, d.path), Buffer.from(JSON.stringify(d.body, null, 2))]);
+      out.push([join('projects', e.name, d.path), Buffer.from(JSON.stringify(d.body))]);
     const journals = await linked.store.query<{ venue: string; entries: unknown[] }>(
       'SELECT venue, array_agg(entry ORDER BY seq) AS entries FROM mm_journal WHERE project_id = $1 GROUP BY venue',
       [linked.projectId],

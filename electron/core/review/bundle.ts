@@ -19,6 +19,7 @@ import { maskSecrets } from '../log/mask';
 import type { ProjectFile } from '../project/project-file';
 import { type ProjectService, projectIdFromName } from '../project/project-service';
 import { REVIEW_MARKER } from '../store/document-file';
+import { adoptWrittenFiles, storedProjectFiles } from '../store/postgres-files';
 import {
   type ProjectMember,
   describeIssue,
@@ -103,12 +104,16 @@ export async function buildBundle(
   );
   const clean = (v: unknown): unknown => scrub(maskSecrets(v), words);
   const files: Record<string, FileContent> = {};
-  for (const file of await walk(dir)) {
-    const rel = relative(dir, file).split(sep).join('/');
+  // A project shared on PostgreSQL keeps its documents and journals as rows: they go out as
+  // the files they stand for, beside the files the folder still holds (logs, comments).
+  const stored = await storedProjectFiles(dir);
+  const onDisk = (await walk(dir)).map((file) => relative(dir, file).split(sep).join('/'));
+  for (const rel of [...new Set([...onDisk, ...(stored?.keys() ?? [])])].sort()) {
+    const file = join(dir, ...rel.split('/'));
     // Only what a bundle may hold on the way in goes out (backups, lock files and files of
     // newer features stay home), so every exported bundle opens.
     if (!isBundleMember(rel)) continue;
-    const text = await readFile(file, 'utf8');
+    const text = stored?.get(rel) ?? (await readFile(file, 'utf8'));
     if (rel === 'project.json') {
       files[rel] = { json: forReview(project) };
     } else if (file.endsWith('.jsonl')) {
@@ -345,6 +350,8 @@ export async function openBundle(
             : JSON.stringify(content.json);
       await writeFile(file, text, { flag: 'wx' });
     }
+    // A data dir whose projects live in PostgreSQL keeps the copy's documents there too.
+    await adoptWrittenFiles(dir);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;

@@ -11,6 +11,7 @@
  */
 import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
 import { LINK_FILE, parseStoreUrl, readLink, writeLink } from './postgres-link';
 import { WRITER, pgStoreFor } from './postgres-store';
@@ -28,12 +29,13 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-interface Found {
+export interface Found {
   readonly docs: { readonly rel: string; readonly file: string; readonly body: Record<string, unknown> }[];
   readonly journals: { readonly rel: string; readonly file: string; readonly entries: unknown[] }[];
 }
 
-async function collect(projectDir: string): Promise<Found> {
+/** The documents (JSON files with a schemaVersion) and migration journals of a project folder. */
+export async function collectProjectFiles(projectDir: string): Promise<Found> {
   const docs: Found['docs'][number][] = [];
   const journals: Found['journals'][number][] = [];
   for (const file of await filesUnder(projectDir)) {
@@ -79,6 +81,23 @@ async function collect(projectDir: string): Promise<Found> {
   return { docs, journals };
 }
 
+/** Inserts collected documents (revision 1) and journal entries (in their order) as the project's rows. */
+export async function insertCollected(client: PoolClient, projectId: string, found: Found): Promise<void> {
+  for (const d of found.docs) {
+    await client.query(
+      `INSERT INTO mm_documents (project_id, path, kind, revision, body, updated_by) VALUES ($1, $2, $3, 1, $4, $5)`,
+      [projectId, d.rel, d.rel.replace(/\.json$/, ''), JSON.stringify(d.body), WRITER],
+    );
+  }
+  for (const j of found.journals) {
+    await client.query(
+      `INSERT INTO mm_journal (project_id, venue, entry)
+       SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+      [projectId, j.rel, j.entries.map((e) => JSON.stringify(e))],
+    );
+  }
+}
+
 export interface MoveResult {
   readonly projectId: string;
   readonly store: string;
@@ -101,7 +120,7 @@ export async function moveProjectToPostgres(
       'project',
     );
   const store = pgStoreFor(url);
-  const found = await collect(projectDir);
+  const found = await collectProjectFiles(projectDir);
   const entries = found.journals.reduce((n, j) => n + j.entries.length, 0);
   await store.tx(async (client) => {
     const { rows } = await client.query('SELECT 1 FROM mm_documents WHERE project_id = $1 LIMIT 1', [
@@ -113,19 +132,7 @@ export async function moveProjectToPostgres(
         `The database ${url} already holds a project "${projectId}": open it with "mm project attach ${projectId} --store ${url}" instead.`,
         '--store',
       );
-    for (const d of found.docs) {
-      await client.query(
-        `INSERT INTO mm_documents (project_id, path, kind, revision, body, updated_by) VALUES ($1, $2, $3, 1, $4, $5)`,
-        [projectId, d.rel, d.rel.replace(/\.json$/, ''), JSON.stringify(d.body), WRITER],
-      );
-    }
-    for (const j of found.journals) {
-      await client.query(
-        `INSERT INTO mm_journal (project_id, venue, entry)
-         SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
-        [projectId, j.rel, j.entries.map((e) => JSON.stringify(e))],
-      );
-    }
+    await insertCollected(client, projectId, found);
   });
   await writeLink(projectDir, { schemaVersion: 1, store: 'postgres', url, projectId });
   const aside = join(projectDir, ASIDE, new Date().toISOString().replace(/[:.]/g, '-'));

@@ -123,8 +123,15 @@ export class PgStore implements LinkedDocumentStore {
       doc = this.ready().then(() => PgDocument.open<T>(this, projectId, relPath, file, spec));
       doc.catch(() => this.#docs.delete(key));
       this.#docs.set(key, doc as unknown as Promise<PgDocument<Versioned>>);
+      return doc;
     }
-    return doc;
+    // Opening means reading the document as stored now, as opening a file does: without a
+    // listener nothing tells the shared handle that another process wrote since (a second core
+    // in this process would read the first one's stale copy). One cheap query by revision.
+    return doc.then(async (d) => {
+      await d.current();
+      return d;
+    });
   }
 
   /** Starts listening on mm_changes: open documents refresh themselves, `changes` emits each note. */
