@@ -3,11 +3,14 @@
  * exactly the objects fast-xml-parser gives with the agents' options (agentXmlParser), and the
  * inventory parsed through it must equal the one parsed through fast-xml-parser.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inventoryToXml } from '../../build/bench/inventory-xml';
 import { syntheticInventory } from '../../build/bench/synthetic';
 import { agentXmlParser, parseAgentXml } from '../../electron/core/inventory/parse-inventory';
 import { MAX_XML_DEPTH, decodeXmlText, parseXmlTree } from '../../electron/core/inventory/xml-tree';
+import { runAgent, tempDir } from '../helpers/layouts/agent-harness';
+import { buildLinuxLayout, standardLinuxLayout } from '../helpers/layouts/linux-layout';
 
 const REPEATED = new Set(['domain', 'account', 'ip', 'server', 'paymentTool', 'resource']);
 const viaFastXmlParser = (xml: string): unknown => agentXmlParser(REPEATED).parse(xml);
@@ -101,6 +104,19 @@ describe('xml-tree gives the objects fast-xml-parser gives', () => {
     expect(parsed.subscriptions).toStrictEqual(source.subscriptions);
     expect(parsed.domains).toStrictEqual(source.domains);
     expect(parsed.templates).toStrictEqual(source.templates);
+  });
+});
+
+describe("xml-tree on a real agent's output", () => {
+  it("the Linux agent's hostingPlatformInfo over the standard layout: the same tree as fast-xml-parser", async () => {
+    const root = tempDir('xml-tree-linux');
+    buildLinuxLayout(root, standardLinuxLayout(join(root, 'pwned-marker')));
+    const run = await runAgent('linux', [`--root=${root}`, '--extract=hostingPlatformInfo']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const xml = run.stdout.toString('utf8');
+    const tree = parseXmlTree(xml, REPEATED, 'linux.xml');
+    expect(tree).toEqual(viaFastXmlParser(xml));
+    expect(parseAgentXml(xml, 'linux.xml').inventory.domains.length).toBeGreaterThan(0);
   });
 });
 
