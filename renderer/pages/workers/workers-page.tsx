@@ -84,6 +84,26 @@ export function WorkersPage({ projectId }: { projectId: string }) {
   );
 }
 
+/** A batch of 100,000 domains has thousands of units: the table shows those worth a look. */
+const UNITS_SHOWN = 200;
+const UNIT_ORDER: Record<string, number> = {
+  running: 0,
+  failed: 1,
+  paused: 2,
+  queued: 3,
+  done: 4,
+  cancelled: 5,
+};
+function shownUnits(b: SpreadBatchView): SpreadBatchView['units'] {
+  if (b.units.length <= UNITS_SHOWN) return b.units;
+  return [...b.units]
+    .sort(
+      (x, y) =>
+        (UNIT_ORDER[x.state] ?? 9) - (UNIT_ORDER[y.state] ?? 9) || (y.message ? 1 : 0) - (x.message ? 1 : 0),
+    )
+    .slice(0, UNITS_SHOWN);
+}
+
 const isOpen = (b: SpreadBatchView): boolean =>
   ['queued', 'running', 'paused', 'reconciling'].includes(b.state);
 
@@ -204,7 +224,7 @@ function BatchCard(props: { projectId: string; batch: SpreadBatchView; onChanged
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {batch.units.map((u) => (
+          {shownUnits(batch).map((u) => (
             <Table.Tr key={u.unit}>
               <Table.Td>{u.unit}</Table.Td>
               <Table.Td>
@@ -218,6 +238,12 @@ function BatchCard(props: { projectId: string; batch: SpreadBatchView; onChanged
           ))}
         </Table.Tbody>
       </Table>
+      {batch.units.length > UNITS_SHOWN && (
+        <Text size="xs" c="dimmed" mt={4}>
+          The {UNITS_SHOWN} units in hand or with a message first; {batch.units.length - UNITS_SHOWN} more are
+          counted above.
+        </Text>
+      )}
       <ConfirmDialog
         opened={confirmCancel}
         title={`Cancel batch ${batch.jobId.slice(0, 8)}?`}
