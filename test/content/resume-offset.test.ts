@@ -166,6 +166,33 @@ describe('a transfer cut inside a large file', () => {
     );
   }, 300_000);
 
+  it('cut again while the rest of the file moves: the next attempt resumes from the same byte', async () => {
+    const place = sitePlace(vhosts, 34, '', CONTENT_ID);
+    expect(String(await cutInside(place, 'video/film.mp4', 60 * MB, fromSsh, 'source'))).toMatch(
+      /lost|closed/,
+    );
+    const partial = await stat(join(place.staging, 'video', 'film.mp4'));
+    // The second attempt is cut while the tail arrives: the node's partial file is untouched.
+    expect(String(await cutInside(place, '.mm-resume-tail', 30 * MB, fromSsh, 'node'))).toMatch(
+      /lost|closed/,
+    );
+    expect((await stat(join(place.staging, 'video', 'film.mp4'))).size).toBe(partial.size);
+    let moved = 0;
+    await transferContent({
+      contentId: CONTENT_ID,
+      source: fromSsh(),
+      node: nodeConn,
+      place,
+      signal: new AbortController().signal,
+      onProgress: (b) => (moved = b),
+      resume: true,
+    });
+    expect(await tree(place.final)).toEqual(await tree(docRoot));
+    expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);
+    expect(moved).toBeLessThan(BIG - partial.size + MB);
+    expect((await stat(join(place.final, 'video', 'film.mp4'))).ino).toBe(partial.ino);
+  }, 300_000);
+
   it('refuses a partial file damaged on the node, naming it: nothing published, the staging gone', async () => {
     const place = sitePlace(vhosts, 32, '', CONTENT_ID);
     const error = await cutInside(place, 'video/film.mp4', 40 * MB, fromSsh, 'node');

@@ -48,7 +48,10 @@ export async function startResume(o: ResumeInput): Promise<ResumeStart> {
 export async function openResumeLog(o: ResumeInput, plan: ResumePlan): Promise<ResumeLog | undefined> {
   if (!o.resume || !o.resumeDir) return undefined;
   const started = plan.tail ? { name: plan.tail.name, size: plan.tail.size } : undefined;
-  return ResumeLog.begin(o.resumeDir, o.place.staging, o.contentId, plan.staged, started);
+  // A project folder that cannot take the log (a full disk) costs a restart its resume, not the transfer.
+  return ResumeLog.begin(o.resumeDir, o.place.staging, o.contentId, plan.staged, started).catch(
+    () => undefined,
+  );
 }
 
 /**

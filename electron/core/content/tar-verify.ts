@@ -157,6 +157,8 @@ export class TarVerifier extends Transform {
   #passed = 0;
   #result: VerifiedContent | undefined;
   #endedEarly = false;
+  /** The resumed file's tail passed (its hash is taken on the node after tar). */
+  #tailDone = false;
 
   constructor(
     /** For messages: "site:example.com". */
@@ -184,6 +186,8 @@ export class TarVerifier extends Transform {
 
   /** The regular file whose bytes are passing now (a cut leaves it partial on the node). */
   get current(): { readonly name: string; readonly size: number } | undefined {
+    // Until the node appends it, the resumed file is the one it holds in part, whatever follows.
+    if (this.#tailDone) return this.hooks.tail;
     const s = this.#state;
     if (s.t !== 'file') return undefined;
     return s.name === TAIL_MEMBER && this.hooks.tail ? this.hooks.tail : { name: s.name, size: s.size };
@@ -317,10 +321,12 @@ export class TarVerifier extends Transform {
       if (tail && s.name === TAIL_MEMBER) {
         // Only the tail's bytes passed here: the whole file's hash is taken on the node.
         this.#hashes.set(tail.name, { name: tail.name, size: tail.size, mtime: s.mtime, sha256: '' });
+        this.#tailDone = true;
       } else {
         const f = { name: s.name, size: s.size, mtime: s.mtime, sha256: s.hash.digest('hex') };
         this.#hashes.set(s.name, f);
-        this.hooks.onFile?.(f);
+        // What follows the resumed file is not a run from the start until the node completed it.
+        if (!this.#tailDone) this.hooks.onFile?.(f);
       }
       this.#files++;
     } else if (s.t === 'pax') {
@@ -384,7 +390,7 @@ export class TarVerifier extends Transform {
       if (this.#hashes.has(name)) throw this.#fail(`member "${name}" appears twice`, name);
       const mtime = octal(block, 136, 12, 'mtime');
       if (name === TAIL_MEMBER && tail) this.hooks.onStart?.(tail.name, tail.size);
-      else this.hooks.onStart?.(name, size);
+      else if (!this.#tailDone) this.hooks.onStart?.(name, size);
       this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: createHash('sha256') };
       return true;
     }

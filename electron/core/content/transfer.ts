@@ -203,13 +203,14 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
       ['sh', '-c', PUBLISH, 'sh', place.staging, place.final, place.marker, JSON.stringify(marker)],
       `Publishing ${o.contentId}`,
     );
-    await log?.discard();
+    // Published: the log has served (one left by a failed removal only costs a few bytes).
+    await log?.discard().catch(() => undefined);
     return marker;
   } catch (e) {
     // A cut line or a cancel: what the node holds whole is kept for the next attempt.
     if (o.resume && isResumable(e)) {
       rememberInterrupted(place.staging, o.contentId, verifier.staged, verifier.current);
-      await log?.close();
+      await log?.close().catch(() => undefined);
     }
     // Otherwise nothing half-made stays behind: the staging folder goes (the published one was never touched).
     else {
