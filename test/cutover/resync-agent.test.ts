@@ -106,6 +106,7 @@ describe('agent: contentManifest and domainContent --members', () => {
     const r = await agent(['--extract=contentManifest', ...SITE]);
     expect(r.code).toBe(0);
     const tree = parseTree(r.stdout.toString('utf8'), 'listing');
+    expect(tree.withTree).toBe(true);
     expect(tree.dirs.has('empty dir')).toBe(true);
     expect(tree.dirs.has('css')).toBe(true);
     expect(tree.links).toEqual(
@@ -147,6 +148,8 @@ describe('agent: contentManifest and domainContent --members', () => {
     expect(treeSha256(parseTree('L x keep\nD new\nD a\nL y2 edit\nL w\\sv added\n', 'same'))).toBe(
       treeSha256(now),
     );
+    // An older agent's listing (no "T" line) says nothing of folders and links.
+    expect(parseTree(`${'a'.repeat(64)} 5 keep\n`, 'old').withTree).toBe(false);
     expect(() => parseTree('X what\n', 'odd')).toThrow(/odd, line 1: not "<sha256> <size> <name>"/);
   });
 });

@@ -12,6 +12,7 @@ package MigrationAgent::Resync;
 #    Directories and symlinks have lines of their own, so that an empty directory created or
 #    removed and a symlink added, changed or removed are carried too (they are not in the
 #    manifest: a full tarball's manifest lists regular files only):
+#        "T\n"                             first, for a directory root: folders and links follow
 #        "D <name>\n"                      a directory (every one, empty or not)
 #        "L <target> <name>\n"             a symlink; the target with "\\", "\n" and "\s" (space)
 #                                          escapes, so the first space after it ends it
@@ -99,7 +100,13 @@ sub _walk {
 sub write_listing {
     my ($fh, $real, $is_dir, $name) = @_;
     binmode $fh;
-    if ($is_dir) { _walk($fh, $real, ''); return; }
+    if ($is_dir) {
+        # "T": this listing names folders and symlinks too (an older agent's does not, and the
+        # manager must not take their absence for folders removed on the source).
+        print {$fh} "T\n" or die "cannot write the listing: $!\n";
+        _walk($fh, $real, '');
+        return;
+    }
     my ($hex, $size) = _hash_file($real);
     my ($esc, $n) = _escaped($name);
     print {$fh} ($esc ? '\\' : '') . "$hex $size $n\n" or die "cannot write the listing: $!\n";

@@ -29,6 +29,11 @@ export interface TreeListing {
   readonly dirs: Set<string>;
   /** Symlink name → its target, as readlink gives it. */
   readonly links: Map<string, string>;
+  /**
+   * The agent said ("T") that it lists folders and symlinks. An older agent does not: its
+   * listing's lack of them says nothing, and nothing may be removed for it.
+   */
+  readonly withTree: boolean;
 }
 
 /** A symlink's target on an "L" line: "\\", "\n" and "\s" (space) escapes. */
@@ -39,6 +44,7 @@ export function parseTree(text: string, what: string): TreeListing {
   const files: Listing = new Map();
   const dirs = new Set<string>();
   const links = new Map<string, string>();
+  let withTree = false;
   let n = 0;
   for (const line of text.split('\n')) {
     n++;
@@ -49,6 +55,10 @@ export function parseTree(text: string, what: string): TreeListing {
     const m = /^([0-9a-f]{64}) (\d+) (.*)$/s.exec(body);
     if (m) {
       files.set(name(m[3] ?? ''), { sha256: m[1] ?? '', size: Number(m[2]) });
+      continue;
+    }
+    if (body === 'T') {
+      withTree = true;
       continue;
     }
     const d = /^D (.+)$/s.exec(body);
@@ -67,7 +77,7 @@ export function parseTree(text: string, what: string): TreeListing {
       what,
     );
   }
-  return { files, dirs, links };
+  return { files, dirs, links, withTree };
 }
 
 /** The regular files of a listing (its directories and symlinks are read by parseTree). */

@@ -384,7 +384,10 @@ export class ResyncService {
       links: new Map([...x.links].filter(([l]) => !nested(l))),
     });
     const found = diffListings(held, now);
-    const treeFound = diffTrees(ours(heldTree), ours(tree));
+    // An agent that does not list folders and links (older than this manager) changes none.
+    const treeFound = tree.withTree
+      ? diffTrees(ours(heldTree), ours(tree))
+      : diffTrees({ dirs: new Set(), links: new Map() }, { dirs: new Set(), links: new Map() });
     // A symlink out of the content root is refused, as the first copy refuses it.
     for (const l of [...treeFound.linksAdded, ...treeFound.linksChanged]) {
       const target = tree.links.get(l) ?? '';
