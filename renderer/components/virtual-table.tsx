@@ -1,14 +1,18 @@
 /**
- * A table for tens of thousands of rows: only the visible rows are in the DOM
- * (@tanstack/react-virtual), sorting by any column, keyboard navigation (arrows, Enter).
+ * A table for tens of thousands of rows: only the visible rows are in the DOM (rows are all
+ * one height, so which are in view follows from the scroll position: fixed-row-window.ts),
+ * sorting by any column, keyboard navigation (arrows, Enter).
  * Filtering is the caller's: it passes the rows to show.
+ *
+ * Rows and the table are memoised: a column's `render` must depend only on the row and on what
+ * its columns array captured; a caller whose cells show other state (a checkbox bound to a
+ * selection) makes a new columns array when that state changes, so the rows are drawn again.
  *
  * The header lives inside the scroller (sticky on top), so header and cells share one width
  * whatever the scrollbar takes; a narrow window scrolls the table sideways inside itself (never
  * the page), with the first column pinned.
  */
 import { Box, Group, Text, UnstyledButton } from '@mantine/core';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   type CSSProperties,
   type KeyboardEvent,
@@ -19,6 +23,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { useFixedRowWindow } from './fixed-row-window';
 
 export interface Column<R> {
   readonly key: string;
@@ -132,14 +137,16 @@ function VirtualTableImpl<R>(props: {
   }, [rows, columns, sort]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
+  const height = props.height ?? 520;
+  const view = useFixedRowWindow({
     count: sorted.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    rowHeight: ROW_HEIGHT,
+    viewportHeight: height,
+    headerHeight: HEADER_HEIGHT,
     // A few rows beyond the window are enough for smooth scrolling; each one more is mounted
     // again on every filter keystroke.
     overscan: 4,
-    scrollPaddingStart: HEADER_HEIGHT,
+    scroller,
   });
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -158,7 +165,7 @@ function VirtualTableImpl<R>(props: {
       e.preventDefault();
       const next = Math.max(0, Math.min(sorted.length - 1, cursor + move));
       setCursor(next);
-      virtualizer.scrollToIndex(next);
+      view.scrollToIndex(next);
     } else if (e.key === 'Enter' && onOpen) {
       const row = sorted[cursor];
       if (row) onOpen(row);
@@ -183,7 +190,6 @@ function VirtualTableImpl<R>(props: {
     },
     [onOpen],
   );
-  const items = virtualizer.getVirtualItems();
 
   return (
     <Box data-testid={props.testId} data-row-count={sorted.length}>
@@ -193,7 +199,8 @@ function VirtualTableImpl<R>(props: {
         aria-rowcount={sorted.length}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        style={{ height: props.height ?? 520, overflow: 'auto', position: 'relative', outline: 'none' }}
+        onScroll={view.onScroll}
+        style={{ height, overflow: 'auto', position: 'relative', outline: 'none' }}
       >
         <div style={{ minWidth, position: 'relative', background: 'var(--mantine-color-body)' }}>
           <Box
@@ -238,8 +245,8 @@ function VirtualTableImpl<R>(props: {
               {props.empty ?? 'Nothing matches the filters: clear or change them.'}
             </Text>
           ) : (
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {items.map((item) => {
+            <div style={{ height: view.totalHeight, position: 'relative' }}>
+              {view.rows.map((item) => {
                 const row = sorted[item.index]!;
                 return (
                   <TableRow
@@ -264,7 +271,7 @@ function VirtualTableImpl<R>(props: {
 }
 
 /**
- * Memoised: a parent re-rendering for an unrelated reason (a keystroke before its deferred
- * filter has run) does not draw the table again while rows, columns and callbacks are the same.
+ * Memoised: a parent re-rendering for an unrelated reason (a drawer opening, a select's
+ * state) does not draw the table again while rows, columns and callbacks are the same.
  */
 export const VirtualTable = memo(VirtualTableImpl) as typeof VirtualTableImpl;

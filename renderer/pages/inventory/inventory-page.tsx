@@ -10,19 +10,17 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { InventoryKind } from '../../../shared/model/inventory';
 import { ApiErrorAlert } from '../../components/api-error';
 import { CopyIdButton } from '../../components/copy-id-button';
-import { VirtualTable } from '../../components/virtual-table';
 import { ObjectCard } from '../../components/object-card';
 import { useCall } from '../../hooks/use-call';
 import { useRemembered } from '../../hooks/use-remembered';
 import type { RouteParams } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { HistoryTimeline } from '../review/history-timeline';
-import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
-import { filterInventory, searchTexts } from './inventory-filter';
+import { InventoryResults, type RowRef } from './inventory-results';
 
 const KINDS: { value: InventoryKind; label: string }[] = [
   { value: 'accounts', label: 'Accounts' },
@@ -44,9 +42,6 @@ interface Opened {
   readonly id: string;
 }
 
-/** Module-level, so the memoised table sees the same function on every render. */
-const rowKey = (r: { readonly serverId: string; readonly id: string }): string => `${r.serverId}/${r.id}`;
-
 const isKind = (v: string | undefined): v is InventoryKind => KINDS.some((k) => k.value === v);
 
 export function InventoryPage({ projectId, params }: { projectId: string; params: RouteParams }) {
@@ -58,7 +53,6 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
     hasParams ? (params['kind'] ?? 'domains') : undefined,
   );
   const kind: InventoryKind = isKind(kindValue) ? kindValue : 'domains';
-  const setKind = (k: InventoryKind): void => setKindValue(k);
   const [query, setQuery] = useRemembered<string>(
     remember('q'),
     '',
@@ -75,92 +69,21 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
     hasParams ? (params['server'] ?? null) : undefined,
   );
   const [opened, setOpened] = useState<Opened>();
-  const deferredQuery = useDeferredValue(query.trim().toLowerCase());
   const listing = useCall('inventory:list', { projectId, kind });
   const data = listing.data?.kind === kind ? listing.data : undefined;
 
-  // Lower-cased once per listing; a keystroke is then one pass of includes() over them.
-  const texts = useMemo(() => (data ? searchTexts(data) : []), [data]);
   const servers = useMemo(() => [...new Set((data?.rows ?? []).map((r) => r.serverId))], [data]);
   const statuses = useMemo(
     () => [...new Set((data?.rows ?? []).flatMap((r) => ('status' in r ? [r.status] : [])))],
     [data],
   );
-  // The urgent render of a keystroke (the Search box) keeps the same filtered rows, so the
-  // memoised table is not drawn twice; the deferred render filters and draws once.
-  const shown = useMemo(
-    () => (data ? filterInventory(data, texts, { query: deferredQuery, server, status }) : undefined),
-    [data, texts, deferredQuery, server, status],
-  );
-
-  const open = useCallback(
-    (r: { readonly serverId: string; readonly id: string }): void =>
-      setOpened({ kind, serverId: r.serverId, id: r.id }),
-    [kind],
-  );
-  const table = (() => {
-    if (!data || !shown) return null;
-    // An empty inventory says what to do; an empty filter result says so.
-    const empty =
-      data.rows.length === 0
-        ? `No ${kind} yet: register a source server on the Source servers page and fetch its inventory.`
-        : `No ${kind} match the search and filters: clear them to see all ${data.rows.length}.`;
-    switch (shown.kind) {
-      case 'accounts':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={ACCOUNT_COLUMNS}
-            rowKey={rowKey}
-            onOpen={open}
-            empty={empty}
-          />
-        );
-      case 'domains':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={DOMAIN_COLUMNS}
-            rowKey={rowKey}
-            onOpen={open}
-            empty={empty}
-          />
-        );
-      case 'subscriptions':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={SUBSCRIPTION_COLUMNS}
-            rowKey={rowKey}
-            onOpen={open}
-            empty={empty}
-          />
-        );
-      case 'templates':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={TEMPLATE_COLUMNS}
-            rowKey={rowKey}
-            onOpen={open}
-            empty={empty}
-          />
-        );
-    }
-  })();
-  // The count is the length of the very rows handed to the table: always the true filtered count.
-  const shownCount = shown?.rows.length ?? 0;
+  // Stable callbacks: the memoised parts below are not drawn again on a keystroke.
+  const open = useCallback((r: RowRef): void => setOpened({ kind, serverId: r.serverId, id: r.id }), [kind]);
+  const close = useCallback((): void => setOpened(undefined), []);
 
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Inventory</Title>
-        <SegmentedControl value={kind} onChange={(v) => setKind(v as InventoryKind)} data={KINDS} />
-      </Group>
+      <KindHeader kind={kind} setKind={setKindValue} />
       <Group>
         <TextInput
           placeholder="Search ids, names, e-mail…"
@@ -169,39 +92,72 @@ export function InventoryPage({ projectId, params }: { projectId: string; params
           onChange={(e) => setQuery(e.currentTarget.value)}
           style={{ flex: 1 }}
         />
-        {statuses.length > 0 && (
-          <Select
-            placeholder="Any status"
-            aria-label="Status"
-            clearable
-            data={statuses}
-            value={status}
-            onChange={setStatus}
-          />
-        )}
-        <Select
-          placeholder="Any server"
-          aria-label="Source server"
-          clearable
-          data={servers}
-          value={server}
-          onChange={setServer}
+        <FilterSelects
+          statuses={statuses}
+          status={status}
+          setStatus={setStatus}
+          servers={servers}
+          server={server}
+          setServer={setServer}
         />
       </Group>
       {listing.error && <ApiErrorAlert error={listing.error} />}
       {!data && !listing.error && <Loader />}
-      {data && (
-        <Text size="sm" c="dimmed" data-testid="inventory-count">
-          {shownCount} of {data.rows.length} {kind}
-        </Text>
-      )}
-      {table}
-      <DetailDrawer projectId={projectId} opened={opened} onClose={() => setOpened(undefined)} />
+      {data && <InventoryResults data={data} query={query} server={server} status={status} onOpen={open} />}
+      <DetailDrawer projectId={projectId} opened={opened} onClose={close} />
     </Stack>
   );
 }
 
-function DetailDrawer({
+const KindHeader = memo(function KindHeader({
+  kind,
+  setKind,
+}: {
+  kind: InventoryKind;
+  setKind: (kind: string) => void;
+}) {
+  return (
+    <Group justify="space-between">
+      <Title order={2}>Inventory</Title>
+      <SegmentedControl value={kind} onChange={setKind} data={KINDS} />
+    </Group>
+  );
+});
+
+/** The status and server filters (a fragment: they sit in the Search box's row). */
+const FilterSelects = memo(function FilterSelects(props: {
+  statuses: readonly string[];
+  status: string | null;
+  setStatus: (v: string | null) => void;
+  servers: readonly string[];
+  server: string | null;
+  setServer: (v: string | null) => void;
+}) {
+  return (
+    <>
+      {props.statuses.length > 0 && (
+        <Select
+          placeholder="Any status"
+          aria-label="Status"
+          clearable
+          data={props.statuses}
+          value={props.status}
+          onChange={props.setStatus}
+        />
+      )}
+      <Select
+        placeholder="Any server"
+        aria-label="Source server"
+        clearable
+        data={props.servers}
+        value={props.server}
+        onChange={props.setServer}
+      />
+    </>
+  );
+});
+
+const DetailDrawer = memo(function DetailDrawer({
   projectId,
   opened,
   onClose,
@@ -221,7 +177,7 @@ function DetailDrawer({
       {opened && <Detail projectId={projectId} opened={opened} />}
     </Drawer>
   );
-}
+});
 
 function Detail({ projectId, opened }: { projectId: string; opened: Opened }) {
   const servers = useCall('servers:list', { projectId });
