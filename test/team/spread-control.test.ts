@@ -4,12 +4,17 @@
  * step in hand and take nothing more (no step starts, no intent stays open); resumed, they go
  * on; cancelled, the units still queued are dropped (from pg-boss too), the batch is cancelled,
  * the workers end, every journaled intent has its outcome, and the sandbox holds nothing twice.
+ * Pause and cancel go through `mm workers`, the status and Resume through the browser host's
+ * contract calls (what the Workers page uses).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { type PreparedSource, freshRun, mm, mmOk, prepareSource } from '../migration/env';
+import type { WorkersView } from '../../shared/model/workers';
+import { call } from '../helpers/host-api';
+import { startHost } from '../helpers/processes';
+import { PROJECT, type PreparedSource, freshRun, mm, mmOk, prepareSource } from '../migration/env';
 import { type Worker, cells, dump, duplicates, startWorker, until } from './team-helpers';
 
 describe('a spread batch paused, resumed and cancelled while two workers run it', () => {
@@ -87,11 +92,26 @@ describe('a spread batch paused, resumed and cancelled while two workers run it'
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('is paused');
 
-      // resume: the workers go on from where they stopped
-      expect(
-        (JSON.parse((await mmOk(run.dataDir, ['workers', 'resume', '--json'])).stdout) as { state: string })
-          .state,
-      ).toBe('running');
+      // what the Workers page is given while paused, and its Resume: through the browser host
+      const host = await startHost(run.dataDir, ['--no-demo']);
+      try {
+        const view = await call<WorkersView>(host, 'workers:status', { projectId: PROJECT });
+        if (!view.shared) throw new Error('the Workers page does not see the project as shared');
+        const batch = view.batches.find((b) => b.jobId === job);
+        expect(batch?.state).toBe('paused');
+        expect(batch?.counts.running).toBe(0);
+        expect(view.workers.filter((w) => w.alive)).toHaveLength(2);
+        expect(view.workers.reduce((n, w) => n + w.stepsDone, 0)).toBeLessThanOrEqual(atPause);
+        // resume: the workers go on from where they stopped
+        const resumed = await call<{ state: string }>(host, 'workers:control', {
+          projectId: PROJECT,
+          jobId: job,
+          action: 'resume',
+        });
+        expect(resumed.state).toBe('running');
+      } finally {
+        await host.stop();
+      }
       await until('steps after the resume', () => (outcomes() > atPause ? true : undefined), 120_000);
 
       // cancel: queued units dropped, units in hand finish their step and stop
