@@ -20,7 +20,7 @@ interface Frame {
   readonly at: number;
   /** Child elements by name; created at the first child. */
   children: XmlNode | undefined;
-  /** Attributes in document order, as [name, value] pairs. */
+  /** Attributes in document order, flat: name, value, name, value… */
   attributes: string[] | undefined;
   /** The element's text, all its text nodes and CDATA sections joined. */
   text: string;
