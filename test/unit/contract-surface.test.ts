@@ -47,11 +47,14 @@ describe('contract surface', () => {
           "migration:preview",
           "migration:start",
           "migration:steps",
+          "projects:attach",
           "projects:create",
+          "projects:create-shared",
           "projects:get",
           "projects:list",
           "projects:remove",
           "projects:rename",
+          "projects:stores",
           "rehearsal:diff",
           "rehearsal:export",
           "rehearsal:list",
@@ -87,6 +90,9 @@ describe('contract surface', () => {
           "verification:results",
           "verification:run",
           "verification:summary",
+          "workers:control",
+          "workers:start",
+          "workers:status",
         ],
         "events": [
           "jobs:progress",
@@ -95,6 +101,7 @@ describe('contract surface', () => {
           "projects:changed",
           "rehearsal:progress",
           "verification:changed",
+          "workers:changed",
         ],
       }
     `);
