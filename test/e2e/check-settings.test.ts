@@ -3,7 +3,8 @@
  * off, sets pages per site, the page timeout and a source server's web address, and saves;
  * the project's stored settings (what `mm check` and the batch-end run use) say the same, and
  * the page shows them again after a reload. An address that is not one is refused, named on
- * the page, and nothing is stored.
+ * the page, and nothing is stored. The server's own settings drawer shows and changes the same
+ * address.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,21 @@ describe('the check settings on the Checks page', () => {
     await expect.poll(() => card.textContent()).toContain('"10.0.0.5 port 80"');
     expect(await card.textContent()).toContain(`web address of ${name}`);
     expect(await call<CheckSettingsView>(host, 'checks:settings', { projectId: PROJECT })).toEqual(stored);
+    // The same address on the server's own settings drawer (Source servers page), changed there.
+    await page.goto(new URL(`#/p/${PROJECT}/servers`, page.url()).toString());
+    const serverCard = page.locator('.mantine-Card-root').filter({ hasText: name }).first();
+    await serverCard.getByRole('button', { name: 'Settings', exact: true }).click();
+    const field = page.getByTestId('server-web-address');
+    const address = field.getByLabel('Web address for the page checks');
+    await expect.poll(() => address.inputValue()).toBe('http://127.0.0.1:8080/');
+    await address.fill('http://127.0.0.1:9090');
+    await field.getByRole('button', { name: 'Save web address' }).click();
+    await field.getByText('Saved').waitFor();
+    expect(
+      (await call<CheckSettingsView>(host, 'checks:settings', { projectId: PROJECT })).sourceWeb,
+    ).toEqual({ [server?.id ?? '']: 'http://127.0.0.1:9090/' });
+    await screenshot(page, 'server-web-address-1440');
+
     // The refusal itself is the only request that failed.
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([
       'HTTP 400 POST /api/call/checks:settings',

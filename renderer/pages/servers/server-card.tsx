@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Code, Drawer, Group, Modal, Stack, Text } from '@mantine/core';
+import { Badge, Button, Card, Code, Divider, Drawer, Group, Modal, Stack, Text } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { JobProgress } from '../../../shared/contract';
 import type { ConnectionTest, MigrationSettings, SourceServer } from '../../../shared/model/server';
@@ -8,6 +8,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { JobProgressBar } from '../../components/job-progress';
 import { useJob } from '../../hooks/use-job';
 import { ServerSettingsForm } from './server-settings-form';
+import { SourceWebField } from '../checks/source-web-field';
 import { useReadOnly } from '../../project-context';
 import { formatTime } from '../../format';
 
@@ -202,6 +203,12 @@ function SettingsDrawer(props: {
         <ServerSettingsForm value={value} onChange={setValue} />
         {error && <ApiErrorAlert error={error} />}
         <Button onClick={() => void save()}>Save settings</Button>
+        <Divider />
+        <SourceWebField
+          projectId={props.projectId}
+          serverId={props.server.id}
+          serverName={props.server.name}
+        />
       </Stack>
     </Drawer>
   );
