@@ -13,7 +13,7 @@
  * or pay tool whose call was cut in flight: the target has no look-up for them, so the engine
  * marks them failed, "check the account on the target before retrying", instead of guessing).
  */
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scaledSize } from '../../build/bench/goals';
@@ -23,6 +23,7 @@ import { createCore } from '../../electron/core/core';
 import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
 import { TEST_OUTPUT } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
+import { copyDataDir } from '../helpers/store-under-test';
 import { killLoop } from './kill-loop';
 import { duplicates, holdings } from './proof';
 
@@ -83,7 +84,7 @@ const prepared = await mkdtemp(join(tmpdir(), 'mm-soak-prepared-'));
 /** A copy of the prepared project pointed at a fresh sandbox. */
 async function freshRun(): Promise<{ dataDir: string; sandbox: RunningSandbox }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mm-soak-run-'));
-  await cp(prepared, dataDir, { recursive: true });
+  await copyDataDir(prepared, dataDir);
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), asyncMs: 5 });
   await targetSet(dataDir, sandbox);
   return { dataDir, sandbox };

@@ -6,14 +6,15 @@
  * same rows as an uninterrupted run, nothing twice.
  *
  * The kill is aimed from outside, the way a crash comes: the test tails the journal file and
- * kills the process the moment the line it waits for appears (plus an optional delay).
+ * kills the process the moment the line it waits for appears (plus an optional delay); on the
+ * PostgreSQL store it follows the journal's rows the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT } from '../helpers/paths';
+import { journalTail } from '../helpers/store-under-test';
 import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from './env';
 
 type Entry = { t: string; step?: string; job?: { state?: string } };
@@ -61,7 +62,9 @@ const POINTS: readonly KillPoint[] = [
 /** Starts `mm migrate` and kills it with SIGKILL when the journal shows the awaited line. */
 async function migrateAndKill(dataDir: string, point: KillPoint): Promise<{ killed: boolean }> {
   const journal = join(dataDir, 'projects', PROJECT, 'migration', 'journal.jsonl');
-  let offset = (await stat(journal).catch(() => ({ size: 0 }))).size;
+  // the entries already there (an earlier run's) are not what this kill waits for
+  const tail = journalTail<Entry>(journal);
+  await tail();
   const child: ChildProcess = spawn(
     process.execPath,
     ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
@@ -72,31 +75,13 @@ async function migrateAndKill(dataDir: string, point: KillPoint): Promise<{ kill
   );
   let exited = false;
   const closed = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
-  let pending = '';
   while (!exited) {
-    const size = (await stat(journal).catch(() => ({ size: 0 }))).size;
-    if (size > offset) {
-      const fh = await open(journal, 'r');
-      const buf = Buffer.alloc(size - offset);
-      await fh.read(buf, 0, buf.length, offset);
-      await fh.close();
-      offset = size;
-      pending += buf.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      const hit = lines.some((l) => {
-        try {
-          return point.when(JSON.parse(l) as Entry);
-        } catch {
-          return false;
-        }
-      });
-      if (hit) {
-        if (point.delayMs) await new Promise((r) => setTimeout(r, point.delayMs));
-        child.kill('SIGKILL');
-        await closed;
-        return { killed: true };
-      }
+    const hit = (await tail()).some((e) => point.when(e));
+    if (hit) {
+      if (point.delayMs) await new Promise((r) => setTimeout(r, point.delayMs));
+      child.kill('SIGKILL');
+      await closed;
+      return { killed: true };
     }
     await new Promise((r) => setTimeout(r, 2));
   }

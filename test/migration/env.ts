@@ -5,7 +5,6 @@
  * selected and verified, domain services fetched. Tests copy the prepared data dir so each
  * run (or each kill) starts from the same verified project against a fresh sandbox.
  */
-import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
@@ -13,6 +12,7 @@ import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../el
 import { tempDir } from '../helpers/paths';
 import { type CliRun, runMm } from '../helpers/processes';
 import { type Sshd, startSshd } from '../helpers/sshd';
+import { copyDataDir, readJournalEntries } from '../helpers/store-under-test';
 
 export const PROJECT = 'migration';
 export const SERVER = 'web01';
@@ -130,7 +130,8 @@ export async function freshRun(
   options: Omit<SandboxOptions, 'dataDir'> = {},
 ): Promise<{ dataDir: string; sandbox: RunningSandbox }> {
   const dataDir = await tempDir('mm-migration-run-');
-  await cp(source.dataDir, dataDir, { recursive: true });
+  // on the PostgreSQL store the copy takes the project's rows too (a copied folder is a new project there)
+  await copyDataDir(source.dataDir, dataDir);
   const sandbox = await startSandbox({ dataDir: await tempDir('mm-sandbox-'), ...options });
   await setTarget(dataDir, sandbox);
   return { dataDir, sandbox };
@@ -163,18 +164,12 @@ export function expectNoDuplicates(
   expect([...seen].filter(([, n]) => n > 1)).toEqual([]);
 }
 
+/** The production journal's entries, from whichever store holds it (none yet: empty). */
 export async function journalLines(dataDir: string): Promise<Record<string, unknown>[]> {
-  const text = await readFile(join(dataDir, 'projects', PROJECT, 'migration', 'journal.jsonl'), 'utf8').catch(
-    () => '',
+  return readJournalEntries(join(dataDir, 'projects', PROJECT, 'migration', 'journal.jsonl')).catch(
+    (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    },
   );
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
 }

@@ -16,6 +16,7 @@ import { PASSWORD_CONTEXT, unsealInventoryValue } from '../../electron/core/inve
 import { asciiDomain, asciiEmail } from '../../electron/core/migration/plan';
 import { unixTime } from '../../electron/core/migration/poa-pba-values';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
+import { readJournalText } from '../helpers/store-under-test';
 import {
   type MigrateJson,
   PROJECT,
@@ -183,7 +184,7 @@ describe('mm migrate: the demo source over SSH into the sandbox', () => {
     expect(plain.length).toBeGreaterThan(3);
     const dir = join(run.dataDir, 'projects', PROJECT);
     const bytes =
-      (await readFile(join(dir, 'migration', 'journal.jsonl'), 'utf8')) +
+      (await readJournalText(join(dir, 'migration', 'journal.jsonl'))) +
       (await readFile(join(dir, 'migration-log.jsonl'), 'utf8'));
     for (const p of plain) expect(bytes.includes(p), 'a password in the journal or log').toBe(false);
   });

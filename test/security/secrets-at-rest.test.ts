@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
 import { tempDir } from '../helpers/paths';
 import { PROJECT, type PreparedSource, mm, mmOk, parseMigrate, prepareSource } from '../migration/env';
-import { cp } from 'node:fs/promises';
+import { copyDataDir, readProjectText, storedInDatabase } from '../helpers/store-under-test';
 
 const TARGET_PASSWORDS = {
   poa: `poa-${randomBytes(9).toString('base64url')}`,
@@ -69,7 +69,7 @@ describe('no secret at rest after a full demo migration', () => {
   beforeAll(async () => {
     source = await prepareSource();
     dataDir = await tempDir('mm-security-data-');
-    await cp(source.dataDir, dataDir, { recursive: true });
+    await copyDataDir(source.dataDir, dataDir);
     sandbox = await startSandbox({ dataDir: await tempDir('mm-security-sandbox-'), asyncMs: 20 });
     await mmOk(
       dataDir,
@@ -134,17 +134,17 @@ describe('no secret at rest after a full demo migration', () => {
     expect(secrets.filter((s) => s.name.startsWith('mailbox')).length).toBeGreaterThan(0);
     // The agent reported the mailbox, FTP and database password hashes; the store holds them
     // sealed (one sealed value per secret read), so a plain copy would be a leak, not an absence.
-    const services = await readFile(
+    const services = await readProjectText(
       join(dataDir, 'projects', PROJECT, 'domain-services', 'web01.json'),
-      'utf8',
     );
     const sealed = services.match(/"mm-sealed:/g)?.length ?? 0;
     console.log(`[security] ${sealed} sealed secret values in the stored domain services`);
     expect(sealed).toBeGreaterThanOrEqual(secrets.filter((s) => s.name.startsWith('mailbox')).length);
   });
 
-  it('no store file, journal, log or job file holds any of them (the master key only in secrets.key)', async () => {
-    const files = await filesUnder(dataDir);
+  it('no store file or row, journal, log or job file holds any of them (the master key only in secrets.key)', async () => {
+    // on the PostgreSQL store the documents and journals are rows: searched as well
+    const files = [...(await filesUnder(dataDir)), ...(await storedInDatabase(dataDir))];
     expect(files.map(([p]) => p)).toEqual(
       expect.arrayContaining([
         join('projects', PROJECT, 'migration', 'journal.jsonl'),
