@@ -3,13 +3,18 @@
  * `--resume-member`/`--resume-offset` send that file's bytes from the offset on as the member
  * .mm-resume-tail (read back with GNU tar) while the manifest keeps the whole file's SHA-256,
  * and a resume point that no longer fits the source fails with a message saying to start over.
+ * The manager's verifier takes that tail only for the file and offset it resumes, and leaves the
+ * whole file's hash to be checked on the node.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import { type ResumeTail, TarVerifier, type VerifiedContent } from '../../electron/core/content/tar-verify';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 const DOMAIN = 'acme-widgets.example';
@@ -41,6 +46,23 @@ async function unpack(tar: Buffer): Promise<string> {
   return dir;
 }
 
+/** The tarball through the manager's verifier, seeded with the files before the resume point. */
+async function verify(tar: Buffer, tail?: ResumeTail): Promise<VerifiedContent | undefined> {
+  const before = ['about.html', 'css/style.css', 'index.html'];
+  const staged = await Promise.all(
+    before.map(async (name) => {
+      const bytes = await readFile(join(docRoot, name));
+      return { name, size: bytes.length, mtime: 0, sha256: createHash('sha256').update(bytes).digest('hex') };
+    }),
+  );
+  const v = new TarVerifier(`site:${DOMAIN}`, undefined, staged, tail ? { tail } : {});
+  const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const _ of source);
+  };
+  await pipeline(Readable.from([tar]), v, sink);
+  return v.result;
+}
+
 beforeAll(async () => {
   root = await tempDir('mm-resume-agent-');
   buildDemoLayout(root);
@@ -62,6 +84,22 @@ describe('the agent resuming inside a file', () => {
     expect(listing).not.toContain('media/clip.bin');
     const manifest = await readFile(join(out, 'MANIFEST.sha256'), 'utf8');
     expect(manifest).toContain(`${createHash('sha256').update(data).digest('hex')}  media/clip.bin\n`);
+  });
+
+  it("the verifier takes the tail only for the file and offset it resumes; the whole file's hash is left for the node", async () => {
+    const r = agent('--resume-after=index.html', '--resume-member=media/clip.bin', '--resume-offset=300000');
+    const ok = await verify(r.tar, { name: 'media/clip.bin', size: data.length, offset: 300_000 });
+    expect(ok?.tail).toEqual({
+      name: 'media/clip.bin',
+      sha256: createHash('sha256').update(data).digest('hex'),
+    });
+    expect(ok?.files).toBe(4);
+    await expect(verify(r.tar)).rejects.toThrow(
+      /member "\.mm-resume-tail" is not the resumed file's remaining bytes/,
+    );
+    await expect(
+      verify(r.tar, { name: 'media/clip.bin', size: data.length, offset: 200_000 }),
+    ).rejects.toThrow(/\.mm-resume-tail/);
   });
 
   it('fails saying to start over when the resumed file is not the next one, or is shorter than the offset', async () => {
