@@ -9,6 +9,7 @@ import { toAppError } from '../core/errors';
 import { dnsSheetFile } from '../core/cutover/dns-sheet-report';
 import { attachProject, createSharedProject, projectStores } from '../core/store/store-choice';
 import { controlSpreadBatch } from '../core/workers/spread-control';
+import { isSpreadBatch, refuseWhileSpread } from '../core/workers/spread-guard';
 import { startSpreadBatch } from '../core/workers/worker';
 import { watchWorkers, workersView } from '../core/workers/workers-view';
 import type { z } from 'zod';
@@ -68,6 +69,7 @@ const handlers: HandlerMap = {
   'decisions:undo': (core, req) => core.decisions.undo(req.projectId, req.decisionId, req.author),
   'migration:preview': (core, { projectId, ...subset }) => core.migration.preview(projectId, subset),
   'migration:start': async (core, { projectId, ...options }) => {
+    await refuseWhileSpread(core, projectId);
     const started = await core.migration.start(projectId, options);
     started.done.catch(() => undefined); // the outcome travels as migration:progress events
     return { jobId: started.jobId };
@@ -77,6 +79,11 @@ const handlers: HandlerMap = {
   'migration:objects': (core, req) => core.migration.objects(req.projectId, req.jobId),
   'migration:steps': (core, req) => core.migration.steps(req.projectId, req.jobId, req.object),
   'migration:control': async (core, req) => {
+    // a batch spread over workers is paused, resumed and cancelled where the workers look
+    if (req.action !== 'retry' && (await isSpreadBatch(core, req.projectId, req.jobId))) {
+      await controlSpreadBatch(core, req.projectId, req.action, { jobId: req.jobId });
+      return { jobId: req.jobId };
+    }
     if (req.action === 'pause' || req.action === 'cancel') {
       void core.migration.control(req.projectId, req.jobId, req.action).catch(() => undefined);
       return { jobId: req.jobId };

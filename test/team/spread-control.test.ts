@@ -4,8 +4,9 @@
  * step in hand and take nothing more (no step starts, no intent stays open); resumed, they go
  * on; cancelled, the units still queued are dropped (from pg-boss too), the batch is cancelled,
  * the workers end, every journaled intent has its outcome, and the sandbox holds nothing twice.
- * Pause and cancel go through `mm workers`, the status and Resume through the browser host's
- * contract calls (what the Workers page uses).
+ * Pause and cancel go through `mm workers`, the status through the browser host's contract
+ * call (what the Workers page uses), and Resume through the Migration page's call, which sends
+ * a spread batch's controls to the workers (and refuses a local batch while it is unfinished).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
@@ -102,13 +103,12 @@ describe('a spread batch paused, resumed and cancelled while two workers run it'
         expect(batch?.counts.running).toBe(0);
         expect(view.workers.filter((w) => w.alive)).toHaveLength(2);
         expect(view.workers.reduce((n, w) => n + w.stepsDone, 0)).toBeLessThanOrEqual(atPause);
-        // resume: the workers go on from where they stopped
-        const resumed = await call<{ state: string }>(host, 'workers:control', {
-          projectId: PROJECT,
-          jobId: job,
-          action: 'resume',
-        });
-        expect(resumed.state).toBe('running');
+        // the Migration page meanwhile: no local batch beside it, and its Resume goes to the workers
+        await expect(call(host, 'migration:start', { projectId: PROJECT })).rejects.toThrow(
+          /spread over workers and paused/,
+        );
+        await call(host, 'migration:control', { projectId: PROJECT, jobId: job, action: 'resume' });
+        expect(batchState()).toBe('running');
       } finally {
         await host.stop();
       }
