@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { inventoryToXml } from '../../build/bench/inventory-xml';
 import { syntheticInventory } from '../../build/bench/synthetic';
 import { agentXmlParser, parseAgentXml } from '../../electron/core/inventory/parse-inventory';
-import { MAX_XML_DEPTH, decodeXmlText, parseXmlTree } from '../../electron/core/inventory/xml-tree';
+import { MAX_XML_DEPTH, parseXmlTree } from '../../electron/core/inventory/xml-tree';
 import { runAgent, tempDir } from '../helpers/layouts/agent-harness';
 import { buildLinuxLayout, standardLinuxLayout } from '../helpers/layouts/linux-layout';
 
@@ -125,13 +125,18 @@ describe('xml-tree refuses what is not a well-formed document, with line and col
     [
       'a truncated document',
       '<a>\n<b x="1">',
-      /bad\.xml line 2, column 10: the document ends inside <b> \(opened on line 2, column 1\)/,
+      /bad\.xml line 2, column 10: the document ends inside <b> \(opened on line 2\): it is truncated/,
     ],
-    ['a closing tag for another element', '<a>\n  <b></c></a>', /line 2, column 6: <\/c> closes <b>/],
-    ['an unquoted attribute', '<a>\n<b x=1/></a>', /line 2, column 3: the tag <b> is not well-formed/],
-    ['a DOCTYPE', '<a><!DOCTYPE x [<!ENTITY e "boom">]></a>', /line 1, column 4: a declaration/],
-    ['two root elements', '<a/><b/>', /line 1, column 5: a second root element <b>/],
-    ['no element at all', '<?xml version="1.0"?>', /no root element/],
+    ['a closing tag for another element', '<a>\n  <b></c></a>', /line 2, column 10: unexpected close tag/],
+    ['an unquoted attribute', '<a>\n<b x=1/></a>', /line 2, column 7: unquoted attribute value/],
+    ['a DOCTYPE inside the root', '<a><!DOCTYPE x [<!ENTITY e "boom">]></a>', /line 1, column 13: .*doctype/],
+    [
+      'a DOCTYPE declaring an entity',
+      '<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>',
+      /line 1, column 34: a declaration \(<!DOCTYPE …>\)/,
+    ],
+    ['two root elements', '<a/><b/>', /line 1, column 8: documents may contain only one root/],
+    ['no element at all', '<?xml version="1.0"?>', /must contain a root element/],
   ];
   it.each(refusals)('%s', (_label, xml, message) => {
     expect(() => parseXmlTree(xml, REPEATED, 'bad.xml')).toThrow(message);
@@ -144,14 +149,14 @@ describe('xml-tree refuses what is not a well-formed document, with line and col
     } catch (e) {
       location = (e as { where?: unknown }).where;
     }
-    expect(location).toBe('bad.xml:2:6');
+    expect(location).toBe('bad.xml:2:10');
   });
 
   it('nesting deeper than libxml2 allows is refused where it goes too deep, not held frame by frame', () => {
     const depth = 200_000;
     expect(() =>
       parseXmlTree(`<a>\n${'<d>'.repeat(depth)}${'</d>'.repeat(depth)}</a>`, REPEATED, 'deep.xml'),
-    ).toThrow(/deep\.xml line 2, column 766: <d> is nested over 256 elements deep/);
+    ).toThrow(/deep\.xml line 2, column 769: <d> is nested over 256 elements deep/);
     const deepest = `${'<d>'.repeat(MAX_XML_DEPTH)}x${'</d>'.repeat(MAX_XML_DEPTH)}`;
     let tree: unknown = parseXmlTree(deepest, REPEATED, 'deepest.xml');
     let levels = 0;
@@ -162,10 +167,13 @@ describe('xml-tree refuses what is not a well-formed document, with line and col
     expect([levels, tree]).toEqual([MAX_XML_DEPTH, 'x']);
   });
 
-  it('an entity other than the five predefined is never expanded', () => {
-    expect(decodeXmlText('A &boom; &lt;B&gt;')).toBe('A &boom; <B>');
-    expect(parseXmlTree('<a x="&ext;">&lol9;</a>', REPEATED, 'e.xml')).toEqual({
-      a: { '#text': '&lol9;', x: '&ext;' },
+  it('an entity other than the five predefined is refused, never expanded', () => {
+    expect(() => parseXmlTree('<a>&lol9;</a>', REPEATED, 'e.xml')).toThrow(
+      /e\.xml line 1, column \d+: undefined entity/,
+    );
+    expect(() => parseXmlTree('<a x="&ext;"/>', REPEATED, 'e.xml')).toThrow(/undefined entity/);
+    expect(parseXmlTree('<a x="&lt;&#65;">&amp;&#x42;</a>', REPEATED, 'e.xml')).toEqual({
+      a: { '#text': '&B', x: '<A' },
     });
   });
 });
