@@ -12,7 +12,7 @@ use MigrationAgent::Util qw(in_root read_text);
 use MigrationAgent::Zone;
 use MigrationAgent::IDN;
 
-our $VERSION = '1.2.0';
+our $VERSION = '1.3.0';
 
 exit MigrationAgent::run(
     name            => 'description',

@@ -13,7 +13,7 @@ use MigrationAgent;
 use MigrationAgent::Util qw(in_root read_text read_lines password_from_hash mbox_stats);
 use MigrationAgent::Zone;
 
-our $VERSION = '1.2.0';
+our $VERSION = '1.3.0';
 
 sub sites { my ($ctx) = @_; return @{ $ctx->{sites} ||= [EnsimReader::sites($ctx->{root})] }; }
 

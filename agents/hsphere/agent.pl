@@ -13,7 +13,7 @@ use MigrationAgent;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text read_lines trim maildir_stats dir_size_and_count);
 use MigrationAgent::Zone;
 
-our $VERSION = '1.2.0';
+our $VERSION = '1.3.0';
 
 my $PROPERTIES = '/hsphere/local/home/cpanel/shiva/psoft_config/hsphere.properties';
 my $MAIL_ROOT  = '/hsphere/local/var/vpopmail/domains';

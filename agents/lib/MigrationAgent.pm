@@ -24,7 +24,7 @@ use MigrationAgent::DbEvidence;
 use MigrationAgent::IDN;
 use MigrationAgent::Util qw(in_root resolve_in_root read_text one_line);
 
-our $VERSION = '1.2.0';
+our $VERSION = '1.3.0';
 
 my @EXTRACT = qw(hostingPlatformInfo domainServicesInfo domainContent contentManifest databaseEvidence accountsInfo domainsInfo);
 my %VALUE_OPT = map { $_ => 1 } qw(extract disable domain-id content-id account-ids domain-ids

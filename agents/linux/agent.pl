@@ -13,7 +13,7 @@ use MigrationAgent::Zone;
 use MigrationAgent::IDN;
 use MigrationAgent::DbDump;
 
-our $VERSION = '1.2.0';
+our $VERSION = '1.3.0';
 
 exit MigrationAgent::run(
     name            => 'linux',

@@ -215,7 +215,7 @@ describe('agent packaging', () => {
     const x = tempDir('unpacked');
     execFileSync('tar', ['-xf', r.tarPath, '-C', x]);
     const v = await runAgent('linux', ['--version'], { script: join(x, 'agent.pl') });
-    expect(v.stdout.toString()).toBe('linux 1.2.0\n');
+    expect(v.stdout.toString()).toBe('linux 1.3.0\n');
     expect(() => packAgent('../etc', out)).toThrow();
   });
 
