@@ -26,6 +26,8 @@ const PAGES: readonly { readonly key: string; readonly ready: string }[] = [
   { key: 'selection', ready: '[data-testid="selection-table"] [data-testid="table-row"]' },
   { key: 'verification', ready: '[data-testid="verification-table"] [data-testid="table-row"]' },
   { key: 'migration', ready: 'h2' },
+  // The demo project is kept in files: the page says how to share it; a shared one shows its store.
+  { key: 'workers', ready: '[data-testid="workers-not-shared"], [data-testid="workers-store"]' },
   { key: 'checks', ready: 'h2' },
   { key: 'reports', ready: 'button:has-text("Download HTML")' },
 ];
