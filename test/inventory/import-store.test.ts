@@ -18,6 +18,7 @@ import {
 } from '../../electron/core/store/document-file';
 import { tempDir } from '../helpers/paths';
 import { SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
+import { readProjectText } from '../helpers/store-under-test';
 
 describe('the imported inventory as stored', () => {
   it('is the parsed inventory, its passwords sealed, in a file that reads back equal', async () => {
@@ -41,7 +42,7 @@ describe('the imported inventory as stored', () => {
         expect(result.summary.domains).toBe(120);
 
         const file = join(core.projects.projectDir(project.id), 'inventory', 'src.json');
-        const text = await readFile(file, 'utf8');
+        const text = await readProjectText(file);
         // Neither a control-panel password hash nor a registrar password is on disk as it was.
         for (const a of source.accounts) expect(text).not.toContain(`"${a.ccpLogin!.password!.value}"`);
         for (const s of source.subscriptions.filter((x) => x.registrarLogin))

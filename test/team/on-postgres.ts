@@ -20,7 +20,10 @@ import { startPostgres } from '../helpers/postgres';
 import { REPO_ROOT } from '../helpers/paths';
 
 const args = process.argv.slice(2);
-const files = args.filter((a) => !a.startsWith('-'));
+// test files: the arguments that are neither options nor an option's value (--exclude <glob>)
+const files = args.filter(
+  (a, i) => !a.startsWith('-') && !/^--(exclude|project|reporter)$/.test(args[i - 1] ?? ''),
+);
 const vitestArgs = files.length > 0 ? args : ['test/', '--exclude', 'test/team/**', ...args];
 const started = Date.now();
 const pg = await startPostgres({ database: 'mmsuite', user: 'mm' });
