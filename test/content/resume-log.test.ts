@@ -11,6 +11,7 @@ import {
   LARGE_FILE_BYTES,
   ResumeLog,
   loadResumeLog,
+  removeResumeLog,
   resumeLogPath,
 } from '../../electron/core/content/resume-log';
 import type { StagedFile } from '../../electron/core/content/tar-verify';
@@ -77,5 +78,9 @@ describe('the resume log', () => {
     expect(await readFile(resumeLogPath(dir, STAGING, ID), 'utf8')).not.toMatch(/secret|password/i);
     await log.discard();
     expect(await readdir(dir)).toEqual([]);
+    // A log a kill left after publishing is removed by name (the step's reconcile does).
+    await (await ResumeLog.begin(dir, STAGING, ID, [file('x')])).close();
+    await removeResumeLog(dir, STAGING, ID);
+    expect(await loadResumeLog(dir, STAGING, ID)).toBeUndefined();
   });
 });

@@ -94,6 +94,11 @@ export async function loadResumeLog(
   return started ? { files, started } : { files };
 }
 
+/** Removes the log of a content id that is published (a kill between publishing and removing it left it). */
+export async function removeResumeLog(dir: string, staging: string, contentId: string): Promise<void> {
+  await rm(resumeLogPath(dir, staging, contentId), { force: true });
+}
+
 /** The log of one attempt, written as the verifier passes files. */
 export class ResumeLog {
   #handle: FileHandle | undefined;

@@ -10,6 +10,7 @@
 import type { PlanStep, StepOutcome } from '../../../shared/model/migration';
 import { databaseRestored, transferDatabase } from '../content/db-content';
 import { type ContentPlace, mailboxPlace, sitePlace } from '../content/layout';
+import { removeResumeLog } from '../content/resume-log';
 import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
 import { type ContentMarker, readMarker, transferContent } from '../content/transfer';
 import { MmError } from '../errors';
@@ -178,8 +179,14 @@ export function createContentPort(deps: ContentPortDeps): ContentPort {
         const restored = await databaseRestored(n.transport, n.root, p.contentId);
         return restored ? outcomeOf(restored, 'look-up') : 'absent';
       }
-      const marker = await readMarker(n.transport, placeOf(p, n.root, ctx));
-      return marker && marker.contentId === p.contentId ? outcomeOf(marker, 'look-up') : 'absent';
+      const place = placeOf(p, n.root, ctx);
+      const marker = await readMarker(n.transport, place);
+      if (!marker || marker.contentId !== p.contentId) return 'absent';
+      // Published before a kill could remove its resume log: the log has served.
+      await removeResumeLog(deps.nodes.resumeDir(deps.projectId), place.staging, p.contentId).catch(
+        () => undefined,
+      );
+      return outcomeOf(marker, 'look-up');
     },
 
     async close() {
