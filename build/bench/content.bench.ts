@@ -37,6 +37,7 @@ import {
 } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
@@ -66,7 +67,7 @@ buildDemoLayout(root);
 // The 512 MB file and the Maildir are made once and kept under test-output/bench-cache/ (keyed
 // by what they hold), then linked or moved into the layout: writing 100,000 files took longer
 // than moving them.
-const cache = join(process.cwd(), 'test-output', 'bench-cache');
+const cache = fileURLToPath(new URL('../../test-output/bench-cache/', import.meta.url));
 await mkdir(cache, { recursive: true });
 const bigPath = join(root, 'home/acme/web', DOMAIN, 'public_html/big.bin');
 const bigCached = join(cache, `site-${SITE_BYTES}.bin`);
