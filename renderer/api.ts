@@ -11,6 +11,7 @@ import type {
   MmApi,
 } from '../shared/contract';
 import { EVENT_CHANNELS } from '../shared/channels';
+import { reconnectDelay, setEventConnection } from './event-connection';
 import type { Result } from '../shared/result';
 
 declare global {
@@ -39,18 +40,36 @@ function httpApi(): MmApi {
   type AnyListener = (payload: unknown) => void;
   const listeners = new Map<EventChannel, Set<AnyListener>>();
   let source: EventSource | undefined;
+  let failures = 0;
 
-  const connect = (): void => {
-    if (source) return;
+  const open = (): void => {
     // The host set an HttpOnly cookie with the secret on the first page load: EventSource
     // cannot send headers, and a secret in the URL would end up in logs.
-    source = new EventSource('/api/events');
+    const es = new EventSource('/api/events');
+    source = es;
     for (const name of EVENT_CHANNELS) {
-      source.addEventListener(name, (e) => {
+      es.addEventListener(name, (e) => {
         const payload: unknown = JSON.parse((e as MessageEvent<string>).data);
         for (const l of listeners.get(name) ?? []) l(payload);
       });
     }
+    es.addEventListener('open', () => {
+      failures = 0;
+      setEventConnection({ state: 'connected' });
+    });
+    // The browser's own retry is one fixed interval and gives up on some failures (a refused
+    // stream): close it and retry here with a growing delay until the host answers again.
+    es.addEventListener('error', () => {
+      es.close();
+      failures += 1;
+      const delay = reconnectDelay(failures);
+      setEventConnection({ state: 'reconnecting', attempt: failures, delayMs: delay });
+      setTimeout(open, delay);
+    });
+  };
+
+  const connect = (): void => {
+    if (!source) open();
   };
 
   return {

@@ -17,6 +17,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
+import { ReconnectBanner } from './components/reconnect-banner';
 import { hadSecret } from './api';
 import { useCall } from './hooks/use-call';
 import { PROJECT_PAGES, type ProjectPage, type Route, routeHash, useRoute } from './hooks/use-route';
@@ -164,6 +165,7 @@ function Shell() {
           )}
         </AppShell.Navbar>
         <AppShell.Main>
+          <ReconnectBanner />
           {open.project?.review && <ReviewBanner review={open.project.review} />}
           <Page route={route} navigate={navigate} />
         </AppShell.Main>
