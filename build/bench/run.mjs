@@ -72,17 +72,22 @@ const results = [];
 for (const file of benches) {
   console.log(`\n=== ${file}${scale !== 1 ? ` (scale ${scale}×)` : ''} ===`);
   const figuresFile = join(figuresDir, `${file}.json`);
+  // Each bench's scratch folders (copies of the source, sandboxes: hundreds of MB) go under a
+  // TMPDIR of its own, removed when it exits, so a run leaves nothing behind in /tmp.
+  const benchTmp = mkdtempSync(join(tmpdir(), 'mm-bench-tmp-'));
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], {
     stdio: 'inherit',
     env: {
       ...process.env,
+      TMPDIR: benchTmp,
       MM_BENCH_FIGURES: figuresFile,
       MM_BENCH_SCALE: String(scale),
       MM_BENCH_SHARED_DIR: sharedDir,
     },
   });
   const seconds = (performance.now() - t0) / 1000;
+  rmSync(benchTmp, { recursive: true, force: true });
   let figures = [];
   if (existsSync(figuresFile)) figures = JSON.parse(readFileSync(figuresFile, 'utf8')).figures;
   results.push({
