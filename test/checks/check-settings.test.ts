@@ -4,7 +4,6 @@
  * emptied address forgotten, kinds kept in their order, bad input refused naming what and
  * where. And where a source's pages are asked: the set address, else the domain's web IP.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
@@ -12,6 +11,7 @@ import { type Core, createCore } from '../../electron/core/core';
 import { sourceWebAddress } from '../../electron/core/checks/source-web';
 import type { DomainServices } from '../../shared/model/domain-services';
 import { tempDir } from '../helpers/paths';
+import { readProjectDocument } from '../helpers/store-under-test';
 
 describe('check settings', () => {
   let core: Core;
@@ -32,7 +32,7 @@ describe('check settings', () => {
 
   const onDisk = async (): Promise<Record<string, unknown>> =>
     (
-      JSON.parse(await readFile(join(dataDir, 'projects', projectId, 'checks.json'), 'utf8')) as {
+      (await readProjectDocument(join(dataDir, 'projects', projectId, 'checks.json'))) as {
         settings: Record<string, unknown>;
       }
     ).settings;

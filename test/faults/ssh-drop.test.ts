@@ -8,12 +8,12 @@
  * command afterwards succeeds.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMm } from '../helpers/processes';
 import { PROJECT, type PreparedSource, SERVER, prepareSource } from '../migration/env';
 import { report } from './proof';
+import { readProjectText } from '../helpers/store-under-test';
 
 /**
  * Every descendant of `pid` with its command line, from ONE `ps` of the whole table (a walk
@@ -133,13 +133,13 @@ describe('the source connection or the agent lost mid-command', () => {
         const stored = join(dataDir, 'projects', PROJECT, command.stored);
         // An attempt whose agent ended before the cut is a whole, successful run: the file is
         // compared with what it was just before the attempt that was cut.
-        let before = await readFile(stored);
+        let before = Buffer.from(await readProjectText(stored));
         let r = { code: 0, stderr: '', cut: false };
         for (let attempt = 0; attempt < 10 && !r.cut; attempt++) {
-          before = await readFile(stored);
+          before = Buffer.from(await readProjectText(stored));
           r = await runAndCut(source, dataDir, command.args, cut);
         }
-        const after = await readFile(stored);
+        const after = Buffer.from(await readProjectText(stored));
         const retry = await runMm([...command.args, '--data-dir', dataDir]);
         report(
           `${cut === 'connection' ? 'SSH connection dropped' : 'agent killed'} during mm ${command.name}`,

@@ -16,8 +16,10 @@
  * damaged file, lock files) are marked with fileStoreOnly and skipped here.
  */
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startPostgres } from '../helpers/postgres';
-import { REPO_ROOT } from '../helpers/paths';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 const args = process.argv.slice(2);
 // test files: the arguments that are neither options nor an option's value (--exclude <glob>)
@@ -27,6 +29,8 @@ const files = args.filter(
 const vitestArgs = files.length > 0 ? args : ['test/', '--exclude', 'test/team/**', ...args];
 const started = Date.now();
 const pg = await startPostgres({ database: 'mmsuite', user: 'mm' });
+const passFile = join(await tempDir('mm-pgpass-'), 'pgpass');
+await writeFile(passFile, `127.0.0.1:${pg.port}:${pg.database}:${pg.user}:${pg.password}\n`, { mode: 0o600 });
 const code = await new Promise<number>((resolve) => {
   const child = spawn('npx', ['vitest', 'run', ...vitestArgs], {
     cwd: REPO_ROOT,
@@ -34,7 +38,9 @@ const code = await new Promise<number>((resolve) => {
     env: {
       ...process.env,
       MM_STORE: `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`,
-      PGPASSWORD: pg.password,
+      // The password through a pgpass file naming this server only: PGPASSWORD would also reach
+      // the tests' own PostgreSQL clients (the H-Sphere agent's psql) and fail their log-ins.
+      PGPASSFILE: passFile,
     },
   });
   child.once('close', (c) => resolve(c ?? 1));
