@@ -9,7 +9,7 @@
  * one JSON line. The bench calls measureImportRss().
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,9 @@ async function importOnce(file: string): Promise<ImportRss> {
     gc();
     const beforeMb = process.memoryUsage().rss / MB;
     const t0 = performance.now();
-    const result = await core.inventory.importFile(project.id, 'src', file);
+    // The default 128 MB limit scaled with the document (a 10× source is ~160 MB).
+    const maxBytes = Math.max(128 * MB, 2 * (await stat(file)).size);
+    const result = await core.inventory.importFile(project.id, 'src', file, { maxBytes });
     const importMs = performance.now() - t0;
     return {
       beforeMb,

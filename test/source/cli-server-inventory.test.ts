@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
@@ -114,6 +114,24 @@ describe('mm server and mm inventory', () => {
     const bad = await mm(['inventory', 'import', 'offline', broken]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/broken\.xml line \d+, column \d+/);
+    // The size limit is the document's own: a limit under its size refuses it, naming the flag.
+    const { size } = await stat(`${out}.xml`);
+    const tight = await mm([
+      'inventory',
+      'import',
+      'offline',
+      `${out}.xml`,
+      '--max-size',
+      String(size / 2 / 1048576),
+    ]);
+    expect(tight.code).toBe(1);
+    expect(tight.stderr).toMatch(/over the [\d.]+ MB limit for one document.*--max-size <MB>/);
+    const usage = await mm(['inventory', 'import', 'offline', `${out}.xml`, '--max-size', 'lots']);
+    expect([usage.code, usage.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--max-size must be a number of MB above 0, not "lots"/),
+    ]);
+    expect((await mm(['inventory', 'import', 'offline', `${out}.xml`, '--max-size', '1'])).code).toBe(0);
   });
 
   it('refreshes chosen objects with accountsInfo/domainsInfo only when the server allows it', async () => {

@@ -80,7 +80,7 @@ describe('the XML guard on a file', () => {
     const e = await failure(guardXmlFile(file, 2 * 1048576));
     expect(e).toMatchObject({ code: 'xml-too-large', where: file });
     expect(e.message).toBe(
-      `${file} is 3 MB, over the 2 MB limit for one document; fetch it in parts with accountsInfo/domainsInfo or raise the limit.`,
+      `${file} is 3 MB, over the 2 MB limit for one document; fetch it in parts with accountsInfo/domainsInfo, or import it with a higher limit (mm inventory import <server> <file> --max-size <MB>).`,
     );
     expect(await guardXmlFile(file, 4 * 1048576)).toBe(3 * 1048576 + 7);
     expect(await guardXmlFile(file, 3 * 1048576 + 7)).toBe(3 * 1048576 + 7);

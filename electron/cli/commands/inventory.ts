@@ -121,9 +121,22 @@ export function registerInventoryCommands(program: Command): void {
   inventory
     .command('import <server> <file>')
     .description('import hostingPlatformInfo output obtained some other way (e.g. sent by the source admin)')
+    .option('--max-size <MB>', 'the size limit for this document, in MB (default 128)')
     .action(
-      action(async (ctx, server: string, file: string) => {
-        const r = await ctx.core.inventory.importFile(await ctx.projectId(), server, resolve(file));
+      action(async (ctx, server: string, file: string, opts: { maxSize?: string }) => {
+        const maxMb = opts.maxSize === undefined ? undefined : Number(opts.maxSize);
+        if (maxMb !== undefined && !(Number.isFinite(maxMb) && maxMb > 0))
+          throw new MmError(
+            'usage',
+            `--max-size must be a number of MB above 0, not "${opts.maxSize}".`,
+            '--max-size',
+          );
+        const r = await ctx.core.inventory.importFile(
+          await ctx.projectId(),
+          server,
+          resolve(file),
+          maxMb === undefined ? {} : { maxBytes: Math.round(maxMb * 1048576) },
+        );
         const s = r.summary;
         return {
           json: r,

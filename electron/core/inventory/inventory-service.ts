@@ -74,10 +74,18 @@ export class InventoryService {
     }
   }
 
-  /** Imports a hostingPlatformInfo file obtained some other way (e.g. sent by the source's admin). */
-  async importFile(projectId: string, serverRef: string, file: string): Promise<FetchResult> {
+  /**
+   * Imports a hostingPlatformInfo file obtained some other way (e.g. sent by the source's admin).
+   * `maxBytes` raises (or lowers) the size limit for this one document (xml-guard's default).
+   */
+  async importFile(
+    projectId: string,
+    serverRef: string,
+    file: string,
+    options: { maxBytes?: number } = {},
+  ): Promise<FetchResult> {
     const server = await this.servers.get(projectId, serverRef);
-    const stored = await this.storeDocument(projectId, server, file, 'import', file);
+    const stored = await this.storeDocument(projectId, server, file, 'import', file, options.maxBytes);
     return { server: await this.servers.get(projectId, server.id), ...stored, deployed: false };
   }
 
@@ -198,10 +206,12 @@ export class InventoryService {
     file: string,
     source: 'agent' | 'import',
     label: string,
+    maxBytes?: number,
   ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
     // Sealing the customers' passwords and writing the stored form's JSON use the wait for the
     // schema validator.
     const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
       prepare: (p) => this.store.prepare(server.id, p.inventory, source),
     });
     const t0 = performance.now();

@@ -31,12 +31,17 @@ async function fileSize(file: string): Promise<number> {
   return info.size;
 }
 
+/** Megabytes with at most two decimals and none when whole: "3", "0.05". */
+function megabytes(bytes: number): string {
+  return String(Number((bytes / 1048576).toFixed(2)));
+}
+
 export async function guardXmlFile(file: string, maxBytes = DEFAULT_MAX_XML_BYTES): Promise<number> {
   const size = await fileSize(file);
   if (size > maxBytes) {
     throw new MmError(
       'xml-too-large',
-      `${file} is ${(size / 1048576).toFixed(0)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit for one document; fetch it in parts with accountsInfo/domainsInfo or raise the limit.`,
+      `${file} is ${megabytes(size)} MB, over the ${megabytes(maxBytes)} MB limit for one document; fetch it in parts with accountsInfo/domainsInfo, or import it with a higher limit (mm inventory import <server> <file> --max-size <MB>).`,
       file,
     );
   }
