@@ -19,6 +19,7 @@ import { type ServedAgent, makeCertificate, serveAgent } from '../soap/served-ag
 import { AppPage } from './pages/app-page';
 import { InventoryPage } from './pages/inventory-page';
 import { ServersPage, SoapWizard } from './pages/servers-page';
+import { storedInDatabase } from '../helpers/store-under-test';
 
 const PROJECT = 'soap-sources';
 
@@ -42,7 +43,9 @@ async function allText(dir: string): Promise<string> {
   const texts = await Promise.all(
     entries.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name), 'latin1')),
   );
-  return texts.join('\n');
+  // on the PostgreSQL store the project's documents are rows: their text counts as well
+  const rows = (await storedInDatabase(dir)).map(([, bytes]) => bytes.toString('latin1'));
+  return [...texts, ...rows].join('\n');
 }
 
 describe('a SOAP source server registered through the wizard', () => {

@@ -2,11 +2,11 @@
  * Killing `mm migrate` at random points, repeatably: a seeded generator picks, for each kill,
  * how many journal lines the run may write before it dies and a few milliseconds more (so some
  * kills land inside a running request, some between a step's intent and its call). The kill is
- * aimed from outside, as a crash comes: the journal file is tailed and the process gets SIGKILL.
+ * aimed from outside, as a crash comes: the journal (file or rows) is tailed and the process gets SIGKILL.
  */
 import { spawn } from 'node:child_process';
-import { open, stat } from 'node:fs/promises';
 import { REPO_ROOT } from '../helpers/paths';
+import { journalTail } from '../helpers/store-under-test';
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
 export function seeded(seed: number): () => number {
@@ -36,30 +36,14 @@ export interface KillResult {
   readonly linesSeen: number;
 }
 
-/** Counts complete lines appended to `file` after `offset`; returns the new offset and count. */
-async function newLines(file: string, offset: number): Promise<{ offset: number; lines: number }> {
-  const size = (await stat(file).catch(() => ({ size: 0 }))).size;
-  if (size <= offset) return { offset: size < offset ? size : offset, lines: 0 };
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(size - offset);
-    await fh.read(buf, 0, buf.length, offset);
-    const last = buf.lastIndexOf(0x0a);
-    if (last < 0) return { offset, lines: 0 };
-    let lines = 0;
-    for (let i = 0; i <= last; i++) if (buf[i] === 0x0a) lines++;
-    return { offset: offset + last + 1, lines };
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Runs `mm <args>` and kills it with SIGKILL once `journal` has grown by `at.lines` lines (plus
  * `at.delayMs`). Lines written before the start do not count.
  */
 export async function runAndKill(args: readonly string[], journal: string, at: KillAt): Promise<KillResult> {
-  let offset = (await stat(journal).catch(() => ({ size: 0 }))).size;
+  // the journal's entries so far (file or PostgreSQL rows) do not count
+  const tail = journalTail(journal);
+  await tail();
   const child = spawn(process.execPath, ['electron/cli/mm.mjs', ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'ignore'],
@@ -75,9 +59,7 @@ export async function runAndKill(args: readonly string[], journal: string, at: K
   );
   let seen = 0;
   while (!exited) {
-    const grown = await newLines(journal, offset);
-    offset = grown.offset;
-    seen += grown.lines;
+    seen += (await tail()).length;
     if (seen >= at.lines) {
       if (at.delayMs > 0) await new Promise((r) => setTimeout(r, at.delayMs));
       if (exited) break;
