@@ -7,6 +7,7 @@
 // that misses a goal or fails exits non-zero, and so does this run.
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -75,6 +76,8 @@ for (const file of benches) {
   // Each bench's scratch folders (copies of the source, sandboxes: hundreds of MB) go under a
   // TMPDIR of its own, removed when it exits, so a run leaves nothing behind in /tmp.
   const benchTmp = mkdtempSync(join(tmpdir(), 'mm-bench-tmp-'));
+  // Searchable by the service users the benches start servers as (postgres), like /tmp itself.
+  chmodSync(benchTmp, 0o755);
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], {
     stdio: 'inherit',
