@@ -9,7 +9,7 @@
  * `project/<id>/server/<name>/password`. Nothing here ever logs a value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmError } from '../errors';
 import { DocumentFile } from '../store/document-file';
@@ -201,13 +201,19 @@ export class SealedSecretStore implements SecretStore {
       key = randomBytes(32);
       const guard = this.#guards.find((g) => g.available()) ?? fileGuard;
       await mkdir(this.dataDir, { recursive: true });
+      // Written whole beside it, then linked into place: link() fails when the name exists, and
+      // a store racing this one never reads a key file that is still being written.
+      const pending = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await writeFile(file, encodeKeyFile(guard, key), { mode: 0o600, flag: 'wx' });
-        await chmod(file, 0o600);
+        await writeFile(pending, encodeKeyFile(guard, key), { mode: 0o600, flag: 'wx' });
+        await chmod(pending, 0o600);
+        await link(pending, file);
       } catch (w) {
-        // Another process created it first: use theirs.
+        // Another store or process created it first: use theirs.
         if ((w as NodeJS.ErrnoException).code !== 'EEXIST') throw w;
         key = decodeKeyFile(await readKeyFile(file), this.#guards, file);
+      } finally {
+        await rm(pending, { force: true });
       }
     }
     if (key.length !== 32) throw new MmError('secret-key-invalid', `The key file ${file} is damaged.`, file);
