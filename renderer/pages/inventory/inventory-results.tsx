@@ -12,7 +12,7 @@
 import { Text } from '@mantine/core';
 import { memo, useMemo } from 'react';
 import type { InventoryRows } from '../../../shared/model/inventory';
-import { VirtualTable } from '../../components/virtual-table';
+import { type Column, VirtualTable } from '../../components/virtual-table';
 import { ACCOUNT_COLUMNS, DOMAIN_COLUMNS, SUBSCRIPTION_COLUMNS, TEMPLATE_COLUMNS } from './inventory-columns';
 import { filterInventory, searchTexts } from './inventory-filter';
 
@@ -52,52 +52,27 @@ export const InventoryResults = memo(function InventoryResults({
     data.rows.length === 0
       ? `No ${kind} yet: register a source server on the Source servers page and fetch its inventory.`
       : `No ${kind} match the search and filters: clear them to see all ${data.rows.length}.`;
+  // One table for every kind: the switch only pairs each kind's rows with its columns' type.
+  const tableOf = <R extends RowRef>(rows: readonly R[], columns: readonly Column<R>[]) => (
+    <VirtualTable
+      testId="inventory-table"
+      rows={rows}
+      columns={columns}
+      rowKey={rowKey}
+      onOpen={onOpen}
+      empty={empty}
+    />
+  );
   const table = (() => {
     switch (shown.kind) {
       case 'accounts':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={ACCOUNT_COLUMNS}
-            rowKey={rowKey}
-            onOpen={onOpen}
-            empty={empty}
-          />
-        );
+        return tableOf(shown.rows, ACCOUNT_COLUMNS);
       case 'domains':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={DOMAIN_COLUMNS}
-            rowKey={rowKey}
-            onOpen={onOpen}
-            empty={empty}
-          />
-        );
+        return tableOf(shown.rows, DOMAIN_COLUMNS);
       case 'subscriptions':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={SUBSCRIPTION_COLUMNS}
-            rowKey={rowKey}
-            onOpen={onOpen}
-            empty={empty}
-          />
-        );
+        return tableOf(shown.rows, SUBSCRIPTION_COLUMNS);
       case 'templates':
-        return (
-          <VirtualTable
-            testId="inventory-table"
-            rows={shown.rows}
-            columns={TEMPLATE_COLUMNS}
-            rowKey={rowKey}
-            onOpen={onOpen}
-            empty={empty}
-          />
-        );
+        return tableOf(shown.rows, TEMPLATE_COLUMNS);
     }
   })();
   return (
