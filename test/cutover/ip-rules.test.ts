@@ -199,20 +199,21 @@ describe('parseIpMapFile', () => {
   });
 });
 
+/** A source host with one shared and one dedicated IP, as both ipUsage suites need it. */
+const HOST_H1 = {
+  id: 'h1',
+  roles: [],
+  ips: [
+    { address: '10.0.0.5', type: 'shared' as const },
+    { address: '10.0.0.9', type: 'exclusive' as const },
+  ],
+};
+
 describe('ipUsage and ipDomainReasons', () => {
   const inventory = {
     apiVersion: 2 as const,
     platform: { kind: 'linux' },
-    hosts: [
-      {
-        id: 'h1',
-        roles: [],
-        ips: [
-          { address: '10.0.0.5', type: 'shared' as const },
-          { address: '10.0.0.9', type: 'exclusive' as const },
-        ],
-      },
-    ],
+    hosts: [HOST_H1],
     templates: [],
     accounts: [],
     subscriptions: [],
@@ -300,17 +301,7 @@ describe('IP warnings for every inventoried domain, services fetched or not', ()
   const inventory = {
     apiVersion: 2 as const,
     platform: { kind: 'linux' },
-    hosts: [
-      {
-        id: 'h1',
-        roles: [],
-        ips: [
-          { address: '10.0.0.5', type: 'shared' as const },
-          { address: '10.0.0.9', type: 'exclusive' as const },
-        ],
-      },
-      { id: 'h2', roles: [], ips: [{ address: '10.0.1.7', type: 'exclusive' as const }] },
-    ],
+    hosts: [HOST_H1, { id: 'h2', roles: [], ips: [{ address: '10.0.1.7', type: 'exclusive' as const }] }],
     templates: [],
     accounts: [],
     subscriptions: [],
