@@ -19,7 +19,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createCore } from '../../electron/core/core';
 import { validateAgainstXsd } from '../../electron/core/inventory/xsd-validate';
 import { BENCH_SCALE, figure, goal, reportGoals, scaledSize } from './goals';
-import { type ImportRss, measureImportRss } from './import-rss';
+import { type ImportRss, importLimit, measureImportRss } from './import-rss';
 import { inventoryToXml } from './inventory-xml';
 import {
   measureRendererFilter,
@@ -67,8 +67,7 @@ await core.servers.add(project.id, {
   connection: { type: 'local', root: dir },
 });
 
-// The default 128 MB limit for one document scaled with the source (the 10× document is ~160 MB).
-const IMPORT_LIMIT = { maxBytes: Math.ceil(BENCH_SCALE) * 128 * 1048576 };
+const IMPORT_LIMIT = importLimit(bytes);
 const runs: { total: number; validate: number; parse: number; wall: number; store: number }[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
