@@ -71,6 +71,8 @@ export const CALL_CHANNELS = [
   'projects:stores',
   'projects:create-shared',
   'projects:attach',
+  'projects:move-to-store',
+  'projects:test-store',
   'target:get',
   'target:set',
   'target:test',

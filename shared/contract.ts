@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
 import type { ProjectStore, WorkersView } from './model/workers';
+import type { ProjectMoveResult } from './model/project-move';
 import type { Decision, DecisionOutcome, DecisionPreview } from './model/decision';
 import {
   type MappingRow,
@@ -432,6 +433,18 @@ export const callSchemas = {
       password: z.string().max(1024).optional(),
     })
     .strict(),
+  /** A file project moved into PostgreSQL from the app; the password is sealed like the New project form's. */
+  'projects:move-to-store': z
+    .object({
+      projectId,
+      address: z.string().trim().min(1).max(1000),
+      password: z.string().max(1024).optional(),
+    })
+    .strict(),
+  /** Opens the database once (the store forms' "Test connection"), changing nothing. */
+  'projects:test-store': z
+    .object({ address: z.string().trim().min(1).max(1000), password: z.string().max(1024).optional() })
+    .strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -534,6 +547,8 @@ export interface CallResponses {
   'projects:stores': Readonly<Record<string, ProjectStore>>;
   'projects:create-shared': ProjectSummary;
   'projects:attach': ProjectSummary;
+  'projects:move-to-store': ProjectMoveResult;
+  'projects:test-store': { readonly address: string };
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];

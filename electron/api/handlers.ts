@@ -8,6 +8,7 @@ import type { Core } from '../core/core';
 import { toAppError } from '../core/errors';
 import { dnsSheetFile } from '../core/cutover/dns-sheet-report';
 import { attachProject, createSharedProject, projectStores } from '../core/store/store-choice';
+import { moveProjectToStore, testStoreConnection } from '../core/project/project-move';
 import { controlSpreadBatch } from '../core/workers/spread-control';
 import { isSpreadBatch, refuseWhileSpread } from '../core/workers/spread-guard';
 import { startSpreadBatch } from '../core/workers/worker';
@@ -199,6 +200,8 @@ const handlers: HandlerMap = {
   'projects:stores': (core) => projectStores(core),
   'projects:create-shared': (core, req) => createSharedProject(core, req),
   'projects:attach': (core, req) => attachProject(core, req),
+  'projects:move-to-store': (core, req) => moveProjectToStore(core, req),
+  'projects:test-store': (_core, req) => testStoreConnection(req),
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

@@ -98,6 +98,9 @@ export function createCore(options: CoreOptions): Core {
   const servers = new ServerService(projects, secrets, (projectId, serverId) =>
     inventoryStore.remove(projectId, serverId),
   );
+  projects.releases.cache('migration log', (projectId) => {
+    logs.delete(projectId);
+  });
   const log = (projectId: string): MigrationLog => {
     let l = logs.get(projectId);
     if (!l) {
@@ -197,7 +200,7 @@ export function createCore(options: CoreOptions): Core {
   return {
     info: { version: APP_VERSION, shell: options.shell, dataDir: options.dataDir },
     events,
-    jobs: new JobRegistry(events),
+    jobs: new JobRegistry(events, projects.releases),
     projects,
     secrets,
     servers,

@@ -16,6 +16,7 @@ import type { DomainServicesFacts } from '../../../shared/model/verification';
 import { MmError } from '../errors';
 import type { JobContext } from '../jobs/job-registry';
 import type { MigrationLog } from '../log/migration-log';
+import { dropProjectKeys } from '../project/project-release';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
 import type { SourceServer } from '../../../shared/model/server';
@@ -105,6 +106,12 @@ export class DomainServicesService {
     /** Seals mailbox, FTP, web and database user passwords the moment they are parsed. */
     private readonly secrets: SecretStore,
   ) {
+    projects.releases.cache('domain services', (projectId) => dropProjectKeys(this.#services, projectId));
+    projects.releases.work('domain services', (projectId) =>
+      [...this.#ensuring.keys()]
+        .filter((k) => k.startsWith(`${projectId}\0`))
+        .map((k) => `fetching the domain services of ${k.slice(projectId.length + 1)}`),
+    );
     this.#facts = new DocumentCache<FactsFile>(projects, 'domain-services.json', {
       kind: 'domain services',
       currentVersion: 1,

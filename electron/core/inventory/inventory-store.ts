@@ -7,6 +7,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../../shared/model/inventory';
 import { MmError } from '../errors';
+import { dropProjectKeys } from '../project/project-release';
 import type { ProjectService } from '../project/project-service';
 import type { SecretStore } from '../secrets/secret-store';
 import { sealInventory } from './seal-inventory';
@@ -27,7 +28,9 @@ export class InventoryStore {
     private readonly projects: ProjectService,
     /** Seals customers' passwords and card numbers before anything is written. */
     private readonly secrets: SecretStore,
-  ) {}
+  ) {
+    projects.releases.cache('inventories', (projectId) => dropProjectKeys(this.#docs, projectId));
+  }
 
   file(projectId: string, serverId: string): string {
     if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(serverId)) {
@@ -109,7 +112,9 @@ export class InventoryStore {
     }
   }
 
-  private doc(projectId: string, serverId: string): Promise<DocumentFile<InventoryFile>> {
+  private async doc(projectId: string, serverId: string): Promise<DocumentFile<InventoryFile>> {
+    // not while the project moves to PostgreSQL: it is opened again from there after
+    await this.projects.releases.settled(projectId);
     const key = `${projectId}/${serverId}`;
     let doc = this.#docs.get(key);
     if (!doc) {

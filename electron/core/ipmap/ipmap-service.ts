@@ -46,6 +46,9 @@ export class IpMapService {
 
   constructor(private readonly deps: IpMapDeps) {
     this.#store = ipMapStore(deps.projects);
+    deps.projects.releases.cache('ip usage', (projectId) => {
+      this.#usage.delete(projectId);
+    });
   }
 
   async revision(projectId: string): Promise<number> {

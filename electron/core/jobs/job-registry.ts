@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobProgress } from '../../../shared/contract';
 import { toAppError } from '../errors';
 import type { EventBus } from '../events';
+import type { ProjectReleases } from '../project/project-release';
 
 export interface JobContext {
   readonly jobId: string;
@@ -12,8 +13,17 @@ export interface JobContext {
 /** Long work runs as a job: the call returns its id at once, progress arrives as events. */
 export class JobRegistry {
   readonly #running = new Map<string, AbortController>();
+  /** The project and label of each running job, for a project's release to name what runs. */
+  readonly #about = new Map<string, { readonly projectId?: string; readonly label: string }>();
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    releases?: ProjectReleases,
+  ) {
+    releases?.work('jobs', (projectId) =>
+      [...this.#about.values()].filter((a) => a.projectId === projectId).map((a) => `the job "${a.label}"`),
+    );
+  }
 
   start<T>(
     label: string,
@@ -23,6 +33,10 @@ export class JobRegistry {
     const jobId = randomUUID();
     const controller = new AbortController();
     this.#running.set(jobId, controller);
+    this.#about.set(jobId, {
+      label,
+      ...(about.projectId !== undefined ? { projectId: about.projectId } : {}),
+    });
     let last: JobProgress = { jobId, label, done: 0, total: 0, state: 'running', ...about };
     const emit = (p: Partial<JobProgress>): void => {
       last = { ...last, ...p };
@@ -44,7 +58,12 @@ export class JobRegistry {
         throw e;
       },
     );
-    void done.finally(() => this.#running.delete(jobId)).catch(() => undefined);
+    void done
+      .finally(() => {
+        this.#running.delete(jobId);
+        this.#about.delete(jobId);
+      })
+      .catch(() => undefined);
     return { jobId, done };
   }
 

@@ -102,6 +102,7 @@ const UNFINISHED = new Set(['queued', 'running', 'paused', 'reconciling']);
 export const DEFAULT_CONCURRENCY = 4;
 
 interface Running {
+  readonly projectId: string;
   readonly executor: BatchExecutor;
   readonly controller: AbortController;
   readonly done: Promise<JobSummary>;
@@ -111,7 +112,21 @@ export class MigrationService {
   readonly #running = new Map<string, Running>();
   readonly #journals = new Map<string, JournalPort>();
 
-  constructor(private readonly deps: MigrationDeps) {}
+  constructor(private readonly deps: MigrationDeps) {
+    // The production venue only: a rehearsal's venue lives while its rehearsal runs, and a
+    // rehearsal running refuses the release (rehearsal-service), so it never holds a stale journal.
+    if (deps.dirOf) return;
+    deps.projects.releases.work('migration', (projectId) =>
+      [...this.#running.entries()]
+        .filter(([, r]) => r.projectId === projectId)
+        .map(([jobId]) => `migration batch ${jobId.slice(0, 8)}`),
+    );
+    deps.projects.releases.cache('migration journal', async (projectId) => {
+      const journal = this.#journals.get(projectId);
+      this.#journals.delete(projectId);
+      await journal?.close();
+    });
+  }
 
   private dir(projectId: string): string {
     return this.deps.dirOf?.(projectId) ?? join(this.deps.projects.projectDir(projectId), 'migration');
@@ -486,7 +501,7 @@ export class MigrationService {
           await release().catch(() => undefined);
         }
       })();
-      this.#running.set(job.jobId, { executor, controller, done });
+      this.#running.set(job.jobId, { projectId, executor, controller, done });
       return { jobId: job.jobId, done };
     } catch (e) {
       await release().catch(() => undefined);

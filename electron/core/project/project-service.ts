@@ -5,6 +5,7 @@ import { MmError } from '../errors';
 import type { EventBus } from '../events';
 import { DocumentFile } from '../store/document-file';
 import { type ProjectFile, projectFileSpec } from './project-file';
+import { ProjectReleases } from './project-release';
 
 export interface Clock {
   now(): Date;
@@ -24,12 +25,21 @@ export function projectIdFromName(name: string): string {
 
 export class ProjectService {
   readonly #open = new Map<string, Promise<DocumentFile<ProjectFile>>>();
+  /**
+   * Where every service registers its per-project caches and running work, so one project can be
+   * released from this running core (moved to PostgreSQL from the app): `project-release.ts`.
+   */
+  readonly releases = new ProjectReleases();
 
   constructor(
     readonly dataDir: string,
     private readonly events: EventBus,
     private readonly clock: Clock = { now: () => new Date() },
-  ) {}
+  ) {
+    this.releases.cache('project file', (id) => {
+      this.#open.delete(id);
+    });
+  }
 
   get projectsDir(): string {
     return join(this.dataDir, 'projects');
@@ -158,6 +168,8 @@ export class ProjectService {
 
   private async file(id: string): Promise<DocumentFile<ProjectFile>> {
     const dir = this.projectDir(id);
+    // every service opens a project through here first: none re-opens it while it moves
+    await this.releases.settled(id);
     if (!(await isDir(dir))) {
       this.#open.delete(id);
       throw new MmError('project-not-found', `There is no project "${id}".`, 'projectId');

@@ -125,6 +125,9 @@ export class RehearsalService {
 
   constructor(private readonly deps: RehearsalDeps) {
     this.store = new RehearsalStore((projectId) => deps.shared.projects.projectDir(projectId));
+    deps.shared.projects.releases.work('rehearsal', (projectId) =>
+      this.#running.has(projectId) ? ['a rehearsal'] : [],
+    );
   }
 
   /**

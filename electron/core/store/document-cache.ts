@@ -14,7 +14,12 @@ export class DocumentCache<T extends Versioned> {
     private readonly projects: ProjectService,
     private readonly fileName: string,
     private readonly spec: DocumentSpec<T>,
-  ) {}
+  ) {
+    // a project moved from the app re-opens this document from where it lives now
+    projects.releases.cache(`document ${fileName}`, (projectId) => {
+      this.#docs.delete(projectId);
+    });
+  }
 
   file(projectId: string): string {
     return join(this.projects.projectDir(projectId), this.fileName);

@@ -32,12 +32,12 @@ export async function projectStores(core: Core): Promise<Record<string, ProjectS
 }
 
 /** The address checked (no password in it) and normalised as links keep it. */
-function address(raw: string): string {
+export function address(raw: string): string {
   return parseStoreUrl(raw.trim(), 'address').toString();
 }
 
 /** Connects once with the typed password (or the one known already); says plainly why not. */
-async function tryConnection(url: string, password: string | undefined): Promise<void> {
+export async function tryConnection(url: string, password: string | undefined): Promise<void> {
   const u = new URL(url);
   // the parts one by one: pg lets a connection string's empty password override the typed one
   const client = new pg.Client({
@@ -66,7 +66,7 @@ async function tryConnection(url: string, password: string | undefined): Promise
 }
 
 /** Tries the connection, then keeps a typed password sealed for this data dir. */
-async function prepare(core: Core, raw: string, password: string | undefined): Promise<string> {
+export async function prepare(core: Core, raw: string, password: string | undefined): Promise<string> {
   const url = address(raw);
   const typed = password === undefined || password === '' ? undefined : password;
   await tryConnection(url, typed);

@@ -81,6 +81,7 @@ export class VerificationService {
 
   constructor(private readonly src: VerificationSources) {
     this.#store = new ResultsStore(src.projects);
+    src.projects.releases.cache('verification results in memory', (projectId) => this.forget(projectId));
   }
 
   /** Everything verification reads, and the stamp that tells whether stored results are current. */

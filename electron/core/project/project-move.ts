@@ -1,0 +1,70 @@
+/**
+ * Moving a file project into a PostgreSQL database from the running app (issue 15): the same
+ * move as `mm project move --store` (`store/postgres-move.ts`), made safe under a core that has
+ * the project open. Refused while anything runs on the project (a batch, a rehearsal, a
+ * verification, checks, any job); otherwise the project is released — every service drops its
+ * handles, journals and caches (`project-release.ts`) and nothing re-opens it until the move
+ * ended — then moved, then read again from the database, and `projects:changed` tells the UI.
+ *
+ * The database password is handled as the New project form handles it: tried, then sealed in
+ * the data dir's secret store (`store/store-password.ts`), never in the address, link or a file.
+ */
+import type { ProjectMoveResult } from '../../../shared/model/project-move';
+import type { Core } from '../core';
+import { MmError } from '../errors';
+import { assertNotReviewCopy } from '../review/review-service';
+import { moveProjectToPostgres } from '../store/postgres-move';
+import { linkedPgStore } from '../store/postgres-store';
+import { address, prepare, tryConnection } from '../store/store-choice';
+
+const DOING = 'moved to PostgreSQL';
+
+export interface MoveToStoreInput {
+  readonly projectId: string;
+  /** postgres://user@host:port/database, without a password. */
+  readonly address: string;
+  /** Typed in the form: sealed once it opened the database; empty: the one known already. */
+  readonly password?: string;
+}
+
+/** Moves a file project of this data dir into the database while the app runs. */
+export async function moveProjectToStore(core: Core, input: MoveToStoreInput): Promise<ProjectMoveResult> {
+  const { projectId } = input;
+  const projects = core.projects;
+  const dir = projects.projectDir(projectId);
+  await projects.read(projectId); // not found: the usual error
+  await assertNotReviewCopy(projects, projectId, 'moving it to PostgreSQL');
+  if (await linkedPgStore(dir))
+    throw new MmError(
+      'invalid-state',
+      `Project ${projectId} is kept in PostgreSQL already: there is nothing to move.`,
+      'projectId',
+    );
+  // said before the database is even asked: what runs must end first
+  projects.releases.assertIdle(projectId, DOING);
+  const url = await prepare(core, input.address, input.password);
+  const moved = await projects.releases.whileReleased(projectId, DOING, () =>
+    moveProjectToPostgres(dir, projectId, url),
+  );
+  // re-opened from the database: the project must read there as it did from its files
+  const project = await projects.get(projectId);
+  core.events.emit('projects:changed', { projectId });
+  return {
+    projectId,
+    name: project.name,
+    address: moved.store,
+    documents: moved.documents,
+    journalEntries: moved.journalEntries,
+    setAside: moved.setAside,
+  };
+}
+
+/** Opens the database once with the typed password (or the one known), changing nothing. */
+export async function testStoreConnection(input: {
+  readonly address: string;
+  readonly password?: string;
+}): Promise<{ readonly address: string }> {
+  const url = address(input.address);
+  await tryConnection(url, input.password === '' ? undefined : input.password);
+  return { address: url };
+}
