@@ -5,23 +5,13 @@
  * asks it for the same pages as the target). Stored with the project (checks.json), the same
  * settings `mm check settings` shows and `mm check`'s flags change.
  */
-import {
-  Button,
-  Card,
-  Checkbox,
-  Group,
-  NumberInput,
-  Stack,
-  Switch,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { CHECK_KINDS, type CheckKind, type CheckSettingsView } from '../../../shared/model/checks';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
+import { NumberSetting, SwitchSetting, fieldSetter } from '../../components/setting-fields';
 import { useCall } from '../../hooks/use-call';
 
 /** The core's defaults (electron/core/checks/check-store.ts), shown while nothing is set. */
@@ -49,9 +39,6 @@ const formOf = (s: CheckSettingsView): Form => ({
   sourceWeb: { ...s.sourceWeb },
 });
 
-const numberOf = (v: string | number, fallback: number): number =>
-  typeof v === 'number' ? v : Number(v) || fallback;
-
 export function CheckSettingsCard({ projectId }: { projectId: string }) {
   const stored = useCall('checks:settings', { projectId });
   const servers = useCall('servers:list', { projectId });
@@ -64,10 +51,10 @@ export function CheckSettingsCard({ projectId }: { projectId: string }) {
 
   if (stored.error) return <ApiErrorAlert error={stored.error} title="The check settings cannot be read" />;
   if (!form) return null;
-  const set = <K extends keyof Form>(k: K, v: Form[K]): void => {
+  const set = fieldSetter(form, (next) => {
     setSaved(false);
-    setForm({ ...form, [k]: v });
-  };
+    setForm(next);
+  });
 
   const save = async (): Promise<void> => {
     setSaving(true);
@@ -112,27 +99,29 @@ export function CheckSettingsCard({ projectId }: { projectId: string }) {
           </Group>
         </Checkbox.Group>
         <Group grow align="flex-start">
-          <NumberInput
+          <NumberSetting
             label="Pages per site"
             description="The index page first, then one per folder and file type"
             min={1}
             max={1000}
             value={form.sample}
-            onChange={(v) => set('sample', numberOf(v, DEFAULT_SAMPLE))}
+            fallback={DEFAULT_SAMPLE}
+            onChange={(v) => set('sample', v)}
           />
-          <NumberInput
+          <NumberSetting
             label="Page timeout (seconds)"
             description="How long one page may take to answer"
             min={1}
             max={600}
             value={form.pageTimeoutSeconds}
-            onChange={(v) => set('pageTimeoutSeconds', numberOf(v, DEFAULT_PAGE_TIMEOUT_S))}
+            fallback={DEFAULT_PAGE_TIMEOUT_S}
+            onChange={(v) => set('pageTimeoutSeconds', v)}
           />
         </Group>
-        <Switch
+        <SwitchSetting
           label="Run the checks when a migration batch ends"
           checked={form.afterBatch}
-          onChange={(e) => set('afterBatch', e.currentTarget.checked)}
+          onChange={(v) => set('afterBatch', v)}
         />
         <Group grow align="flex-start">
           <TextInput

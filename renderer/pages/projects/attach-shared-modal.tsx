@@ -1,11 +1,13 @@
 /** Opens a project another engineer shared on PostgreSQL in this data dir (issue 15). */
-import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
+import { TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
-import { ApiErrorAlert } from '../../components/api-error';
 import { fieldError, unlessOnField } from '../../components/field-error';
+import { FormModal } from '../../components/form-modal';
+import { useSubmit } from '../../hooks/use-submit';
 import { StoreFields, type StoreFieldsValue } from './store-fields';
+
+const NO_SHARED_STORE: StoreFieldsValue = { kind: 'postgres', address: '', password: '' };
 
 export function AttachSharedModal(props: {
   opened: boolean;
@@ -13,57 +15,43 @@ export function AttachSharedModal(props: {
   onAttached: (id: string) => void;
 }) {
   const [projectId, setProjectId] = useState('');
-  const [store, setStore] = useState<StoreFieldsValue>({ kind: 'postgres', address: '', password: '' });
-  const [error, setError] = useState<AppError>();
-  const [busy, setBusy] = useState(false);
-  const alertError = unlessOnField(error, ['projectId', 'address', 'password']);
-
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    const r = await api.call('projects:attach', {
-      projectId: projectId.trim(),
-      address: store.address,
-      ...(store.password !== '' ? { password: store.password } : {}),
-    });
-    setBusy(false);
-    if (!r.ok) return setError(r.error);
-    setError(undefined);
-    setStore({ kind: 'postgres', address: '', password: '' });
-    setProjectId('');
-    props.onClose();
-    props.onAttached(r.value.id);
-  };
+  const [store, setStore] = useState<StoreFieldsValue>(NO_SHARED_STORE);
+  const { busy, error, submit } = useSubmit(
+    () =>
+      api.call('projects:attach', {
+        projectId: projectId.trim(),
+        address: store.address,
+        ...(store.password !== '' ? { password: store.password } : {}),
+      }),
+    (attached) => {
+      setStore(NO_SHARED_STORE);
+      setProjectId('');
+      props.onClose();
+      props.onAttached(attached.id);
+    },
+  );
 
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="Open a shared project">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label="Project id"
-            description="As the engineer who shared it sees it (mm project list)"
-            value={projectId}
-            onChange={(e) => setProjectId(e.currentTarget.value)}
-            required
-            data-autofocus
-            error={fieldError(error, 'projectId', 'Project id')}
-          />
-          <StoreFields value={store} onChange={setStore} error={error} sharedOnly />
-          {alertError && <ApiErrorAlert error={alertError} title="The project was not opened" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Open
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={props.opened}
+      title="Open a shared project"
+      onClose={props.onClose}
+      onSubmit={submit}
+      submitLabel="Open"
+      busy={busy}
+      error={unlessOnField(error, ['projectId', 'address', 'password'])}
+      errorTitle="The project was not opened"
+    >
+      <TextInput
+        label="Project id"
+        description="As the engineer who shared it sees it (mm project list)"
+        value={projectId}
+        onChange={(e) => setProjectId(e.currentTarget.value)}
+        required
+        data-autofocus
+        error={fieldError(error, 'projectId', 'Project id')}
+      />
+      <StoreFields value={store} onChange={setStore} error={error} sharedOnly />
+    </FormModal>
   );
 }

@@ -4,7 +4,6 @@ import {
   FileButton,
   Card,
   Group,
-  Modal,
   Stack,
   Table,
   Text,
@@ -21,6 +20,8 @@ import { useCall, useEvent } from '../../hooks/use-call';
 import type { AppError } from '../../../shared/result';
 import { formatTime } from '../../format';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { FormModal } from '../../components/form-modal';
+import { useSubmit } from '../../hooks/use-submit';
 import type { ProjectSummary } from '../../../shared/model/project';
 import { AttachSharedModal } from './attach-shared-modal';
 import { NO_STORE_FIELDS, StoreBadge, StoreFields, type StoreFieldsValue } from './store-fields';
@@ -178,74 +179,56 @@ function CreateProjectModal(props: {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [store, setStore] = useState<StoreFieldsValue>(NO_STORE_FIELDS);
-  const [error, setError] = useState<AppError>();
-  const [busy, setBusy] = useState(false);
-  // Refusals of the name and the store's fields show on the field; anything else in the alert.
-  const alertError = unlessOnField(error, ['name', 'address', 'password']);
-
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    const r =
+  const { busy, error, clearError, submit } = useSubmit(
+    () =>
       store.kind === 'postgres'
-        ? await api.call('projects:create-shared', {
+        ? api.call('projects:create-shared', {
             name,
             description,
             address: store.address,
             ...(store.password !== '' ? { password: store.password } : {}),
           })
-        : await api.call('projects:create', { name, description });
-    setBusy(false);
-    if (!r.ok) {
-      setError(r.error);
-      return;
-    }
-    setName('');
-    setDescription('');
-    setStore(NO_STORE_FIELDS);
-    setError(undefined);
-    props.onClose();
-    props.onCreated(r.value.id);
-  };
+        : api.call('projects:create', { name, description }),
+    (created) => {
+      setName('');
+      setDescription('');
+      setStore(NO_STORE_FIELDS);
+      props.onClose();
+      props.onCreated(created.id);
+    },
+  );
 
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title="New migration project">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
+    <FormModal
+      opened={props.opened}
+      title="New migration project"
+      onClose={props.onClose}
+      onSubmit={submit}
+      submitLabel="Create"
+      busy={busy}
+      // Refusals of the name and the store's fields show on the field; anything else in the alert.
+      error={unlessOnField(error, ['name', 'address', 'password'])}
+      errorTitle="The project was not created"
+    >
+      <TextInput
+        label="Name"
+        placeholder="e.g. H-Sphere cluster A"
+        value={name}
+        onChange={(e) => {
+          setName(e.currentTarget.value);
+          if (isAbout(error, 'name')) clearError();
         }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            placeholder="e.g. H-Sphere cluster A"
-            value={name}
-            onChange={(e) => {
-              setName(e.currentTarget.value);
-              if (isAbout(error, 'name')) setError(undefined);
-            }}
-            required
-            data-autofocus
-            error={fieldError(error, 'name', 'Name')}
-          />
-          <Textarea
-            label="Description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-          />
-          <StoreFields value={store} onChange={setStore} error={error} />
-          {alertError && <ApiErrorAlert error={alertError} title="The project was not created" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        required
+        data-autofocus
+        error={fieldError(error, 'name', 'Name')}
+      />
+      <Textarea
+        label="Description"
+        value={description}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+      />
+      <StoreFields value={store} onChange={setStore} error={error} />
+    </FormModal>
   );
 }
 
@@ -280,52 +263,36 @@ function RenameProjectModal(props: {
   onRenamed: () => void;
 }) {
   const [name, setName] = useState(props.project?.name ?? '');
-  const [error, setError] = useState<AppError>();
-  const [busy, setBusy] = useState(false);
-  const alertError = unlessOnField(error, ['name']);
-  const submit = async (): Promise<void> => {
-    if (!props.project) return;
-    setBusy(true);
-    const r = await api.call('projects:rename', { projectId: props.project.id, name });
-    setBusy(false);
-    if (!r.ok) return setError(r.error);
-    props.onRenamed();
-    props.onClose();
-  };
+  const projectId = props.project?.id ?? '';
+  const { busy, error, clearError, submit } = useSubmit(
+    () => api.call('projects:rename', { projectId, name }),
+    () => {
+      props.onRenamed();
+      props.onClose();
+    },
+  );
   return (
-    <Modal opened={props.project !== undefined} onClose={props.onClose} title="Rename the project">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
+    <FormModal
+      opened={props.project !== undefined}
+      title="Rename the project"
+      onClose={props.onClose}
+      onSubmit={submit}
+      submitLabel="Rename"
+      busy={busy}
+      error={unlessOnField(error, ['name'])}
+      errorTitle="The project was not renamed"
+      submitDisabled={name.trim() === '' || name.trim() === props.project?.name}
+    >
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => {
+          setName(e.currentTarget.value);
+          clearError();
         }}
-      >
-        <Stack>
-          <TextInput
-            label="Name"
-            value={name}
-            onChange={(e) => {
-              setName(e.currentTarget.value);
-              setError(undefined);
-            }}
-            error={fieldError(error, 'name', 'Name')}
-            data-autofocus
-          />
-          {alertError && <ApiErrorAlert error={alertError} title="The project was not renamed" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={props.onClose}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              loading={busy}
-              disabled={name.trim() === '' || name.trim() === props.project?.name}
-            >
-              Rename
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        error={fieldError(error, 'name', 'Name')}
+        data-autofocus
+      />
+    </FormModal>
   );
 }
