@@ -11,5 +11,9 @@ export default defineConfig({
     // Two cores: run files in parallel but not so many that service start-ups time out.
     maxWorkers: 2,
     fileParallelism: true,
+    // After each test file: stop the servers its helpers started, remove the temporary folders
+    // it made (MM_KEEP_TEST_DIRS=1 keeps them). "stack" runs that hook after the file's own.
+    setupFiles: ['test/helpers/clean-temp-dirs.ts'],
+    sequence: { hooks: 'stack' },
   },
 });

@@ -13,8 +13,8 @@
  * or pay tool whose call was cut in flight: the target has no look-up for them, so the engine
  * marks them failed, "check the account on the target before retrying", instead of guessing).
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { scaledSize } from '../../build/bench/goals';
 import { syntheticInventory } from '../../build/bench/synthetic';
@@ -24,6 +24,7 @@ import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbo
 import { TEST_OUTPUT } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 import { copyDataDir } from '../helpers/store-under-test';
+import { madeTempDir, removeTempDirs } from '../helpers/temp-dirs';
 import { killLoop } from './kill-loop';
 import { duplicates, holdings } from './proof';
 
@@ -73,7 +74,7 @@ console.log(
 );
 
 // A verified project on the synthetic source, kept as the copy every run starts from.
-const prepared = await mkdtemp(join(tmpdir(), 'mm-soak-prepared-'));
+const prepared = await madeTempDir('mm-soak-prepared-');
 {
   const core = createCore({ dataDir: prepared, shell: 'cli' });
   const inventory = syntheticInventory({ ...size, today: new Date().toISOString().slice(0, 10) });
@@ -83,7 +84,7 @@ const prepared = await mkdtemp(join(tmpdir(), 'mm-soak-prepared-'));
 
 /** A copy of the prepared project pointed at a fresh sandbox. */
 async function freshRun(): Promise<{ dataDir: string; sandbox: RunningSandbox }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'mm-soak-run-'));
+  const dataDir = await madeTempDir('mm-soak-run-');
   await copyDataDir(prepared, dataDir);
   const sandbox = await startSandbox({ dataDir: join(dataDir, 'sandbox'), asyncMs: 5 });
   await targetSet(dataDir, sandbox);
@@ -145,6 +146,8 @@ await writeFile(
   join(TEST_OUTPUT, 'soak.json'),
   `${JSON.stringify({ date: new Date().toISOString(), seed, kills: result.kills, points: kills, size, batchLines, objects: result.objects, lost: result.lost, missingRows: result.missingRows, heldForCheck: result.heldForCheck, duplicated: result.duplicated, finalState: result.finalState, minutes, cores: cpus().length }, null, 2)}\n`,
 );
+// no vitest here to clean up after the file: the soak's copies (a large batch each) go now
+await removeTempDirs();
 process.exit(
   result.lost === 0 &&
     result.duplicated.length === 0 &&

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './sshd';
 import { tempDir } from './paths';
+import { stoppedAtEnd } from './temp-dirs';
 
 export interface MariaDb {
   readonly host: string;
@@ -145,24 +146,26 @@ export async function startMariaDb(): Promise<MariaDb> {
         ],
         { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
       ),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // its data (some 26 MB) goes with it
-        const done = (): void => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null || child.pid === undefined) return done();
-        child.once('exit', done);
-        // the server's own pid (its pid file, else the child we started); SIGTERM = clean shutdown
-        let pid = child.pid;
-        try {
-          const first = readFileSync(pidFile, 'utf8').trim();
-          if (/^\d+$/.test(first)) pid = Number(first);
-        } catch {
-          // not written: signal the child we started
-        }
-        process.kill(pid, 'SIGTERM');
-      }),
+    stop: stoppedAtEnd(
+      () =>
+        new Promise<void>((resolve) => {
+          // its data (some 26 MB) goes with it
+          const done = (): void => {
+            rmSync(dir, { recursive: true, force: true });
+            resolve();
+          };
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return done();
+          child.once('exit', done);
+          // the server's own pid (its pid file, else the child we started); SIGTERM = clean shutdown
+          let pid = child.pid;
+          try {
+            const first = readFileSync(pidFile, 'utf8').trim();
+            if (/^\d+$/.test(first)) pid = Number(first);
+          } catch {
+            // not written: signal the child we started
+          }
+          process.kill(pid, 'SIGTERM');
+        }),
+    ),
   };
 }

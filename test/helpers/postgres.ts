@@ -17,6 +17,7 @@ import {
 import { join } from 'node:path';
 import { freePort } from './sshd';
 import { tempDir } from './paths';
+import { stoppedAtEnd } from './temp-dirs';
 
 export interface Postgres {
   readonly host: string;
@@ -163,19 +164,22 @@ export async function startPostgres(
         ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db],
         { input: sql, env: userEnv, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] },
       ),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.pid === undefined) return resolve();
-        child.once('exit', () => resolve());
-        // the postmaster's own pid (first line of postmaster.pid); SIGINT = fast shutdown
-        let pid = child.pid;
-        try {
-          const first = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0];
-          if (first && /^\d+$/.test(first)) pid = Number(first);
-        } catch {
-          // not written: signal the child we started
-        }
-        process.kill(pid, 'SIGINT');
-      }),
+    stop: stoppedAtEnd(
+      () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+            return resolve();
+          child.once('exit', () => resolve());
+          // the postmaster's own pid (first line of postmaster.pid); SIGINT = fast shutdown
+          let pid = child.pid;
+          try {
+            const first = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0];
+            if (first && /^\d+$/.test(first)) pid = Number(first);
+          } catch {
+            // not written: signal the child we started
+          }
+          process.kill(pid, 'SIGINT');
+        }),
+    ),
   };
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './paths';
+import { stoppedAtEnd } from './temp-dirs';
 
 const execFileAsync = promisify(execFile);
 
@@ -65,12 +66,14 @@ export async function startHost(dataDir: string, extraArgs: readonly string[] = 
     origin: parsed.origin,
     secret: parsed.searchParams.get('secret') ?? '',
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: stoppedAtEnd(
+      () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
   };
 }
 

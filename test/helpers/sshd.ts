@@ -10,6 +10,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hostKeyFingerprint } from '../../electron/core/agent/host-key';
 import { tempDir } from './paths';
+import { stoppedAtEnd } from './temp-dirs';
 
 export interface Sshd {
   readonly port: number;
@@ -122,12 +123,14 @@ export async function startSshd(
       }
       return pids;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: stoppedAtEnd(
+      () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
   };
 }
 

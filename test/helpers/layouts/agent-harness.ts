@@ -2,12 +2,12 @@
 // validates their XML with xmllint against agents/xsd, parses it, and opens their tarballs.
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, lstatSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, lstatSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { expect } from 'vitest';
+import { madeTempDirSync } from '../temp-dirs';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 export const AGENTS = join(REPO, 'agents');
@@ -38,8 +38,9 @@ export function runAgent(
   });
 }
 
+/** A fresh temporary directory, removed when the test file ends (../temp-dirs.ts). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `mm-${prefix}-`));
+  return madeTempDirSync(`mm-${prefix}-`);
 }
 
 /** xmllint --noout --schema; returns '' when valid, else xmllint's messages. */
