@@ -1,12 +1,12 @@
 /**
  * The migration log of a project: one JSON line per entry in `<project>/migration-log.jsonl`
- * (append-only, so it is never rewritten) and a `log:line` event for live views.
+ * (append-only, so it is never rewritten; on a shared project the same lines are rows in
+ * PostgreSQL, `store/line-log.ts`) and a `log:line` event for live views.
  * Callers pass structured details; secrets in them are masked before anything is written.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { LogLine } from '../../../shared/contract';
 import type { EventBus } from '../events';
+import { type LineLog, lineLogAt } from '../store/line-log';
 import { maskSecrets } from './mask';
 
 export interface LogEntry extends LogLine {
@@ -18,13 +18,15 @@ export class MigrationLog {
   /** Lines waiting for the next append: every line written meanwhile goes in one append. */
   #pending: string[] = [];
   #flushing = false;
-  #dirMade = false;
+  readonly #log: LineLog;
 
   constructor(
     readonly file: string,
     private readonly projectId: string,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    this.#log = lineLogAt(file);
+  }
 
   /**
    * Appends one masked line; resolves once it is in the file. Lines written while an append is
@@ -40,7 +42,7 @@ export class MigrationLog {
       ...(details === undefined ? {} : { details: maskSecrets(details) }),
     };
     this.events.emit('log:line', { time: entry.time, level, message, projectId: this.projectId });
-    this.#pending.push(`${JSON.stringify(entry)}\n`);
+    this.#pending.push(JSON.stringify(entry));
     if (!this.#flushing) {
       this.#flushing = true;
       // A failed append fails its own lines only; the next write tries again.
@@ -48,14 +50,10 @@ export class MigrationLog {
         .catch(() => undefined)
         .then(async () => {
           try {
-            if (!this.#dirMade) {
-              await mkdir(dirname(this.file), { recursive: true });
-              this.#dirMade = true;
-            }
             while (this.#pending.length > 0) {
-              const batch = this.#pending.join('');
+              const batch = this.#pending;
               this.#pending = [];
-              await appendFile(this.file, batch);
+              await this.#log.append(batch);
             }
           } finally {
             this.#flushing = false;
@@ -67,12 +65,13 @@ export class MigrationLog {
 
   async read(limit = 1000): Promise<LogEntry[]> {
     await this.#queue;
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await this.#log.text({ last: limit });
     } catch {
       return [];
     }
+    if (text === undefined) return [];
     return text
       .split('\n')
       .filter((l) => l !== '')

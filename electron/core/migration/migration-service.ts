@@ -6,7 +6,7 @@
  * A batch whose process died is "interrupted" until someone resumes it.
  */
 import { randomUUID, createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type {
@@ -35,6 +35,7 @@ import type { ProjectService } from '../project/project-service';
 import { assertNotReviewCopy } from '../review/review-service';
 import type { SecretStore } from '../secrets/secret-store';
 import type { ServerService } from '../servers/server-service';
+import { blobAt } from '../store/file-blob';
 import { resultKey } from '../verification/evaluation';
 import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
@@ -271,7 +272,8 @@ export class MigrationService {
     if (live) return live.executor.summary(false);
     let saved: JobSummary | undefined;
     try {
-      saved = JSON.parse(await readFile(this.summaryFile(projectId, job.jobId), 'utf8')) as JobSummary;
+      const text = await blobAt(this.summaryFile(projectId, job.jobId)).read();
+      saved = text === undefined ? undefined : (JSON.parse(text) as JobSummary);
     } catch {
       saved = undefined;
     }
@@ -304,13 +306,9 @@ export class MigrationService {
     return join(this.dir(projectId), 'jobs', `${jobId}.control`);
   }
 
+  /** A file written atomically (each write its own temporary file), or a row of a shared project. */
   private async saveSummary(projectId: string, summary: JobSummary): Promise<void> {
-    const file = this.summaryFile(projectId, summary.jobId);
-    await mkdir(join(this.dir(projectId), 'jobs'), { recursive: true, mode: 0o700 });
-    // Unique: a throttled save during the run may still be writing when the final one starts.
-    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(tmp, JSON.stringify(summary), { mode: 0o600 });
-    await rename(tmp, file);
+    await blobAt(this.summaryFile(projectId, summary.jobId), { mode: 0o600 }).write(JSON.stringify(summary));
   }
 
   /**
@@ -397,8 +395,8 @@ export class MigrationService {
   async control(projectId: string, jobId: string, action: 'pause' | 'cancel'): Promise<JobSummary> {
     const state = await this.journal(projectId).load();
     const job = this.findJob(state, jobId);
-    await mkdir(join(this.dir(projectId), 'jobs'), { recursive: true, mode: 0o700 });
-    await writeFile(this.controlFile(projectId, job.jobId), action, { mode: 0o600 });
+    // A shared project's control is a row: a batch run by `mm migrate` on another machine sees it.
+    await blobAt(this.controlFile(projectId, job.jobId), { mode: 0o600 }).write(action);
     const live = this.#running.get(job.jobId);
     if (live) return live.done;
     if (job.state === 'paused' && action === 'cancel') {
@@ -415,7 +413,7 @@ export class MigrationService {
   ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
     const dir = this.dir(projectId);
     await mkdir(join(dir, 'jobs'), { recursive: true, mode: 0o700 });
-    await rm(this.controlFile(projectId, job.jobId), { force: true });
+    await blobAt(this.controlFile(projectId, job.jobId)).remove();
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(dir, {
@@ -511,7 +509,7 @@ export class MigrationService {
 
   private async readControl(projectId: string, jobId: string): Promise<Control> {
     try {
-      const text = (await readFile(this.controlFile(projectId, jobId), 'utf8')).trim();
+      const text = ((await blobAt(this.controlFile(projectId, jobId)).read()) ?? '').trim();
       return text === 'pause' || text === 'cancel' ? text : undefined;
     } catch {
       return undefined;

@@ -7,7 +7,7 @@
  * create. An engineer signs a rehearsal off; production runs check the sign-off (signOffGate).
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobSummary, PlanStep, StepOutcome } from '../../../shared/model/migration';
 import type {
@@ -33,6 +33,7 @@ import { createPoaPbaTarget } from '../migration/poa-pba-target';
 import type { ProvisioningTarget } from '../migration/target-port';
 import { renderCsv, renderHtml } from '../report/render';
 import { assertNotReviewCopy } from '../review/review-service';
+import { lineLogAt } from '../store/line-log';
 import type { ClientOptions } from '../target/call-runner';
 import { PbaClient } from '../target/pba-client';
 import { PoaClient } from '../target/poa-client';
@@ -202,10 +203,10 @@ export class RehearsalService {
     const source: SourcePort = {
       disableSubscriptions: async (serverId, subscriptionIds) => {
         wouldDisable.push({ serverId, subscriptionIds: [...subscriptionIds] });
-        await appendFile(
-          join(dir, 'would-disable.jsonl'),
-          `${JSON.stringify({ serverId, subscriptionIds })}\n`,
-        );
+        // a file, or rows beside the rehearsal's record on a shared project
+        await lineLogAt(join(dir, 'would-disable.jsonl')).append([
+          JSON.stringify({ serverId, subscriptionIds }),
+        ]);
       },
     };
     let current: RehearsalRecord = { ...record, catalogue: info };

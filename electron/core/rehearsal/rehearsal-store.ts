@@ -3,9 +3,12 @@
  * (rehearsal.json), what its target held (holdings.json), its journal and its batch files (the
  * rehearsal's own MigrationService venue) and, while it runs, the throwaway sandbox's state.
  * `signoffs.jsonl` is append-only (sign-offs and forced production runs); `policy.json` holds
- * the project's sign-off policy.
+ * the project's sign-off policy. On a shared project the records, holdings, policy and
+ * sign-offs are rows in PostgreSQL (`store/file-blob.ts`, `store/line-log.ts`), so every
+ * engineer sees the same rehearsals; the throwaway sandbox's state stays on the machine that
+ * ran it.
  */
-import { appendFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   RehearsalOutcome,
@@ -15,6 +18,8 @@ import type {
   TargetHolding,
 } from '../../../shared/model/rehearsal';
 import { MmError } from '../errors';
+import { blobAt, namesUnder } from '../store/file-blob';
+import { lineLogAt } from '../store/line-log';
 
 /** A production run started without a sign-off, and why. */
 export interface Override {
@@ -31,18 +36,12 @@ export const DEFAULT_POLICY: SignOffPolicy = 'after-first-rehearsal';
 const ID = /^r-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$/;
 
 async function writeAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-  await rename(tmp, file);
+  await blobAt(file, { mode: 0o600 }).write(JSON.stringify(value));
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = await blobAt(file).read();
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;
   } catch {
@@ -105,12 +104,7 @@ export class RehearsalStore {
   /** Every rehearsal of the project, newest first (a review copy: those its bundle carried). */
   async list(projectId: string): Promise<RehearsalRecord[]> {
     const carried = (await this.bundled(projectId)).rehearsals.map(({ holdings: _holdings, ...r }) => r);
-    let names: string[];
-    try {
-      names = await readdir(this.root(projectId));
-    } catch {
-      names = [];
-    }
+    const names = await namesUnder(this.root(projectId));
     const out: RehearsalRecord[] = carried.filter((r) => !names.includes(r.id));
     for (const name of names.filter((n) => ID.test(n))) {
       const r = await readJson<RehearsalRecord>(join(this.root(projectId), name, 'rehearsal.json'));
@@ -138,12 +132,8 @@ export class RehearsalStore {
   }
 
   async signOffLines(projectId: string): Promise<SignOffLine[]> {
-    let text: string;
-    try {
-      text = await readFile(join(this.root(projectId), 'signoffs.jsonl'), 'utf8');
-    } catch {
-      return (await this.bundled(projectId)).signoffs;
-    }
+    const text = await this.signOffLog(projectId).text();
+    if (text === undefined) return (await this.bundled(projectId)).signoffs;
     // A torn last line (a crash mid-append) is skipped, never fatal.
     return text.split('\n').flatMap((l) => {
       if (l.trim() === '') return [];
@@ -156,10 +146,11 @@ export class RehearsalStore {
   }
 
   async appendSignOff(projectId: string, line: SignOffLine): Promise<void> {
-    await mkdir(this.root(projectId), { recursive: true, mode: 0o700 });
-    await appendFile(join(this.root(projectId), 'signoffs.jsonl'), `${JSON.stringify(line)}\n`, {
-      mode: 0o600,
-    });
+    await this.signOffLog(projectId).append([JSON.stringify(line)]);
+  }
+
+  private signOffLog(projectId: string): ReturnType<typeof lineLogAt> {
+    return lineLogAt(join(this.root(projectId), 'signoffs.jsonl'), { mode: 0o600 });
   }
 
   async policy(projectId: string): Promise<SignOffPolicy> {
@@ -168,7 +159,6 @@ export class RehearsalStore {
   }
 
   async setPolicy(projectId: string, policy: SignOffPolicy): Promise<void> {
-    await mkdir(this.root(projectId), { recursive: true, mode: 0o700 });
     await writeAtomic(join(this.root(projectId), 'policy.json'), { policy });
   }
 }

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReportFile, ReportFormat } from '../../../shared/model/report';
 import { MmError } from '../errors';
+import { blobAt } from '../store/file-blob';
 import type { ReportDoc } from './report-doc';
 import { type MigrationReportDeps, migrationReport } from './migration-report';
 import { renderCsv, renderHtml } from './render';
@@ -37,10 +37,11 @@ export class ReportService {
   /** The migration report a review bundle carried (written when the copy was opened), if any. */
   private async exported(projectId: string): Promise<{ html: string; csv: string } | undefined> {
     try {
-      const text = await readFile(
+      // a file, or on a shared project the row a review copy's bundle was taken into
+      const text = await blobAt(
         join(this.deps.projects.projectDir(projectId), 'reports', 'migration-report.json'),
-        'utf8',
-      );
+      ).read();
+      if (text === undefined) return undefined;
       const parsed = JSON.parse(text) as { html?: unknown; csv?: unknown };
       return typeof parsed.html === 'string' && typeof parsed.csv === 'string'
         ? { html: parsed.html, csv: parsed.csv }

@@ -2,21 +2,45 @@
  * Moving a project folder into a PostgreSQL database (`mm project move`, `mm project create
  * --store`), and opening a shared project from another data dir (`mm project attach`).
  *
- * A move copies every document (a JSON file with a schemaVersion) and every migration journal
- * into the database in one transaction, then writes the folder's link and sets the moved files
- * aside in `.moved-to-postgres/<time>/` (kept, never read again). A failure before the link is
- * written leaves the project a file project as it was. Secrets are not moved: they stay in the
- * data dir's sealed secret store, so the database only ever holds what the files held (sealed
+ * A move copies the whole folder into the database in one transaction: every document (a JSON
+ * file with a schemaVersion) into `mm_documents`; every append-only log (`*.jsonl`: the
+ * migration journals, the migration log, verification history and changes, sign-offs, a
+ * rehearsal's log, content resume logs) into `mm_journal` under its path; every other file (a
+ * rehearsal's record and holdings, the sign-off policy, batch summaries and controls, reports)
+ * whole into `mm_files`. Then it writes the folder's link and sets the moved files aside in
+ * `.moved-to-postgres/<time>/` (kept, never read again). A failure before the link is written
+ * leaves the project a file project as it was. Secrets are not moved: they stay in the data
+ * dir's sealed secret store, so the database only ever holds what the files held (sealed
  * inventory values stay sealed).
+ *
+ * What stays on the machine, by nature (`perMachine`): the link itself, the review-copy marker,
+ * lock files (a shared project's batches lock in the database), temporary files of a write in
+ * progress, the file store's backups of older document versions, a running rehearsal's
+ * throwaway sandbox, and the files set aside by an earlier move.
  */
 import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
+import { REVIEW_MARKER } from './document-file';
+import { jsonbSafe } from './line-log';
 import { LINK_FILE, parseStoreUrl, readLink, writeLink } from './postgres-link';
 import { WRITER, pgStoreFor } from './postgres-store';
 
 const ASIDE = '.moved-to-postgres';
+
+/** Files of a project folder that belong to this machine, never to the shared project (see above). */
+export function perMachine(rel: string): boolean {
+  return (
+    rel === LINK_FILE ||
+    rel === REVIEW_MARKER ||
+    rel.startsWith(`${ASIDE}/`) ||
+    /(^|\/)[^/]+\.lock(\/|$)/.test(rel) ||
+    rel.endsWith('.tmp') ||
+    /\.v\d+\.bak$/.test(rel) ||
+    /^rehearsals\/[^/]+\/sandbox\//.test(rel)
+  );
+}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -31,57 +55,72 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 export interface Found {
   readonly docs: { readonly rel: string; readonly file: string; readonly body: Record<string, unknown> }[];
+  /** Append-only logs, the migration journals among them: one entry a line. */
   readonly journals: { readonly rel: string; readonly file: string; readonly entries: unknown[] }[];
+  /** Every other file, kept whole. */
+  readonly files: { readonly rel: string; readonly file: string; readonly body: Buffer }[];
 }
 
-/** The documents (JSON files with a schemaVersion) and migration journals of a project folder. */
+/** The lines of a `.jsonl` file as entries; a torn last line (never acknowledged) is left out. */
+function entriesOf(file: string, text: string): unknown[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const entries: unknown[] = [];
+  lines.forEach((l, i) => {
+    try {
+      entries.push(JSON.parse(l));
+    } catch {
+      // Only the last line may be torn (a crash mid-append); anything else is damage.
+      if (i !== lines.length - 1)
+        throw new MmError(
+          'store-corrupt',
+          `The log ${file} is damaged at line ${i + 1} (not JSON); nothing was moved. Repair or remove that line.`,
+          file,
+        );
+    }
+  });
+  return entries;
+}
+
+/** Everything of a project folder the shared project keeps: its documents, logs and other files. */
 export async function collectProjectFiles(projectDir: string): Promise<Found> {
   const docs: Found['docs'][number][] = [];
   const journals: Found['journals'][number][] = [];
+  const files: Found['files'][number][] = [];
   for (const file of await filesUnder(projectDir)) {
     const rel = relative(projectDir, file).replace(/\\/g, '/');
-    if (rel === LINK_FILE) continue;
-    if (rel.endsWith('journal.jsonl')) {
-      const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-      const entries: unknown[] = [];
-      lines.forEach((l, i) => {
-        try {
-          entries.push(JSON.parse(l));
-        } catch {
-          // Only the last line may be torn (never acknowledged); anything else is damage.
-          if (i !== lines.length - 1)
-            throw new MmError(
-              'store-corrupt',
-              `The migration journal ${file} is damaged at line ${i + 1}; nothing was moved.`,
-              file,
-            );
-        }
-      });
-      journals.push({ rel, file, entries });
+    if (perMachine(rel)) continue;
+    if (rel.endsWith('.jsonl')) {
+      journals.push({ rel, file, entries: entriesOf(file, await readFile(file, 'utf8')) });
       continue;
     }
-    if (!rel.endsWith('.json') || rel.startsWith('migration/jobs/')) continue;
-    let body: unknown;
-    try {
-      body = JSON.parse(await readFile(file, 'utf8'));
-    } catch {
-      throw new MmError(
-        'store-corrupt',
-        `${file} is not valid JSON; repair or remove it before moving the project.`,
-        file,
-      );
+    const bytes = await readFile(file);
+    if (rel.endsWith('.json')) {
+      let body: unknown;
+      try {
+        body = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw new MmError(
+          'store-corrupt',
+          `${file} is not valid JSON; repair or remove it before moving the project.`,
+          file,
+        );
+      }
+      const isDoc =
+        typeof body === 'object' &&
+        body !== null &&
+        !Array.isArray(body) &&
+        typeof (body as Record<string, unknown>)['schemaVersion'] === 'number';
+      if (isDoc) {
+        docs.push({ rel, file, body: body as Record<string, unknown> });
+        continue;
+      }
     }
-    const isDoc =
-      typeof body === 'object' &&
-      body !== null &&
-      !Array.isArray(body) &&
-      typeof (body as Record<string, unknown>)['schemaVersion'] === 'number';
-    if (isDoc) docs.push({ rel, file, body: body as Record<string, unknown> });
+    files.push({ rel, file, body: bytes });
   }
-  return { docs, journals };
+  return { docs, journals, files };
 }
 
-/** Inserts collected documents (revision 1) and journal entries (in their order) as the project's rows. */
+/** Inserts collected documents (revision 1), log entries (in their order) and files as the project's rows. */
 export async function insertCollected(client: PoolClient, projectId: string, found: Found): Promise<void> {
   for (const d of found.docs) {
     await client.query(
@@ -93,7 +132,15 @@ export async function insertCollected(client: PoolClient, projectId: string, fou
     await client.query(
       `INSERT INTO mm_journal (project_id, venue, entry)
        SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
-      [projectId, j.rel, j.entries.map((e) => JSON.stringify(e))],
+      [projectId, j.rel, j.entries.map((e) => jsonbSafe(JSON.stringify(e)))],
+    );
+  }
+  for (const f of found.files) {
+    await client.query(
+      `INSERT INTO mm_files (project_id, path, body, updated_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (project_id, path) DO UPDATE SET body = EXCLUDED.body, updated_at = now(),
+         updated_by = EXCLUDED.updated_by`,
+      [projectId, f.rel, f.body, WRITER],
     );
   }
 }
@@ -102,7 +149,10 @@ export interface MoveResult {
   readonly projectId: string;
   readonly store: string;
   readonly documents: number;
+  /** Rows of the journals and logs */
   readonly journalEntries: number;
+  /** Files kept whole (rehearsal records, summaries, reports…) */
+  readonly files: number;
   readonly setAside: string;
 }
 
@@ -136,12 +186,19 @@ export async function moveProjectToPostgres(
   });
   await writeLink(projectDir, { schemaVersion: 1, store: 'postgres', url, projectId });
   const aside = join(projectDir, ASIDE, new Date().toISOString().replace(/[:.]/g, '-'));
-  for (const f of [...found.docs, ...found.journals]) {
+  for (const f of [...found.docs, ...found.journals, ...found.files]) {
     const to = join(aside, f.rel);
     await mkdir(dirname(to), { recursive: true, mode: 0o700 });
     await rename(f.file, to);
   }
-  return { projectId, store: url, documents: found.docs.length, journalEntries: entries, setAside: aside };
+  return {
+    projectId,
+    store: url,
+    documents: found.docs.length,
+    journalEntries: entries,
+    files: found.files.length,
+    setAside: aside,
+  };
 }
 
 /** Opens a shared project in this data dir: a folder with only the link. */

@@ -9,7 +9,9 @@
  * them whole keeps one copy of those rules for both stores. A row is one document; its
  * `revision` orders the changes and its `updated_by` says who made the last one. The journal is
  * a table of its own (`mm_journal`, one row per entry), because it is appended to, never
- * rewritten, and is read in order.
+ * rewritten, and is read in order; so are the project's other append-only logs (the migration
+ * log, verification history, sign-offs), under their file's path. Files that are neither (a
+ * rehearsal's record, a report, a batch summary) are kept whole in `mm_files`.
  */
 import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
@@ -68,6 +70,16 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   // 3: a batch's latest state is looked up often (workers ask between steps whether to pause)
   `CREATE INDEX mm_journal_jobs ON mm_journal (project_id, venue, (entry->'job'->>'jobId'), seq)
      WHERE entry->>'t' = 'job';`,
+  // 4: the project's other files, kept whole (rehearsal records, reports, batch summaries and
+  // controls: store/file-blob.ts); its append-only logs are journals (venue = their path)
+  `CREATE TABLE mm_files (
+     project_id text NOT NULL,
+     path text NOT NULL,
+     body bytea NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     updated_by text NOT NULL,
+     PRIMARY KEY (project_id, path)
+   );`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;

@@ -37,6 +37,13 @@ export type ChangeNote =
       readonly by: string;
     }
   | {
+      /** a file kept whole (`mm_files`) written or removed */
+      readonly t: 'file';
+      readonly p: string;
+      readonly path: string;
+      readonly by: string;
+    }
+  | {
       readonly t: 'unit';
       readonly p: string;
       readonly job: string;

@@ -5,11 +5,11 @@
  * after it (one line per decision, a few results each), so a decision never rewrites tens of
  * thousands of results. A full run folds the journal back in and empties it.
  */
-import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerificationResult } from '../../../shared/model/verification';
 import type { ProjectService } from '../project/project-service';
 import { DocumentCache } from '../store/document-cache';
+import { type LineLog, lineLogAt } from '../store/line-log';
 import { resultKey } from './evaluation';
 
 export interface ResultsMeta {
@@ -54,20 +54,21 @@ export class ResultsStore {
     });
   }
 
-  private journal(projectId: string): string {
-    return join(this.projects.projectDir(projectId), 'verification-changes.jsonl');
+  /** The patches since the last full run (rows in PostgreSQL on a shared project). */
+  private journal(projectId: string): LineLog {
+    return lineLogAt(join(this.projects.projectDir(projectId), 'verification-changes.jsonl'));
+  }
+
+  /** Each object's changes of result over time (rows in PostgreSQL on a shared project). */
+  private historyLog(projectId: string): LineLog {
+    return lineLogAt(this.historyFile(projectId));
   }
 
   async load(projectId: string): Promise<{ meta: ResultsMeta; results: Map<string, VerificationResult> }> {
     const file = await this.#docs.read(projectId);
     const results = new Map(file.results.map((r) => [resultKey(r.kind, r.serverId, r.id), r]));
     let meta: ResultsMeta = { verifiedAt: file.verifiedAt, today: file.today, stamp: file.stamp };
-    let text = '';
-    try {
-      text = await readFile(this.journal(projectId), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const text = (await this.journal(projectId).text()) ?? '';
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let patch: JournalLine;
@@ -96,7 +97,7 @@ export class ResultsStore {
     const next = [...results];
     const doc = await this.#docs.open(projectId);
     await doc.save({ schemaVersion: 1, ...meta, results: next });
-    await rm(this.journal(projectId), { force: true });
+    await this.journal(projectId).clear();
     const changes = new Map<string, VerificationResult | null>(
       next.map((r) => [resultKey(r.kind, r.serverId, r.id), r]),
     );
@@ -135,7 +136,7 @@ export class ResultsStore {
       };
       lines.push(JSON.stringify(entry));
     }
-    if (lines.length > 0) await appendFile(this.historyFile(projectId), `${lines.join('\n')}\n`);
+    await this.historyLog(projectId).append(lines);
   }
 
   historyFile(projectId: string): string {
@@ -149,12 +150,7 @@ export class ResultsStore {
     serverId: string,
     id: string,
   ): Promise<VerificationHistoryLine[]> {
-    let text = '';
-    try {
-      text = await readFile(this.historyFile(projectId), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const text = (await this.historyLog(projectId).text({ match: { kind, serverId, id } })) ?? '';
     const out: VerificationHistoryLine[] = [];
     // A cheap substring test first: the file can hold a line per object per change.
     const needle = JSON.stringify(id);
@@ -183,7 +179,7 @@ export class ResultsStore {
       else remove.push(k);
     }
     const line: JournalLine = { ...meta, set, remove };
-    await appendFile(this.journal(projectId), `${JSON.stringify(line)}\n`);
+    await this.journal(projectId).append([JSON.stringify(line)]);
     await this.recordHistory(projectId, meta, previous, changes);
   }
 }

@@ -1,0 +1,177 @@
+/**
+ * The append-only logs of a project folder (the migration log, verification history and
+ * changes, sign-offs, a rehearsal's log and would-disable list) behind one port: a `.jsonl` file
+ * on a file project, exactly as it was written before (same bytes, same modes), or, on a folder
+ * linked to PostgreSQL, rows of `mm_journal` under the file's relative path as venue — a JSON
+ * line log is a journal — so two engineers on two machines read the same log. Each append to
+ * the database notifies `mm_changes` inside its transaction, like the migration journal's.
+ *
+ * Readers keep parsing the text as they parsed the file (a line torn by a crash is theirs to
+ * skip): the port hands back the log as the file's text, newline-terminated lines.
+ */
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { MmError } from '../errors';
+import { projectPartOf } from './document-store';
+import { type PgStore, WRITER, linkedPgStore } from './postgres-store';
+
+export interface ReadOptions {
+  /**
+   * Only the last n lines are needed: a store may return just those (the database does), the
+   * file returns all of them. Callers still take their own slice.
+   */
+  readonly last?: number;
+  /**
+   * Only lines whose JSON object holds these top-level values are needed: a store may return
+   * just those, the file returns every line. Callers still filter.
+   */
+  readonly match?: Readonly<Record<string, string>>;
+}
+
+export interface LineLog {
+  /** The file the log is (or stands for), for messages. */
+  readonly file: string;
+  /** Appends whole lines (each a JSON text without its newline); resolves once they are stored. */
+  append(lines: readonly string[]): Promise<void>;
+  /** The log as its file's text (each line newline-terminated), or undefined when there is no log. */
+  text(options?: ReadOptions): Promise<string | undefined>;
+  /** Removes the whole log (a full verification run folds its changes back in). */
+  clear(): Promise<void>;
+}
+
+export interface LineLogOptions {
+  /** The file's mode when the append creates it (the file store only). */
+  readonly mode?: number;
+}
+
+/** A `.jsonl` file, written and read exactly as the services did before the port. */
+export class FileLineLog implements LineLog {
+  constructor(
+    readonly file: string,
+    private readonly options: LineLogOptions = {},
+  ) {}
+
+  async append(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+    const text = lines.map((l) => `${l}\n`).join('');
+    await appendFile(this.file, text, this.options.mode === undefined ? {} : { mode: this.options.mode });
+  }
+
+  async text(): Promise<string | undefined> {
+    try {
+      return await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.file, { force: true });
+  }
+}
+
+/**
+ * `\u0000` is valid JSON but jsonb refuses it: a NUL that came from a remote message is kept
+ * visible as U+FFFD rather than failing the append. Only escapes not themselves escaped match.
+ */
+export function jsonbSafe(line: string): string {
+  return line.replace(/(^|[^\\])((?:\\\\)*)\\u0000/g, '$1$2\\ufffd');
+}
+
+/** A log of a folder linked to PostgreSQL: `mm_journal` rows whose venue is the file's path. */
+export class PgLineLog implements LineLog {
+  constructor(
+    private readonly store: PgStore,
+    readonly projectId: string,
+    readonly venue: string,
+    readonly file: string,
+  ) {}
+
+  async append(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const entries = lines.map((l, i) => {
+      try {
+        JSON.parse(l);
+      } catch {
+        throw new MmError(
+          'invalid-input',
+          `Line ${i + 1} of an append to ${this.file} is not JSON; nothing was appended.`,
+          this.file,
+        );
+      }
+      return jsonbSafe(l);
+    });
+    await this.store.tx(async (client) => {
+      await client.query(
+        `INSERT INTO mm_journal (project_id, venue, entry)
+         SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+        [this.projectId, this.venue, entries],
+      );
+      await client.query('SELECT pg_notify($1, $2)', [
+        'mm_changes',
+        JSON.stringify({ t: 'journal', p: this.projectId, venue: this.venue, n: entries.length, by: WRITER }),
+      ]);
+    });
+  }
+
+  async text(options: ReadOptions = {}): Promise<string | undefined> {
+    const values: unknown[] = [this.projectId, this.venue];
+    let where = 'project_id = $1 AND venue = $2';
+    if (options.match) {
+      values.push(JSON.stringify(options.match));
+      where += ` AND entry @> $${values.length}::jsonb`;
+    }
+    let sql = `SELECT entry::text AS line FROM mm_journal WHERE ${where} ORDER BY seq`;
+    if (options.last !== undefined) {
+      values.push(options.last);
+      sql = `SELECT line FROM (SELECT entry::text AS line, seq FROM mm_journal WHERE ${where}
+             ORDER BY seq DESC LIMIT $${values.length}) AS t ORDER BY seq`;
+    }
+    const { rows } = await this.store.query<{ line: string }>(sql, values);
+    if (rows.length === 0) {
+      // no rows: an empty answer to a filter is an empty log, no rows at all is no log
+      if (!options.match && options.last === undefined) return undefined;
+      const any = await this.store.query(
+        'SELECT 1 FROM mm_journal WHERE project_id = $1 AND venue = $2 LIMIT 1',
+        [this.projectId, this.venue],
+      );
+      return any.rows.length === 0 ? undefined : '';
+    }
+    return rows.map((r) => `${r.line}\n`).join('');
+  }
+
+  async clear(): Promise<void> {
+    await this.store.tx(async (client) => {
+      await client.query('DELETE FROM mm_journal WHERE project_id = $1 AND venue = $2', [
+        this.projectId,
+        this.venue,
+      ]);
+      await client.query('SELECT pg_notify($1, $2)', [
+        'mm_changes',
+        JSON.stringify({ t: 'journal', p: this.projectId, venue: this.venue, n: 0, by: WRITER }),
+      ]);
+    });
+  }
+}
+
+/**
+ * The log kept at `file` (inside a project folder): rows in the folder's linked database, else
+ * the file. Resolved at each use (reading the folder's link), so a project moved to PostgreSQL
+ * while a service holds its log writes to the database from then on.
+ */
+export function lineLogAt(file: string, options: LineLogOptions = {}): LineLog {
+  const resolve = async (): Promise<LineLog> => {
+    const part = projectPartOf(file);
+    const linked = part ? await linkedPgStore(part.projectDir) : undefined;
+    if (part && linked) return new PgLineLog(linked.store, linked.projectId, part.relPath, file);
+    return new FileLineLog(file, options);
+  };
+  return {
+    file,
+    append: async (lines) => (await resolve()).append(lines),
+    text: async (o) => (await resolve()).text(o),
+    clear: async () => (await resolve()).clear(),
+  };
+}
