@@ -41,6 +41,7 @@ import {
   toRow,
 } from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
+import { inSettingsOrder } from '../servers/settings-order';
 import { withDecision } from './what-if';
 
 export interface VerificationSources {
@@ -135,7 +136,12 @@ export class VerificationService {
       domainServices: servicesRev,
       // Absent while IP mapping is not wired in, so stamps stored before it still match.
       ...(ip ? { ipMap: ip.revision } : {}),
-      servers: loaded.map(({ server }) => [server.id, server.inventory?.fetchedAt ?? null, server.settings]),
+      // the settings in one key order: the same stamp from files and from PostgreSQL's jsonb
+      servers: loaded.map(({ server }) => [
+        server.id,
+        server.inventory?.fetchedAt ?? null,
+        inSettingsOrder(server.settings),
+      ]),
     });
     return { input, index: this.index(projectId, servers), stamp };
   }

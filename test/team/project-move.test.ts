@@ -1,0 +1,229 @@
+/**
+ * Moving an open project into PostgreSQL from the app (issue 15), against a real PostgreSQL and
+ * the sandbox target: the demo project, used by a running core (mappings, selection, a decision,
+ * verification, a migration batch in its journal), is moved through the contract's
+ * `projects:move-to-store` while the core holds it open. The password is typed as in the form:
+ * no PGPASSWORD, sealed in the data dir. A move while a batch runs is refused, naming the batch.
+ * Afterwards every read gives what it gave before, now from the database, and a new decision
+ * is a row there — the set-aside files never change again.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../electron/api/handlers';
+import { type Core, createCore } from '../../electron/core/core';
+import { ensureDemoProject } from '../../electron/core/demo';
+import { closeAllPgStores } from '../../electron/core/store/postgres-store';
+import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
+import type { CallChannel, CallRequest, CallResponse } from '../../shared/contract';
+import { tempDir } from '../helpers/paths';
+import { type Postgres, startPostgres } from '../helpers/postgres';
+import { cells, until } from './team-helpers';
+
+const DEMO = 'demo-migration';
+const LINUX = 'demo-linux-server';
+
+/** Every file under a folder, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(full)));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}
+
+describe('moving an open project to PostgreSQL from the app', () => {
+  let pg: Postgres;
+  let sandbox: RunningSandbox;
+  let dataDir: string;
+  let core: Core;
+  let address: string;
+  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
+
+  async function call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<CallResponse<C>> {
+    const r = await dispatch(core, channel, request);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+    return r.value as CallResponse<C>;
+  }
+
+  /** What the app reads of the project, service by service. */
+  async function reads(): Promise<Record<string, unknown>> {
+    const { updatedAt: _updated, ...project } = await core.projects.get(DEMO);
+    void _updated;
+    const inventory = await core.inventory.load(DEMO, LINUX);
+    const jobs = await core.migration.jobs(DEMO);
+    const recorded = await core.migration.recorded(DEMO);
+    return {
+      project,
+      servers: await core.servers.list(DEMO),
+      inventory,
+      mapping: await core.mapping.rows(DEMO),
+      selection: await core.selection.get(DEMO),
+      decisions: await core.decisions.list(DEMO),
+      verification: await core.verification.summary(DEMO),
+      jobs: jobs.map((j) => ({ jobId: j.jobId, state: j.state })),
+      journal: { jobs: recorded.jobs.size, intents: recorded.intents.size, outcomes: recorded.outcomes.size },
+      objects: jobs[0] ? await core.migration.objects(DEMO, jobs[0].jobId) : [],
+    };
+  }
+
+  beforeAll(async () => {
+    // the project starts as files, whatever store the suite runs on; the password only typed
+    delete process.env['MM_STORE'];
+    delete process.env['PGPASSWORD'];
+    dataDir = await tempDir('mm-move-');
+    [pg, sandbox] = await Promise.all([
+      startPostgres({ database: 'mmmove', user: 'mm' }),
+      // each call "running" for a while, so a batch is still running when the move is asked
+      startSandbox({ dataDir: join(dataDir, 'sandbox'), asyncMs: 150 }),
+    ]);
+    address = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    // a UI shell: the database password typed in a form is sealed in this data dir
+    core = createCore({ dataDir, shell: 'browser' });
+    await ensureDemoProject(core);
+    await core.target.set(DEMO, { poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl });
+    const suggested = await core.mapping.suggest(DEMO);
+    await core.decisions.setMappings(
+      DEMO,
+      suggested.suggestions.map((s) => s.input),
+    );
+    await core.selection.change(DEMO, { mode: 'add', target: { by: 'all' } });
+    await core.verification.run(DEMO);
+  }, 300_000);
+
+  afterAll(async () => {
+    await closeAllPgStores();
+    await Promise.all([pg?.stop(), sandbox?.close()]);
+    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
+    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
+  });
+
+  it('is refused while a batch runs, then moves the open project; reads and writes go to the database', async () => {
+    const inventory = await core.inventory.load(DEMO, LINUX);
+    const [first, second] = inventory?.domains ?? [];
+    if (!first || !second) throw new Error('the demo Linux server has fewer than two domains');
+    // a decision before the move
+    await core.decisions.apply(DEMO, { kind: 'unselect', serverId: LINUX, domainId: first.id }, 'alice');
+
+    // a batch runs: the move is refused, naming it, and nothing moved
+    const batch = await core.migration.start(DEMO, { force: 'move test', concurrency: 1 });
+    await until(
+      'the batch running',
+      async () => ((await core.migration.job(DEMO, batch.jobId)).state === 'running' ? true : undefined),
+      60_000,
+    );
+    const refused = await dispatch(core, 'projects:move-to-store', {
+      projectId: DEMO,
+      address,
+      password: pg.password,
+    });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe('busy');
+    expect(refused.error.message).toMatch(
+      new RegExp(`cannot be moved to PostgreSQL while migration batch ${batch.jobId.slice(0, 8)} runs`),
+    );
+    expect(cells(pg, `SELECT count(*) FROM pg_tables WHERE tablename = 'mm_documents';`)).toEqual(['0']);
+    const summary = await batch.done;
+    expect(summary.state).toBe('done');
+
+    // the core used the project (handles, journal, caches open); what it reads now
+    const before = await reads();
+    const journal = (before['journal'] as { outcomes: number }).outcomes;
+    expect(journal).toBeGreaterThan(0);
+    expect(before['decisions']).toHaveLength(1);
+    expect(before['verification']).toMatchObject({ stale: false });
+    const decisionsFile = join(core.projects.projectDir(DEMO), 'decisions.json');
+    const decisionsText = await readFile(decisionsFile, 'utf8');
+
+    // a wrong password is refused on the field; nothing moved, the project still files
+    const wrong = await dispatch(core, 'projects:move-to-store', {
+      projectId: DEMO,
+      address,
+      password: 'nope',
+    });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.error.message).toMatch(/could not be opened: .*password/);
+    expect(await readFile(decisionsFile, 'utf8')).toBe(decisionsText);
+
+    // "Test connection" opens the database and changes nothing
+    expect(await call('projects:test-store', { address, password: pg.password })).toEqual({ address });
+
+    const changed: string[] = [];
+    const off = core.events.subscribe((event, payload) => {
+      if (event === 'projects:changed') changed.push((payload as { projectId: string }).projectId);
+    });
+    const moved = await call('projects:move-to-store', { projectId: DEMO, address, password: pg.password });
+    off();
+    expect(moved).toMatchObject({ projectId: DEMO, name: 'Demo migration', address });
+    expect(moved.documents).toBeGreaterThan(5);
+    expect(moved.journalEntries).toBeGreaterThanOrEqual(journal);
+    expect(changed).toContain(DEMO);
+    expect((await call('projects:stores', {}))[DEMO]).toEqual({ kind: 'postgres', address, sharedId: DEMO });
+
+    // the rows are there, and every read gives what it gave from the files
+    const paths = cells(pg, `SELECT path FROM mm_documents WHERE project_id = '${DEMO}' ORDER BY path;`);
+    expect(paths).toEqual(
+      expect.arrayContaining(['project.json', 'decisions.json', 'selection.json', 'mapping.json']),
+    );
+    expect(Number(cells(pg, `SELECT count(*) FROM mm_journal WHERE project_id = '${DEMO}';`)[0])).toBe(
+      moved.journalEntries,
+    );
+    expect(await reads()).toEqual(before);
+
+    // a new decision from the same core lands in the database, not in the set-aside files
+    await core.decisions.apply(DEMO, { kind: 'unselect', serverId: LINUX, domainId: second.id }, 'bob');
+    const authors = cells(
+      pg,
+      `SELECT e->>'author' FROM mm_documents, jsonb_array_elements(body->'log') e
+        WHERE project_id = '${DEMO}' AND path = 'decisions.json' ORDER BY 1;`,
+    );
+    expect(authors).toEqual(['alice', 'bob']);
+    expect(await core.selection.isDomainSelected(DEMO, LINUX, second.id)).toBe(false);
+    expect(
+      cells(
+        pg,
+        `SELECT body->'servers'->'${LINUX}'->'domains' ? '${second.id}' FROM mm_documents
+        WHERE project_id = '${DEMO}' AND path = 'selection.json';`,
+      ),
+    ).toEqual(['f']);
+    const setAside = await readFile(join(moved.setAside, 'decisions.json'), 'utf8');
+    expect(setAside).toBe(decisionsText);
+    const left = (await filesUnder(core.projects.projectDir(DEMO))).filter(
+      (f) => !f.startsWith(moved.setAside) && /(decisions|selection|mapping|project)\.json$/.test(f),
+    );
+    expect(left).toEqual([]);
+
+    // the typed password is sealed, never on disk in plain text
+    for (const f of await filesUnder(dataDir).then((fs) => fs.filter((x) => !x.includes('/sandbox/'))))
+      expect(await readFile(f, 'utf8'), f).not.toContain(pg.password);
+
+    // moving again is refused plainly
+    const again = await dispatch(core, 'projects:move-to-store', { projectId: DEMO, address });
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.error.message).toMatch(/kept in PostgreSQL already/);
+  }, 300_000);
+
+  it('has every service that keeps per-project state registered for the release', () => {
+    expect(core.projects.releases.cacheNames()).toEqual(
+      expect.arrayContaining([
+        'project file',
+        'document decisions.json',
+        'document selection.json',
+        'document mapping.json',
+        'document verification.json',
+        'document ip-map.json',
+        'document resync.json',
+        'document domain-services.json',
+        'inventories',
+        'domain services',
+        'migration journal',
+        'migration log',
+        'verification results in memory',
+        'ip usage',
+      ]),
+    );
+  });
+});
