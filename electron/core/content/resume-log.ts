@@ -3,18 +3,19 @@
  * transfer runs, so that a manager killed mid-transfer (SIGKILL gives no chance to save
  * anything at the end) resumes from the node's staging folder after it is started again.
  *
- * One small file per content id and staging folder, `<project>/content-resume/<key>.jsonl`:
- * a first line naming the content id and the staging folder, then one line per regular file
+ * One small log per content id and staging folder, `<project>/content-resume/<key>.jsonl`
+ * (a file, or rows of the project's PostgreSQL database when the project is shared there, so
+ * that another worker taking the unit over resumes too: resume-log-store.ts): a first line naming the content id and the staging folder, then one line per regular file
  * the verifier passed whole ({"f":[name, size, mtime, sha256]}, in archive order), and a line
  * when a large file starts ({"s":[name, size]}: the node may hold part of it, see resume.ts).
  * Lines are gathered and appended every few megabytes, files or seconds, and synced; a torn
  * last line (the kill came mid-write) is dropped on load. It holds names, sizes and hashes
- * only: nothing secret. The file is replaced atomically (temp file, rename) when an attempt
- * starts, and removed when the content is published or its staging folder is given up.
+ * only: nothing secret. The log is replaced atomically when an attempt starts, and removed when
+ * the content is published or its staging folder is given up.
  */
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type LineLog, lineLogAt } from './resume-log-store';
 import type { StagedFile } from './tar-verify';
 
 /** What an interrupted attempt left: the files passed whole, and the file under way. */
@@ -37,7 +38,7 @@ export function resumeLogPath(dir: string, staging: string, contentId: string): 
   return join(dir, `${key}.jsonl`);
 }
 
-const fileLine = (f: StagedFile): string => `${JSON.stringify({ f: [f.name, f.size, f.mtime, f.sha256] })}\n`;
+const fileLine = (f: StagedFile): string => JSON.stringify({ f: [f.name, f.size, f.mtime, f.sha256] });
 
 function parseFile(v: unknown): StagedFile | undefined {
   if (!Array.isArray(v) || v.length !== 4) return undefined;
@@ -57,13 +58,14 @@ export async function loadResumeLog(
   staging: string,
   contentId: string,
 ): Promise<Remembered | undefined> {
-  let text: string;
+  let lines: string[] | undefined;
   try {
-    text = await readFile(resumeLogPath(dir, staging, contentId), 'utf8');
+    lines = await (await lineLogAt(resumeLogPath(dir, staging, contentId))).load();
   } catch {
+    // A log that cannot be read (the database away) costs this attempt its resume, nothing else.
     return undefined;
   }
-  const lines = text.split('\n');
+  if (!lines) return undefined;
   let head: unknown;
   try {
     head = JSON.parse(lines[0] ?? '');
@@ -96,12 +98,12 @@ export async function loadResumeLog(
 
 /** Removes the log of a content id that is published (a kill between publishing and removing it left it). */
 export async function removeResumeLog(dir: string, staging: string, contentId: string): Promise<void> {
-  await rm(resumeLogPath(dir, staging, contentId), { force: true });
+  await (await lineLogAt(resumeLogPath(dir, staging, contentId))).remove();
 }
 
 /** The log of one attempt, written as the verifier passes files. */
 export class ResumeLog {
-  #handle: FileHandle | undefined;
+  #log: LineLog | undefined;
   #lines: string[] = [];
   #bytes = 0;
   #since = Date.now();
@@ -110,14 +112,14 @@ export class ResumeLog {
 
   private constructor(
     readonly path: string,
-    handle: FileHandle,
+    log: LineLog,
   ) {
-    this.#handle = handle;
+    this.#log = log;
   }
 
   /**
-   * Starts the log of an attempt that begins with `staged` already on the node: written whole to
-   * a temp file, synced and renamed over any older log, then opened for appending.
+   * Starts the log of an attempt that begins with `staged` already on the node: written whole
+   * over any older log at once (resume-log-store.ts), then open for appending.
    */
   static async begin(
     dir: string,
@@ -126,23 +128,14 @@ export class ResumeLog {
     staged: readonly StagedFile[],
     started?: Remembered['started'],
   ): Promise<ResumeLog> {
-    await mkdir(dir, { recursive: true });
     const file = resumeLogPath(dir, staging, contentId);
-    const tmp = `${file}.tmp`;
-    const fresh = await open(tmp, 'w', 0o600);
-    try {
-      await fresh.writeFile(
-        JSON.stringify({ v: VERSION, contentId, staging }) +
-          '\n' +
-          staged.map(fileLine).join('') +
-          (started ? `${JSON.stringify({ s: [started.name, started.size] })}\n` : ''),
-      );
-      await fresh.datasync();
-    } finally {
-      await fresh.close();
-    }
-    await rename(tmp, file);
-    return new ResumeLog(file, await open(file, 'a', 0o600));
+    const log = await lineLogAt(file);
+    await log.replace([
+      JSON.stringify({ v: VERSION, contentId, staging }),
+      ...staged.map(fileLine),
+      ...(started ? [JSON.stringify({ s: [started.name, started.size] })] : []),
+    ]);
+    return new ResumeLog(file, log);
   }
 
   /** A file passed whole; appended with the next batch. */
@@ -160,28 +153,27 @@ export class ResumeLog {
   /** A large file started: appended at once, behind every file before it. */
   started(name: string, size: number): void {
     if (size < LARGE_FILE_BYTES) return;
-    this.#lines.push(`${JSON.stringify({ s: [name, size] })}\n`);
+    this.#lines.push(JSON.stringify({ s: [name, size] }));
     void this.flush();
   }
 
   /** Appends and syncs what is gathered (one write at a time, in order). */
   flush(): Promise<void> {
     if (this.#lines.length === 0) return this.#writing;
-    const text = this.#lines.join('');
+    const lines = this.#lines;
     this.#lines = [];
     this.#bytes = 0;
     this.#since = Date.now();
     this.#writing = this.#writing.then(async () => {
-      const h = this.#handle;
-      if (!h) return;
+      const log = this.#log;
+      if (!log) return;
       try {
-        await h.appendFile(text);
-        await h.datasync();
+        await log.append(lines);
       } catch {
-        // A log that cannot be written (a full disk) only costs a restart its resume: the
-        // transfer itself goes on, and its log stops here so it stays a run from the start.
-        this.#handle = undefined;
-        await h.close().catch(() => undefined);
+        // A log that cannot be written (a full disk, the database away) only costs a restart
+        // its resume: the transfer goes on, and its log stops here so it stays a run from the start.
+        this.#log = undefined;
+        await log.close().catch(() => undefined);
       }
     });
     return this.#writing;
@@ -192,15 +184,16 @@ export class ResumeLog {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    const h = this.#handle;
-    this.#handle = undefined;
-    await h?.close().catch(() => undefined);
+    const log = this.#log;
+    this.#log = undefined;
+    await log?.close().catch(() => undefined);
   }
 
   /** Removes the log (the content was published, or its staging folder given up). */
   async discard(): Promise<void> {
     this.#lines = [];
+    const log = this.#log ?? (await lineLogAt(this.path));
     await this.close();
-    await rm(this.path, { force: true });
+    await log.remove();
   }
 }

@@ -10,6 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
+import { treeSha256 } from '../cutover/resync-listing';
 import { MmError } from '../errors';
 
 export const MANIFEST_NAME = 'MANIFEST.sha256';
@@ -33,6 +34,12 @@ export interface VerifiedContent {
   readonly bytes: number;
   /** SHA-256 of the manifest member: what the node's marker holds. */
   readonly manifestSha256: string;
+  /**
+   * The fingerprint of the tarball's folders and symlinks, as re-sync takes it from the agent's
+   * listing (cutover/resync-listing.ts `treeSha256`): in the marker, so the first re-sync after a
+   * migration sees an unchanged tree without listing the node.
+   */
+  readonly treeSha256: string;
   /** A file completed from TAIL_MEMBER: the manifest's SHA-256 its completed copy must have. */
   readonly tail?: { readonly name: string; readonly sha256: string };
 }
@@ -159,6 +166,9 @@ export class TarVerifier extends Transform {
   #endedEarly = false;
   /** The resumed file's tail passed (its hash is taken on the node after tar). */
   #tailDone = false;
+  /** Folders and symlinks passed (a resumed transfer's agent sends them all again): the tree's fingerprint. */
+  readonly #dirs = new Set<string>();
+  readonly #links = new Map<string, string>();
 
   constructor(
     /** For messages: "site:example.com". */
@@ -395,12 +405,14 @@ export class TarVerifier extends Transform {
       return true;
     }
     if (type === '5') {
+      this.#dirs.add(name);
       this.#state = { t: 'skip', left: 0, pad: 0 };
       return true;
     }
     if (type === '2') {
       if (!linkStaysInside(name, link))
         throw this.#fail(`symlink "${name}" → "${link}" points outside the content root: refused`, name);
+      this.#links.set(name, link);
       this.#state = { t: 'skip', left: 0, pad: 0 };
       return true;
     }
@@ -434,6 +446,7 @@ export class TarVerifier extends Transform {
       files: this.#files,
       bytes: this.#bytes,
       manifestSha256: createHash('sha256').update(this.#manifest).digest('hex'),
+      treeSha256: treeSha256({ dirs: this.#dirs, links: this.#links }),
       ...(tail ? { tail } : {}),
     };
   }

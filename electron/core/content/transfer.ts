@@ -52,8 +52,14 @@ export interface TransferOptions {
   readonly resumeDir?: string;
 }
 
-export interface ContentMarker extends VerifiedContent {
+/**
+ * The node's marker beside a published folder. `treeSha256` (its folders' and symlinks'
+ * fingerprint, what re-sync compares besides the manifest) is written at publish time since
+ * agents 1.3.0's listing; a marker written before has none and is still read.
+ */
+export interface ContentMarker extends Omit<VerifiedContent, 'treeSha256'> {
   readonly contentId: string;
+  readonly treeSha256?: string;
 }
 
 /** Plenty for one large site over a slow line; the connection's keepalive catches a dead peer. */

@@ -1,0 +1,225 @@
+/**
+ * What the content resume tests share: a TCP proxy to the node's sshd that counts the bytes in
+ * each direction, target nodes registered with `mm`, an `mm migrate` child killed with SIGKILL
+ * once a condition on the node holds, a transfer cut by killing one sshd's sessions (then
+ * connected again), the regular files of a folder with their inodes, and the resume logs a
+ * project holds (files, or rows on a shared project's PostgreSQL).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
+import type { SshConnection } from '../../electron/core/agent/ssh-transport';
+import { type TransferOptions, transferContent } from '../../electron/core/content/transfer';
+import { linkedPgStore } from '../../electron/core/store/postgres-store';
+import { REPO_ROOT } from '../helpers/paths';
+import type { Sshd } from '../helpers/sshd';
+import { mmOk } from '../migration/env';
+import { connectTo, sourceAgent } from './helpers';
+
+/** A TCP proxy to the node's sshd: `sent` counts the manager's bytes to the node, `received` the node's answers. */
+export interface CountingProxy {
+  readonly port: number;
+  sent: number;
+  received: number;
+  close(): Promise<void>;
+}
+
+export async function countingProxy(to: number): Promise<CountingProxy> {
+  const sockets = new Set<Socket>();
+  const proxy: CountingProxy = { port: 0, sent: 0, received: 0, close: async () => undefined };
+  const server: Server = createServer((client) => {
+    const upstream = connect(to, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.on('data', (d: Buffer) => (proxy.sent += d.length));
+    upstream.on('data', (d: Buffer) => (proxy.received += d.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(proxy, {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  });
+}
+
+/** Registers web and mail nodes (`<nodeDir>/vhosts`, `<nodeDir>/mail`) reached at `port` as `sshd`'s user. */
+export async function addNodes(dataDir: string, nodeDir: string, port: number, sshd: Sshd): Promise<void> {
+  for (const [role, root] of [
+    ['web', join(nodeDir, 'vhosts')],
+    ['mail', join(nodeDir, 'mail')],
+  ] as const)
+    await mmOk(dataDir, [
+      'target',
+      'node',
+      'add',
+      role,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--user',
+      sshd.user,
+      '--key',
+      sshd.clientKeyPath,
+      '--root',
+      root,
+      '--trust-new-host-key',
+    ]);
+}
+
+/**
+ * `mm migrate` as a child process, killed with SIGKILL as soon as `ready()` says so (polled
+ * every few milliseconds). Resolves once it is gone: whether it was killed, or ended by itself.
+ */
+export async function killMigrateWhen(
+  dataDir: string,
+  ready: () => Promise<boolean>,
+): Promise<{ killed: boolean }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
+    { cwd: REPO_ROOT, stdio: 'ignore' },
+  );
+  let exited = false;
+  const closed = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
+  let killed = false;
+  while (!exited) {
+    if (await ready()) {
+      killed = child.kill('SIGKILL');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await closed;
+  return { killed };
+}
+
+/** Regular files directly in `dir` with their size and inode (none when it is not there). */
+export async function filesIn(dir: string): Promise<Map<string, { size: number; ino: number }>> {
+  const out = new Map<string, { size: number; ino: number }>();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st?.isFile()) out.set(name, { size: st.size, ino: st.ino });
+  }
+  return out;
+}
+
+/**
+ * The resume logs a project holds, name → lines: `<project>/content-resume/*.jsonl` for a file
+ * project, the `mm_journal` rows of `content-resume/…` venues for one kept in PostgreSQL.
+ */
+export async function resumeLogs(projectDir: string): Promise<Map<string, number>> {
+  const linked = await linkedPgStore(projectDir);
+  const out = new Map<string, number>();
+  if (linked) {
+    const { rows } = await linked.store.query<{ venue: string; n: string }>(
+      `SELECT venue, count(*) AS n FROM mm_journal WHERE project_id = $1 AND venue LIKE 'content-resume/%'
+       GROUP BY venue`,
+      [linked.projectId],
+    );
+    for (const r of rows) out.set(r.venue, Number(r.n));
+    return out;
+  }
+  const dir = join(projectDir, 'content-resume');
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.jsonl')) continue;
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    out.set(`content-resume/${name}`, text.split('\n').filter((l) => l !== '').length);
+  }
+  return out;
+}
+
+/**
+ * The source's linux agent behind one sshd and the node behind another, for transfers run in
+ * the test's process; `cut` kills one side's sshd sessions once a condition on the node holds
+ * (the connection drops mid-transfer) and connects that side again afterwards.
+ */
+export class CutRig {
+  srcConn!: SshConnection;
+  nodeConn!: SshConnection;
+  agent!: AgentCommunicator;
+
+  constructor(
+    readonly source: Sshd,
+    readonly node: Sshd,
+    /** The layout the agent reads. */
+    readonly root: string,
+  ) {}
+
+  async connect(): Promise<this> {
+    this.srcConn = await connectTo(this.source);
+    this.nodeConn = await connectTo(this.node);
+    this.agent = await sourceAgent(this.srcConn, this.source, this.root);
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.srcConn?.close();
+    await this.nodeConn?.close();
+  }
+
+  /** The agent's domainContent tarball of one content id (plus the resume arguments given). */
+  fromAgent(domain: string, contentId: string): TransferOptions['source'] {
+    return (out, signal, extra) =>
+      this.agent.stream(
+        ['--extract=domainContent', `--domain-id=${domain}`, `--content-id=${contentId}`, ...extra],
+        out,
+        { signal },
+      );
+  }
+
+  /** A resumable transfer to this rig's node. */
+  transfer(
+    o: Pick<TransferOptions, 'contentId' | 'source' | 'place'> & Partial<TransferOptions>,
+  ): ReturnType<typeof transferContent> {
+    return transferContent({ node: this.nodeConn, signal: new AbortController().signal, resume: true, ...o });
+  }
+
+  /**
+   * Runs `run` while watching `reached`; once it holds, every session of the `side` sshd is
+   * killed. Resolves to what `run` threw (undefined when it finished), after connecting again.
+   */
+  async cut(
+    reached: () => Promise<boolean>,
+    side: 'source' | 'node',
+    run: () => Promise<unknown>,
+  ): Promise<unknown> {
+    let killed = false;
+    const watcher = setInterval(() => {
+      void reached().then((yes) => {
+        if (!killed && yes) {
+          killed = true;
+          (side === 'source' ? this.source : this.node).signalSessions('SIGKILL');
+        }
+      });
+    }, 5);
+    try {
+      await run();
+      return undefined;
+    } catch (e) {
+      return e;
+    } finally {
+      clearInterval(watcher);
+      // Every session of that sshd died: connect again (the agent stays deployed).
+      if (side === 'source') {
+        await this.srcConn.close();
+        this.srcConn = await connectTo(this.source);
+        this.agent = await sourceAgent(this.srcConn, this.source, this.root);
+      } else {
+        await this.nodeConn.close();
+        this.nodeConn = await connectTo(this.node);
+      }
+    }
+  }
+}
