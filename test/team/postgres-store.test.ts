@@ -194,7 +194,7 @@ describe('projects shared on PostgreSQL', () => {
 
   it('brings a database of an older schema forward, once, recording who did', async () => {
     // as a version-2 Migration Manager left it
-    pg.psql('DROP INDEX mm_journal_jobs; DELETE FROM mm_schema WHERE version = 3;');
+    pg.psql('DROP INDEX mm_journal_jobs; DROP TABLE mm_files; DELETE FROM mm_schema WHERE version >= 3;');
     const [x, y] = [new PgStore(url), new PgStore(url)];
     try {
       await Promise.all([x.ready(), y.ready()]);
@@ -204,6 +204,7 @@ describe('projects shared on PostgreSQL', () => {
       expect(pg.psql('SELECT version, applied_by FROM mm_schema WHERE version = 3;')).toMatch(
         /3 \| .+@.+:\d+/,
       );
+      expect(pg.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'mm_files';")).toMatch(/\b1\b/);
     } finally {
       await x.close();
       await y.close();
@@ -216,7 +217,7 @@ describe('projects shared on PostgreSQL', () => {
     try {
       await expect(newer.ready()).rejects.toMatchObject({ code: 'store-too-new' });
       expect(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM mm_schema;")).toContain(
-        '1,2,3,99',
+        '1,2,3,4,99',
       );
     } finally {
       await newer.close();
