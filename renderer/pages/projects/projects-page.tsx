@@ -24,6 +24,8 @@ import { FormModal } from '../../components/form-modal';
 import { useSubmit } from '../../hooks/use-submit';
 import type { ProjectSummary } from '../../../shared/model/project';
 import { AttachSharedModal } from './attach-shared-modal';
+import { MoveResultAlert, MoveToStoreModal } from './move-to-store-modal';
+import type { ProjectMoveResult } from '../../../shared/model/project-move';
 import { NO_STORE_FIELDS, StoreBadge, StoreFields, type StoreFieldsValue } from './store-fields';
 
 export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
@@ -35,6 +37,8 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
   const [renaming, setRenaming] = useState<ProjectSummary>();
   const [removing, setRemoving] = useState<ProjectSummary>();
   const [removeError, setRemoveError] = useState<AppError>();
+  const [moving, setMoving] = useState<ProjectSummary>();
+  const [moved, setMoved] = useState<ProjectMoveResult>();
   const reloadList = projects.reload;
   const reloadStores = stores.reload;
   const reload = useCallback(() => {
@@ -68,6 +72,7 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
       </Group>
       {projects.error && <ApiErrorAlert error={projects.error} />}
       {removeError && <ApiErrorAlert error={removeError} title="The project was not deleted" />}
+      {moved && <MoveResultAlert result={moved} onClose={() => setMoved(undefined)} />}
       {projects.data && projects.data.length === 0 && (
         <Card withBorder>
           <Text>No migration projects yet. Create one to register source servers and start.</Text>
@@ -132,6 +137,16 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                     >
                       Rename
                     </Button>
+                    {stores.data?.[p.id]?.kind === 'files' && !p.review && p.problem === undefined && (
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        aria-label={`Move ${p.name} to PostgreSQL`}
+                        onClick={() => setMoving(p)}
+                      >
+                        Move to PostgreSQL…
+                      </Button>
+                    )}
                     <Button
                       size="xs"
                       variant="subtle"
@@ -150,6 +165,14 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
       )}
       <CreateProjectModal opened={creating} onClose={() => setCreating(false)} onCreated={onOpen} />
       <AttachSharedModal opened={attaching} onClose={() => setAttaching(false)} onAttached={onOpen} />
+      <MoveToStoreModal
+        project={moving}
+        onClose={() => setMoving(undefined)}
+        onMoved={(result) => {
+          setMoved(result);
+          reload();
+        }}
+      />
       <RenameProjectModal
         key={renaming?.id ?? ''}
         project={renaming}

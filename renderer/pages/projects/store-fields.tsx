@@ -4,6 +4,7 @@
  * which the core seals in this machine's secret store) — and the badge the project list shows.
  */
 import { Badge, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { StoreTestButton } from './store-test-button';
 import type { ProjectStore } from '../../../shared/model/workers';
 import type { AppError } from '../../../shared/result';
 import { fieldError } from '../../components/field-error';
@@ -24,6 +25,8 @@ export function StoreFields(props: {
   error: AppError | undefined;
   /** Attaching: always PostgreSQL, no choice shown. */
   sharedOnly?: boolean;
+  /** A "Test connection" button that opens the database once, changing nothing. */
+  testable?: boolean;
 }) {
   const { value, onChange, error } = props;
   return (
@@ -63,6 +66,7 @@ export function StoreFields(props: {
             onChange={(e) => onChange({ ...value, password: e.currentTarget.value })}
             error={fieldError(error, 'password', 'Database password')}
           />
+          {props.testable && <StoreTestButton address={value.address} password={value.password} />}
         </>
       )}
     </Stack>
