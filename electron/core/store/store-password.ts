@@ -52,16 +52,19 @@ export async function passwordFor(url: string): Promise<string | undefined> {
 }
 
 /**
- * How the app's pools reach a database: its parts given one by one, because pg lets a
- * connection string's (empty) password override a password given beside it. Outside the app
- * (no sealed passwords): the address as it is, PGPASSWORD and ~/.pgpass as pg finds them.
+ * How pools reach a database: its parts given one by one, because pg lets a connection
+ * string's (empty) password override a password given beside it, and the password from
+ * `passwordFor` when the server asks for one: sealed in the app, else PGPASSWORD, else
+ * ~/.pgpass — read here, not by pg itself, whose own ~/.pgpass look-up prints a deprecation
+ * warning on stderr at every connection (every `mm` command and worker of a shared project).
  */
-export function connectionOf(
-  url: string,
-):
-  | { connectionString: string }
-  | { host: string; port: number; user: string; database: string; password: () => Promise<string> } {
-  if (!hasStorePasswords()) return { connectionString: url };
+export function connectionOf(url: string): {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  password: () => Promise<string>;
+} {
   const u = new URL(url);
   return {
     host: decodeURIComponent(u.hostname),
