@@ -60,6 +60,8 @@ const ROUNDS = Number(process.env['MM_BENCH_ROUNDS'] ?? 2);
 const TWO_HOP = process.env['MM_BENCH_TWO_HOP'] === '1';
 /** The cipher ssh2 negotiates first (AES-NI): scp with it is the like-for-like baseline. */
 const MANAGER_CIPHER = 'aes128-gcm@openssh.com';
+/** Which parts run: `site`, `mail` or both (comparing two variants of one part takes half the time). */
+const PARTS = new Set((process.env['MM_BENCH_PARTS'] ?? 'site,mail').split(','));
 
 const dir = await mkdtemp(join(tmpdir(), 'mm-bench-content-'));
 const root = join(dir, 'layout');
@@ -215,37 +217,40 @@ try {
   const tarTo = join(nodeRoot, 'tar');
   for (let round = 0; round < ROUNDS; round++) {
     loads.push(loadavg()[0]!);
-    // The baselines interleaved with the manager's transfers, each just before its own.
-    await timeInto(scpDefault, () =>
-      run('scp', [...sshArgs(node), '-P', String(node.port), bigPath, `${node.user}@127.0.0.1:${scpTo}`]),
-    );
-    await timeWithCpu(scpGcm, () =>
-      run('scp', [
-        ...sshArgs(node, MANAGER_CIPHER),
-        '-P',
-        String(node.port),
-        bigPath,
-        `${node.user}@127.0.0.1:${scpTo}`,
-      ]),
-    );
-    await timeInto(scp3, () =>
-      run('scp', [
-        '-3',
-        ...sshArgs(source),
-        `scp://${source.user}@127.0.0.1:${source.port}/${bigPath}`,
-        `scp://${node.user}@127.0.0.1:${node.port}/${scpTo}`,
-      ]),
-    );
-    await rm(join(nodeRoot, 'scp', 'big.bin'), { force: true });
-    global.gc?.();
-    const idle = process.memoryUsage().rss;
-    let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const sitePlaceNow = sitePlace(join(nodeRoot, 'vhosts'), round + 1, '', `site:${DOMAIN}`);
-    await timeWithCpu(site, () => moveContent(`site:${DOMAIN}`, DOMAIN, sitePlaceNow));
-    clearInterval(sampler);
-    sitePeak = Math.max(sitePeak, peak - idle);
-    await rm(join(nodeRoot, 'vhosts'), { recursive: true, force: true });
+    if (PARTS.has('site')) {
+      // The baselines interleaved with the manager's transfers, each just before its own.
+      await timeInto(scpDefault, () =>
+        run('scp', [...sshArgs(node), '-P', String(node.port), bigPath, `${node.user}@127.0.0.1:${scpTo}`]),
+      );
+      await timeWithCpu(scpGcm, () =>
+        run('scp', [
+          ...sshArgs(node, MANAGER_CIPHER),
+          '-P',
+          String(node.port),
+          bigPath,
+          `${node.user}@127.0.0.1:${scpTo}`,
+        ]),
+      );
+      await timeInto(scp3, () =>
+        run('scp', [
+          '-3',
+          ...sshArgs(source),
+          `scp://${source.user}@127.0.0.1:${source.port}/${bigPath}`,
+          `scp://${node.user}@127.0.0.1:${node.port}/${scpTo}`,
+        ]),
+      );
+      await rm(join(nodeRoot, 'scp', 'big.bin'), { force: true });
+      global.gc?.();
+      const idle = process.memoryUsage().rss;
+      let peak = idle;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const sitePlaceNow = sitePlace(join(nodeRoot, 'vhosts'), round + 1, '', `site:${DOMAIN}`);
+      await timeWithCpu(site, () => moveContent(`site:${DOMAIN}`, DOMAIN, sitePlaceNow));
+      clearInterval(sampler);
+      sitePeak = Math.max(sitePeak, peak - idle);
+      await rm(join(nodeRoot, 'vhosts'), { recursive: true, force: true });
+    }
+    if (!PARTS.has('mail')) continue;
 
     const baseline = async (): Promise<void> => {
       await mkdir(tarTo, { recursive: true });
@@ -309,27 +314,32 @@ try {
   console.log(
     `${ROUNDS} rounds; load average at each round's start: ${loads.map((l) => l.toFixed(1)).join(', ')} (2 cores)`,
   );
-  for (const m of [scpDefault, scpGcm, scp3, site]) console.log(line(m));
-  // The baseline is the faster scp: OpenSSH's default cipher or the manager's.
-  const scpBest = Math.max(rate(scpDefault), rate(scpGcm));
-  const siteShare = rate(site) / scpBest;
-  console.log(
-    `content throughput / scp: ${(siteShare * 100).toFixed(0)} % ${goal('content throughput', '≥ 90 % of scp', siteShare >= 0.9)}` +
-      ` (/ scp -3, the same two hops: ${((rate(site) / rate(scp3)) * 100).toFixed(0)} %)`,
-  );
-  for (const m of [scpGcm, site]) console.log(cpuLine(m));
-  for (const m of TWO_HOP ? [tarSsh, tarSsh2, mailbox] : [tarSsh, mailbox]) console.log(line(m));
-  const mailShare = rate(mailbox) / rate(tarSsh);
-  console.log(
-    `Maildir of ${MESSAGES} messages / tar c | ssh tar x: ${(mailShare * 100).toFixed(0)} % ${goal('Maildir throughput', '≥ 90 % of tar c | ssh tar x', mailShare >= 0.9)}` +
-      (TWO_HOP ? ` (/ the same two hops: ${((rate(mailbox) / rate(tarSsh2)) * 100).toFixed(0)} %)` : ''),
-  );
-  for (const m of [tarSsh, mailbox]) console.log(cpuLine(m));
+  if (PARTS.has('site')) {
+    for (const m of [scpDefault, scpGcm, scp3, site]) console.log(line(m));
+    // The baseline is the faster scp: OpenSSH's default cipher or the manager's.
+    const scpBest = Math.max(rate(scpDefault), rate(scpGcm));
+    const siteShare = rate(site) / scpBest;
+    console.log(
+      `content throughput / scp: ${(siteShare * 100).toFixed(0)} % ${goal('content throughput', '≥ 90 % of scp', siteShare >= 0.9)}` +
+        ` (/ scp -3, the same two hops: ${((rate(site) / rate(scp3)) * 100).toFixed(0)} %)`,
+    );
+    for (const m of [scpGcm, site]) console.log(cpuLine(m));
+  }
+  if (PARTS.has('mail')) {
+    for (const m of TWO_HOP ? [tarSsh, tarSsh2, mailbox] : [tarSsh, mailbox]) console.log(line(m));
+    const mailShare = rate(mailbox) / rate(tarSsh);
+    console.log(
+      `Maildir of ${MESSAGES} messages / tar c | ssh tar x: ${(mailShare * 100).toFixed(0)} % ${goal('Maildir throughput', '≥ 90 % of tar c | ssh tar x', mailShare >= 0.9)}` +
+        (TWO_HOP ? ` (/ the same two hops: ${((rate(mailbox) / rate(tarSsh2)) * 100).toFixed(0)} %)` : ''),
+    );
+    for (const m of [tarSsh, mailbox]) console.log(cpuLine(m));
+  }
   const above = sitePeak / MB;
-  console.log(
-    `manager peak RSS during the 512 MB transfer: ${above.toFixed(0)} MB above idle ${goal('content memory', '< 64 MB above idle', above < 64)}` +
-      ` (Maildir: ${(mailPeak / MB).toFixed(0)} MB)`,
-  );
+  if (PARTS.has('site'))
+    console.log(
+      `manager peak RSS during the 512 MB transfer: ${above.toFixed(0)} MB above idle ${goal('content memory', '< 64 MB above idle', above < 64)}` +
+        ` (Maildir: ${(mailPeak / MB).toFixed(0)} MB)`,
+    );
 } finally {
   await source.stop();
   await node.stop();

@@ -14,6 +14,7 @@ use strict;
 use warnings;
 use Digest::SHA ();
 use Fcntl qw(:mode O_RDONLY);
+use MigrationAgent::PipeSHA ();
 use MigrationAgent::Util ();
 
 use constant BLOCK => 262144;
@@ -209,7 +210,8 @@ sub add_file {
             mtime => $fst[9], type => '0');
     }
     my $at = 0;    # bytes of the file read so far: the first $from are hashed, not sent
-    my $sha = Digest::SHA->new(256);
+    # Large files: OpenSSL's SHA-256 fed the same blocks (PipeSHA.pm), a quarter of the CPU.
+    my $sha = MigrationAgent::PipeSHA->for_size($size);
     my ($left, $short) = ($size, 0);
     while ($left > 0) {
         my $want = $left < BLOCK ? $left : BLOCK;
