@@ -12,16 +12,15 @@ import { mkdir, open, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
-import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
-import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { type Core, createCore } from '../../electron/core/core';
 import { type ContentPlace, sitePlace } from '../../electron/core/content/layout';
-import { type ContentSource, transferContent } from '../../electron/core/content/transfer';
+import type { ContentSource } from '../../electron/core/content/transfer';
 import type { OpenedServer } from '../../electron/core/servers/server-service';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { type ServedAgent, serveAgent } from '../soap/served-agent';
-import { connectTo, sourceAgent, tree } from './helpers';
+import { tree } from './helpers';
+import { CutRig } from './resume-harness';
 
 const MB = 1024 * 1024;
 const BIG = 200 * MB;
@@ -34,17 +33,10 @@ let source: Sshd;
 let node: Sshd;
 let root: string;
 let docRoot: string;
-let srcConn: SshConnection;
-let nodeConn: SshConnection;
-let agent: AgentCommunicator;
+let rig: CutRig;
 let vhosts: string;
 
-const fromSsh = (): ContentSource => (out, signal, extra) =>
-  agent.stream(
-    ['--extract=domainContent', `--domain-id=${DOMAIN}`, `--content-id=${CONTENT_ID}`, ...extra],
-    out,
-    { signal },
-  );
+const fromSsh = (): ContentSource => rig.fromAgent(DOMAIN, CONTENT_ID);
 
 async function sha256(file: string): Promise<string> {
   const h = createHash('sha256');
@@ -61,45 +53,18 @@ async function stagedSize(place: ContentPlace, rel: string): Promise<number> {
  * Runs a transfer and kills one sshd's sessions once the node holds `atBytes` of `rel`; then
  * connects again. Returns the error the transfer ended with.
  */
-async function cutInside(
+function cutInside(
   place: ContentPlace,
   rel: string,
   atBytes: number,
   from: () => ContentSource,
   side: 'source' | 'node',
 ): Promise<unknown> {
-  let killed = false;
-  const watcher = setInterval(() => {
-    void stagedSize(place, rel).then((n) => {
-      if (!killed && n >= atBytes) {
-        killed = true;
-        (side === 'source' ? source : node).signalSessions('SIGKILL');
-      }
-    });
-  }, 5);
-  try {
-    await transferContent({
-      contentId: CONTENT_ID,
-      source: from(),
-      node: nodeConn,
-      place,
-      signal: new AbortController().signal,
-      resume: true,
-    });
-    return undefined;
-  } catch (e) {
-    return e;
-  } finally {
-    clearInterval(watcher);
-    if (side === 'source') {
-      await srcConn.close();
-      srcConn = await connectTo(source);
-      agent = await sourceAgent(srcConn, source, root);
-    } else {
-      await nodeConn.close();
-      nodeConn = await connectTo(node);
-    }
-  }
+  return rig.cut(
+    async () => (await stagedSize(place, rel)) >= atBytes,
+    side,
+    () => rig.transfer({ contentId: CONTENT_ID, source: from(), place }),
+  );
 }
 
 beforeAll(async () => {
@@ -115,15 +80,12 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++)
     await writeFile(join(docRoot, 'video', `zz-note-${i}.txt`), randomBytes(1000 + i));
   for (const f of ['film.mp4', 'zz-note-0.txt']) await utimes(join(docRoot, 'video', f), PAST, PAST);
-  srcConn = await connectTo(source);
-  nodeConn = await connectTo(node);
-  agent = await sourceAgent(srcConn, source, root);
+  rig = await new CutRig(source, node, root).connect();
   vhosts = join(await tempDir('mm-resume-offset-node-'), 'vhosts');
 }, 180_000);
 
 afterAll(async () => {
-  await srcConn?.close();
-  await nodeConn?.close();
+  await rig?.close();
   await source?.stop();
   await node?.stop();
 });
@@ -138,14 +100,11 @@ describe('a transfer cut inside a large file', () => {
     expect(partial.size).toBeLessThan(BIG);
 
     let moved = 0;
-    const marker = await transferContent({
+    const marker = await rig.transfer({
       contentId: CONTENT_ID,
       source: fromSsh(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     const want = await tree(docRoot);
     expect(await tree(place.final)).toEqual(want);
@@ -178,14 +137,11 @@ describe('a transfer cut inside a large file', () => {
     );
     expect((await stat(join(place.staging, 'video', 'film.mp4'))).size).toBe(partial.size);
     let moved = 0;
-    await transferContent({
+    await rig.transfer({
       contentId: CONTENT_ID,
       source: fromSsh(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     expect(await tree(place.final)).toEqual(await tree(docRoot));
     expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);
@@ -204,13 +160,10 @@ describe('a transfer cut inside a large file', () => {
     await f.write(Buffer.from([one[0]! ^ 0xff]), 0, 1, 1000);
     await f.close();
     await expect(
-      transferContent({
+      rig.transfer({
         contentId: CONTENT_ID,
         source: fromSsh(),
-        node: nodeConn,
         place,
-        signal: new AbortController().signal,
-        resume: true,
       }),
     ).rejects.toThrow(/video\/film\.mp4 does not match the agent's manifest after resuming inside it/);
     expect(existsSync(place.final)).toBe(false);
@@ -257,14 +210,11 @@ describe('a SOAP source resumes too', () => {
     expect(partial.size).toBeGreaterThanOrEqual(60 * MB);
     expect(partial.size).toBeLessThan(BIG);
     let moved = 0;
-    await transferContent({
+    await rig.transfer({
       contentId: CONTENT_ID,
       source: fromSoap(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     expect(await tree(place.final)).toEqual(await tree(docRoot));
     expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);

@@ -12,13 +12,11 @@ import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
-import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
-import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { type ContentPlace, sitePlace } from '../../electron/core/content/layout';
-import { type ContentSource, transferContent } from '../../electron/core/content/transfer';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
-import { connectTo, sourceAgent, tree } from './helpers';
+import { tree } from './helpers';
+import { CutRig } from './resume-harness';
 
 const MB = 1024 * 1024;
 const FILES = 40;
@@ -32,19 +30,10 @@ let source: Sshd;
 let node: Sshd;
 let root: string;
 let docRoot: string;
-let srcConn: SshConnection;
-let nodeConn: SshConnection;
-let agent: AgentCommunicator;
+let rig: CutRig;
 let vhosts: string;
 
-const fromAgent = (): ContentSource => (out, signal, extra) =>
-  agent.stream(
-    ['--extract=domainContent', `--domain-id=${DOMAIN}`, `--content-id=${CONTENT_ID}`, ...extra],
-    out,
-    {
-      signal,
-    },
-  );
+const fromAgent = (): ReturnType<CutRig['fromAgent']> => rig.fromAgent(DOMAIN, CONTENT_ID);
 
 /** The files in staging that tar finished (full size), while the transfer runs. */
 async function wholeInStaging(place: ContentPlace): Promise<number> {
@@ -81,40 +70,12 @@ async function cutAfter(
   side: 'source' | 'node' = 'source',
 ): Promise<{ error: unknown; moved: number }> {
   let moved = 0;
-  let killed = false;
-  const watcher = setInterval(() => {
-    void wholeInStaging(place).then((n) => {
-      if (!killed && n >= atFiles) {
-        killed = true;
-        (side === 'source' ? source : node).signalSessions('SIGKILL');
-      }
-    });
-  }, 5);
-  try {
-    await transferContent({
-      contentId: CONTENT_ID,
-      source: fromAgent(),
-      node: nodeConn,
-      place,
-      signal: new AbortController().signal,
-      onProgress: (b) => (moved = b),
-      resume: true,
-    });
-    return { error: undefined, moved };
-  } catch (e) {
-    return { error: e, moved };
-  } finally {
-    clearInterval(watcher);
-    // Every session of that sshd died: connect again (the agent stays deployed).
-    if (side === 'source') {
-      await srcConn.close();
-      srcConn = await connectTo(source);
-      agent = await sourceAgent(srcConn, source, root);
-    } else {
-      await nodeConn.close();
-      nodeConn = await connectTo(node);
-    }
-  }
+  const error = await rig.cut(
+    async () => (await wholeInStaging(place)) >= atFiles,
+    side,
+    () => rig.transfer({ contentId: CONTENT_ID, source: fromAgent(), place, onProgress: (b) => (moved = b) }),
+  );
+  return { error, moved };
 }
 
 beforeAll(async () => {
@@ -128,15 +89,12 @@ beforeAll(async () => {
     await writeFile(file, randomBytes(FILE_SIZE));
     await utimes(file, PAST, PAST);
   }
-  srcConn = await connectTo(source);
-  nodeConn = await connectTo(node);
-  agent = await sourceAgent(srcConn, source, root);
+  rig = await new CutRig(source, node, root).connect();
   vhosts = join(await tempDir('mm-resume-node-'), 'vhosts');
 }, 120_000);
 
 afterAll(async () => {
-  await srcConn?.close();
-  await nodeConn?.close();
+  await rig?.close();
   await source?.stop();
   await node?.stop();
 });
@@ -154,14 +112,11 @@ describe('a transfer cut by a dropped source connection', () => {
     const held = await heldBytes(place);
 
     let moved = 0;
-    const marker = await transferContent({
+    const marker = await rig.transfer({
       contentId: CONTENT_ID,
       source: fromAgent(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     const want = await tree(docRoot);
     expect(await tree(place.final)).toEqual(want);
@@ -190,14 +145,11 @@ describe('a transfer cut by a dropped source connection', () => {
     expect(staged.size).toBeGreaterThanOrEqual(7);
     const held = await heldBytes(place);
     let moved = 0;
-    await transferContent({
+    await rig.transfer({
       contentId: CONTENT_ID,
       source: fromAgent(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     expect(await tree(place.final)).toEqual(await tree(docRoot));
     // The files tar finished before the cut stay (their inodes); of the one it was writing only
@@ -217,27 +169,21 @@ describe('a transfer cut by a dropped source connection', () => {
     await writeFile(changed, randomBytes(FILE_SIZE));
     await utimes(changed, PAST, PAST);
     await expect(
-      transferContent({
+      rig.transfer({
         contentId: CONTENT_ID,
         source: fromAgent(),
-        node: nodeConn,
         place,
-        signal: new AbortController().signal,
-        resume: true,
       }),
     ).rejects.toThrow(/media\/clip-01\.bin does not match the agent's manifest/);
     expect(existsSync(place.final)).toBe(false);
     expect(existsSync(place.staging)).toBe(false);
     expect(before.size).toBe(FILE_SIZE);
     let moved = 0;
-    await transferContent({
+    await rig.transfer({
       contentId: CONTENT_ID,
       source: fromAgent(),
-      node: nodeConn,
       place,
-      signal: new AbortController().signal,
       onProgress: (b) => (moved = b),
-      resume: true,
     });
     expect(moved).toBeGreaterThan(FILES * FILE_SIZE);
     expect(await tree(place.final)).toEqual(await tree(docRoot));
