@@ -8,8 +8,9 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
-import { type Sandbox, refusedWithoutTrace, sandbox } from './untouched';
+import type { Core } from '../../electron/core/core';
+import { coreInSandbox, importedWeb01 } from './hostile-core';
+import { type Sandbox, refusedWithoutTrace } from './untouched';
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -83,18 +84,9 @@ for (const validator of ['xmllint', 'wasm'] as const) {
 
     beforeEach(async () => {
       if (validator === 'wasm') process.env['MM_XSD_VALIDATOR'] = 'wasm';
-      box = await sandbox();
-      core = createCore({ dataDir: box.dataDir, shell: 'test' });
-      await core.projects.create('Acme');
-      await core.servers.add('acme', {
-        name: 'web01',
-        kind: 'linux',
-        apiVersion: 2,
-        connection: { type: 'local', root: box.root },
-      });
+      ({ box, core } = await coreInSandbox('Acme'));
       // A good inventory is stored first: a refused import must leave it as it was.
-      await writeFile(join(box.root, 'good.xml'), platformXml(ACCOUNTS));
-      await core.inventory.importFile('acme', 'web01', join(box.root, 'good.xml'));
+      await importedWeb01(box, core, 'good.xml', platformXml(ACCOUNTS));
     });
     afterEach(() => {
       if (previous === undefined) delete process.env['MM_XSD_VALIDATOR'];

@@ -16,7 +16,8 @@ import { type Core, createCore } from '../../electron/core/core';
 import { memberKind } from '../../electron/core/review/bundle-members';
 import { MAX_EXPANDED_BYTES } from '../../electron/core/review/bundle';
 import { runMm, startHost } from '../helpers/processes';
-import { type Sandbox, hashTree, refusedWithoutTrace, sandbox } from './untouched';
+import { coreInSandbox } from './hostile-core';
+import { type Sandbox, hashTree, refusedWithoutTrace } from './untouched';
 
 const NOW = '2026-03-01T10:00:00.000Z';
 
@@ -55,10 +56,8 @@ describe('review bundles under hostile input', () => {
   let core: Core;
 
   beforeEach(async () => {
-    box = await sandbox();
-    core = createCore({ dataDir: box.dataDir, shell: 'test' });
     // Another project is there already: the one a bundle would like to overwrite.
-    await core.projects.create('Live customer');
+    ({ box, core } = await coreInSandbox('Live customer'));
   });
 
   describe('member names, with POSIX and Windows path semantics', () => {

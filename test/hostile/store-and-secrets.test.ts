@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import { runMm } from '../helpers/processes';
-import { type Sandbox, hashTree, refusedWithoutTrace, sandbox } from './untouched';
+import { coreInSandbox, importedWeb01 } from './hostile-core';
+import { type Sandbox, hashTree, refusedWithoutTrace } from './untouched';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -33,10 +34,7 @@ describeFileStoreOnly('damaged project.json files')(
     let file: string;
 
     beforeEach(async () => {
-      box = await sandbox();
-      core = createCore({ dataDir: box.dataDir, shell: 'test' });
-      await core.projects.create('Acme');
-      await core.projects.create('Other');
+      ({ box, core } = await coreInSandbox('Acme', 'Other'));
       file = join(box.dataDir, 'projects', 'acme', 'project.json');
     });
 
@@ -94,9 +92,7 @@ describe('the secret store', () => {
   let core: Core;
 
   beforeEach(async () => {
-    box = await sandbox();
-    core = createCore({ dataDir: box.dataDir, shell: 'test' });
-    await core.projects.create('Acme');
+    ({ box, core } = await coreInSandbox('Acme'));
     await core.target.set('acme', {
       poaUrl: 'https://poa.example:8440/RPC2',
       poaUser: 'admin',
@@ -183,17 +179,8 @@ describeFileStoreOnly('inventory files damaged on disk and set aside as .corrupt
     let file: string;
 
     beforeEach(async () => {
-      box = await sandbox();
-      core = createCore({ dataDir: box.dataDir, shell: 'test' });
-      await core.projects.create('Acme');
-      await core.servers.add('acme', {
-        name: 'web01',
-        kind: 'linux',
-        apiVersion: 2,
-        connection: { type: 'local', root: box.root },
-      });
-      await writeFile(join(box.root, 'inv.xml'), VALID_XML);
-      await core.inventory.importFile('acme', 'web01', join(box.root, 'inv.xml'));
+      ({ box, core } = await coreInSandbox('Acme'));
+      await importedWeb01(box, core, 'inv.xml', VALID_XML);
       file = join(box.dataDir, 'projects', 'acme', 'inventory', 'web01.json');
     });
 
