@@ -30,10 +30,11 @@ export function StoreTestButton(props: { address: string; password: string }) {
   };
 
   return (
-    <Group gap="sm" wrap="nowrap" align="center">
+    <Group gap="sm" align="center">
       <Button
         variant="default"
         size="xs"
+        style={{ flexShrink: 0 }}
         loading={busy}
         disabled={props.address.trim() === ''}
         onClick={() => void test()}
