@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './paths';
+import { stopChild } from './stop-child';
 import { stoppedAtEnd } from './temp-dirs';
 
 const execFileAsync = promisify(execFile);
@@ -66,14 +67,7 @@ export async function startHost(dataDir: string, extraArgs: readonly string[] = 
     origin: parsed.origin,
     secret: parsed.searchParams.get('secret') ?? '',
     process: child,
-    stop: stoppedAtEnd(
-      () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
+    stop: stoppedAtEnd(() => stopChild(child)),
   };
 }
 

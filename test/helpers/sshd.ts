@@ -10,6 +10,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hostKeyFingerprint } from '../../electron/core/agent/host-key';
 import { tempDir } from './paths';
+import { stopChild } from './stop-child';
 import { stoppedAtEnd } from './temp-dirs';
 
 export interface Sshd {
@@ -123,14 +124,7 @@ export async function startSshd(
       }
       return pids;
     },
-    stop: stoppedAtEnd(
-      () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
+    stop: stoppedAtEnd(() => stopChild(child)),
   };
 }
 

@@ -2,35 +2,30 @@
  * The clean-up of the folders tests make (test/helpers/temp-dirs.ts): a server still writing
  * into its folder is stopped first, then the folder goes; MM_KEEP_TEST_DIRS=1 keeps them.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stopChild } from '../helpers/stop-child';
 import { madeTempDir, madeTempDirSync, removeTempDirs, stoppedAtEnd } from '../helpers/temp-dirs';
 
-/** A real process that keeps creating files in `dir` until it is killed. */
-function writer(dir: string): ChildProcess {
-  return spawn(
+/**
+ * A real process creating files in `dir` until it is stopped, registered as a server the way
+ * the helpers register sshd or PostgreSQL; `stops` counts the calls that reached it.
+ */
+async function writingInto(dir: string) {
+  const child = spawn(
     'sh',
     ['-c', 'i=0; while :; do i=$((i+1)); mkdir -p "$1/d$i" && echo x > "$1/d$i/f"; done', 'sh', dir],
-    {
-      stdio: 'ignore',
-    },
+    { stdio: 'ignore' },
   );
-}
-
-function stopOf(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-}
-
-async function waitForFiles(dir: string): Promise<void> {
+  const server = { child, stops: 0, stop: (): Promise<void> => Promise.resolve() };
+  server.stop = stoppedAtEnd(() => {
+    server.stops += 1;
+    return stopChild(child);
+  });
   while ((await readdir(dir)).length < 5) await new Promise((r) => setTimeout(r, 20));
+  return server;
 }
 
 describe('temporary folders of a test file', () => {
@@ -40,37 +35,25 @@ describe('temporary folders of a test file', () => {
 
   it('stops a server still writing into its folder, then removes the folder', async () => {
     const dir = await madeTempDir('mm-temp-dirs-test-');
-    const child = writer(dir);
-    let stops = 0;
-    const stop = stoppedAtEnd(() => {
-      stops += 1;
-      return stopOf(child)();
-    });
-    await waitForFiles(dir);
+    const server = await writingInto(dir);
 
     await removeTempDirs();
 
-    expect(child.signalCode).toBe('SIGTERM');
+    expect(server.child.signalCode).toBe('SIGTERM');
     expect(existsSync(dir)).toBe(false);
     // the test's own later call shares the clean-up's stop: it does not signal again
-    await stop();
-    expect(stops).toBe(1);
+    await server.stop();
+    expect(server.stops).toBe(1);
   });
 
   it('stops a server the test stopped itself only once', async () => {
     const dir = madeTempDirSync('mm-temp-dirs-test-');
-    const child = writer(dir);
-    let stops = 0;
-    const stop = stoppedAtEnd(() => {
-      stops += 1;
-      return stopOf(child)();
-    });
-    await waitForFiles(dir);
-    await stop();
+    const server = await writingInto(dir);
+    await server.stop();
 
     await removeTempDirs();
 
-    expect(stops).toBe(1);
+    expect(server.stops).toBe(1);
     expect(existsSync(dir)).toBe(false);
   });
 
@@ -90,7 +73,7 @@ describe('temporary folders of a test file', () => {
 
     await removeTempDirs();
 
-    expect(existsSync(join(dir))).toBe(true);
+    expect(existsSync(dir)).toBe(true);
     await rm(dir, { recursive: true });
   });
 });
