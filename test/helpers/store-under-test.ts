@@ -40,10 +40,24 @@ export async function readProjectDocument<T = unknown>(file: string): Promise<T>
   return row.body;
 }
 
-/** The text of `file` as the file store would hold it: the file, or the document serialised. */
+/**
+ * The text of `file` as the file store would hold it: the file, or on PostgreSQL the document
+ * serialised, a log's lines (`mm_journal` rows under the file's path) or a file kept whole
+ * (`mm_files`: rehearsal records, batch summaries).
+ */
 export async function readProjectText(file: string): Promise<string> {
   const pg = await pgFor(file);
   if (!pg) return readFile(file, 'utf8');
+  if (pg.relPath.endsWith('.jsonl')) {
+    if (!(await hasJournal(file)))
+      throw new Error(`no log ${pg.relPath} of project ${pg.projectId} (for ${file})`);
+    return readJournalText(file);
+  }
+  const kept = await pg.store.query<{ body: Buffer }>(
+    'SELECT body FROM mm_files WHERE project_id = $1 AND path = $2',
+    [pg.projectId, pg.relPath],
+  );
+  if (kept.rows[0]) return kept.rows[0].body.toString('utf8');
   return JSON.stringify(await readProjectDocument(file));
 }
 
@@ -100,6 +114,11 @@ export async function copyDataDir(from: string, to: string): Promise<void> {
       await client.query(
         `INSERT INTO mm_journal (project_id, venue, entry)
          SELECT $2, venue, entry FROM mm_journal WHERE project_id = $1 ORDER BY seq`,
+        [src.projectId, dst.projectId],
+      );
+      await client.query(
+        `INSERT INTO mm_files (project_id, path, body, updated_by)
+         SELECT $2, path, body, updated_by FROM mm_files WHERE project_id = $1`,
         [src.projectId, dst.projectId],
       );
     });
@@ -175,7 +194,7 @@ export function journalTail<T = Record<string, unknown>>(file: string): () => Pr
 
 /**
  * What the database holds for the projects of a data dir, as [path the file would have under
- * the data dir, bytes]: every document and journal of each project folder. Empty on the file
+ * the data dir, bytes]: every document, journal, log and kept file of each project folder. Empty on the file
  * store (the files themselves are the store), so a test that searches a data dir's bytes
  * searches everything the manager stored, on either store.
  */
@@ -202,6 +221,11 @@ export async function storedInDatabase(dataDir: string): Promise<[string, Buffer
         join('projects', e.name, j.venue),
         Buffer.from(j.entries.map((x) => `${JSON.stringify(x)}\n`).join('')),
       ]);
+    const kept = await linked.store.query<{ path: string; body: Buffer }>(
+      'SELECT path, body FROM mm_files WHERE project_id = $1 ORDER BY path',
+      [linked.projectId],
+    );
+    for (const f of kept.rows) out.push([join('projects', e.name, f.path), f.body]);
   }
   return out;
 }

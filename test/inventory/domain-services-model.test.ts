@@ -373,7 +373,7 @@ describe('domain services: fetched only when missing, kept across restarts', () 
     expect([none.fetched, runs]).toEqual([[], []]);
 
     // The migration log names what each fetch ran for.
-    const log = await readFile(join(core.projects.projectDir(projectId), 'migration-log.jsonl'), 'utf8');
+    const log = await readProjectText(join(core.projects.projectDir(projectId), 'migration-log.jsonl'));
     const fetches = log
       .trim()
       .split('\n')

@@ -6,7 +6,6 @@
  * inventory), domain, DNS record, mailbox, forward, alias, database and FTP user of the source,
  * each exactly once, read back from the sandbox's own state.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainServices } from '../../shared/model/domain-services';
@@ -16,7 +15,7 @@ import { PASSWORD_CONTEXT, unsealInventoryValue } from '../../electron/core/inve
 import { asciiDomain, asciiEmail } from '../../electron/core/migration/plan';
 import { unixTime } from '../../electron/core/migration/poa-pba-values';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { readJournalText } from '../helpers/store-under-test';
+import { readJournalText, readProjectText } from '../helpers/store-under-test';
 import {
   type MigrateJson,
   PROJECT,
@@ -185,7 +184,7 @@ describe('mm migrate: the demo source over SSH into the sandbox', () => {
     const dir = join(run.dataDir, 'projects', PROJECT);
     const bytes =
       (await readJournalText(join(dir, 'migration', 'journal.jsonl'))) +
-      (await readFile(join(dir, 'migration-log.jsonl'), 'utf8'));
+      (await readProjectText(join(dir, 'migration-log.jsonl')));
     for (const p of plain) expect(bytes.includes(p), 'a password in the journal or log').toBe(false);
   });
 

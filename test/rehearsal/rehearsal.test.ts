@@ -8,7 +8,7 @@
  * the production run must create exactly what the rehearsal said it would.
  */
 import { spawn } from 'node:child_process';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../shared/model/inventory';
@@ -19,7 +19,7 @@ import { SEED_PLANS, SEED_TEMPLATES } from '../../electron/sandbox/catalogue';
 import { holdingsOf, startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
 import type { RunningSandbox, SandboxState } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
-import { hasJournal, readJournalEntries } from '../helpers/store-under-test';
+import { hasJournal, readJournalEntries, readProjectText } from '../helpers/store-under-test';
 import {
   PROJECT,
   type PreparedSource,
@@ -121,7 +121,7 @@ describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate o
   it('never wrote to the real target, and left no sandbox running or on disk', async () => {
     expect(snapshot(run.sandbox)).toBe(productionBefore);
     const dir = join(run.dataDir, 'projects', PROJECT, 'rehearsals', first.rehearsalId);
-    const record = JSON.parse(await readFile(join(dir, 'rehearsal.json'), 'utf8')) as RehearsalRecord;
+    const record = JSON.parse(await readProjectText(join(dir, 'rehearsal.json'))) as RehearsalRecord;
     expect(record.state).toBe('done');
     await expect(readdir(join(dir, 'sandbox'))).rejects.toThrow();
     // The rehearsal's own journal, never production's.
@@ -149,7 +149,7 @@ describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate o
       comment: 'checked the counts',
     });
     // The sign-off is in the project's log (its history) with who and which plan.
-    const log = await readFile(join(run.dataDir, 'projects', PROJECT, 'migration-log.jsonl'), 'utf8');
+    const log = await readProjectText(join(run.dataDir, 'projects', PROJECT, 'migration-log.jsonl'));
     expect(log).toContain(`Rehearsal ${first.rehearsalId} signed off by ${signed.author}`);
 
     // Unselect one domain of an account that keeps another one.
@@ -350,7 +350,7 @@ describe('rehearsal without a reachable real target, and --force', () => {
     expect(forced.stderr).not.toContain('no signed-off rehearsal');
     expect(parseMigrate(forced).jobId).toBeTruthy();
     const lines = (
-      await readFile(join(run.dataDir, 'projects', PROJECT, 'rehearsals', 'signoffs.jsonl'), 'utf8')
+      await readProjectText(join(run.dataDir, 'projects', PROJECT, 'rehearsals', 'signoffs.jsonl'))
     )
       .trim()
       .split('\n')

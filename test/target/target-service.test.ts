@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
@@ -36,7 +35,7 @@ describe('a project target: settings, secrets, test connection, browser', () => 
     expect(file).toContain(sandbox.poaUrl);
     expect(file).not.toContain('Secret');
     expect(await core.secrets.get(targetSecretName(projectId, 'pba'))).toBe('pba-Secret&2');
-    const log = await readFile(join(core.projects.projectDir(projectId), 'migration-log.jsonl'), 'utf8');
+    const log = await readProjectText(join(core.projects.projectDir(projectId), 'migration-log.jsonl'));
     expect(log).toContain('Target settings changed');
     expect(log).not.toContain('Secret');
   });

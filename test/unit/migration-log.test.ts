@@ -12,6 +12,7 @@ import { MigrationLog } from '../../electron/core/log/migration-log';
 import { EventBus } from '../../electron/core/events';
 import type { PoaMember } from '../../electron/core/target/poa-client';
 import { tempDir } from '../helpers/paths';
+import { readProjectText } from '../helpers/store-under-test';
 
 const PASSWORDS = ['poa-Admin&Pw1', 'pba-Admin&Pw2', 'Member-Hunter2'] as const;
 
@@ -56,7 +57,7 @@ describe('the migration log on disk', () => {
     });
     await core.target.test(projectId);
 
-    const bytes = await readFile(join(core.projects.projectDir(projectId), 'migration-log.jsonl'), 'utf8');
+    const bytes = await readProjectText(join(core.projects.projectDir(projectId), 'migration-log.jsonl'));
     // The calls were logged, with their parameters (so the masking had something to mask)...
     expect(bytes).toContain('Target settings changed');
     expect(bytes).toContain('pem.addAccountMember');

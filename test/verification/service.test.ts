@@ -3,7 +3,6 @@
  * suggestions, selection, verification runs with progress, resolution round-trips through
  * 'decisions:apply' / 'decisions:undo', and persistence across a restart.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
@@ -12,7 +11,7 @@ import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import type { CallChannel, CallRequest, CallResponse, JobProgress } from '../../shared/contract';
 import { freshSandbox } from '../target/fixtures';
 import { tempDir } from '../helpers/paths';
-import { readProjectDocument, storedVersion } from '../helpers/store-under-test';
+import { readProjectDocument, readProjectText, storedVersion } from '../helpers/store-under-test';
 import { v1Source, v2Source, writeInventory } from './fixtures';
 
 describe('mapping, selection, verification and decisions through the contract', () => {
@@ -434,7 +433,7 @@ describe('mapping, selection, verification and decisions through the contract', 
       expect(await storedVersion(join(dir, 'inventory', 'web01.json'))).toBe(inventoryBefore);
       // The decision's results go to the journal; the full results file is not rewritten.
       expect(await storedVersion(join(dir, 'verification.json'))).toBe(resultsBefore);
-      expect(await readFile(join(dir, 'verification-changes.jsonl'), 'utf8')).toContain('"s2"');
+      expect(await readProjectText(join(dir, 'verification-changes.jsonl'))).toContain('"s2"');
       const onDisk = (await readProjectDocument(join(dir, 'decisions.json'))) as {
         log: unknown[];
         overrides: unknown[];
