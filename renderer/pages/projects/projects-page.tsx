@@ -116,7 +116,20 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                 <Table.Td>{formatTime(p.createdAt)}</Table.Td>
                 <Table.Td>{p.serverCount}</Table.Td>
                 <Table.Td>
-                  <StoreBadge store={stores.data?.[p.id]} projectId={p.id} />
+                  <Stack gap={2} align="flex-start">
+                    <StoreBadge store={stores.data?.[p.id]} projectId={p.id} />
+                    {/* where the project is kept can change here: files to a shared database */}
+                    {stores.data?.[p.id]?.kind === 'files' && !p.review && p.problem === undefined && (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        aria-label={`Move ${p.name} to PostgreSQL`}
+                        onClick={() => setMoving(p)}
+                      >
+                        Move to PostgreSQL…
+                      </Button>
+                    )}
+                  </Stack>
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap" justify="flex-end">
@@ -137,16 +150,6 @@ export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }
                     >
                       Rename
                     </Button>
-                    {stores.data?.[p.id]?.kind === 'files' && !p.review && p.problem === undefined && (
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        aria-label={`Move ${p.name} to PostgreSQL`}
-                        onClick={() => setMoving(p)}
-                      >
-                        Move to PostgreSQL…
-                      </Button>
-                    )}
                     <Button
                       size="xs"
                       variant="subtle"
