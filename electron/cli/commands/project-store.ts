@@ -23,7 +23,7 @@ export function registerProjectStoreCommands(program: Command): void {
         const moved = await moveProjectToPostgres(ctx.core.projects.projectDir(id), id, opts.store);
         return {
           json: moved,
-          text: `Moved project ${id} to ${moved.store}: ${moved.documents} documents, ${moved.journalEntries} journal entries (the files are kept in ${moved.setAside}).`,
+          text: `Moved project ${id} to ${moved.store}: ${moved.documents} documents, ${moved.journalEntries} journal and log entries, ${moved.files} other files (the files are kept in ${moved.setAside}).`,
         };
       }),
     );
