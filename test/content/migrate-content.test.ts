@@ -6,7 +6,7 @@
  * sshd, the batch killed with SIGKILL in the middle of a large site's transfer and run again:
  * the site is published once, whole, and no staging is left.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -15,7 +15,7 @@ import { domainToASCII } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../electron/core/content/layout';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
-import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import {
   type PreparedSource,
@@ -27,6 +27,7 @@ import {
   prepareSource,
 } from '../migration/env';
 import { tree } from './helpers';
+import { addNodes, killMigrateWhen } from './resume-harness';
 
 let source: PreparedSource;
 let nodeSshd: Sshd;
@@ -169,28 +170,7 @@ describe('mm migrate to web and mail nodes behind their own sshd', () => {
     const { dataDir, sandbox } = await freshRun(source);
     const nodeDir = await tempDir('mm-content-nodes-');
     try {
-      for (const [role, root] of [
-        ['web', join(nodeDir, 'vhosts')],
-        ['mail', join(nodeDir, 'mail')],
-      ] as const) {
-        await mmOk(dataDir, [
-          'target',
-          'node',
-          'add',
-          role,
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(nodeSshd.port),
-          '--user',
-          nodeSshd.user,
-          '--key',
-          nodeSshd.clientKeyPath,
-          '--root',
-          root,
-          '--trust-new-host-key',
-        ]);
-      }
+      await addNodes(dataDir, nodeDir, nodeSshd.port, nodeSshd);
       const listed = JSON.parse((await mmOk(dataDir, ['target', 'node', 'list', '--json'])).stdout) as {
         role: string;
         via: string;
@@ -208,28 +188,13 @@ describe('mm migrate to web and mail nodes behind their own sshd', () => {
           ? join(nodeDir, 'vhosts', String(ws), 'webspace', '.mm-staging', contentKey('site:patlens.test'))
           : undefined;
       };
-      const child: ChildProcess = spawn(
-        process.execPath,
-        ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
-        {
-          cwd: REPO_ROOT,
-          stdio: 'ignore',
-        },
-      );
-      let exited = false;
-      const closed = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
       let partial = 0;
-      while (!exited) {
+      await killMigrateWhen(dataDir, async () => {
         const dir = staging();
         const size = dir ? ((await stat(join(dir, 'big.bin')).catch(() => undefined))?.size ?? 0) : 0;
-        if (size > 8 * 1024 * 1024) {
-          partial = size;
-          child.kill('SIGKILL');
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      await closed;
+        if (size > 8 * 1024 * 1024) partial = size;
+        return partial > 0;
+      });
       expect(partial, 'the batch was killed in the middle of the large file').toBeGreaterThan(0);
       expect(partial).toBeLessThan(200 * 1024 * 1024);
 

@@ -7,64 +7,28 @@
  * whole before the kill keep their inodes (they were not moved again), and the bytes sent to the
  * node the second time are about the rest of the site, not the whole of it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../electron/core/content/layout';
-import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
-import {
-  PROJECT,
-  type PreparedSource,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
 import { tree } from './helpers';
+import {
+  type CountingProxy,
+  addNodes,
+  countingProxy,
+  filesIn,
+  killMigrateWhen,
+  resumeLogs,
+} from './resume-harness';
 
 const MB = 1024 * 1024;
 const FILES = 30;
 const FILE_SIZE = 6 * MB;
 const DOMAIN = 'patlens.test';
-
-/** A TCP proxy to the node's sshd that counts the bytes the manager sends through it. */
-interface CountingProxy {
-  readonly port: number;
-  sent: number;
-  close(): Promise<void>;
-}
-
-async function countingProxy(to: number): Promise<CountingProxy> {
-  const sockets = new Set<Socket>();
-  const proxy: CountingProxy = { port: 0, sent: 0, close: async () => undefined };
-  const server: Server = createServer((client) => {
-    const upstream = connect(to, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.on('data', (d: Buffer) => (proxy.sent += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return Object.assign(proxy, {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  });
-}
 
 let source: PreparedSource;
 let nodeSshd: Sshd;
@@ -81,16 +45,6 @@ afterAll(async () => {
   await nodeSshd?.stop();
 });
 
-/** Regular files below `dir` with their size and inode. */
-async function filesIn(dir: string): Promise<Map<string, { size: number; ino: number }>> {
-  const out = new Map<string, { size: number; ino: number }>();
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const st = await stat(join(dir, name)).catch(() => undefined);
-    if (st?.isFile()) out.set(name, { size: st.size, ino: st.ino });
-  }
-  return out;
-}
-
 describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
   it('resumes the site from its staging folder: staged files are not moved again, the site arrives whole', async () => {
     const docRoot = join(source.root, 'home/photo/web', DOMAIN, 'public_html');
@@ -105,27 +59,7 @@ describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
     const { dataDir, sandbox } = await freshRun(source);
     const nodeDir = await tempDir('mm-resume-restart-nodes-');
     try {
-      for (const [role, root] of [
-        ['web', join(nodeDir, 'vhosts')],
-        ['mail', join(nodeDir, 'mail')],
-      ] as const)
-        await mmOk(dataDir, [
-          'target',
-          'node',
-          'add',
-          role,
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(proxy.port),
-          '--user',
-          nodeSshd.user,
-          '--key',
-          nodeSshd.clientKeyPath,
-          '--root',
-          root,
-          '--trust-new-host-key',
-        ]);
+      await addNodes(dataDir, nodeDir, proxy.port, nodeSshd);
 
       const staging = (): string | undefined => {
         const ws = sandbox.state().domains.find((d) => d['domain_name'] === DOMAIN)?.['webspace_id'];
@@ -133,30 +67,17 @@ describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
           ? join(nodeDir, 'vhosts', String(ws), 'webspace', '.mm-staging', contentKey(`site:${DOMAIN}`))
           : undefined;
       };
-      const resumeLogs = join(dataDir, 'projects', PROJECT, 'content-resume');
-      const child: ChildProcess = spawn(
-        process.execPath,
-        ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
-        { cwd: REPO_ROOT, stdio: 'ignore' },
-      );
-      let exited = false;
-      const closed = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
-      // Kill once a third of the gallery is staged whole and the log in the project says so.
+      const project = join(dataDir, 'projects', PROJECT);
+      // Kill once a third of the gallery is staged whole and the project's resume log says so.
       let whole = new Map<string, { size: number; ino: number }>();
-      while (!exited) {
+      const { killed } = await killMigrateWhen(dataDir, async () => {
         const dir = staging();
-        if (dir) {
-          const held = await filesIn(join(dir, 'gallery'));
-          whole = new Map([...held].filter(([, f]) => f.size === FILE_SIZE));
-          const logs = await readdir(resumeLogs).catch(() => [] as string[]);
-          if (whole.size >= FILES / 3 && logs.length > 0) {
-            child.kill('SIGKILL');
-            break;
-          }
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      await closed;
+        if (!dir) return false;
+        const held = await filesIn(join(dir, 'gallery'));
+        whole = new Map([...held].filter(([, f]) => f.size === FILE_SIZE));
+        return whole.size >= FILES / 3 && (await resumeLogs(project)).size > 0;
+      });
+      expect(killed, 'the batch was killed in the middle of the site').toBe(true);
       expect(whole.size, 'the batch was killed in the middle of the site').toBeGreaterThanOrEqual(FILES / 3);
       expect(whole.size).toBeLessThan(FILES);
       // What the node holds after the kill (tar on the node may have written a little more).
@@ -178,7 +99,7 @@ describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
       const published = await filesIn(join(webspace, 'httpdocs', 'gallery'));
       for (const [name, f] of whole) expect(published.get(name)?.ino, name).toBe(f.ino);
       // The resume log served its purpose and is gone.
-      expect(existsSync(resumeLogs) ? await readdir(resumeLogs) : []).toEqual([]);
+      expect([...(await resumeLogs(project)).keys()]).toEqual([]);
       // Bytes sent to the node the second time: the rest of the site (plus SSH framing and the
       // content steps the first run had not reached), far from the whole site again.
       expect(movedAgain).toBeGreaterThan(siteBytes - held);
