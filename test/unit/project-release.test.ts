@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../electron/core/events';
 import { JobRegistry } from '../../electron/core/jobs/job-registry';
 import { ProjectService } from '../../electron/core/project/project-service';
@@ -22,6 +22,15 @@ async function project(): Promise<{ projects: ProjectService; events: EventBus; 
 }
 
 describe('releasing a project from a running core', () => {
+  // file projects, which are what a release moves, also when the suite runs on PostgreSQL
+  const forced = process.env['MM_STORE'];
+  beforeAll(() => {
+    delete process.env['MM_STORE'];
+  });
+  afterAll(() => {
+    if (forced !== undefined) process.env['MM_STORE'] = forced;
+  });
+
   it('is refused while a job runs on the project, naming it; other projects are free', async () => {
     const { projects, events, id } = await project();
     const other = (await projects.create('Other')).id;
