@@ -123,13 +123,13 @@ export class PgLineLog implements LineLog {
       values.push(JSON.stringify(options.match));
       where += ` AND entry @> $${values.length}::jsonb`;
     }
-    let sql = `SELECT entry::text AS line FROM mm_journal WHERE ${where} ORDER BY seq`;
+    let sql = `SELECT entry FROM mm_journal WHERE ${where} ORDER BY seq`;
     if (options.last !== undefined) {
       values.push(options.last);
-      sql = `SELECT line FROM (SELECT entry::text AS line, seq FROM mm_journal WHERE ${where}
+      sql = `SELECT entry FROM (SELECT entry, seq FROM mm_journal WHERE ${where}
              ORDER BY seq DESC LIMIT $${values.length}) AS t ORDER BY seq`;
     }
-    const { rows } = await this.store.query<{ line: string }>(sql, values);
+    const { rows } = await this.store.query<{ entry: unknown }>(sql, values);
     if (rows.length === 0) {
       // no rows: an empty answer to a filter is an empty log, no rows at all is no log
       if (!options.match && options.last === undefined) return undefined;
@@ -139,7 +139,8 @@ export class PgLineLog implements LineLog {
       );
       return any.rows.length === 0 ? undefined : '';
     }
-    return rows.map((r) => `${r.line}\n`).join('');
+    // compact, as the file's lines are (jsonb's own text puts spaces after separators)
+    return rows.map((r) => `${JSON.stringify(r.entry)}\n`).join('');
   }
 
   async clear(): Promise<void> {
