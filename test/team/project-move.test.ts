@@ -66,6 +66,13 @@ describe('moving an open project to PostgreSQL from the app', () => {
       jobs: jobs.map((j) => ({ jobId: j.jobId, state: j.state })),
       journal: { jobs: recorded.jobs.size, intents: recorded.intents.size, outcomes: recorded.outcomes.size },
       objects: jobs[0] ? await core.migration.objects(DEMO, jobs[0].jobId) : [],
+      comments: await core.review.comments.list(DEMO),
+      target: await core.target.get(DEMO),
+      ipMap: await core.ipMap.view(DEMO),
+      rehearsals: await core.rehearsals.status(DEMO),
+      history: inventory?.domains[0]
+        ? await core.history.of(DEMO, 'domain', LINUX, inventory.domains[0].id)
+        : [],
     };
   }
 
@@ -104,8 +111,9 @@ describe('moving an open project to PostgreSQL from the app', () => {
     const inventory = await core.inventory.load(DEMO, LINUX);
     const [first, second] = inventory?.domains ?? [];
     if (!first || !second) throw new Error('the demo Linux server has fewer than two domains');
-    // a decision before the move
+    // a decision and a reviewer's comment before the move
     await core.decisions.apply(DEMO, { kind: 'unselect', serverId: LINUX, domainId: first.id }, 'alice');
+    await core.review.comment(DEMO, { kind: 'domain', serverId: LINUX, id: first.id }, 'keep it', 'carol');
 
     // a batch runs: the move is refused, naming it, and nothing moved
     const batch = await core.migration.start(DEMO, { force: 'move test', concurrency: 1 });
@@ -134,6 +142,7 @@ describe('moving an open project to PostgreSQL from the app', () => {
     const journal = (before['journal'] as { outcomes: number }).outcomes;
     expect(journal).toBeGreaterThan(0);
     expect(before['decisions']).toHaveLength(1);
+    expect(before['comments']).toHaveLength(1);
     expect(before['verification']).toMatchObject({ stale: false });
     const decisionsFile = join(core.projects.projectDir(DEMO), 'decisions.json');
     const decisionsText = await readFile(decisionsFile, 'utf8');
