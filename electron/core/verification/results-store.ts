@@ -41,6 +41,24 @@ interface JournalLine extends ResultsMeta {
   readonly remove: readonly string[];
 }
 
+/**
+ * A full run's changes for the history, in the run's order, then what left the verified set:
+ * walked from the two maps rather than gathered into a third of the same size.
+ */
+function* fullRunChanges(
+  results: ReadonlyMap<string, VerificationResult>,
+  previous: ReadonlyMap<string, VerificationResult>,
+): Generator<readonly [string, VerificationResult | null]> {
+  yield* results;
+  for (const k of previous.keys()) if (!results.has(k)) yield [k, null];
+}
+
+/** The same reason codes in the same order (what the history records of reasons). */
+function sameCodes(a: VerificationResult, b: VerificationResult): boolean {
+  if (a.reasons.length !== b.reasons.length) return false;
+  return a.reasons.every((r, i) => r.code === b.reasons[i]?.code);
+}
+
 export class ResultsStore {
   readonly #docs: DocumentCache<ResultsFile>;
 
@@ -87,22 +105,20 @@ export class ResultsStore {
     return { meta, results };
   }
 
-  /** `previous`: the results before this run (the service holds them), for the history. */
+  /**
+   * `results`: the run's results by resultKey; `previous`: the results before this run (the
+   * service holds them), for the history.
+   */
   async saveFull(
     projectId: string,
     meta: ResultsMeta,
-    results: Iterable<VerificationResult>,
+    results: ReadonlyMap<string, VerificationResult>,
     previous: ReadonlyMap<string, VerificationResult>,
   ): Promise<void> {
-    const next = [...results];
     const doc = await this.#docs.open(projectId);
-    await doc.save({ schemaVersion: 1, ...meta, results: next });
+    await doc.save({ schemaVersion: 1, ...meta, results: [...results.values()] });
     await this.journal(projectId).clear();
-    const changes = new Map<string, VerificationResult | null>(
-      next.map((r) => [resultKey(r.kind, r.serverId, r.id), r]),
-    );
-    for (const k of previous.keys()) if (!changes.has(k)) changes.set(k, null);
-    await this.recordHistory(projectId, meta, previous, changes);
+    await this.recordHistory(projectId, meta, previous, fullRunChanges(results, previous));
   }
 
   /**
@@ -114,15 +130,14 @@ export class ResultsStore {
     projectId: string,
     meta: ResultsMeta,
     previous: ReadonlyMap<string, VerificationResult>,
-    changes: ReadonlyMap<string, VerificationResult | null>,
+    changes: Iterable<readonly [string, VerificationResult | null]>,
   ): Promise<void> {
     const time = meta.verifiedAt ?? new Date().toISOString();
     const lines: string[] = [];
     for (const [key, now] of changes) {
       const before = previous.get(key);
-      const codes = (r: VerificationResult | undefined): string =>
-        r ? r.reasons.map((x) => x.code).join(' ') : '';
-      if (now && before && before.status === now.status && codes(before) === codes(now)) continue;
+      if (now === before) continue; // kept as it was (see keepUnchanged)
+      if (now && before && before.status === now.status && sameCodes(before, now)) continue;
       const ref = now ?? before;
       if (!ref) continue;
       const entry: VerificationHistoryLine = {

@@ -41,6 +41,7 @@ import {
   toRow,
 } from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
+import { keepUnchanged } from './unchanged-results';
 import { inSettingsOrder } from '../servers/settings-order';
 import { withDecision } from './what-if';
 
@@ -168,13 +169,11 @@ export class VerificationService {
     const { input, index, stamp } = await this.gather(projectId);
     const previous = (await this.live(projectId)).results;
     const results = verifyAll(index, input, (done, total) => job?.progress(done, total, 'Verifying'));
-    let changed = 0;
-    for (const [k, v] of results) if (JSON.stringify(previous.get(k)) !== JSON.stringify(v)) changed++;
-    for (const k of previous.keys()) if (!results.has(k)) changed++;
+    const changed = keepUnchanged(results, previous);
     job?.progress(1, 1, 'Storing the results');
     const verifiedAt = new Date().toISOString();
     const meta = { verifiedAt, today: input.today, stamp };
-    await this.#store.saveFull(projectId, meta, results.values(), previous);
+    await this.#store.saveFull(projectId, meta, results, previous);
     this.#live.set(projectId, { results, meta, sorted: undefined });
     const info = {
       verifiedAt,
