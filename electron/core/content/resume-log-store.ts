@@ -6,21 +6,20 @@
  * data dir or on another machine, finds what the node's staging folder holds verified and
  * resumes from there instead of moving the whole content again.
  *
- * Both keep the same promises: `replace` is all or nothing (temp file and rename; one
- * transaction), `append` adds whole lines durably (fdatasync; a commit), a kill mid-append
- * leaves at most a torn last line (a file only; resume-log.ts drops it on load).
- * Generic on purpose (lines of JSON at a project path) so it can give way to a store-wide
- * append-only log port once there is one.
+ * Both keep the same promises: `append` adds whole lines durably (fdatasync; a commit), a kill
+ * mid-append leaves at most a torn last line (a file only; resume-log.ts drops it on load), and
+ * `replace` never leaves a mix of the old log and the new one.
  */
 import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { projectPartOf } from '../store/document-store';
-import { type PgStore, linkedPgStore } from '../store/postgres-store';
+import { type LineLog, PgLineLog } from '../store/line-log';
+import { linkedPgStore } from '../store/postgres-store';
 
-export interface LineLog {
+export interface ResumeLines {
   /** The lines as written (each without its "\n"), undefined when there is no log. */
   load(): Promise<string[] | undefined>;
-  /** The whole log replaced by `lines` at once, then open for appending. */
+  /** The whole log replaced by `lines` (never a mix of the two), then open for appending. */
   replace(lines: readonly string[]): Promise<void>;
   /** Lines added after the others, durable when this resolves. */
   append(lines: readonly string[]): Promise<void>;
@@ -30,8 +29,11 @@ export interface LineLog {
   close(): Promise<void>;
 }
 
-/** The log in a file: replaced by a synced temp file renamed over it, appended and synced. */
-export class FileLineLog implements LineLog {
+/**
+ * The log in a file: replaced by a synced temp file renamed over it, appended and synced (the
+ * store's file log neither replaces atomically nor syncs, which a resume log wants).
+ */
+export class FileResumeLines implements ResumeLines {
   #handle: FileHandle | undefined;
 
   constructor(readonly file: string) {}
@@ -84,44 +86,30 @@ export class FileLineLog implements LineLog {
 }
 
 /**
- * The log as `mm_journal` rows of one venue (its path in the project), in sequence order. The
- * lines are JSON objects, stored as jsonb: a row is whole or absent, so nothing is ever torn.
+ * The log of a shared project: the store's append-only log port (store/line-log.ts: `mm_journal`
+ * rows under the log's path as venue, a row whole or absent, so nothing is ever torn). Replacing
+ * is a clear, then one append: a kill between the two leaves no log, which costs the next
+ * attempt its resume (it starts over in an emptied staging folder), never a wrong one.
  */
-export class PgLineLog implements LineLog {
-  constructor(
-    private readonly store: PgStore,
-    readonly projectId: string,
-    readonly venue: string,
-  ) {}
+export class SharedResumeLines implements ResumeLines {
+  constructor(private readonly log: LineLog) {}
 
   async load(): Promise<string[] | undefined> {
-    const { rows } = await this.store.query<{ entry: unknown }>(
-      'SELECT entry FROM mm_journal WHERE project_id = $1 AND venue = $2 ORDER BY seq',
-      [this.projectId, this.venue],
-    );
-    return rows.length === 0 ? undefined : rows.map((r) => JSON.stringify(r.entry));
+    const text = await this.log.text();
+    return text === undefined ? undefined : text.split('\n').filter((l) => l !== '');
   }
 
   async replace(lines: readonly string[]): Promise<void> {
-    await this.store.tx(async (client) => {
-      await client.query('DELETE FROM mm_journal WHERE project_id = $1 AND venue = $2', [
-        this.projectId,
-        this.venue,
-      ]);
-      await client.query(INSERT, [this.projectId, this.venue, [...lines]]);
-    });
+    await this.log.clear();
+    await this.log.append(lines);
   }
 
-  async append(lines: readonly string[]): Promise<void> {
-    // One statement: its rows commit together or not at all.
-    await this.store.query(INSERT, [this.projectId, this.venue, [...lines]]);
+  append(lines: readonly string[]): Promise<void> {
+    return this.log.append(lines);
   }
 
-  async remove(): Promise<void> {
-    await this.store.query('DELETE FROM mm_journal WHERE project_id = $1 AND venue = $2', [
-      this.projectId,
-      this.venue,
-    ]);
+  remove(): Promise<void> {
+    return this.log.clear();
   }
 
   close(): Promise<void> {
@@ -129,15 +117,14 @@ export class PgLineLog implements LineLog {
   }
 }
 
-const INSERT = `INSERT INTO mm_journal (project_id, venue, entry)
-  SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`;
-
 /**
  * The log kept at `file` (`<project>/content-resume/<key>.jsonl`): in the project's linked
  * PostgreSQL database when its folder has a link, else the file.
  */
-export async function lineLogAt(file: string): Promise<LineLog> {
+export async function resumeLinesAt(file: string): Promise<ResumeLines> {
   const part = projectPartOf(file);
   const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-  return part && linked ? new PgLineLog(linked.store, linked.projectId, part.relPath) : new FileLineLog(file);
+  return part && linked
+    ? new SharedResumeLines(new PgLineLog(linked.store, linked.projectId, part.relPath, file))
+    : new FileResumeLines(file);
 }

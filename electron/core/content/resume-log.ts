@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { type LineLog, lineLogAt } from './resume-log-store';
+import { type ResumeLines, resumeLinesAt } from './resume-log-store';
 import type { StagedFile } from './tar-verify';
 
 /** What an interrupted attempt left: the files passed whole, and the file under way. */
@@ -60,7 +60,7 @@ export async function loadResumeLog(
 ): Promise<Remembered | undefined> {
   let lines: string[] | undefined;
   try {
-    lines = await (await lineLogAt(resumeLogPath(dir, staging, contentId))).load();
+    lines = await (await resumeLinesAt(resumeLogPath(dir, staging, contentId))).load();
   } catch {
     // A log that cannot be read (the database away) costs this attempt its resume, nothing else.
     return undefined;
@@ -98,12 +98,12 @@ export async function loadResumeLog(
 
 /** Removes the log of a content id that is published (a kill between publishing and removing it left it). */
 export async function removeResumeLog(dir: string, staging: string, contentId: string): Promise<void> {
-  await (await lineLogAt(resumeLogPath(dir, staging, contentId))).remove();
+  await (await resumeLinesAt(resumeLogPath(dir, staging, contentId))).remove();
 }
 
 /** The log of one attempt, written as the verifier passes files. */
 export class ResumeLog {
-  #log: LineLog | undefined;
+  #log: ResumeLines | undefined;
   #lines: string[] = [];
   #bytes = 0;
   #since = Date.now();
@@ -112,7 +112,7 @@ export class ResumeLog {
 
   private constructor(
     readonly path: string,
-    log: LineLog,
+    log: ResumeLines,
   ) {
     this.#log = log;
   }
@@ -129,7 +129,7 @@ export class ResumeLog {
     started?: Remembered['started'],
   ): Promise<ResumeLog> {
     const file = resumeLogPath(dir, staging, contentId);
-    const log = await lineLogAt(file);
+    const log = await resumeLinesAt(file);
     await log.replace([
       JSON.stringify({ v: VERSION, contentId, staging }),
       ...staged.map(fileLine),
@@ -192,7 +192,7 @@ export class ResumeLog {
   /** Removes the log (the content was published, or its staging folder given up). */
   async discard(): Promise<void> {
     this.#lines = [];
-    const log = this.#log ?? (await lineLogAt(this.path));
+    const log = this.#log ?? (await resumeLinesAt(this.path));
     await this.close();
     await log.remove();
   }
