@@ -73,7 +73,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let inflight = 0;
   const cookieName = (): string => `mm-secret-${port}`;
 
+  // Requests being answered (event streams included), so that a stop lets each get its answer.
+  const answering = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
+    answering.add(res);
+    res.once('close', () => answering.delete(res));
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(e) } });
@@ -206,10 +210,33 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       unsubscribe();
       for (const client of sseClients) client.end();
       sseClients.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A call the page made just before the stop gets its answer: cutting it (as closing every
+      // connection at once did) showed the page a reset call that may well have been done.
+      // Idle keep-alive sockets go now; the others once answered, or after the grace.
+      server.closeIdleConnections();
+      await answered(answering, CLOSE_GRACE_MS);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
+}
+
+/** How long a stopping host waits for the calls it is answering. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** Resolves once every response has closed, or after `graceMs`. */
+function answered(responses: ReadonlySet<ServerResponse>, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const grace = setTimeout(resolve, graceMs);
+    const check = (): void => {
+      if (responses.size > 0) return;
+      clearTimeout(grace);
+      resolve();
+    };
+    for (const res of responses) res.once('close', () => setImmediate(check));
+    check();
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
