@@ -242,7 +242,10 @@ describe('the operation log: the state is never rewritten whole on a call', () =
       }
     };
     const writers = [0, 1, 2, 3].map(writer);
-    await new Promise((r) => setTimeout(r, 700));
+    // Mid-load means after a good number of answered writes, not after a fixed time: on a loaded
+    // machine 700 ms could pass with a dozen answers (13 in a run under load 13 on 2 cores).
+    for (const until = Date.now() + 30_000; answered.size <= 20 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await proc.kill('SIGKILL')).toBeNull();
     stop = true;
     await Promise.all(writers);
