@@ -157,6 +157,18 @@ describe('moving an open project to PostgreSQL from the app', () => {
     if (!wrong.ok) expect(wrong.error.message).toMatch(/could not be opened: .*password/);
     expect(await readFile(decisionsFile, 'utf8')).toBe(decisionsText);
 
+    // bad input is refused naming what and where: a password in the address, no such project
+    const inAddress = await dispatch(core, 'projects:move-to-store', {
+      projectId: DEMO,
+      address: `postgres://mm:${pg.password}@127.0.0.1:${pg.port}/${pg.database}`,
+    });
+    expect(inAddress.ok ? undefined : inAddress.error).toMatchObject({
+      code: 'invalid-input',
+      where: 'address',
+    });
+    const missing = await dispatch(core, 'projects:move-to-store', { projectId: 'no-such-project', address });
+    expect(missing.ok ? undefined : missing.error.code).toBe('project-not-found');
+
     // "Test connection" opens the database and changes nothing
     expect(await call('projects:test-store', { address, password: pg.password })).toEqual({ address });
 
