@@ -51,7 +51,7 @@ export function AttachSharedModal(props: {
         data-autofocus
         error={fieldError(error, 'projectId', 'Project id')}
       />
-      <StoreFields value={store} onChange={setStore} error={error} sharedOnly />
+      <StoreFields value={store} onChange={setStore} error={error} sharedOnly testable />
     </FormModal>
   );
 }

@@ -253,7 +253,7 @@ function CreateProjectModal(props: {
         value={description}
         onChange={(e) => setDescription(e.currentTarget.value)}
       />
-      <StoreFields value={store} onChange={setStore} error={error} />
+      <StoreFields value={store} onChange={setStore} error={error} testable />
     </FormModal>
   );
 }
