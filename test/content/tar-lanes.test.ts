@@ -3,7 +3,8 @@
  * GNU `tar -x` on the local machine's transport: the agent's tarball of a tree with folders of
  * their own modes and mtimes, a read-only folder, a symlink, a 150+ character name (pax), an
  * empty file and a file larger than a chunk arrives the same with 1, 2 and 3 lanes; a lane that
- * fails fails the unpack and stops the others.
+ * fails fails the unpack with its message; a mailbox and a site moved with 2 lanes between
+ * real sshds (the linux agent's tarball) arrive as the source holds them.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -19,7 +20,14 @@ import {
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
+import type { SshConnection } from '../../electron/core/agent/ssh-transport';
+import { mailboxPlace, sitePlace } from '../../electron/core/content/layout';
+import { transferContent } from '../../electron/core/content/transfer';
+import { type Sshd, startSshd } from '../helpers/sshd';
+import { connectTo, sourceAgent, tree } from './helpers';
 import { localTransport } from '../../electron/core/agent/local-transport';
 import { TarLanes } from '../../electron/core/content/tar-lanes';
 import { TarVerifier } from '../../electron/core/content/tar-verify';
@@ -149,4 +157,64 @@ describe('content unpacked in lanes', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/staging/);
   }, 60_000);
+});
+
+describe('content moved in lanes between real sshds', () => {
+  let source: Sshd;
+  let node: Sshd;
+  let srcConn: SshConnection;
+  let nodeConn: SshConnection;
+  let agent: AgentCommunicator;
+  let root: string;
+  beforeAll(async () => {
+    [source, node] = await Promise.all([startSshd(), startSshd()]);
+    root = tempDir('lanes-layout');
+    buildDemoLayout(root);
+    srcConn = await connectTo(source);
+    nodeConn = await connectTo(node);
+    agent = await sourceAgent(srcConn, source, root);
+  }, 120_000);
+  afterAll(async () => {
+    await srcConn?.close();
+    await nodeConn?.close();
+    await source?.stop();
+    await node?.stop();
+  });
+
+  it('a mailbox and a site with 2 lanes: the same tree as the source, published with its marker', async () => {
+    const nodeDir = tempDir('lanes-node');
+    for (const [contentId, domain, place, from] of [
+      [
+        'mailbox:ann@acme-widgets.test',
+        'acme-widgets.test',
+        mailboxPlace(join(nodeDir, 'mail'), 'ann@acme-widgets.test', 'mailbox:ann@acme-widgets.test'),
+        join(root, 'var/mail/vhosts/acme-widgets.test/ann'),
+      ],
+      [
+        'site:acme-widgets.test',
+        'acme-widgets.test',
+        sitePlace(join(nodeDir, 'vhosts'), 1, '', 'site:acme-widgets.test'),
+        join(root, 'home/acme/web/acme-widgets.test/public_html'),
+      ],
+    ] as const) {
+      const marker = await transferContent({
+        contentId,
+        source: (out, signal, extra) =>
+          agent.stream(
+            ['--extract=domainContent', `--domain-id=${domain}`, `--content-id=${contentId}`, ...extra],
+            out,
+            {
+              signal,
+            },
+          ),
+        node: nodeConn,
+        place,
+        signal: new AbortController().signal,
+        lanes: 2,
+      });
+      const want = await tree(from);
+      expect(await tree(place.final)).toEqual(want);
+      expect(marker.files).toBe([...want.values()].filter((e) => e.type === 'file').length);
+    }
+  }, 120_000);
 });
