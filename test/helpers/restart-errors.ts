@@ -6,7 +6,7 @@
  * it was down. Any other error, or a stream error before the stop or after the page is live
  * again, is a fault the restart must not hide.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
 export interface PageError {
   readonly text: string;
@@ -32,6 +32,29 @@ export function watchErrorsAt(page: Page): PageError[] {
       });
   });
   return errors;
+}
+
+/**
+ * The page's calls (/api/call/…), to stop the host only once the page is settled: no call
+ * pending and none started for `ms`. A call the page makes while the host goes down fails
+ * however well the host stops (a browser queues some of a burst of calls itself); stopping a
+ * settled page makes any failed call a fault. (A call the host holds when it stops gets its
+ * answer: test/api/host-close.test.ts.)
+ */
+export function watchCalls(page: Page): { quietFor(ms: number): boolean } {
+  const pending = new Set<Request>();
+  let lastChange = Date.now();
+  page.on('request', (r) => {
+    if (!new URL(r.url()).pathname.startsWith('/api/call/')) return;
+    pending.add(r);
+    lastChange = Date.now();
+  });
+  const settled = (r: Request): void => {
+    if (pending.delete(r)) lastChange = Date.now();
+  };
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
+  return { quietFor: (ms) => pending.size === 0 && Date.now() - lastChange >= ms };
 }
 
 /** A host's time down: from just before its stop to the moment the page was live again. */
