@@ -5,7 +5,7 @@
  * dropped (the next open reads the file again); a cache that fails to let go is named, and the
  * others are still dropped.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../electron/core/events';
@@ -70,6 +70,37 @@ describe('releasing a project from a running core', () => {
     const after = await selection.open(id);
     expect(after).not.toBe(before);
     expect(after.data.revision).toBe(7);
+  });
+
+  it('lets a write under way finish before the move, and holds one asked during it for the fresh handle', async () => {
+    const { projects, id } = await project();
+    const selection = selectionStore(projects);
+    const file = join(projects.projectDir(id), 'selection.json');
+    const before = await selection.open(id);
+    // a write already under way (its handle opened, the write slowed down) when the release begins
+    const underWay = projects.releases.writing(
+      id,
+      () => selection.open(id),
+      async (doc) => {
+        await new Promise((r) => setTimeout(r, 150));
+        return doc.update((d) => ({ ...d, revision: 1 }));
+      },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    let asked: Promise<unknown> | undefined;
+    let seenByMove = -1;
+    await projects.releases.whileReleased(id, 'moved', async () => {
+      seenByMove = (JSON.parse(await readFile(file, 'utf8')) as { revision: number }).revision;
+      // asked while the project moves: waits, then writes through the handle opened after
+      asked = selection.update(id, (d) => ({ ...d, revision: d.revision + 10 }));
+      await new Promise((r) => setTimeout(r, 100));
+      expect((JSON.parse(await readFile(file, 'utf8')) as { revision: number }).revision).toBe(1);
+    });
+    await underWay;
+    expect(seenByMove).toBe(1);
+    await asked;
+    expect((JSON.parse(await readFile(file, 'utf8')) as { revision: number }).revision).toBe(11);
+    expect(await selection.open(id)).not.toBe(before);
   });
 
   it('names a cache that fails to let go, and still drops the others', async () => {

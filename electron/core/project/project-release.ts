@@ -27,6 +27,8 @@ export class ProjectReleases {
   readonly #caches: Registered<ReleaseCache>[] = [];
   readonly #work: Registered<RunningWork>[] = [];
   readonly #moving = new Map<string, Promise<void>>();
+  /** Writes under way per project, through handles opened before a release began. */
+  readonly #writes = new Map<string, Set<Promise<unknown>>>();
 
   /** A service's per-project cache, by a name for messages and tests. */
   cache(name: string, release: ReleaseCache): void {
@@ -76,6 +78,8 @@ export class ProjectReleases {
       }),
     );
     try {
+      // a write that began before is let finish, so it lands before the move, not in a file set aside
+      await Promise.allSettled([...(this.#writes.get(projectId) ?? [])]);
       await this.dropAll(projectId);
       return await work();
     } finally {
@@ -85,6 +89,35 @@ export class ProjectReleases {
         this.#moving.delete(projectId);
         end();
       }
+    }
+  }
+
+  /**
+   * A write through a cached handle: a handle opened just before a release began is not used
+   * once it began (the write waits, then opens the project again where it lives now); a write
+   * already under way is waited for by the release.
+   */
+  async writing<H, R>(
+    projectId: string,
+    open: () => Promise<H>,
+    write: (handle: H) => Promise<R>,
+  ): Promise<R> {
+    for (;;) {
+      const handle = await open();
+      if (this.#moving.has(projectId)) {
+        await this.settled(projectId);
+        continue;
+      }
+      const run = write(handle);
+      const under = this.#writes.get(projectId) ?? new Set<Promise<unknown>>();
+      this.#writes.set(projectId, under);
+      under.add(run);
+      const done = (): void => {
+        under.delete(run);
+        if (under.size === 0 && this.#writes.get(projectId) === under) this.#writes.delete(projectId);
+      };
+      run.then(done, done);
+      return run;
     }
   }
 

@@ -107,8 +107,11 @@ export class ProjectService {
 
   /** Changes the project file atomically; the change sees a private copy. */
   async update(id: string, change: (draft: ProjectFile) => ProjectFile): Promise<ProjectFile> {
-    const doc = await this.file(id);
-    const next = await doc.update((d) => ({ ...change(d), updatedAt: this.clock.now().toISOString() }));
+    const next = await this.releases.writing(
+      id,
+      () => this.file(id),
+      (doc) => doc.update((d) => ({ ...change(d), updatedAt: this.clock.now().toISOString() })),
+    );
     this.events.emit('projects:changed', { projectId: id });
     return next;
   }

@@ -41,7 +41,12 @@ export class DocumentCache<T extends Versioned> {
     return (await this.open(projectId)).data;
   }
 
-  async update(projectId: string, change: (draft: T) => T): Promise<T> {
-    return (await this.open(projectId)).update(change);
+  update(projectId: string, change: (draft: T) => T): Promise<T> {
+    // never through a handle of a project being moved: see ProjectReleases.writing
+    return this.projects.releases.writing(
+      projectId,
+      () => this.open(projectId),
+      (doc) => doc.update(change),
+    );
   }
 }
