@@ -9,42 +9,28 @@ export function fieldSetter<T extends object>(value: T, onChange: (next: T) => v
   return <K extends keyof T>(key: K, v: T[K]): void => onChange({ ...value, [key]: v });
 }
 
-/** A whole number; an emptied or unreadable field counts as `fallback`. */
-export function NumberSetting(props: {
+/** What every setting says about itself: its label and, below it, what it changes. */
+interface Labelled {
   label: string;
   description?: string;
-  min: number;
-  max: number;
-  value: number;
-  fallback: number;
-  onChange: (v: number) => void;
-}) {
+}
+
+/** A whole number; an emptied or unreadable field counts as `fallback`. */
+export function NumberSetting({
+  fallback,
+  onChange,
+  ...field
+}: Labelled & { min: number; max: number; value: number; fallback: number; onChange: (v: number) => void }) {
   return (
-    <NumberInput
-      label={props.label}
-      description={props.description}
-      min={props.min}
-      max={props.max}
-      value={props.value}
-      onChange={(v) => props.onChange(typeof v === 'number' ? v : Number(v) || props.fallback)}
-    />
+    <NumberInput {...field} onChange={(v) => onChange(typeof v === 'number' ? v : Number(v) || fallback)} />
   );
 }
 
-export function SwitchSetting(props: {
-  label: string;
-  description?: string;
-  checked: boolean;
-  onChange: (checked: boolean) => void;
-}) {
-  return (
-    <Switch
-      label={props.label}
-      description={props.description}
-      checked={props.checked}
-      onChange={(e) => props.onChange(e.currentTarget.checked)}
-    />
-  );
+export function SwitchSetting({
+  onChange,
+  ...field
+}: Labelled & { checked: boolean; onChange: (checked: boolean) => void }) {
+  return <Switch {...field} onChange={(e) => onChange(e.currentTarget.checked)} />;
 }
 
 /** One of a few named choices, its label above (also its accessible name). */
