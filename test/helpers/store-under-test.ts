@@ -5,7 +5,7 @@
  * and then every project folder without a link of its own keeps its documents and journals in
  * that database (`linkedPgStore`), leaving only the folder on disk.
  */
-import { access, cp, open, readFile, readdir, stat } from 'node:fs/promises';
+import { access, cp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectPartOf } from '../../electron/core/store/document-store';
 import { type PgStore, linkedPgStore } from '../../electron/core/store/postgres-store';
@@ -123,6 +123,31 @@ export async function copyDataDir(from: string, to: string): Promise<void> {
       );
     });
   }
+}
+
+/**
+ * Removes a folder of a project (`…/rehearsals`) and, on PostgreSQL, every document, journal,
+ * log and kept file stored under it, as `rm -r` removes them from the file store.
+ */
+export async function removeProjectFolder(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  const pg = await pgFor(join(dir, '_'));
+  if (!pg) return;
+  const prefix = pg.relPath.slice(0, -1);
+  await pg.store.tx(async (client) => {
+    await client.query('DELETE FROM mm_documents WHERE project_id = $1 AND starts_with(path, $2)', [
+      pg.projectId,
+      prefix,
+    ]);
+    await client.query('DELETE FROM mm_journal WHERE project_id = $1 AND starts_with(venue, $2)', [
+      pg.projectId,
+      prefix,
+    ]);
+    await client.query('DELETE FROM mm_files WHERE project_id = $1 AND starts_with(path, $2)', [
+      pg.projectId,
+      prefix,
+    ]);
+  });
 }
 
 /** Whether a journal is kept at `file` at all: the file exists, or its venue has rows. */

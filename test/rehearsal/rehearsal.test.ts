@@ -8,7 +8,7 @@
  * the production run must create exactly what the rehearsal said it would.
  */
 import { spawn } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../shared/model/inventory';
@@ -19,7 +19,12 @@ import { SEED_PLANS, SEED_TEMPLATES } from '../../electron/sandbox/catalogue';
 import { holdingsOf, startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
 import type { RunningSandbox, SandboxState } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
-import { hasJournal, readJournalEntries, readProjectText } from '../helpers/store-under-test';
+import {
+  hasJournal,
+  readJournalEntries,
+  readProjectText,
+  removeProjectFolder,
+} from '../helpers/store-under-test';
 import {
   PROJECT,
   type PreparedSource,
@@ -302,8 +307,8 @@ describe('rehearsal without a reachable real target, and --force', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('only a rehearsal that migrated everything can be signed off');
     expect(snapshot(run.sandbox)).toBe(before);
-    // Not part of the next test's story.
-    await rm(root, { recursive: true, force: true });
+    // Not part of the next test's story (its records are rows on the PostgreSQL store).
+    await removeProjectFolder(root);
   }, 300_000);
 
   it('uses the sandbox catalogue and says so; --force runs with the reason recorded', async () => {
