@@ -17,6 +17,7 @@ import { TextFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
 import { MmError } from '../errors';
 import { type DocumentHandle, linkedStoreFor } from './document-store';
+import { jsonPieces, worthPieces, writePieces } from './json-pieces';
 
 export interface Versioned {
   schemaVersion: number;
@@ -112,6 +113,14 @@ class JsonAdapter<T> {
     }
   }
   write(data: T): Promise<void> {
+    // A long list (verification results) is written entry by entry, never as one huge string;
+    // into the same temp file lowdb would use, so a failed write is cleaned up the same way.
+    if (!(typeof data === 'object' && data !== null && serializedAhead.has(data)) && worthPieces(data))
+      return writePieces(
+        this.file,
+        join(dirname(this.file), `.${basename(this.file)}.tmp`),
+        jsonPieces(data),
+      );
     return this.#text.write(serialize(data));
   }
 }
