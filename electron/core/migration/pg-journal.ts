@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { MmError } from '../errors';
 import { maskSecrets } from '../log/mask';
 import { projectPartOf } from '../store/document-store';
-import { type PgStore, WRITER, linkedPgStore } from '../store/postgres-store';
+import { appendRows } from '../store/line-log';
+import { type PgStore, linkedPgStore } from '../store/postgres-store';
 import { FileJournal } from './file-journal';
 import { applyEntry, emptyState, type JournalEntry, type JournalPort, type JournalState } from './journal';
 
@@ -75,17 +76,8 @@ export class PgJournal implements JournalPort {
       this.#pending = [];
       const all = batch.flatMap((w) => w.entries.map((e) => JSON.stringify(e)));
       try {
-        await this.store.tx(async (client) => {
-          await client.query(
-            `INSERT INTO mm_journal (project_id, venue, entry)
-             SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
-            [this.projectId, this.venue, all],
-          );
-          await client.query('SELECT pg_notify($1, $2)', [
-            'mm_changes',
-            JSON.stringify({ t: 'journal', p: this.projectId, venue: this.venue, n: all.length, by: WRITER }),
-          ]);
-        });
+        // one statement, one round trip per group of entries (see appendRows)
+        await appendRows(this.store, this.projectId, this.venue, all);
         for (const w of batch) w.resolve();
       } catch (e) {
         for (const w of batch) w.reject(e);

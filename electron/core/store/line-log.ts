@@ -15,6 +15,36 @@ import { MmError } from '../errors';
 import { projectPartOf } from './document-store';
 import { type PgStore, WRITER, linkedPgStore } from './postgres-store';
 
+/**
+ * Appends rows (JSON texts, in order) to a venue of `mm_journal` and notifies `mm_changes`, in
+ * one statement: a statement is its own transaction, so the notification is still delivered
+ * only when the rows are committed, in one round trip instead of four (BEGIN, INSERT, NOTIFY,
+ * COMMIT apart each waited for the server to be scheduled again, which on a loaded 2-core
+ * machine made a migration batch on PostgreSQL far slower than on files). The migration
+ * journal and the logs both append so.
+ */
+export async function appendRows(
+  store: PgStore,
+  projectId: string,
+  venue: string,
+  entries: readonly string[],
+): Promise<void> {
+  await store.query(
+    `WITH appended AS (
+       INSERT INTO mm_journal (project_id, venue, entry)
+       SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n
+       RETURNING 1
+     )
+     SELECT pg_notify('mm_changes', $4) FROM (SELECT count(*) FROM appended) AS c`,
+    [
+      projectId,
+      venue,
+      entries,
+      JSON.stringify({ t: 'journal', p: projectId, venue, n: entries.length, by: WRITER }),
+    ],
+  );
+}
+
 export interface ReadOptions {
   /**
    * Only the last n lines are needed: a store may return just those (the database does), the
@@ -103,17 +133,7 @@ export class PgLineLog implements LineLog {
       }
       return jsonbSafe(l);
     });
-    await this.store.tx(async (client) => {
-      await client.query(
-        `INSERT INTO mm_journal (project_id, venue, entry)
-         SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n`,
-        [this.projectId, this.venue, entries],
-      );
-      await client.query('SELECT pg_notify($1, $2)', [
-        'mm_changes',
-        JSON.stringify({ t: 'journal', p: this.projectId, venue: this.venue, n: entries.length, by: WRITER }),
-      ]);
-    });
+    await appendRows(this.store, this.projectId, this.venue, entries);
   }
 
   async text(options: ReadOptions = {}): Promise<string | undefined> {
