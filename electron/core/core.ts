@@ -98,8 +98,11 @@ export function createCore(options: CoreOptions): Core {
   const servers = new ServerService(projects, secrets, (projectId, serverId) =>
     inventoryStore.remove(projectId, serverId),
   );
-  projects.releases.cache('migration log', (projectId) => {
+  projects.releases.cache('migration log', async (projectId) => {
+    const l = logs.get(projectId);
     logs.delete(projectId);
+    // lines being appended land before the project moves, not in a file set aside
+    await l?.flushed();
   });
   const log = (projectId: string): MigrationLog => {
     let l = logs.get(projectId);

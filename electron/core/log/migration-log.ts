@@ -63,6 +63,11 @@ export class MigrationLog {
     return this.#queue;
   }
 
+  /** Resolves once every line written so far was appended (or failed): a project's move waits. */
+  async flushed(): Promise<void> {
+    await this.#queue.catch(() => undefined);
+  }
+
   async read(limit = 1000): Promise<LogEntry[]> {
     await this.#queue;
     let text: string | undefined;
