@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { mm, mmOk } from '../migration/env';
+import { storedInDatabase } from '../helpers/store-under-test';
 
 let sshd: Sshd;
 let other: Sshd;
@@ -43,11 +44,13 @@ const add = (role: string, s: Sshd, root: string, extra: string[] = []): string[
   ...extra,
 ];
 
-async function projectFiles(dir: string): Promise<string> {
+/** Everything the data dir's projects hold: their files, and their rows on the PostgreSQL store. */
+async function projectFiles(dataDir: string): Promise<string> {
   let text = '';
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+  for (const e of await readdir(join(dataDir, 'projects'), { withFileTypes: true, recursive: true })) {
     if (e.isFile()) text += await readFile(join(e.parentPath, e.name), 'utf8');
   }
+  for (const [, bytes] of await storedInDatabase(dataDir)) text += bytes.toString('utf8');
   return text;
 }
 
@@ -76,7 +79,7 @@ describe('mm target node', () => {
     // The private key is in the sealed store only, never in a project file.
     const keyBody = (await readFile(sshd.clientKeyPath, 'utf8')).split('\n')[1] ?? '';
     expect(keyBody.length).toBeGreaterThan(20);
-    expect(await projectFiles(join(dataDir, 'projects'))).not.toContain(keyBody);
+    expect(await projectFiles(dataDir)).not.toContain(keyBody);
     expect(await readFile(join(dataDir, 'secrets.json'), 'utf8')).not.toContain(keyBody);
   });
 
