@@ -8,6 +8,7 @@ import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
+import { SharedSecretStore } from './secrets/shared-secrets';
 import { HistoryService } from './history/history-service';
 import { ReportService } from './report/report-service';
 import { ReviewService } from './review/review-service';
@@ -91,7 +92,10 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventBus();
   const projects = new ProjectService(options.dataDir, events);
   const logs = new Map<string, MigrationLog>();
-  const secrets = new SealedSecretStore(options.dataDir, options.keyGuard);
+  // a shared project's credentials are kept sealed in its database, under the project's key
+  const secrets = new SharedSecretStore(new SealedSecretStore(options.dataDir, options.keyGuard), (id) =>
+    projects.projectDir(id),
+  );
   // The app's forms ask for a shared project's database password and seal it here (issue 15).
   if (options.shell === 'electron' || options.shell === 'browser') registerStorePasswords(secrets);
   const inventoryStore = new InventoryStore(projects, secrets);

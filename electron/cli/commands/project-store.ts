@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { MmError } from '../../core/errors';
+import { sharedSecrets } from '../../core/secrets/shared-secrets';
 import { attachSharedProject, moveProjectToPostgres } from '../../core/store/postgres-move';
 import { action } from '../context';
 
@@ -21,6 +22,8 @@ export function registerProjectStoreCommands(program: Command): void {
       action(async (ctx, opts: { store: string }) => {
         const id = await ctx.projectId();
         const moved = await moveProjectToPostgres(ctx.core.projects.projectDir(id), id, opts.store);
+        // the project's key made, this data dir's credentials of the project sealed into the database
+        await sharedSecrets(ctx.core.secrets).shareProject(id);
         return {
           json: moved,
           text: `Moved project ${id} to ${moved.store}: ${moved.documents} documents, ${moved.journalEntries} journal and log entries, ${moved.files} other files (the files are kept in ${moved.setAside}).`,

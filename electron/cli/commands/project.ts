@@ -7,6 +7,7 @@ import { addDemoSourceServer, ensureDemoProject } from '../../core/demo';
 import { MmError } from '../../core/errors';
 import { parseStoreUrl } from '../../core/store/postgres-link';
 import { moveProjectToPostgres } from '../../core/store/postgres-move';
+import { sharedSecrets } from '../../core/secrets/shared-secrets';
 import { action, table } from '../context';
 import { readDefaultProject, writeDefaultProject } from '../default-project';
 
@@ -26,8 +27,11 @@ export function registerProjectCommands(program: Command): void {
         // A bad --store address is refused before anything is created.
         if (opts.store !== undefined) parseStoreUrl(opts.store);
         const created = await core.projects.create(parsed.data, opts.description);
-        if (opts.store !== undefined)
+        if (opts.store !== undefined) {
           await moveProjectToPostgres(core.projects.projectDir(created.id), created.id, opts.store);
+          // its creator holds the first copy of the project's key
+          await sharedSecrets(core.secrets).shareProject(created.id);
+        }
         return { json: created, text: `Created project "${created.name}" (${created.id}).` };
       }),
     );

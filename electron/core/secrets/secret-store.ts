@@ -151,6 +151,11 @@ export class SealedSecretStore implements SecretStore {
     await this.deletePrefix(name, true);
   }
 
+  /** The names held under a prefix (a project's credentials, shared when the project is). */
+  async names(prefix: string): Promise<string[]> {
+    return Object.keys((await (await this.doc()).current()).secrets).filter((k) => k.startsWith(prefix));
+  }
+
   async deletePrefix(prefix: string, exact = false): Promise<void> {
     const drop = (k: string): boolean => (exact ? k === prefix : k.startsWith(prefix));
     await (

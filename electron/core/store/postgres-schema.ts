@@ -80,6 +80,29 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
      updated_by text NOT NULL,
      PRIMARY KEY (project_id, path)
    );`,
+  // 5: the project's credentials shared between engineers (secrets/project-key.ts): the project
+  // key sealed per engineer's public key, and the secrets sealed with the project key; neither
+  // table ever holds a plain key or a plain secret
+  `CREATE TABLE mm_project_keys (
+     project_id text NOT NULL,
+     engineer_fingerprint text NOT NULL,
+     name text NOT NULL,
+     public_key text NOT NULL,
+     key_id text NOT NULL,
+     sealed_key text NOT NULL,
+     added_by text NOT NULL,
+     added_at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (project_id, engineer_fingerprint)
+   );
+   CREATE TABLE mm_secrets (
+     project_id text NOT NULL,
+     name text NOT NULL,
+     key_id text NOT NULL,
+     sealed text NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     updated_by text NOT NULL,
+     PRIMARY KEY (project_id, name)
+   );`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;
