@@ -24,6 +24,7 @@ import { cells } from './team-helpers';
 
 const run = promisify(execFile);
 const PROJECT = 'shared';
+const TARGET_PASSWORD = `tp-${Math.random().toString(36).slice(2)}<&>`;
 const PASSPHRASE = `pp-${Math.random().toString(36).slice(2)}'"$;`;
 
 /** Every file under a folder, recursively. */
@@ -87,6 +88,11 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     await mm(dataA, 'project', 'create', 'Shared', '--store', url);
     alice = createCore({ dataDir: dataA, shell: 'cli' });
     bob = createCore({ dataDir: dataB, shell: 'cli' });
+    // the target's credential too, typed by alice only
+    await alice.target.set(PROJECT, {
+      poaUrl: 'https://poa.example.test:8440/RPC2',
+      poaPassword: TARGET_PASSWORD,
+    });
     await alice.servers.add(PROJECT, {
       name: 'web',
       kind: 'linux',
@@ -114,6 +120,7 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     expect(cells(pg, `SELECT name FROM mm_secrets WHERE project_id = '${PROJECT}' ORDER BY name;`)).toEqual([
       'server/web/passphrase',
       'server/web/privateKey',
+      'target/poa-password',
     ]);
     const creator = (await engineerKey(sharedSecrets(alice.secrets).local)).publicKey.fingerprint;
     expect(
@@ -144,6 +151,8 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     const test = await serverTest(bob);
     expect(test.perl).toMatch(/^5\./);
     expect(await bob.secrets.get(`project/${PROJECT}/server/web/passphrase`)).toBe(password);
+    expect((await bob.target.get(PROJECT)).poa).toMatchObject({ hasPassword: true });
+    expect(await bob.secrets.get(`project/${PROJECT}/target/poa-password`)).toBe(TARGET_PASSWORD);
 
     // the project key as bob's copy opens it: looked for in plain too, in any usual encoding
     const me = await engineerKey(sharedSecrets(bob.secrets).local);
@@ -158,6 +167,7 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     expect(privateKeyBody.length).toBeGreaterThan(40);
     const plain = [
       password,
+      TARGET_PASSWORD,
       privateKeyBody,
       projectKey.toString('hex'),
       projectKey.toString('base64'),
@@ -178,7 +188,7 @@ describe('a shared project’s credentials, sealed per engineer', () => {
       const bytes = await readFile(f);
       for (const p of plain)
         expect(
-          bytes.includes(Buffer.from(p, p === plain[4] ? 'latin1' : 'utf8')),
+          bytes.includes(Buffer.from(p, p === plain[5] ? 'latin1' : 'utf8')),
           `${f} holds a plain secret`,
         ).toBe(false);
     }

@@ -13,6 +13,7 @@ import type { ProjectMoveResult } from '../../../shared/model/project-move';
 import type { Core } from '../core';
 import { MmError } from '../errors';
 import { assertNotReviewCopy } from '../review/review-service';
+import { sharedSecrets } from '../secrets/shared-secrets';
 import { moveProjectToPostgres } from '../store/postgres-move';
 import { linkedPgStore } from '../store/postgres-store';
 import { address, prepare, tryConnection } from '../store/store-choice';
@@ -46,6 +47,8 @@ export async function moveProjectToStore(core: Core, input: MoveToStoreInput): P
   const moved = await projects.releases.whileReleased(projectId, DOING, () =>
     moveProjectToPostgres(dir, projectId, url),
   );
+  // the project's key made, this data dir's credentials of the project sealed into the database
+  await sharedSecrets(core.secrets).shareProject(projectId);
   // re-opened from the database: the project must read there as it did from its files
   const project = await projects.get(projectId);
   core.events.emit('projects:changed', { projectId });

@@ -20,6 +20,7 @@ import { ProjectService, projectIdFromName } from '../project/project-service';
 import { parseStoreUrl, readLink } from './postgres-link';
 import { attachSharedProject, moveProjectToPostgres } from './postgres-move';
 import { passwordFor, storePasswordName } from './store-password';
+import { sharedSecrets } from '../secrets/shared-secrets';
 
 /** Where each project of the data dir lives (by project id). */
 export async function projectStores(core: Core): Promise<Record<string, ProjectStore>> {
@@ -106,6 +107,8 @@ export async function createSharedProject(
     await rm(scratch, { recursive: true, force: true });
   }
   await attachSharedProject(core.projects.projectsDir, id, url);
+  // its creator holds the first copy of the project's key
+  await sharedSecrets(core.secrets).shareProject(id);
   return summary(core, id);
 }
 
