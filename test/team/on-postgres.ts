@@ -87,7 +87,7 @@ const code = await new Promise<number>((resolve) => {
   child.once('close', (c) => resolve(c ?? 1));
 });
 await pg.stop();
-// no vitest in this process to clean up after it: the server's folder and the pgpass go now
+// no vitest in this process to clean up after it: the server's folder goes now
 await removeTempDirs();
 console.log(
   `[pg-store] ${files.length > 0 ? files.join(' ') : 'whole suite'}: exit ${code} after ${Math.round((Date.now() - started) / 1000)} s`,
