@@ -5,7 +5,7 @@
  * and then every project folder without a link of its own keeps its documents and journals in
  * that database (`linkedPgStore`), leaving only the folder on disk.
  */
-import { access, cp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { access, cp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectPartOf } from '../../electron/core/store/document-store';
 import { type PgStore, linkedPgStore } from '../../electron/core/store/postgres-store';
@@ -38,6 +38,22 @@ export async function readProjectDocument<T = unknown>(file: string): Promise<T>
   if (!row)
     throw new Error(`no document ${pg.relPath} of project ${pg.projectId} in ${pg.store.url} (for ${file})`);
   return row.body;
+}
+
+/**
+ * Replaces the document stored as `file` behind the manager's back, as a hand edit of the file
+ * would on the file store: the file written, or the row's body replaced under the next revision
+ * (so an open handle sees it changed, as a file's changed mtime tells). The row must exist.
+ */
+export async function writeProjectDocument(file: string, body: unknown): Promise<void> {
+  const pg = await pgFor(file);
+  if (!pg) return writeFile(file, JSON.stringify(body));
+  const { rowCount } = await pg.store.query(
+    'UPDATE mm_documents SET body = $3, revision = revision + 1, updated_at = now() WHERE project_id = $1 AND path = $2',
+    [pg.projectId, pg.relPath, JSON.stringify(body)],
+  );
+  if (rowCount !== 1)
+    throw new Error(`no document ${pg.relPath} of project ${pg.projectId} in ${pg.store.url} (for ${file})`);
 }
 
 /**

@@ -18,6 +18,7 @@ import { MAX_EXPANDED_BYTES } from '../../electron/core/review/bundle';
 import { runMm, startHost } from '../helpers/processes';
 import { coreInSandbox } from './hostile-core';
 import { type Sandbox, hashTree, refusedWithoutTrace } from './untouched';
+import { readProjectDocument, writeProjectDocument } from '../helpers/store-under-test';
 
 const NOW = '2026-03-01T10:00:00.000Z';
 
@@ -183,15 +184,14 @@ describe('review bundles under hostile input', () => {
         });
         const before = await hashTree(box.root);
         const opened = await core.review.openBundle(bundle, 'chooser.mmreview');
-        // Only the copy's own folder is new.
+        // Only the copy's own folder is new (and, on the PostgreSQL store, its rows: "db:" + path).
         const after = await hashTree(box.root);
         const prefix = `a/b/c/data/projects/${opened.id}/`;
-        expect(Object.fromEntries(Object.entries(after).filter(([k]) => !k.startsWith(prefix)))).toEqual(
-          before,
-        );
-        const stored = JSON.parse(
-          await readFile(`${box.dataDir}/projects/${opened.id}/project.json`, 'utf8'),
-        ) as Record<string, unknown> & { servers: Record<string, unknown>[] };
+        const own = (k: string): boolean => k.startsWith(prefix) || k.startsWith(`db:${prefix}`);
+        expect(Object.fromEntries(Object.entries(after).filter(([k]) => !own(k)))).toEqual(before);
+        const stored = await readProjectDocument<
+          Record<string, unknown> & { servers: Record<string, unknown>[] }
+        >(`${box.dataDir}/projects/${opened.id}/project.json`);
         expect(stored).toMatchObject({
           id: opened.id,
           demo: false,
@@ -209,7 +209,7 @@ describe('review bundles under hostile input', () => {
         // version) stays offline: the REVIEW-COPY marker the manager wrote decides too.
         const projectFile = `${box.dataDir}/projects/${opened.id}/project.json`;
         const { review: _dropped, ...withoutReview } = stored;
-        await writeFile(projectFile, JSON.stringify(withoutReview));
+        await writeProjectDocument(projectFile, withoutReview);
         const reread = createCore({ dataDir: box.dataDir, shell: 'test' });
         await expect(reread.inventory.fetch(opened.id, 'local')).rejects.toMatchObject({
           code: 'read-only-review',
