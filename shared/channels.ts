@@ -73,6 +73,7 @@ export const CALL_CHANNELS = [
   'projects:attach',
   'projects:move-to-store',
   'projects:test-store',
+  'projects:engineer-key',
   'target:get',
   'target:set',
   'target:test',

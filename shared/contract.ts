@@ -445,6 +445,8 @@ export const callSchemas = {
   'projects:test-store': z
     .object({ address: z.string().trim().min(1).max(1000), password: z.string().max(1024).optional() })
     .strict(),
+  /** This data dir's engineer public key, given to whoever grants it a shared project's credentials. */
+  'projects:engineer-key': z.object({}).strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -549,6 +551,7 @@ export interface CallResponses {
   'projects:attach': ProjectSummary;
   'projects:move-to-store': ProjectMoveResult;
   'projects:test-store': { readonly address: string };
+  'projects:engineer-key': { readonly publicKey: string; readonly fingerprint: string };
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];

@@ -8,6 +8,8 @@ import type { Core } from '../core/core';
 import { toAppError } from '../core/errors';
 import { dnsSheetFile } from '../core/cutover/dns-sheet-report';
 import { attachProject, createSharedProject, projectStores } from '../core/store/store-choice';
+import { engineerKey } from '../core/secrets/engineer-key';
+import { sharedSecrets } from '../core/secrets/shared-secrets';
 import { moveProjectToStore, testStoreConnection } from '../core/project/project-move';
 import { controlSpreadBatch } from '../core/workers/spread-control';
 import { isSpreadBatch, refuseWhileSpread } from '../core/workers/spread-guard';
@@ -202,6 +204,10 @@ const handlers: HandlerMap = {
   'projects:attach': (core, req) => attachProject(core, req),
   'projects:move-to-store': (core, req) => moveProjectToStore(core, req),
   'projects:test-store': (_core, req) => testStoreConnection(req),
+  'projects:engineer-key': async (core) => {
+    const { publicKey } = await engineerKey(sharedSecrets(core.secrets).local);
+    return { publicKey: publicKey.text, fingerprint: publicKey.fingerprint };
+  },
   'servers:list': (core, req) => core.servers.list(req.projectId),
   'servers:add': (core, { projectId, ...input }) => core.servers.add(projectId, input),
   'servers:test': (core, req) =>

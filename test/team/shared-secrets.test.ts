@@ -12,6 +12,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../electron/api/handlers';
 import { type Core, createCore } from '../../electron/core/core';
 import { engineerKey } from '../../electron/core/secrets/engineer-key';
 import { openProjectKey, openSecret } from '../../electron/core/secrets/project-key';
@@ -134,6 +135,9 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     expect((await bob.servers.list(PROJECT)).map((s) => s.name)).toEqual(['web']);
     const bobKey = (await mm(dataB, 'engineer', 'key')).split('\n')[0] ?? '';
     expect(bobKey).toMatch(/^mm-x25519:[A-Za-z0-9_-]{43}$/);
+    // the app shows the same key (the Open shared project form)
+    const shown = await dispatch(bob, 'projects:engineer-key', {});
+    expect(shown.ok ? (shown.value as { publicKey: string }).publicKey : shown.error.message).toBe(bobKey);
     const refused = serverTest(bob);
     await expect(refused).rejects.toMatchObject({ code: 'project-key-not-granted' });
     await expect(refused).rejects.toThrow(`mm project grant ${PROJECT} --engineer ${bobKey}`);

@@ -50,6 +50,7 @@ describe('contract surface', () => {
           "projects:attach",
           "projects:create",
           "projects:create-shared",
+          "projects:engineer-key",
           "projects:get",
           "projects:list",
           "projects:move-to-store",

@@ -5,6 +5,7 @@ import { api } from '../../api';
 import { fieldError, unlessOnField } from '../../components/field-error';
 import { FormModal } from '../../components/form-modal';
 import { useSubmit } from '../../hooks/use-submit';
+import { EngineerKeyNote } from './engineer-key-note';
 import { StoreFields, type StoreFieldsValue } from './store-fields';
 
 const NO_SHARED_STORE: StoreFieldsValue = { kind: 'postgres', address: '', password: '' };
@@ -52,6 +53,7 @@ export function AttachSharedModal(props: {
         error={fieldError(error, 'projectId', 'Project id')}
       />
       <StoreFields value={store} onChange={setStore} error={error} sharedOnly testable />
+      <EngineerKeyNote />
     </FormModal>
   );
 }
