@@ -3,7 +3,6 @@
  * sameJson must agree with comparing JSON texts, and a re-run must hold the previous objects
  * where nothing changed (one copy alive, not two) while counting and recording exactly what did.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/core';
@@ -11,6 +10,7 @@ import { sameJson } from '../../electron/core/verification/same-json';
 import { keepUnchanged } from '../../electron/core/verification/unchanged-results';
 import type { VerificationResult } from '../../shared/model/verification';
 import { DEMO, SPHERA, verifiedDemo } from '../helpers/demo-project';
+import { readProjectDocument, readProjectText } from '../helpers/store-under-test';
 import { v1Source, v2Source } from './fixtures';
 import { HOSTING, REGISTRATION } from './scenario';
 
@@ -119,10 +119,8 @@ describe('a full run of the service', () => {
   it('run again unchanged: nothing changed, the same objects held, the same file, no history line', async () => {
     const dir = core.projects.projectDir(DEMO);
     const before = await core.verification.all(DEMO);
-    const history = await readFile(join(dir, 'verification-history.jsonl'), 'utf8');
-    const stored = JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')) as {
-      results: unknown[];
-    };
+    const history = await readProjectText(join(dir, 'verification-history.jsonl'));
+    const stored = await readProjectDocument<{ results: unknown[] }>(join(dir, 'verification.json'));
 
     const info = await core.verification.run(DEMO);
 
@@ -130,10 +128,8 @@ describe('a full run of the service', () => {
     const after = await core.verification.all(DEMO);
     expect(after.length).toBe(before.length);
     after.forEach((r, i) => expect(r).toBe(before[i]));
-    expect(await readFile(join(dir, 'verification-history.jsonl'), 'utf8')).toBe(history);
-    const again = JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')) as {
-      results: unknown[];
-    };
+    expect(await readProjectText(join(dir, 'verification-history.jsonl'))).toBe(history);
+    const again = await readProjectDocument<{ results: unknown[] }>(join(dir, 'verification.json'));
     expect(again.results).toEqual(stored.results);
   });
 
@@ -142,7 +138,7 @@ describe('a full run of the service', () => {
     const before = new Map(
       (await core.verification.all(DEMO)).map((r) => [`${r.kind}/${r.id}`, JSON.stringify(r)]),
     );
-    const historyBefore = await readFile(join(dir, 'verification-history.jsonl'), 'utf8');
+    const historyBefore = await readProjectText(join(dir, 'verification-history.jsonl'));
     await core.selection.change(DEMO, {
       mode: 'remove',
       target: { by: 'domains', ids: ['zahn-termin.test'] },
@@ -159,7 +155,7 @@ describe('a full run of the service', () => {
     for (const k of before.keys()) if (!after.has(k)) expected++;
     expect(expected).toBeGreaterThan(0);
     expect(info.changed).toBe(expected);
-    const added = (await readFile(join(dir, 'verification-history.jsonl'), 'utf8'))
+    const added = (await readProjectText(join(dir, 'verification-history.jsonl')))
       .slice(historyBefore.length)
       .trim()
       .split('\n')
