@@ -29,17 +29,23 @@ export async function appendRows(
   venue: string,
   entries: readonly string[],
 ): Promise<void> {
+  // One text the server splits rather than a jsonb[] parameter: pg encodes an array parameter
+  // element by element, which made 50,000 history lines take about four times as long. A JSON
+  // line never holds a raw newline (JSON.stringify escapes it); an entry that does (a caller's
+  // pretty-printed JSON) keeps the array form.
+  const oneText = !entries.some((e) => e.includes('\n'));
   await store.query(
     `WITH appended AS (
        INSERT INTO mm_journal (project_id, venue, entry)
-       SELECT $1, $2, e FROM unnest($3::jsonb[]) WITH ORDINALITY AS t(e, n) ORDER BY n
+       SELECT $1, $2, e::jsonb FROM unnest(${oneText ? "string_to_array($3::text, E'\\n')" : '$3::text[]'})
+         WITH ORDINALITY AS t(e, n) ORDER BY n
        RETURNING 1
      )
      SELECT pg_notify('mm_changes', $4) FROM (SELECT count(*) FROM appended) AS c`,
     [
       projectId,
       venue,
-      entries,
+      oneText ? entries.join('\n') : entries,
       JSON.stringify({ t: 'journal', p: projectId, venue, n: entries.length, by: WRITER }),
     ],
   );
