@@ -91,6 +91,10 @@ export async function startSshd(
       'UsePAM no',
       'StrictModes no',
       'Subsystem sftp internal-sftp',
+      // bash run by sshd sources ~/.bashrc unless it is a nested shell (SHLVL ≥ 1). This
+      // machine's root .bashrc runs `pyenv init`, whose rehash lock, left behind by a session a
+      // test killed, made every later command wait 60 s: the agents need none of it.
+      'SetEnv SHLVL=1',
       'LogLevel ERROR',
       '',
     ].join('\n'),
