@@ -6,11 +6,12 @@
  * PostgreSQL, its documents are rows there, it opens from there, and the typed password is
  * nowhere on disk in plain text. Neither the host nor the test has PGPASSWORD.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
+import { filesUnder } from '../helpers/files-under';
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { type RunningHost, startHost } from '../helpers/processes';
@@ -19,16 +20,6 @@ import { ProjectsPage } from './pages/projects-page';
 
 const DEMO = 'demo-migration';
 const NAME = 'Demo migration';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(full)));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
-}
 
 /** A console line that is not the 400 of the wrong password the test typed on purpose. */
 const unrefused = (line: string): boolean =>

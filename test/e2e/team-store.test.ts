@@ -8,7 +8,7 @@
  * process has PGPASSWORD: only the password typed in the UI opens the database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,20 +18,10 @@ import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { type RunningHost, runMm, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
+import { filesUnder } from '../helpers/files-under';
 
 const NAME = 'Shared cluster';
 const ID = 'shared-cluster';
-
-/** Every file under a folder, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(full)));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
-}
 
 /** A console line that is not the 400 of a refusal the test provoked on the store forms. */
 const unrefused = (line: string): boolean =>

@@ -7,7 +7,7 @@
  * Afterwards every read gives what it gave before, now from the database, and a new decision
  * is a row there — the set-aside files never change again.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
@@ -19,20 +19,10 @@ import type { CallChannel, CallRequest, CallResponse } from '../../shared/contra
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { cells, until } from './team-helpers';
+import { filesUnder } from '../helpers/files-under';
 
 const DEMO = 'demo-migration';
 const LINUX = 'demo-linux-server';
-
-/** Every file under a folder, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(full)));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
-}
 
 describe('moving an open project to PostgreSQL from the app', () => {
   let pg: Postgres;

@@ -8,7 +8,7 @@
  * again; a rotation re-seals the credential under a new key that the old one does not open.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,22 +22,12 @@ import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, postgresBinDir, startPostgres } from '../helpers/postgres';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { cells } from './team-helpers';
+import { filesUnder } from '../helpers/files-under';
 
 const run = promisify(execFile);
 const PROJECT = 'shared';
 const TARGET_PASSWORD = `tp-${Math.random().toString(36).slice(2)}<&>`;
 const PASSPHRASE = `pp-${Math.random().toString(36).slice(2)}'"$;`;
-
-/** Every file under a folder, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(full)));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
-}
 
 describe('a shared project’s credentials, sealed per engineer', () => {
   let pg: Postgres;
