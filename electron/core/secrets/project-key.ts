@@ -10,40 +10,14 @@
  * key generation and the engineer, or the secret's name, so a row copied elsewhere does not
  * open there.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-} from 'node:crypto';
+import { diffieHellman, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { MmError } from '../errors';
 import type { PgStore } from '../store/postgres-store';
 import { type EngineerKey, type EngineerPublicKey, parsePublicKey } from './engineer-key';
+import { gcmOpen, gcmSeal } from './gcm';
 
 const HKDF_INFO = Buffer.from('migration-manager project key v1');
-
-function gcmSeal(key: Buffer, aad: string, plain: Buffer): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(aad));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]);
-}
-
-/** undefined when it does not open (wrong key, another row's bytes, damaged). */
-function gcmOpen(key: Buffer, aad: string, sealed: Buffer): Buffer | undefined {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
-    decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(sealed.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
-  } catch {
-    return undefined;
-  }
-}
 
 function wrapKey(shared: Buffer, ephemeral: Buffer, recipient: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, Buffer.concat([ephemeral, recipient]), HKDF_INFO, 32));

@@ -8,11 +8,12 @@
  * Sealed values live in `<data>/secrets.json`, keyed by a stable name like
  * `project/<id>/server/<name>/password`. Nothing here ever logs a value.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmError } from '../errors';
 import { DocumentFile } from '../store/document-file';
+import { gcmOpen, gcmSeal } from './gcm';
 
 /** How the master key is protected at rest; Electron plugs in safeStorage here. */
 export interface MasterKeyGuard {
@@ -110,10 +111,7 @@ export class SealedSecretStore implements SecretStore {
       if (counter === 0xffffffff) throw new Error('one sealer seals at most 2^32 values');
       const iv = Buffer.from(base);
       iv.writeUInt32BE(counter++, 8);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(aad);
-      const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+      return gcmSeal(key, aad, value, iv).toString('base64');
     };
   }
 
@@ -122,18 +120,14 @@ export class SealedSecretStore implements SecretStore {
     // A missing, exposed or damaged key file says so itself; only decryption failures below mean
     // "this value does not open".
     const key = await this.masterKey();
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(context));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    } catch {
+    const plain = gcmOpen(key, context, raw);
+    if (plain === undefined)
       throw new MmError(
         'secret-unreadable',
         `The stored secret "${context}" cannot be decrypted (the master key changed?); enter it again.`,
         context,
       );
-    }
+    return plain.toString('utf8');
   }
 
   async set(name: string, value: string): Promise<void> {
