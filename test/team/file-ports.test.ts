@@ -11,7 +11,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobAt, namesUnder } from '../../electron/core/store/file-blob';
-import { lineLogAt } from '../../electron/core/store/line-log';
+import { lineLogAt, pgLineLogAt } from '../../electron/core/store/line-log';
 import { writeLink } from '../../electron/core/store/postgres-link';
 import { type ChangeNote, closeAllPgStores, pgStoreFor } from '../../electron/core/store/postgres-store';
 import { tempDir } from '../helpers/paths';
@@ -98,6 +98,16 @@ describeHere('logs and kept files, from a folder or from PostgreSQL', () => {
     // an escaped backslash followed by "u0000" is text, not a NUL: left alone
     expect(back.path).toBe('C:\\\\u0000dir');
     await expect(log.append(['{"torn": '])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
+  it('replaces a log of rows whole in one transaction: a refused replace leaves the old log', async () => {
+    const log = await pgLineLogAt(join(linked, 'content-resume', 'k.jsonl'));
+    if (!log) throw new Error('the linked folder has no database log');
+    await log.append(['{"v":1}', '{"f":"a"}']);
+    await log.replace(['{"v":1}', '{"f":"b"}', '{"f":"c"}']);
+    expect(await log.text()).toBe('{"v":1}\n{"f":"b"}\n{"f":"c"}\n');
+    await expect(log.replace(['{"v":1}', '{"f": '])).rejects.toMatchObject({ code: 'invalid-input' });
+    expect(await log.text()).toBe('{"v":1}\n{"f":"b"}\n{"f":"c"}\n');
   });
 
   it('a kept file answers the same from a file and from a row, lists its folder, and is announced', async () => {

@@ -12,9 +12,7 @@
  */
 import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { projectPartOf } from '../store/document-store';
-import { type LineLog, PgLineLog } from '../store/line-log';
-import { linkedPgStore } from '../store/postgres-store';
+import { type PgLineLog, pgLineLogAt } from '../store/line-log';
 
 export interface ResumeLines {
   /** The lines as written (each without its "\n"), undefined when there is no log. */
@@ -87,21 +85,19 @@ export class FileResumeLines implements ResumeLines {
 
 /**
  * The log of a shared project: the store's append-only log port (store/line-log.ts: `mm_journal`
- * rows under the log's path as venue, a row whole or absent, so nothing is ever torn). Replacing
- * is a clear, then one append: a kill between the two leaves no log, which costs the next
- * attempt its resume (it starts over in an emptied staging folder), never a wrong one.
+ * rows under the log's path as venue, a row whole or absent, so nothing is ever torn), replaced
+ * in one transaction.
  */
 export class SharedResumeLines implements ResumeLines {
-  constructor(private readonly log: LineLog) {}
+  constructor(private readonly log: PgLineLog) {}
 
   async load(): Promise<string[] | undefined> {
     const text = await this.log.text();
     return text === undefined ? undefined : text.split('\n').filter((l) => l !== '');
   }
 
-  async replace(lines: readonly string[]): Promise<void> {
-    await this.log.clear();
-    await this.log.append(lines);
+  replace(lines: readonly string[]): Promise<void> {
+    return this.log.replace(lines);
   }
 
   append(lines: readonly string[]): Promise<void> {
@@ -122,9 +118,6 @@ export class SharedResumeLines implements ResumeLines {
  * PostgreSQL database when its folder has a link, else the file.
  */
 export async function resumeLinesAt(file: string): Promise<ResumeLines> {
-  const part = projectPartOf(file);
-  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-  return part && linked
-    ? new SharedResumeLines(new PgLineLog(linked.store, linked.projectId, part.relPath, file))
-    : new FileResumeLines(file);
+  const shared = await pgLineLogAt(file);
+  return shared ? new SharedResumeLines(shared) : new FileResumeLines(file);
 }

@@ -29,26 +29,36 @@ export async function appendRows(
   venue: string,
   entries: readonly string[],
 ): Promise<void> {
+  const { text, values } = appendStatement(projectId, venue, entries);
+  await store.query(text, values);
+}
+
+/** The one statement that appends rows and notifies (appendRows; a replace runs it in its transaction). */
+function appendStatement(
+  projectId: string,
+  venue: string,
+  entries: readonly string[],
+): { readonly text: string; readonly values: unknown[] } {
   // One text the server splits rather than a jsonb[] parameter: pg encodes an array parameter
   // element by element, which made 50,000 history lines take about four times as long. A JSON
   // line never holds a raw newline (JSON.stringify escapes it); an entry that does (a caller's
   // pretty-printed JSON) keeps the array form.
   const oneText = !entries.some((e) => e.includes('\n'));
-  await store.query(
-    `WITH appended AS (
+  return {
+    text: `WITH appended AS (
        INSERT INTO mm_journal (project_id, venue, entry)
        SELECT $1, $2, e::jsonb FROM unnest(${oneText ? "string_to_array($3::text, E'\\n')" : '$3::text[]'})
          WITH ORDINALITY AS t(e, n) ORDER BY n
        RETURNING 1
      )
      SELECT pg_notify('mm_changes', $4) FROM (SELECT count(*) FROM appended) AS c`,
-    [
+    values: [
       projectId,
       venue,
       oneText ? entries.join('\n') : entries,
       JSON.stringify({ t: 'journal', p: projectId, venue, n: entries.length, by: WRITER }),
     ],
-  );
+  };
 }
 
 export interface ReadOptions {
@@ -127,7 +137,28 @@ export class PgLineLog implements LineLog {
 
   async append(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
-    const entries = lines.map((l, i) => {
+    await appendRows(this.store, this.projectId, this.venue, this.#entries(lines));
+  }
+
+  /**
+   * The whole log replaced by `lines` in one transaction: another reader (or a kill) sees the
+   * old log or the new one, never none or a mix.
+   */
+  async replace(lines: readonly string[]): Promise<void> {
+    const entries = this.#entries(lines);
+    await this.store.tx(async (client) => {
+      await client.query('DELETE FROM mm_journal WHERE project_id = $1 AND venue = $2', [
+        this.projectId,
+        this.venue,
+      ]);
+      const { text, values } = appendStatement(this.projectId, this.venue, entries);
+      await client.query(text, values);
+    });
+  }
+
+  /** The lines as rows: each must be JSON (nothing is stored otherwise), NULs made jsonb-safe. */
+  #entries(lines: readonly string[]): string[] {
+    return lines.map((l, i) => {
       try {
         JSON.parse(l);
       } catch {
@@ -139,7 +170,6 @@ export class PgLineLog implements LineLog {
       }
       return jsonbSafe(l);
     });
-    await appendRows(this.store, this.projectId, this.venue, entries);
   }
 
   async text(options: ReadOptions = {}): Promise<string | undefined> {
@@ -189,16 +219,18 @@ export class PgLineLog implements LineLog {
  * while a service holds its log writes to the database from then on.
  */
 export function lineLogAt(file: string, options: LineLogOptions = {}): LineLog {
-  const resolve = async (): Promise<LineLog> => {
-    const part = projectPartOf(file);
-    const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-    if (part && linked) return new PgLineLog(linked.store, linked.projectId, part.relPath, file);
-    return new FileLineLog(file, options);
-  };
+  const resolve = async (): Promise<LineLog> => (await pgLineLogAt(file)) ?? new FileLineLog(file, options);
   return {
     file,
     append: async (lines) => (await resolve()).append(lines),
     text: async (o) => (await resolve()).text(o),
     clear: async () => (await resolve()).clear(),
   };
+}
+
+/** The database log standing for `file` when its project folder is linked to PostgreSQL. */
+export async function pgLineLogAt(file: string): Promise<PgLineLog | undefined> {
+  const part = projectPartOf(file);
+  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
+  return part && linked ? new PgLineLog(linked.store, linked.projectId, part.relPath, file) : undefined;
 }
