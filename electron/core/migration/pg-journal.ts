@@ -13,9 +13,8 @@
 import { join } from 'node:path';
 import { MmError } from '../errors';
 import { maskSecrets } from '../log/mask';
-import { projectPartOf } from '../store/document-store';
 import { appendRows } from '../store/line-log';
-import { type PgStore, linkedPgStore } from '../store/postgres-store';
+import { type PgStore, linkedPlaceOf } from '../store/postgres-store';
 import { FileJournal } from './file-journal';
 import { applyEntry, emptyState, type JournalEntry, type JournalPort, type JournalState } from './journal';
 
@@ -99,9 +98,8 @@ export function journalAt(file: string): JournalPort {
   let port: Promise<JournalPort> | undefined;
   const resolve = (): Promise<JournalPort> =>
     (port ??= (async () => {
-      const part = projectPartOf(file);
-      const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-      if (part && linked) return new PgJournal(linked.store, linked.projectId, part.relPath);
+      const at = await linkedPlaceOf(file);
+      if (at) return new PgJournal(at.store, at.projectId, at.relPath);
       return new FileJournal(file);
     })());
   return {
@@ -126,12 +124,11 @@ export const batchLockKey = (projectId: string, venue: string): string => `mm-ba
  * Refused at once, with `busy`, when someone holds it.
  */
 export async function holdSharedBatchLock(file: string): Promise<(() => Promise<void>) | undefined> {
-  const part = projectPartOf(file);
-  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-  if (!part || !linked) return undefined;
+  const linked = await linkedPlaceOf(file);
+  if (!linked) return undefined;
   await linked.store.ready();
   const client = await linked.store.pool.connect();
-  const key = batchLockKey(linked.projectId, part.relPath);
+  const key = batchLockKey(linked.projectId, linked.relPath);
   try {
     const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
       key,

@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { projectPartOf } from './document-store';
-import { type PgStore, WRITER, linkedPgStore } from './postgres-store';
+import { type PgStore, WRITER, linkedPlaceOf } from './postgres-store';
 
 export interface FileBlob {
   readonly file: string;
@@ -110,9 +109,8 @@ async function notify(
  */
 export function blobAt(file: string, options: BlobOptions = {}): FileBlob {
   const resolve = async (): Promise<FileBlob> => {
-    const part = projectPartOf(file);
-    const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-    if (part && linked) return new PgBlob(linked.store, linked.projectId, part.relPath, file);
+    const at = await linkedPlaceOf(file);
+    if (at) return new PgBlob(at.store, at.projectId, at.relPath, file);
     return new LocalBlob(file, options.mode ?? 0o600);
   };
   return {
@@ -129,21 +127,20 @@ export function blobAt(file: string, options: BlobOptions = {}): FileBlob {
  * there (a rehearsal's folder is listed by its record, wherever it was written).
  */
 export async function namesUnder(dir: string): Promise<string[]> {
-  const part = projectPartOf(`${dir}/.`);
-  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-  if (!part || !linked) {
+  const at = await linkedPlaceOf(`${dir}/.`);
+  if (!at) {
     try {
       return await readdir(dir);
     } catch {
       return [];
     }
   }
-  const prefix = part.relPath.replace(/\/?\.$/, '');
+  const prefix = at.relPath.replace(/\/?\.$/, '');
   const under = prefix === '' ? '' : `${prefix}/`;
-  const { rows } = await linked.store.query<{ name: string }>(
+  const { rows } = await at.store.query<{ name: string }>(
     `SELECT DISTINCT split_part(substr(path, length($2) + 1), '/', 1) AS name FROM mm_files
      WHERE project_id = $1 AND starts_with(path, $2)`,
-    [linked.projectId, under],
+    [at.projectId, under],
   );
   return rows.map((r) => r.name).filter((n) => n !== '');
 }

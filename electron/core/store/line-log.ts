@@ -12,8 +12,7 @@
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MmError } from '../errors';
-import { projectPartOf } from './document-store';
-import { type PgStore, WRITER, linkedPgStore } from './postgres-store';
+import { type PgStore, WRITER, linkedPlaceOf } from './postgres-store';
 
 /**
  * Appends rows (JSON texts, in order) to a venue of `mm_journal` and notifies `mm_changes`, in
@@ -230,7 +229,6 @@ export function lineLogAt(file: string, options: LineLogOptions = {}): LineLog {
 
 /** The database log standing for `file` when its project folder is linked to PostgreSQL. */
 export async function pgLineLogAt(file: string): Promise<PgLineLog | undefined> {
-  const part = projectPartOf(file);
-  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
-  return part && linked ? new PgLineLog(linked.store, linked.projectId, part.relPath, file) : undefined;
+  const at = await linkedPlaceOf(file);
+  return at ? new PgLineLog(at.store, at.projectId, at.relPath, file) : undefined;
 }

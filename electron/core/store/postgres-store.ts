@@ -12,7 +12,12 @@ import { basename } from 'node:path';
 import pg from 'pg';
 import { osAuthor } from '../decisions/author';
 import type { DocumentSpec, Versioned } from './document-file';
-import { type DocumentHandle, type LinkedDocumentStore, setLinkResolver } from './document-store';
+import {
+  type DocumentHandle,
+  type LinkedDocumentStore,
+  projectPartOf,
+  setLinkResolver,
+} from './document-store';
 import { readLink, parseStoreUrl } from './postgres-link';
 import { migrateSchema } from './postgres-schema';
 import { PgDocument } from './postgres-document';
@@ -218,6 +223,19 @@ export async function linkedPgStore(
   const { ino } = await stat(projectDir);
   const ns = createHash('sha256').update(`${projectDir}/${ino}`).digest('hex').slice(0, 16);
   return { store: pgStoreFor(forced), projectId: `${ns}-${basename(projectDir)}` };
+}
+
+/**
+ * Where a file inside a project folder lives when that folder is served from PostgreSQL: the
+ * store, the project and the file's path in it; undefined for a file project (or a path outside
+ * any project folder). Every port that is "the file, or rows under its path" resolves so.
+ */
+export async function linkedPlaceOf(
+  file: string,
+): Promise<{ store: PgStore; projectId: string; relPath: string } | undefined> {
+  const part = projectPartOf(file);
+  const linked = part ? await linkedPgStore(part.projectDir) : undefined;
+  return part && linked ? { ...linked, relPath: part.relPath } : undefined;
 }
 
 setLinkResolver(linkedPgStore);
