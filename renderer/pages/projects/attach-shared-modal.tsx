@@ -7,6 +7,7 @@ import { FormModal } from '../../components/form-modal';
 import { useSubmit } from '../../hooks/use-submit';
 import { EngineerKeyNote } from './engineer-key-note';
 import { StoreFields, type StoreFieldsValue } from './store-fields';
+import { storeRequest } from './store-request';
 
 const NO_SHARED_STORE: StoreFieldsValue = { kind: 'postgres', address: '', password: '' };
 
@@ -21,8 +22,7 @@ export function AttachSharedModal(props: {
     () =>
       api.call('projects:attach', {
         projectId: projectId.trim(),
-        address: store.address,
-        ...(store.password !== '' ? { password: store.password } : {}),
+        ...storeRequest(store),
       }),
     (attached) => {
       setStore(NO_SHARED_STORE);

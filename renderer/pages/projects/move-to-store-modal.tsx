@@ -14,6 +14,7 @@ import { unlessOnField } from '../../components/field-error';
 import { FormModal } from '../../components/form-modal';
 import { useSubmit } from '../../hooks/use-submit';
 import { StoreFields, type StoreFieldsValue } from './store-fields';
+import { storeRequest } from './store-request';
 
 const EMPTY: StoreFieldsValue = { kind: 'postgres', address: '', password: '' };
 
@@ -29,8 +30,7 @@ export function MoveToStoreModal(props: {
     () =>
       api.call('projects:move-to-store', {
         projectId: project?.id ?? '',
-        address: store.address,
-        ...(store.password !== '' ? { password: store.password } : {}),
+        ...storeRequest(store),
       }),
     (moved) => {
       setStore(EMPTY);

@@ -27,6 +27,7 @@ import { AttachSharedModal } from './attach-shared-modal';
 import { MoveResultAlert, MoveToStoreModal } from './move-to-store-modal';
 import type { ProjectMoveResult } from '../../../shared/model/project-move';
 import { NO_STORE_FIELDS, StoreBadge, StoreFields, type StoreFieldsValue } from './store-fields';
+import { storeRequest } from './store-request';
 
 export function ProjectsPage({ onOpen }: { onOpen: (projectId: string) => void }) {
   const projects = useCall('projects:list', {});
@@ -211,8 +212,7 @@ function CreateProjectModal(props: {
         ? api.call('projects:create-shared', {
             name,
             description,
-            address: store.address,
-            ...(store.password !== '' ? { password: store.password } : {}),
+            ...storeRequest(store),
           })
         : api.call('projects:create', { name, description }),
     (created) => {

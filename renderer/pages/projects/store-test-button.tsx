@@ -7,6 +7,7 @@ import { Button, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
+import { storeRequest } from './store-request';
 
 type Outcome =
   { readonly ok: true; readonly address: string } | { readonly ok: false; readonly error: AppError };
@@ -20,10 +21,7 @@ export function StoreTestButton(props: { address: string; password: string }) {
 
   const test = async (): Promise<void> => {
     setBusy(true);
-    const r = await api.call('projects:test-store', {
-      address: props.address,
-      ...(props.password !== '' ? { password: props.password } : {}),
-    });
+    const r = await api.call('projects:test-store', storeRequest(props));
     setBusy(false);
     setTested(input);
     setOutcome(r.ok ? { ok: true, address: r.value.address } : { ok: false, error: r.error });
