@@ -15,8 +15,11 @@ import { type TransferOptions, transferContent } from '../../electron/core/conte
 import { linkedPgStore } from '../../electron/core/store/postgres-store';
 import { REPO_ROOT } from '../helpers/paths';
 import type { Sshd } from '../helpers/sshd';
-import { mmOk } from '../migration/env';
-import { connectTo, sourceAgent } from './helpers';
+import { expect } from 'vitest';
+import { contentKey } from '../../electron/core/content/layout';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
+import { mm, mmOk, parseMigrate } from '../migration/env';
+import { connectTo, sourceAgent, tree } from './helpers';
 
 /** A TCP proxy to the node's sshd: `sent` counts the manager's bytes to the node, `received` the node's answers. */
 export interface CountingProxy {
@@ -222,4 +225,50 @@ export class CutRig {
       }
     }
   }
+}
+
+/** The node's webspace folder of `domain`, once the sandbox has given the domain a webspace. */
+export function webspaceOf(sandbox: RunningSandbox, nodeDir: string, domain: string): string | undefined {
+  const ws = sandbox.state().domains.find((d) => d['domain_name'] === domain)?.['webspace_id'];
+  return ws === undefined ? undefined : join(nodeDir, 'vhosts', String(ws), 'webspace');
+}
+
+/** The staging folder of `domain`'s site on the node (undefined before its webspace exists). */
+export function siteStaging(sandbox: RunningSandbox, nodeDir: string, domain: string): string | undefined {
+  const webspace = webspaceOf(sandbox, nodeDir, domain);
+  return webspace && join(webspace, '.mm-staging', contentKey(`site:${domain}`));
+}
+
+/**
+ * After `mm migrate` was killed mid-site: runs it again in `dataDir` (counting what the proxy
+ * sends to the node) and checks the site was published as the source holds it, the staging
+ * folder emptied, and every file staged whole before the kill published as that very file (same
+ * inode: not moved again). Returns the bytes the node held in `gallery/` after the kill and the
+ * bytes sent the second time.
+ */
+export async function resumeSite(o: {
+  readonly dataDir: string;
+  readonly proxy: CountingProxy;
+  readonly sandbox: RunningSandbox;
+  readonly nodeDir: string;
+  readonly domain: string;
+  readonly docRoot: string;
+  readonly whole: ReadonlyMap<string, { readonly ino: number }>;
+}): Promise<{ held: number; movedAgain: number }> {
+  const staging = siteStaging(o.sandbox, o.nodeDir, o.domain) as string;
+  const afterKill = await filesIn(join(staging, 'gallery'));
+  const held = [...afterKill.values()].reduce((n, f) => n + f.size, 0);
+
+  o.proxy.sent = 0;
+  const run = parseMigrate(await mm(o.dataDir, ['migrate', '--json']));
+  expect(run.failures).toEqual([]);
+  expect(run.state).toBe('done');
+  const movedAgain = o.proxy.sent;
+
+  const webspace = webspaceOf(o.sandbox, o.nodeDir, o.domain) as string;
+  expect(await tree(join(webspace, 'httpdocs'))).toEqual(await tree(o.docRoot));
+  expect(await readdir(join(webspace, '.mm-staging'))).toEqual([]);
+  const published = await filesIn(join(webspace, 'httpdocs', 'gallery'));
+  for (const [name, f] of o.whole) expect(published.get(name)?.ino, name).toBe(f.ino);
+  return { held, movedAgain };
 }

@@ -8,13 +8,12 @@
  * node the second time are about the rest of the site, not the whole of it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentKey } from '../../electron/core/content/layout';
 import { tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import { PROJECT, type PreparedSource, freshRun, prepareSource } from '../migration/env';
 import { tree } from './helpers';
 import {
   type CountingProxy,
@@ -23,6 +22,8 @@ import {
   filesIn,
   killMigrateWhen,
   resumeLogs,
+  resumeSite,
+  siteStaging,
 } from './resume-harness';
 
 const MB = 1024 * 1024;
@@ -61,12 +62,7 @@ describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
     try {
       await addNodes(dataDir, nodeDir, proxy.port, nodeSshd);
 
-      const staging = (): string | undefined => {
-        const ws = sandbox.state().domains.find((d) => d['domain_name'] === DOMAIN)?.['webspace_id'];
-        return ws
-          ? join(nodeDir, 'vhosts', String(ws), 'webspace', '.mm-staging', contentKey(`site:${DOMAIN}`))
-          : undefined;
-      };
+      const staging = (): string | undefined => siteStaging(sandbox, nodeDir, DOMAIN);
       const project = join(dataDir, 'projects', PROJECT);
       // Kill once a third of the gallery is staged whole and the project's resume log says so.
       let whole = new Map<string, { size: number; ino: number }>();
@@ -81,23 +77,16 @@ describe('mm migrate killed with SIGKILL mid-transfer, started again', () => {
       expect(whole.size, 'the batch was killed in the middle of the site').toBeGreaterThanOrEqual(FILES / 3);
       expect(whole.size).toBeLessThan(FILES);
       // What the node holds after the kill (tar on the node may have written a little more).
-      const dir = staging() as string;
-      const afterKill = await filesIn(join(dir, 'gallery'));
-      const held = [...afterKill.values()].reduce((n, f) => n + f.size, 0);
-
-      proxy.sent = 0;
-      const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
-      expect(run.failures).toEqual([]);
-      expect(run.state).toBe('done');
-      const movedAgain = proxy.sent;
-
-      const ws = sandbox.state().domains.find((d) => d['domain_name'] === DOMAIN)?.['webspace_id'];
-      const webspace = join(nodeDir, 'vhosts', String(ws), 'webspace');
-      expect(await tree(join(webspace, 'httpdocs'))).toEqual(await tree(docRoot));
-      expect(await readdir(join(webspace, '.mm-staging'))).toEqual([]);
-      // The files staged whole before the kill are the very files published: not moved again.
-      const published = await filesIn(join(webspace, 'httpdocs', 'gallery'));
-      for (const [name, f] of whole) expect(published.get(name)?.ino, name).toBe(f.ino);
+      // The site arrives whole; the files staged whole before the kill are the very files published.
+      const { held, movedAgain } = await resumeSite({
+        dataDir,
+        proxy,
+        sandbox,
+        nodeDir,
+        domain: DOMAIN,
+        docRoot,
+        whole,
+      });
       // The resume log served its purpose and is gone.
       expect([...(await resumeLogs(project)).keys()]).toEqual([]);
       // Bytes sent to the node the second time: the rest of the site (plus SSH framing and the

@@ -11,25 +11,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
-import { contentKey } from '../../electron/core/content/layout';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { copyDataDir } from '../helpers/store-under-test';
-import {
-  PROJECT,
-  type PreparedSource,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, type PreparedSource, freshRun, mmOk, prepareSource } from '../migration/env';
 import { tree } from './helpers';
 import {
   type CountingProxy,
@@ -38,6 +29,8 @@ import {
   filesIn,
   killMigrateWhen,
   resumeLogs,
+  resumeSite,
+  siteStaging,
 } from './resume-harness';
 
 const MB = 1024 * 1024;
@@ -96,12 +89,7 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
         const projectA = join(dirA, 'projects', PROJECT);
         const projectB = join(dirB, 'projects', PROJECT);
 
-        const staging = (): string | undefined => {
-          const ws = sandbox.state().domains.find((d) => d['domain_name'] === DOMAIN)?.['webspace_id'];
-          return ws
-            ? join(nodeDir, 'vhosts', String(ws), 'webspace', '.mm-staging', contentKey(`site:${DOMAIN}`))
-            : undefined;
-        };
+        const staging = (): string | undefined => siteStaging(sandbox, nodeDir, DOMAIN);
         // Kill A once a third of the gallery is staged whole and the database's log says so.
         let whole = new Map<string, { size: number; ino: number }>();
         let logged = 0;
@@ -120,21 +108,15 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
         expect(whole.size).toBeLessThan(FILES);
         // The log is rows of the shared project: A's folder holds no resume file.
         expect(existsSync(join(projectA, 'content-resume'))).toBe(false);
-        const afterKill = await filesIn(join(staging() as string, 'gallery'));
-        const held = [...afterKill.values()].reduce((n, f) => n + f.size, 0);
-
-        proxy.sent = 0;
-        const run = parseMigrate(await mm(dirB, ['migrate', '--json']));
-        expect(run.failures).toEqual([]);
-        expect(run.state).toBe('done');
-        const movedAgain = proxy.sent;
-
-        const ws = sandbox.state().domains.find((d) => d['domain_name'] === DOMAIN)?.['webspace_id'];
-        const webspace = join(nodeDir, 'vhosts', String(ws), 'webspace');
-        expect(await tree(join(webspace, 'httpdocs'))).toEqual(await tree(docRoot));
-        expect(await readdir(join(webspace, '.mm-staging'))).toEqual([]);
-        const published = await filesIn(join(webspace, 'httpdocs', 'gallery'));
-        for (const [name, f] of whole) expect(published.get(name)?.ino, name).toBe(f.ino);
+        const { held, movedAgain } = await resumeSite({
+          dataDir: dirB,
+          proxy,
+          sandbox,
+          nodeDir,
+          domain: DOMAIN,
+          docRoot,
+          whole,
+        });
         // Published: the log's rows are gone; B never kept a file either.
         expect([...(await resumeLogs(projectB)).keys()]).toEqual([]);
         expect(existsSync(join(projectB, 'content-resume'))).toBe(false);
