@@ -74,6 +74,7 @@ export const CALL_CHANNELS = [
   'projects:move-to-store',
   'projects:test-store',
   'projects:engineer-key',
+  'projects:watch',
   'target:get',
   'target:set',
   'target:test',
@@ -101,6 +102,7 @@ export const EVENT_CHANNELS = [
   'rehearsal:progress',
   'verification:changed',
   'workers:changed',
+  'project:shared-change',
 ] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];

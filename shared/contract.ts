@@ -9,6 +9,7 @@ import type { InventoryDetail, InventoryRows } from './model/inventory';
 import type { ProjectDetails, ProjectSummary } from './model/project';
 import type { ProjectStore, WorkersView } from './model/workers';
 import type { ProjectMoveResult } from './model/project-move';
+import type { SharedChange } from './model/project-changes';
 import type { Decision, DecisionOutcome, DecisionPreview } from './model/decision';
 import {
   type MappingRow,
@@ -447,6 +448,8 @@ export const callSchemas = {
     .strict(),
   /** This data dir's engineer public key, given to whoever grants it a shared project's credentials. */
   'projects:engineer-key': z.object({}).strict(),
+  // the page asking wants to hear others' changes to the project live (project:shared-change)
+  'projects:watch': z.object({ projectId }).strict(),
 } as const satisfies Record<CallChannelName, z.ZodType>;
 
 export type CallChannel = keyof typeof callSchemas;
@@ -552,6 +555,8 @@ export interface CallResponses {
   'projects:move-to-store': ProjectMoveResult;
   'projects:test-store': { readonly address: string };
   'projects:engineer-key': { readonly publicKey: string; readonly fingerprint: string };
+  /** shared: the project is on PostgreSQL and others' changes are now heard; false for a file project. */
+  'projects:watch': { readonly shared: boolean };
 }
 
 export type CallResponse<C extends CallChannel> = CallResponses[C];
@@ -611,6 +616,8 @@ export interface EventPayloads {
   };
   /** A shared project's workers, units or spread batches moved (heard from any machine). */
   'workers:changed': { readonly projectId: string };
+  /** Another app, script or worker changed a part of a shared project (merged, ≤ 4 a second per part). */
+  'project:shared-change': SharedChange;
 }
 
 export type EventChannel = keyof EventPayloads;

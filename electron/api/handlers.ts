@@ -15,6 +15,7 @@ import { controlSpreadBatch } from '../core/workers/spread-control';
 import { isSpreadBatch, refuseWhileSpread } from '../core/workers/spread-guard';
 import { startSpreadBatch } from '../core/workers/worker';
 import { watchWorkers, workersView } from '../core/workers/workers-view';
+import { watchProjectChanges } from '../core/store/project-changes';
 import type { z } from 'zod';
 
 type Parsed<C extends CallChannel> = z.output<(typeof callSchemas)[C]>;
@@ -204,6 +205,10 @@ const handlers: HandlerMap = {
   'projects:attach': (core, req) => attachProject(core, req),
   'projects:move-to-store': (core, req) => moveProjectToStore(core, req),
   'projects:test-store': (_core, req) => testStoreConnection(req),
+  'projects:watch': async (core, req) => {
+    await core.projects.read(req.projectId); // an unknown project is refused by name, as everywhere
+    return { shared: await watchProjectChanges(core, req.projectId) };
+  },
   'projects:engineer-key': async (core) => {
     const { publicKey } = await engineerKey(sharedSecrets(core.secrets).local);
     return { publicKey: publicKey.text, fingerprint: publicKey.fingerprint };
