@@ -44,7 +44,7 @@ describe('a conflicting decision on the shared store', () => {
   const selectedInDb = (): string[] =>
     cells(
       pg,
-      `SELECT jsonb_array_elements_text(body->'servers'->'${SERVER}'->'domains') FROM mm_documents
+      `SELECT json_array_elements_text(body->'servers'->'${SERVER}'->'domains') FROM mm_documents
         WHERE path = 'selection.json';`,
     );
 
@@ -82,7 +82,7 @@ describe('a conflicting decision on the shared store', () => {
     expect(cells(pg, `SELECT path || '@' || revision FROM mm_documents ORDER BY path;`)).toEqual(revisions);
     const log = cells(
       pg,
-      `SELECT e->>'author' FROM mm_documents, jsonb_array_elements(body->'log') e WHERE path = 'decisions.json';`,
+      `SELECT e->>'author' FROM mm_documents, json_array_elements(body->'log') e WHERE path = 'decisions.json';`,
     );
     expect(log).not.toContain('bob');
     expect(log).toHaveLength(1);

@@ -188,7 +188,7 @@ describe('moving an open project to PostgreSQL from the app', () => {
     await core.decisions.apply(DEMO, { kind: 'unselect', serverId: LINUX, domainId: second.id }, 'bob');
     const authors = cells(
       pg,
-      `SELECT e->>'author' FROM mm_documents, jsonb_array_elements(body->'log') e
+      `SELECT e->>'author' FROM mm_documents, json_array_elements(body->'log') e
         WHERE project_id = '${DEMO}' AND path = 'decisions.json' ORDER BY 1;`,
     );
     expect(authors).toEqual(['alice', 'bob']);
@@ -196,7 +196,7 @@ describe('moving an open project to PostgreSQL from the app', () => {
     expect(
       cells(
         pg,
-        `SELECT body->'servers'->'${LINUX}'->'domains' ? '${second.id}' FROM mm_documents
+        `SELECT (body->'servers'->'${LINUX}'->'domains')::jsonb ? '${second.id}' FROM mm_documents
         WHERE project_id = '${DEMO}' AND path = 'selection.json';`,
       ),
     ).toEqual(['f']);

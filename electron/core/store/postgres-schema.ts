@@ -4,7 +4,7 @@
  * advisory lock (two processes starting together never apply one twice), and refuses a
  * database written by a newer Migration Manager instead of guessing at its tables.
  *
- * Documents are one jsonb table (`mm_documents`), not a table per kind: every kind is already a
+ * Documents are one json table (`mm_documents`), not a table per kind: every kind is already a
  * versioned JSON document with its own migrations and shape check (`DocumentSpec`), and keeping
  * them whole keeps one copy of those rules for both stores. A row is one document; its
  * `revision` orders the changes and its `updated_by` says who made the last one. The journal is
@@ -103,6 +103,12 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
      updated_by text NOT NULL,
      PRIMARY KEY (project_id, name)
    );`,
+  // 6: documents keep their text as written (json, not jsonb). jsonb stores an object's keys in
+  // its own order (shorter keys first), so a document read back from the database differed from
+  // the same document read from its file in every JSON text made of it: verification's stamp,
+  // the plan's fingerprint a sign-off names, the comparison that keeps unchanged results. Whole
+  // documents are only ever written and read whole, so jsonb's operators bought nothing here.
+  `ALTER TABLE mm_documents ALTER COLUMN body TYPE json USING body::json;`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;

@@ -42,7 +42,6 @@ import {
 } from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
 import { keepUnchanged } from './unchanged-results';
-import { inSettingsOrder } from '../servers/settings-order';
 import { withDecision } from './what-if';
 
 export interface VerificationSources {
@@ -137,12 +136,8 @@ export class VerificationService {
       domainServices: servicesRev,
       // Absent while IP mapping is not wired in, so stamps stored before it still match.
       ...(ip ? { ipMap: ip.revision } : {}),
-      // the settings in one key order: the same stamp from files and from PostgreSQL's jsonb
-      servers: loaded.map(({ server }) => [
-        server.id,
-        server.inventory?.fetchedAt ?? null,
-        inSettingsOrder(server.settings),
-      ]),
+      // the settings as stored: both stores keep a document's key order (postgres-schema.ts, 6)
+      servers: loaded.map(({ server }) => [server.id, server.inventory?.fetchedAt ?? null, server.settings]),
     });
     return { input, index: this.index(projectId, servers), stamp };
   }
