@@ -13,6 +13,8 @@ import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
 import { saveBlob } from '../../components/file-transfer';
 import { useCall, useEvent } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
+import { SharedChangeNote } from '../../components/shared-change-note';
 import type { RouteParams } from '../../hooks/use-route';
 import { BatchCard } from './batch-card';
 import { timeText } from './migration-badges';
@@ -85,6 +87,8 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
     reloadJobs();
     reloadObjects();
   }, [reloadJobs, reloadObjects]);
+  // a batch run by another app, `mm migrate` or workers on a shared project: as often as the table
+  const elsewhere = useProjectChanges(projectId, ['migration'], changed, { everyMs: TABLE_REFRESH_MS });
   const [planning, setPlanning] = useState(false);
   const started = useCallback(
     (jobId: string) => {
@@ -101,6 +105,7 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
         <Title order={2}>Migration</Title>
         {current && <ReportButtons projectId={projectId} jobId={current.jobId} />}
       </Group>
+      <SharedChangeNote change={elsewhere} />
       {readOnly && (
         <Alert color="blue" data-testid="migration-read-only">
           A review copy: the batches and their results are shown as they were exported; nothing here starts,

@@ -40,6 +40,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { saveBlob } from '../../components/file-transfer';
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall, useEvent } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
 
 const CREATE_LABELS: readonly [string, string][] = [
   ['accounts', 'Accounts'],
@@ -88,6 +89,13 @@ export function RehearsalPanel({ projectId, readOnly }: { projectId: string; rea
       [projectId, reloadList, reloadStatus],
     ),
   );
+  // rehearsals and sign-offs made by another engineer on a shared project (a rehearsal's journal
+  // moves often: once a second is plenty for a list)
+  const reloadBoth = useCallback(() => {
+    reloadList();
+    reloadStatus();
+  }, [reloadList, reloadStatus]);
+  useProjectChanges(projectId, ['rehearsal', 'signoff'], reloadBoth, { everyMs: 1_000 });
 
   const running = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed';
   const rehearse = async (): Promise<void> => {

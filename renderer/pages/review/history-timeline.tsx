@@ -2,6 +2,7 @@ import { Badge, Group, Text, Timeline } from '@mantine/core';
 import type { HistoryEntry, HistoryObjectKind } from '../../../shared/model/history';
 import { ApiErrorAlert } from '../../components/api-error';
 import { useCall } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
 
 const COLORS: Record<HistoryEntry['source'], string> = {
   inventory: 'gray',
@@ -20,6 +21,10 @@ export function HistoryTimeline(props: {
   id: string;
 }) {
   const history = useCall('history:object', props);
+  // what another engineer did to the object appears with their name (the log moves fast in a batch)
+  useProjectChanges(props.projectId, ['decisions', 'verification', 'comments', 'log'], history.reload, {
+    everyMs: 1_000,
+  });
   if (history.error) return <ApiErrorAlert error={history.error} />;
   if (!history.data) return null;
   if (history.data.length === 0)

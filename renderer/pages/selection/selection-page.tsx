@@ -14,7 +14,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { CallRequest } from '../../../shared/contract';
 import type { AccountRow, DomainRow } from '../../../shared/model/inventory';
 import type { SelectionView } from '../../../shared/model/verification';
@@ -25,6 +25,8 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { StatusBadge } from '../../components/status-badge';
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
+import { SharedChangeNote } from '../../components/shared-change-note';
 import type { RouteParams } from '../../hooks/use-route';
 import { useReadOnly } from '../../project-context';
 
@@ -52,6 +54,14 @@ export function SelectionPage({ projectId, params = {} }: { projectId: string; p
   const [busy, setBusy] = useState(false);
   const [confirmClear, setConfirmClear] = useState(false);
   const view = latest ?? loaded.data;
+  // another engineer's selection (or an unselect decision) on a shared project: read it afresh
+  const elsewhere = useProjectChanges(
+    projectId,
+    ['selection', 'decisions'],
+    useCallback(() => {
+      void api.call('selection:get', { projectId }).then((r) => r.ok && setLatest(r.value));
+    }, [projectId]),
+  );
 
   const serverName = useMemo(() => {
     const names = new Map((servers.data ?? []).map((s) => [s.id, s.name]));
@@ -102,6 +112,7 @@ export function SelectionPage({ projectId, params = {} }: { projectId: string; p
         Only the selected accounts and domains are verified and migrated. Selecting an account selects its
         domains; selecting a domain selects its owner.
       </Text>
+      <SharedChangeNote change={elsewhere} />
       {loaded.error && <ApiErrorAlert error={loaded.error} title="The selection cannot be read" />}
       {error && <ApiErrorAlert error={error} title="The selection was not changed" />}
       {view && view.held.length > 0 && (

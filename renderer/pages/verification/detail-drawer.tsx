@@ -23,6 +23,7 @@ import { ApiErrorAlert } from '../../components/api-error';
 import { CopyIdButton } from '../../components/copy-id-button';
 import { ReasonBadge, SeverityBadge, VerificationStatusBadge } from '../../components/verification-badges';
 import { useCall, useEvent } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
 import type { Route } from '../../hooks/use-route';
 import { CommentsPanel } from '../review/comments-panel';
 import { HistoryTimeline } from '../review/history-timeline';
@@ -98,6 +99,8 @@ function Detail({
       [projectId, reloadDetail],
     ),
   );
+  // another engineer's decision or re-verification on a shared project
+  useProjectChanges(projectId, ['decisions', 'verification'], reloadDetail);
 
   const apply = async (
     decision: DecisionInput,

@@ -30,6 +30,8 @@ import { JobProgressBar } from '../../components/job-progress';
 import { ReasonBadge, VerificationStatusBadge, statusLabel } from '../../components/verification-badges';
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall, useEvent } from '../../hooks/use-call';
+import { useProjectChanges } from '../../hooks/use-project-changes';
+import { SharedChangeNote } from '../../components/shared-change-note';
 import { useJob } from '../../hooks/use-job';
 import { useRemembered } from '../../hooks/use-remembered';
 import type { Route, RouteParams } from '../../hooks/use-route';
@@ -182,6 +184,12 @@ export function VerificationPage({
       [projectId, refresh],
     ),
   );
+  // decisions, results and selection changed by another engineer on a shared project
+  const elsewhere = useProjectChanges(
+    projectId,
+    ['decisions', 'verification', 'selection', 'mapping'],
+    refresh,
+  );
   const [ranEmpty, setRanEmpty] = useState(false);
   const onFinished = useCallback(
     (p: JobProgress) => {
@@ -260,6 +268,7 @@ export function VerificationPage({
           )}
         </Group>
       </Group>
+      <SharedChangeNote change={elsewhere} />
       <JobProgressBar progress={job.progress} />
       {runError && <ApiErrorAlert error={runError} title="Verification did not start" />}
       {ranEmpty && !running && (
