@@ -18,6 +18,7 @@ import { isConnectionLoss, isResumable, rememberInterrupted } from './resume';
 import type { ResumeLog } from './resume-log';
 import { completeTail, openResumeLog, startResume } from './resume-tail';
 import { TarVerifier, type VerifiedContent } from './tar-verify';
+import { unpackOnNode } from './unpack';
 
 /**
  * Runs the agent so that its tarball flows into `out`; rejects with the agent's message.
@@ -50,6 +51,11 @@ export interface TransferOptions {
    * killed mid-transfer resumes after it is started again.
    */
   readonly resumeDir?: string;
+  /**
+   * How many `tar -x` unpack side by side on the node (unpack.ts; default LANES): a Maildir's
+   * 100,000 small files are bound by one tar creating them one after another.
+   */
+  readonly lanes?: number;
 }
 
 /**
@@ -65,8 +71,12 @@ export interface ContentMarker extends Omit<VerifiedContent, 'treeSha256'> {
 /** Plenty for one large site over a slow line; the connection's keepalive catches a dead peer. */
 const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
-/** tar -x's record size on the node, in 512-byte blocks. */
-const TAR_RECORD_BLOCKS = 512;
+/**
+ * `tar -x` side by side on the node unless the caller asks for more: one. With more, a cut
+ * leaves more files half-written on the node (each lane has its own bytes in flight), so a
+ * resume moves a few MB more (the content bench measures the Maildir with 1 and 2).
+ */
+const LANES = 1;
 
 const PUBLISH = [
   'set -e',
@@ -149,36 +159,32 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
         fail(e);
         throw e;
       }),
-      node
-        // 256 KiB records read whole from the pipe (-B): tar's default 10 KiB records cost a
-        // read and a write per 10 KiB (13,000 each for 128 MB; 500 this way).
-        .exec(
-          ['tar', '--no-same-owner', '-B', '-b', String(TAR_RECORD_BLOCKS), '-xpf', '-', '-C', place.staging],
-          {
-            stdin: verifier as Readable,
-            signal: stop.signal,
-            timeoutMs: TRANSFER_TIMEOUT_MS,
-          },
-        )
-        .then(
-          (r) => {
-            // tar gave up (disk full, permissions): the agent must not stream on into nothing.
-            if (r.code !== 0)
-              fail(
-                new MmError(
-                  'content-node-failed',
-                  `Unpacking ${o.contentId} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
-                  place.staging,
-                ),
-              );
-            return r;
-          },
-          (e: unknown) => {
-            // The node's connection dropped: stop the agent too.
-            fail(e);
-            throw e;
-          },
-        ),
+      unpackOnNode({
+        node,
+        staging: place.staging,
+        tarball: verifier as Readable,
+        lanes: o.lanes ?? LANES,
+        signal: stop.signal,
+        timeoutMs: TRANSFER_TIMEOUT_MS,
+      }).then(
+        (r) => {
+          // tar gave up (disk full, permissions): the agent must not stream on into nothing.
+          if (r.code !== 0)
+            fail(
+              new MmError(
+                'content-node-failed',
+                `Unpacking ${o.contentId} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+                place.staging,
+              ),
+            );
+          return r;
+        },
+        (e: unknown) => {
+          // The node's connection dropped: stop the agent too.
+          fail(e);
+          throw e;
+        },
+      ),
     ]);
     // A source connection that dropped ends the agent's stdout early: the verifier sees a cut
     // tarball first, but the cause to report (and to resume from) is the lost connection.

@@ -1,0 +1,265 @@
+/**
+ * The verified tarball dealt out into lanes (tar-lanes.ts, unpack.ts), each unpacked by a real
+ * GNU `tar -x` on the local machine's transport: the agent's tarball of a tree with folders of
+ * their own modes and mtimes, a read-only folder, a symlink, a 150+ character name (pax), an
+ * empty file and a file larger than a chunk arrives the same with 1, 2 and 3 lanes; a lane that
+ * fails fails the unpack with its message; a mailbox and a site moved with 2 lanes between
+ * real sshds (the linux agent's tarball) arrive as the source holds them.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
+import type { SshConnection } from '../../electron/core/agent/ssh-transport';
+import { mailboxPlace, sitePlace } from '../../electron/core/content/layout';
+import { transferContent } from '../../electron/core/content/transfer';
+import { type Sshd, startSshd } from '../helpers/sshd';
+import { connectTo, sourceAgent, tree } from './helpers';
+import { localTransport } from '../../electron/core/agent/local-transport';
+import { TarLanes } from '../../electron/core/content/tar-lanes';
+import { TarVerifier } from '../../electron/core/content/tar-verify';
+import { unpackOnNode } from '../../electron/core/content/unpack';
+import { AGENTS, tempDir } from '../helpers/layouts/agent-harness';
+
+const LONG = `${'l'.repeat(120)}/${'m'.repeat(60)}.txt`;
+
+/** A source tree and the agent library's tarball of it (Tar.pm: folders, files, a symlink, a manifest). */
+function sourceTarball(): { src: string; tarball: string } {
+  const src = tempDir('lanes-src');
+  mkdirSync(join(src, 'cur'));
+  mkdirSync(join(src, '.Sent/cur'), { recursive: true });
+  mkdirSync(join(src, LONG, '..'), { recursive: true });
+  for (let i = 0; i < 300; i++)
+    writeFileSync(join(src, i % 3 ? 'cur' : '.Sent/cur', `m${i}:2,S`), `message ${i}\n`.repeat(i % 40));
+  writeFileSync(join(src, LONG), 'long name');
+  writeFileSync(join(src, 'big.bin'), randomBytes(3 * 1024 * 1024 + 5));
+  symlinkSync('cur/m1:2,S', join(src, 'link'));
+  mkdirSync(join(src, 'ro'));
+  writeFileSync(join(src, 'ro/inside.txt'), 'inside a read-only folder');
+  chmodSync(join(src, 'ro'), 0o555);
+  chmodSync(join(src, 'cur'), 0o750);
+  // Folder mtimes set last (writing into a folder changes its mtime).
+  for (const [d, t] of [
+    ['cur', 1_600_000_000],
+    ['.Sent/cur', 1_600_000_100],
+    ['ro', 1_600_000_200],
+    ['.Sent', 1_600_000_300],
+  ] as const)
+    utimesSync(join(src, d), t, t);
+  const tarball = join(tempDir('lanes-tar'), 'a.tar');
+  const code = `use lib '${AGENTS}/lib'; use MigrationAgent::Tar; open(my $fh, '>', $ARGV[1]) or die; my $t = MigrationAgent::Tar->new($fh); $t->add_tree($ARGV[0]); $t->finish; close $fh or die;`;
+  execFileSync('perl', ['-e', code, src, tarball]);
+  return { src, tarball };
+}
+
+/** What `find` says of a tree: type, mode, mtime (folders and files), size and link target per path. */
+const describeTree = (dir: string): string =>
+  execFileSync('find', ['.', '-printf', '%y %m %T@ %s %l %p\n'], { cwd: dir, encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l !== '' && !l.endsWith(' .'))
+    // A symlink's own mtime is when tar made it (its target is what counts); tar keeps whole seconds.
+    .map((l) => (l.startsWith('l ') ? l.replace(/^l \d+ \S+/, 'l') : l.replace(/^(\S+ \S+ \d+)\.\d+/, '$1')))
+    .sort()
+    .join('\n');
+
+async function unpack(tarball: string, lanes: number): Promise<{ dir: string; code: number }> {
+  const dir = tempDir(`lanes-x${lanes}`);
+  const verifier = new TarVerifier('site:lanes.example');
+  createReadStream(tarball, { highWaterMark: 7 * 1024 + 13 }).pipe(verifier);
+  const r = await unpackOnNode({
+    node: localTransport(),
+    staging: dir,
+    tarball: verifier,
+    lanes,
+    signal: new AbortController().signal,
+    timeoutMs: 120_000,
+  });
+  expect(verifier.result?.files).toBeGreaterThan(300);
+  return { dir, code: r.code };
+}
+
+describe('content unpacked in lanes', () => {
+  it('arrives the same with 1, 2 and 3 lanes: contents, modes, folder mtimes, symlinks, long names', async () => {
+    const { src, tarball } = sourceTarball();
+    const want = describeTree(src);
+    for (const lanes of [1, 2, 3]) {
+      const { dir, code } = await unpack(tarball, lanes);
+      expect(code).toBe(0);
+      expect(describeTree(dir)).toBe(want);
+      expect(readFileSync(join(dir, 'big.bin')).equals(readFileSync(join(src, 'big.bin')))).toBe(true);
+      expect(readFileSync(join(dir, LONG), 'utf8')).toBe('long name');
+      expect(readlinkSync(join(dir, 'link'))).toBe('cur/m1:2,S');
+      expect(lstatSync(join(dir, 'ro')).mode & 0o777).toBe(0o555);
+      chmodSync(join(dir, 'ro'), 0o755);
+    }
+    chmodSync(join(src, 'ro'), 0o755);
+  }, 120_000);
+
+  it('deals regular files out to every lane, folders and symlinks to the last run only', async () => {
+    const { tarball } = sourceTarball();
+    const split = new TarLanes(2);
+    const got: Buffer[][] = [[], []];
+    split.lanes.forEach((lane, i) => lane.on('data', (d: Buffer) => got[i]?.push(d)));
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(tarball)
+        .pipe(new TarVerifier('site:lanes.example'))
+        .pipe(split)
+        .on('finish', resolve)
+        .on('error', reject);
+    });
+    await new Promise((r) => setImmediate(r));
+    const list = (b: Buffer): string[] => {
+      const f = join(tempDir('lanes-list'), 'l.tar');
+      writeFileSync(f, b);
+      return execFileSync('tar', ['-tf', f], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    };
+    const lanes = got.map((parts) => list(Buffer.concat(parts)));
+    const last = list(split.lastRun());
+    for (const names of lanes) {
+      expect(names.length).toBeGreaterThan(100);
+      expect(names.some((n) => n.endsWith('/') || n === 'link')).toBe(false);
+    }
+    expect(lanes.flat()).toContain(LONG);
+    expect(new Set(last)).toEqual(
+      new Set(['.Sent/', '.Sent/cur/', 'cur/', `${'l'.repeat(120)}/`, 'link', 'ro/']),
+    );
+  }, 60_000);
+
+  it('a lane read slower than the tarball arrives still gets every byte and its end (the 2-lane hang)', async () => {
+    // The node's tar is slower than the source under load: the split finishes while a lane
+    // still holds bytes its tar has not read. Those bytes and the lane's end must still arrive
+    // (they were thrown away when the finished split destroyed its lanes, and that tar waited
+    // for the rest of its archive forever).
+    const { src, tarball } = sourceTarball();
+    const split = new TarLanes(2);
+    const got: Buffer[][] = [[], []];
+    let heldAtFinish: number[] = [];
+    split.on('finish', () => (heldAtFinish = split.lanes.map((l) => l.readableLength)));
+    const ended = split.lanes.map(
+      (lane, i) =>
+        new Promise<void>((resolve, reject) => {
+          const slow = new Writable({
+            highWaterMark: 16 * 1024,
+            write: (chunk: Buffer, _enc, done) => {
+              got[i]?.push(chunk);
+              setTimeout(done, 2);
+            },
+            final: (done) => {
+              resolve();
+              done();
+            },
+          });
+          lane.on('close', () =>
+            lane.readableEnded ? undefined : reject(new Error(`lane ${i} closed without its end`)),
+          );
+          lane.pipe(slow);
+        }),
+    );
+    createReadStream(tarball).pipe(new TarVerifier('site:lanes.example')).pipe(split);
+    await Promise.all(ended);
+    // The race was there to lose: a lane still held bytes when the split finished.
+    expect(Math.max(...heldAtFinish)).toBeGreaterThan(0);
+    // Each lane's bytes, then the last run, unpacked by real tar: the source's tree exactly.
+    const dir = tempDir('lanes-slow');
+    for (const part of [...got.map((parts) => Buffer.concat(parts)), split.lastRun()])
+      execFileSync('tar', ['--no-same-owner', '-xpf', '-', '-C', dir], { input: part });
+    expect(describeTree(dir)).toBe(describeTree(src));
+    expect(readFileSync(join(dir, 'big.bin')).equals(readFileSync(join(src, 'big.bin')))).toBe(true);
+    chmodSync(join(dir, 'ro'), 0o755);
+    chmodSync(join(src, 'ro'), 0o755);
+  }, 60_000);
+
+  it('a lane whose tar fails fails the unpack with its exit and message', async () => {
+    const { tarball } = sourceTarball();
+    const parent = tempDir('lanes-fail');
+    // The staging folder is a file: every tar fails to change into it.
+    const staging = join(parent, 'staging');
+    writeFileSync(staging, 'not a folder');
+    const verifier = new TarVerifier('site:lanes.example');
+    createReadStream(tarball).pipe(verifier);
+    const r = await unpackOnNode({
+      node: localTransport(),
+      staging,
+      tarball: verifier,
+      lanes: 2,
+      signal: new AbortController().signal,
+      timeoutMs: 60_000,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/staging/);
+  }, 60_000);
+});
+
+describe('content moved in lanes between real sshds', () => {
+  let source: Sshd;
+  let node: Sshd;
+  let srcConn: SshConnection;
+  let nodeConn: SshConnection;
+  let agent: AgentCommunicator;
+  let root: string;
+  beforeAll(async () => {
+    [source, node] = await Promise.all([startSshd(), startSshd()]);
+    root = tempDir('lanes-layout');
+    buildDemoLayout(root);
+    srcConn = await connectTo(source);
+    nodeConn = await connectTo(node);
+    agent = await sourceAgent(srcConn, source, root);
+  }, 120_000);
+  afterAll(async () => {
+    await srcConn?.close();
+    await nodeConn?.close();
+    await source?.stop();
+    await node?.stop();
+  });
+
+  it('a mailbox and a site with 2 lanes: the same tree as the source, published with its marker', async () => {
+    const nodeDir = tempDir('lanes-node');
+    for (const [contentId, domain, place, from] of [
+      [
+        'mailbox:ann@acme-widgets.test',
+        'acme-widgets.test',
+        mailboxPlace(join(nodeDir, 'mail'), 'ann@acme-widgets.test', 'mailbox:ann@acme-widgets.test'),
+        join(root, 'var/mail/vhosts/acme-widgets.test/ann'),
+      ],
+      [
+        'site:acme-widgets.test',
+        'acme-widgets.test',
+        sitePlace(join(nodeDir, 'vhosts'), 1, '', 'site:acme-widgets.test'),
+        join(root, 'home/acme/web/acme-widgets.test/public_html'),
+      ],
+    ] as const) {
+      const marker = await transferContent({
+        contentId,
+        source: (out, signal, extra) =>
+          agent.stream(
+            ['--extract=domainContent', `--domain-id=${domain}`, `--content-id=${contentId}`, ...extra],
+            out,
+            {
+              signal,
+            },
+          ),
+        node: nodeConn,
+        place,
+        signal: new AbortController().signal,
+        lanes: 2,
+      });
+      const want = await tree(from);
+      expect(await tree(place.final)).toEqual(want);
+      expect(marker.files).toBe([...want.values()].filter((e) => e.type === 'file').length);
+    }
+  }, 120_000);
+});
