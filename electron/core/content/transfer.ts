@@ -52,7 +52,7 @@ export interface TransferOptions {
    */
   readonly resumeDir?: string;
   /**
-   * How many `tar -x` unpack side by side on the node (unpack.ts; default LANES): a Maildir's
+   * How many `tar -x` unpack side by side on the node (unpack.ts; default lanesFor): a Maildir's
    * 100,000 small files are bound by one tar creating them one after another.
    */
   readonly lanes?: number;
@@ -72,11 +72,18 @@ export interface ContentMarker extends Omit<VerifiedContent, 'treeSha256'> {
 const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 /**
- * `tar -x` side by side on the node unless the caller asks for more: one. With more, a cut
- * leaves more files half-written on the node (each lane has its own bytes in flight), so a
- * resume moves a few MB more (the content bench measures the Maildir with 1 and 2).
+ * `tar -x` side by side on the node for a mailbox unless the caller says otherwise: a Maildir
+ * is bound by one tar creating its small files one after another. With more, a cut leaves one
+ * half-written file per lane on the node, so a resume moves a little more (resume.ts keeps the
+ * whole files from the start of the archive). Sites keep one: their time goes to large files,
+ * which a lane takes whole. The content bench times 1, 2 and 3 lanes (MM_BENCH_LANES).
  */
-const LANES = 1;
+const MAILBOX_LANES = 1;
+
+/** The lanes a content id is unpacked with by default. */
+export function lanesFor(contentId: string): number {
+  return contentId.startsWith('mailbox:') ? MAILBOX_LANES : 1;
+}
 
 const PUBLISH = [
   'set -e',
@@ -163,7 +170,7 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
         node,
         staging: place.staging,
         tarball: verifier as Readable,
-        lanes: o.lanes ?? LANES,
+        lanes: o.lanes ?? lanesFor(o.contentId),
         signal: stop.signal,
         timeoutMs: TRANSFER_TIMEOUT_MS,
       }).then(
