@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type PgStore, WRITER, linkedPlaceOf } from './postgres-store';
+import { resolvedOnce } from './resolved-once';
 
 export interface FileBlob {
   readonly file: string;
@@ -105,14 +106,14 @@ async function notify(
 
 /**
  * The file kept at `file` (inside a project folder): a row in the folder's linked database,
- * else the file. Resolved at each use, like the logs (`line-log.ts`).
+ * else the file. Resolved once, at the first use, like the logs (`line-log.ts`).
  */
 export function blobAt(file: string, options: BlobOptions = {}): FileBlob {
-  const resolve = async (): Promise<FileBlob> => {
+  const resolve = resolvedOnce(async (): Promise<FileBlob> => {
     const at = await linkedPlaceOf(file);
     if (at) return new PgBlob(at.store, at.projectId, at.relPath, file);
     return new LocalBlob(file, options.mode ?? 0o600);
-  };
+  });
   return {
     file,
     read: async () => (await resolve()).read(),

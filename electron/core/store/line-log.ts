@@ -13,6 +13,7 @@ import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MmError } from '../errors';
 import { type PgStore, WRITER, linkedPlaceOf } from './postgres-store';
+import { resolvedOnce } from './resolved-once';
 
 /**
  * Appends rows (JSON texts, in order) to a venue of `mm_journal` and notifies `mm_changes`, in
@@ -214,11 +215,13 @@ export class PgLineLog implements LineLog {
 
 /**
  * The log kept at `file` (inside a project folder): rows in the folder's linked database, else
- * the file. Resolved at each use (reading the folder's link), so a project moved to PostgreSQL
- * while a service holds its log writes to the database from then on.
+ * the file. Resolved once, at the first use (`resolved-once.ts`): a service that keeps the port
+ * across uses registers with the project's release, which drops it when the project moves.
  */
 export function lineLogAt(file: string, options: LineLogOptions = {}): LineLog {
-  const resolve = async (): Promise<LineLog> => (await pgLineLogAt(file)) ?? new FileLineLog(file, options);
+  const resolve = resolvedOnce(
+    async (): Promise<LineLog> => (await pgLineLogAt(file)) ?? new FileLineLog(file, options),
+  );
   return {
     file,
     append: async (lines) => (await resolve()).append(lines),
