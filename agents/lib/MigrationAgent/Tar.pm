@@ -24,6 +24,12 @@ use constant FLUSH_AT => 262144;
 use constant MANIFEST_NAME => 'MANIFEST.sha256';
 use constant NOFOLLOW => eval { Fcntl::O_NOFOLLOW() } || 0;
 use constant NONBLOCK => eval { Fcntl::O_NONBLOCK() } || 0;
+# File types compared with a mask, not Fcntl's S_ISREG() and friends: those are Perl subs, a call
+# each, and the tree walk asks for every entry.
+use constant IFMT => Fcntl::S_IFMT();
+use constant IFREG => Fcntl::S_IFREG();
+use constant IFDIR => Fcntl::S_IFDIR();
+use constant IFLNK => Fcntl::S_IFLNK();
 
 sub _warn {
     my ($msg) = @_;
@@ -96,15 +102,9 @@ sub resume_inside {
     return;
 }
 
-sub _octal {
-    my ($value, $width) = @_;    # width includes the terminating NUL
-    return sprintf('%0*o', $width - 1, $value) . "\0";
-}
-
 sub _pax_record {
     my ($key, $value) = @_;
-    my $body = " $key=$value
-";
+    my $body = " $key=$value\n";
     my $n = length $body;
     my $d = length $n;
     $d++ while length($n + $d) > $d;
@@ -122,39 +122,47 @@ sub _split_name {
     return ();
 }
 
+# A member's header (and a pax header before it when a field does not fit ustar). Positional
+# arguments, not a hash: a Maildir makes one header per 2 KB message, and building an argument
+# hash cost as much as packing the header.
 sub _header {
-    my ($self, %h) = @_;
-    my $name = $h{name};
+    my ($self, $name, $mode, $uid, $gid, $size, $mtime, $type, $link) = @_;
     utf8::encode($name) if utf8::is_utf8($name);
-    my $link = defined $h{link} ? $h{link} : '';
+    $link = '' unless defined $link;
     utf8::encode($link) if utf8::is_utf8($link);
+    if (length $name <= 100 && length $link <= 100 && $size < 8**11) {    # the usual case: ustar alone
+        $self->_raw_header($name, '', $mode, $uid, $gid, $size, $mtime, $type, $link);
+        return;
+    }
     my @split = _split_name($name);
     my %pax;
     if (!@split) { $pax{path} = $name; @split = ('', substr($name, 0, 100)); }
     if (length $link > 100) { $pax{linkpath} = $link; $link = substr($link, 0, 100); }
-    my $size = $h{size} || 0;
     if ($size >= 8**11) { $pax{size} = $size; }
     if (%pax) {
         my $data = join '', map { _pax_record($_, $pax{$_}) } sort keys %pax;
         my $pname = 'PaxHeaders/' . substr($split[1], 0, 80);
-        $self->_raw_header(name => $pname, prefix => '', mode => 0644, uid => 0, gid => 0,
-            size => length $data, mtime => $h{mtime}, type => 'x', link => '');
+        $self->_raw_header($pname, '', 0644, 0, 0, length $data, $mtime, 'x', '');
         $self->_write($data . ("\0" x ((512 - length($data) % 512) % 512)));
     }
-    $self->_raw_header(%h, prefix => $split[0], name => $split[1], link => $link,
-        size => ($size >= 8**11 ? 0 : $size));
+    $self->_raw_header($split[1], $split[0], $mode, $uid, $gid, ($size >= 8**11 ? 0 : $size), $mtime, $type,
+        $link);
     return;
 }
 
+# The ustar magic and version ("ustar\0" "00"), and an empty device number field.
+use constant MAGIC => "ustar\0" . '00';
+use constant NO_DEVICE => '0' x 7;
+
+# The 512-byte ustar header. Numeric fields are octal, NUL-terminated ("a" pads with NULs and cuts
+# what does not fit, as before); the checksum is taken with its own field as 8 spaces ("A").
 sub _raw_header {
-    my ($self, %h) = @_;
-    my $hdr = pack('a100 a8 a8 a8 a12 a12 A8 a1 a100 a6 a2 a32 a32 a8 a8 a155 a12',
-        $h{name}, _octal($h{mode} & 07777, 8), _octal($h{uid} & 07777777, 8),
-        _octal($h{gid} & 07777777, 8), _octal($h{size}, 12), _octal($h{mtime} || 0, 12),
-        ' ' x 8, $h{type}, $h{link}, "ustar\0", '00', $h{uname} || '', $h{gname} || '',
-        _octal(0, 8), _octal(0, 8), $h{prefix}, '');
-    my $sum = unpack('%32C*', $hdr);
-    substr($hdr, 148, 8) = sprintf('%06o', $sum) . "\0 ";
+    my ($self, $name, $prefix, $mode, $uid, $gid, $size, $mtime, $type, $link) = @_;
+    my $hdr = pack('a100 a8 a8 a8 a12 a12 A8 a1 a100 a8 a32 a32 a8 a8 a155 a12',
+        $name, sprintf('%07o', $mode & 07777), sprintf('%07o', $uid & 07777777),
+        sprintf('%07o', $gid & 07777777), sprintf('%011o', $size), sprintf('%011o', $mtime || 0),
+        '', $type, $link, MAGIC, '', '', NO_DEVICE, NO_DEVICE, $prefix, '');
+    substr($hdr, 148, 8, sprintf("%06o\0 ", unpack('%32C*', $hdr)));
     $self->_write($hdr);
     return;
 }
@@ -186,12 +194,12 @@ sub add_file {
     my ($self, $name, $path, @st) = @_;
     @st = lstat $path unless @st;
     die "cannot read $path: $!\n" unless @st;
-    die "cannot archive $path: not a regular file\n" unless S_ISREG($st[2]);
+    die "cannot archive $path: not a regular file\n" unless ($st[2] & IFMT) == IFREG;
+    # sysread bypasses PerlIO layers, so the handle needs no binmode.
     sysopen(my $in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
-    binmode $in;
     my @fst = stat $in;
     die "cannot read $path: $!\n" unless @fst;
-    die "cannot archive $path: not a regular file\n" unless S_ISREG($fst[2]);
+    die "cannot archive $path: not a regular file\n" unless ($fst[2] & IFMT) == IFREG;
     my $size = $fst[7];
     local $self->{mute} = 1 if defined $self->{skip_through};
     my $from = 0;
@@ -202,60 +210,78 @@ sub add_file {
         die "$name is now $size bytes, less than the $from bytes resumed from: start the transfer over\n"
           if $from > $size;
         delete @{$self}{qw(tail_of tail_from)};
-        $self->_header(name => TAIL_NAME, mode => $fst[2], uid => $fst[4], gid => $fst[5],
-            size => $size - $from, mtime => $fst[9], type => '0');
+        $self->_header(TAIL_NAME, $fst[2], $fst[4], $fst[5], $size - $from, $fst[9], '0');
     }
     else {
-        $self->_header(name => $name, mode => $fst[2], uid => $fst[4], gid => $fst[5], size => $size,
-            mtime => $fst[9], type => '0');
+        $self->_header($name, $fst[2], $fst[4], $fst[5], $size, $fst[9], '0');
     }
-    my $at = 0;    # bytes of the file read so far: the first $from are hashed, not sent
-    # Large files: OpenSSL's SHA-256 fed the same blocks (PipeSHA.pm), a quarter of the CPU.
-    my $sha = MigrationAgent::PipeSHA->for_size($size);
-    my ($left, $short) = ($size, 0);
-    while ($left > 0) {
-        my $want = $left < BLOCK ? $left : BLOCK;
-        my $buf = '';
-        while (!$short && length $buf < $want) {
-            my $got = sysread($in, $buf, $want - length $buf, length $buf);
-            die "cannot read $path: $!\n" unless defined $got;
-            $short = 1 if $got == 0;    # end of file before the header size: it shrank
+    my $pad = "\0" x ((512 - ($size - $from) % 512) % 512);
+    my ($hex, $short, $grew);
+    if ($size <= BLOCK) {
+        # A small file (a Maildir is mostly these): one read, one one-shot hash, one write of data
+        # and padding.
+        (my $buf, $short, $grew) = _read_block($in, $path, $size, 1);
+        $hex = Digest::SHA::sha256_hex($buf);
+        $self->_write(($from ? substr($buf, $from) : $buf) . $pad);
+    }
+    else {
+        my $at = 0;    # bytes of the file read so far: the first $from are hashed, not sent
+        # Large files: OpenSSL's SHA-256 fed the same blocks (PipeSHA.pm), a quarter of the CPU.
+        my $sha = MigrationAgent::PipeSHA->for_size($size);
+        my $left = $size;
+        while ($left > 0) {
+            my $want = $left < BLOCK ? $left : BLOCK;
+            my ($buf, $s, $g) = $short ? ("\0" x $want, 1, 0) : _read_block($in, $path, $want, $want == $left);
+            ($short, $grew) = ($s, $g);
+            $sha->add($buf);
+            if ($at >= $from) { $self->_write($buf); }
+            elsif ($at + $want > $from) { $self->_write(substr($buf, $from - $at)); }
+            $at += $want;
+            $left -= $want;
         }
-        $buf .= "\0" x ($want - length $buf);
-        $sha->add($buf);
-        if ($at >= $from) { $self->_write($buf); }
-        elsif ($at + $want > $from) { $self->_write(substr($buf, $from - $at)); }
-        $at += $want;
-        $left -= $want;
+        $self->_write($pad);
+        $hex = $sha->hexdigest;
     }
-    my $grew = 0;
-    if (!$short) {
-        my $got = sysread($in, my $extra, 1);
-        $grew = 1 if $got;
-    }
+    # A file of 0 bytes read nothing yet: whether it grew takes a read of its own.
+    $grew = sysread($in, my $extra, 1) ? 1 : 0 if $size == 0;
     close $in;
     _warn("$path shrank while it was archived; member $name padded with NUL bytes to its $size-byte header size")
       if $short;
     _warn("$path grew while it was archived; member $name cut at its $size-byte header size") if $grew;
-    $self->_write("\0" x ((512 - ($size - $from) % 512) % 512));
-    $self->_manifest_line($sha->hexdigest, $name);
+    $self->_manifest_line($hex, $name);
     $self->{files}++;
     delete $self->{skip_through} if defined $self->{skip_through} && $self->{skip_through} eq $name;
     return;
 }
 
+# Reads $want bytes of a file into one string: (bytes, shrank, grew). Bytes missing at the end
+# of the file (it shrank) are NUL. For the file's last block ($last) one byte more is asked for:
+# getting it means the file grew, found without a read of its own (the end of a regular file is
+# where a read first comes back short, so a short read that still filled $want is the end).
+sub _read_block {
+    my ($in, $path, $want, $last) = @_;
+    my $ask = $last ? $want + 1 : $want;
+    my ($buf, $short) = ('', 0);
+    while (length $buf < $want) {
+        my $got = sysread($in, $buf, $ask - length $buf, length $buf);
+        die "cannot read $path: $!\n" unless defined $got;
+        if ($got == 0) { $short = 1; last; }    # end of file before the header size: it shrank
+    }
+    return ($buf . ("\0" x ($want - length $buf)), 1, 0) if $short;
+    return (substr($buf, 0, $want), 0, 1) if length $buf > $want;
+    return ($buf, 0, 0);
+}
+
 sub add_dir {
     my ($self, $name, @st) = @_;
     $name .= '/' unless $name =~ m{/\z};
-    $self->_header(name => $name, mode => (@st ? $st[2] : 0755), uid => ($st[4] || 0),
-        gid => ($st[5] || 0), size => 0, mtime => ($st[9] || time), type => '5');
+    $self->_header($name, (@st ? $st[2] : 0755), ($st[4] || 0), ($st[5] || 0), 0, ($st[9] || time), '5');
     return;
 }
 
 sub add_symlink {
     my ($self, $name, $target, @st) = @_;
-    $self->_header(name => $name, mode => 0777, uid => ($st[4] || 0), gid => ($st[5] || 0),
-        size => 0, mtime => ($st[9] || time), type => '2', link => $target);
+    $self->_header($name, 0777, ($st[4] || 0), ($st[5] || 0), 0, ($st[9] || time), '2', $target);
     return;
 }
 
@@ -263,8 +289,7 @@ sub add_symlink {
 sub add_data {
     my ($self, $name, $data, %opt) = @_;
     utf8::encode($data) if utf8::is_utf8($data);
-    $self->_header(name => $name, mode => ($opt{mode} || 0644), uid => 0, gid => 0,
-        size => length $data, mtime => ($opt{mtime} || time), type => '0');
+    $self->_header($name, ($opt{mode} || 0644), 0, 0, length $data, ($opt{mtime} || time), '0');
     $self->_write($data . ("\0" x ((512 - length($data) % 512) % 512)));
     $self->_manifest_line(Digest::SHA::sha256_hex($data), $name) unless $opt{no_manifest};
     $self->{files}++ unless $opt{no_manifest};
@@ -293,15 +318,16 @@ sub add_tree {
         my $path = "$dir/$n";
         my $member = $prefix . $n;
         my @st = lstat $path or die "cannot stat $path: $!\n";
-        if (S_ISLNK($st[2])) {
+        my $type = $st[2] & IFMT;
+        if ($type == IFLNK) {
             my $target = readlink $path;
             $self->add_symlink($member, defined $target ? $target : '', @st);
         }
-        elsif (S_ISDIR($st[2])) {
+        elsif ($type == IFDIR) {
             $self->add_dir($member, @st);
             $self->add_tree($path, "$member/", @st);
         }
-        elsif (S_ISREG($st[2])) {
+        elsif ($type == IFREG) {
             $self->add_file($member, $path, @st);
         }
     }
