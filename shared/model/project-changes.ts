@@ -29,7 +29,10 @@ export type ProjectPart = (typeof PROJECT_PARTS)[number];
 export interface SharedChange {
   readonly projectId: string;
   readonly part: ProjectPart;
-  /** Who wrote (user@host:pid as the store records it), first heard first; empty for a worker's units. */
+  /**
+   * Who wrote (user@host:pid as the store records it), first heard first, at most ten; empty for
+   * a worker's units.
+   */
   readonly by: readonly string[];
   /** How many committed writes were merged into this event. */
   readonly writes: number;

@@ -6,17 +6,19 @@
  */
 export interface Merged<K> {
   readonly key: K;
-  /** Writers in the order first heard (empty strings left out). */
+  /** Writers in the order first heard, at most MAX_WRITERS (a page names a few, not thousands). */
   readonly by: readonly string[];
   readonly writes: number;
   readonly rows: number;
 }
 
+/** Writers named per event; more are counted in `writes` but not named. */
+export const MAX_WRITERS = 10;
+
 interface Open {
   readonly by: Set<string>;
   writes: number;
   rows: number;
-  readonly timer: NodeJS.Timeout;
 }
 
 export class ChangeCoalescer<K> {
@@ -35,18 +37,12 @@ export class ChangeCoalescer<K> {
       const timer = setTimeout(() => this.#close(key), this.windowMs);
       // a pending window must not keep a `mm` command or a test process alive
       timer.unref();
-      open = { by: new Set(), writes: 0, rows: 0, timer };
+      open = { by: new Set(), writes: 0, rows: 0 };
       this.#open.set(key, open);
     }
-    if (change.by) open.by.add(change.by);
+    if (change.by && open.by.size < MAX_WRITERS) open.by.add(change.by);
     open.writes++;
     open.rows += change.rows ?? 0;
-  }
-
-  /** Drops every open window without sending it (the watcher is stopping). */
-  clear(): void {
-    for (const open of this.#open.values()) clearTimeout(open.timer);
-    this.#open.clear();
   }
 
   #close(key: K): void {
