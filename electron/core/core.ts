@@ -7,6 +7,7 @@ import { InventoryService } from './inventory/inventory-service';
 import { InventoryStore } from './inventory/inventory-store';
 import { MigrationLog } from './log/migration-log';
 import { ProjectService } from './project/project-service';
+import { ProjectLeases } from './project/project-lease';
 import { type MasterKeyGuard, SealedSecretStore, type SecretStore } from './secrets/secret-store';
 import { SharedSecretStore } from './secrets/shared-secrets';
 import { HistoryService } from './history/history-service';
@@ -98,6 +99,9 @@ export function createCore(options: CoreOptions): Core {
   );
   // The app's forms ask for a shared project's database password and seal it here (issue 15).
   if (options.shell === 'electron' || options.shell === 'browser') registerStorePasswords(secrets);
+  // An app holds a lease on each project it opens, so `mm project move` elsewhere refuses (issue 15).
+  if (options.shell === 'electron' || options.shell === 'browser')
+    projects.releases.holdLeases(new ProjectLeases((id) => projects.projectDir(id)));
   const inventoryStore = new InventoryStore(projects, secrets);
   const servers = new ServerService(projects, secrets, (projectId, serverId) =>
     inventoryStore.remove(projectId, serverId),

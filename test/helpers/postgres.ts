@@ -71,7 +71,13 @@ async function waitReady(
 }
 
 export async function startPostgres(
-  opts: { database?: string; user?: string; password?: string } = {},
+  opts: {
+    database?: string;
+    user?: string;
+    password?: string;
+    /** more databases on the same server, owned by the same user (a move between databases) */
+    moreDatabases?: readonly string[];
+  } = {},
 ): Promise<Postgres> {
   const bin = postgresBinDir();
   const dir = await tempDir('mm-pg-');
@@ -146,7 +152,11 @@ export async function startPostgres(
     );
   const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   superPsql(
-    `CREATE ROLE ${user} LOGIN PASSWORD ${lit(password)};\nCREATE DATABASE ${database} OWNER ${user};\n`,
+    `CREATE ROLE ${user} LOGIN PASSWORD ${lit(password)};\nCREATE DATABASE ${database} OWNER ${user};\n${(
+      opts.moreDatabases ?? []
+    )
+      .map((d) => `CREATE DATABASE ${d} OWNER ${user};\n`)
+      .join('')}`,
   );
 
   const userEnv = { ...process.env, PGPASSWORD: password };

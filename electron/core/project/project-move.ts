@@ -14,9 +14,11 @@ import type { Core } from '../core';
 import { MmError } from '../errors';
 import { assertNotReviewCopy } from '../review/review-service';
 import { sharedSecrets } from '../secrets/shared-secrets';
+import { readLink } from '../store/postgres-link';
 import { moveProjectToPostgres } from '../store/postgres-move';
-import { linkedPgStore } from '../store/postgres-store';
+import { pgStoreFor } from '../store/postgres-store';
 import { address, prepare, tryConnection } from '../store/store-choice';
+import { assertNotOpenElsewhere } from './project-lease';
 
 const DOING = 'moved to PostgreSQL';
 
@@ -35,7 +37,8 @@ export async function moveProjectToStore(core: Core, input: MoveToStoreInput): P
   const dir = projects.projectDir(projectId);
   await projects.read(projectId); // not found: the usual error
   await assertNotReviewCopy(projects, projectId, 'moving it to PostgreSQL');
-  if (await linkedPgStore(dir))
+  // a folder with a link is shared already (MM_STORE's folders without one are moved like files)
+  if (await readLink(dir))
     throw new MmError(
       'invalid-state',
       `Project ${projectId} is kept in PostgreSQL already: there is nothing to move.`,
@@ -43,6 +46,8 @@ export async function moveProjectToStore(core: Core, input: MoveToStoreInput): P
     );
   // said before the database is even asked: what runs must end first
   projects.releases.assertIdle(projectId, DOING);
+  // another app or process with the project open would go on with the files set aside
+  await assertNotOpenElsewhere(dir, projectId, DOING);
   const url = await prepare(core, input.address, input.password);
   const moved = await projects.releases.whileReleased(projectId, DOING, () =>
     moveProjectToPostgres(dir, projectId, url),
@@ -70,4 +75,26 @@ export async function testStoreConnection(input: {
   const url = address(input.address);
   await tryConnection(url, input.password === '' ? undefined : input.password);
   return { address: url };
+}
+
+/**
+ * Before a shared project goes back to files: its credentials (sealed with the project key in
+ * `mm_secrets`) opened here and sealed again under this data dir's master key, where a file
+ * project keeps them. Refused, before anything changed, when this data dir was not given the
+ * project key: the credentials would be lost to it.
+ */
+export async function credentialsToDataDir(core: Core, projectId: string): Promise<number> {
+  const link = await readLink(core.projects.projectDir(projectId));
+  if (!link) return 0;
+  const shared = sharedSecrets(core.secrets);
+  const { rows } = await pgStoreFor(link.url).query<{ name: string }>(
+    'SELECT name FROM mm_secrets WHERE project_id = $1 ORDER BY name',
+    [link.projectId],
+  );
+  for (const { name } of rows) {
+    const full = `project/${projectId}/${name}`;
+    const value = await shared.get(full);
+    if (value !== undefined) await shared.local.set(full, value);
+  }
+  return rows.length;
 }

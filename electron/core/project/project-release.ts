@@ -11,6 +11,7 @@
  * opening of it (`settled`) until the move ended, so nothing re-opens the files in between.
  */
 import { MmError } from '../errors';
+import type { ProjectLeases } from './project-lease';
 
 /** Drops what a service keeps for a project (it re-opens from the store on next use). */
 export type ReleaseCache = (projectId: string) => void | Promise<void>;
@@ -29,6 +30,44 @@ export class ProjectReleases {
   readonly #moving = new Map<string, Promise<void>>();
   /** Writes under way per project, through handles opened before a release began. */
   readonly #writes = new Map<string, Set<Promise<unknown>>>();
+  /**
+   * Work about to start (recorded, not yet counted by its service): a batch appended to the
+   * journal before the migration service lists it as running. Counted as running meanwhile.
+   */
+  readonly #starting = new Map<string, Map<symbol, string>>();
+  #leases: ProjectLeases | undefined;
+
+  /**
+   * An app's core: every project it opens holds a lease other processes see (`project-lease.ts`),
+   * given up while the project is released and taken again where it lives next.
+   */
+  holdLeases(leases: ProjectLeases): void {
+    this.#leases = leases;
+    this.cache('open lease', (projectId) => leases.drop(projectId));
+  }
+
+  /**
+   * Marks work as starting on the project, from this instant until `done()` (call it once the
+   * service counts the work itself, or the start failed): refused while the project is being
+   * released, and a release asked meanwhile is refused naming it. Closes the gap between a
+   * batch being recorded and being counted as running.
+   */
+  starting(projectId: string, what: string, doing = 'started'): () => void {
+    if (this.#moving.has(projectId))
+      throw new MmError(
+        'busy',
+        `A ${what} cannot be ${doing} on project ${projectId} while the project is being moved; try again once the move ended.`,
+        'projectId',
+      );
+    const token = Symbol(what);
+    const here = this.#starting.get(projectId) ?? new Map<symbol, string>();
+    this.#starting.set(projectId, here);
+    here.set(token, what);
+    return () => {
+      here.delete(token);
+      if (here.size === 0 && this.#starting.get(projectId) === here) this.#starting.delete(projectId);
+    };
+  }
 
   /** A service's per-project cache, by a name for messages and tests. */
   cache(name: string, release: ReleaseCache): void {
@@ -47,7 +86,8 @@ export class ProjectReleases {
 
   /** Everything that runs on the project now, across services. */
   runningOn(projectId: string): string[] {
-    return this.#work.flatMap((w) => [...w.fn(projectId)]);
+    const starting = [...(this.#starting.get(projectId)?.values() ?? [])];
+    return [...this.#work.flatMap((w) => [...w.fn(projectId)]), ...new Set(starting)];
   }
 
   /** Refuses, naming the work, when anything runs on the project. */
@@ -124,6 +164,8 @@ export class ProjectReleases {
   /** Resolves once no release of the project is under way (at once when none is). */
   async settled(projectId: string): Promise<void> {
     await this.#moving.get(projectId);
+    // opened: this process holds it (once; a lease that cannot be taken never stops the opening)
+    await this.#leases?.hold(projectId);
   }
 
   /** Drops every registered cache of the project; a failing one does not keep the others. */

@@ -8,8 +8,10 @@
  * rehearsal's log, content resume logs) into `mm_journal` under its path; every other file (a
  * rehearsal's record and holdings, the sign-off policy, batch summaries and controls, reports)
  * whole into `mm_files`. Then it writes the folder's link and sets the moved files aside in
- * `.moved-to-postgres/<time>/` (kept, never read again). A failure before the link is written
- * leaves the project a file project as it was. Secrets are not moved: they stay in the data
+ * `.moved-to-postgres/<time>/` (kept, never read again). The copy is read back and compared
+ * with the folder before the link is written (`project-transfer.ts`, which also moves between
+ * databases and back to files); a failure or a kill before the link leaves the project a file
+ * project as it was. Secrets are not moved: they stay in the data
  * dir's sealed secret store, so the database only ever holds what the files held (sealed
  * inventory values stay sealed).
  *
@@ -18,14 +20,15 @@
  * progress, the file store's backups of older document versions, a running rehearsal's
  * throwaway sandbox, and the files set aside by an earlier move.
  */
-import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
 import { REVIEW_MARKER } from './document-file';
 import { jsonbSafe } from './line-log';
 import { LINK_FILE, parseStoreUrl, readLink, writeLink } from './postgres-link';
 import { WRITER, pgStoreFor } from './postgres-store';
+import { moveProject } from './project-transfer';
 
 const ASIDE = '.moved-to-postgres';
 
@@ -172,35 +175,16 @@ export async function moveProjectToPostgres(
       `Project ${projectId} is already shared on PostgreSQL (${join(projectDir, LINK_FILE)}).`,
       'project',
     );
-  const store = pgStoreFor(url);
-  const found = await collectProjectFiles(projectDir);
-  const entries = found.journals.reduce((n, j) => n + j.entries.length, 0);
-  await store.tx(async (client) => {
-    const { rows } = await client.query('SELECT 1 FROM mm_documents WHERE project_id = $1 LIMIT 1', [
-      projectId,
-    ]);
-    if (rows.length > 0)
-      throw new MmError(
-        'project-exists',
-        `The database ${url} already holds a project "${projectId}": open it with "mm project attach ${projectId} --store ${url}" instead.`,
-        '--store',
-      );
-    await insertCollected(client, projectId, found);
-  });
-  await writeLink(projectDir, { schemaVersion: 1, store: 'postgres', url, projectId });
-  const aside = join(projectDir, ASIDE, new Date().toISOString().replace(/[:.]/g, '-'));
-  for (const f of [...found.docs, ...found.journals, ...found.files]) {
-    const to = join(aside, f.rel);
-    await mkdir(dirname(to), { recursive: true, mode: 0o700 });
-    await rename(f.file, to);
-  }
+  // the move itself (copy, read back and compare, then switch) is the one between any two stores
+  const moved = await moveProject(projectDir, projectId, { kind: 'postgres', url });
   return {
     projectId,
     store: url,
-    documents: found.docs.length,
-    journalEntries: entries,
-    files: found.files.length,
-    setAside: aside,
+    documents: moved.documents,
+    journalEntries: moved.journalEntries,
+    files: moved.files,
+    // a folder MM_STORE kept in a database had no files to set aside: its rows were moved
+    setAside: moved.setAside ?? '',
   };
 }
 
