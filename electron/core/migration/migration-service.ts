@@ -319,6 +319,22 @@ export class MigrationService {
     projectId: string,
     options: StartOptions = {},
   ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
+    // Counted as running from the first instant (project-release.ts `starting`): between the
+    // batch's record in the journal and its entry in #running a move would otherwise slip through.
+    const counted = this.deps.dirOf
+      ? undefined
+      : this.deps.projects.releases.starting(projectId, 'migration batch being started');
+    try {
+      return await this.startCounted(projectId, options);
+    } finally {
+      counted?.();
+    }
+  }
+
+  private async startCounted(
+    projectId: string,
+    options: StartOptions,
+  ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
     await assertNotReviewCopy(this.deps.projects, projectId, 'migrating');
     const state = await this.journal(projectId).load();
     const unfinished = [...state.jobs.values()].find((j) => UNFINISHED.has(j.state));
