@@ -7,7 +7,7 @@
  * computed on the way. At the end every file must match its manifest line: a mismatch names
  * the file. Only the manifest itself (proportional to the number of files) is kept in memory.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash as oneShotHash, type Hash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { treeSha256 } from '../cutover/resync-listing';
@@ -75,17 +75,54 @@ type State =
       readonly mtime: number;
       left: number;
       pad: number;
-      readonly hash: Hash;
+      /** Made when the file's bytes span chunks; a file whole in one chunk is hashed in one call. */
+      hash: Hash | undefined;
+      sha256: string | undefined;
     }
   | { readonly t: 'skip'; left: number; pad: number }
   | { readonly t: 'pax'; left: number; pad: number; readonly parts: Buffer[] }
   | { readonly t: 'manifest'; left: number; pad: number; readonly parts: Buffer[] }
   | { readonly t: 'end' };
 
+/** The one header state (a Maildir passes 100,000 of them: no object each). */
+const AT_HEADER: State = { t: 'header' };
+
+/** SHA-256 of bytes in one call where the runtime has it (Node 20.12+): no Hash object per file. */
+const sha256Hex: (data: Buffer) => string =
+  typeof oneShotHash === 'function'
+    ? (data) => oneShotHash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
+
 function cString(b: Buffer, start: number, len: number): string {
   const slice = b.subarray(start, start + len);
   const nul = slice.indexOf(0);
   return (nul < 0 ? slice : slice.subarray(0, nul)).toString('utf8');
+}
+
+/**
+ * A header's numeric field read in place: octal digits ended by a NUL, a space or the field's end
+ * (what tar writes). Anything else (leading spaces, base-256, a bad digit) takes `octal`'s slow
+ * path, which gives the same value or the same error.
+ */
+function octalField(b: Buffer, start: number, len: number, what: string): number {
+  const end = start + len;
+  let v = 0;
+  let i = start;
+  for (; i < end; i++) {
+    const c = b[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    v = v * 8 + (c - 0x30);
+  }
+  if (i === end || b[i] === 0) return v;
+  return octal(b, start, len, what);
+}
+
+/** A header's text field read in place, up to its NUL. */
+function textField(b: Buffer, start: number, len: number): string {
+  const end = start + len;
+  let i = start;
+  while (i < end && b[i] !== 0) i++;
+  return b.toString('utf8', start, i);
 }
 
 function octal(b: Buffer, start: number, len: number, what: string): number {
@@ -121,11 +158,16 @@ function paxRecords(data: Buffer): Map<string, string> {
 /** A member name made safe: relative, normalised, never above the root. */
 export function safeMemberName(raw: string): string | undefined {
   if (raw === '' || raw.includes('\0') || raw.startsWith('/')) return undefined;
+  // Already normal (no "." or ".." segment, no "//", no trailing "/"): normalize would return it as is.
+  if (!NOT_NORMAL.test(raw)) return raw;
   const name = posix.normalize(raw).replace(/\/+$/, '');
   if (name === '' || name === '.' || name === '..' || name.startsWith('../') || name.startsWith('/'))
     return undefined;
   return name;
 }
+
+/** What posix.normalize would change in a relative name: a "."/".." segment, "//", a trailing "/". */
+const NOT_NORMAL = /(?:^|\/)\.\.?(?:\/|$)|\/\/|\/$/;
 
 /** Whether a symlink member `name` → `target` stays inside the root. */
 export function linkStaysInside(name: string, target: string): boolean {
@@ -152,7 +194,7 @@ export function parseManifest(text: string): Map<string, string> {
 }
 
 export class TarVerifier extends Transform {
-  #state: State = { t: 'header' };
+  #state: State = AT_HEADER;
   #carry: Buffer = Buffer.alloc(0);
   #pax: Map<string, string> | undefined;
   /** Every regular file passed so far (and those a resumed transfer started with), in archive order. */
@@ -289,8 +331,7 @@ export class TarVerifier extends Transform {
       }
       if (s.t === 'header') {
         if (buf.length - i < BLOCK) break;
-        const block = buf.subarray(i, i + BLOCK);
-        if (this.#header(block)) pass(i, i + BLOCK);
+        if (this.#header(buf, i)) pass(i, i + BLOCK);
         i += BLOCK;
         continue;
       }
@@ -298,8 +339,11 @@ export class TarVerifier extends Transform {
       if (s.left > 0) {
         const n = Math.min(s.left, buf.length - i);
         const part = buf.subarray(i, i + n);
-        if (s.t === 'file') s.hash.update(part);
-        else if (s.t === 'pax' || s.t === 'manifest') s.parts.push(Buffer.from(part));
+        if (s.t === 'file') {
+          // Whole in this chunk (a small file, most of a Maildir): hashed in one call.
+          if (n === s.size) s.sha256 = sha256Hex(part);
+          else (s.hash ??= createHash('sha256')).update(part);
+        } else if (s.t === 'pax' || s.t === 'manifest') s.parts.push(Buffer.from(part));
         if (s.t !== 'manifest') pass(i, i + n);
         s.left -= n;
         i += n;
@@ -333,7 +377,8 @@ export class TarVerifier extends Transform {
         this.#hashes.set(tail.name, { name: tail.name, size: tail.size, mtime: s.mtime, sha256: '' });
         this.#tailDone = true;
       } else {
-        const f = { name: s.name, size: s.size, mtime: s.mtime, sha256: s.hash.digest('hex') };
+        const sha256 = s.sha256 ?? (s.hash ?? createHash('sha256')).digest('hex');
+        const f = { name: s.name, size: s.size, mtime: s.mtime, sha256 };
         this.#hashes.set(s.name, f);
         // What follows the resumed file is not a run from the start until the node completed it.
         if (!this.#tailDone) this.hooks.onFile?.(f);
@@ -345,12 +390,18 @@ export class TarVerifier extends Transform {
       this.#manifest = Buffer.concat(s.parts);
     }
     if (s.t !== 'pax') this.#pax = undefined;
-    this.#state = { t: 'header' };
+    this.#state = AT_HEADER;
   }
 
-  /** Checks one header block and sets the state for its member; false: do not pass it on. */
-  #header(block: Buffer): boolean {
-    if (block.every((b) => b === 0)) {
+  /**
+   * Checks the header block at `buf[at]` and sets the state for its member; false: do not pass it
+   * on. Fields are read in place (no copy of the block, no string for a numeric field).
+   */
+  #header(buf: Buffer, at: number): boolean {
+    let k = at;
+    const blockEnd = at + BLOCK;
+    while (k < blockEnd && buf[k] === 0) k++;
+    if (k === blockEnd) {
       this.#zeroBlocks++;
       if (this.#zeroBlocks === 2) this.#state = { t: 'end' };
       return true;
@@ -358,17 +409,27 @@ export class TarVerifier extends Transform {
     if (this.#zeroBlocks > 0)
       throw this.#fail('a member follows an empty block: not a tarball the agent makes');
     if (this.#manifest) throw this.#fail(`a member follows ${MANIFEST_NAME}, which must be the last`);
-    let sum = 0;
-    for (let k = 0; k < BLOCK; k++) sum += k >= 148 && k < 156 ? 0x20 : (block[k] as number);
-    const stored = octal(block, 148, 8, 'checksum');
+    // The checksum field itself counts as 8 spaces.
+    let sum = 8 * 0x20;
+    for (k = at; k < at + 148; k++) sum += buf[k] as number;
+    for (k = at + 156; k < blockEnd; k++) sum += buf[k] as number;
+    const stored = octalField(buf, at + 148, 8, 'checksum');
     if (stored !== sum) throw this.#fail('a tar header has a wrong checksum (the stream is damaged)');
-    const type = String.fromCharCode(block[156] as number);
-    const ustar = cString(block, 257, 6) === 'ustar';
-    const prefix = ustar ? cString(block, 345, 155) : '';
+    const type = String.fromCharCode(buf[at + 156] as number);
+    // "ustar\0" (POSIX); GNU's "ustar " has no prefix field.
+    const ustar =
+      buf[at + 257] === 0x75 &&
+      buf[at + 258] === 0x73 &&
+      buf[at + 259] === 0x74 &&
+      buf[at + 260] === 0x61 &&
+      buf[at + 261] === 0x72 &&
+      buf[at + 262] === 0;
+    const prefix = ustar && buf[at + 345] !== 0 ? textField(buf, at + 345, 155) : '';
     const rawName =
-      this.#pax?.get('path') ?? (prefix ? `${prefix}/${cString(block, 0, 100)}` : cString(block, 0, 100));
-    const size = Number(this.#pax?.get('size') ?? octal(block, 124, 12, 'size'));
-    const link = this.#pax?.get('linkpath') ?? cString(block, 157, 100);
+      this.#pax?.get('path') ?? (prefix ? `${prefix}/${textField(buf, at, 100)}` : textField(buf, at, 100));
+    const paxSize = this.#pax?.get('size');
+    const size = paxSize !== undefined ? Number(paxSize) : octalField(buf, at + 124, 12, 'size');
+    const link = type === '2' ? (this.#pax?.get('linkpath') ?? textField(buf, at + 157, 100)) : '';
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     if (type === 'x') {
       if (size > MAX_PAX_BYTES) throw this.#fail('a pax header is too large');
@@ -398,10 +459,10 @@ export class TarVerifier extends Transform {
         throw this.#fail(`member "${name}" is not the resumed file's remaining bytes: refused`, name);
       this.#bytes += name === TAIL_MEMBER && tail ? tail.size : size;
       if (this.#hashes.has(name)) throw this.#fail(`member "${name}" appears twice`, name);
-      const mtime = octal(block, 136, 12, 'mtime');
+      const mtime = octalField(buf, at + 136, 12, 'mtime');
       if (name === TAIL_MEMBER && tail) this.hooks.onStart?.(tail.name, tail.size);
       else if (!this.#tailDone) this.hooks.onStart?.(name, size);
-      this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: createHash('sha256') };
+      this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: undefined, sha256: undefined };
       return true;
     }
     if (type === '5') {
@@ -419,11 +480,41 @@ export class TarVerifier extends Transform {
     throw this.#fail(`member "${name}" has tar type "${type}", which content never holds: refused`, name);
   }
 
+  /**
+   * Whether the manifest lists exactly the files passed, in the order they passed, each with the
+   * SHA-256 computed: what the agent writes, checked in one walk over the text with no map and
+   * no string per line. Anything else (another order, "./" names, escaped names, a resumed
+   * file's tail, a mismatch) returns false and `#check` takes the general path, which names
+   * the file.
+   */
+  #manifestMatchesInOrder(text: string): boolean {
+    let at = 0;
+    for (const { name, sha256 } of this.#hashes.values()) {
+      if (sha256.length !== 64 || !text.startsWith(sha256, at)) return false;
+      const nameAt = at + 66;
+      const end = nameAt + name.length;
+      if (text.charCodeAt(at + 64) !== 0x20 || text.charCodeAt(at + 65) !== 0x20) return false;
+      if (!text.startsWith(name, nameAt) || text.charCodeAt(end) !== 0x0a) return false;
+      // A name holding a backslash or a newline is escaped in the manifest: the general path reads it.
+      if (name.includes('\\') || name.includes('\n')) return false;
+      at = end + 1;
+    }
+    return at === text.length;
+  }
+
   #check(): VerifiedContent {
     if (!this.#manifest) throw this.#fail(`the tarball has no ${MANIFEST_NAME}`);
+    const text = this.#manifest.toString('utf8');
+    const done = {
+      files: this.#files,
+      bytes: this.#bytes,
+      manifestSha256: createHash('sha256').update(this.#manifest).digest('hex'),
+      treeSha256: treeSha256({ dirs: this.#dirs, links: this.#links }),
+    };
+    if (this.#manifestMatchesInOrder(text)) return done;
     let listed: Map<string, string>;
     try {
-      listed = parseManifest(this.#manifest.toString('utf8'));
+      listed = parseManifest(text);
     } catch (e) {
       throw this.#fail(`${MANIFEST_NAME} cannot be read: ${(e as Error).message}`);
     }
@@ -442,12 +533,6 @@ export class TarVerifier extends Transform {
       const missing = [...listed.keys()].find((n) => !this.#hashes.has(n.replace(/^\.\//, '')));
       throw this.#fail(`${missing ?? 'a file'} is in the manifest but not in the tarball`, missing);
     }
-    return {
-      files: this.#files,
-      bytes: this.#bytes,
-      manifestSha256: createHash('sha256').update(this.#manifest).digest('hex'),
-      treeSha256: treeSha256({ dirs: this.#dirs, links: this.#links }),
-      ...(tail ? { tail } : {}),
-    };
+    return { ...done, ...(tail ? { tail } : {}) };
   }
 }
