@@ -20,6 +20,7 @@ import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { cells, until } from './team-helpers';
 import { filesUnder } from '../helpers/files-under';
+import { openSealed } from '../helpers/open-sealed';
 
 const DEMO = 'demo-migration';
 const LINUX = 'demo-linux-server';
@@ -48,7 +49,8 @@ describe('moving an open project to PostgreSQL from the app', () => {
     return {
       project,
       servers: await core.servers.list(DEMO),
-      inventory,
+      // opened: the move re-seals the customers' secrets under the project's data key
+      inventory: await openSealed(core.secrets, DEMO, inventory),
       mapping: await core.mapping.rows(DEMO),
       selection: await core.selection.get(DEMO),
       decisions: await core.decisions.list(DEMO),

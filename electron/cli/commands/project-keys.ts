@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { MmError } from '../../core/errors';
 import { engineerKey } from '../../core/secrets/engineer-key';
+import { resealInventories } from '../../core/secrets/reseal-inventories';
 import { sharedSecrets } from '../../core/secrets/shared-secrets';
 import { action, table } from '../context';
 
@@ -39,8 +40,11 @@ export function registerProjectKeyCommands(program: Command): void {
         const p = await core.projects.resolve(ref);
         const shared = sharedSecrets(core.secrets);
         const { keys } = await shared.keys(p.id);
-        // a project shared before keys existed gets its first key (and this data dir's credentials) now
+        // a project shared before keys existed gets its first key (and this data dir's credentials)
+        // now; inventory secrets this data dir sealed before the project was shared are re-sealed
+        // under the project's data key, so the engineer granted opens them too
         if (!(await keys.exists())) await shared.shareProject(p.id);
+        else await resealInventories(shared, p.id);
         const added = await keys.grant(o.engineer, o.name);
         return {
           json: added,

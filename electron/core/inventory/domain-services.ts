@@ -200,7 +200,7 @@ export class DomainServicesService {
   ): Promise<FetchResult> {
     if (domainIds.length === 0)
       throw new MmError('invalid-input', 'Say which domains: select some first.', 'domainIds');
-    const seal = await passwordSealer(this.secrets);
+    const seal = await passwordSealer(this.secrets, projectId);
     const opened = await this.servers.open(projectId, serverRef, job ? { signal: job.signal } : {});
     const work = await mkdtemp(join(tmpdir(), 'mm-services-'));
     const services: Record<string, DomainServices> = {};

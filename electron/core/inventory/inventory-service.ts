@@ -212,7 +212,7 @@ export class InventoryService {
     // schema validator.
     const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
       ...(maxBytes !== undefined ? { maxBytes } : {}),
-      prepare: (p) => this.store.prepare(server.id, p.inventory, source),
+      prepare: (p) => this.store.prepare(server.id, p.inventory, source, projectId),
     });
     const t0 = performance.now();
     if (parsed.root !== 'hostingPlatform') {
@@ -234,7 +234,7 @@ export class InventoryService {
     await this.store.saveFile(
       projectId,
       server.id,
-      prepared ?? (await this.store.prepare(server.id, parsed.inventory, source)),
+      prepared ?? (await this.store.prepare(server.id, parsed.inventory, source, projectId)),
     );
     const summary = summarize(parsed.inventory, source);
     await this.servers.replace(projectId, { ...server, inventory: summary });

@@ -49,20 +49,26 @@ export class InventoryStore {
     inventory: Inventory,
     source: 'agent' | 'import',
   ): Promise<void> {
-    await this.saveFile(projectId, serverId, await this.prepare(serverId, inventory, source));
+    await this.saveFile(projectId, serverId, await this.prepare(serverId, inventory, source, projectId));
   }
 
   /**
    * The stored form of an inventory, its customers' secrets sealed and its JSON text made, for
-   * saveFile: the import does this while the schema validator still runs.
+   * saveFile: the import does this while the schema validator still runs. `projectId`: where it
+   * goes (a shared project seals with its data key).
    */
-  async prepare(serverId: string, inventory: Inventory, source: 'agent' | 'import'): Promise<InventoryFile> {
+  async prepare(
+    serverId: string,
+    inventory: Inventory,
+    source: 'agent' | 'import',
+    projectId?: string,
+  ): Promise<InventoryFile> {
     return serializeAhead<InventoryFile>({
       schemaVersion: 1,
       serverId,
       fetchedAt: new Date().toISOString(),
       source,
-      inventory: await this.seal(inventory),
+      inventory: await this.seal(inventory, projectId),
     });
   }
 
@@ -84,8 +90,8 @@ export class InventoryStore {
   }
 
   /** Seals customers' secrets (idempotent: sealed values stay as they are). */
-  seal(inventory: Inventory): Promise<Inventory> {
-    return sealInventory(inventory, this.secrets);
+  seal(inventory: Inventory, projectId?: string): Promise<Inventory> {
+    return sealInventory(inventory, this.secrets, projectId);
   }
 
   async remove(projectId: string, serverId: string): Promise<void> {

@@ -475,7 +475,12 @@ export class MigrationService {
           source: this.deps.sourcePort?.(projectId) ?? agentSourcePort(this.deps.servers, projectId),
           ...(content ? { content } : {}),
           unseal: (value, kind) =>
-            unsealInventoryValue(this.deps.secrets, kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT, value),
+            unsealInventoryValue(
+              this.deps.secrets,
+              kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT,
+              value,
+              projectId,
+            ),
           log: (level, message, details) => log.write(level, message, details),
           progress: (summary) => {
             this.deps.events.emit('migration:progress', summary);

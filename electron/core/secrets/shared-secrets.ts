@@ -17,6 +17,7 @@ import { readLink } from '../store/postgres-link';
 import { type PgStore, WRITER, pgStoreFor } from '../store/postgres-store';
 import { engineerKey } from './engineer-key';
 import { ProjectKeys, openSecret, sealSecret } from './project-key';
+import { resealInventories } from './reseal-inventories';
 import type { SealedSecretStore, SecretStore } from './secret-store';
 
 interface Route {
@@ -40,8 +41,9 @@ export class SharedSecretStore implements SecretStore {
     return this.local.protection;
   }
 
-  // Values sealed for use elsewhere (an inventory's customer passwords) stay under this data
-  // dir's master key.
+  // Values sealed for use elsewhere without a project (the data dir's own) stay under its master
+  // key; an inventory's customer secrets go through inventory-keys.ts, which seals a shared
+  // project's under its data key.
   seal(context: string, value: string): Promise<string> {
     return this.local.seal(context, value);
   }
@@ -85,10 +87,11 @@ export class SharedSecretStore implements SecretStore {
   }
 
   /**
-   * Makes sure the shared project has a key (this engineer its first holder when it has none)
-   * and moves the credentials this data dir holds for it into the database, sealed.
+   * Makes sure the shared project has a key (this engineer its first holder when it has none),
+   * moves the credentials this data dir holds for it into the database, sealed, and re-seals
+   * the inventory secrets this data dir sealed under its master key with the project's data key.
    */
-  async shareProject(localId: string): Promise<{ moved: number }> {
+  async shareProject(localId: string): Promise<{ moved: number; resealed: number }> {
     const { keys, route } = await this.keys(localId);
     const prefix = `project/${localId}/`;
     const names = (await this.local.names(prefix)).filter((n) => n.length > prefix.length);
@@ -107,7 +110,8 @@ export class SharedSecretStore implements SecretStore {
       }
     });
     for (const name of names) await this.local.delete(name);
-    return { moved: names.length };
+    const { resealed } = await resealInventories(this, localId);
+    return { moved: names.length, resealed };
   }
 
   async get(name: string): Promise<string | undefined> {

@@ -21,6 +21,8 @@ import type { JobOptions, JobRecord, JournalPort } from '../migration/journal';
 import { PgJournal, PRODUCTION_VENUE, batchLockKey } from '../migration/pg-journal';
 import { createPoaPbaTarget } from '../migration/poa-pba-target';
 import { agentSourcePort } from '../migration/source-port';
+import { assertInventorySecretsOpen } from '../secrets/reseal-inventories';
+import { sharedSecrets } from '../secrets/shared-secrets';
 import { type PgStore, linkedPgStore } from '../store/postgres-store';
 import { type QueueOptions, type UnitMessage, openQueue, queueName, sendUnits } from './unit-queue';
 import { insertUnits, setUnit, type UnitRow, unitPlan, unitsOf, unitsOfJob } from './units';
@@ -253,7 +255,12 @@ async function runUnit(
           source: agentSourcePort(core.servers, projectId),
           content,
           unseal: (value, kind) =>
-            unsealInventoryValue(core.secrets, kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT, value),
+            unsealInventoryValue(
+              core.secrets,
+              kind === 'card' ? CARD_CONTEXT : PASSWORD_CONTEXT,
+              value,
+              projectId,
+            ),
           log: (level, message, details) => log.write(level, message, details),
           progress: (summary) => {
             if (Date.now() - lastSaved < 1_000) return;
@@ -318,6 +325,9 @@ export async function runWorker(
       `--concurrency must be a whole number from 1 to 64, not ${concurrency}.`,
       '--concurrency',
     );
+  // a data dir that cannot open the project's customers' secrets is refused before it takes a
+  // unit (each would fail and go back to the queue), naming the grant that fixes it
+  await assertInventorySecretsOpen(sharedSecrets(core.secrets), projectId);
   const workerId = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   await s.store.query(
     `INSERT INTO mm_workers (worker_id, project_id, host, pid, concurrency, servers) VALUES ($1, $2, $3, $4, $5, $6)`,
