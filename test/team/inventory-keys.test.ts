@@ -1,0 +1,143 @@
+/**
+ * The data key that seals a shared project's customer secrets (issue 15), against a real
+ * PostgreSQL: a value data dir A seals opens in data dir B only once A granted B the project's
+ * key; it is bound to its project and its use (a password does not open as a card number, nor
+ * in another project); a file project keeps the data dir's master key; a rotation re-wraps the
+ * data key (old values open in a fresh core) and the next seal uses a new one.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Core, createCore } from '../../electron/core/core';
+import {
+  CARD_CONTEXT,
+  PASSWORD_CONTEXT,
+  inventorySealer,
+  openInventoryValue,
+} from '../../electron/core/secrets/inventory-keys';
+import { closeAllPgStores } from '../../electron/core/store/postgres-store';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { type Postgres, startPostgres } from '../helpers/postgres';
+import { cells } from './team-helpers';
+
+const run = promisify(execFile);
+const SHARED = 'shared';
+const OTHER = 'other';
+const PLAIN = `pw-${Math.random().toString(36).slice(2)}&<x>`;
+
+describe("a shared project's data key for customers' secrets", () => {
+  let pg: Postgres;
+  let dataA: string;
+  let dataB: string;
+  let alice: Core;
+  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
+
+  async function mm(dataDir: string, ...args: string[]): Promise<string> {
+    const env: NodeJS.ProcessEnv = { ...process.env, PGPASSWORD: pg.password };
+    delete env['MM_STORE'];
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        ['electron/cli/mm.mjs', '--data-dir', dataDir, ...args],
+        {
+          cwd: REPO_ROOT,
+          env,
+          timeout: 120_000,
+        },
+      );
+      return stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`mm ${args.join(' ')}: ${err.stderr ?? err.message}`, { cause: e });
+    }
+  }
+
+  const seal = async (core: Core, project: string, value: string): Promise<string> =>
+    (await inventorySealer(core.secrets, project, PASSWORD_CONTEXT))(value);
+
+  beforeAll(async () => {
+    delete process.env['MM_STORE'];
+    [pg, dataA, dataB] = await Promise.all([
+      startPostgres({ database: 'mmdatakey', user: 'mm' }),
+      tempDir('mm-datakey-a-'),
+      tempDir('mm-datakey-b-'),
+    ]);
+    process.env['PGPASSWORD'] = pg.password;
+    const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    await mm(dataA, 'project', 'create', 'Shared', '--store', url);
+    await mm(dataA, 'project', 'create', 'Other', '--store', url);
+    await mm(dataA, 'project', 'create', 'Files');
+    await mm(dataB, 'project', 'attach', SHARED, '--store', url);
+    alice = createCore({ dataDir: dataA, shell: 'cli' });
+  }, 300_000);
+
+  afterAll(async () => {
+    await closeAllPgStores();
+    await pg?.stop();
+    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
+    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
+    else delete process.env['PGPASSWORD'];
+  });
+
+  it('seals in the project form, openable by the granted data dirs only', async () => {
+    const sealed = await seal(alice, SHARED, PLAIN);
+    expect(sealed).toMatch(/^mm-sealed:p1\.[0-9a-f]{16}\./);
+    expect(await openInventoryValue(alice.secrets, SHARED, PASSWORD_CONTEXT, sealed)).toBe(PLAIN);
+    expect(cells(pg, `SELECT name FROM mm_secrets WHERE project_id = '${SHARED}';`)).toEqual([
+      expect.stringMatching(/^inventory-key\/[0-9a-f]{16}$/),
+    ]);
+
+    const bKey = (await mm(dataB, 'engineer', 'key')).split('\n')[0] ?? '';
+    const refused = openInventoryValue(
+      createCore({ dataDir: dataB, shell: 'cli' }).secrets,
+      SHARED,
+      PASSWORD_CONTEXT,
+      sealed,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'project-key-not-granted' });
+    await expect(refused).rejects.toThrow(`mm project grant ${SHARED} --engineer ${bKey}`);
+
+    await mm(dataA, 'project', 'grant', SHARED, '--engineer', bKey, '--name', 'bob');
+    const bob = createCore({ dataDir: dataB, shell: 'cli' });
+    expect(await openInventoryValue(bob.secrets, SHARED, PASSWORD_CONTEXT, sealed)).toBe(PLAIN);
+  }, 120_000);
+
+  it('binds a value to its use and its project', async () => {
+    const sealed = await seal(alice, SHARED, PLAIN);
+    await expect(openInventoryValue(alice.secrets, SHARED, CARD_CONTEXT, sealed)).rejects.toThrow(
+      /card number of project shared does not open/,
+    );
+    // the other project has no data key of that id: named, with what to do
+    await expect(openInventoryValue(alice.secrets, OTHER, PASSWORD_CONTEXT, sealed)).rejects.toThrow(
+      /no longer holds|fetch the inventory again/,
+    );
+  }, 60_000);
+
+  it('keeps the master key on a file project', async () => {
+    const sealed = await seal(alice, 'files', PLAIN);
+    expect(sealed).toMatch(/^mm-sealed:[A-Za-z0-9+/]/);
+    expect(sealed.startsWith('mm-sealed:p1.')).toBe(false);
+    expect(await openInventoryValue(alice.secrets, 'files', PASSWORD_CONTEXT, sealed)).toBe(PLAIN);
+    // another data dir's master key does not open it
+    await expect(
+      openInventoryValue(
+        createCore({ dataDir: dataB, shell: 'cli' }).secrets,
+        'files',
+        PASSWORD_CONTEXT,
+        sealed,
+      ),
+    ).rejects.toMatchObject({ code: 'secret-unreadable' });
+  }, 60_000);
+
+  it('keeps values open across a key rotation; the next seal uses a new data key', async () => {
+    const before = await seal(alice, SHARED, PLAIN);
+    const oldId = before.split('.')[1];
+    await mm(dataA, 'project', 'rotate-key', SHARED);
+    const bob = createCore({ dataDir: dataB, shell: 'cli' });
+    expect(await openInventoryValue(bob.secrets, SHARED, PASSWORD_CONTEXT, before)).toBe(PLAIN);
+    const after = await seal(createCore({ dataDir: dataA, shell: 'cli' }), SHARED, PLAIN);
+    expect(after.split('.')[1]).not.toBe(oldId);
+    expect(await openInventoryValue(bob.secrets, SHARED, PASSWORD_CONTEXT, after)).toBe(PLAIN);
+    expect(cells(pg, `SELECT name FROM mm_secrets WHERE project_id = '${SHARED}';`)).toHaveLength(2);
+  }, 120_000);
+});
