@@ -138,8 +138,21 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
 
     it("hears A's batch as merged migration events, at most four a second", async () => {
       const before = heard.length;
-      const migrated = parseMigrate(await mmOk(run.dataDir, ['migrate', '--json']));
+      let ended = false;
+      const migrating = mmOk(run.dataDir, ['migrate', '--json']).finally(() => {
+        ended = true;
+      });
+      // while A's batch runs, B reads it as running elsewhere, never as interrupted
+      const seen = new Set<string>();
+      while (!ended) {
+        const job = (await coreB.migration.jobs(PROJECT))[0];
+        if (job) seen.add(`${job.state}${job.interrupted ? ' interrupted' : ''}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const migrated = parseMigrate(await migrating);
       expect(migrated.state).toBe('done');
+      expect(seen).toContain('running');
+      expect([...seen].filter((s) => s.includes('interrupted'))).toEqual([]);
       expect(migrated.objects.migrated).toBeGreaterThan(0);
       // the batch's last write is heard within a window or two
       await new Promise((r) => setTimeout(r, 4 * CHANGE_WINDOW_MS));

@@ -41,6 +41,7 @@ import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
 import { BatchExecutor, type Control, type SourcePort } from './executor';
 import { holdSharedBatchLock, journalAt } from './pg-journal';
+import { batchRunningElsewhere } from './running-elsewhere';
 import type { JobOptions, JobRecord, JournalPort, JournalState } from './journal';
 import { type PlanSubset, buildPlan } from './plan';
 import { agentSourcePort } from './source-port';
@@ -266,7 +267,10 @@ export class MigrationService {
     return job;
   }
 
-  /** The last summary a run wrote, with the job's current state; "interrupted" when its process died. */
+  /**
+   * The last summary a run wrote, with the job's current state; "interrupted" when its process
+   * died — not when it runs in another process (`mm migrate` next to the app, another machine).
+   */
   private async summaryOf(projectId: string, job: JobRecord): Promise<JobSummary> {
     const live = this.#running.get(job.jobId);
     if (live) return live.executor.summary(false);
@@ -289,7 +293,9 @@ export class MigrationService {
       created: Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as JobSummary['created'],
       failures: [],
     };
-    const interrupted = job.state === 'running' || job.state === 'reconciling';
+    const interrupted =
+      (job.state === 'running' || job.state === 'reconciling') &&
+      !(await batchRunningElsewhere(this.dir(projectId)));
     return {
       ...base,
       state: interrupted ? 'paused' : job.state,
