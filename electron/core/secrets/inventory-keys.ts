@@ -34,18 +34,6 @@ export const CARD_CONTEXT = 'inventory:card-number';
 const PROJECT_FORM = /^p1\.([0-9a-f]{16})\.([A-Za-z0-9+/=]+)$/;
 const DATA_KEY_NAME = 'inventory-key/';
 
-/**
- * Opened data keys of each secret store (a core), by database, project and data key id: one
- * query per key, and a store made later (after a grant or a rotation) reads them afresh.
- */
-const openedBy = new WeakMap<SharedSecretStore, Map<string, Promise<Buffer>>>();
-
-function openedOf(shared: SharedSecretStore): Map<string, Promise<Buffer>> {
-  let m = openedBy.get(shared);
-  if (!m) openedBy.set(shared, (m = new Map()));
-  return m;
-}
-
 function aad(projectId: string, dataKeyId: string, context: string): string {
   return `mm-inventory\u0000${projectId}\u0000${dataKeyId}\u0000${context}`;
 }
@@ -69,19 +57,34 @@ async function sharedRoute(
   return route ? secrets : undefined;
 }
 
+interface DataKey {
+  readonly key: Buffer;
+  /** the project's id in the database, bound into every value */
+  readonly projectId: string;
+}
+
+/**
+ * Opened data keys of each secret store (a core), by project (this data dir's id) and data key
+ * id: opening a batch's thousands of values asks the database once per key, and a store made
+ * later (after a grant or a rotation) reads them afresh.
+ */
+const openedBy = new WeakMap<SharedSecretStore, Map<string, Promise<DataKey>>>();
+
+function openedOf(shared: SharedSecretStore): Map<string, Promise<DataKey>> {
+  let m = openedBy.get(shared);
+  if (!m) openedBy.set(shared, (m = new Map()));
+  return m;
+}
+
 /** The data key for new seals (made now, under the current project key, when there is none). */
-async function currentDataKey(
-  shared: SharedSecretStore,
-  localId: string,
-): Promise<{ id: string; key: Buffer; projectId: string }> {
+async function currentDataKey(shared: SharedSecretStore, localId: string): Promise<DataKey & { id: string }> {
   const { keys, route } = await shared.keys(localId);
   return route.store.tx(async (client) => {
     const { key: projectKey, keyId } = await keys.openOrCreate(client);
-    const name = `${DATA_KEY_NAME}${keyId}`;
-    const cacheKey = `${route.store.url}\u0000${route.projectId}\u0000${keyId}`;
     const opened = openedOf(shared);
-    const known = opened.get(cacheKey);
-    if (known) return { id: keyId, key: await known, projectId: route.projectId };
+    const known = opened.get(`${localId}\u0000${keyId}`);
+    if (known) return { ...(await known), id: keyId };
+    const name = `${DATA_KEY_NAME}${keyId}`;
     const { rows } = await client.query<{ sealed: string }>(
       'SELECT sealed FROM mm_secrets WHERE project_id = $1 AND name = $2',
       [route.projectId, name],
@@ -96,39 +99,51 @@ async function currentDataKey(
       );
     }
     const key = Buffer.from(openSecret(projectKey, route.projectId, name, sealed), 'base64');
-    opened.set(cacheKey, Promise.resolve(key));
-    return { id: keyId, key, projectId: route.projectId };
+    opened.set(`${localId}\u0000${keyId}`, Promise.resolve({ key, projectId: route.projectId }));
+    return { key, projectId: route.projectId, id: keyId };
   });
 }
 
-/** A data key named in a sealed value; refused naming the grant when this data dir lacks the project key. */
-function dataKey(shared: SharedSecretStore, localId: string, id: string): Promise<Buffer> {
-  return shared.keys(localId).then(({ keys, route }) => {
-    const cacheKey = `${route.store.url}\u0000${route.projectId}\u0000${id}`;
-    const opened = openedOf(shared);
-    let key = opened.get(cacheKey);
-    if (!key) {
-      key = (async () => {
-        const name = `${DATA_KEY_NAME}${id}`;
-        const { rows } = await route.store.query<{ sealed: string }>(
-          'SELECT sealed FROM mm_secrets WHERE project_id = $1 AND name = $2',
-          [route.projectId, name],
+/**
+ * A data key named in a sealed value; refused naming the grant when this data dir lacks the
+ * project key, and saying so when the project is not shared here.
+ */
+function dataKey(shared: SharedSecretStore, localId: string, id: string, context: string): Promise<DataKey> {
+  const opened = openedOf(shared);
+  const cacheKey = `${localId}\u0000${id}`;
+  let key = opened.get(cacheKey);
+  if (!key) {
+    key = (async () => {
+      const { keys, route } = await shared.keys(localId).catch((e: unknown) => {
+        if (!(e instanceof MmError) || e.code !== 'invalid-state') throw e;
+        throw new MmError(
+          'secret-unreadable',
+          `A customer's ${what(context)} is sealed under a shared project's key, but project ${localId} is not shared on PostgreSQL in this data dir; open it in the shared project.`,
+          context,
         );
-        const projectKey = (await keys.open()).key; // not granted: says which grant to ask for
-        const row = rows[0];
-        if (!row)
-          throw new MmError(
-            'secret-unreadable',
-            `Project ${localId}'s inventory secrets were sealed under data key ${id}, which the project no longer holds (${name} is missing from mm_secrets); fetch the inventory again.`,
-            name,
-          );
-        return Buffer.from(openSecret(projectKey, route.projectId, name, row.sealed), 'base64');
-      })();
-      key.catch(() => opened.delete(cacheKey));
-      opened.set(cacheKey, key);
-    }
-    return key;
-  });
+      });
+      const name = `${DATA_KEY_NAME}${id}`;
+      const { rows } = await route.store.query<{ sealed: string }>(
+        'SELECT sealed FROM mm_secrets WHERE project_id = $1 AND name = $2',
+        [route.projectId, name],
+      );
+      const projectKey = (await keys.open()).key; // not granted: says which grant to ask for
+      const row = rows[0];
+      if (!row)
+        throw new MmError(
+          'secret-unreadable',
+          `Project ${localId}'s inventory secrets were sealed under data key ${id}, which the project no longer holds (${name} is missing from mm_secrets); fetch the inventory again.`,
+          name,
+        );
+      return {
+        key: Buffer.from(openSecret(projectKey, route.projectId, name, row.sealed), 'base64'),
+        projectId: route.projectId,
+      };
+    })();
+    key.catch(() => opened.delete(cacheKey));
+    opened.set(cacheKey, key);
+  }
+  return key;
 }
 
 /**
@@ -183,15 +198,13 @@ export async function openInventoryValue(
     }
   }
   const [, id = '', sealed = ''] = m;
-  const shared = await sharedRoute(secrets, localId);
-  if (!shared || localId === undefined)
+  if (!(secrets instanceof SharedSecretStore) || localId === undefined)
     throw new MmError(
       'secret-unreadable',
-      `A customer's ${what(context)} is sealed under a shared project's key, but ${localId === undefined ? 'no project was named' : `project ${localId} is not shared on PostgreSQL in this data dir`}; open it in the shared project.`,
+      `A customer's ${what(context)} is sealed under a shared project's key, but no shared project was named to open it with.`,
       context,
     );
-  const key = await dataKey(shared, localId, id);
-  const projectId = (await shared.keys(localId)).route.projectId;
+  const { key, projectId } = await dataKey(secrets, localId, id, context);
   const plain = gcmOpen(key, aad(projectId, id, context), Buffer.from(sealed, 'base64'));
   if (plain === undefined)
     throw new MmError(
