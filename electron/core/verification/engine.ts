@@ -8,6 +8,7 @@ import type { VerificationResult } from '../../../shared/model/verification';
 import { domainKey } from '../mapping/mapping-rules';
 import { Evaluation, OWN_CODES, resultKey } from './evaluation';
 import type { InventoryIndex, ServerIndex } from './inventory-index';
+import type { UnchangedKeeper } from './unchanged-results';
 import type { VerificationInput } from './input';
 
 export type Results = ReadonlyMap<string, VerificationResult>;
@@ -18,16 +19,23 @@ export interface Touched {
   readonly names: readonly string[];
 }
 
+/**
+ * `keeper`: given the previous run's results, each new result equal to its previous one is
+ * replaced by that previous object as soon as it is made (unchanged-results.ts).
+ */
 export function verifyAll(
   index: InventoryIndex,
   input: VerificationInput,
   onProgress?: (done: number, total: number) => void,
+  keeper?: UnchangedKeeper,
 ): Map<string, VerificationResult> {
   const evaluation = new Evaluation(index, input);
   const results = new Map<string, VerificationResult>();
   // A full run starts from nothing, so "out of scope" (null) needs no entry.
   const sink = {
-    set: (key: string, value: VerificationResult | null): void => void (value && results.set(key, value)),
+    set: (key: string, value: VerificationResult | null): void => {
+      if (value) results.set(key, keeper ? keeper.keep(key, value) : value);
+    },
   };
   const total = [...index.servers.values()].reduce((n, ix) => n + ix.owners.size, 0);
   let done = 0;

@@ -4,12 +4,13 @@
  * account groups it is asked for plus the few verdicts those read.
  */
 import type { Account, Domain, Subscription } from '../../../shared/model/inventory';
+import type { MappingInput } from '../../../shared/model/mapping';
 import type { ResultReason, VerificationResult } from '../../../shared/model/verification';
 import type { VerifiedKind } from '../../../shared/statuses';
 import { domainKey, hasHosting, mappingState } from '../mapping/mapping-rules';
 import { type AccountOwnFacts, type ParentFacts, accountOwnReasons, verifyAccount } from './account-rules';
 import { dayNumber } from './dates';
-import { type RelatedSubscription, verifyDomain } from './domain-rules';
+import { type DomainFacts, type RelatedSubscription, verifyDomain } from './domain-rules';
 import type { InventoryIndex, ServerIndex } from './inventory-index';
 import { type SelectedIds, type VerificationInput, type VerifiedServer, objectKey } from './input';
 import { isBlocking } from './reason';
@@ -29,14 +30,47 @@ export const OWN_CODES: ReadonlySet<string> = new Set([
   'parent-failed',
 ]);
 
+/** A decision map keyed by objectKey: looked up only when it holds something (a key is a new string). */
+function byObject<V>(map: ReadonlyMap<string, V> | undefined, serverId: string, id: string): V | undefined {
+  return map && map.size > 0 ? map.get(objectKey(serverId, id)) : undefined;
+}
+
+/** A template's mapping on one server, and whether it is complete (read once per template). */
+interface TemplateMapping {
+  readonly mapping: MappingInput | undefined;
+  readonly complete: boolean;
+}
+
+/**
+ * One server's part of a pass. The memos are keyed by the inventory's own id strings, so a
+ * look-up builds no key: a full run at ten times the bench's size made millions of key strings
+ * and grew maps of hundreds of thousands of entries, all traced by the garbage collector.
+ */
+class ServerPass {
+  readonly verdicts = new Map<string, SubscriptionVerdict>();
+  readonly own = new Map<string, ResultReason[]>();
+  readonly visiting = new Set<string>();
+  readonly templates = new Map<string, TemplateMapping>();
+  /** resultKey(kind, serverId, "") per kind: a result's key is then one concatenation. */
+  readonly keyPrefix: Readonly<Record<VerifiedKind, string>>;
+
+  constructor(
+    readonly s: VerifiedServer,
+    readonly ix: ServerIndex,
+    readonly sel: SelectedIds,
+  ) {
+    this.keyPrefix = {
+      account: resultKey('account', s.id, ''),
+      subscription: resultKey('subscription', s.id, ''),
+      domain: resultKey('domain', s.id, ''),
+    };
+  }
+}
+
 export class Evaluation {
   readonly #servers: ReadonlyMap<string, VerifiedServer>;
+  readonly #passes = new Map<string, ServerPass | null>();
   readonly #today: number;
-  readonly #verdicts = new Map<string, SubscriptionVerdict>();
-  readonly #own = new Map<string, ResultReason[]>();
-  readonly #domains = new Map<string, VerificationResult>();
-  readonly #visiting = new Set<string>();
-  readonly #complete = new Map<string, boolean>();
 
   constructor(
     readonly index: InventoryIndex,
@@ -49,10 +83,20 @@ export class Evaluation {
     this.#today = today;
   }
 
+  /** The server's pass, or undefined when the input or the index lacks the server. */
+  private pass(serverId: string): ServerPass | undefined {
+    let p = this.#passes.get(serverId);
+    if (p === undefined) {
+      const s = this.#servers.get(serverId);
+      const ix = this.index.servers.get(serverId);
+      p = s && ix ? new ServerPass(s, ix, this.selected(serverId)) : null;
+      this.#passes.set(serverId, p);
+    }
+    return p ?? undefined;
+  }
+
   server(serverId: string): { s: VerifiedServer; ix: ServerIndex } | undefined {
-    const s = this.#servers.get(serverId);
-    const ix = this.index.servers.get(serverId);
-    return s && ix ? { s, ix } : undefined;
+    return this.pass(serverId);
   }
 
   selected(serverId: string): SelectedIds {
@@ -78,17 +122,17 @@ export class Evaluation {
   }
 
   ownReasons(serverId: string, accountId: string): ResultReason[] {
-    const key = objectKey(serverId, accountId);
-    const memo = this.#own.get(key);
+    const here = this.pass(serverId);
+    if (!here) return [];
+    const memo = here.own.get(accountId);
     if (memo) return memo;
-    const here = this.server(serverId);
-    const account = here?.ix.accounts.get(accountId);
-    if (!here || !account) return [];
-    if (this.#visiting.has(key)) return []; // a parent loop in the source's data: stop climbing
-    this.#visiting.add(key);
+    const account = here.ix.accounts.get(accountId);
+    if (!account) return [];
+    if (here.visiting.has(accountId)) return []; // a parent loop in the source's data: stop climbing
+    here.visiting.add(accountId);
     const own = accountOwnReasons(this.ownFacts(here.s, here.ix, account));
-    this.#visiting.delete(key);
-    this.#own.set(key, own);
+    here.visiting.delete(accountId);
+    here.own.set(accountId, own);
     return own;
   }
 
@@ -120,20 +164,30 @@ export class Evaluation {
     };
   }
 
-  verdict(serverId: string, subscriptionId: string): SubscriptionVerdict | undefined {
-    const key = objectKey(serverId, subscriptionId);
-    const memo = this.#verdicts.get(key);
-    if (memo) return memo;
-    const here = this.server(serverId);
-    const sub = here?.ix.subscriptions.get(subscriptionId);
-    if (!here || !sub) return undefined;
-    const templateKey = objectKey(serverId, sub.templateId);
-    const mapping = this.input.mappings.get(templateKey);
-    let complete = this.#complete.get(templateKey);
-    if (complete === undefined) {
-      complete = mappingState(mapping) === 'complete';
-      this.#complete.set(templateKey, complete);
+  /** The mapping of a template on a server, and whether it is complete. */
+  private templateMapping(here: ServerPass, templateId: string): TemplateMapping {
+    let t = here.templates.get(templateId);
+    if (t === undefined) {
+      const mapping = this.input.mappings.get(objectKey(here.s.id, templateId));
+      t = { mapping, complete: mappingState(mapping) === 'complete' };
+      here.templates.set(templateId, t);
     }
+    return t;
+  }
+
+  private overridden(serverId: string, subscriptionId: string): boolean {
+    const overrides = this.input.decisions.overrides;
+    return overrides.size > 0 && overrides.has(objectKey(serverId, subscriptionId));
+  }
+
+  verdict(serverId: string, subscriptionId: string): SubscriptionVerdict | undefined {
+    const here = this.pass(serverId);
+    if (!here) return undefined;
+    const memo = here.verdicts.get(subscriptionId);
+    if (memo) return memo;
+    const sub = here.ix.subscriptions.get(subscriptionId);
+    if (!sub) return undefined;
+    const { mapping, complete } = this.templateMapping(here, sub.templateId);
     const v = verifySubscription({
       server: here.s,
       subscription: sub,
@@ -141,11 +195,11 @@ export class Evaluation {
       mapping,
       mappingComplete: complete,
       template: here.ix.templates.get(sub.templateId),
-      overridden: this.input.decisions.overrides.has(key),
+      overridden: this.overridden(serverId, subscriptionId),
       ownerFailures: this.ownReasons(serverId, sub.accountId).filter(isBlocking),
       today: this.#today,
     });
-    this.#verdicts.set(key, v);
+    here.verdicts.set(subscriptionId, v);
     return v;
   }
 
@@ -155,13 +209,13 @@ export class Evaluation {
    * its hosting subscription or the agent's hint says hosting (unless the policy skips it).
    */
   hostsDomain(serverId: string, domain: Domain): boolean {
-    const here = this.server(serverId);
+    const here = this.pass(serverId);
     if (!here) return false;
     for (const id of here.ix.subscriptionIdsByDomain.get(domain.id) ?? []) {
       const sub = here.ix.subscriptions.get(id);
-      if (!sub || this.input.decisions.overrides.has(objectKey(serverId, id))) continue;
-      const mapping = this.input.mappings.get(objectKey(serverId, sub.templateId));
-      if (mappingState(mapping) === 'complete' && mapping) {
+      if (!sub || this.overridden(serverId, id)) continue;
+      const { mapping, complete } = this.templateMapping(here, sub.templateId);
+      if (complete && mapping) {
         if (hasHosting(mapping.class)) return true;
         continue;
       }
@@ -177,11 +231,25 @@ export class Evaluation {
     return false;
   }
 
+  /** The same domain selected and hosted on other servers, when it is hosted here too. */
+  private conflicts(serverId: string, domain: Domain): DomainFacts['conflicts'] {
+    // Only names held by several servers are indexed: most domains need no name key at all.
+    if (this.index.domainsByName.size === 0) return [];
+    const elsewhere = (this.index.domainsByName.get(domainKey(domain.name, domain.asciiName)) ?? []).filter(
+      (o) => o.serverId !== serverId,
+    );
+    if (elsewhere.length === 0 || !this.hostsDomain(serverId, domain)) return [];
+    return elsewhere
+      .filter((o) => this.domainSelected(o.serverId, o.domain.id) && this.hostsDomain(o.serverId, o.domain))
+      .map((o) => ({
+        serverName: this.#servers.get(o.serverId)?.name ?? o.serverId,
+        ref: { kind: 'domain' as const, serverId: o.serverId, id: o.domain.id },
+      }));
+  }
+
+  /** A domain's result; each is computed once per pass, by the group of its account. */
   domainResult(serverId: string, domain: Domain): VerificationResult {
-    const key = objectKey(serverId, domain.id);
-    const memo = this.#domains.get(key);
-    if (memo) return memo;
-    const here = this.server(serverId);
+    const here = this.pass(serverId);
     if (!here) throw new Error(`no server ${serverId}`);
     const related: RelatedSubscription[] = (here.ix.subscriptionIdsByDomain.get(domain.id) ?? []).map(
       (id) => ({
@@ -189,30 +257,16 @@ export class Evaluation {
         verdict: this.verdict(serverId, id),
       }),
     );
-    const conflicts = this.hostsDomain(serverId, domain)
-      ? (this.index.domainsByName.get(domainKey(domain.name, domain.asciiName)) ?? [])
-          .filter(
-            (o) =>
-              o.serverId !== serverId &&
-              this.domainSelected(o.serverId, o.domain.id) &&
-              this.hostsDomain(o.serverId, o.domain),
-          )
-          .map((o) => ({
-            serverName: this.#servers.get(o.serverId)?.name ?? o.serverId,
-            ref: { kind: 'domain' as const, serverId: o.serverId, id: o.domain.id },
-          }))
-      : [];
-    const result = verifyDomain({
+    const { approvals } = this.input.decisions;
+    return verifyDomain({
       server: here.s,
       domain,
       related,
-      conflicts,
-      approval: this.input.decisions.approvals.get(key),
-      services: this.input.domainServices?.get(key),
-      ipReasons: this.input.ipReasons?.get(key),
+      conflicts: this.conflicts(serverId, domain),
+      approval: byObject(approvals, serverId, domain.id),
+      services: byObject(this.input.domainServices, serverId, domain.id),
+      ipReasons: byObject(this.input.ipReasons, serverId, domain.id),
     });
-    this.#domains.set(key, result);
-    return result;
   }
 
   /** Writes the results of one account, its domains and its subscriptions (null: out of scope). */
@@ -221,23 +275,22 @@ export class Evaluation {
     accountId: string,
     out: { set(key: string, value: VerificationResult | null): unknown },
   ): void {
-    const here = this.server(serverId);
+    const here = this.pass(serverId);
     if (!here) return;
-    const { s, ix } = here;
-    const sel = this.selected(serverId);
+    const { s, ix, sel, keyPrefix } = here;
     const failed: { id: string; name: string }[] = [];
     for (const d of ix.domainsByAccount.get(accountId) ?? []) {
       if (!sel.domains.has(d.id)) {
-        out.set(resultKey('domain', serverId, d.id), null);
+        out.set(keyPrefix.domain + d.id, null);
         continue;
       }
       const r = this.domainResult(serverId, d);
       if (r.status === 'verification-failed') failed.push({ id: d.id, name: d.name });
-      out.set(resultKey('domain', serverId, d.id), r);
+      out.set(keyPrefix.domain + d.id, r);
     }
     for (const sub of ix.subscriptionsByAccount.get(accountId) ?? []) {
       out.set(
-        resultKey('subscription', serverId, sub.id),
+        keyPrefix.subscription + sub.id,
         this.subscriptionInScope(ix, sub) ? (this.verdict(serverId, sub.id)?.result ?? null) : null,
       );
     }
@@ -245,7 +298,7 @@ export class Evaluation {
     if (!account) return;
     const inScope = this.accountInScope(ix, accountId);
     out.set(
-      resultKey('account', serverId, accountId),
+      keyPrefix.account + accountId,
       inScope ? verifyAccount({ server: s, account }, this.ownReasons(serverId, accountId), failed) : null,
     );
   }

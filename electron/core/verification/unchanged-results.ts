@@ -11,6 +11,33 @@ import type { VerificationResult } from '../../../shared/model/verification';
 import { sameJson } from './same-json';
 
 /**
+ * Decides result by result, as a run makes them: each new result is compared with the one it
+ * replaces at once, so where nothing changed the recomputed twin is dropped while it is still
+ * young (cheap for the garbage collector) instead of after the whole run, when it has been
+ * promoted and only a full collection can free it.
+ */
+export class UnchangedKeeper {
+  #changed = 0;
+
+  constructor(private readonly previous: ReadonlyMap<string, VerificationResult>) {}
+
+  /** The object to hold under `key`: the previous one when its JSON equals `next`'s. */
+  keep(key: string, next: VerificationResult): VerificationResult {
+    const before = this.previous.get(key);
+    if (before !== undefined && sameJson(before, next)) return before;
+    this.#changed++;
+    return next;
+  }
+
+  /** How many results were added, changed or removed, once the run's `results` are complete. */
+  changed(results: ReadonlyMap<string, VerificationResult>): number {
+    let gone = 0;
+    for (const key of this.previous.keys()) if (!results.has(key)) gone++;
+    return this.#changed + gone;
+  }
+}
+
+/**
  * Replaces in `results` each value whose JSON equals its previous one by that previous object
  * (the map's order is kept), and returns how many results were added, changed or removed.
  */
@@ -18,12 +45,7 @@ export function keepUnchanged(
   results: Map<string, VerificationResult>,
   previous: ReadonlyMap<string, VerificationResult>,
 ): number {
-  let changed = 0;
-  for (const [key, next] of results) {
-    const before = previous.get(key);
-    if (before !== undefined && sameJson(before, next)) results.set(key, before);
-    else changed++;
-  }
-  for (const key of previous.keys()) if (!results.has(key)) changed++;
-  return changed;
+  const keeper = new UnchangedKeeper(previous);
+  for (const [key, next] of results) results.set(key, keeper.keep(key, next));
+  return keeper.changed(results);
 }

@@ -41,7 +41,7 @@ import {
   toRow,
 } from './results-query';
 import { type ResultsMeta, ResultsStore, type VerificationHistoryLine } from './results-store';
-import { keepUnchanged } from './unchanged-results';
+import { UnchangedKeeper } from './unchanged-results';
 import { withDecision } from './what-if';
 
 export interface VerificationSources {
@@ -163,8 +163,9 @@ export class VerificationService {
     job?.progress(0, 1, 'Reading inventories, mapping, selection and decisions');
     const { input, index, stamp } = await this.gather(projectId);
     const previous = (await this.live(projectId)).results;
-    const results = verifyAll(index, input, (done, total) => job?.progress(done, total, 'Verifying'));
-    const changed = keepUnchanged(results, previous);
+    const keeper = new UnchangedKeeper(previous);
+    const results = verifyAll(index, input, (done, total) => job?.progress(done, total, 'Verifying'), keeper);
+    const changed = keeper.changed(results);
     job?.progress(1, 1, 'Storing the results');
     const verifiedAt = new Date().toISOString();
     const meta = { verifiedAt, today: input.today, stamp };

@@ -1,0 +1,133 @@
+/**
+ * The inventory index is built with few look-ups (runs of one account cut in one piece, names
+ * indexed only when several servers hold them): these check it holds exactly what grouping each
+ * object one by one gives, on the bench's synthetic source, in its own order and shuffled (an
+ * account's objects scattered through the inventory), with duplicates and dangling references.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Domain, Inventory, Subscription } from '../../shared/model/inventory';
+import { syntheticInventory } from '../../build/bench/synthetic';
+import { buildIndex, indexServer } from '../../electron/core/verification/inventory-index';
+import { domainKey } from '../../electron/core/mapping/mapping-rules';
+
+/** The plain way: one look-up per object, lists grown by push. */
+function group<V>(list: readonly V[], keyOf: (v: V) => string | undefined): Map<string, V[]> {
+  const map = new Map<string, V[]>();
+  for (const v of list) {
+    const key = keyOf(v);
+    if (key === undefined) continue;
+    const had = map.get(key);
+    if (had) had.push(v);
+    else map.set(key, [v]);
+  }
+  return map;
+}
+
+/** What each domain relates to, and each subscription provides, linked one by one. */
+function links(inv: Inventory): { ids: Map<string, string[]>; provided: Map<string, Domain[]> } {
+  const ids = new Map<string, string[]>();
+  const provided = new Map<string, Domain[]>();
+  const domains = new Map(inv.domains.map((d) => [d.id, d]));
+  const subs = new Set(inv.subscriptions.map((s) => s.id));
+  const link = (subId: string, d: Domain): void => {
+    const list = ids.get(d.id) ?? [];
+    if (list.includes(subId)) return;
+    ids.set(d.id, [...list, subId]);
+    if (subs.has(subId)) provided.set(subId, [...(provided.get(subId) ?? []), d]);
+  };
+  for (const s of inv.subscriptions)
+    for (const id of s.domainIds) {
+      const d = domains.get(id);
+      if (d) link(s.id, d);
+    }
+  for (const d of inv.domains) {
+    if (d.hostingSubscriptionId !== undefined) link(d.hostingSubscriptionId, d);
+    if (d.registrationSubscriptionId !== undefined) link(d.registrationSubscriptionId, d);
+  }
+  return { ids, provided };
+}
+
+/** A seeded shuffle, so a failure can be replayed. */
+function shuffled<T>(list: readonly T[], seed: number): T[] {
+  const out = [...list];
+  let a = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    const j = a % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function expectIndexOf(inv: Inventory): void {
+  const ix = indexServer('s', inv);
+  expect(ix.subscriptionsByAccount).toEqual(group(inv.subscriptions, (s) => s.accountId));
+  expect(ix.domainsByAccount).toEqual(group(inv.domains, (d) => d.accountId));
+  expect(ix.childAccounts).toEqual(group(inv.accounts, (a) => a.parentId));
+  expect(ix.subscriptionsByTemplate).toEqual(group(inv.subscriptions, (s) => s.templateId));
+  const { ids, provided } = links(inv);
+  expect(ix.subscriptionIdsByDomain).toEqual(ids);
+  expect(ix.domainsBySubscription).toEqual(provided);
+  // the accounts first, then owners named only by subscriptions, then only by domains
+  const owners = new Set([
+    ...inv.accounts.map((a) => a.id),
+    ...inv.subscriptions.map((s) => s.accountId),
+    ...inv.domains.map((d) => d.accountId),
+  ]);
+  expect([...ix.owners]).toEqual([...owners]);
+}
+
+describe('inventory index', () => {
+  const inv = syntheticInventory({ accounts: 400, domains: 790, subscriptions: 1180, today: '2025-06-15' });
+
+  it("groups the synthetic source as one look-up per object does, in the inventory's order", () => {
+    expectIndexOf(inv);
+  });
+
+  it("groups a shuffled inventory the same way (an account's objects not together)", () => {
+    expectIndexOf({
+      ...inv,
+      accounts: shuffled(inv.accounts, 1),
+      subscriptions: shuffled(inv.subscriptions, 2),
+      domains: shuffled(inv.domains, 3),
+    });
+  });
+
+  it('keeps duplicated ids, owners missing from the accounts and links to absent subscriptions', () => {
+    const sub = inv.subscriptions[0] as Subscription;
+    const domain = inv.domains[0] as Domain;
+    expectIndexOf({
+      ...inv,
+      subscriptions: [
+        ...inv.subscriptions,
+        { ...sub, domainIds: [...sub.domainIds, domain.id, 'no-such-domain'] },
+        { ...sub, id: 'orphan-sub', accountId: 'no-such-account' },
+      ],
+      domains: [
+        ...inv.domains,
+        {
+          ...domain,
+          id: 'orphan.test',
+          name: 'orphan.test',
+          accountId: 'ghost',
+          hostingSubscriptionId: 'nope',
+        },
+      ],
+    });
+  });
+
+  it('indexes by name only the names held by more than one server', () => {
+    expect(buildIndex([{ id: 'a', inventory: inv }]).domainsByName.size).toBe(0);
+    const other = syntheticInventory({ accounts: 10, domains: 20, subscriptions: 30, today: '2025-06-15' });
+    const index = buildIndex([
+      { id: 'a', inventory: inv },
+      { id: 'b', inventory: other },
+    ]);
+    // the second server's ten accounts carry the same names as the first's first ten
+    expect(index.domainsByName.size).toBe(other.domains.length);
+    for (const d of other.domains) {
+      const where = index.domainsByName.get(domainKey(d.name, d.asciiName)) ?? [];
+      expect(where.map((o) => o.serverId)).toEqual(['a', 'b']);
+    }
+  });
+});
