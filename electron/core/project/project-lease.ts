@@ -132,16 +132,18 @@ export class ProjectLeases {
     const linked = await linkedPgStore(dir);
     if (linked) {
       const client = await this.session(linked.store.url);
-      const { rows } = await client.query<{ ok: boolean }>(
-        `SELECT pg_try_advisory_lock_shared(${LEASE_KEY}, ${PROJECT_KEY}) AS ok`,
-        [linked.projectId],
+      const { rows } = await whileAsked(client, () =>
+        client.query<{ ok: boolean }>(
+          `SELECT pg_try_advisory_lock_shared(${LEASE_KEY}, ${PROJECT_KEY}) AS ok`,
+          [linked.projectId],
+        ),
       );
       // a move holds it exclusively: the project reopens where it went once that ended
       if (!rows[0]?.ok) return undefined;
       return async () => {
-        await client
-          .query(`SELECT pg_advisory_unlock_shared(${LEASE_KEY}, ${PROJECT_KEY})`, [linked.projectId])
-          .catch(() => undefined);
+        await whileAsked(client, () =>
+          client.query(`SELECT pg_advisory_unlock_shared(${LEASE_KEY}, ${PROJECT_KEY})`, [linked.projectId]),
+        ).catch(() => undefined);
       };
     }
     const file = leaseFile(dir);
@@ -183,11 +185,28 @@ export class ProjectLeases {
   }
 }
 
+type Stream = { ref?: () => void; unref?: () => void };
+
+function streamOf(client: pg.Client): Stream | undefined {
+  return (client as unknown as { connection?: { stream?: Stream } }).connection?.stream;
+}
+
 /** pg keeps its socket referenced; a lease must not keep a finished process running. */
 function unref(client: pg.Client): void {
-  const stream = (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection
-    ?.stream;
-  stream?.unref?.();
+  streamOf(client)?.unref?.();
+}
+
+/**
+ * A question on the lease session: its socket referenced until the answer came, or a process
+ * with nothing else to wait for (an app still starting) would end while it is asked.
+ */
+async function whileAsked<R>(client: pg.Client, ask: () => Promise<R>): Promise<R> {
+  streamOf(client)?.ref?.();
+  try {
+    return await ask();
+  } finally {
+    streamOf(client)?.unref?.();
+  }
 }
 
 /** The live holders of file leases on a project folder, other than this process; stale files removed. */
