@@ -50,7 +50,8 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
         startPostgres({ database: 'mmuilive', user: 'mm' }),
       ]);
       process.env['PGPASSWORD'] = pg.password;
-      run = await freshRun(source, { asyncMs: 20 });
+      // each target call takes 150 ms: a batch of one step at a time runs long enough to be seen moving
+      run = await freshRun(source, { asyncMs: 150 });
       inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
         PROJECT,
         SERVER,
@@ -138,11 +139,28 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
         .filter({ hasText: 'changed the selection' })
         .waitFor();
 
-      // the script runs a batch: the open Migration page shows it, done, with its objects
-      const migrated = parseMigrate(await mmOk(run.dataDir, ['migrate', '--json']));
-      expect(migrated.state).toBe('done');
+      // the script runs a batch: the open Migration page shows it running, then done with its objects
+      let ended = false;
+      const migrating = mmOk(run.dataDir, ['migrate', '--json', '--concurrency', '1']).finally(() => {
+        ended = true;
+      });
       const card = migration.page.getByTestId('batch-card');
       await card.waitFor({ timeout: SLOW });
+      // running in the script, not "interrupted" (its process is alive and holds the batch lock)
+      const seenRunning =
+        ['queued', 'running'].includes((await card.getAttribute('data-state')) ?? '') &&
+        (await migration.page.getByTestId('batch-interrupted').count()) === 0;
+      const doneWhileRunning = Number(
+        await migration.page.getByTestId('progress-steps').getAttribute('data-done'),
+      );
+      const stillRunning = !ended;
+      const migrated = parseMigrate(await migrating);
+      expect(migrated.state).toBe('done');
+      // the card came while the script was still migrating, with the steps done so far
+      expect({ seenRunning, stillRunning }).toEqual({ seenRunning: true, stillRunning: true });
+      expect(doneWhileRunning).toBeLessThan(
+        Number(await migration.page.getByTestId('progress-steps').getAttribute('data-total')),
+      );
       expect(await card.getAttribute('data-job')).toBe(migrated.jobId);
       await expect.poll(() => card.getAttribute('data-state'), { timeout: SLOW }).toBe('done');
       await expect
