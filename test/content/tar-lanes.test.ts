@@ -30,6 +30,7 @@ import { transferContent } from '../../electron/core/content/transfer';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { connectTo, sourceAgent, tree } from './helpers';
 import { localTransport } from '../../electron/core/agent/local-transport';
+import type { Transport } from '../../electron/core/agent/transport';
 import { TarLanes } from '../../electron/core/content/tar-lanes';
 import { TarVerifier } from '../../electron/core/content/tar-verify';
 import { unpackOnNode } from '../../electron/core/content/unpack';
@@ -181,6 +182,31 @@ describe('content unpacked in lanes', () => {
     expect(readFileSync(join(dir, 'big.bin')).equals(readFileSync(join(src, 'big.bin')))).toBe(true);
     chmodSync(join(dir, 'ro'), 0o755);
     chmodSync(join(src, 'ro'), 0o755);
+  }, 60_000);
+
+  it('a lane whose command ends without reading its archive fails the unpack instead of waiting for it', async () => {
+    const { tarball } = sourceTarball();
+    const local = localTransport();
+    // The first lane's command is `true`: it exits 0 at once, reading nothing.
+    let lanes = 0;
+    const node: Transport = {
+      ...local,
+      exec: (argv, options) => local.exec(argv[0] === 'tar' && lanes++ === 0 ? ['true'] : argv, options),
+    };
+    const verifier = new TarVerifier('site:lanes.example');
+    createReadStream(tarball).pipe(verifier);
+    const started = Date.now();
+    await expect(
+      unpackOnNode({
+        node,
+        staging: tempDir('lanes-early'),
+        tarball: verifier,
+        lanes: 2,
+        signal: new AbortController().signal,
+        timeoutMs: 60_000,
+      }),
+    ).rejects.toThrow(/A tar -x lane on local ended before its archive did/);
+    expect(Date.now() - started).toBeLessThan(30_000);
   }, 60_000);
 
   it('a lane whose tar fails fails the unpack with its exit and message', async () => {

@@ -25,6 +25,11 @@ const END = Buffer.alloc(2 * BLOCK);
  * (the content bench's Maildir and site on the node).
  */
 const FILE_COST = 128 * 1024;
+/**
+ * Each lane is a session channel of the node's connection, besides the last run's and the
+ * publish's: OpenSSH refuses more than MaxSessions (10 by default) open at once.
+ */
+export const MAX_LANES = 8;
 
 /** The size field: octal, or GNU base-256 (first byte's high bit set) past the octal field's reach. */
 function sizeField(b: Buffer): number {
@@ -65,8 +70,8 @@ export class TarLanes extends Writable {
 
   constructor(count: number) {
     super({ highWaterMark: 1024 * 1024 });
-    if (!Number.isInteger(count) || count < 1)
-      throw new Error(`lanes must be a whole number ≥ 1, not ${count}`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_LANES)
+      throw new Error(`lanes must be a whole number from 1 to ${MAX_LANES}, not ${count}`);
     this.lanes = Array.from({ length: count }, () => new PassThrough({ highWaterMark: 1024 * 1024 }));
     this.#given = this.lanes.map(() => 0);
   }

@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ExecResult, Transport } from '../agent/transport';
+import { MmError } from '../errors';
 import { TarLanes } from './tar-lanes';
 
 /** tar -x's record size on the node, in 512-byte blocks. */
@@ -64,6 +65,17 @@ export async function unpackOnNode(o: UnpackOptions): Promise<ExecResult> {
         run(lane, stop.signal).then(
           (r) => {
             if (r.code !== 0) settle({ failed: r });
+            // A tar that ended before reading its whole lane would leave the split waiting on
+            // that lane for ever, or its files missing: said instead (tar stops at the lane's
+            // end-of-archive blocks, which the lane hands over last).
+            else if (!lane.readableEnded)
+              settle({
+                error: new MmError(
+                  'content-node-failed',
+                  `A tar -x lane on ${o.node.label} ended before its archive did (in ${o.staging}).`,
+                  o.staging,
+                ),
+              });
           },
           (e: unknown) => settle({ error: e }),
         ),
