@@ -33,6 +33,11 @@ export interface ResealResult {
 
 /** The documents that hold customers' secrets. */
 const SEALED_DOCUMENTS = `(path LIKE 'inventory/%.json' OR path LIKE 'domain-services/%.json')`;
+/**
+ * Of those, the ones still holding a value in the data dir's form, filtered by the server: once
+ * everything is re-sealed, a worker's start reads no inventory at all.
+ */
+const WITH_OLD_FORM = `body::text ~ 'mm-sealed:(?!p1\\.)'`;
 
 /** A card number is kept as encryptedNumber; every other sealed value is a password. */
 function contextOf(key: string): string {
@@ -83,7 +88,7 @@ function setAt(root: unknown, path: readonly (string | number)[], value: string)
 export async function resealInventories(shared: SharedSecretStore, localId: string): Promise<ResealResult> {
   const { route } = await shared.keys(localId);
   const { rows: docs } = await route.store.query<{ path: string }>(
-    `SELECT path FROM mm_documents WHERE project_id = $1 AND ${SEALED_DOCUMENTS} ORDER BY path`,
+    `SELECT path FROM mm_documents WHERE project_id = $1 AND ${SEALED_DOCUMENTS} AND ${WITH_OLD_FORM} ORDER BY path`,
     [route.projectId],
   );
   const sealers = new Map<string, (v: string) => string>();
@@ -141,7 +146,8 @@ export async function assertInventorySecretsOpen(shared: SharedSecretStore, loca
   const { keys, route } = await shared.keys(localId);
   if (await keys.exists()) await keys.open(); // not granted: names the grant to ask for
   const { rows } = await route.store.query<{ path: string; body: unknown }>(
-    `SELECT path, body FROM mm_documents WHERE project_id = $1 AND ${SEALED_DOCUMENTS} ORDER BY path`,
+    `SELECT path, body FROM mm_documents WHERE project_id = $1 AND ${SEALED_DOCUMENTS} AND ${WITH_OLD_FORM}
+     ORDER BY path`,
     [route.projectId],
   );
   const refused: { owner: string; context: string }[] = [];
