@@ -87,8 +87,19 @@ export function MigrationPage({ projectId, params }: { projectId: string; params
     reloadJobs();
     reloadObjects();
   }, [reloadJobs, reloadObjects]);
-  // a batch run by another app, `mm migrate` or workers on a shared project: as often as the table
-  const elsewhere = useProjectChanges(projectId, ['migration'], changed, { everyMs: TABLE_REFRESH_MS });
+  // a batch run by another app, `mm migrate` or workers on a shared project: the list at most once
+  // a second, the object table no faster than it answers (as for this app's own batches)
+  const heardElsewhere = useCallback(() => {
+    reloadJobs();
+    if (!timer.current)
+      timer.current = setTimeout(() => {
+        timer.current = undefined;
+        reloadObjects();
+      }, refreshMs.current);
+  }, [reloadJobs, reloadObjects]);
+  const elsewhere = useProjectChanges(projectId, ['migration'], heardElsewhere, {
+    everyMs: TABLE_REFRESH_MS,
+  });
   const [planning, setPlanning] = useState(false);
   const started = useCallback(
     (jobId: string) => {
