@@ -8,6 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/host-api';
 import { tempDir } from '../helpers/paths';
@@ -27,7 +28,7 @@ async function killed(host: RunningHost): Promise<void> {
 }
 
 describe('a project open in an app holds a lease the CLI move respects', () => {
-  let pg: Postgres;
+  let db: Postgres;
   let dataDir: string;
   let urlA: string;
   let urlB: string;
@@ -37,10 +38,10 @@ describe('a project open in an app holds a lease the CLI move respects', () => {
 
   beforeAll(async () => {
     delete process.env['MM_STORE'];
-    pg = await startPostgres({ database: 'mmleasea', user: 'mm', moreDatabases: ['mmleaseb'] });
-    process.env['PGPASSWORD'] = pg.password;
-    urlA = `postgres://${pg.user}@127.0.0.1:${pg.port}/mmleasea`;
-    urlB = `postgres://${pg.user}@127.0.0.1:${pg.port}/mmleaseb`;
+    db = await startPostgres({ database: 'mmleasea', user: 'mm', moreDatabases: ['mmleaseb'] });
+    process.env['PGPASSWORD'] = db.password;
+    urlA = `postgres://${db.user}@127.0.0.1:${db.port}/mmleasea`;
+    urlB = `postgres://${db.user}@127.0.0.1:${db.port}/mmleaseb`;
     dataDir = await tempDir('mm-lease-');
     const made = await mm('project', 'demo');
     expect(made.code, made.stderr).toBe(0);
@@ -48,7 +49,7 @@ describe('a project open in an app holds a lease the CLI move respects', () => {
 
   afterAll(async () => {
     await Promise.all(hosts.map((h) => killed(h)));
-    await pg?.stop();
+    await db?.stop();
     if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
     if (saved.password === undefined) delete process.env['PGPASSWORD'];
     else process.env['PGPASSWORD'] = saved.password;
@@ -105,5 +106,34 @@ describe('a project open in an app holds a lease the CLI move respects', () => {
       60_000,
     );
     expect(moved.code).toBe(0);
+  }, 300_000);
+
+  it('an app opening a project in PostgreSQL while a move holds it waits, then opens it', async () => {
+    // a move under way, as mm project move holds it: the project's lease taken exclusively
+    const mover = new pg.Client({
+      host: db.host,
+      port: db.port,
+      user: db.user,
+      password: db.password,
+      database: 'mmleaseb',
+      application_name: 'mm-move test@elsewhere:1',
+    });
+    await mover.connect();
+    await mover.query('SELECT pg_advisory_lock(7514016, hashtext($1))', [DEMO]);
+    let opened = false;
+    const opening = startHost(dataDir, ['--no-demo']).then(async (host) => {
+      hosts.push(host);
+      const project = await call<{ name: string }>(host, 'projects:get', { projectId: DEMO });
+      opened = true;
+      return project;
+    });
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(opened, 'the app opened the project while the move held it').toBe(false);
+    // a CLI move meanwhile names the move under way
+    const refused = await mm('project', 'move', '--store', urlA);
+    expect(refused.stderr).toMatch(/open in test@elsewhere:1 \(pid 1 on elsewhere/);
+    await mover.end();
+    expect((await opening).name).toBe('Demo migration');
+    expect(opened).toBe(true);
   }, 300_000);
 });

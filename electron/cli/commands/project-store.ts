@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { MmError } from '../../core/errors';
 import { sharedSecrets } from '../../core/secrets/shared-secrets';
-import { assertNotOpenElsewhere } from '../../core/project/project-lease';
+import { holdForMove } from '../../core/project/project-lease';
 import { credentialsToDataDir } from '../../core/project/project-move';
 import { attachSharedProject } from '../../core/store/postgres-move';
 import { moveProject, storeTarget } from '../../core/store/project-transfer';
@@ -29,15 +29,16 @@ export function registerProjectStoreCommands(program: Command): void {
         const id = await ctx.projectId();
         const dir = ctx.core.projects.projectDir(id);
         const to = storeTarget(opts.store);
-        // an app (or another process) with the project open would go on writing where it was
-        await assertNotOpenElsewhere(dir, id, 'moved');
+        // an app (or another process) with the project open would go on writing where it was;
+        // one opening it during the move waits for it
+        const release = await holdForMove(dir, id, 'moved');
         const moved = await moveProject(dir, id, to, {
           ...(opts.keepSource ? { keepSource: true } : {}),
           ...(opts.verbose ? { onPhase: (phase) => process.stderr.write(`move: ${phase}\n`) } : {}),
           beforeUnlink: async () => {
             await credentialsToDataDir(ctx.core, id);
           },
-        });
+        }).finally(release);
         // the project's key made, this data dir's credentials of the project sealed into the database
         if (to.kind === 'postgres') await sharedSecrets(ctx.core.secrets).shareProject(id);
         const source =

@@ -129,22 +129,29 @@ export class ProjectLeases {
     } catch {
       return undefined;
     }
-    const linked = await linkedPgStore(dir);
-    if (linked) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const linked = await linkedPgStore(dir);
+      if (!linked) break;
       const client = await this.session(linked.store.url);
-      const { rows } = await whileAsked(client, () =>
-        client.query<{ ok: boolean }>(
-          `SELECT pg_try_advisory_lock_shared(${LEASE_KEY}, ${PROJECT_KEY}) AS ok`,
-          [linked.projectId],
-        ),
+      const key = [linked.projectId];
+      // a move under way holds it exclusively: the opening waits for it (up to the session's
+      // lock_timeout), so the project opens where it went, not from the copy being left
+      const taken = await whileAsked(client, () =>
+        client.query(`SELECT pg_advisory_lock_shared(${LEASE_KEY}, ${PROJECT_KEY})`, key),
+      ).then(
+        () => true,
+        () => false,
       );
-      // a move holds it exclusively: the project reopens where it went once that ended
-      if (!rows[0]?.ok) return undefined;
-      return async () => {
+      if (!taken) return undefined;
+      const release = async (): Promise<void> => {
         await whileAsked(client, () =>
-          client.query(`SELECT pg_advisory_unlock_shared(${LEASE_KEY}, ${PROJECT_KEY})`, [linked.projectId]),
+          client.query(`SELECT pg_advisory_unlock_shared(${LEASE_KEY}, ${PROJECT_KEY})`, key),
         ).catch(() => undefined);
       };
+      const now = await linkedPgStore(dir);
+      if (now?.store.url === linked.store.url && now.projectId === linked.projectId) return release;
+      // it moved while this opening waited: held where it lives now
+      await release();
     }
     const file = leaseFile(dir);
     const lease: LeaseFile = {
@@ -175,6 +182,8 @@ export class ProjectLeases {
           for (const [id] of this.#held) this.#held.delete(id);
         });
         await client.connect();
+        // an opening waits this long for a move under way, then opens without a lease
+        await client.query(`SET lock_timeout = '120s'`);
         unref(client);
         return client;
       })();
@@ -269,7 +278,7 @@ async function databaseHolders(
   for (const r of rows) {
     const name = String(r['name'] ?? '');
     if (name === mine) continue;
-    const m = /^mm-open (.*)@([^@:]*):(\d+)$/.exec(name);
+    const m = /^mm-(?:open|move) (.*)@([^@:]*):(\d+)$/.exec(name);
     out.push({
       pid: m ? Number(m[3]) : Number(r['backend']),
       host: m?.[2] ?? String(r['addr'] ?? 'unknown host'),
@@ -306,4 +315,45 @@ export async function assertNotOpenElsewhere(
     `Project ${projectId} cannot be ${doing}: it is open in ${named.join(', ')}. Close it there (or move it from that app, which lets go of it first), then try again; a holder whose process has ended no longer counts.`,
     'project',
   );
+}
+
+/**
+ * For a move from another process than the apps (`mm project move`): refused, naming them, while
+ * anyone holds the project; then, for a project in PostgreSQL, its lease taken exclusively until
+ * the returned release, so an app opening it meanwhile waits for the move instead of reading the
+ * copy being left. (A file project has no such wait: an app opening it during the move still
+ * reads the files, and its lease shows at the next move.)
+ */
+export async function holdForMove(
+  projectDir: string,
+  projectId: string,
+  doing: string,
+): Promise<() => Promise<void>> {
+  await assertNotOpenElsewhere(projectDir, projectId, doing);
+  const linked = await linkedPgStore(projectDir);
+  if (!linked) return async () => undefined;
+  const client = new pg.Client({
+    ...connectionOf(linked.store.url),
+    application_name: `mm-move ${me().who}`.slice(0, 63),
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  const { rows } = await client.query<{ ok: boolean }>(
+    `SELECT pg_try_advisory_lock(${LEASE_KEY}, ${PROJECT_KEY}) AS ok`,
+    [linked.projectId],
+  );
+  if (!rows[0]?.ok) {
+    await client.end().catch(() => undefined);
+    // someone opened it since the check above: named now
+    await assertNotOpenElsewhere(projectDir, projectId, doing);
+    throw new MmError(
+      'project-open',
+      `Project ${projectId} cannot be ${doing}: another process holds it.`,
+      'project',
+    );
+  }
+  // the session's end frees the lock, whatever ends it
+  return async () => {
+    await client.end().catch(() => undefined);
+  };
 }
