@@ -6,6 +6,8 @@
  * data key (old values open in a fresh core) and the next seal uses a new one.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
@@ -15,6 +17,9 @@ import {
   inventorySealer,
   openInventoryValue,
 } from '../../electron/core/secrets/inventory-keys';
+import { inventoryFilesToDataDir } from '../../electron/core/secrets/inventory-to-data-dir';
+import { sharedSecrets } from '../../electron/core/secrets/shared-secrets';
+import type { Inventory } from '../../shared/model/inventory';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
@@ -143,6 +148,50 @@ describe("a shared project's data key for customers' secrets", () => {
     // the measurement for the report (one database read for the data key, then memory)
     console.log(`opened ${values.length} project-form values in ${ms.toFixed(0)} ms`);
   }, 120_000);
+
+  it('re-seals a staged copy of the inventories under the master key for a move back to files', async () => {
+    const card = '4111111111111111';
+    const folder = await tempDir('mm-datakey-staging-');
+    const file = join(folder, 'inventory', 'web01.json');
+    await mkdir(dirname(file), { recursive: true });
+    const sealCard = await inventorySealer(alice.secrets, SHARED, CARD_CONTEXT);
+    await writeFile(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        inventory: {
+          accounts: [
+            {
+              id: 'a1',
+              ccpLogin: {
+                login: 'a1',
+                password: { value: await seal(alice, SHARED, PLAIN), crypted: false },
+              },
+              paymentTools: [{ type: 'creditCard', default: true, encryptedNumber: sealCard(card) }],
+            },
+          ],
+        },
+      }),
+    );
+    expect(await inventoryFilesToDataDir(sharedSecrets(alice.secrets), SHARED, folder)).toBe(2);
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('mm-sealed:p1.');
+    expect(text).not.toContain(PLAIN);
+    expect(text).not.toContain(card);
+    const a = (JSON.parse(text) as { inventory: { accounts: Inventory['accounts'] } }).inventory.accounts[0];
+    // opened by the master key alone, as in a file project
+    expect(
+      await openInventoryValue(alice.secrets, 'files', PASSWORD_CONTEXT, a?.ccpLogin?.password?.value ?? ''),
+    ).toBe(PLAIN);
+    expect(
+      await openInventoryValue(
+        alice.secrets,
+        'files',
+        CARD_CONTEXT,
+        a?.paymentTools[0]?.encryptedNumber ?? '',
+      ),
+    ).toBe(card);
+  }, 60_000);
 
   it('keeps values open across a key rotation; the next seal uses a new data key', async () => {
     const before = await seal(alice, SHARED, PLAIN);
