@@ -29,6 +29,7 @@ import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { PROJECT, type PreparedSource, SERVER, freshRun, mmOk, prepareSource } from '../migration/env';
 import { cells } from './team-helpers';
+import { openSealed } from '../helpers/open-sealed';
 
 /** Every file under a folder, by path relative to it. */
 async function filesOf(dir: string): Promise<string[]> {
@@ -204,6 +205,7 @@ describeHere('every file of a shared project in PostgreSQL', () => {
 
     // a review bundle of the shared project has every file the folder held, same lines, same JSON
     const stored = await storedProjectFiles(join(dataB, 'projects', PROJECT));
+    const opener = createCore({ dataDir: run.dataDir, shell: 'test' });
     const expected = folderBefore.filter((f) => !perMachine(f));
     expect([...(stored?.keys() ?? [])].sort()).toEqual(expected);
     for (const rel of expected) {
@@ -220,7 +222,12 @@ describeHere('every file of a shared project in PostgreSQL', () => {
           : rel.endsWith('.control')
             ? text
             : (JSON.parse(text) as unknown);
-      expect(parse(stored?.get(rel) ?? ''), rel).toEqual(parse(original));
+      // the move re-seals customers' secrets under the project's data key: compared opened
+      const opened = async (text: string): Promise<unknown> =>
+        /^(inventory|domain-services)\//.test(rel)
+          ? openSealed(opener.secrets, PROJECT, parse(text))
+          : parse(text);
+      expect(await opened(stored?.get(rel) ?? ''), rel).toEqual(await opened(original));
     }
   }, 300_000);
 
