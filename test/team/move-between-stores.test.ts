@@ -8,8 +8,9 @@
  * source's rows are gone (or kept with --keep-source).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pgLib from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
@@ -93,6 +94,33 @@ describe('mm project move between files and databases', () => {
     return out;
   };
 
+  /** Runs a move that says its phases, killed with SIGKILL as soon as it says `phase`. */
+  const killAfter = async (
+    phase: string,
+    ...args: string[]
+  ): Promise<{ child: ChildProcess; killed: string }> => {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['electron/cli/mm.mjs', 'project', 'move', ...args, '--verbose', '--data-dir', dataDir],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let said = '';
+    const killed = await new Promise<string>((resolve) => {
+      child.stderr?.on('data', (d: Buffer) => {
+        said += d.toString();
+        if (said.includes(`move: ${phase}`)) {
+          child.kill('SIGKILL');
+          resolve(said);
+        }
+      });
+      child.once('exit', () => resolve(said));
+    });
+    await new Promise((res) =>
+      child.exitCode !== null || child.signalCode ? res(null) : child.once('exit', res),
+    );
+    return { child, killed };
+  };
+
   beforeAll(async () => {
     delete process.env['MM_STORE'];
     pg = await startPostgres({ database: 'mmmovea', user: 'mm', moreDatabases: ['mmmoveb'] });
@@ -174,25 +202,20 @@ describe('mm project move between files and databases', () => {
   it('a move killed after the copy leaves the project whole where it was; run again, it moves', async () => {
     const inB = contentOf(pg, 'mmmoveb', DEMO);
     const before = await reads();
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ['electron/cli/mm.mjs', 'project', 'move', '--store', urlA, '--verbose', '--data-dir', dataDir],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let said = '';
-    const killed = await new Promise<string>((resolve) => {
-      child.stderr?.on('data', (d: Buffer) => {
-        said += d.toString();
-        if (/move: copied/.test(said)) {
-          child.kill('SIGKILL');
-          resolve(said);
-        }
-      });
-      child.once('exit', () => resolve(said));
+    // killed after the copy, while it waits to read the copy back (the test holds a table there)
+    const locker = new pgLib.Client({
+      host: pg.host,
+      port: pg.port,
+      user: pg.user,
+      password: pg.password,
+      database: 'mmmovea',
     });
-    await new Promise((res) =>
-      child.exitCode !== null || child.signalCode ? res(null) : child.once('exit', res),
-    );
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE mm_workers IN ACCESS EXCLUSIVE MODE');
+    const { child, killed } = await killAfter('copied', '--store', urlA);
+    await locker.query('ROLLBACK');
+    await locker.end();
     expect(child.signalCode, killed).toBe('SIGKILL');
     expect(killed).not.toMatch(/move: switched/);
     // where it was, whole: the link, every row, every read
@@ -226,12 +249,39 @@ describe('mm project move between files and databases', () => {
 
   it('A → files: the folder holds the project again, its credentials under the data dir, A emptied', async () => {
     const before = await reads();
+    const inA = contentOf(pg, 'mmmovea', DEMO);
+    const dir = join(dataDir, 'projects', DEMO);
+    // killed once the files are written beside the folder and read back, while it waits for the
+    // credentials (the test holds their table): still the database's project, whole
+    const locker = new pgLib.Client({
+      host: pg.host,
+      port: pg.port,
+      user: pg.user,
+      password: pg.password,
+      database: 'mmmovea',
+    });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE mm_secrets IN ACCESS EXCLUSIVE MODE');
+    const { child, killed } = await killAfter('verified', '--store', 'files');
+    await locker.query('ROLLBACK');
+    await locker.end();
+    expect(child.signalCode, killed).toBe('SIGKILL');
+    expect(await link()).toMatchObject({ url: urlA });
+    expect(contentOf(pg, 'mmmovea', DEMO)).toEqual(inA);
+    expect(await reads()).toEqual(before);
+    const staged = async (): Promise<string[]> =>
+      (await readdir(join(dir, '.moved-to-postgres')).catch(() => [] as string[])).filter((e) =>
+        e.startsWith('to-files-'),
+      );
+    expect(await staged()).toHaveLength(1);
+
     const r = await mm('project', 'move', '--store', 'files', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ from: urlA, to: 'files', source: 'removed' });
     expect(await link()).toBeUndefined();
     expect(rowsIn(pg, 'mmmovea', DEMO)).toBe(0);
-    const dir = join(dataDir, 'projects', DEMO);
+    expect(await staged()).toEqual([]);
     const log = (await readFile(join(dir, 'migration-log.jsonl'), 'utf8'))
       .split('\n')
       .filter((l) => l !== '');

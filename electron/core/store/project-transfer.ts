@@ -549,7 +549,10 @@ async function postgresToFiles(
   const wanted = await asFiles(from.store, from.projectId);
   const expected = check([...wanted].map(([rel, body]) => [safeRel(rel), sha(body)]));
   opts.onPhase?.('read');
-  // written beside the folder's files, read back, then put in place
+  // written beside the folder's files, read back, then put in place; what a killed move to
+  // files staged before is only a copy of these rows
+  for (const e of await readdir(join(projectDir, ASIDE)).catch(() => [] as string[]))
+    if (e.startsWith('to-files-')) await rm(join(projectDir, ASIDE, e), { recursive: true, force: true });
   const staging = join(projectDir, ASIDE, `to-files-${stamp()}`);
   for (const [rel, body] of wanted) {
     const file = join(staging, rel);
@@ -622,6 +625,8 @@ export async function moveProject(
   opts: TransferOptions = {},
 ): Promise<TransferResult> {
   const from = await placeOf(projectDir);
+  // a move killed just after its switch left its mark on the copy this folder now uses: verified
+  if (from.kind === 'postgres' && from.linked) await clearMark(from.store, from.projectId);
   if (to.kind === 'files') {
     if (from.kind === 'files')
       throw new MmError(
