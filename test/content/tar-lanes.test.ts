@@ -77,7 +77,11 @@ const describeTree = (dir: string): string =>
     .sort()
     .join('\n');
 
-async function unpack(tarball: string, lanes: number): Promise<{ dir: string; code: number }> {
+async function unpack(
+  tarball: string,
+  lanes: number,
+  minFiles = 300,
+): Promise<{ dir: string; code: number; stderr: string }> {
   const dir = tempDir(`lanes-x${lanes}`);
   const verifier = new TarVerifier('site:lanes.example');
   createReadStream(tarball, { highWaterMark: 7 * 1024 + 13 }).pipe(verifier);
@@ -89,8 +93,8 @@ async function unpack(tarball: string, lanes: number): Promise<{ dir: string; co
     signal: new AbortController().signal,
     timeoutMs: 120_000,
   });
-  expect(verifier.result?.files).toBeGreaterThan(300);
-  return { dir, code: r.code };
+  expect(verifier.result?.files).toBeGreaterThan(minFiles);
+  return { dir, code: r.code, stderr: r.stderr };
 }
 
 describe('content unpacked in lanes', () => {
@@ -110,7 +114,7 @@ describe('content unpacked in lanes', () => {
     chmodSync(join(src, 'ro'), 0o755);
   }, 120_000);
 
-  it('deals regular files out to every lane, folders and symlinks to the last run only', async () => {
+  it('deals regular files out to every lane, folders to every lane (owner-writable) and the last run, symlinks to the last run only', async () => {
     const { tarball } = sourceTarball();
     const split = new TarLanes(2);
     const got: Buffer[][] = [[], []];
@@ -123,22 +127,62 @@ describe('content unpacked in lanes', () => {
         .on('error', reject);
     });
     await new Promise((r) => setImmediate(r));
-    const list = (b: Buffer): string[] => {
+    const tarFile = (b: Buffer): string => {
       const f = join(tempDir('lanes-list'), 'l.tar');
       writeFileSync(f, b);
-      return execFileSync('tar', ['-tf', f], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      return f;
     };
-    const lanes = got.map((parts) => list(Buffer.concat(parts)));
+    const list = (b: Buffer): string[] =>
+      execFileSync('tar', ['-tf', tarFile(b)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+    /** The mode tar lists for a member ("drwxr-xr-x"). */
+    const modeOf = (b: Buffer, name: string): string | undefined =>
+      execFileSync('tar', ['-tvf', tarFile(b)], { encoding: 'utf8' })
+        .split('\n')
+        .find((l) => l.endsWith(` ${name}`))
+        ?.split(' ')[0];
+    const laneTars = got.map((parts) => Buffer.concat(parts));
+    const lanes = laneTars.map(list);
     const last = list(split.lastRun());
-    for (const names of lanes) {
+    const folders = ['.Sent/', '.Sent/cur/', 'cur/', `${'l'.repeat(120)}/`, 'ro/'];
+    for (const [i, names] of lanes.entries()) {
       expect(names.length).toBeGreaterThan(100);
-      expect(names.some((n) => n.endsWith('/') || n === 'link')).toBe(false);
+      expect(names).not.toContain('link');
+      // Every folder, each before the files inside it.
+      expect(names.filter((n) => n.endsWith('/')).sort()).toEqual([...folders].sort());
+      for (const n of names) {
+        const parent = n.replace(/[^/]+\/?$/, '');
+        if (parent !== '') expect(names.indexOf(parent), n).toBeLessThan(names.indexOf(n));
+      }
+      // The read-only folder is writable in the lanes, read-only in the last run.
+      expect(modeOf(laneTars[i] as Buffer, 'ro/')).toBe('drwxr-xr-x');
     }
+    expect(modeOf(split.lastRun(), 'ro/')).toBe('dr-xr-xr-x');
     expect(lanes.flat()).toContain(LONG);
-    expect(new Set(last)).toEqual(
-      new Set(['.Sent/', '.Sent/cur/', 'cur/', `${'l'.repeat(120)}/`, 'link', 'ro/']),
-    );
+    expect(new Set(last)).toEqual(new Set([...folders, 'link']));
   }, 60_000);
+
+  it('many fresh folders shared by 3 lanes: each lane makes its folders itself, no lane fails to open a file', async () => {
+    // Each folder's files go to different lanes: left to make a missing folder on its own, a
+    // tar failed the file when another lane made that folder first ("Cannot open: No such file
+    // or directory"), as the demo mailboxes' cur/ showed.
+    const src = tempDir('lanes-folders');
+    for (let d = 0; d < 300; d++) {
+      mkdirSync(join(src, `d${d}`, 'cur'), { recursive: true });
+      for (let f = 0; f < 3; f++) writeFileSync(join(src, `d${d}`, 'cur', `m${f}`), `${d}/${f}\n`);
+    }
+    const tarball = join(tempDir('lanes-folders-tar'), 'a.tar');
+    const code = `use lib '${AGENTS}/lib'; use MigrationAgent::Tar; open(my $fh, '>', $ARGV[1]) or die; my $t = MigrationAgent::Tar->new($fh); $t->add_tree($ARGV[0]); $t->finish; close $fh or die;`;
+    execFileSync('perl', ['-e', code, src, tarball]);
+    const want = describeTree(src);
+    for (let round = 0; round < 4; round++) {
+      const { dir, code: exit, stderr } = await unpack(tarball, 3, 899);
+      expect(stderr).toBe('');
+      expect(exit).toBe(0);
+      expect(describeTree(dir)).toBe(want);
+    }
+  }, 120_000);
 
   it('a lane read slower than the tarball arrives still gets every byte and its end (the 2-lane hang)', async () => {
     // The node's tar is slower than the source under load: the split finishes while a lane

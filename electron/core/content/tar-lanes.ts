@@ -6,12 +6,19 @@
  * it), each regular file to the lane with the least work given so far: its bytes plus FILE_COST
  * per file.
  *
- * Folders and symlinks go into none of the lanes: they are kept (in archive order; a header or
- * two each, proportional to the number of folders like the verifier's manifest) for a last
- * `tar -x` run after every lane finished. Each lane's tar creates the folders its files need;
- * the last run then sets each folder's mode, owner and mtime once nothing writes into it any
- * more (a lane finishing early would otherwise set a folder's mtime that another lane's files
- * change afterwards), and makes the symlinks only once every file is in place.
+ * Folders and symlinks are kept (in archive order; a header or two each, proportional to the
+ * number of folders like the verifier's manifest) for a last `tar -x` run after every lane
+ * finished: it sets each folder's mode, owner and mtime once nothing writes into it any more (a
+ * lane finishing early would otherwise set a folder's mtime that another lane's files change
+ * afterwards), and makes the symlinks only once every file is in place.
+ *
+ * Every folder's header also goes to every lane, where it stands (as in the archive) before any
+ * file inside it, so each lane's tar makes the folder, or finds it made, before it opens a file
+ * there. Left to make a missing parent folder on its own, GNU tar (1.34) fails the file with
+ * "Cannot open: No such file or directory" when another lane's tar made that folder between its
+ * failed open and its own mkdir (EEXIST: it retries only after making a folder itself). The
+ * lanes get the folder writable by its owner (a read-only folder would lock the other lanes out
+ * once the first lane finished and set its mode); the last run sets the real mode.
  *
  * Only checks what it needs to deal the members out: every header was already checked by the
  * verifier, which stands before this in the pipe.
@@ -48,7 +55,30 @@ function paxSize(data: Buffer): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-type Dest = { readonly t: 'lane'; readonly lane: number } | { readonly t: 'last' } | { readonly t: 'none' };
+type Dest =
+  | { readonly t: 'lane'; readonly lane: number }
+  | { readonly t: 'last' }
+  /** A folder: every lane and the last run. */
+  | { readonly t: 'all' }
+  | { readonly t: 'none' };
+
+/**
+ * A folder's header as the lanes get it: its mode with the owner's rwx added (checksum made
+ * again); the header itself when it already has them.
+ */
+export function ownerWritable(block: Buffer): Buffer {
+  const field = block.subarray(100, 108).toString('latin1').replace(/\0.*$/s, '').trim();
+  const mode = parseInt(field, 8);
+  if (!Number.isInteger(mode) || (mode & 0o700) === 0o700) return block;
+  const copy = Buffer.from(block);
+  copy.write(`${(mode | 0o700).toString(8).padStart(7, '0')}\0`, 100, 8, 'latin1');
+  // The checksum counts its own field as spaces.
+  copy.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of copy) sum += b;
+  copy.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
+  return copy;
+}
 
 export class TarLanes extends Writable {
   /** One tar stream per lane (each ends with its own end-of-archive blocks). */
@@ -180,10 +210,14 @@ export class TarLanes extends Writable {
         if ((this.#given[k] as number) < (this.#given[lane] as number)) lane = k;
       this.#dest = { t: 'lane', lane };
       this.#given[lane] = (this.#given[lane] as number) + FILE_COST;
-    } else this.#dest = { t: 'last' };
+    } else this.#dest = type === '5' ? { t: 'all' } : { t: 'last' };
     for (const p of this.#pending) this.#to(p, out);
     this.#pending = [];
-    this.#to(block, out);
+    if (this.#dest.t === 'all') {
+      const writable = ownerWritable(block);
+      for (const parts of out) parts.push(writable);
+      this.#last.push(Buffer.from(block));
+    } else this.#to(block, out);
     this.#left = data;
   }
 
@@ -204,5 +238,9 @@ export class TarLanes extends Writable {
       (out[d.lane] as Buffer[]).push(part);
       this.#given[d.lane] = (this.#given[d.lane] as number) + part.length;
     } else if (d.t === 'last') this.#last.push(Buffer.from(part));
+    else if (d.t === 'all') {
+      for (const parts of out) parts.push(part);
+      this.#last.push(Buffer.from(part));
+    }
   }
 }
