@@ -47,8 +47,22 @@ interface TemplateMapping {
  * and grew maps of hundreds of thousands of entries, all traced by the garbage collector.
  */
 class ServerPass {
+  /*
+   * Memos that stay small: a map grown to hundreds of thousands of entries costs more per entry
+   * the larger it grows (its table is copied and re-hashed, out of the CPU's caches), which made
+   * a full run at ten times the size cost more than ten times as much. Nearly every verdict is
+   * read within its own account's group, and nearly every account's own reasons right after
+   * they are made; only what is read across groups is kept for the whole pass.
+   */
+  /** Verdicts of the subscriptions of the account whose group is in hand. */
+  readonly groupVerdicts = new Map<string, SubscriptionVerdict>();
+  groupAccount: string | undefined;
+  /** Verdicts of subscriptions read from another account's group. */
   readonly verdicts = new Map<string, SubscriptionVerdict>();
+  /** Own reasons of accounts with customers (each customer reads them). */
   readonly own = new Map<string, ResultReason[]>();
+  /** The own reasons of the last account without customers, read again by its subscriptions. */
+  lastOwn: { readonly accountId: string; readonly reasons: ResultReason[] } | undefined;
   readonly visiting = new Set<string>();
   readonly templates = new Map<string, TemplateMapping>();
   /** resultKey(kind, serverId, "") per kind: a result's key is then one concatenation. */
@@ -126,13 +140,15 @@ export class Evaluation {
     if (!here) return [];
     const memo = here.own.get(accountId);
     if (memo) return memo;
+    if (here.lastOwn?.accountId === accountId) return here.lastOwn.reasons;
     const account = here.ix.accounts.get(accountId);
     if (!account) return [];
     if (here.visiting.has(accountId)) return []; // a parent loop in the source's data: stop climbing
     here.visiting.add(accountId);
     const own = accountOwnReasons(this.ownFacts(here.s, here.ix, account));
     here.visiting.delete(accountId);
-    here.own.set(accountId, own);
+    if (here.ix.childAccounts.has(accountId)) here.own.set(accountId, own);
+    else here.lastOwn = { accountId, reasons: own };
     return own;
   }
 
@@ -183,7 +199,7 @@ export class Evaluation {
   verdict(serverId: string, subscriptionId: string): SubscriptionVerdict | undefined {
     const here = this.pass(serverId);
     if (!here) return undefined;
-    const memo = here.verdicts.get(subscriptionId);
+    const memo = here.groupVerdicts.get(subscriptionId) ?? here.verdicts.get(subscriptionId);
     if (memo) return memo;
     const sub = here.ix.subscriptions.get(subscriptionId);
     if (!sub) return undefined;
@@ -199,7 +215,8 @@ export class Evaluation {
       ownerFailures: this.ownReasons(serverId, sub.accountId).filter(isBlocking),
       today: this.#today,
     });
-    here.verdicts.set(subscriptionId, v);
+    if (sub.accountId === here.groupAccount) here.groupVerdicts.set(subscriptionId, v);
+    else here.verdicts.set(subscriptionId, v);
     return v;
   }
 
@@ -278,6 +295,8 @@ export class Evaluation {
     const here = this.pass(serverId);
     if (!here) return;
     const { s, ix, sel, keyPrefix } = here;
+    here.groupAccount = accountId;
+    here.groupVerdicts.clear();
     const failed: { id: string; name: string }[] = [];
     for (const d of ix.domainsByAccount.get(accountId) ?? []) {
       if (!sel.domains.has(d.id)) {

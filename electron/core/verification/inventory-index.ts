@@ -115,10 +115,20 @@ export function indexServer(serverId: string, inventory: Inventory): ServerIndex
     if (had) had.push(...provided);
     else domainsBySubscription.set(s.id, provided.length > 1 ? [...provided] : provided);
   }
-  for (const d of inventory.domains)
-    for (const subId of [d.hostingSubscriptionId, d.registrationSubscriptionId])
-      if (subId !== undefined && relate(subId, d) && subscriptions.has(subId))
-        push(domainsBySubscription, subId, d);
+  const link = (subId: string, d: Domain): void => {
+    if (relate(subId, d) && subscriptions.has(subId)) push(domainsBySubscription, subId, d);
+  };
+  for (const d of inventory.domains) {
+    const { hostingSubscriptionId: hosting, registrationSubscriptionId: registration } = d;
+    if (hosting === undefined && registration === undefined) continue;
+    // One look-up for both: almost always the subscriptions' own lists linked them already.
+    // What it did not hold is linked by relate(), which looks again (hosting may be registration).
+    const linked = subscriptionIdsByDomain.get(d.id);
+    const hostingNew = hosting !== undefined && !linked?.includes(hosting);
+    const registrationNew = registration !== undefined && !linked?.includes(registration);
+    if (hostingNew) link(hosting, d);
+    if (registrationNew) link(registration, d);
+  }
   // The accounts, then owners only named by subscriptions, then by domains: each key once.
   const owners = new Set<string>(accounts.keys());
   for (const id of subscriptionsByAccount.keys()) owners.add(id);
