@@ -107,18 +107,20 @@ export class ResultsStore {
 
   /**
    * `results`: the run's results by resultKey; `previous`: the results before this run (the
-   * service holds them), for the history.
+   * service holds them), for the history; `changes`: what changed, when the run already knows
+   * (UnchangedKeeper), instead of walking both maps.
    */
   async saveFull(
     projectId: string,
     meta: ResultsMeta,
     results: ReadonlyMap<string, VerificationResult>,
     previous: ReadonlyMap<string, VerificationResult>,
+    changes: Iterable<readonly [string, VerificationResult | null]> = fullRunChanges(results, previous),
   ): Promise<void> {
     const doc = await this.#docs.open(projectId);
     await doc.save({ schemaVersion: 1, ...meta, results: [...results.values()] });
     await this.journal(projectId).clear();
-    await this.recordHistory(projectId, meta, previous, fullRunChanges(results, previous));
+    await this.recordHistory(projectId, meta, previous, changes);
   }
 
   /**

@@ -17,23 +17,45 @@ import { sameJson } from './same-json';
  * promoted and only a full collection can free it.
  */
 export class UnchangedKeeper {
-  #changed = 0;
+  /** Keys whose result was added or changed, in the run's order. */
+  readonly #changedKeys: string[] = [];
+  /** How many of the run's keys the previous results hold. */
+  #present = 0;
 
   constructor(private readonly previous: ReadonlyMap<string, VerificationResult>) {}
 
-  /** The object to hold under `key`: the previous one when its JSON equals `next`'s. */
+  /** The object to hold under `key` (each key once per run): the previous one when its JSON equals `next`'s. */
   keep(key: string, next: VerificationResult): VerificationResult {
     const before = this.previous.get(key);
-    if (before !== undefined && sameJson(before, next)) return before;
-    this.#changed++;
+    if (before !== undefined) {
+      this.#present++;
+      if (sameJson(before, next)) return before;
+    }
+    this.#changedKeys.push(key);
     return next;
   }
 
-  /** How many results were added, changed or removed, once the run's `results` are complete. */
-  changed(results: ReadonlyMap<string, VerificationResult>): number {
-    let gone = 0;
-    for (const key of this.previous.keys()) if (!results.has(key)) gone++;
-    return this.#changed + gone;
+  /** How many previous results the run no longer has (known without walking them). */
+  #gone(): number {
+    return this.previous.size - this.#present;
+  }
+
+  /** How many results were added, changed or removed, once the run is complete. */
+  changed(): number {
+    return this.#changedKeys.length + this.#gone();
+  }
+
+  /**
+   * The run's changes, as the history records them: each added or changed result in the run's
+   * order, then each removed one (null) in the previous order. Unchanged results are not walked,
+   * so re-running an unchanged project reads neither map again.
+   */
+  *changes(
+    results: ReadonlyMap<string, VerificationResult>,
+  ): Generator<readonly [string, VerificationResult | null]> {
+    for (const key of this.#changedKeys) yield [key, results.get(key) ?? null];
+    if (this.#gone() === 0) return;
+    for (const key of this.previous.keys()) if (!results.has(key)) yield [key, null];
   }
 }
 
@@ -47,5 +69,5 @@ export function keepUnchanged(
 ): number {
   const keeper = new UnchangedKeeper(previous);
   for (const [key, next] of results) results.set(key, keeper.keep(key, next));
-  return keeper.changed(results);
+  return keeper.changed();
 }

@@ -165,11 +165,11 @@ export class VerificationService {
     const previous = (await this.live(projectId)).results;
     const keeper = new UnchangedKeeper(previous);
     const results = verifyAll(index, input, (done, total) => job?.progress(done, total, 'Verifying'), keeper);
-    const changed = keeper.changed(results);
+    const changed = keeper.changed();
     job?.progress(1, 1, 'Storing the results');
     const verifiedAt = new Date().toISOString();
     const meta = { verifiedAt, today: input.today, stamp };
-    await this.#store.saveFull(projectId, meta, results, previous);
+    await this.#store.saveFull(projectId, meta, results, previous, keeper.changes(results));
     this.#live.set(projectId, { results, meta, sorted: undefined });
     const info = {
       verifiedAt,
