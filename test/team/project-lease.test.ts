@@ -5,13 +5,14 @@
  * refused naming who holds it (pid, host, since when). Once the app is killed with SIGKILL its
  * lease no longer counts (the process is gone; the database session ended) and the move goes.
  */
+import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/host-api';
-import { tempDir } from '../helpers/paths';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { type RunningHost, runMm, startHost } from '../helpers/processes';
 import { until } from './team-helpers';
@@ -135,5 +136,35 @@ describe('a project open in an app holds a lease the CLI move respects', () => {
     await mover.end();
     expect((await opening).name).toBe('Demo migration');
     expect(opened).toBe(true);
+  }, 300_000);
+
+  it('a worker on the project holds it too: the move names it, and goes once the worker stopped', async () => {
+    await Promise.all(hosts.map((h) => killed(h)));
+    const worker = spawn(process.execPath, ['electron/cli/mm.mjs', 'worker', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let said = '';
+    worker.stderr?.on('data', (d: Buffer) => (said += d.toString()));
+    try {
+      const refused = await until(
+        'the worker holding the project',
+        async () => {
+          const r = await mm('project', 'move', '--store', urlA);
+          if (r.code === 0) throw new Error(`moved from under the worker (${said})`);
+          return /is open in/.test(r.stderr) ? r : undefined;
+        },
+        60_000,
+      );
+      expect(refused.stderr).toMatch(new RegExp(`:${worker.pid} \\(pid ${worker.pid} on ${hostname()}`));
+    } finally {
+      await new Promise<void>((resolve) => {
+        if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
+        worker.once('exit', () => resolve());
+        worker.kill('SIGTERM');
+      });
+    }
+    const moved = await mm('project', 'move', '--store', urlA);
+    expect(moved.code, moved.stderr).toBe(0);
   }, 300_000);
 });
