@@ -14,11 +14,13 @@ import pgLib from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import { closeAllPgStores } from '../../electron/core/store/postgres-store';
+import { openSealed } from '../helpers/open-sealed';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
 import { runMm } from '../helpers/processes';
 
 const DEMO = 'demo-migration';
+const LINUX = 'demo-linux-server';
 const LOG_LINES = 30_000;
 const POA_PASSWORD = 'poa-secret-"quoted"-ünï';
 
@@ -89,6 +91,8 @@ describe('mm project move between files and databases', () => {
       servers: (await core.servers.list(DEMO)).map((s) => s.id),
       mapping: (await core.mapping.rows(DEMO)).length,
       poaPassword: await core.secrets.get(`project/${DEMO}/target/poa-password`),
+      // customers' passwords and cards as they open, whatever form they are sealed in
+      inventory: await openSealed(core.secrets, DEMO, await core.inventory.load(DEMO, LINUX)),
     };
     await closeAllPgStores();
     return out;
@@ -178,6 +182,15 @@ describe('mm project move between files and databases', () => {
     expect(set.code, set.stderr).toBe(0);
     const before = await reads();
     expect(before['poaPassword']).toBe(POA_PASSWORD);
+    // the customers' secrets are in the shared form now (the project's data key)
+    expect(
+      cellsIn(
+        pg,
+        'mmmovea',
+        `SELECT count(*) > 0 FROM mm_documents WHERE project_id = '${DEMO}' AND path LIKE 'inventory/%' AND body::text LIKE '%mm-sealed:p1.%';`,
+      ),
+    ).toEqual(['t']);
+    expect(JSON.stringify(before['inventory'])).toContain('"plain:');
     const inA = contentOf(pg, 'mmmovea', DEMO);
     expect(inA['mm_secrets']).toMatch(/^[1-9]\d* /);
     expect(inA['mm_project_keys']).toMatch(/^1 /);
@@ -292,6 +305,9 @@ describe('mm project move between files and databases', () => {
       spacing: true,
     });
     expect((await stat(join(dir, 'project.json'))).mode & 0o777).toBe(0o600);
+    // no customer secret left in the shared form the data dir could not open
+    for (const f of await readdir(join(dir, 'inventory')))
+      expect(await readFile(join(dir, 'inventory', f), 'utf8'), f).not.toContain('mm-sealed:p1.');
     // read without any database: the credential is in this data dir's own store now
     await pg.stop();
     expect(await reads()).toEqual(before);

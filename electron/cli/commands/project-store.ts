@@ -35,8 +35,8 @@ export function registerProjectStoreCommands(program: Command): void {
         const moved = await moveProject(dir, id, to, {
           ...(opts.keepSource ? { keepSource: true } : {}),
           ...(opts.verbose ? { onPhase: (phase) => process.stderr.write(`move: ${phase}\n`) } : {}),
-          beforeUnlink: async () => {
-            await credentialsToDataDir(ctx.core, id);
+          beforeUnlink: async (staged) => {
+            await credentialsToDataDir(ctx.core, id, staged);
           },
         }).finally(release);
         // the project's key made, this data dir's credentials of the project sealed into the database

@@ -13,6 +13,7 @@ import type { ProjectMoveResult } from '../../../shared/model/project-move';
 import type { Core } from '../core';
 import { MmError } from '../errors';
 import { assertNotReviewCopy } from '../review/review-service';
+import { inventoryFilesToDataDir } from '../secrets/inventory-to-data-dir';
 import { sharedSecrets } from '../secrets/shared-secrets';
 import { readLink } from '../store/postgres-link';
 import { moveProjectToPostgres } from '../store/postgres-move';
@@ -80,13 +81,16 @@ export async function testStoreConnection(input: {
 /**
  * Before a shared project goes back to files: its credentials (sealed with the project key in
  * `mm_secrets`) opened here and sealed again under this data dir's master key, where a file
- * project keeps them. Refused, before anything changed, when this data dir was not given the
+ * project keeps them, and the staged inventory and domain-services files' customer secrets
+ * likewise (`inventory-to-data-dir.ts`). Refused, before anything changed, when this data dir was not given the
  * project key: the credentials would be lost to it.
  */
-export async function credentialsToDataDir(core: Core, projectId: string): Promise<number> {
+export async function credentialsToDataDir(core: Core, projectId: string, staged: string): Promise<number> {
   const link = await readLink(core.projects.projectDir(projectId));
   if (!link) return 0;
   const shared = sharedSecrets(core.secrets);
+  // customers' passwords and cards in the shared form open only with the project's data key
+  await inventoryFilesToDataDir(shared, projectId, staged);
   const { rows } = await pgStoreFor(link.url).query<{ name: string }>(
     'SELECT name FROM mm_secrets WHERE project_id = $1 ORDER BY name',
     [link.projectId],

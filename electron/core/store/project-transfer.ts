@@ -44,8 +44,11 @@ export interface TransferOptions {
   readonly keepSource?: boolean;
   /** Told as each phase ends (the CLI says it on stderr). */
   readonly onPhase?: (phase: TransferPhase) => void;
-  /** A move to files, before the link goes: the project's credentials into the data dir. */
-  readonly beforeUnlink?: () => Promise<void>;
+  /**
+   * A move to files, before the link goes: the project's credentials into the data dir, and the
+   * staged files (the folder given) re-sealed where they hold values in the shared form.
+   */
+  readonly beforeUnlink?: (staged: string) => Promise<void>;
 }
 
 export interface PartCheck {
@@ -571,14 +574,15 @@ async function postgresToFiles(
   );
   try {
     assertSame(projectDir, { files: expected }, { files: back });
+    opts.onPhase?.('verified');
+    // the secrets brought under this data dir's key (the staged copy changes only there)
+    await opts.beforeUnlink?.(staging);
     // and every document and log parses as the file store will read it
     await collectProjectFiles(staging);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
   }
-  opts.onPhase?.('verified');
-  await opts.beforeUnlink?.();
   // files an interrupted move to files left behind are set aside, not mixed in
   const stray = await strayFiles(projectDir);
   if (stray.length > 0) await setAside(projectDir, stray, join(projectDir, ASIDE, `${stamp()}-stray`));
