@@ -73,12 +73,16 @@ const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 /**
  * `tar -x` side by side on the node for a mailbox unless the caller says otherwise: a Maildir
- * is bound by one tar creating its small files one after another. With more, a cut leaves one
- * half-written file per lane on the node, so a resume moves a little more (resume.ts keeps the
- * whole files from the start of the archive). Sites keep one: their time goes to large files,
- * which a lane takes whole. The content bench times 1, 2 and 3 lanes (MM_BENCH_LANES).
+ * is bound by one tar creating its small files one after another. The content bench's
+ * 100,000-message Maildir (2026-11-30, 2 cores loaded by other work, load average 16–23), as a
+ * share of `tar c | ssh tar x`: 2 lanes 39 % and 150 % against one lane's 19 % and 100 % in two
+ * runs; 3 lanes slower than one (17 %, 61 %). A cut leaves one half-written file per lane, so a
+ * resume moves a little more (resume.ts keeps the whole files from the archive's start; the
+ * bound is in test/content/resume-lanes.test.ts). Sites keep one: the bench's site is one large
+ * file, which a lane takes whole (38 %, 38 %, 47 % of scp with 1, 2, 3 lanes: noise).
+ * MM_BENCH_LANES times other counts.
  */
-const MAILBOX_LANES = 1;
+const MAILBOX_LANES = 2;
 
 /** The lanes a content id is unpacked with by default. */
 export function lanesFor(contentId: string): number {
