@@ -195,6 +195,14 @@ describe('mm project move between files and databases', () => {
     expect(inA['mm_secrets']).toMatch(/^[1-9]\d* /);
     expect(inA['mm_project_keys']).toMatch(/^1 /);
     const sealedA = cellsIn(pg, 'mmmovea', `SELECT name || '=' || sealed FROM mm_secrets ORDER BY name;`);
+    // Documents' text as stored, key order included (stamps and plan fingerprints hash it).
+    const bodies = `SELECT path || ' ' || md5(body::text) FROM mm_documents WHERE project_id = '${DEMO}' ORDER BY path;`;
+    const bodiesA = cellsIn(pg, 'mmmovea', bodies);
+    expect(bodiesA.length).toBeGreaterThan(0);
+    // …and jsonb would change them: the comparison below can catch a reordering copy.
+    expect(
+      cellsIn(pg, 'mmmovea', `SELECT count(*) > 0 FROM mm_documents WHERE body::text <> body::jsonb::text;`),
+    ).toEqual(['t']);
 
     const r = await mm('project', 'move', '--store', urlB, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -205,6 +213,7 @@ describe('mm project move between files and databases', () => {
     expect(cellsIn(pg, 'mmmoveb', `SELECT name || '=' || sealed FROM mm_secrets ORDER BY name;`)).toEqual(
       sealedA,
     );
+    expect(cellsIn(pg, 'mmmoveb', bodies)).toEqual(bodiesA);
     expect(rowsIn(pg, 'mmmovea', DEMO)).toBe(0);
     expect(cellsIn(pg, 'mmmoveb', `SELECT count(*) FROM mm_files WHERE path = '.mm-move-pending';`)).toEqual([
       '0',

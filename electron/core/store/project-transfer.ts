@@ -113,8 +113,14 @@ const TABLES: readonly { readonly table: string; readonly part: string; readonly
   { table: 'mm_workers', part: 'workers', order: 'worker_id' },
 ];
 
-/** A row's content without the project's id (it may differ) or the journal's sequence number. */
-const ROW = `(to_jsonb(t) - 'project_id' - 'seq')`;
+/**
+ * A row's content as JSON text, without the project's id (it may differ) or the journal's
+ * sequence number. Built with json_build_object, not to_jsonb: a document's body is a `json`
+ * column (schema 6) whose text — key order included — is what stamps and fingerprints hash, and
+ * jsonb would reorder its keys on the way to the other database.
+ */
+const rowJson = (cols: readonly string[]): string =>
+  `json_build_object(${cols.map((c) => `'${c.replace(/'/g, "''")}', t."${c.replace(/"/g, '""')}"`).join(', ')})`;
 /** The pending mark is the move's, not the project's. */
 const notPending = (table: string): string => (table === 'mm_files' ? ` AND path <> '${PENDING}'` : '');
 
@@ -123,9 +129,10 @@ async function partChecks(client: PoolClient, projectId: string): Promise<Record
   await client.query(`SET LOCAL TimeZone = 'UTC'`);
   const out: Record<string, PartCheck> = {};
   for (const { table, part, order } of TABLES) {
+    const row = rowJson(await columnsOf(client, table));
     const { rows } = await client.query<{ n: number; h: string }>(
       `SELECT count(*)::int AS n,
-              encode(sha256(convert_to(coalesce(string_agg(${ROW}::text, E'\\n' ORDER BY ${order}), ''), 'UTF8')), 'hex') AS h
+              encode(sha256(convert_to(coalesce(string_agg(${row}::text, E'\\n' ORDER BY ${order}), ''), 'UTF8')), 'hex') AS h
          FROM ${table} t WHERE project_id = $1${notPending(table)}`,
       [projectId],
     );
@@ -139,8 +146,9 @@ async function readRows(client: PoolClient, projectId: string): Promise<Map<stri
   await client.query(`SET LOCAL TimeZone = 'UTC'`);
   const out = new Map<string, string[]>();
   for (const { table, order } of TABLES) {
+    const row = rowJson(await columnsOf(client, table));
     const { rows } = await client.query<{ r: string }>(
-      `SELECT ${ROW}::text AS r FROM ${table} t WHERE project_id = $1${notPending(table)} ORDER BY ${order}`,
+      `SELECT ${row}::text AS r FROM ${table} t WHERE project_id = $1${notPending(table)} ORDER BY ${order}`,
       [projectId],
     );
     out.set(
@@ -176,8 +184,8 @@ async function insertRows(client: PoolClient, projectId: string, rows: Map<strin
       if (piece.length === 0) return;
       await client.query(
         `INSERT INTO ${table} (project_id, ${list})
-         SELECT $1, ${picked} FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n),
-              LATERAL jsonb_populate_record(NULL::${table}, e.v) AS r ORDER BY e.n`,
+         SELECT $1, ${picked} FROM json_array_elements($2::json) WITH ORDINALITY AS e(v, n),
+              LATERAL json_populate_record(NULL::${table}, e.v) AS r ORDER BY e.n`,
         [projectId, `[${piece.join(',')}]`],
       );
       piece = [];
