@@ -315,8 +315,10 @@ describe('mm project move between files and databases', () => {
     });
     expect((await stat(join(dir, 'project.json'))).mode & 0o777).toBe(0o600);
     // no customer secret left in the shared form the data dir could not open
-    for (const f of await readdir(join(dir, 'inventory')))
+    for (const f of await readdir(join(dir, 'inventory'))) {
       expect(await readFile(join(dir, 'inventory', f), 'utf8'), f).not.toContain('mm-sealed:p1.');
+      expect((await stat(join(dir, 'inventory', f))).mode & 0o777, f).toBe(0o600);
+    }
     // read without any database: the credential is in this data dir's own store now
     await pg.stop();
     expect(await reads()).toEqual(before);

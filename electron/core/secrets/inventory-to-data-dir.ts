@@ -58,7 +58,7 @@ export async function inventoryFilesToDataDir(
       };
       const next = await walk(JSON.parse(text) as unknown, '');
       // written beside and renamed over: a crash leaves the old file or the new one, never half
-      await writeFile(`${file}.reseal.tmp`, JSON.stringify(next, null, 2));
+      await writeFile(`${file}.reseal.tmp`, JSON.stringify(next, null, 2), { mode: 0o600 });
       await rename(`${file}.reseal.tmp`, file);
       changed += count;
     }
