@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type Core, createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { MmError, toAppError } from '../core/errors';
+import { ProjectLeases } from '../core/project/project-lease';
 import { readDefaultProject } from './default-project';
 import { startRehearsalTarget } from '../sandbox/rehearsal-target';
 
@@ -15,8 +16,12 @@ export interface GlobalOptions {
 export interface CliContext {
   readonly core: Core;
   readonly options: GlobalOptions;
-  /** The project named by --project, or the only one there is. */
-  projectId(): Promise<string>;
+  /**
+   * The project named by --project, or the only one there is; this process holds its lease (issue
+   * 15) until the command ends, so a `mm project move` elsewhere is refused meanwhile. `lease:
+   * false` for the move itself, which must not be held up by its own process.
+   */
+  projectId(opts?: { readonly lease?: boolean }): Promise<string>;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error. */
@@ -38,16 +43,27 @@ export function action<A extends unknown[]>(
     const options = command.optsWithGlobals<GlobalOptions>();
     const dataDir = resolve(options.dataDir ?? defaultDataDir());
     const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
+    // made on the first opening only: a command that opens no project pays nothing
+    let leases: ProjectLeases | undefined;
+    const held = new Set<string>();
+    const resolveId = async (): Promise<string> => {
+      if (options.project !== undefined) return (await core.projects.resolve(options.project)).id;
+      // The default `mm project use` / `mm project open` chose, while that project exists.
+      const chosen = await readDefaultProject(dataDir);
+      if (chosen !== undefined && (await core.projects.list()).some((p) => p.id === chosen && !p.problem))
+        return chosen;
+      return (await core.projects.resolve(undefined)).id;
+    };
     const ctx: CliContext = {
       core,
       options,
-      projectId: async () => {
-        if (options.project !== undefined) return (await core.projects.resolve(options.project)).id;
-        // The default `mm project use` / `mm project open` chose, while that project exists.
-        const chosen = await readDefaultProject(dataDir);
-        if (chosen !== undefined && (await core.projects.list()).some((p) => p.id === chosen && !p.problem))
-          return chosen;
-        return (await core.projects.resolve(undefined)).id;
+      projectId: async (opts) => {
+        const id = await resolveId();
+        if (opts?.lease === false) return id;
+        leases ??= new ProjectLeases((p) => core.projects.projectDir(p));
+        await leases.hold(id);
+        held.add(id);
+        return id;
       },
     };
     try {
@@ -64,6 +80,9 @@ export function action<A extends unknown[]>(
       const where = error.where ? ` (${error.where})` : '';
       process.stderr.write(`mm: ${error.message}${where}\n`);
       process.exitCode = e instanceof MmError && USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_FAILURE;
+    } finally {
+      // the command is done with its projects (a kill leaves a stale file or ends the session)
+      await Promise.all([...held].map((id) => leases?.drop(id)));
     }
   };
 }

@@ -26,7 +26,8 @@ export function registerProjectStoreCommands(program: Command): void {
     .option('--verbose', 'say each phase on stderr (read, copied, verified, switched, cleaned)')
     .action(
       action(async (ctx, opts: { store: string; keepSource?: boolean; verbose?: boolean }) => {
-        const id = await ctx.projectId();
+        // no lease of its own: holdForMove takes it exclusively, which its own would block
+        const id = await ctx.projectId({ lease: false });
         const dir = ctx.core.projects.projectDir(id);
         const to = storeTarget(opts.store);
         // an app (or another process) with the project open would go on writing where it was;

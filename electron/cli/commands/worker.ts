@@ -8,7 +8,6 @@ import { MmError } from '../../core/errors';
 import { closeAllPgStores } from '../../core/store/postgres-store';
 import { type SpreadAction, controlSpreadBatch } from '../../core/workers/spread-control';
 import { runWorker, spreadStatus, startSpreadBatch, waitForSpreadBatch } from '../../core/workers/worker';
-import { ProjectLeases } from '../../core/project/project-lease';
 import { action, table } from '../context';
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -40,9 +39,9 @@ export function registerWorkerCommands(program: Command): void {
     .action(
       action(
         async (ctx, opts: { concurrency: string; servers?: string; lease?: string; untilIdle?: boolean }) => {
+          // a worker has the project open: a move from elsewhere is refused while it runs (the
+          // lease is taken here, as by every command that opens a project)
           const projectId = await ctx.projectId();
-          // a worker has the project open: a move from elsewhere is refused while it runs
-          await new ProjectLeases((id) => ctx.core.projects.projectDir(id)).hold(projectId);
           const names = list(opts.servers);
           const servers = names
             ? await Promise.all(names.map(async (n) => (await ctx.core.servers.get(projectId, n)).id))
