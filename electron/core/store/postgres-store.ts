@@ -18,6 +18,7 @@ import {
   projectPartOf,
   setLinkResolver,
 } from './document-store';
+import { ListenConnection } from './listen-connection';
 import { readLink, parseStoreUrl } from './postgres-link';
 import { migrateSchema } from './postgres-schema';
 import { PgDocument } from './postgres-document';
@@ -65,7 +66,7 @@ export class PgStore implements LinkedDocumentStore {
   readonly changes = new EventEmitter();
   readonly #docs = new Map<string, Promise<PgDocument<Versioned>>>();
   #ready: Promise<void> | undefined;
-  #listener: pg.Client | undefined;
+  #listener: ListenConnection | undefined;
 
   constructor(readonly url: string) {
     parseStoreUrl(url);
@@ -146,32 +147,57 @@ export class PgStore implements LinkedDocumentStore {
     });
   }
 
-  /** Starts listening on mm_changes: open documents refresh themselves, `changes` emits each note. */
+  /**
+   * Starts listening on mm_changes: open documents refresh themselves, `changes` emits each note.
+   * The connection comes back by itself when it drops (`listen-connection.ts`); then open
+   * documents are read again and `changes` emits 'resumed' (what was sent meanwhile was lost).
+   */
   async listen(): Promise<void> {
     if (this.#listener) return;
     await this.ready();
-    const client = new pg.Client({
-      ...connectionOf(this.url),
-      application_name: 'migration-manager-listen',
+    if (this.#listener) return;
+    const { hostname: host, port, pathname } = parseStoreUrl(this.url);
+    const listener = new ListenConnection({
+      client: () =>
+        new pg.Client({
+          ...connectionOf(this.url),
+          application_name: 'migration-manager-listen',
+        }),
+      channel: CHANNEL,
+      where: `${host}:${port || '5432'}${pathname}`,
+      onNotification: (msg) => this.#heard(msg),
+      onResumed: () => void this.#resumed(),
     });
-    client.on('error', () => undefined);
-    await client.connect();
-    client.on('notification', (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
-      let note: ChangeNote;
-      try {
-        note = JSON.parse(msg.payload) as ChangeNote;
-      } catch {
-        return;
-      }
-      if (note.t === 'doc') {
-        const doc = this.#docs.get(`${note.p}\u0000${note.path}`);
-        if (doc) void doc.then((d) => d.heard(note.rev)).catch(() => undefined);
-      }
-      this.changes.emit('change', note);
-    });
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.#listener = client;
+    await listener.start();
+    if (this.#listener) {
+      // another caller started one meanwhile: one listening connection per store
+      await listener.close();
+      return;
+    }
+    this.#listener = listener;
+  }
+
+  #heard(msg: pg.Notification): void {
+    if (msg.channel !== CHANNEL || !msg.payload) return;
+    let note: ChangeNote;
+    try {
+      note = JSON.parse(msg.payload) as ChangeNote;
+    } catch {
+      return;
+    }
+    if (note.t === 'doc') {
+      const doc = this.#docs.get(`${note.p}\u0000${note.path}`);
+      if (doc) void doc.then((d) => d.heard(note.rev)).catch(() => undefined);
+    }
+    this.changes.emit('change', note);
+  }
+
+  /** Back after a drop: open documents read as stored now, then everyone is told. */
+  async #resumed(): Promise<void> {
+    await Promise.all(
+      [...this.#docs.values()].map((doc) => doc.then((d) => d.current()).catch(() => undefined)),
+    );
+    this.changes.emit('resumed');
   }
 
   /** Sends a note inside the caller's transaction (delivered on commit). */
@@ -182,7 +208,7 @@ export class PgStore implements LinkedDocumentStore {
   async close(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listener?.close().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
     stores.delete(this.url);
   }

@@ -10,9 +10,13 @@
  * - no echo: writes this process made itself (the store stamps each with WRITER) are dropped —
  *   the page that made them already refetches, and this core emits its own progress events.
  *
+ * - caught up: when the listening connection dropped and came back, what was sent meanwhile was
+ *   lost, so each part gets one event with no writer and no writes ("may have changed"): every
+ *   page refetches once.
+ *
  * A project kept in files has no one else writing to it: watching it is a no-op.
  */
-import type { ProjectPart } from '../../../shared/model/project-changes';
+import { PROJECT_PARTS, type ProjectPart } from '../../../shared/model/project-changes';
 import type { EventBus } from '../events';
 import { ChangeCoalescer } from './change-coalescer';
 import { partOfNote } from './project-parts';
@@ -77,6 +81,11 @@ async function startWatching(core: ChangeWatchHost, projectId: string): Promise<
     if (by === WRITER) return;
     const rows = note.t === 'journal' && typeof note.n === 'number' ? note.n : 0;
     coalescer.add(partOfNote(note), { ...(by !== undefined ? { by } : {}), rows });
+  });
+  linked.store.changes.on('resumed', () => {
+    const at = new Date().toISOString();
+    for (const part of PROJECT_PARTS)
+      core.events.emit('project:shared-change', { projectId, part, by: [], writes: 0, rows: 0, at });
   });
   return true;
 }

@@ -110,4 +110,6 @@ export async function watchWorkers(core: Core, projectId: string): Promise<void>
       core.events.emit('workers:changed', { projectId });
     }, 500);
   });
+  // back after the listening connection dropped: what moved meanwhile was not heard
+  linked.store.changes.on('resumed', () => core.events.emit('workers:changed', { projectId }));
 }
