@@ -30,6 +30,8 @@ export function writerName(by: string): string {
 }
 
 export function sharedChangeText(change: SharedChange): string {
+  if (change.catchUp)
+    return `Reconnected to the shared database (${formatTime(change.at)}): ${WHAT[change.part]} re-read, with what others changed meanwhile.`;
   const who = [...new Set(change.by.map(writerName))];
   const by = who.length === 0 ? 'a worker' : who.join(', ');
   return `${by} changed ${WHAT[change.part]} (${formatTime(change.at)}); shown as it is now.`;

@@ -40,4 +40,9 @@ export interface SharedChange {
   readonly rows: number;
   /** When the event left the core (ISO). */
   readonly at: string;
+  /**
+   * Sent after the core's connection to the shared database came back: notes sent while it was
+   * away are lost, so this part may have changed by anyone (nobody is named).
+   */
+  readonly catchUp?: true;
 }

@@ -101,7 +101,8 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
       await until('the catch-up', () => heard.length >= PROJECT_PARTS.length);
       console.info(`reconnected and caught up ${Date.now() - dropped} ms after the drop`);
       expect(heard.map((h) => h.part).sort()).toEqual([...PROJECT_PARTS].sort());
-      for (const h of heard) expect(h).toMatchObject({ projectId: PROJECT, by: [], writes: 0, rows: 0 });
+      for (const h of heard)
+        expect(h).toMatchObject({ projectId: PROJECT, by: [], writes: 0, rows: 0, catchUp: true });
       // the Workers view refetches too
       await until('the workers catch-up', () => workersChanged.includes(PROJECT));
       // listening again, on one connection

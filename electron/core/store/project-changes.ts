@@ -85,7 +85,15 @@ async function startWatching(core: ChangeWatchHost, projectId: string): Promise<
   linked.store.changes.on('resumed', () => {
     const at = new Date().toISOString();
     for (const part of PROJECT_PARTS)
-      core.events.emit('project:shared-change', { projectId, part, by: [], writes: 0, rows: 0, at });
+      core.events.emit('project:shared-change', {
+        projectId,
+        part,
+        by: [],
+        writes: 0,
+        rows: 0,
+        at,
+        catchUp: true,
+      });
   });
   return true;
 }
