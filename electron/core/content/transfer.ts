@@ -74,9 +74,10 @@ const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 /**
  * `tar -x` side by side on the node for a mailbox unless the caller says otherwise: a Maildir
  * is bound by one tar creating its small files one after another. The content bench's
- * 100,000-message Maildir (2026-11-30, 2 cores loaded by other work, load average 16–23), as a
- * share of `tar c | ssh tar x`: 2 lanes 39 % and 150 % against one lane's 19 % and 100 % in two
- * runs; 3 lanes slower than one (17 %, 61 %). A cut leaves one half-written file per lane, so a
+ * 100,000-message Maildir (2026-11-30, 2 cores loaded by other work, load average 8–23) in
+ * four runs, 2 lanes against one, as a share of `tar c | ssh tar x`: 39 % vs 19 %, 150 % vs
+ * 100 %, 19 % vs 25 %, 32 % vs 12 % (2.0×, 1.5×, 0.75×, 2.6×); 3 lanes slower than one in both
+ * runs that timed them (17 %, 61 %). A cut leaves one half-written file per lane, so a
  * resume moves a little more (resume.ts keeps the whole files from the archive's start; the
  * bound is in test/content/resume-lanes.test.ts). Sites keep one: the bench's site is one large
  * file, which a lane takes whole (38 %, 38 %, 47 % of scp with 1, 2, 3 lanes: noise).
