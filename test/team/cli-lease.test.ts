@@ -41,8 +41,8 @@ describe('a running mm migrate holds its project: mm project move elsewhere is r
     db = await startPostgres({ database: 'mmclilease', user: 'mm' });
     process.env['PGPASSWORD'] = db.password;
     source = await prepareSource();
-    // a slow target: every request stays "running" 1.5 s, so the migrate runs a while
-    run = await freshRun(source, { asyncMs: 1_500 });
+    // a slow target: every request stays "running" 0.4 s, so the migrate runs a while (about a minute)
+    run = await freshRun(source, { asyncMs: 400 });
   }, 300_000);
 
   afterAll(async () => {
