@@ -147,6 +147,32 @@ describe('a project open in an app holds a lease the CLI move respects', () => {
     let said = '';
     worker.stderr?.on('data', (d: Buffer) => (said += d.toString()));
     try {
+      // a move tried before the worker has started would rightly go: wait for its lease first
+      // (the project is in PostgreSQL now: a shared advisory lock held by the worker's session)
+      const probe = new pg.Client({
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+      });
+      await probe.connect();
+      try {
+        await until(
+          "the worker's lease",
+          async () => {
+            const { rows } = await probe.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.classid = 7514016 AND l.granted AND a.application_name LIKE $1`,
+              [`%:${String(worker.pid)}`],
+            );
+            return (rows[0]?.n ?? 0) > 0 ? true : undefined;
+          },
+          60_000,
+        );
+      } finally {
+        await probe.end();
+      }
       const refused = await until(
         'the worker holding the project',
         async () => {

@@ -162,7 +162,13 @@ export class ProjectLeases {
       who: me().who,
     };
     await mkdir(join(dir, LEASE_DIR), { recursive: true, mode: 0o700 });
-    await writeFile(file, `${JSON.stringify(lease)}\n`, { mode: 0o600 });
+    try {
+      await writeFile(file, `${JSON.stringify(lease)}\n`, { mode: 0o600 });
+    } catch (e) {
+      // e.g. the disk full: the file may exist, empty; no lease is better than a file left behind
+      await rm(file, { force: true }).catch(() => undefined);
+      throw e;
+    }
     this.#files.add(file);
     return async () => {
       this.#files.delete(file);
