@@ -82,8 +82,12 @@ const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
  * bound is in test/content/resume-lanes.test.ts). Sites keep one: the bench's site is one large
  * file, which a lane takes whole (38 %, 38 %, 47 % of scp with 1, 2, 3 lanes: noise).
  * MM_BENCH_LANES times other counts.
+ * On a quiet machine (load 0.2–1.8, 2026-11-30 20:55) the same Maildir moved at 34 % with one
+ * lane and 10 % with two: the node's tar CPU went from 56 to 280 s/GB with two lanes (not yet
+ * understood). Until it is, mailboxes unpack in one lane by default; the lanes stay for callers
+ * and for the bench to keep measuring.
  */
-const MAILBOX_LANES = 2;
+const MAILBOX_LANES = 1;
 
 /** The lanes a content id is unpacked with by default. */
 export function lanesFor(contentId: string): number {
