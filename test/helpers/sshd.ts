@@ -1,7 +1,8 @@
 /**
  * A real OpenSSH server on 127.0.0.1 for the tests: a free port, a host key and a client key
- * made here, stopped by its own process id. Root logs in with the key; when running as root a
- * password user `mmtest` is (re)created so password logins can be tested too.
+ * made here, stopped by its own process id. Root logs in with the key; when running as root each
+ * sshd gets a password user of its own (password-user.ts: a shared one had its password reset by
+ * every other sshd started, so two runs side by side failed each other's password logins).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hostKeyFingerprint } from '../../electron/core/agent/host-key';
+import { makePasswordUser } from './password-user';
 import { tempDir } from './paths';
 import { stopChild } from './stop-child';
 import { stoppedAtEnd } from './temp-dirs';
@@ -43,19 +45,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export const PASSWORD_USER = 'mmtest';
-
-function ensurePasswordUser(password: string): boolean {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('id', [PASSWORD_USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['-m', '-s', '/bin/sh', PASSWORD_USER], { stdio: 'ignore' });
-  }
-  execFileSync('chpasswd', [], { input: `${PASSWORD_USER}:${password}\n` });
-  return true;
-}
-
 export async function startSshd(
   options: { keyType?: 'ed25519' | 'rsa'; passphrase?: string } = {},
 ): Promise<Sshd> {
@@ -73,8 +62,7 @@ export async function startSshd(
     clientKeyPath,
   ]);
   await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKeyPath}.pub`));
-  const password = `pw-${Math.random().toString(36).slice(2)}'$;`;
-  const hasPasswordUser = ensurePasswordUser(password);
+  const passwordUser = makePasswordUser();
   const port = await freePort();
   const config = join(dir, 'sshd_config');
   await writeFile(
@@ -86,7 +74,7 @@ export async function startSshd(
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
       'PermitRootLogin prohibit-password',
-      `PasswordAuthentication ${hasPasswordUser ? 'yes' : 'no'}`,
+      `PasswordAuthentication ${passwordUser ? 'yes' : 'no'}`,
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'StrictModes no',
@@ -105,7 +93,13 @@ export async function startSshd(
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  await waitForPort(port, child, () => stderr);
+  try {
+    await waitForPort(port, child, () => stderr);
+  } catch (e) {
+    child.kill('SIGKILL');
+    passwordUser?.remove();
+    throw e;
+  }
   const pub = (await readFile(`${hostKey}.pub`, 'utf8')).split(' ')[1] ?? '';
   return {
     port,
@@ -114,7 +108,7 @@ export async function startSshd(
     clientKey: await readFile(clientKeyPath, 'utf8'),
     clientKeyPath,
     hostFingerprint: hostKeyFingerprint(Buffer.from(pub, 'base64')),
-    ...(hasPasswordUser ? { passwordUser: { name: PASSWORD_USER, password } } : {}),
+    ...(passwordUser ? { passwordUser: { name: passwordUser.name, password: passwordUser.password } } : {}),
     pid: child.pid ?? -1,
     signalSessions: (signal) => {
       if (child.pid === undefined || child.exitCode !== null) return [];
@@ -128,7 +122,13 @@ export async function startSshd(
       }
       return pids;
     },
-    stop: stoppedAtEnd(() => stopChild(child)),
+    stop: stoppedAtEnd(async () => {
+      try {
+        await stopChild(child);
+      } finally {
+        passwordUser?.remove();
+      }
+    }),
   };
 }
 
