@@ -6,7 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { AGENTS, openTar, sha256, tempDir } from '../helpers/layouts/agent-harness';
+import { openTar, sha256, tempDir } from '../helpers/layouts/agent-harness';
+import { archiveChanging, archiveTree } from './tar-writer-harness';
 
 const BLOCK = 262144;
 /** Around the tar block (512) and the writer's read block (256 KiB), and one of several blocks. */
@@ -16,39 +17,6 @@ function bytesOf(size: number, seed: number): Buffer {
   const b = Buffer.alloc(size);
   for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7) & 0xff;
   return b;
-}
-
-/** Runs the writer over `dir` (add_tree, finish) into `out`. */
-function archiveTree(dir: string, out: string): { code: number; stderr: string } {
-  const code = [
-    `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
-    "my ($dir, $out) = @ARGV; open(my $fh, '>', $out) or die;",
-    'my $t = MigrationAgent::Tar->new($fh); $t->add_tree($dir); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, out], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
-
-/** Archives one file that grows or shrinks right after its header is written. */
-function archiveChanging(
-  dir: string,
-  name: string,
-  change: 'grow' | 'shrink',
-  out: string,
-): { code: number; stderr: string } {
-  const code = [
-    `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
-    'my ($dir, $name, $change, $out) = @ARGV; my $file = "$dir/$name"; my $done = 0;',
-    'my $orig = \\&MigrationAgent::Tar::_write;',
-    '{ no warnings "redefine"; *MigrationAgent::Tar::_write = sub { my $r = $orig->(@_);',
-    '  if (!$done && length($_[1]) == 512 && index($_[1], $name) == 0) { $done = 1;',
-    '    if ($change eq "grow") { open(my $a, ">>", $file) or die; print {$a} "MORE"; close $a; }',
-    '    else { truncate($file, 3) or die; } } return $r; }; }',
-    "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
-    '$t->add_file($name, $file); $t->add_data("after.txt", "after"); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, name, change, out], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr };
 }
 
 describe('agent tar writer: small and block-sized files', () => {

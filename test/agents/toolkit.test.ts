@@ -1,7 +1,7 @@
 // The shared agent library (through the skeleton agent), packaging and the demo layout.
 import { describe, it, expect } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync, readdirSync, symlinkSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   runAgent,
@@ -18,6 +18,7 @@ import {
 } from '../helpers/layouts/agent-harness';
 import { packAgent } from '../../agents/pack.mjs';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import { archiveChanging, archiveTree } from './tar-writer-harness';
 
 describe('agent library: command line and output', () => {
   it('every sample agent answers --version and --help', async () => {
@@ -102,8 +103,8 @@ describe('agent library: ustar writer', () => {
     }
     mkdirSync(join(src, 'emptydir'));
     const out = join(tempDir('tarout'), 'x.tar');
-    const code = `use lib '${AGENTS}/lib'; use MigrationAgent::Tar; open(my $fh, '>', $ARGV[1]) or die; my $t = MigrationAgent::Tar->new($fh); $t->add_tree($ARGV[0]); $t->finish; close $fh;`;
-    execFileSync('perl', ['-e', code, src, out]);
+    const written = archiveTree(src, out);
+    expect(written.code, written.stderr).toBe(0);
     const tar = openTar(out);
     for (const [f, d] of Object.entries(files)) {
       expect(tar.files.get(f)?.toString()).toBe(d);
@@ -119,29 +120,6 @@ describe('agent library: ustar writer', () => {
 });
 
 describe('agent library: ustar writer and files that change or are not regular', () => {
-  // Runs add_file for <dir>/<name> with a hook that changes the file right after its header
-  // was written (so the header carries the old size), then add_data and finish().
-  function spawnPerl(
-    dir: string,
-    name: string,
-    change: 'grow' | 'shrink',
-    out: string,
-  ): { code: number; stderr: string } {
-    const code = [
-      `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
-      'my ($dir, $name, $change, $out) = @ARGV; my $file = "$dir/$name"; my $done = 0;',
-      'my $orig = \\&MigrationAgent::Tar::_write;',
-      '{ no warnings "redefine"; *MigrationAgent::Tar::_write = sub { my $r = $orig->(@_);',
-      '  if (!$done && length($_[1]) == 512 && index($_[1], $name) == 0) { $done = 1;',
-      '    if ($change eq "grow") { open(my $a, ">>", $file) or die; print {$a} "MORE" x 40000; close $a; }',
-      '    else { truncate($file, 3) or die; } } return $r; }; }',
-      "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
-      '$t->add_file($name, $file); $t->add_data("after.txt", "after"); $t->finish; close $fh or die;',
-    ].join('\n');
-    const r = spawnSync('perl', ['-e', code, dir, name, change, out], { encoding: 'utf8' });
-    return { code: r.status ?? -1, stderr: r.stderr };
-  }
-
   function runPerl(code: string, args: string[]): { code: number; stderr: string } {
     try {
       execFileSync('perl', ['-e', code, ...args], { stdio: 'pipe', timeout: 10000 });
@@ -157,7 +135,8 @@ describe('agent library: ustar writer and files that change or are not regular',
     const body = 'g'.repeat(70000);
     writeFileSync(join(dir, 'grow.txt'), body);
     const out = join(tempDir('growout'), 'g.tar');
-    const r = spawnPerl(dir, 'grow.txt', 'grow', out);
+    // 160,000 bytes more: the growth spans several of the writer's read blocks
+    const r = archiveChanging(dir, 'grow.txt', 'grow', out, 40000);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^agent\.pl: warning: .*grow\.txt grew while it was archived.*\n$/);
     const tar = openTar(out);
@@ -171,7 +150,7 @@ describe('agent library: ustar writer and files that change or are not regular',
     const dir = tempDir('shrink');
     writeFileSync(join(dir, 'shrink.txt'), 'abcdefghij');
     const out = join(tempDir('shrinkout'), 's.tar');
-    const r = spawnPerl(dir, 'shrink.txt', 'shrink', out);
+    const r = archiveChanging(dir, 'shrink.txt', 'shrink', out);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^agent\.pl: warning: .*shrink\.txt shrank while it was archived.*\n$/);
     const tar = openTar(out);

@@ -1,0 +1,51 @@
+/**
+ * The agent's tar writer (MigrationAgent::Tar) run by itself in perl, as the agent tests drive
+ * it: a whole tree archived, and one file changed on disk right after its header was written
+ * (the header then carries the old size) — the two ways the writer must cope with a file that
+ * grows or shrinks while it is streamed.
+ */
+import { spawnSync } from 'node:child_process';
+import { AGENTS } from '../helpers/layouts/agent-harness';
+
+export interface PerlRun {
+  readonly code: number;
+  readonly stderr: string;
+}
+
+/** Runs the writer over `dir` (add_tree, finish) into `out`. */
+export function archiveTree(dir: string, out: string): PerlRun {
+  const code = [
+    `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
+    "my ($dir, $out) = @ARGV; open(my $fh, '>', $out) or die;",
+    'my $t = MigrationAgent::Tar->new($fh); $t->add_tree($dir); $t->finish; close $fh or die;',
+  ].join('\n');
+  const r = spawnSync('perl', ['-e', code, dir, out], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+/**
+ * Archives `<dir>/<name>` with add_file, a hook changing the file right after its header was
+ * written — 'grow' appends "MORE" `growBy` times, 'shrink' truncates it to 3 bytes — then
+ * add_data("after.txt", "after") and finish().
+ */
+export function archiveChanging(
+  dir: string,
+  name: string,
+  change: 'grow' | 'shrink',
+  out: string,
+  growBy = 1,
+): PerlRun {
+  const code = [
+    `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
+    'my ($dir, $name, $change, $out, $times) = @ARGV; my $file = "$dir/$name"; my $done = 0;',
+    'my $orig = \\&MigrationAgent::Tar::_write;',
+    '{ no warnings "redefine"; *MigrationAgent::Tar::_write = sub { my $r = $orig->(@_);',
+    '  if (!$done && length($_[1]) == 512 && index($_[1], $name) == 0) { $done = 1;',
+    '    if ($change eq "grow") { open(my $a, ">>", $file) or die; print {$a} "MORE" x $times; close $a; }',
+    '    else { truncate($file, 3) or die; } } return $r; }; }',
+    "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
+    '$t->add_file($name, $file); $t->add_data("after.txt", "after"); $t->finish; close $fh or die;',
+  ].join('\n');
+  const r = spawnSync('perl', ['-e', code, dir, name, change, out, String(growBy)], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
