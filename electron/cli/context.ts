@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { ProjectSummary } from '../../shared/model/project';
 import { type Core, createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { MmError, toAppError } from '../core/errors';
@@ -22,6 +23,12 @@ export interface CliContext {
    * false` for the move itself, which must not be held up by its own process.
    */
   projectId(opts?: { readonly lease?: boolean }): Promise<string>;
+  /**
+   * A project a command names itself (an argument: `mm project use <name>`, `grant <project>`),
+   * by id or name, with its lease held like projectId's: the one way a command opens a project
+   * other than --project, so none runs on a project a move elsewhere can take from under it.
+   */
+  project(ref: string): Promise<ProjectSummary>;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error. */
@@ -54,16 +61,23 @@ export function action<A extends unknown[]>(
         return chosen;
       return (await core.projects.resolve(undefined)).id;
     };
+    const hold = async (id: string): Promise<void> => {
+      leases ??= new ProjectLeases((p) => core.projects.projectDir(p));
+      await leases.hold(id);
+      held.add(id);
+    };
     const ctx: CliContext = {
       core,
       options,
       projectId: async (opts) => {
         const id = await resolveId();
-        if (opts?.lease === false) return id;
-        leases ??= new ProjectLeases((p) => core.projects.projectDir(p));
-        await leases.hold(id);
-        held.add(id);
+        if (opts?.lease !== false) await hold(id);
         return id;
+      },
+      project: async (ref) => {
+        const p = await core.projects.resolve(ref);
+        await hold(p.id);
+        return p;
       },
     };
     try {

@@ -2,7 +2,8 @@
  * Sharing a shared project's credentials between engineers (issue 15): `mm engineer key`
  * prints this data dir's public key; `mm project grant|revoke|engineers|rotate-key` manage who
  * holds the project's key (`core/secrets/project-key.ts`). Nothing here prints a secret or a
- * key other than a public one.
+ * key other than a public one. Each holds the project's lease while it runs (ctx.project), so a
+ * `mm project move` elsewhere cannot take the project from under a grant or a key rotation.
  */
 import type { Command } from 'commander';
 import { MmError } from '../../core/errors';
@@ -36,8 +37,8 @@ export function registerProjectKeyCommands(program: Command): void {
     .requiredOption('--engineer <public-key>', 'their public key, as "mm engineer key" prints it')
     .option('--name <name>', 'who it is, for the list of engineers', '')
     .action(
-      action(async ({ core }, ref: string, o: { engineer: string; name: string }) => {
-        const p = await core.projects.resolve(ref);
+      action(async ({ core, project: open }, ref: string, o: { engineer: string; name: string }) => {
+        const p = await open(ref);
         const shared = sharedSecrets(core.secrets);
         const { keys } = await shared.keys(p.id);
         // a project shared before keys existed gets its first key (and this data dir's credentials)
@@ -58,8 +59,8 @@ export function registerProjectKeyCommands(program: Command): void {
     .description("remove an engineer's copy of the shared project's key (then consider rotate-key)")
     .requiredOption('--engineer <public-key-or-fingerprint>', 'their public key or its fingerprint')
     .action(
-      action(async ({ core }, ref: string, o: { engineer: string }) => {
-        const p = await core.projects.resolve(ref);
+      action(async ({ core, project: open }, ref: string, o: { engineer: string }) => {
+        const p = await open(ref);
         const { keys } = await sharedSecrets(core.secrets).keys(p.id);
         const gone = await keys.revoke(o.engineer);
         return {
@@ -73,8 +74,8 @@ export function registerProjectKeyCommands(program: Command): void {
     .command('engineers <project>')
     .description("who holds the shared project's key")
     .action(
-      action(async ({ core }, ref: string) => {
-        const p = await core.projects.resolve(ref);
+      action(async ({ core, project: open }, ref: string) => {
+        const p = await open(ref);
         const { keys } = await sharedSecrets(core.secrets).keys(p.id);
         const all = await keys.engineers();
         return {
@@ -91,8 +92,8 @@ export function registerProjectKeyCommands(program: Command): void {
     .command('rotate-key <project>')
     .description('a new project key: every shared credential re-sealed, every remaining engineer given it')
     .action(
-      action(async ({ core }, ref: string) => {
-        const p = await core.projects.resolve(ref);
+      action(async ({ core, project: open }, ref: string) => {
+        const p = await open(ref);
         const { keys } = await sharedSecrets(core.secrets).keys(p.id);
         const r = await keys.rotate();
         return {

@@ -90,8 +90,9 @@ export function registerProjectCommands(program: Command): void {
     .command('use <name>')
     .description('work on this project when --project is not given')
     .action(
-      action(async ({ core }, name: string) => {
-        const p = await core.projects.resolve(name);
+      action(async ({ core, project: open }, name: string) => {
+        // held like any project a command opens (issue 15): a move elsewhere waits for this one
+        const p = await open(name);
         await writeDefaultProject(core.info.dataDir, p.id);
         return { json: p, text: `Commands without --project now work on "${p.name}".` };
       }),
@@ -121,8 +122,8 @@ export function registerProjectCommands(program: Command): void {
     )
     .option('--yes', 'really delete it (without it nothing is deleted)')
     .action(
-      action(async ({ core }, name: string, o: { yes?: boolean }) => {
-        const p = await core.projects.resolve(name);
+      action(async ({ core, project: open }, name: string, o: { yes?: boolean }) => {
+        const p = await open(name);
         if (!o.yes)
           throw new MmError(
             'usage',
