@@ -3,18 +3,21 @@
  * each direction, target nodes registered with `mm`, an `mm migrate` child killed with SIGKILL
  * once a condition on the node holds, a transfer cut by killing one sshd's sessions (then
  * connected again), the regular files of a folder with their inodes, and the resume logs a
- * project holds (files, or rows on a shared project's PostgreSQL).
+ * project holds (files, or rows on a shared project's PostgreSQL); the cut tests' set-up (two
+ * sshds, the demo layout with a site's files, a connected CutRig, the node's vhosts folder).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
 import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { type TransferOptions, transferContent } from '../../electron/core/content/transfer';
 import { linkedPgStore } from '../../electron/core/store/postgres-store';
-import { REPO_ROOT } from '../helpers/paths';
-import type { Sshd } from '../helpers/sshd';
+import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
+import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { type Sshd, startSshd } from '../helpers/sshd';
 import { expect } from 'vitest';
 import { contentKey } from '../../electron/core/content/layout';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
@@ -271,4 +274,57 @@ export async function resumeSite(o: {
   const published = await filesIn(join(webspace, 'httpdocs', 'gallery'));
   for (const [name, f] of o.whole) expect(published.get(name)?.ino, name).toBe(f.ino);
   return { held, movedAgain };
+}
+
+/** What cutSite set up: the rig on both sshds, the layout's root, the site's document root and the node's vhosts. */
+export interface CutSite {
+  readonly rig: CutRig;
+  readonly root: string;
+  readonly docRoot: string;
+  readonly vhosts: string;
+  /** Closes the rig's connections and stops both sshds. */
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up the cut-transfer tests share: a source sshd and a node sshd, the demo layout (in a
+ * temp folder `<name>-layout-…`) with `domain`'s document root filled by `fill`, a CutRig
+ * connected to both, and the node's empty vhosts folder (in `<name>-node-…`).
+ */
+export async function cutSite(
+  name: string,
+  domain: string,
+  fill: (docRoot: string) => Promise<void>,
+): Promise<CutSite> {
+  const [source, node] = await Promise.all([startSshd(), startSshd()]);
+  const root = await tempDir(`${name}-layout-`);
+  buildDemoLayout(root);
+  const docRoot = join(root, 'home/acme/web', domain, 'public_html');
+  await fill(docRoot);
+  const rig = await new CutRig(source, node, root).connect();
+  const vhosts = join(await tempDir(`${name}-node-`), 'vhosts');
+  return {
+    rig,
+    root,
+    docRoot,
+    vhosts,
+    close: async () => {
+      await rig.close();
+      await source.stop();
+      await node.stop();
+    },
+  };
+}
+
+/**
+ * `count` files of `size` random bytes in `dir` (clip-00.bin, clip-01.bin, …), each with the
+ * mtime `mtime`: tar sets a file's mtime only after its last byte, so a cut file shows "now".
+ */
+export async function writeClips(dir: string, count: number, size: number, mtime: Date): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const file = join(dir, `clip-${String(i).padStart(2, '0')}.bin`);
+    await writeFile(file, randomBytes(size));
+    await utimes(file, mtime, mtime);
+  }
 }

@@ -7,17 +7,13 @@
  * the other lane's files after that point again, bounded below — and publishes the source's site
  * file by file, never a half file.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { type ContentPlace, sitePlace } from '../../electron/core/content/layout';
-import { tempDir } from '../helpers/paths';
-import { type Sshd, startSshd } from '../helpers/sshd';
 import { tree } from './helpers';
-import { CutRig } from './resume-harness';
+import { type CutRig, type CutSite, cutSite, writeClips } from './resume-harness';
 
 const MB = 1024 * 1024;
 const KB = 1024;
@@ -48,9 +44,7 @@ const FILE_COST = 128 * KB;
  */
 const LANE_EXTRA = (LANES - 1) * (FILE_SIZE + IN_FLIGHT + FILE_SIZE + FILE_COST) + 64 * KB;
 
-let source: Sshd;
-let node: Sshd;
-let root: string;
+let site: CutSite;
 let docRoot: string;
 let rig: CutRig;
 let vhosts: string;
@@ -73,25 +67,13 @@ const isWhole = (f: { size: number; mtime: number }): boolean =>
   f.size === FILE_SIZE && f.mtime === PAST.getTime() / 1000;
 
 beforeAll(async () => {
-  [source, node] = await Promise.all([startSshd(), startSshd()]);
-  root = await tempDir('mm-resume-lanes-layout-');
-  buildDemoLayout(root);
-  docRoot = join(root, 'home/acme/web', DOMAIN, 'public_html');
-  await mkdir(join(docRoot, 'media'), { recursive: true });
-  for (let i = 0; i < FILES; i++) {
-    const file = join(docRoot, 'media', `clip-${String(i).padStart(2, '0')}.bin`);
-    await writeFile(file, randomBytes(FILE_SIZE));
-    await utimes(file, PAST, PAST);
-  }
-  rig = await new CutRig(source, node, root).connect();
-  vhosts = join(await tempDir('mm-resume-lanes-node-'), 'vhosts');
+  site = await cutSite('mm-resume-lanes', DOMAIN, (at) =>
+    writeClips(join(at, 'media'), FILES, FILE_SIZE, PAST),
+  );
+  ({ rig, docRoot, vhosts } = site);
 }, 120_000);
 
-afterAll(async () => {
-  await rig?.close();
-  await source?.stop();
-  await node?.stop();
-});
+afterAll(() => site?.close());
 
 describe(`a transfer in ${LANES} lanes, cut`, () => {
   for (const [side, webspace] of [

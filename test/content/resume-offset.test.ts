@@ -11,16 +11,14 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { type Core, createCore } from '../../electron/core/core';
 import { type ContentPlace, sitePlace } from '../../electron/core/content/layout';
 import type { ContentSource } from '../../electron/core/content/transfer';
 import type { OpenedServer } from '../../electron/core/servers/server-service';
 import { tempDir } from '../helpers/paths';
-import { type Sshd, startSshd } from '../helpers/sshd';
 import { type ServedAgent, serveAgent } from '../soap/served-agent';
 import { tree } from './helpers';
-import { CutRig } from './resume-harness';
+import { type CutRig, type CutSite, cutSite } from './resume-harness';
 
 const MB = 1024 * 1024;
 const BIG = 200 * MB;
@@ -29,9 +27,7 @@ const DOMAIN = 'acme-widgets.example';
 const CONTENT_ID = `site:${DOMAIN}`;
 const PAST = new Date('2020-01-02T03:04:05Z');
 
-let source: Sshd;
-let node: Sshd;
-let root: string;
+let site: CutSite;
 let docRoot: string;
 let rig: CutRig;
 let vhosts: string;
@@ -67,28 +63,22 @@ function cutInside(
   );
 }
 
-beforeAll(async () => {
-  [source, node] = await Promise.all([startSshd(), startSshd()]);
-  root = await tempDir('mm-resume-offset-layout-');
-  buildDemoLayout(root);
-  docRoot = join(root, 'home/acme/web', DOMAIN, 'public_html');
-  await mkdir(join(docRoot, 'video'), { recursive: true });
-  // One large file, and small ones after it (the archive goes on past the resumed file).
-  const big = await open(join(docRoot, 'video', 'film.mp4'), 'w');
+/** One large file, and small ones after it (the archive goes on past the resumed file). */
+async function fillVideo(at: string): Promise<void> {
+  await mkdir(join(at, 'video'), { recursive: true });
+  const big = await open(join(at, 'video', 'film.mp4'), 'w');
   for (let i = 0; i < BIG / (8 * MB); i++) await big.write(randomBytes(8 * MB));
   await big.close();
-  for (let i = 0; i < 5; i++)
-    await writeFile(join(docRoot, 'video', `zz-note-${i}.txt`), randomBytes(1000 + i));
-  for (const f of ['film.mp4', 'zz-note-0.txt']) await utimes(join(docRoot, 'video', f), PAST, PAST);
-  rig = await new CutRig(source, node, root).connect();
-  vhosts = join(await tempDir('mm-resume-offset-node-'), 'vhosts');
+  for (let i = 0; i < 5; i++) await writeFile(join(at, 'video', `zz-note-${i}.txt`), randomBytes(1000 + i));
+  for (const f of ['film.mp4', 'zz-note-0.txt']) await utimes(join(at, 'video', f), PAST, PAST);
+}
+
+beforeAll(async () => {
+  site = await cutSite('mm-resume-offset', DOMAIN, fillVideo);
+  ({ rig, docRoot, vhosts } = site);
 }, 180_000);
 
-afterAll(async () => {
-  await rig?.close();
-  await source?.stop();
-  await node?.stop();
-});
+afterAll(() => site?.close());
 
 describe('a transfer cut inside a large file', () => {
   it('resumes from the byte the node holds: only the rest of the file moves, appended to the same file', async () => {
@@ -177,7 +167,7 @@ describe('a SOAP source resumes too', () => {
   let opened: OpenedServer;
 
   beforeAll(async () => {
-    served = await serveAgent('linux', { root });
+    served = await serveAgent('linux', { root: site.root });
     core = createCore({ dataDir: await tempDir(), shell: 'test' });
     const projectId = (await core.projects.create('SOAP resume')).id;
     await core.servers.add(projectId, {

@@ -8,15 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { type ContentPlace, sitePlace } from '../../electron/core/content/layout';
-import { tempDir } from '../helpers/paths';
-import { type Sshd, startSshd } from '../helpers/sshd';
 import { tree } from './helpers';
-import { CutRig } from './resume-harness';
+import { type CutRig, type CutSite, cutSite, writeClips } from './resume-harness';
 
 const MB = 1024 * 1024;
 const FILES = 40;
@@ -26,9 +23,7 @@ const CONTENT_ID = `site:${DOMAIN}`;
 /** The source files' mtime: one tar sets only after a file's last byte (a cut file shows "now"). */
 const PAST = new Date('2020-01-02T03:04:05Z');
 
-let source: Sshd;
-let node: Sshd;
-let root: string;
+let site: CutSite;
 let docRoot: string;
 let rig: CutRig;
 let vhosts: string;
@@ -79,25 +74,11 @@ async function cutAfter(
 }
 
 beforeAll(async () => {
-  [source, node] = await Promise.all([startSshd(), startSshd()]);
-  root = await tempDir('mm-resume-layout-');
-  buildDemoLayout(root);
-  docRoot = join(root, 'home/acme/web', DOMAIN, 'public_html');
-  await mkdir(join(docRoot, 'media'), { recursive: true });
-  for (let i = 0; i < FILES; i++) {
-    const file = join(docRoot, 'media', `clip-${String(i).padStart(2, '0')}.bin`);
-    await writeFile(file, randomBytes(FILE_SIZE));
-    await utimes(file, PAST, PAST);
-  }
-  rig = await new CutRig(source, node, root).connect();
-  vhosts = join(await tempDir('mm-resume-node-'), 'vhosts');
+  site = await cutSite('mm-resume', DOMAIN, (at) => writeClips(join(at, 'media'), FILES, FILE_SIZE, PAST));
+  ({ rig, docRoot, vhosts } = site);
 }, 120_000);
 
-afterAll(async () => {
-  await rig?.close();
-  await source?.stop();
-  await node?.stop();
-});
+afterAll(() => site?.close());
 
 describe('a transfer cut by a dropped source connection', () => {
   it('resumes where it stopped: the staged files are not moved again, the site arrives whole', async () => {
