@@ -13,17 +13,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
-import { type Core, createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
+import type { Core } from '../../electron/core/core';
 import { type DocumentSpec, type Versioned, LowdbDocument } from '../../electron/core/store/document-file';
 import { PgDocument } from '../../electron/core/store/postgres-document';
-import { PgStore, closeAllPgStores } from '../../electron/core/store/postgres-store';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
-import { tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { cells } from './team-helpers';
-
-const DEMO = 'demo-migration';
+import { PgStore } from '../../electron/core/store/postgres-store';
+import type { Postgres } from '../helpers/postgres';
+import { DEMO, type PgAndSandbox, cells, pgAndSandbox, verifiedDemo } from './team-helpers';
 
 interface Ordered extends Versioned {
   schemaVersion: 1;
@@ -57,30 +52,18 @@ const SAMPLE: Ordered = {
 const stampOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 describe("a document's key order in PostgreSQL", () => {
+  let servers: PgAndSandbox;
   let pg: Postgres;
-  let sandbox: RunningSandbox;
   let dataDir: string;
   let url: string;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
 
   beforeAll(async () => {
     // the documents start as files, whatever store the suite runs on
-    delete process.env['MM_STORE'];
-    delete process.env['PGPASSWORD'];
-    dataDir = await tempDir('mm-key-order-');
-    [pg, sandbox] = await Promise.all([
-      startPostgres({ database: 'mmorder', user: 'mm' }),
-      startSandbox({ dataDir: join(dataDir, 'sandbox') }),
-    ]);
-    url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    servers = await pgAndSandbox({ database: 'mmorder', prefix: 'mm-key-order-' });
+    ({ pg, dataDir, url } = servers);
   }, 300_000);
 
-  afterAll(async () => {
-    await closeAllPgStores();
-    await Promise.all([pg?.stop(), sandbox?.close()]);
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-  });
+  afterAll(() => servers?.stop());
 
   it('reads a document back from a row with the keys in the order they were written, like the file', async () => {
     process.env['PGPASSWORD'] = pg.password;
@@ -123,16 +106,7 @@ describe("a document's key order in PostgreSQL", () => {
   }, 60_000);
 
   it('keeps the verification of a project moved to PostgreSQL fresh, with the same stamp and plan fingerprint', async () => {
-    const core: Core = createCore({ dataDir: join(dataDir, 'app'), shell: 'browser' });
-    await ensureDemoProject(core);
-    await core.target.set(DEMO, { poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl });
-    const suggested = await core.mapping.suggest(DEMO);
-    await core.decisions.setMappings(
-      DEMO,
-      suggested.suggestions.map((s) => s.input),
-    );
-    await core.selection.change(DEMO, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(DEMO);
+    const core: Core = await verifiedDemo(join(dataDir, 'app'), servers.sandbox);
 
     // the servers' settings as the file holds them: in the order jsonb changes
     const projectFile = JSON.parse(

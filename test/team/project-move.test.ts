@@ -11,27 +11,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
-import { type Core, createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
-import { closeAllPgStores } from '../../electron/core/store/postgres-store';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
+import type { Core } from '../../electron/core/core';
 import type { CallChannel, CallRequest, CallResponse } from '../../shared/contract';
-import { tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { cells, until } from './team-helpers';
+import type { Postgres } from '../helpers/postgres';
+import { DEMO, type PgAndSandbox, cells, pgAndSandbox, until, verifiedDemo } from './team-helpers';
 import { filesUnder } from '../helpers/files-under';
 import { openSealed } from '../helpers/open-sealed';
 
-const DEMO = 'demo-migration';
 const LINUX = 'demo-linux-server';
 
 describe('moving an open project to PostgreSQL from the app', () => {
+  let servers: PgAndSandbox;
   let pg: Postgres;
-  let sandbox: RunningSandbox;
   let dataDir: string;
   let core: Core;
   let address: string;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
 
   async function call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<CallResponse<C>> {
     const r = await dispatch(core, channel, request);
@@ -69,35 +63,15 @@ describe('moving an open project to PostgreSQL from the app', () => {
   }
 
   beforeAll(async () => {
-    // the project starts as files, whatever store the suite runs on; the password only typed
-    delete process.env['MM_STORE'];
-    delete process.env['PGPASSWORD'];
-    dataDir = await tempDir('mm-move-');
-    [pg, sandbox] = await Promise.all([
-      startPostgres({ database: 'mmmove', user: 'mm' }),
-      // each call "running" for a while, so a batch is still running when the move is asked
-      startSandbox({ dataDir: join(dataDir, 'sandbox'), asyncMs: 150 }),
-    ]);
-    address = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    // the project starts as files, whatever store the suite runs on; the password only typed.
+    // Each target call "running" for a while, so a batch is still running when the move is asked.
+    servers = await pgAndSandbox({ database: 'mmmove', prefix: 'mm-move-', sandbox: { asyncMs: 150 } });
+    ({ pg, dataDir, url: address } = servers);
     // a UI shell: the database password typed in a form is sealed in this data dir
-    core = createCore({ dataDir, shell: 'browser' });
-    await ensureDemoProject(core);
-    await core.target.set(DEMO, { poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl });
-    const suggested = await core.mapping.suggest(DEMO);
-    await core.decisions.setMappings(
-      DEMO,
-      suggested.suggestions.map((s) => s.input),
-    );
-    await core.selection.change(DEMO, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(DEMO);
+    core = await verifiedDemo(dataDir, servers.sandbox);
   }, 300_000);
 
-  afterAll(async () => {
-    await closeAllPgStores();
-    await Promise.all([pg?.stop(), sandbox?.close()]);
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-  });
+  afterAll(() => servers?.stop());
 
   it('is refused while a batch runs, then moves the open project; reads and writes go to the database', async () => {
     const inventory = await core.inventory.load(DEMO, LINUX);

@@ -10,50 +10,24 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../electron/api/handlers';
-import { type Core, createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
-import { closeAllPgStores } from '../../electron/core/store/postgres-store';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
-import { REPO_ROOT, tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { cells, until } from './team-helpers';
-
-const DEMO = 'demo-migration';
+import type { Core } from '../../electron/core/core';
+import { REPO_ROOT } from '../helpers/paths';
+import type { Postgres } from '../helpers/postgres';
+import { DEMO, type PgAndSandbox, cells, pgAndSandbox, until, verifiedDemo } from './team-helpers';
 
 describe('a move at the instant a batch is recorded but not yet running', () => {
+  let servers: PgAndSandbox;
   let pg: Postgres;
-  let sandbox: RunningSandbox;
   let core: Core;
   let address: string;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
 
   beforeAll(async () => {
-    delete process.env['MM_STORE'];
-    delete process.env['PGPASSWORD'];
-    const dataDir = await tempDir('mm-gap-');
-    [pg, sandbox] = await Promise.all([
-      startPostgres({ database: 'mmgap', user: 'mm' }),
-      startSandbox({ dataDir: join(dataDir, 'sandbox') }),
-    ]);
-    address = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
-    core = createCore({ dataDir, shell: 'browser' });
-    await ensureDemoProject(core);
-    await core.target.set(DEMO, { poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl });
-    const suggested = await core.mapping.suggest(DEMO);
-    await core.decisions.setMappings(
-      DEMO,
-      suggested.suggestions.map((s) => s.input),
-    );
-    await core.selection.change(DEMO, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(DEMO);
+    servers = await pgAndSandbox({ database: 'mmgap', prefix: 'mm-gap-' });
+    ({ pg, url: address } = servers);
+    core = await verifiedDemo(servers.dataDir, servers.sandbox);
   }, 300_000);
 
-  afterAll(async () => {
-    await closeAllPgStores();
-    await Promise.all([pg?.stop(), sandbox?.close()]);
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-  });
+  afterAll(() => servers?.stop());
 
   it('is refused while the batch is recorded and waits for its lock; once it ran, the move goes', async () => {
     // another window's batch lock: the new batch is recorded, then waits for it
