@@ -39,7 +39,7 @@ function appendStatement(
   venue: string,
   entries: readonly string[],
 ): { readonly text: string; readonly values: unknown[] } {
-  // One text the server splits rather than a jsonb[] parameter: pg encodes an array parameter
+  // One text the server splits rather than a json[] parameter: pg encodes an array parameter
   // element by element, which made 50,000 history lines take about four times as long. A JSON
   // line never holds a raw newline (JSON.stringify escapes it); an entry that does (a caller's
   // pretty-printed JSON) keeps the array form.
@@ -47,7 +47,7 @@ function appendStatement(
   return {
     text: `WITH appended AS (
        INSERT INTO mm_journal (project_id, venue, entry)
-       SELECT $1, $2, e::jsonb FROM unnest(${oneText ? "string_to_array($3::text, E'\\n')" : '$3::text[]'})
+       SELECT $1, $2, e::json FROM unnest(${oneText ? "string_to_array($3::text, E'\\n')" : '$3::text[]'})
          WITH ORDINALITY AS t(e, n) ORDER BY n
        RETURNING 1
      )
@@ -120,10 +120,36 @@ export class FileLineLog implements LineLog {
 
 /**
  * `\u0000` is valid JSON but jsonb refuses it: a NUL that came from a remote message is kept
- * visible as U+FFFD rather than failing the append. Only escapes not themselves escaped match.
+ * visible as U+FFFD rather than failing the append. The entries are json since schema 7, which
+ * would take it, but queries read them as jsonb (a filter's @>) or as text (->>), which would
+ * fail on it. Only escapes not themselves escaped match.
  */
 export function jsonbSafe(line: string): string {
   return line.replace(/(^|[^\\])((?:\\\\)*)\\u0000/g, '$1$2\\ufffd');
+}
+
+/**
+ * A row's entry (its `entry::text`) as the log's line: the text it was appended with (json keeps
+ * it, schema 7), so the line is the file's, byte for byte; one appended with newlines in it (a
+ * caller's pretty-printed JSON) is made compact, so it stays one line.
+ */
+export function lineOfEntry(entry: string): string {
+  return entry.includes('\n') ? JSON.stringify(JSON.parse(entry)) : entry;
+}
+
+/**
+ * What separates entries a query joins with string_agg (one text is parsed far faster than an
+ * array of 50,000): U+001E is a control character, which no JSON text holds raw (a newline may
+ * be in one, between values).
+ */
+export const ENTRY_SEPARATOR = '\u001e';
+
+/** A venue's entries joined with ENTRY_SEPARATOR (string_agg) as the log's text: a line each. */
+export function linesOfEntries(joined: string): string {
+  return joined
+    .split(ENTRY_SEPARATOR)
+    .map((e) => `${lineOfEntry(e)}\n`)
+    .join('');
 }
 
 /** A log of a folder linked to PostgreSQL: `mm_journal` rows whose venue is the file's path. */
@@ -177,15 +203,17 @@ export class PgLineLog implements LineLog {
     let where = 'project_id = $1 AND venue = $2';
     if (options.match) {
       values.push(JSON.stringify(options.match));
-      where += ` AND entry @> $${values.length}::jsonb`;
+      // containment is jsonb's: the entry is json, kept as written (schema 7)
+      where += ` AND entry::jsonb @> $${values.length}::jsonb`;
     }
-    let sql = `SELECT entry FROM mm_journal WHERE ${where} ORDER BY seq`;
+    // the entry's text, as it was appended: the file's line, keys in their order
+    let sql = `SELECT entry::text AS entry FROM mm_journal WHERE ${where} ORDER BY seq`;
     if (options.last !== undefined) {
       values.push(options.last);
-      sql = `SELECT entry FROM (SELECT entry, seq FROM mm_journal WHERE ${where}
+      sql = `SELECT entry::text AS entry FROM (SELECT entry, seq FROM mm_journal WHERE ${where}
              ORDER BY seq DESC LIMIT $${values.length}) AS t ORDER BY seq`;
     }
-    const { rows } = await this.store.query<{ entry: unknown }>(sql, values);
+    const { rows } = await this.store.query<{ entry: string }>(sql, values);
     if (rows.length === 0) {
       // no rows: an empty answer to a filter is an empty log, no rows at all is no log
       if (!options.match && options.last === undefined) return undefined;
@@ -195,8 +223,7 @@ export class PgLineLog implements LineLog {
       );
       return any.rows.length === 0 ? undefined : '';
     }
-    // compact, as the file's lines are (jsonb's own text puts spaces after separators)
-    return rows.map((r) => `${JSON.stringify(r.entry)}\n`).join('');
+    return rows.map((r) => `${lineOfEntry(r.entry)}\n`).join('');
   }
 
   async clear(): Promise<void> {

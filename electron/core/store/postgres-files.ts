@@ -7,6 +7,7 @@
  * A file project has nothing here: both functions leave it to its files.
  */
 import { rm } from 'node:fs/promises';
+import { ENTRY_SEPARATOR, linesOfEntries } from './line-log';
 import { collectProjectFiles, insertCollected } from './postgres-move';
 import { linkedPgStore } from './postgres-store';
 
@@ -24,11 +25,13 @@ export async function storedProjectFiles(projectDir: string): Promise<Map<string
     [linked.projectId],
   );
   for (const d of docs.rows) out.set(d.path, JSON.stringify(d.body));
-  const journals = await linked.store.query<{ venue: string; entries: unknown[] }>(
-    'SELECT venue, array_agg(entry ORDER BY seq) AS entries FROM mm_journal WHERE project_id = $1 GROUP BY venue',
-    [linked.projectId],
+  // each entry's text as appended (json, schema 7): the log's lines as its file held them
+  const journals = await linked.store.query<{ venue: string; entries: string }>(
+    `SELECT venue, string_agg(entry::text, $2 ORDER BY seq) AS entries FROM mm_journal
+      WHERE project_id = $1 GROUP BY venue`,
+    [linked.projectId, ENTRY_SEPARATOR],
   );
-  for (const j of journals.rows) out.set(j.venue, j.entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  for (const j of journals.rows) out.set(j.venue, linesOfEntries(j.entries));
   const files = await linked.store.query<{ path: string; body: Buffer }>(
     'SELECT path, body FROM mm_files WHERE project_id = $1',
     [linked.projectId],

@@ -8,10 +8,11 @@
  * versioned JSON document with its own migrations and shape check (`DocumentSpec`), and keeping
  * them whole keeps one copy of those rules for both stores. A row is one document; its
  * `revision` orders the changes and its `updated_by` says who made the last one. The journal is
- * a table of its own (`mm_journal`, one row per entry), because it is appended to, never
- * rewritten, and is read in order; so are the project's other append-only logs (the migration
- * log, verification history, sign-offs), under their file's path. Files that are neither (a
- * rehearsal's record, a report, a batch summary) are kept whole in `mm_files`.
+ * a table of its own (`mm_journal`, one row per entry, json like the documents since schema 7),
+ * because it is appended to, never rewritten, and is read in order; so are the project's other
+ * append-only logs (the migration log, verification history, sign-offs), under their file's
+ * path. Files that are neither (a rehearsal's record, a report, a batch summary) are kept whole
+ * in `mm_files`.
  */
 import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
@@ -109,6 +110,15 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   // the plan's fingerprint a sign-off names, the comparison that keeps unchanged results. Whole
   // documents are only ever written and read whole, so jsonb's operators bought nothing here.
   `ALTER TABLE mm_documents ALTER COLUMN body TYPE json USING body::json;`,
+  // 7: journal and log entries keep their text as written too (json, not jsonb), for 6's reason:
+  // a verification-changes row read back with its keys reordered was a changed result to the next
+  // run (compared as JSON text), so it was stored again. A row written as jsonb keeps jsonb's key
+  // order (the written order is gone) and gets the compact text JSON.stringify writes: jsonb's
+  // text has a space after every ',' and ':' between values, removed here outside strings (each
+  // string is matched whole and put back as it was). json has -> and ->> too, so the batch index
+  // is rebuilt on json and the queries stay; containment (@>) casts the entry to jsonb.
+  String.raw`ALTER TABLE mm_journal ALTER COLUMN entry TYPE json
+     USING regexp_replace(entry::text, '("(?:[^"\\]|\\.)*")|([,:]) ', '\1\2', 'g')::json;`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;

@@ -26,7 +26,7 @@ import { mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs
 import { dirname, join, relative } from 'node:path';
 import type { PoolClient } from 'pg';
 import { MmError } from '../errors';
-import { jsonbSafe } from './line-log';
+import { ENTRY_SEPARATOR, jsonbSafe, linesOfEntries } from './line-log';
 import { LINK_FILE, parseStoreUrl, readLink, writeLink } from './postgres-link';
 import { type Found, collectProjectFiles, insertCollected, perMachine } from './postgres-move';
 import { type PgStore, WRITER, linkedPgStore, pgStoreFor } from './postgres-store';
@@ -286,12 +286,10 @@ function check(items: [string, string][]): PartCheck {
 function checksOfCollected(found: Found): Record<string, PartCheck> {
   return {
     documents: check(found.docs.map((d) => [d.rel, canonical(d.body)])),
+    // each row must hold its line's text exactly (json, schema 7), not only the same value
     journal: check(
       found.journals.flatMap((j) =>
-        j.entries.map((e, i): [string, string] => [
-          `${j.rel}\0${String(i).padStart(12, '0')}`,
-          canonical(JSON.parse(jsonbSafe(JSON.stringify(e)))),
-        ]),
+        j.lines.map((l, i): [string, string] => [`${j.rel}\0${String(i).padStart(12, '0')}`, jsonbSafe(l)]),
       ),
     ),
     files: check(found.files.map((f) => [f.rel, sha(f.body)])),
@@ -315,9 +313,7 @@ async function checksOfRows(store: PgStore, projectId: string): Promise<Record<s
   );
   return {
     documents: check(docs.rows.map((d) => [d.path, canonical(JSON.parse(d.body))])),
-    journal: check(
-      journal.rows.map((j) => [`${j.venue}\0${j.n.padStart(12, '0')}`, canonical(JSON.parse(j.entry))]),
-    ),
+    journal: check(journal.rows.map((j) => [`${j.venue}\0${j.n.padStart(12, '0')}`, j.entry])),
     files: check(files.rows.map((f) => [f.path, sha(f.body)])),
   };
 }
@@ -505,21 +501,13 @@ async function asFiles(store: PgStore, projectId: string): Promise<Map<string, B
   );
   // as the file store writes a document: compact JSON
   for (const d of docs.rows) out.set(d.path, Buffer.from(JSON.stringify(JSON.parse(d.body))));
+  // as the log's file held it: each entry's text as appended (json, schema 7), a line each
   const logs = await store.query<{ venue: string; entries: string }>(
-    `SELECT venue, string_agg(entry::text, E'\\n' ORDER BY seq) AS entries FROM mm_journal
+    `SELECT venue, string_agg(entry::text, $2 ORDER BY seq) AS entries FROM mm_journal
       WHERE project_id = $1 GROUP BY venue`,
-    [projectId],
+    [projectId, ENTRY_SEPARATOR],
   );
-  for (const l of logs.rows)
-    out.set(
-      l.venue,
-      Buffer.from(
-        l.entries
-          .split('\n')
-          .map((e) => `${JSON.stringify(JSON.parse(e))}\n`)
-          .join(''),
-      ),
-    );
+  for (const l of logs.rows) out.set(l.venue, Buffer.from(linesOfEntries(l.entries)));
   const files = await store.query<{ path: string; body: Buffer }>(
     `SELECT path, body FROM mm_files WHERE project_id = $1 AND path <> '${PENDING}'`,
     [projectId],
