@@ -5,10 +5,8 @@
  * in another project); a file project keeps the data dir's master key; a rotation re-wraps the
  * data key (old values open in a fresh core) and the next seal uses a new one.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import {
@@ -20,55 +18,29 @@ import {
 import { inventoryFilesToDataDir } from '../../electron/core/secrets/inventory-to-data-dir';
 import { sharedSecrets } from '../../electron/core/secrets/shared-secrets';
 import type { Inventory } from '../../shared/model/inventory';
-import { closeAllPgStores } from '../../electron/core/store/postgres-store';
-import { REPO_ROOT, tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
+import { tempDir } from '../helpers/paths';
+import type { Postgres } from '../helpers/postgres';
 import { cells } from './team-helpers';
-
-const run = promisify(execFile);
+import { type TwoEngineers, twoEngineers } from './two-engineers';
 const SHARED = 'shared';
 const OTHER = 'other';
 const PLAIN = `pw-${Math.random().toString(36).slice(2)}&<x>`;
 
 describe("a shared project's data key for customers' secrets", () => {
+  let team: TwoEngineers;
   let pg: Postgres;
   let dataA: string;
   let dataB: string;
   let alice: Core;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
-
-  async function mm(dataDir: string, ...args: string[]): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PGPASSWORD: pg.password };
-    delete env['MM_STORE'];
-    try {
-      const { stdout } = await run(
-        process.execPath,
-        ['electron/cli/mm.mjs', '--data-dir', dataDir, ...args],
-        {
-          cwd: REPO_ROOT,
-          env,
-          timeout: 120_000,
-        },
-      );
-      return stdout;
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new Error(`mm ${args.join(' ')}: ${err.stderr ?? err.message}`, { cause: e });
-    }
-  }
+  const mm = (dataDir: string, ...args: string[]): Promise<string> => team.mm(dataDir, ...args);
 
   const seal = async (core: Core, project: string, value: string): Promise<string> =>
     (await inventorySealer(core.secrets, project, PASSWORD_CONTEXT))(value);
 
   beforeAll(async () => {
-    delete process.env['MM_STORE'];
-    [pg, dataA, dataB] = await Promise.all([
-      startPostgres({ database: 'mmdatakey', user: 'mm' }),
-      tempDir('mm-datakey-a-'),
-      tempDir('mm-datakey-b-'),
-    ]);
-    process.env['PGPASSWORD'] = pg.password;
-    const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    team = await twoEngineers({ database: 'mmdatakey', prefix: 'mm-datakey-' });
+    ({ pg, dataA, dataB } = team);
+    const { url } = team;
     await mm(dataA, 'project', 'create', 'Shared', '--store', url);
     await mm(dataA, 'project', 'create', 'Other', '--store', url);
     await mm(dataA, 'project', 'create', 'Files');
@@ -76,13 +48,7 @@ describe("a shared project's data key for customers' secrets", () => {
     alice = createCore({ dataDir: dataA, shell: 'cli' });
   }, 300_000);
 
-  afterAll(async () => {
-    await closeAllPgStores();
-    await pg?.stop();
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-    else delete process.env['PGPASSWORD'];
-  });
+  afterAll(() => team?.stop());
 
   it('seals in the project form, openable by the granted data dirs only', async () => {
     const sealed = await seal(alice, SHARED, PLAIN);

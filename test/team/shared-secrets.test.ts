@@ -17,11 +17,10 @@ import { type Core, createCore } from '../../electron/core/core';
 import { engineerKey } from '../../electron/core/secrets/engineer-key';
 import { openProjectKey, openSecret } from '../../electron/core/secrets/project-key';
 import { sharedSecrets } from '../../electron/core/secrets/shared-secrets';
-import { closeAllPgStores } from '../../electron/core/store/postgres-store';
-import { REPO_ROOT, tempDir } from '../helpers/paths';
-import { type Postgres, postgresBinDir, startPostgres } from '../helpers/postgres';
+import { type Postgres, postgresBinDir } from '../helpers/postgres';
 import { type Sshd, startSshd } from '../helpers/sshd';
 import { cells } from './team-helpers';
+import { type TwoEngineers, twoEngineers } from './two-engineers';
 import { filesUnder } from '../helpers/files-under';
 
 const run = promisify(execFile);
@@ -30,6 +29,7 @@ const TARGET_PASSWORD = `tp-${Math.random().toString(36).slice(2)}<&>`;
 const PASSPHRASE = `pp-${Math.random().toString(36).slice(2)}'"$;`;
 
 describe('a shared project’s credentials, sealed per engineer', () => {
+  let team: TwoEngineers;
   let pg: Postgres;
   let sshd: Sshd;
   let dataA: string;
@@ -39,43 +39,18 @@ describe('a shared project’s credentials, sealed per engineer', () => {
   let bob: Core;
   /** the key's passphrase: a server credential like a password */
   const password = PASSPHRASE;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
-
   /** `mm` as an engineer runs it, in a data dir; the database password from PGPASSWORD. */
-  async function mm(dataDir: string, ...args: string[]): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PGPASSWORD: pg.password };
-    delete env['MM_STORE'];
-    try {
-      const { stdout } = await run(
-        process.execPath,
-        ['electron/cli/mm.mjs', '--data-dir', dataDir, ...args],
-        {
-          cwd: REPO_ROOT,
-          env,
-          timeout: 120_000,
-        },
-      );
-      return stdout;
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new Error(`mm ${args.join(' ')}: ${err.stderr ?? err.message}`, { cause: e });
-    }
-  }
+  const mm = (dataDir: string, ...args: string[]): Promise<string> => team.mm(dataDir, ...args);
 
   const serverTest = (core: Core): ReturnType<Core['servers']['test']> => core.servers.test(PROJECT, 'web');
 
   beforeAll(async () => {
-    delete process.env['MM_STORE'];
-    [pg, sshd, dataA, dataB] = await Promise.all([
-      startPostgres({ database: 'mmkeys', user: 'mm' }),
-      // a passphrase-protected key rather than the sshd's password user: that system user's
-      // password is reset by every other test that starts an sshd on this machine
+    [team, sshd] = await Promise.all([
+      twoEngineers({ database: 'mmkeys', prefix: 'mm-keys-' }),
+      // a passphrase-protected key: a server credential beside the key itself, both sealed
       startSshd({ passphrase: PASSPHRASE }),
-      tempDir('mm-keys-a-'),
-      tempDir('mm-keys-b-'),
     ]);
-    process.env['PGPASSWORD'] = pg.password;
-    url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
+    ({ pg, url, dataA, dataB } = team);
     await mm(dataA, 'project', 'create', 'Shared', '--store', url);
     alice = createCore({ dataDir: dataA, shell: 'cli' });
     bob = createCore({ dataDir: dataB, shell: 'cli' });
@@ -100,11 +75,7 @@ describe('a shared project’s credentials, sealed per engineer', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await closeAllPgStores();
-    await Promise.all([pg?.stop(), sshd?.stop()]);
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-    else delete process.env['PGPASSWORD'];
+    await Promise.all([team?.stop(), sshd?.stop()]);
   });
 
   it('keeps the credential sealed in the database under a key its creator holds', async () => {
