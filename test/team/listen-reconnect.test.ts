@@ -11,16 +11,15 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../../shared/contract';
 import type { Inventory } from '../../shared/model/inventory';
 import { PROJECT_PARTS, type SharedChange } from '../../shared/model/project-changes';
-import { type Core, createCore } from '../../electron/core/core';
+import type { Core } from '../../electron/core/core';
 import { backoffMs } from '../../electron/core/store/listen-connection';
 import { watchProjectChanges } from '../../electron/core/store/project-changes';
-import { closeAllPgStores } from '../../electron/core/store/postgres-store';
 import { watchWorkers } from '../../electron/core/workers/workers-view';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
-import { tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { PROJECT, type PreparedSource, SERVER, freshRun, mmOk, prepareSource } from '../migration/env';
+import type { Postgres } from '../helpers/postgres';
+import { PROJECT, mmOk } from '../migration/env';
+import { type SharedRun, attachedEngineer, sharedRun } from './team-helpers';
 
 /** Polls until `check` holds (the machine is loaded: generous by default). */
 async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
@@ -42,8 +41,8 @@ it('waits 0.5 s, then twice as long each time, never more than 10 s', () => {
 describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project move reads the folder)')(
   'live changes come back after the listening connection drops',
   () => {
+    let shared: SharedRun;
     let pg: Postgres;
-    let source: PreparedSource;
     let run: { dataDir: string; sandbox: RunningSandbox };
     let coreB: Core;
     let inventory: Inventory;
@@ -58,18 +57,9 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
 
     beforeAll(async () => {
       warn.mockImplementation((line: unknown) => void logged.push(String(line)));
-      [source, pg] = await Promise.all([prepareSource(), startPostgres({ database: 'mmdrop', user: 'mm' })]);
-      process.env['PGPASSWORD'] = pg.password;
-      const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
-      run = await freshRun(source, { asyncMs: 20 });
-      inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
-        PROJECT,
-        SERVER,
-      )) as Inventory;
-      await mmOk(run.dataDir, ['project', 'move', '--store', url]);
-      const dataB = await tempDir('mm-drop-b-');
-      await mmOk(dataB, ['project', 'attach', PROJECT, '--store', url]);
-      coreB = createCore({ dataDir: dataB, shell: 'test' });
+      shared = await sharedRun({ database: 'mmdrop', asyncMs: 20 });
+      ({ pg, run, inventory } = shared);
+      coreB = (await attachedEngineer(shared.url, 'mm-drop-b-')).core;
       stop = coreB.events.subscribe((event, payload) => {
         if (event === 'project:shared-change') heard.push(payload as EventPayloads['project:shared-change']);
         if (event === 'workers:changed') workersChanged.push((payload as { projectId: string }).projectId);
@@ -79,10 +69,7 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
     afterAll(async () => {
       stop?.();
       warn.mockRestore();
-      await closeAllPgStores();
-      await run?.sandbox.close();
-      await pg?.stop();
-      await source?.stop();
+      await shared?.stop();
     });
 
     it('reconnects, catches every part up once, and hears A again', async () => {

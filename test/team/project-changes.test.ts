@@ -15,20 +15,13 @@ import type { Inventory } from '../../shared/model/inventory';
 import type { SharedChange } from '../../shared/model/project-changes';
 import { type Core, createCore } from '../../electron/core/core';
 import { CHANGE_WINDOW_MS, watchProjectChanges } from '../../electron/core/store/project-changes';
-import { WRITER, closeAllPgStores } from '../../electron/core/store/postgres-store';
+import { WRITER } from '../../electron/core/store/postgres-store';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
 import { tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import {
-  PROJECT,
-  type PreparedSource,
-  SERVER,
-  freshRun,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import type { Postgres } from '../helpers/postgres';
+import { PROJECT, SERVER, mmOk, parseMigrate } from '../migration/env';
+import { type SharedRun, attachedEngineer, sharedRun } from './team-helpers';
 
 /** Polls until `check` holds (the machine is loaded: generous by default). */
 async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
@@ -48,10 +41,9 @@ interface Heard extends SharedChange {
 describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project move reads the folder)')(
   "another engineer's changes reach this core live, typed and merged",
   () => {
+    let shared: SharedRun;
     let pg: Postgres;
-    let source: PreparedSource;
     let run: { dataDir: string; sandbox: RunningSandbox };
-    let dataB: string;
     let coreB: Core;
     let inventory: Inventory;
     const heard: Heard[] = [];
@@ -60,18 +52,9 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
     const of = (part: string): Heard[] => heard.filter((h) => h.part === part);
 
     beforeAll(async () => {
-      [source, pg] = await Promise.all([prepareSource(), startPostgres({ database: 'mmlive', user: 'mm' })]);
-      process.env['PGPASSWORD'] = pg.password;
-      const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
-      run = await freshRun(source, { asyncMs: 20 });
-      inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
-        PROJECT,
-        SERVER,
-      )) as Inventory;
-      await mmOk(run.dataDir, ['project', 'move', '--store', url]);
-      dataB = await tempDir('mm-live-b-');
-      await mmOk(dataB, ['project', 'attach', PROJECT, '--store', url]);
-      coreB = createCore({ dataDir: dataB, shell: 'test' });
+      shared = await sharedRun({ database: 'mmlive', asyncMs: 20 });
+      ({ pg, run, inventory } = shared);
+      coreB = (await attachedEngineer(shared.url, 'mm-live-b-')).core;
       stop = coreB.events.subscribe((event, payload) => {
         if (event !== 'project:shared-change') return;
         heard.push({ ...(payload as EventPayloads['project:shared-change']), received: Date.now() });
@@ -80,10 +63,7 @@ describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project 
 
     afterAll(async () => {
       stop?.();
-      await closeAllPgStores();
-      await run?.sandbox.close();
-      await pg?.stop();
-      await source?.stop();
+      await shared?.stop();
     });
 
     it('watches a shared project (a file project has nothing to hear)', async () => {
