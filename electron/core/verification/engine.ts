@@ -4,10 +4,11 @@
  * a patch. Step 4 (store the results) is the service's.
  */
 import type { DecisionInput } from '../../../shared/model/decision';
+import type { Domain } from '../../../shared/model/inventory';
 import type { VerificationResult } from '../../../shared/model/verification';
 import { domainKey } from '../mapping/mapping-rules';
 import { Evaluation, OWN_CODES, resultKey } from './evaluation';
-import type { InventoryIndex, ServerIndex } from './inventory-index';
+import { type InventoryIndex, type ServerIndex, accountById, domainById, groupOf } from './inventory-index';
 import type { UnchangedKeeper } from './unchanged-results';
 import type { VerificationInput } from './input';
 
@@ -29,7 +30,7 @@ export function verifyAll(
   onProgress?: (done: number, total: number) => void,
   keeper?: UnchangedKeeper,
 ): Map<string, VerificationResult> {
-  const evaluation = new Evaluation(index, input);
+  const evaluation = new Evaluation(index, input, true);
   const results = new Map<string, VerificationResult>();
   // A full run starts from nothing, so "out of scope" (null) needs no entry.
   const sink = {
@@ -37,11 +38,11 @@ export function verifyAll(
       if (value) results.set(key, keeper ? keeper.keep(key, value) : value);
     },
   };
-  const total = [...index.servers.values()].reduce((n, ix) => n + ix.owners.size, 0);
+  const total = [...index.servers.values()].reduce((n, ix) => n + ix.owners.length, 0);
   let done = 0;
   for (const ix of index.servers.values()) {
-    for (const accountId of ix.owners) {
-      evaluation.group(ix.serverId, accountId, sink);
+    for (let owner = 0; owner < ix.owners.length; owner++) {
+      evaluation.groupOf(ix.serverId, owner, sink);
       if (onProgress && ++done % 2000 === 0) onProgress(done, total);
     }
   }
@@ -67,7 +68,8 @@ export function reverify(
       queue.push({ serverId: o.serverId, accountId: o.domain.accountId });
   // A customer's scope decides whether its reseller has something to migrate.
   for (const t of [...queue]) {
-    const parentId = index.servers.get(t.serverId)?.accounts.get(t.accountId)?.parentId;
+    const ix = index.servers.get(t.serverId);
+    const parentId = ix && accountById(ix, t.accountId)?.parentId;
     if (parentId !== undefined) queue.push({ serverId: t.serverId, accountId: parentId });
   }
   const done = new Set<string>();
@@ -87,8 +89,10 @@ export function reverify(
     const accountKey = resultKey('account', t.serverId, t.accountId);
     if (ownSignature(previous.get(accountKey)) !== ownSignature(group.get(accountKey) ?? undefined)) {
       const ix = index.servers.get(t.serverId);
-      for (const child of ix?.childAccounts.get(t.accountId) ?? [])
-        queue.push({ serverId: t.serverId, accountId: child.id });
+      const owner = ix?.ownerNumber.get(t.accountId);
+      if (ix && owner !== undefined)
+        for (const child of groupOf(ix.children, owner))
+          queue.push({ serverId: t.serverId, accountId: ix.owners[child] as string });
     }
   }
   const changes = new Map<string, VerificationResult | null>();
@@ -124,20 +128,25 @@ export function touchedBy(index: InventoryIndex, change: DecisionInput): Touched
   const accounts: { serverId: string; accountId: string }[] = [];
   const names = new Set<string>();
   const bySubscription = (ix: ServerIndex, subId: string): void => {
-    const sub = ix.subscriptions.get(subId);
+    const n = ix.subscriptionNumber.get(subId);
+    if (n === undefined) return;
+    const sub = ix.inventory.subscriptions[n];
     if (sub) accounts.push({ serverId: ix.serverId, accountId: sub.accountId });
-    for (const d of ix.domainsBySubscription.get(subId) ?? []) {
+    for (const at of groupOf(ix.domainsOfSubscription, n)) {
+      const d = ix.inventory.domains[at] as Domain;
       accounts.push({ serverId: ix.serverId, accountId: d.accountId });
       names.add(domainKey(d.name, d.asciiName));
     }
   };
   const byDomain = (ix: ServerIndex, domainId: string): void => {
-    const d = ix.domains.get(domainId);
-    if (!d) return;
+    const n = ix.domainNumber.get(domainId);
+    const d = domainById(ix, domainId);
+    if (!d || n === undefined) return;
     accounts.push({ serverId: ix.serverId, accountId: d.accountId });
     names.add(domainKey(d.name, d.asciiName));
-    for (const id of ix.subscriptionIdsByDomain.get(d.id) ?? []) {
-      const sub = ix.subscriptions.get(id);
+    // numbers past the inventory's subscriptions are ids it lacks
+    for (const s of groupOf(ix.subscriptionsOfDomain, n)) {
+      const sub = ix.inventory.subscriptions[s];
       if (sub) accounts.push({ serverId: ix.serverId, accountId: sub.accountId });
     }
   };
@@ -155,7 +164,7 @@ export function touchedBy(index: InventoryIndex, change: DecisionInput): Touched
     }
     case 'remap': {
       const ix = index.servers.get(change.mapping.serverId);
-      for (const sub of ix?.subscriptionsByTemplate.get(change.mapping.templateId) ?? [])
+      for (const sub of ix?.subscriptionsOfTemplate(change.mapping.templateId) ?? [])
         if (ix) bySubscription(ix, sub.id);
       break;
     }

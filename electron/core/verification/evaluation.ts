@@ -2,6 +2,10 @@
  * One verification pass: the rules wired to the index and the input, each verdict computed at
  * most once (memoized), so a full pass is linear and an incremental pass computes only the
  * account groups it is asked for plus the few verdicts those read.
+ *
+ * Objects are handled by the numbers the index gave them (inventory-index.ts): memos are
+ * arrays indexed by number in a full pass and small Maps keyed by number in an incremental
+ * one, never Maps keyed by id strings.
  */
 import type { Account, Domain, Subscription } from '../../../shared/model/inventory';
 import type { MappingInput } from '../../../shared/model/mapping';
@@ -11,7 +15,13 @@ import { domainKey, hasHosting, mappingState } from '../mapping/mapping-rules';
 import { type AccountOwnFacts, type ParentFacts, accountOwnReasons, verifyAccount } from './account-rules';
 import { dayNumber } from './dates';
 import { type DomainFacts, type RelatedSubscription, verifyDomain } from './domain-rules';
-import type { InventoryIndex, ServerIndex } from './inventory-index';
+import {
+  type DomainAt,
+  type InventoryIndex,
+  type ServerIndex,
+  domainNo,
+  subscriptionNo,
+} from './inventory-index';
 import { type SelectedIds, type VerificationInput, type VerifiedServer, objectKey } from './input';
 import { isBlocking } from './reason';
 import { type SubscriptionVerdict, verifySubscription } from './subscription-rules';
@@ -42,29 +52,56 @@ interface TemplateMapping {
 }
 
 /**
- * One server's part of a pass. The memos are keyed by the inventory's own id strings, so a
- * look-up builds no key: a full run at ten times the bench's size made millions of key strings
- * and grew maps of hundreds of thousands of entries, all traced by the garbage collector.
+ * Yes/no facts per object number, each decided once per pass: a typed array when the pass
+ * visits every object (a full run), a Map of the few asked for otherwise (an incremental run
+ * must not allocate per object of the inventory).
  */
+class Flags {
+  readonly #dense: Int8Array | undefined;
+  readonly #sparse = new Map<number, boolean>();
+
+  constructor(size: number, dense: boolean) {
+    this.#dense = dense ? new Int8Array(size) : undefined;
+  }
+
+  /** The fact for n, deciding it with `decide` the first time. */
+  get(n: number, decide: () => boolean): boolean {
+    const dense = this.#dense;
+    if (dense !== undefined) {
+      const known = dense[n] as number;
+      if (known !== 0) return known > 0;
+      const yes = decide();
+      dense[n] = yes ? 1 : -1;
+      return yes;
+    }
+    let yes = this.#sparse.get(n);
+    if (yes === undefined) this.#sparse.set(n, (yes = decide()));
+    return yes;
+  }
+}
+
+/** One server's part of a pass, its memos keyed by the index's numbers. */
 class ServerPass {
   /*
-   * Memos that stay small: a map grown to hundreds of thousands of entries costs more per entry
-   * the larger it grows (its table is copied and re-hashed, out of the CPU's caches), which made
-   * a full run at ten times the size cost more than ten times as much. Nearly every verdict is
-   * read within its own account's group, and nearly every account's own reasons right after
-   * they are made; only what is read across groups is kept for the whole pass.
+   * Verdict memos stay small: nearly every verdict is read within its own account's group, and
+   * nearly every account's own reasons right after they are made; only what is read across
+   * groups is kept for the whole pass (holding every verdict would keep 300,000 objects alive
+   * at ten times the bench's size, for the collector to trace and promote).
    */
-  /** Verdicts of the subscriptions of the account whose group is in hand. */
-  readonly groupVerdicts = new Map<string, SubscriptionVerdict>();
-  groupAccount: string | undefined;
-  /** Verdicts of subscriptions read from another account's group. */
-  readonly verdicts = new Map<string, SubscriptionVerdict>();
-  /** Own reasons of accounts with customers (each customer reads them). */
-  readonly own = new Map<string, ResultReason[]>();
+  /** Verdicts (by subscription number) of the subscriptions of the owner whose group is in hand. */
+  readonly groupVerdicts = new Map<number, SubscriptionVerdict>();
+  groupOwner = -1;
+  /** Verdicts of subscriptions read from another owner's group. */
+  readonly verdicts = new Map<number, SubscriptionVerdict>();
+  /** Own reasons (by owner number) of accounts with customers (each customer reads them). */
+  readonly own = new Map<number, ResultReason[]>();
   /** The own reasons of the last account without customers, read again by its subscriptions. */
-  lastOwn: { readonly accountId: string; readonly reasons: ResultReason[] } | undefined;
-  readonly visiting = new Set<string>();
+  lastOwn: { readonly owner: number; readonly reasons: ResultReason[] } | undefined;
+  readonly visiting = new Set<number>();
   readonly templates = new Map<string, TemplateMapping>();
+  /** Domain number → selected; owner number → in scope (selected, or owner of a selected domain). */
+  readonly selected: Flags;
+  readonly inScope: Flags;
   /** resultKey(kind, serverId, "") per kind: a result's key is then one concatenation. */
   readonly keyPrefix: Readonly<Record<VerifiedKind, string>>;
 
@@ -72,7 +109,10 @@ class ServerPass {
     readonly s: VerifiedServer,
     readonly ix: ServerIndex,
     readonly sel: SelectedIds,
+    dense: boolean,
   ) {
+    this.selected = new Flags(ix.inventory.domains.length, dense);
+    this.inScope = new Flags(ix.owners.length, dense);
     this.keyPrefix = {
       account: resultKey('account', s.id, ''),
       subscription: resultKey('subscription', s.id, ''),
@@ -86,9 +126,14 @@ export class Evaluation {
   readonly #passes = new Map<string, ServerPass | null>();
   readonly #today: number;
 
+  /**
+   * `full`: the pass will visit every group (verifyAll), so per-object memos are arrays sized
+   * to the inventory; otherwise they are Maps of what the pass touches.
+   */
   constructor(
     readonly index: InventoryIndex,
     readonly input: VerificationInput,
+    private readonly full = false,
   ) {
     this.#servers = new Map(input.servers.map((s) => [s.id, s]));
     const today = dayNumber(input.today);
@@ -103,79 +148,95 @@ export class Evaluation {
     if (p === undefined) {
       const s = this.#servers.get(serverId);
       const ix = this.index.servers.get(serverId);
-      p = s && ix ? new ServerPass(s, ix, this.selected(serverId)) : null;
+      p = s && ix ? new ServerPass(s, ix, this.selected(serverId), this.full) : null;
       this.#passes.set(serverId, p);
     }
     return p ?? undefined;
-  }
-
-  server(serverId: string): { s: VerifiedServer; ix: ServerIndex } | undefined {
-    return this.pass(serverId);
   }
 
   selected(serverId: string): SelectedIds {
     return this.input.selection.get(serverId) ?? NOTHING;
   }
 
-  domainSelected(serverId: string, domainId: string): boolean {
-    return this.selected(serverId).domains.has(domainId);
+  /** Whether domain number n (position `at`'s id) is selected. */
+  private domainSelected(here: ServerPass, n: number): boolean {
+    return here.selected.get(n, () => here.sel.domains.has((here.ix.inventory.domains[n] as Domain).id));
   }
 
   /** Selected itself, or owner of a selected domain (a domain never migrates without its owner). */
-  accountInScope(ix: ServerIndex, accountId: string): boolean {
-    const sel = this.selected(ix.serverId);
-    if (sel.accounts.has(accountId)) return true;
-    return (ix.domainsByAccount.get(accountId) ?? []).some((d) => sel.domains.has(d.id));
+  private accountInScope(here: ServerPass, owner: number): boolean {
+    return here.inScope.get(owner, () => {
+      if (here.sel.accounts.has(here.ix.owners[owner] as string)) return true;
+      const { start, items } = here.ix.domainsOfOwner;
+      for (let k = start[owner] as number; k < (start[owner + 1] as number); k++)
+        if (this.domainSelected(here, domainNo(here.ix, items[k] as number))) return true;
+      return false;
+    });
   }
 
-  /** Of an account in scope, unless every domain it provides was left out of the selection. */
-  subscriptionInScope(ix: ServerIndex, sub: Subscription): boolean {
-    if (!this.accountInScope(ix, sub.accountId)) return false;
-    const domains = ix.domainsBySubscription.get(sub.id) ?? [];
-    return domains.length === 0 || domains.some((d) => this.domainSelected(ix.serverId, d.id));
+  /**
+   * Of an account in scope, unless every domain it provides was left out of the selection.
+   * `at`: the subscription's position (its owner), `n`: its number (the domains its id provides).
+   */
+  private subscriptionInScope(here: ServerPass, at: number, n: number): boolean {
+    const { ix } = here;
+    if (!this.accountInScope(here, ix.subscriptionOwner[at] as number)) return false;
+    const { start, items } = ix.domainsOfSubscription;
+    const from = start[n] as number;
+    const to = start[n + 1] as number;
+    if (from === to) return true;
+    for (let k = from; k < to; k++)
+      if (this.domainSelected(here, domainNo(ix, items[k] as number))) return true;
+    return false;
   }
 
-  ownReasons(serverId: string, accountId: string): ResultReason[] {
-    const here = this.pass(serverId);
-    if (!here) return [];
-    const memo = here.own.get(accountId);
+  private ownReasons(here: ServerPass, owner: number): ResultReason[] {
+    const memo = here.own.get(owner);
     if (memo) return memo;
-    if (here.lastOwn?.accountId === accountId) return here.lastOwn.reasons;
-    const account = here.ix.accounts.get(accountId);
+    if (here.lastOwn?.owner === owner) return here.lastOwn.reasons;
+    const account = here.ix.ownerAccount[owner];
     if (!account) return [];
-    if (here.visiting.has(accountId)) return []; // a parent loop in the source's data: stop climbing
-    here.visiting.add(accountId);
-    const own = accountOwnReasons(this.ownFacts(here.s, here.ix, account));
-    here.visiting.delete(accountId);
-    if (here.ix.childAccounts.has(accountId)) here.own.set(accountId, own);
-    else here.lastOwn = { accountId, reasons: own };
+    if (here.visiting.has(owner)) return []; // a parent loop in the source's data: stop climbing
+    here.visiting.add(owner);
+    const own = accountOwnReasons(this.ownFacts(here, owner, account));
+    here.visiting.delete(owner);
+    const { start } = here.ix.children;
+    if ((start[owner] as number) < (start[owner + 1] as number)) here.own.set(owner, own);
+    else here.lastOwn = { owner, reasons: own };
     return own;
   }
 
-  private ownFacts(s: VerifiedServer, ix: ServerIndex, account: Account): AccountOwnFacts {
-    const domains = ix.domainsByAccount.get(account.id) ?? [];
-    const sel = this.selected(s.id);
-    const parentAccount = account.parentId !== undefined ? ix.accounts.get(account.parentId) : undefined;
+  private ownFacts(here: ServerPass, owner: number, account: Account): AccountOwnFacts {
+    const { ix } = here;
+    const p = ix.parentOwner[owner] as number;
+    const parentAccount = p >= 0 ? ix.ownerAccount[p] : undefined;
     const parent: ParentFacts | undefined =
       parentAccount && parentAccount.id !== account.id
         ? {
             account: parentAccount,
-            inScope: this.accountInScope(ix, parentAccount.id),
-            ownFailures: this.ownReasons(s.id, parentAccount.id).filter(isBlocking),
+            inScope: this.accountInScope(here, p),
+            ownFailures: this.ownReasons(here, p).filter(isBlocking),
           }
         : undefined;
+    const domains = ix.domainsOfOwner;
+    let selectedDomainCount = 0;
+    for (let k = domains.start[owner] as number; k < (domains.start[owner + 1] as number); k++)
+      if (this.domainSelected(here, domainNo(ix, domains.items[k] as number))) selectedDomainCount++;
+    let customersInScope = 0;
+    if (account.type === 'reseller') {
+      const { start, items } = ix.children;
+      for (let k = start[owner] as number; k < (start[owner + 1] as number); k++)
+        if (this.accountInScope(here, items[k] as number)) customersInScope++;
+    }
     return {
-      server: s,
+      server: here.s,
       account,
-      domainCount: domains.length,
-      selectedDomainCount: countSelected(domains, sel),
+      domainCount: (domains.start[owner + 1] as number) - (domains.start[owner] as number),
+      selectedDomainCount,
       ...(account.parentId !== undefined && account.parentId !== account.id && !parentAccount
         ? { missingParentId: account.parentId }
         : {}),
-      customersInScope:
-        account.type === 'reseller'
-          ? (ix.childAccounts.get(account.id) ?? []).filter((c) => this.accountInScope(ix, c.id)).length
-          : 0,
+      customersInScope,
       parent,
     };
   }
@@ -196,27 +257,36 @@ export class Evaluation {
     return overrides.size > 0 && overrides.has(objectKey(serverId, subscriptionId));
   }
 
-  verdict(serverId: string, subscriptionId: string): SubscriptionVerdict | undefined {
-    const here = this.pass(serverId);
-    if (!here) return undefined;
-    const memo = here.groupVerdicts.get(subscriptionId) ?? here.verdicts.get(subscriptionId);
+  /** The domains subscription number n provides, as objects. */
+  private domainsOf(ix: ServerIndex, n: number): Domain[] {
+    const { start, items } = ix.domainsOfSubscription;
+    const out: Domain[] = [];
+    for (let k = start[n] as number; k < (start[n + 1] as number); k++)
+      out.push(ix.inventory.domains[items[k] as number] as Domain);
+    return out;
+  }
+
+  /** The verdict of subscription number n (a number the index gave an inventory subscription). */
+  private verdict(here: ServerPass, n: number): SubscriptionVerdict {
+    const memo = here.groupVerdicts.get(n) ?? here.verdicts.get(n);
     if (memo) return memo;
-    const sub = here.ix.subscriptions.get(subscriptionId);
-    if (!sub) return undefined;
+    const { ix } = here;
+    const sub = ix.inventory.subscriptions[n] as Subscription;
+    const owner = ix.subscriptionOwner[n] as number;
     const { mapping, complete } = this.templateMapping(here, sub.templateId);
     const v = verifySubscription({
       server: here.s,
       subscription: sub,
-      domains: here.ix.domainsBySubscription.get(sub.id) ?? [],
+      domains: this.domainsOf(ix, n),
       mapping,
       mappingComplete: complete,
-      template: here.ix.templates.get(sub.templateId),
-      overridden: this.overridden(serverId, subscriptionId),
-      ownerFailures: this.ownReasons(serverId, sub.accountId).filter(isBlocking),
+      template: ix.templates.get(sub.templateId),
+      overridden: this.overridden(here.s.id, sub.id),
+      ownerFailures: this.ownReasons(here, owner).filter(isBlocking),
       today: this.#today,
     });
-    if (sub.accountId === here.groupAccount) here.groupVerdicts.set(subscriptionId, v);
-    else here.verdicts.set(subscriptionId, v);
+    if (owner === here.groupOwner) here.groupVerdicts.set(n, v);
+    else here.verdicts.set(n, v);
     return v;
   }
 
@@ -224,20 +294,25 @@ export class Evaluation {
    * Whether a domain is hosted here, for the cross-server conflict: a subscription not marked
    * "not migrated" whose class is hosting; an unmapped one counts when the domain names it as
    * its hosting subscription or the agent's hint says hosting (unless the policy skips it).
+   * `n`: the domain's number (the subscriptions its id relates to).
    */
-  hostsDomain(serverId: string, domain: Domain): boolean {
-    const here = this.pass(serverId);
-    if (!here) return false;
-    for (const id of here.ix.subscriptionIdsByDomain.get(domain.id) ?? []) {
-      const sub = here.ix.subscriptions.get(id);
-      if (!sub || this.overridden(serverId, id)) continue;
+  private hostsDomain(here: ServerPass, domain: Domain, n: number): boolean {
+    const { ix } = here;
+    const subscriptions = ix.inventory.subscriptions;
+    const { start, items } = ix.subscriptionsOfDomain;
+    for (let k = start[n] as number; k < (start[n + 1] as number); k++) {
+      const number = items[k] as number;
+      if (number >= subscriptions.length) continue; // an id the inventory lacks
+      const sub = subscriptions[number] as Subscription;
+      const id = sub.id;
+      if (this.overridden(here.s.id, id)) continue;
       const { mapping, complete } = this.templateMapping(here, sub.templateId);
       if (complete && mapping) {
         if (hasHosting(mapping.class)) return true;
         continue;
       }
       if (here.s.settings.unmappedPolicy === 'skip') continue;
-      const hint = here.ix.templates.get(sub.templateId)?.kind;
+      const hint = ix.templates.get(sub.templateId)?.kind;
       if (
         domain.hostingSubscriptionId === id ||
         hint === 'hosting' ||
@@ -248,83 +323,109 @@ export class Evaluation {
     return false;
   }
 
+  /** Selected and hosted on its server (another server's domain, for a conflict). */
+  private selectedAndHosted(o: DomainAt): boolean {
+    const there = this.pass(o.serverId);
+    if (!there) return false; // the input lacks the server: it hosts nothing
+    const n = domainNo(there.ix, o.at);
+    return this.domainSelected(there, n) && this.hostsDomain(there, o.domain, n);
+  }
+
   /** The same domain selected and hosted on other servers, when it is hosted here too. */
-  private conflicts(serverId: string, domain: Domain): DomainFacts['conflicts'] {
+  private conflicts(here: ServerPass, domain: Domain, n: number): DomainFacts['conflicts'] {
     // Only names held by several servers are indexed: most domains need no name key at all.
     if (this.index.domainsByName.size === 0) return [];
+    const serverId = here.s.id;
     const elsewhere = (this.index.domainsByName.get(domainKey(domain.name, domain.asciiName)) ?? []).filter(
       (o) => o.serverId !== serverId,
     );
-    if (elsewhere.length === 0 || !this.hostsDomain(serverId, domain)) return [];
+    if (elsewhere.length === 0 || !this.hostsDomain(here, domain, n)) return [];
     return elsewhere
-      .filter((o) => this.domainSelected(o.serverId, o.domain.id) && this.hostsDomain(o.serverId, o.domain))
+      .filter((o) => this.selectedAndHosted(o))
       .map((o) => ({
         serverName: this.#servers.get(o.serverId)?.name ?? o.serverId,
         ref: { kind: 'domain' as const, serverId: o.serverId, id: o.domain.id },
       }));
   }
 
-  /** A domain's result; each is computed once per pass, by the group of its account. */
-  domainResult(serverId: string, domain: Domain): VerificationResult {
-    const here = this.pass(serverId);
-    if (!here) throw new Error(`no server ${serverId}`);
-    const related: RelatedSubscription[] = (here.ix.subscriptionIdsByDomain.get(domain.id) ?? []).map(
-      (id) => ({
-        id,
-        verdict: this.verdict(serverId, id),
-      }),
-    );
+  /** A domain's result (the domain object, and its number); each is computed once per pass. */
+  private domainResult(here: ServerPass, domain: Domain, n: number): VerificationResult {
+    const { ix } = here;
+    const subscriptions = ix.inventory.subscriptions;
+    const { start, items } = ix.subscriptionsOfDomain;
+    const related: RelatedSubscription[] = [];
+    for (let k = start[n] as number; k < (start[n + 1] as number); k++) {
+      const number = items[k] as number;
+      related.push(
+        number < subscriptions.length
+          ? { id: (subscriptions[number] as Subscription).id, verdict: this.verdict(here, number) }
+          : { id: ix.missingSubscriptions[number - subscriptions.length] as string, verdict: undefined },
+      );
+    }
+    const serverId = here.s.id;
     const { approvals } = this.input.decisions;
     return verifyDomain({
       server: here.s,
       domain,
       related,
-      conflicts: this.conflicts(serverId, domain),
+      conflicts: this.conflicts(here, domain, n),
       approval: byObject(approvals, serverId, domain.id),
       services: byObject(this.input.domainServices, serverId, domain.id),
       ipReasons: byObject(this.input.ipReasons, serverId, domain.id),
     });
   }
 
-  /** Writes the results of one account, its domains and its subscriptions (null: out of scope). */
+  /** Writes the results of one account by id (see `groupOf`); nothing for an id that owns nothing. */
   group(
     serverId: string,
     accountId: string,
     out: { set(key: string, value: VerificationResult | null): unknown },
   ): void {
+    const owner = this.index.servers.get(serverId)?.ownerNumber.get(accountId);
+    if (owner !== undefined) this.groupOf(serverId, owner, out);
+  }
+
+  /** Writes the results of one owner (by number), its domains and its subscriptions (null: out of scope). */
+  groupOf(
+    serverId: string,
+    owner: number,
+    out: { set(key: string, value: VerificationResult | null): unknown },
+  ): void {
     const here = this.pass(serverId);
     if (!here) return;
-    const { s, ix, sel, keyPrefix } = here;
-    here.groupAccount = accountId;
+    const { s, ix, keyPrefix } = here;
+    const { domains, subscriptions } = ix.inventory;
+    here.groupOwner = owner;
     here.groupVerdicts.clear();
     const failed: { id: string; name: string }[] = [];
-    for (const d of ix.domainsByAccount.get(accountId) ?? []) {
-      if (!sel.domains.has(d.id)) {
+    const ofOwner = ix.domainsOfOwner;
+    for (let k = ofOwner.start[owner] as number; k < (ofOwner.start[owner + 1] as number); k++) {
+      const at = ofOwner.items[k] as number;
+      const d = domains[at] as Domain;
+      const n = domainNo(ix, at);
+      if (!this.domainSelected(here, n)) {
         out.set(keyPrefix.domain + d.id, null);
         continue;
       }
-      const r = this.domainResult(serverId, d);
+      const r = this.domainResult(here, d, n);
       if (r.status === 'verification-failed') failed.push({ id: d.id, name: d.name });
       out.set(keyPrefix.domain + d.id, r);
     }
-    for (const sub of ix.subscriptionsByAccount.get(accountId) ?? []) {
+    const subs = ix.subscriptionsOfOwner;
+    for (let k = subs.start[owner] as number; k < (subs.start[owner + 1] as number); k++) {
+      const at = subs.items[k] as number;
+      const n = subscriptionNo(ix, at);
       out.set(
-        keyPrefix.subscription + sub.id,
-        this.subscriptionInScope(ix, sub) ? (this.verdict(serverId, sub.id)?.result ?? null) : null,
+        keyPrefix.subscription + (subscriptions[at] as Subscription).id,
+        this.subscriptionInScope(here, at, n) ? this.verdict(here, n).result : null,
       );
     }
-    const account = ix.accounts.get(accountId);
+    const account = ix.ownerAccount[owner];
     if (!account) return;
-    const inScope = this.accountInScope(ix, accountId);
+    const inScope = this.accountInScope(here, owner);
     out.set(
-      keyPrefix.account + accountId,
-      inScope ? verifyAccount({ server: s, account }, this.ownReasons(serverId, accountId), failed) : null,
+      keyPrefix.account + (ix.owners[owner] as string),
+      inScope ? verifyAccount({ server: s, account }, this.ownReasons(here, owner), failed) : null,
     );
   }
-}
-
-function countSelected(domains: readonly Domain[], sel: SelectedIds): number {
-  let n = 0;
-  for (const d of domains) if (sel.domains.has(d.id)) n++;
-  return n;
 }

@@ -1,6 +1,14 @@
 /**
  * Look-up tables over the inventories, built once per inventory (they do not change with
  * decisions), so a full run is linear and an incremental run touches only what it needs.
+ *
+ * Every object is numbered once, here, by its position in its inventory list (accounts by
+ * owner, below), and every relation between objects is kept as numbers in typed arrays
+ * indexed by those numbers. At ten times the bench's size, Maps keyed by id strings held
+ * 100,000 to 300,000 entries each; every look-up in them missed the CPU's caches and every
+ * entry was traced by the garbage collector, so a run grew faster than the inventory. Only one
+ * id → number Map per kind is left, for what arrives as an id (a reference in the inventory, a
+ * decision's subject); the rules walk arrays.
  */
 import type {
   Account,
@@ -11,142 +19,343 @@ import type {
 } from '../../../shared/model/inventory';
 import { domainKey } from '../mapping/mapping-rules';
 
+/**
+ * Numbers → numbers, grouped: the items of group g are `items[start[g]]` up to (not including)
+ * `items[start[g + 1]]`, in the order they were related.
+ */
+export interface Groups {
+  readonly start: Int32Array;
+  readonly items: Int32Array;
+}
+
 export interface ServerIndex {
   readonly serverId: string;
   readonly inventory: Inventory;
-  readonly accounts: ReadonlyMap<string, Account>;
-  readonly subscriptions: ReadonlyMap<string, Subscription>;
-  readonly domains: ReadonlyMap<string, Domain>;
+  /**
+   * Owners: every account id that owns something, numbered — the accounts in inventory order,
+   * then owners only named by subscriptions, then by domains. An owner's number is its
+   * "account number" everywhere below.
+   */
+  readonly owners: readonly string[];
+  readonly ownerNumber: ReadonlyMap<string, number>;
+  /** Owner number → the account (the last of a duplicated id), undefined for owners not in the accounts. */
+  readonly ownerAccount: readonly (Account | undefined)[];
+  /** Owner number → the owner number of its account's parent when the parent is an account, else -1. */
+  readonly parentOwner: Int32Array;
+  /** Owner number → owner numbers of the accounts naming it as parent (one per account object). */
+  readonly children: Groups;
+  /** Subscription id → its number: the position of the last subscription with that id. */
+  readonly subscriptionNumber: ReadonlyMap<string, number>;
+  /** Domain id → its number: the position of the last domain with that id. */
+  readonly domainNumber: ReadonlyMap<string, number>;
+  /**
+   * Position → the number of the object its id means (the last with that id); undefined when
+   * no id is duplicated (then the number is the position).
+   */
+  readonly subscriptionCanonical: Int32Array | undefined;
+  readonly domainCanonical: Int32Array | undefined;
+  /** Subscription position → its owner's number; domain position → its owner's number. */
+  readonly subscriptionOwner: Int32Array;
+  readonly domainOwner: Int32Array;
+  /** Owner number → positions of its subscriptions, and of its domains, in inventory order. */
+  readonly subscriptionsOfOwner: Groups;
+  readonly domainsOfOwner: Groups;
+  /**
+   * Subscription number → positions of the domains it provides (providedDomain) or that name it.
+   * The position is the domain object that related first (for a duplicated domain id, the
+   * subscription's own list relates the last object, a domain's own reference that object).
+   */
+  readonly domainsOfSubscription: Groups;
+  /**
+   * Domain number → numbers of the subscriptions it relates to; numbers from
+   * `inventory.subscriptions.length` on are ids the inventory lacks (`missingSubscriptions`).
+   */
+  readonly subscriptionsOfDomain: Groups;
+  readonly missingSubscriptions: readonly string[];
   readonly templates: ReadonlyMap<string, ServiceTemplate>;
-  readonly subscriptionsByAccount: ReadonlyMap<string, readonly Subscription[]>;
-  readonly domainsByAccount: ReadonlyMap<string, readonly Domain[]>;
-  readonly childAccounts: ReadonlyMap<string, readonly Account[]>;
-  readonly subscriptionsByTemplate: ReadonlyMap<string, readonly Subscription[]>;
-  /** The domains a subscription provides (providedDomain) or that name it. */
-  readonly domainsBySubscription: ReadonlyMap<string, readonly Domain[]>;
-  /** The subscription ids a domain relates to, including ids the inventory lacks. */
-  readonly subscriptionIdsByDomain: ReadonlyMap<string, readonly string[]>;
-  /** Every account id that owns something (accounts, and owners named by domains/subscriptions). */
-  readonly owners: ReadonlySet<string>;
+  /** The subscriptions of a template (built on first use: only a re-mapping asks). */
+  subscriptionsOfTemplate(templateId: string): readonly Subscription[];
 }
 
 export interface InventoryIndex {
   readonly servers: ReadonlyMap<string, ServerIndex>;
   /**
-   * Domain name (lower-case ASCII) → where it is, for the names held by more than one server
-   * (the only ones a cross-server conflict or a re-verification by name can reach): empty for a
-   * single server, so a run at scale neither builds nor reads a key per domain.
+   * Domain name (lower-case ASCII) → where it is (server, domain object and its position), for
+   * the names held by more than one server (the only ones a cross-server conflict or a
+   * re-verification by name can reach): empty for a single server, so a run at scale neither
+   * builds nor reads a key per domain.
    */
-  readonly domainsByName: ReadonlyMap<
-    string,
-    readonly { readonly serverId: string; readonly domain: Domain }[]
-  >;
+  readonly domainsByName: ReadonlyMap<string, readonly DomainAt[]>;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+export interface DomainAt {
+  readonly serverId: string;
+  readonly domain: Domain;
+  readonly at: number;
+}
+
+/** Items of group g, as a fresh array of numbers (for callers that are not hot). */
+export function groupOf(groups: Groups, g: number): number[] {
+  if (g < 0 || g + 1 >= groups.start.length) return [];
+  return Array.from(groups.items.subarray(groups.start[g], groups.start[g + 1]));
+}
+
+export const subscriptionNo = (ix: ServerIndex, position: number): number =>
+  ix.subscriptionCanonical === undefined ? position : (ix.subscriptionCanonical[position] as number);
+
+export const domainNo = (ix: ServerIndex, position: number): number =>
+  ix.domainCanonical === undefined ? position : (ix.domainCanonical[position] as number);
+
+/** The subscription an id means, or undefined. */
+export function subscriptionById(ix: ServerIndex, id: string): Subscription | undefined {
+  const n = ix.subscriptionNumber.get(id);
+  return n === undefined ? undefined : ix.inventory.subscriptions[n];
+}
+
+/** The domain an id means, or undefined. */
+export function domainById(ix: ServerIndex, id: string): Domain | undefined {
+  const n = ix.domainNumber.get(id);
+  return n === undefined ? undefined : ix.inventory.domains[n];
+}
+
+/** The account an id means, or undefined (also for owners not in the accounts). */
+export function accountById(ix: ServerIndex, id: string): Account | undefined {
+  const n = ix.ownerNumber.get(id);
+  return n === undefined ? undefined : ix.ownerAccount[n];
+}
+
+/** id → position of the last object with it, and each position's canonical number when ids repeat. */
+function numberIds(list: readonly { readonly id: string }[]): {
+  byId: Map<string, number>;
+  canonical: Int32Array | undefined;
+} {
+  const byId = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) byId.set((list[i] as { id: string }).id, i);
+  if (byId.size === list.length) return { byId, canonical: undefined };
+  const canonical = new Int32Array(list.length);
+  for (let i = 0; i < list.length; i++) canonical[i] = byId.get((list[i] as { id: string }).id) as number;
+  return { byId, canonical };
 }
 
 /**
- * Lists by key, in inventory order. Inventories list an account's objects together, so each run
- * of one key is cut from the inventory's own array in one piece: one map look-up per run rather
- * than per object, and a list of exactly its size (a list grown by `push` reserves 17 slots for
- * its second item; a list per account at scale is a lot of memory for the collector to copy).
+ * Groups numbers by key with a counting sort: `keyOf[i]` is the group of item i (-1: none), and
+ * items keep their order within a group. Two passes over typed arrays, no Map.
  */
-function groupRuns<V>(list: readonly V[], keyOf: (v: V) => string): Map<string, V[]> {
-  const map = new Map<string, V[]>();
-  let start = 0;
-  for (let i = 1; i <= list.length; i++) {
-    const key = keyOf(list[start] as V);
-    if (i < list.length && keyOf(list[i] as V) === key) continue;
-    const had = map.get(key);
-    if (had) for (let j = start; j < i; j++) had.push(list[j] as V);
-    else map.set(key, list.slice(start, i));
-    start = i;
+function groupBy(keyOf: Int32Array, count: number, groups: number, valueOf?: Int32Array): Groups {
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < count; i++) {
+    const k = keyOf[i] as number;
+    if (k >= 0) start[k + 1] = (start[k + 1] as number) + 1;
   }
-  return map;
+  for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
+  const fill = start.slice(0, groups);
+  const items = new Int32Array(start[groups] as number);
+  for (let i = 0; i < count; i++) {
+    const k = keyOf[i] as number;
+    if (k < 0) continue;
+    const at = fill[k] as number;
+    fill[k] = at + 1;
+    items[at] = valueOf ? (valueOf[i] as number) : i;
+  }
+  return { start, items };
 }
 
-/** id → object; the last of a duplicated id wins, as in `new Map(list.map(...))`, without the pairs. */
-function byId<T extends { readonly id: string }>(list: readonly T[]): Map<string, T> {
-  const map = new Map<string, T>();
-  for (const x of list) map.set(x.id, x);
-  return map;
-}
-
-/*
- * Built with as few look-ups in the large maps as the tables allow: at ten times the bench's
- * size they hold 100,000 to 300,000 entries each, and every look-up there misses the CPU's
- * caches, which made the index grow faster than the inventory.
+/**
+ * Numbers each run of one owner id with one look-up (inventories list an account's objects
+ * together), adding owners not seen before; returns each position's owner number.
  */
-export function indexServer(serverId: string, inventory: Inventory): ServerIndex {
-  const accounts = byId(inventory.accounts);
-  const subscriptions = byId(inventory.subscriptions);
-  const domains = byId(inventory.domains);
-  const subscriptionsByAccount = groupRuns(inventory.subscriptions, (x) => x.accountId);
-  const subscriptionsByTemplate = new Map<string, Subscription[]>();
-  const domainsByAccount = groupRuns(inventory.domains, (x) => x.accountId);
-  const childAccounts = new Map<string, Account[]>();
-  const domainsBySubscription = new Map<string, Domain[]>();
-  const subscriptionIdsByDomain = new Map<string, string[]>();
-
-  for (const a of inventory.accounts) if (a.parentId !== undefined) push(childAccounts, a.parentId, a);
-  /** Records that the domain relates to subId; false when it already did. */
-  const relate = (subId: string, domain: Domain): boolean => {
-    const ids = subscriptionIdsByDomain.get(domain.id);
-    if (ids === undefined) subscriptionIdsByDomain.set(domain.id, [subId]);
-    else if (ids.includes(subId)) return false;
-    // most domains relate to one or two subscriptions: keep those lists at their size
-    else if (ids.length === 1) subscriptionIdsByDomain.set(domain.id, [ids[0] as string, subId]);
-    else ids.push(subId);
-    return true;
-  };
-  for (const s of inventory.subscriptions) {
-    push(subscriptionsByTemplate, s.templateId, s);
-    let provided: Domain[] | undefined;
-    for (const id of s.domainIds) {
-      const d = domains.get(id);
-      if (d && relate(s.id, d)) (provided ??= []).push(d);
+function ownersOf(
+  list: readonly { readonly accountId: string }[],
+  ownerNumber: Map<string, number>,
+  owners: string[],
+): Int32Array {
+  const out = new Int32Array(list.length);
+  let lastId: string | undefined;
+  let last = -1;
+  for (let i = 0; i < list.length; i++) {
+    const id = (list[i] as { accountId: string }).accountId;
+    if (id !== lastId) {
+      let n = ownerNumber.get(id);
+      if (n === undefined) {
+        n = owners.length;
+        ownerNumber.set(id, n);
+        owners.push(id);
+      }
+      lastId = id;
+      last = n;
     }
-    if (provided === undefined) continue;
-    const had = domainsBySubscription.get(s.id);
-    if (had) had.push(...provided);
-    else domainsBySubscription.set(s.id, provided.length > 1 ? [...provided] : provided);
+    out[i] = last;
   }
-  const link = (subId: string, d: Domain): void => {
-    if (relate(subId, d) && subscriptions.has(subId)) push(domainsBySubscription, subId, d);
+  return out;
+}
+
+/** Relations between subscriptions and domains, appended in the order the old tables made them. */
+class Relations {
+  readonly sub: Int32Array;
+  readonly domain: Int32Array;
+  /** The domain object's position (may differ from `domain`'s number for a duplicated id). */
+  readonly object: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.sub = new Int32Array(capacity);
+    this.domain = new Int32Array(capacity);
+    this.object = new Int32Array(capacity);
+  }
+
+  add(sub: number, domain: number, object: number): void {
+    const i = this.length++;
+    this.sub[i] = sub;
+    this.domain[i] = domain;
+    this.object[i] = object;
+  }
+}
+
+export function indexServer(serverId: string, inventory: Inventory): ServerIndex {
+  const { accounts, subscriptions, domains } = inventory;
+  const nSubs = subscriptions.length;
+  const nDomains = domains.length;
+
+  // Owners: the accounts first (the last object of a duplicated id is the account), then owners
+  // only named by subscriptions, then by domains: each key once.
+  const ownerNumber = new Map<string, number>();
+  const owners: string[] = [];
+  const ownerAccount: (Account | undefined)[] = [];
+  for (const a of accounts) {
+    let n = ownerNumber.get(a.id);
+    if (n === undefined) {
+      n = owners.length;
+      ownerNumber.set(a.id, n);
+      owners.push(a.id);
+    }
+    ownerAccount[n] = a;
+  }
+  const accountOwners = owners.length;
+  const subscriptionOwner = ownersOf(subscriptions, ownerNumber, owners);
+  const domainOwner = ownersOf(domains, ownerNumber, owners);
+  const nOwners = owners.length;
+  for (let n = accountOwners; n < nOwners; n++) ownerAccount.push(undefined);
+
+  // Parents: looked up among the accounts (an owner only named by objects is no parent).
+  const parentOwner = new Int32Array(nOwners).fill(-1);
+  const childParent = new Int32Array(accounts.length).fill(-1);
+  const childOwner = new Int32Array(accounts.length);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i] as Account;
+    childOwner[i] = ownerNumber.get(a.id) as number;
+    if (a.parentId === undefined) continue;
+    const p = ownerNumber.get(a.parentId);
+    if (p !== undefined && p < accountOwners) childParent[i] = p;
+  }
+  for (let n = 0; n < accountOwners; n++) {
+    const a = ownerAccount[n] as Account;
+    if (a.parentId === undefined) continue;
+    const p = ownerNumber.get(a.parentId);
+    if (p !== undefined && p < accountOwners) parentOwner[n] = p;
+  }
+  const children = groupBy(childParent, accounts.length, nOwners, childOwner);
+
+  const subs = numberIds(subscriptions);
+  const doms = numberIds(domains);
+  const subNo = (p: number): number => (subs.canonical === undefined ? p : (subs.canonical[p] as number));
+  const domNo = (p: number): number => (doms.canonical === undefined ? p : (doms.canonical[p] as number));
+
+  // Relations in the order the rules expect them: each subscription's own list, then each
+  // domain's hosting and registration subscription (usually already related: dropped below).
+  let capacity = 0;
+  for (const s of subscriptions) capacity += s.domainIds.length;
+  for (const d of domains)
+    capacity +=
+      (d.hostingSubscriptionId !== undefined ? 1 : 0) + (d.registrationSubscriptionId !== undefined ? 1 : 0);
+  const rel = new Relations(capacity);
+  for (let p = 0; p < nSubs; p++) {
+    const ids = (subscriptions[p] as Subscription).domainIds;
+    if (ids.length === 0) continue;
+    const n = subNo(p);
+    for (const id of ids) {
+      const q = doms.byId.get(id);
+      if (q !== undefined) rel.add(n, q, q);
+    }
+  }
+  const missing: string[] = [];
+  const missingNumber = new Map<string, number>();
+  const subNumberOf = (id: string): number => {
+    const n = subs.byId.get(id);
+    if (n !== undefined) return n;
+    let m = missingNumber.get(id);
+    if (m === undefined) {
+      m = nSubs + missing.length;
+      missingNumber.set(id, m);
+      missing.push(id);
+    }
+    return m;
   };
-  for (const d of inventory.domains) {
+  for (let q = 0; q < nDomains; q++) {
+    const d = domains[q] as Domain;
     const { hostingSubscriptionId: hosting, registrationSubscriptionId: registration } = d;
-    if (hosting === undefined && registration === undefined) continue;
-    // One look-up for both: almost always the subscriptions' own lists linked them already.
-    // What it did not hold is linked by relate(), which looks again (hosting may be registration).
-    const linked = subscriptionIdsByDomain.get(d.id);
-    const hostingNew = hosting !== undefined && !linked?.includes(hosting);
-    const registrationNew = registration !== undefined && !linked?.includes(registration);
-    if (hostingNew) link(hosting, d);
-    if (registrationNew) link(registration, d);
+    if (hosting !== undefined) rel.add(subNumberOf(hosting), domNo(q), q);
+    if (registration !== undefined) rel.add(subNumberOf(registration), domNo(q), q);
   }
-  // The accounts, then owners only named by subscriptions, then by domains: each key once.
-  const owners = new Set<string>(accounts.keys());
-  for (const id of subscriptionsByAccount.keys()) owners.add(id);
-  for (const id of domainsByAccount.keys()) owners.add(id);
+
+  // Per domain, the first relation to each subscription wins (in the order made).
+  const byDomain = groupBy(rel.domain, rel.length, nDomains);
+  const keep = new Int32Array(rel.length).fill(-1); // relation → its subscription when kept
+  const subOfDomain = new Int32Array(rel.length).fill(-1); // item slot → kept subscription
+  for (let d = 0; d < nDomains; d++) {
+    const from = byDomain.start[d] as number;
+    const to = byDomain.start[d + 1] as number;
+    let kept = from;
+    for (let k = from; k < to; k++) {
+      const r = byDomain.items[k] as number;
+      const s = rel.sub[r] as number;
+      let seen = false;
+      for (let j = from; j < kept; j++) if (subOfDomain[j] === s) seen = true;
+      if (seen) continue;
+      subOfDomain[kept++] = s;
+      if (s < nSubs) keep[r] = s;
+    }
+    for (let j = kept; j < to; j++) subOfDomain[j] = -1;
+  }
+  // Compact the per-domain lists (dropped relations left gaps).
+  const domainKeys = new Int32Array(rel.length).fill(-1);
+  for (let d = 0; d < nDomains; d++)
+    for (let k = byDomain.start[d] as number; k < (byDomain.start[d + 1] as number); k++)
+      if ((subOfDomain[k] as number) >= 0) domainKeys[k] = d;
+  const subscriptionsOfDomain = groupBy(domainKeys, rel.length, nDomains, subOfDomain);
+  const domainsOfSubscription = groupBy(keep, rel.length, nSubs, rel.object);
+
+  let byTemplate: Map<string, Subscription[]> | undefined;
   return {
     serverId,
     inventory,
-    accounts,
-    subscriptions,
-    domains,
-    templates: byId(inventory.templates),
-    subscriptionsByAccount,
-    domainsByAccount,
-    childAccounts,
-    subscriptionsByTemplate,
-    domainsBySubscription,
-    subscriptionIdsByDomain,
     owners,
+    ownerNumber,
+    ownerAccount,
+    parentOwner,
+    children,
+    subscriptionNumber: subs.byId,
+    domainNumber: doms.byId,
+    subscriptionCanonical: subs.canonical,
+    domainCanonical: doms.canonical,
+    subscriptionOwner,
+    domainOwner,
+    subscriptionsOfOwner: groupBy(subscriptionOwner, nSubs, nOwners),
+    domainsOfOwner: groupBy(domainOwner, nDomains, nOwners),
+    domainsOfSubscription,
+    subscriptionsOfDomain,
+    missingSubscriptions: missing,
+    templates: new Map(inventory.templates.map((t) => [t.id, t])),
+    subscriptionsOfTemplate(templateId: string): readonly Subscription[] {
+      if (byTemplate === undefined) {
+        byTemplate = new Map();
+        for (const s of subscriptions) {
+          const list = byTemplate.get(s.templateId);
+          if (list) list.push(s);
+          else byTemplate.set(s.templateId, [s]);
+        }
+      }
+      return byTemplate.get(templateId) ?? [];
+    },
   };
 }
 
@@ -154,18 +363,20 @@ export function buildIndex(
   servers: readonly { readonly id: string; readonly inventory: Inventory }[],
 ): InventoryIndex {
   const indexed = new Map(servers.map((s) => [s.id, indexServer(s.id, s.inventory)]));
-  const domainsByName = new Map<string, { serverId: string; domain: Domain }[]>();
+  const domainsByName = new Map<string, DomainAt[]>();
   if (servers.length < 2) return { servers: indexed, domainsByName };
   // name → the one server holding it so far, or null once a second server holds it too
   const heldBy = new Map<string, string | null>();
   for (const s of servers)
-    for (const d of s.inventory.domains) {
+    s.inventory.domains.forEach((d, at) => {
       const name = domainKey(d.name, d.asciiName);
-      push(domainsByName, name, { serverId: s.id, domain: d });
+      const list = domainsByName.get(name);
+      if (list) list.push({ serverId: s.id, domain: d, at });
+      else domainsByName.set(name, [{ serverId: s.id, domain: d, at }]);
       const on = heldBy.get(name);
       if (on === undefined) heldBy.set(name, s.id);
       else if (on !== null && on !== s.id) heldBy.set(name, null);
-    }
+    });
   for (const [name, on] of heldBy) if (on !== null) domainsByName.delete(name);
   return { servers: indexed, domainsByName };
 }
