@@ -2,11 +2,13 @@
  * Test sshds side by side (two runs on one machine, or two files of one run) each log in their
  * own password user: starting a second sshd no longer resets the first one's password. Real
  * sshds, real system users (root only: as another user password logins cannot be tested), real
- * logins through the app's SSH transport; a stopped sshd's user is gone from the system.
+ * logins through the app's SSH transport; a stopped sshd's user is gone from the system, and
+ * one a killed run left behind is removed by the next sshd started.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh } from '../../electron/core/agent/ssh-transport';
+import { PASSWORD_USER_PREFIX } from '../helpers/password-user';
 import { type Sshd, startSshd } from '../helpers/sshd';
 
 const known = (name: string): boolean => {
@@ -66,5 +68,22 @@ describe('password users of test sshds started side by side', () => {
     expect(known(gone)).toBe(false);
     const { name, password } = second.passwordUser;
     expect(await login(second, name, password)).toBe(name);
+  });
+
+  it('removes the user a run that died left behind when the next sshd starts', async () => {
+    if (process.getuid?.() !== 0) return expect.fail('password users need root');
+    // a process that has ended: its pid no longer runs
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const left = `${PASSWORD_USER_PREFIX}${dead}-1`;
+    execFileSync('useradd', ['-M', '-s', '/bin/sh', left], { stdio: 'ignore' });
+    expect(known(left)).toBe(true);
+    const third = await startSshd();
+    try {
+      expect(known(left)).toBe(false);
+      expect(third.passwordUser?.name).toMatch(new RegExp(`^${PASSWORD_USER_PREFIX}${process.pid}-\\d+$`));
+    } finally {
+      await third.stop();
+      if (known(left)) execFileSync('userdel', ['-f', left], { stdio: 'ignore' });
+    }
   });
 });
