@@ -8,14 +8,21 @@
  * The grant is held mid-way without any hook in the code: the test's own session takes the
  * advisory lock the project's keys are changed under (secrets/project-key.ts, lockProject), so
  * the grant, its lease already taken, waits for it. Real PostgreSQL, real processes.
+ *
+ * The app's side (the browser host, a real process): a project deleted and made again under the
+ * same name is a new folder, whose lease the app must take again when it opens it; it kept
+ * believing it held the old one, so a move went from under it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { runMm } from '../helpers/processes';
+import { call } from '../helpers/host-api';
+import { runMm, startHost } from '../helpers/processes';
 import { until } from './team-helpers';
 
 const PROJECT = 'named-lease';
@@ -151,4 +158,41 @@ describe('mm project grant / rotate-key hold the project they name', () => {
     const moved = await mm('project', 'move', '--store', 'files', '--project', PROJECT);
     expect(moved.code, moved.stderr).toBe(0);
   }, 300_000);
+
+  it("an app holds a project made again under a deleted one's name: the move is refused naming it", async () => {
+    const appDir = await tempDir('mm-named-lease-app-');
+    const host = await startHost(appDir, ['--no-demo']);
+    const pid = host.process.pid ?? -1;
+    const lease = `${hostname()}-${pid}.json`;
+    const leases = join(appDir, 'projects', 'again', 'open.lock');
+    try {
+      const made = await call<{ id: string }>(host, 'projects:create', { name: 'again' });
+      expect(made.id).toBe('again');
+      await call(host, 'projects:get', { projectId: 'again' });
+      expect(await readdir(leases)).toContain(lease);
+      await call(host, 'projects:remove', { projectId: 'again' });
+      // the same name again: a new folder, opened by the same app
+      await call(host, 'projects:create', { name: 'again' });
+      await call(host, 'projects:get', { projectId: 'again' });
+      expect(await readdir(leases).catch(() => [])).toContain(lease);
+      const refused = await runMm([
+        'project',
+        'move',
+        '--store',
+        url,
+        '--project',
+        'again',
+        '--data-dir',
+        appDir,
+      ]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `cannot be moved: it is open in .*:${pid} \\(pid ${pid} on ${hostname()}, since 20\\d\\d-`,
+        ),
+      );
+    } finally {
+      await host.stop();
+    }
+  }, 120_000);
 });

@@ -47,6 +47,14 @@ export class ProjectReleases {
   }
 
   /**
+   * The project's folder is gone (deleted): its lease goes with it, so a project made again under
+   * the same id is held anew when it is opened (the lease file went with the folder).
+   */
+  async forgetLease(projectId: string): Promise<void> {
+    await this.#leases?.drop(projectId);
+  }
+
+  /**
    * Marks work as starting on the project, from this instant until `done()` (call it once the
    * service counts the work itself, or the start failed): refused while the project is being
    * released, and a release asked meanwhile is refused naming it. Closes the gap between a

@@ -133,6 +133,7 @@ export class ProjectService {
     await this.file(id); // not found → the usual error
     await rm(dir, { recursive: true, force: true });
     this.#open.delete(id);
+    await this.releases.forgetLease(id);
     this.events.emit('projects:changed', { projectId: id });
   }
 
