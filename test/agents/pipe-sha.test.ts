@@ -96,6 +96,43 @@ describe('agent: SHA-256 of large files through openssl', () => {
     expect(tar.manifest.get('grow.log')).toBe(sha256(body));
   });
 
+  it('on Linux the archive pipe (to sshd) and the pipe into openssl are 1 MiB deep; the tarball is the same', () => {
+    const src = tempDir('pipesha-pipe');
+    const big = randomBytes(5 * 1024 * 1024 + 7);
+    writeFileSync(join(src, 'big.bin'), big);
+    // F_GETPIPE_SZ (1032) read back from the pipes the agent writes into: its stdout, a real pipe
+    // (into cat) as under sshd (Node's own stdio 'pipe' is a socket pair), and openssl's stdin
+    // while a large file is hashed.
+    const code = [
+      'my $t = MigrationAgent::Tar->new(\\*STDOUT);',
+      'printf STDERR "stdout %d\\n", fcntl(STDOUT, 1032, 0);',
+      'my $h = MigrationAgent::PipeSHA->for_size(10);',
+      'printf STDERR "openssl %d\\n", fcntl($h->{in}, 1032, 0); $h->hexdigest;',
+      'open(my $file, ">", "$ARGV[0]/not-a-pipe") or die;',
+      'printf STDERR "file %d\\n", MigrationAgent::Util::grow_pipe($file);',
+      '$t->add_tree($ARGV[0]); $t->finish;',
+    ].join('\n');
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        '"$0" "$@" | cat',
+        PERL,
+        '-e',
+        `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar; use MigrationAgent::PipeSHA; $MigrationAgent::PipeSHA::MIN_SIZE = 1;\n${code}`,
+        src,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(r.stderr.toString()).toBe('stdout 1048576\nopenssl 1048576\nfile 0\n');
+    expect(r.status).toBe(0);
+    const out = join(tempDir('pipesha-pipe-out'), 'out.tar');
+    writeFileSync(out, r.stdout);
+    const tar = openTar(out);
+    expect(tar.files.get('big.bin')?.equals(big)).toBe(true);
+    expect(tar.manifest.get('big.bin')).toBe(sha256(big));
+  });
+
   it('openssl killed mid-file: a clear error, not a silent end of the agent', () => {
     const code = [
       'my $h = MigrationAgent::PipeSHA->for_size(10);',

@@ -15,6 +15,7 @@ use strict;
 use warnings;
 use Digest::SHA ();
 use IPC::Open2 ();
+use MigrationAgent::Util ();
 
 # Bytes from which a file is worth a process of its own (spawning one costs ~2 ms; Digest::SHA
 # hashes a megabyte in about as long).
@@ -61,6 +62,7 @@ sub _start {
     my $pid = IPC::Open2::open2($out, $in, $path, 'dgst', '-sha256', '-r');
     binmode $in;
     binmode $out;
+    MigrationAgent::Util::grow_pipe($in);    # each block handed over in one write
     return bless { pid => $pid, in => $in, out => $out, path => $path }, __PACKAGE__;
 }
 

@@ -45,6 +45,7 @@ sub new {
     # SOAP server's chunked body) keeps print.
     my $sys = defined fileno($fh) && fileno($fh) >= 0 && !tied(*$fh);
     if ($sys) { my $old = select($fh); $| = 1; select($old); }    # flushes anything printed before
+    MigrationAgent::Util::grow_pipe($fh) if $sys;    # a pipe to sshd: a block per write
     return bless { fh => $fh, sys => $sys, out => '', manifest => '', files => 0, bytes => 0 }, $class;
 }
 

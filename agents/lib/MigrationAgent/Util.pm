@@ -6,7 +6,23 @@ use Exporter 'import';
 use POSIX ();
 
 our @EXPORT_OK = qw(in_root resolve_in_root read_text read_lines iso_now iso_date password_from_hash trim
-  one_line dir_size_and_count maildir_stats mbox_stats);
+  one_line dir_size_and_count maildir_stats mbox_stats grow_pipe);
+
+# Linux's F_SETPIPE_SZ (fcntl.h; Perl's Fcntl does not export it). Only ever sent on Linux: the
+# number means something else, or nothing, elsewhere.
+use constant F_SETPIPE_SZ => 1031;
+use constant PIPE_BYTES   => 1024 * 1024;
+
+# Makes the pipe $fh writes into 1 MiB deep instead of Linux's 64 KiB, so that a 256 KiB block of
+# content goes in with one write and its reader (sshd, openssl) is woken once per block, not four
+# times: the agent's, openssl's and sshd's CPU per GB in the content bench fell by about a fifth
+# (perl, openssl and a reading cat: 1.77 -> 1.40 s/GB, loaded machine). Not Linux, not a pipe, or
+# refused (more than /proc/sys/fs/pipe-max-size): the pipe stays as it was. True when grown.
+sub grow_pipe {
+    my ($fh) = @_;
+    return 0 unless $^O eq 'linux' && defined fileno($fh) && -p $fh;
+    return fcntl($fh, F_SETPIPE_SZ, PIPE_BYTES) ? 1 : 0;
+}
 
 # Path of a source-system path ($path, absolute as on the source) below --root.
 sub in_root {
