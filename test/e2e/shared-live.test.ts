@@ -10,22 +10,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Inventory } from '../../shared/model/inventory';
-import { createCore } from '../../electron/core/core';
 import { osAuthor } from '../../electron/core/decisions/author';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
-import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { type RunningHost, startHost } from '../helpers/processes';
-import {
-  PROJECT,
-  type PreparedSource,
-  SERVER,
-  freshRun,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { screenshot, watchConsole } from '../helpers/browser';
+import type { RunningHost } from '../helpers/processes';
+import { PROJECT, mmOk, parseMigrate } from '../migration/env';
+import { type SharedHost, sharedHost } from './shared-host';
 import { AppPage } from './pages/app-page';
 
 /** The machine is loaded (several engineers' tests on 2 cores): generous waits. */
@@ -36,42 +27,20 @@ const SLOW = 90_000;
 describeFileStoreOnly('moves a file project into its own PostgreSQL (mm project move reads the folder)')(
   'open pages follow a script on the shared project live',
   () => {
+    let fixture: SharedHost;
     let browser: Browser;
-    let source: PreparedSource;
-    let pg: Postgres;
     let run: { dataDir: string; sandbox: RunningSandbox };
     let host: RunningHost;
     let inventory: Inventory;
 
     beforeAll(async () => {
-      [browser, source, pg] = await Promise.all([
-        launchBrowser(),
-        prepareSource(),
-        startPostgres({ database: 'mmuilive', user: 'mm' }),
-      ]);
-      process.env['PGPASSWORD'] = pg.password;
       // each target call takes 150 ms: a batch of one step at a time runs long enough to be seen moving
-      run = await freshRun(source, { asyncMs: 150 });
-      inventory = (await createCore({ dataDir: run.dataDir, shell: 'test' }).inventory.load(
-        PROJECT,
-        SERVER,
-      )) as Inventory;
-      await mmOk(run.dataDir, [
-        'project',
-        'move',
-        '--store',
-        `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`,
-      ]);
-      host = await startHost(run.dataDir, ['--no-demo']);
+      fixture = await sharedHost({ database: 'mmuilive', asyncMs: 150 });
+      ({ browser, host } = fixture);
+      ({ run, inventory } = fixture.shared);
     }, 600_000);
 
-    afterAll(async () => {
-      await host?.stop();
-      await run?.sandbox.close();
-      await browser?.close();
-      await pg?.stop();
-      await source?.stop();
-    });
+    afterAll(() => fixture?.stop());
 
     /** A tab on one page of the project, loaded and showing its heading. */
     async function openPage(route: string, heading: string): Promise<{ page: Page; errors: string[] }> {

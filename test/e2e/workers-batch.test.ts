@@ -8,47 +8,31 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { type RunningHost, startHost } from '../helpers/processes';
-import { PROJECT, type PreparedSource, freshRun, mmOk, prepareSource } from '../migration/env';
+import { screenshot, watchConsole } from '../helpers/browser';
+import type { Postgres } from '../helpers/postgres';
+import type { RunningHost } from '../helpers/processes';
+import { PROJECT } from '../migration/env';
 import { type Worker, cells, dump, duplicates, startWorker, until } from '../team/team-helpers';
+import { type SharedHost, sharedHost } from './shared-host';
 import { AppPage } from './pages/app-page';
 
 // mm project move into a PostgreSQL this test starts: from files, or on the PostgreSQL store from the
 // suite's database (a move between databases), so it runs in either pass.
 describe('the Workers page drives a spread batch', () => {
+  let fixture: SharedHost;
   let browser: Browser;
-  let source: PreparedSource;
   let pg: Postgres;
   let run: { dataDir: string; sandbox: RunningSandbox };
   let host: RunningHost;
 
   beforeAll(async () => {
-    [browser, source, pg] = await Promise.all([
-      launchBrowser(),
-      prepareSource(),
-      startPostgres({ database: 'mmuibatch', user: 'mm' }),
-    ]);
-    // the host and the workers find the password as a worker machine does
-    process.env['PGPASSWORD'] = pg.password;
-    run = await freshRun(source, { asyncMs: 150 });
-    await mmOk(run.dataDir, [
-      'project',
-      'move',
-      '--store',
-      `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`,
-    ]);
-    host = await startHost(run.dataDir, ['--no-demo']);
+    // the host and the workers find the password in PGPASSWORD, as a worker machine does
+    fixture = await sharedHost({ database: 'mmuibatch', asyncMs: 150 });
+    ({ browser, host } = fixture);
+    ({ pg, run } = fixture.shared);
   }, 600_000);
 
-  afterAll(async () => {
-    await host?.stop();
-    await run?.sandbox.close();
-    await browser?.close();
-    await pg?.stop();
-    await source?.stop();
-  });
+  afterAll(() => fixture?.stop());
 
   it('starts, pauses, resumes and cancels the batch from its buttons', async () => {
     const page = await browser.newPage();
