@@ -102,6 +102,10 @@ describe("journal entries' text in PostgreSQL", () => {
         // a filter (jsonb containment on the json entry) and the last lines still answer
         const again = new PgLineLog(reader, 'order-log', 'verification-changes.jsonl', file);
         expect(await again.text({ match: { zulu: 'a, b: c' } })).toBe(`${LINES[1]}\n`);
+        // the value's text is in that line, under another key: not a match
+        expect(await again.text({ match: { quote: 'a, b: c' } })).toBe('');
+        expect(await again.text({ match: { kind: 'domain', stamp: 'abc' } })).toBe('');
+        expect(await again.text({ match: { stamp: 'abc', today: '2026-11-30' } })).toBe(`${LINES[0]}\n`);
         expect(await again.text({ last: 2 })).toBe(`${LINES[2]}\n${LINES[3]}\n`);
       } finally {
         await reader.close();
@@ -290,6 +294,16 @@ describe("journal entries' text in PostgreSQL", () => {
     // nothing changed since the decisions: every result equals the one a patch stored
     expect(rerun.changed).toBe(0);
     expect(rerun.total).toBeGreaterThan(patched);
+    // each overridden subscription's history, filtered in the database: its first result, then
+    // the override's change, and nothing of another object
+    for (const s of [first, second]) {
+      const history = await other.verification.history(DEMO, 'subscription', LINUX, s.id);
+      expect(history.length, `history of subscription ${s.id}`).toBeGreaterThanOrEqual(2);
+      expect(history.every((h) => h.id === s.id && h.serverId === LINUX && h.kind === 'subscription')).toBe(
+        true,
+      );
+      expect(history.at(-1)?.was).toBeDefined();
+    }
 
     // back to files: the history's lines as the rows hold them, the first ones the file's own
     const history = (await storedProjectFiles(dir))?.get('verification-history.jsonl') ?? '';

@@ -202,9 +202,22 @@ export class PgLineLog implements LineLog {
     const values: unknown[] = [this.projectId, this.venue];
     let where = 'project_id = $1 AND venue = $2';
     if (options.match) {
+      // Containment is jsonb's, and the entry is json (kept as written, schema 7). Cast whole, a
+      // filtered read of 60,000 history rows took 100-170 ms against 17-30 ms on the jsonb
+      // column, so the longest wanted value's JSON text (likely the rarest: an object's id) is
+      // looked for in the entry's text first and only rows holding it are cast (21-40 ms). Every
+      // writer here escapes a string alike (JSON.stringify, and jsonb's text the upgrade kept),
+      // so a matching entry holds that text.
       values.push(JSON.stringify(options.match));
-      // containment is jsonb's: the entry is json, kept as written (schema 7)
-      where += ` AND entry::jsonb @> $${values.length}::jsonb`;
+      const contains = `entry::jsonb @> $${values.length}::jsonb`;
+      const rarest = Object.values(options.match)
+        .map((v) => JSON.stringify(v))
+        .sort((a, b) => b.length - a.length)[0];
+      if (rarest === undefined) where += ` AND ${contains}`;
+      else {
+        values.push(rarest);
+        where += ` AND CASE WHEN strpos(entry::text, $${values.length}) > 0 THEN ${contains} ELSE false END`;
+      }
     }
     // the entry's text, as it was appended: the file's line, keys in their order
     let sql = `SELECT entry::text AS entry FROM mm_journal WHERE ${where} ORDER BY seq`;
