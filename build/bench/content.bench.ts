@@ -46,6 +46,7 @@ import { type ContentPlace, mailboxPlace, sitePlace } from '../../electron/core/
 import { lanesFor, transferContent } from '../../electron/core/content/transfer';
 import { type Sshd, startSshd } from '../../test/helpers/sshd';
 import { goal, reportGoals } from './goals';
+import { GcSpans } from './gc-spans';
 import { type CpuSpan, cpuDuring, perGb } from './proc-cpu';
 
 const run = promisify(execFile);
@@ -229,9 +230,17 @@ try {
     ['node', node.pid],
   ]);
   const cpu = new Map<string, CpuSpan[]>();
+  // The manager's collections during each measurement: its CPU per GB depends on them (gc-spans.ts).
+  const gc = new GcSpans();
   const timeWithCpu = async (m: Measured, once: () => Promise<unknown>): Promise<void> => {
-    const span = await cpuDuring(trees, () => timeInto(m, once));
+    const span = await cpuDuring(trees, () => gc.during(m.what, () => timeInto(m, once)));
     cpu.set(m.what, [...(cpu.get(m.what) ?? []), span]);
+  };
+  /** The manager's mark-compacts per GB moved in a measurement, with the heap they start from. */
+  const gcLine = (m: Measured): string => {
+    const c = gc.count(m.what);
+    const gb = (m.bytes * m.ms.length) / 1024 ** 3;
+    return `  manager GC, ${m.what}: ${(c.majors / gb).toFixed(0)} mark-compacts per GB (${(c.majorMs / gb).toFixed(0)} ms of pauses per GB), ${(c.minors / gb).toFixed(0)} scavenges per GB; heap ${gc.heapAtStartMb.toFixed(0)} MB at the start`;
   };
   let sitePeak = 0;
   let mailPeak = 0;
@@ -328,6 +337,9 @@ try {
   }
   await src.close();
   await dst.close();
+  // The last entries arrive a tick after their collection.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc.stop();
 
   /** CPU seconds per GB of each side and its processes, summed over the rounds. */
   const cpuLine = (m: Measured): string => {
@@ -357,6 +369,7 @@ try {
     for (const [n, m] of sites)
       console.log(`  site with ${laneName(n)} / scp: ${((rate(m) / scpBest) * 100).toFixed(0)} %`);
     for (const m of [scpGcm, ...sites.values()]) console.log(cpuLine(m));
+    for (const m of sites.values()) console.log(gcLine(m));
   }
   if (PARTS.has('mail')) {
     for (const m of TWO_HOP ? [tarSsh, tarSsh2, ...mailboxes.values()] : [tarSsh, ...mailboxes.values()])
