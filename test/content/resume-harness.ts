@@ -328,3 +328,23 @@ export async function writeClips(dir: string, count: number, size: number, mtime
     await utimes(file, mtime, mtime);
   }
 }
+
+/**
+ * The attempt after a cut: runs the transfer again on `rig`, counting the bytes that move, and
+ * checks that the site published is the source's `docRoot` file by file and that the marker
+ * counts every file and byte of it. Returns the bytes moved.
+ */
+export async function transferWhole(
+  rig: CutRig,
+  docRoot: string,
+  o: Pick<TransferOptions, 'contentId' | 'source' | 'place'> & Partial<TransferOptions>,
+): Promise<{ moved: number }> {
+  let moved = 0;
+  const marker = await rig.transfer({ ...o, onProgress: (b) => (moved = b) });
+  const want = await tree(docRoot);
+  expect(await tree(o.place.final)).toEqual(want);
+  const files = [...want.values()].filter((e) => e.type === 'file');
+  expect(marker.files).toBe(files.length);
+  expect(marker.bytes).toBe(files.reduce((n, e) => n + (e.size ?? 0), 0));
+  return { moved };
+}

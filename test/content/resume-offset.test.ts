@@ -17,8 +17,7 @@ import type { ContentSource } from '../../electron/core/content/transfer';
 import type { OpenedServer } from '../../electron/core/servers/server-service';
 import { tempDir } from '../helpers/paths';
 import { type ServedAgent, serveAgent } from '../soap/served-agent';
-import { tree } from './helpers';
-import { type CutRig, type CutSite, cutSite } from './resume-harness';
+import { type CutRig, type CutSite, cutSite, transferWhole } from './resume-harness';
 
 const MB = 1024 * 1024;
 const BIG = 200 * MB;
@@ -89,18 +88,7 @@ describe('a transfer cut inside a large file', () => {
     expect(partial.size).toBeGreaterThanOrEqual(CUT_AT);
     expect(partial.size).toBeLessThan(BIG);
 
-    let moved = 0;
-    const marker = await rig.transfer({
-      contentId: CONTENT_ID,
-      source: fromSsh(),
-      place,
-      onProgress: (b) => (moved = b),
-    });
-    const want = await tree(docRoot);
-    expect(await tree(place.final)).toEqual(want);
-    const files = [...want.values()].filter((e) => e.type === 'file');
-    expect(marker.files).toBe(files.length);
-    expect(marker.bytes).toBe(files.reduce((n, e) => n + (e.size ?? 0), 0));
+    const { moved } = await transferWhole(rig, docRoot, { contentId: CONTENT_ID, source: fromSsh(), place });
     // The rest of the large file moved, not its start: the site's other files are under 200 KB.
     expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);
     expect(moved).toBeLessThan(BIG - partial.size + MB);
@@ -126,14 +114,7 @@ describe('a transfer cut inside a large file', () => {
       /lost|closed/,
     );
     expect((await stat(join(place.staging, 'video', 'film.mp4'))).size).toBe(partial.size);
-    let moved = 0;
-    await rig.transfer({
-      contentId: CONTENT_ID,
-      source: fromSsh(),
-      place,
-      onProgress: (b) => (moved = b),
-    });
-    expect(await tree(place.final)).toEqual(await tree(docRoot));
+    const { moved } = await transferWhole(rig, docRoot, { contentId: CONTENT_ID, source: fromSsh(), place });
     expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);
     expect(moved).toBeLessThan(BIG - partial.size + MB);
     expect((await stat(join(place.final, 'video', 'film.mp4'))).ino).toBe(partial.ino);
@@ -199,14 +180,7 @@ describe('a SOAP source resumes too', () => {
     const partial = await stat(join(place.staging, 'video', 'film.mp4'));
     expect(partial.size).toBeGreaterThanOrEqual(60 * MB);
     expect(partial.size).toBeLessThan(BIG);
-    let moved = 0;
-    await rig.transfer({
-      contentId: CONTENT_ID,
-      source: fromSoap(),
-      place,
-      onProgress: (b) => (moved = b),
-    });
-    expect(await tree(place.final)).toEqual(await tree(docRoot));
+    const { moved } = await transferWhole(rig, docRoot, { contentId: CONTENT_ID, source: fromSoap(), place });
     expect(moved).toBeGreaterThanOrEqual(BIG - partial.size);
     expect(moved).toBeLessThan(BIG - partial.size + MB);
     expect((await stat(join(place.final, 'video', 'film.mp4'))).ino).toBe(partial.ino);
