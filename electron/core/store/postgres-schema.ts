@@ -114,11 +114,17 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   // a verification-changes row read back with its keys reordered was a changed result to the next
   // run (compared as JSON text), so it was stored again. A row written as jsonb keeps jsonb's key
   // order (the written order is gone) and gets the compact text JSON.stringify writes: jsonb's
-  // text has a space after every ',' and ':' between values, removed here outside strings (each
-  // string is matched whole and put back as it was). json has -> and ->> too, so the batch index
-  // is rebuilt on json and the queries stay; containment (@>) casts the entry to jsonb.
-  String.raw`ALTER TABLE mm_journal ALTER COLUMN entry TYPE json
-     USING regexp_replace(entry::text, '("(?:[^"\\]|\\.)*")|([,:]) ', '\1\2', 'g')::json;`,
+  // text has a space after every ',' and ':' between values. Most rows lose them by a plain
+  // replace, kept when it left the value as it was (no string held ", " or ": "; removing a
+  // space never makes JSON invalid); the others by a regexp that matches each string whole and
+  // puts it back (60,000 rows: 0.5 s this way, 1.4 s all by regexp, 0.13 s left spaced; load 10).
+  // json has -> and ->> too, so the batch index is rebuilt on json and the queries stay;
+  // containment (@>) casts the entry to jsonb.
+  String.raw`ALTER TABLE mm_journal ALTER COLUMN entry TYPE json USING (
+     CASE WHEN replace(replace(entry::text, ', ', ','), ': ', ':')::jsonb = entry::jsonb
+       THEN replace(replace(entry::text, ', ', ','), ': ', ':')
+       ELSE regexp_replace(entry::text, '("(?:[^"\\]|\\.)*")|([,:]) ', '\1\2', 'g')
+     END)::json;`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;
