@@ -79,56 +79,56 @@ beforeAll(async () => {
 
 afterAll(() => site?.close());
 
+/**
+ * Cuts a transfer on `side` once `atFiles` files are staged whole, then runs it again: nothing
+ * is published by the cut attempt, at least `wholeAtLeast` files are staged whole (not all),
+ * the resume moves only the rest — the files not staged whole, less what the node held of the
+ * one cut (its tail only), plus headers and padding — and the staged files are the very files
+ * tar wrote before the cut (their inodes).
+ */
+async function cutAndResume(
+  place: ContentPlace,
+  atFiles: number,
+  side: 'source' | 'node',
+  wholeAtLeast: number,
+): Promise<{ cutMoved: number; staged: Map<string, number>; held: number; moved: number }> {
+  const first = await cutAfter(place, atFiles, side);
+  expect(String(first.error)).toMatch(/lost|closed/);
+  expect(existsSync(place.final)).toBe(false);
+  // What the node holds whole after the cut, with the inodes tar gave those files.
+  const staged = await stagedWhole(place);
+  expect(staged.size).toBeGreaterThanOrEqual(wholeAtLeast);
+  expect(staged.size).toBeLessThan(FILES);
+  const held = await heldBytes(place);
+
+  // the site published whole, as the source holds it
+  const { moved } = await transferWhole(rig, docRoot, { contentId: CONTENT_ID, source: fromAgent(), place });
+  const rest = FILES * FILE_SIZE - held;
+  expect(moved).toBeGreaterThanOrEqual(rest);
+  expect(moved).toBeLessThan(rest + MB);
+  for (const [name, ino] of staged) expect((await stat(join(place.final, 'media', name))).ino).toBe(ino);
+  return { cutMoved: first.moved, staged, held, moved };
+}
+
 describe('a transfer cut by a dropped source connection', () => {
   it('resumes where it stopped: the staged files are not moved again, the site arrives whole', async () => {
-    const place = sitePlace(vhosts, 21, '', CONTENT_ID);
-    const first = await cutAfter(place, 10);
-    expect(String(first.error)).toMatch(/lost|closed/);
-    expect(existsSync(place.final)).toBe(false);
-    // What the node holds whole after the cut, with the inodes tar gave those files.
-    const staged = await stagedWhole(place);
-    expect(staged.size).toBeGreaterThanOrEqual(9);
-    expect(staged.size).toBeLessThan(FILES);
-    const held = await heldBytes(place);
-
-    // the site published whole, as the source holds it
-    const { moved } = await transferWhole(rig, docRoot, {
-      contentId: CONTENT_ID,
-      source: fromAgent(),
-      place,
-    });
-    // Only the rest moved: the files not staged whole, less what the node held of the one cut
-    // (its tail only), plus headers and padding...
-    const rest = FILES * FILE_SIZE - held;
-    expect(moved).toBeGreaterThanOrEqual(rest);
-    expect(moved).toBeLessThan(rest + MB);
-    // ...and the staged files are the very files tar wrote before the cut.
-    for (const [name, ino] of staged) expect((await stat(join(place.final, 'media', name))).ino).toBe(ino);
+    const { cutMoved, staged, held, moved } = await cutAndResume(
+      sitePlace(vhosts, 21, '', CONTENT_ID),
+      10,
+      'source',
+      9,
+    );
     console.log(
-      `resume: cut after ${(first.moved / MB).toFixed(0)} MB with ${staged.size} of ${FILES} files staged whole; ` +
+      `resume: cut after ${(cutMoved / MB).toFixed(0)} MB with ${staged.size} of ${FILES} files staged whole; ` +
         `the resume moved ${(moved / MB).toFixed(1)} MB of ${((FILES * FILE_SIZE) / MB).toFixed(0)} MB ` +
         `(${((held - staged.size * FILE_SIZE) / MB).toFixed(1)} MB of the cut file kept)`,
     );
   }, 180_000);
 
   it('resumes after the node’s connection dropped, moving only what the node does not hold whole', async () => {
-    const place = sitePlace(vhosts, 23, '', CONTENT_ID);
-    const first = await cutAfter(place, 8, 'node');
-    expect(String(first.error)).toMatch(/lost|closed/);
-    const staged = await stagedWhole(place);
-    expect(staged.size).toBeGreaterThanOrEqual(7);
-    const held = await heldBytes(place);
-    const { moved } = await transferWhole(rig, docRoot, {
-      contentId: CONTENT_ID,
-      source: fromAgent(),
-      place,
-    });
     // The files tar finished before the cut stay (their inodes); of the one it was writing only
     // the bytes the node does not hold move.
-    const rest = FILES * FILE_SIZE - held;
-    expect(moved).toBeGreaterThanOrEqual(rest);
-    expect(moved).toBeLessThan(rest + MB);
-    for (const [name, ino] of staged) expect((await stat(join(place.final, 'media', name))).ino).toBe(ino);
+    await cutAndResume(sitePlace(vhosts, 23, '', CONTENT_ID), 8, 'node', 7);
   }, 180_000);
 
   it('fails naming a staged file that changed on the source since the cut, publishing nothing; the next attempt starts over', async () => {
