@@ -64,18 +64,17 @@ class Flags {
     this.#dense = dense ? new Int8Array(size) : undefined;
   }
 
-  /** The fact for n, deciding it with `decide` the first time. */
-  get(n: number, decide: () => boolean): boolean {
-    const dense = this.#dense;
-    if (dense !== undefined) {
-      const known = dense[n] as number;
-      if (known !== 0) return known > 0;
-      const yes = decide();
-      dense[n] = yes ? 1 : -1;
-      return yes;
-    }
-    let yes = this.#sparse.get(n);
-    if (yes === undefined) this.#sparse.set(n, (yes = decide()));
+  /** 1: yes, -1: no, 0: not decided yet (no closure per question: they are asked millions of times). */
+  get(n: number): number {
+    if (this.#dense !== undefined) return this.#dense[n] as number;
+    const yes = this.#sparse.get(n);
+    return yes === undefined ? 0 : yes ? 1 : -1;
+  }
+
+  /** Records the fact for n and returns it. */
+  set(n: number, yes: boolean): boolean {
+    if (this.#dense !== undefined) this.#dense[n] = yes ? 1 : -1;
+    else this.#sparse.set(n, yes);
     return yes;
   }
 }
@@ -97,6 +96,8 @@ class ServerPass {
   readonly own = new Map<number, ResultReason[]>();
   /** The own reasons of the last account without customers, read again by its subscriptions. */
   lastOwn: { readonly owner: number; readonly reasons: ResultReason[] } | undefined;
+  /** The blocking reasons last filtered out of an owner's own reasons (`own`: that list). */
+  lastFailures: { readonly own: ResultReason[]; readonly failures: ResultReason[] } | undefined;
   readonly visiting = new Set<number>();
   readonly templates = new Map<string, TemplateMapping>();
   /** Domain number → selected; owner number → in scope (selected, or owner of a selected domain). */
@@ -160,18 +161,21 @@ export class Evaluation {
 
   /** Whether domain number n (position `at`'s id) is selected. */
   private domainSelected(here: ServerPass, n: number): boolean {
-    return here.selected.get(n, () => here.sel.domains.has((here.ix.inventory.domains[n] as Domain).id));
+    const known = here.selected.get(n);
+    if (known !== 0) return known > 0;
+    return here.selected.set(n, here.sel.domains.has((here.ix.inventory.domains[n] as Domain).id));
   }
 
   /** Selected itself, or owner of a selected domain (a domain never migrates without its owner). */
   private accountInScope(here: ServerPass, owner: number): boolean {
-    return here.inScope.get(owner, () => {
-      if (here.sel.accounts.has(here.ix.owners[owner] as string)) return true;
-      const { start, items } = here.ix.domainsOfOwner;
-      for (let k = start[owner] as number; k < (start[owner + 1] as number); k++)
-        if (this.domainSelected(here, domainNo(here.ix, items[k] as number))) return true;
-      return false;
-    });
+    const known = here.inScope.get(owner);
+    if (known !== 0) return known > 0;
+    if (here.sel.accounts.has(here.ix.owners[owner] as string)) return here.inScope.set(owner, true);
+    const { start, items } = here.ix.domainsOfOwner;
+    for (let k = start[owner] as number; k < (start[owner + 1] as number); k++)
+      if (this.domainSelected(here, domainNo(here.ix, items[k] as number)))
+        return here.inScope.set(owner, true);
+    return here.inScope.set(owner, false);
   }
 
   /**
@@ -204,6 +208,16 @@ export class Evaluation {
     if ((start[owner] as number) < (start[owner + 1] as number)) here.own.set(owner, own);
     else here.lastOwn = { owner, reasons: own };
     return own;
+  }
+
+  /** The blocking part of an owner's own reasons; its subscriptions ask one after another. */
+  private ownFailures(here: ServerPass, owner: number): ResultReason[] {
+    const own = this.ownReasons(here, owner);
+    const last = here.lastFailures;
+    if (last !== undefined && last.own === own) return last.failures;
+    const failures = own.filter(isBlocking);
+    here.lastFailures = { own, failures };
+    return failures;
   }
 
   private ownFacts(here: ServerPass, owner: number, account: Account): AccountOwnFacts {
@@ -282,7 +296,7 @@ export class Evaluation {
       mappingComplete: complete,
       template: ix.templates.get(sub.templateId),
       overridden: this.overridden(here.s.id, sub.id),
-      ownerFailures: this.ownReasons(here, owner).filter(isBlocking),
+      ownerFailures: this.ownFailures(here, owner),
       today: this.#today,
     });
     if (owner === here.groupOwner) here.groupVerdicts.set(n, v);

@@ -240,19 +240,23 @@ export function indexServer(serverId: string, inventory: Inventory): ServerIndex
   const parentOwner = new Int32Array(nOwners).fill(-1);
   const childParent = new Int32Array(accounts.length).fill(-1);
   const childOwner = new Int32Array(accounts.length);
+  // Without a duplicated account id an account's owner number is its position: no look-up.
+  const unique = accountOwners === accounts.length;
   for (let i = 0; i < accounts.length; i++) {
     const a = accounts[i] as Account;
-    childOwner[i] = ownerNumber.get(a.id) as number;
+    childOwner[i] = unique ? i : (ownerNumber.get(a.id) as number);
     if (a.parentId === undefined) continue;
     const p = ownerNumber.get(a.parentId);
     if (p !== undefined && p < accountOwners) childParent[i] = p;
   }
-  for (let n = 0; n < accountOwners; n++) {
-    const a = ownerAccount[n] as Account;
-    if (a.parentId === undefined) continue;
-    const p = ownerNumber.get(a.parentId);
-    if (p !== undefined && p < accountOwners) parentOwner[n] = p;
-  }
+  if (unique) parentOwner.set(childParent.subarray(0, accountOwners));
+  else
+    for (let n = 0; n < accountOwners; n++) {
+      const a = ownerAccount[n] as Account;
+      if (a.parentId === undefined) continue;
+      const p = ownerNumber.get(a.parentId);
+      if (p !== undefined && p < accountOwners) parentOwner[n] = p;
+    }
   const children = groupBy(childParent, accounts.length, nOwners, childOwner);
 
   const subs = numberIds(subscriptions);
@@ -268,15 +272,39 @@ export function indexServer(serverId: string, inventory: Inventory): ServerIndex
     capacity +=
       (d.hostingSubscriptionId !== undefined ? 1 : 0) + (d.registrationSubscriptionId !== undefined ? 1 : 0);
   const rel = new Relations(capacity);
+  // A subscription's domains are nearly always its owner's: found among those by comparing ids
+  // (when no domain id repeats, the one found is the one the id means), else looked up.
+  const domainsOfOwner = groupBy(domainOwner, nDomains, nOwners);
   for (let p = 0; p < nSubs; p++) {
     const ids = (subscriptions[p] as Subscription).domainIds;
     if (ids.length === 0) continue;
     const n = subNo(p);
+    const owner = subscriptionOwner[p] as number;
+    const from = domainsOfOwner.start[owner] as number;
+    const to = domainsOfOwner.start[owner + 1] as number;
     for (const id of ids) {
-      const q = doms.byId.get(id);
-      if (q !== undefined) rel.add(n, q, q);
+      let q = -1;
+      if (doms.canonical === undefined)
+        for (let k = from; k < to; k++) {
+          const at = domainsOfOwner.items[k] as number;
+          if ((domains[at] as Domain).id === id) {
+            q = at;
+            break;
+          }
+        }
+      if (q < 0) q = doms.byId.get(id) ?? -1;
+      if (q >= 0) rel.add(n, q, q);
     }
   }
+  const ownLists = rel.length;
+  const listed = groupBy(rel.domain, ownLists, nDomains);
+  /** Whether a subscription's own list already related domain c to the subscription with this id. */
+  const listedWith = (c: number, id: string): boolean => {
+    for (let k = listed.start[c] as number; k < (listed.start[c + 1] as number); k++)
+      if ((subscriptions[rel.sub[listed.items[k] as number] as number] as Subscription).id === id)
+        return true;
+    return false;
+  };
   const missing: string[] = [];
   const missingNumber = new Map<string, number>();
   const subNumberOf = (id: string): number => {
@@ -293,8 +321,11 @@ export function indexServer(serverId: string, inventory: Inventory): ServerIndex
   for (let q = 0; q < nDomains; q++) {
     const d = domains[q] as Domain;
     const { hostingSubscriptionId: hosting, registrationSubscriptionId: registration } = d;
-    if (hosting !== undefined) rel.add(subNumberOf(hosting), domNo(q), q);
-    if (registration !== undefined) rel.add(subNumberOf(registration), domNo(q), q);
+    if (hosting === undefined && registration === undefined) continue;
+    // Almost always related already: then the id needs no look-up (a repeat is dropped below).
+    const c = domNo(q);
+    if (hosting !== undefined && !listedWith(c, hosting)) rel.add(subNumberOf(hosting), c, q);
+    if (registration !== undefined && !listedWith(c, registration)) rel.add(subNumberOf(registration), c, q);
   }
 
   // Per domain, the first relation to each subscription wins (in the order made).
@@ -340,7 +371,7 @@ export function indexServer(serverId: string, inventory: Inventory): ServerIndex
     subscriptionOwner,
     domainOwner,
     subscriptionsOfOwner: groupBy(subscriptionOwner, nSubs, nOwners),
-    domainsOfOwner: groupBy(domainOwner, nDomains, nOwners),
+    domainsOfOwner,
     domainsOfSubscription,
     subscriptionsOfDomain,
     missingSubscriptions: missing,
