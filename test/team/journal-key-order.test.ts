@@ -228,6 +228,18 @@ describe("journal entries' text in PostgreSQL", () => {
             AND entry->>'t' = 'job' AND entry->'job'->>'jobId' = 'job-3' ORDER BY seq DESC LIMIT 1`,
       );
       expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('mm_journal_jobs');
+      // a worker's unit reads its steps' entries by the steps index (->> parses json text)
+      const steps = ['s1', 's5', 's2999', 'none'];
+      const stepsSql = `SELECT count(*)::int AS n FROM mm_journal
+         WHERE project_id = 'old-p' AND venue = 'migration/journal.jsonl' AND entry->>'step' = ANY($1::text[])`;
+      const found = await old.query<{ n: number }>(stepsSql, [steps]);
+      const wanted = entries.filter(
+        (e, i) => i % 2 === 1 && steps.includes(String((e as { step?: string }).step)),
+      ).length;
+      expect(wanted).toBeGreaterThan(0);
+      expect(found.rows[0]?.n).toBe(wanted);
+      const stepsPlan = await old.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${stepsSql}`, [steps]);
+      expect(stepsPlan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('mm_journal_steps');
     } finally {
       await old.end();
       delete process.env['PGPASSWORD'];

@@ -195,7 +195,7 @@ describe('projects shared on PostgreSQL', () => {
   it('brings a database of an older schema forward, once, recording who did', async () => {
     // as a version-2 Migration Manager left it
     pg.psql(
-      'DROP INDEX mm_journal_jobs; DROP TABLE mm_files, mm_project_keys, mm_secrets; DELETE FROM mm_schema WHERE version >= 3;',
+      'DROP INDEX mm_journal_jobs, mm_journal_steps; DROP TABLE mm_files, mm_project_keys, mm_secrets; DELETE FROM mm_schema WHERE version >= 3;',
     );
     const [x, y] = [new PgStore(url), new PgStore(url)];
     try {

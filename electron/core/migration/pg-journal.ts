@@ -47,7 +47,9 @@ export class PgJournal implements JournalPort {
 
   /**
    * Only the entries of these steps (and no batch records): what a worker's unit needs, without
-   * folding the whole batch's journal for every unit it takes.
+   * folding the whole batch's journal for every unit it takes. Found by the steps index (schema
+   * 7): the entries are json, whose ->> parses each entry's text, so a scan cost several times
+   * what it did on jsonb.
    */
   async loadSteps(steps: readonly string[]): Promise<JournalState> {
     const state = emptyState();

@@ -119,12 +119,16 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   // space never makes JSON invalid); the others by a regexp that matches each string whole and
   // puts it back (60,000 rows: 0.5 s this way, 1.4 s all by regexp, 0.13 s left spaced; load 10).
   // json has -> and ->> too, so the batch index is rebuilt on json and the queries stay;
-  // containment (@>) casts the entry to jsonb.
+  // containment (@>) casts the entry to jsonb. But ->> on json parses the entry's text, so a
+  // worker's unit reading its steps (pg-journal.ts, loadSteps) scanned a 100,000-entry journal
+  // in 250-400 ms against 35-80 ms on jsonb: the steps are indexed now (0.4 ms).
   String.raw`ALTER TABLE mm_journal ALTER COLUMN entry TYPE json USING (
      CASE WHEN replace(replace(entry::text, ', ', ','), ': ', ':')::jsonb = entry::jsonb
        THEN replace(replace(entry::text, ', ', ','), ': ', ':')
        ELSE regexp_replace(entry::text, '("(?:[^"\\]|\\.)*")|([,:]) ', '\1\2', 'g')
-     END)::json;`,
+     END)::json;
+   CREATE INDEX mm_journal_steps ON mm_journal (project_id, venue, (entry->>'step'))
+     WHERE entry->>'step' IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = SCHEMA_MIGRATIONS.length;
