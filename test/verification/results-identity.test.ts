@@ -120,6 +120,17 @@ describe('verification results are the same bytes as before the numbered index',
     expect(digest(results)).toBe('ee2cd36307c1eddf63abdf4bd0eb02a6f9956d5ce423f58e73ce39b6ca0be475');
   });
 
+  it('the same with the selection listed in reverse (a full run walks it in step with the inventory)', () => {
+    const input = inputOf([{ id: 'bench', inventory: synthetic(1000) }]);
+    const selected = input.selection.get('bench')!;
+    const reversed = {
+      accounts: new Set([...selected.accounts].reverse()),
+      domains: new Set([...selected.domains].reverse()),
+    };
+    const results = fullRun({ ...input, selection: new Map([['bench', reversed]]) });
+    expect(digest(results)).toBe('ee2cd36307c1eddf63abdf4bd0eb02a6f9956d5ce423f58e73ce39b6ca0be475');
+  });
+
   it('shuffled, with duplicated ids, owners missing from the accounts and dangling references', () => {
     const results = fullRun(inputOf([{ id: 's', inventory: scrambled() }]));
     expect(results.size).toBeGreaterThan(2400);

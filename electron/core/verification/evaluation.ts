@@ -77,6 +77,28 @@ class Flags {
     else this.#sparse.set(n, yes);
     return yes;
   }
+
+  /**
+   * Decides, for every n below `count` whose id `idAt` gives, whether `set` holds that id
+   * (each id once). The set is walked in step with the numbers: where their orders agree (a
+   * selection made from the inventory lists it in its order) an id is compared with the set's
+   * next one, and looked up (a hash-table miss out of the CPU's caches at scale) only where
+   * they differ. Full passes only.
+   */
+  fillFrom(count: number, idAt: (n: number) => string | undefined, set: ReadonlySet<string>): void {
+    const dense = this.#dense;
+    if (dense === undefined) return;
+    const walk = set.values();
+    let next = walk.next();
+    for (let n = 0; n < count; n++) {
+      const id = idAt(n);
+      if (id === undefined) continue;
+      if (next.done !== true && next.value === id) {
+        dense[n] = 1;
+        next = walk.next();
+      } else dense[n] = set.has(id) ? 1 : -1;
+    }
+  }
 }
 
 /** One server's part of a pass, its memos keyed by the index's numbers. */
@@ -102,6 +124,8 @@ class ServerPass {
   readonly templates = new Map<string, TemplateMapping>();
   /** Domain number → selected; owner number → in scope (selected, or owner of a selected domain). */
   readonly selected: Flags;
+  /** Owner number → the account itself is selected. */
+  readonly accountSelected: Flags;
   readonly inScope: Flags;
   /** resultKey(kind, serverId, "") per kind: a result's key is then one concatenation. */
   readonly keyPrefix: Readonly<Record<VerifiedKind, string>>;
@@ -112,7 +136,16 @@ class ServerPass {
     readonly sel: SelectedIds,
     dense: boolean,
   ) {
-    this.selected = new Flags(ix.inventory.domains.length, dense);
+    const { domains } = ix.inventory;
+    this.selected = new Flags(domains.length, dense);
+    // a domain's number is the position of the last with its id: decided there
+    this.selected.fillFrom(
+      domains.length,
+      (n) => (domainNo(ix, n) === n ? (domains[n] as Domain).id : undefined),
+      sel.domains,
+    );
+    this.accountSelected = new Flags(ix.owners.length, dense);
+    this.accountSelected.fillFrom(ix.owners.length, (n) => ix.owners[n], sel.accounts);
     this.inScope = new Flags(ix.owners.length, dense);
     this.keyPrefix = {
       account: resultKey('account', s.id, ''),
@@ -170,7 +203,12 @@ export class Evaluation {
   private accountInScope(here: ServerPass, owner: number): boolean {
     const known = here.inScope.get(owner);
     if (known !== 0) return known > 0;
-    if (here.sel.accounts.has(here.ix.owners[owner] as string)) return here.inScope.set(owner, true);
+    let selected = here.accountSelected.get(owner);
+    if (selected === 0)
+      selected = here.accountSelected.set(owner, here.sel.accounts.has(here.ix.owners[owner] as string))
+        ? 1
+        : -1;
+    if (selected > 0) return here.inScope.set(owner, true);
     const { start, items } = here.ix.domainsOfOwner;
     for (let k = start[owner] as number; k < (start[owner + 1] as number); k++)
       if (this.domainSelected(here, domainNo(here.ix, items[k] as number)))
