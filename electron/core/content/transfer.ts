@@ -13,6 +13,7 @@
 import type { Readable, Transform, Writable } from 'node:stream';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
+import { withGcHeadroom } from './gc-headroom';
 import type { ContentPlace } from './layout';
 import { isConnectionLoss, isResumable, rememberInterrupted } from './resume';
 import type { ResumeLog } from './resume-log';
@@ -172,39 +173,42 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     tap.pipe(verifier);
   }
   try {
-    const [fromAgent, intoNode] = await Promise.allSettled([
-      o.source(fromSource, stop.signal, extraArgs).catch((e: unknown) => {
-        // The agent failed or the source connection dropped: the node must not wait forever.
-        fail(e);
-        throw e;
-      }),
-      unpackOnNode({
-        node,
-        staging: place.staging,
-        tarball: verifier as Readable,
-        lanes: o.lanes ?? lanesFor(o.contentId),
-        signal: stop.signal,
-        timeoutMs: TRANSFER_TIMEOUT_MS,
-      }).then(
-        (r) => {
-          // tar gave up (disk full, permissions): the agent must not stream on into nothing.
-          if (r.code !== 0)
-            fail(
-              new MmError(
-                'content-node-failed',
-                `Unpacking ${o.contentId} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
-                place.staging,
-              ),
-            );
-          return r;
-        },
-        (e: unknown) => {
-          // The node's connection dropped: stop the agent too.
+    // The bytes move with room for the heap to grow (gc-headroom.ts: a mark-compact per few MB otherwise).
+    const [fromAgent, intoNode] = await withGcHeadroom(() =>
+      Promise.allSettled([
+        o.source(fromSource, stop.signal, extraArgs).catch((e: unknown) => {
+          // The agent failed or the source connection dropped: the node must not wait forever.
           fail(e);
           throw e;
-        },
-      ),
-    ]);
+        }),
+        unpackOnNode({
+          node,
+          staging: place.staging,
+          tarball: verifier as Readable,
+          lanes: o.lanes ?? lanesFor(o.contentId),
+          signal: stop.signal,
+          timeoutMs: TRANSFER_TIMEOUT_MS,
+        }).then(
+          (r) => {
+            // tar gave up (disk full, permissions): the agent must not stream on into nothing.
+            if (r.code !== 0)
+              fail(
+                new MmError(
+                  'content-node-failed',
+                  `Unpacking ${o.contentId} on ${node.label} failed (exit ${r.code}): ${r.stderr.trim().split('\n')[0] ?? ''}`,
+                  place.staging,
+                ),
+              );
+            return r;
+          },
+          (e: unknown) => {
+            // The node's connection dropped: stop the agent too.
+            fail(e);
+            throw e;
+          },
+        ),
+      ]),
+    );
     // A source connection that dropped ends the agent's stdout early: the verifier sees a cut
     // tarball first, but the cause to report (and to resume from) is the lost connection.
     const lost = [fromAgent, intoNode].find((r) => r.status === 'rejected' && isConnectionLoss(r.reason));

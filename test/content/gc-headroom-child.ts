@@ -1,0 +1,66 @@
+/**
+ * Child process of gc-headroom.test.ts: a manager process holding the content transfer's
+ * modules and nothing else relays BYTES from one SSH connection to another, the
+ * way a transfer does, once as V8 sets the heap's limits and once inside withGcHeadroom, and
+ * prints the mark-compacts each relay ran, as JSON.
+ */
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { PassThrough } from 'node:stream';
+import { connectSsh } from '../../electron/core/agent/ssh-transport';
+import { withGcHeadroom } from '../../electron/core/content/gc-headroom';
+// The heap a transfer runs in: its modules loaded (what sets the heap's size here).
+import '../../electron/core/content/transfer';
+
+interface Target {
+  readonly port: number;
+  readonly user: string;
+  readonly clientKey: string;
+  readonly hostFingerprint: string;
+}
+
+const target = JSON.parse(process.env['GC_HEADROOM_TARGET'] ?? '') as Target;
+const bytes = Number(process.env['GC_HEADROOM_BYTES']);
+let majors = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[])
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
+}).observe({ entryTypes: ['gc'] });
+
+const connect = () =>
+  connectSsh({
+    host: '127.0.0.1',
+    port: target.port,
+    user: target.user,
+    credentials: { privateKey: target.clientKey },
+    hostKey: { mode: 'pinned', fingerprint: target.hostFingerprint },
+  });
+const [from, to] = await Promise.all([connect(), connect()]);
+
+/** Zero bytes from one connection's command into the other's, with back-pressure, as a transfer streams. */
+async function relay(size = bytes): Promise<void> {
+  const between = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const [read, written] = await Promise.all([
+    from.exec(['head', '-c', String(size), '/dev/zero'], { stdout: between, timeoutMs: 300_000 }),
+    to.exec(['sh', '-c', 'wc -c'], { stdin: between, timeoutMs: 300_000 }),
+  ]);
+  if (read.code !== 0 || written.stdout.trim() !== String(size))
+    throw new Error(`the relay moved ${written.stdout.trim()} of ${size} bytes (exit ${read.code})`);
+}
+
+/** Mark-compacts during `work` (their entries arrive a tick after each collection). */
+async function marksDuring(work: () => Promise<void>): Promise<number> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const before = majors;
+  await work();
+  await new Promise((resolve) => setImmediate(resolve));
+  return majors - before;
+}
+
+// A first relay, not counted: V8 sets the heap's limits from what it holds after the first
+// mark-compacts (the start-up limit is larger).
+await relay(64 * 1024 * 1024);
+const outside = await marksDuring(() => relay());
+const inside = await marksDuring(() => withGcHeadroom(() => relay()));
+await from.close();
+await to.close();
+console.log(JSON.stringify({ outside, inside }));
