@@ -86,9 +86,16 @@ const TRANSFER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
  * file, which a lane takes whole (38 %, 38 %, 47 % of scp with 1, 2, 3 lanes: noise).
  * MM_BENCH_LANES times other counts.
  * On a quiet machine (load 0.2–1.8, 2026-11-30 20:55) the same Maildir moved at 34 % with one
- * lane and 10 % with two: the node's tar CPU went from 56 to 280 s/GB with two lanes (not yet
- * understood). Until it is, mailboxes unpack in one lane by default; the lanes stay for callers
- * and for the bench to keep measuring.
+ * lane and 10 % with two (the node's tar CPU 56 → 280 s/GB). Not the lanes: every one of those
+ * runs (all but the baseline's first) came right after the bench removed the previous run's
+ * 100,000 files, and on the bench machine's ext4 without a journal the inode allocator then
+ * skips each recently freed inode, reading its inode-table block (recently_deleted(): ~70 % of
+ * the tar's perf samples; twice the system CPU for the same tarball extracted locally). With the
+ * trees set aside until the bench ends (2026-11-30 22:30, load 6.5–9): one lane 87 % and 85 %,
+ * two lanes 95 % and 74 %, node tar CPU 10.4 / 12.9 s/GB against the baseline's 13.7 in the first
+ * run; two local tars dealt 100,000 files per file took the same system CPU as one (2.3 s against
+ * 2.2–2.4 s; rwsem spinning on the shared folder 1.6 % of samples). No win measured for two
+ * lanes: one by default; the lanes stay for callers and for the bench to keep measuring.
  */
 const MAILBOX_LANES = 1;
 
