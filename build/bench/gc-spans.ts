@@ -5,8 +5,9 @@
  * only every 32 MB or so) against the old generation's allocation limit. In a process whose heap
  * is small (the bench's, about 10 MB: a limit only about 16 MB above it) that starts a
  * mark-compact every few MB moved, and the manager's CPU per GB rises by a half or more; with a
- * larger heap, or `--initial-old-space-size=64`, it does not happen. The line printed says which
- * case a run was in.
+ * larger heap, `--initial-old-space-size=64`, or the headroom a transfer now takes
+ * (electron/core/content/gc-headroom.ts; MM_GC_HEADROOM=off to see it without) it does not
+ * happen. The line printed says which case a run was in.
  */
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
