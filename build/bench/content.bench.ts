@@ -48,6 +48,7 @@ import { type Sshd, startSshd } from '../../test/helpers/sshd';
 import { goal, reportGoals } from './goals';
 import { GcSpans } from './gc-spans';
 import { type CpuSpan, cpuDuring, perGb } from './proc-cpu';
+import { type StateCounts, stateLine, statesDuring } from './proc-state';
 
 const run = promisify(execFile);
 const DOMAIN = 'acme-widgets.example';
@@ -62,6 +63,8 @@ const TWO_HOP = process.env['MM_BENCH_TWO_HOP'] === '1';
 /** The cipher ssh2 negotiates first (AES-NI): scp with it is the like-for-like baseline. */
 const MANAGER_CIPHER = 'aes128-gcm@openssh.com';
 /** Which parts run: `site`, `mail` or both (comparing two variants of one part takes half the time). */
+/** The processes whose waits are sampled (proc-state.ts): the agent and both tars. */
+const STAGES: ReadonlySet<string> = new Set(['perl', 'tar']);
 const PARTS = new Set((process.env['MM_BENCH_PARTS'] ?? 'site,mail').split(','));
 /**
  * How many `tar -x` lanes on the node each of the manager's transfers is timed with (unpack.ts),
@@ -232,8 +235,20 @@ try {
   const cpu = new Map<string, CpuSpan[]>();
   // The manager's collections during each measurement: its CPU per GB depends on them (gc-spans.ts).
   const gc = new GcSpans();
+  // Where the Maildir's stages wait (the agent's perl, this machine's and the node's tar): the
+  // one running while the stage before it has its output backed up sets the pace.
+  const waits = new Map<string, StateCounts>();
+  const stageTrees = new Map([
+    ['source', source.pid],
+    ['manager', process.pid],
+    ['node', node.pid],
+  ]);
   const timeWithCpu = async (m: Measured, once: () => Promise<unknown>): Promise<void> => {
-    const span = await cpuDuring(trees, () => gc.during(m.what, () => timeInto(m, once)));
+    const counts: StateCounts = waits.get(m.what) ?? new Map();
+    waits.set(m.what, counts);
+    const span = await cpuDuring(trees, () =>
+      gc.during(m.what, () => statesDuring(stageTrees, STAGES, counts, () => timeInto(m, once))),
+    );
     cpu.set(m.what, [...(cpu.get(m.what) ?? []), span]);
   };
   /** The manager's mark-compacts per GB moved in a measurement, with the heap they start from. */
@@ -397,6 +412,8 @@ try {
         `  Maildir with ${laneName(n)} / tar c | ssh tar x: ${((rate(m) / rate(tarSsh)) * 100).toFixed(0)} %`,
       );
     for (const m of [tarSsh, ...mailboxes.values()]) console.log(cpuLine(m));
+    for (const m of [tarSsh, ...mailboxes.values()])
+      console.log(`  waits, ${m.what}: ${stateLine(waits.get(m.what) ?? new Map())}`);
   }
   const above = sitePeak / MB;
   if (PARTS.has('site'))
