@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionInput } from '../../shared/model/decision';
 import { dispatch } from '../../electron/api/handlers';
 import { createCore } from '../../electron/core/core';
-import { ensureDemoProject } from '../../electron/core/demo';
 import { FileLineLog, PgLineLog } from '../../electron/core/store/line-log';
 import { storedProjectFiles } from '../../electron/core/store/postgres-files';
 import { SCHEMA_MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/postgres-schema';
@@ -28,9 +27,8 @@ import { moveProject } from '../../electron/core/store/project-transfer';
 import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { cells } from './team-helpers';
+import { DEMO, cells, verifiedDemo } from './team-helpers';
 
-const DEMO = 'demo-migration';
 const LINUX = 'demo-linux-server';
 
 /** Lines whose keys jsonb reorders and respaces, as services write them and as a caller might. */
@@ -249,17 +247,8 @@ describe("journal entries' text in PostgreSQL", () => {
   it("does not count a decision's patch read back from PostgreSQL as changed by the next full run", async () => {
     const demoUrl = `postgres://${db.user}@127.0.0.1:${db.port}/mmjdemo`;
     const appDir = join(dataDir, 'app');
-    const core = createCore({ dataDir: appDir, shell: 'browser' });
-    await ensureDemoProject(core);
+    const core = await verifiedDemo(appDir, sandbox);
     const dir = core.projects.projectDir(DEMO);
-    await core.target.set(DEMO, { poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl });
-    const suggested = await core.mapping.suggest(DEMO);
-    await core.decisions.setMappings(
-      DEMO,
-      suggested.suggestions.map((s) => s.input),
-    );
-    await core.selection.change(DEMO, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(DEMO);
     const [first, second] = (await core.inventory.load(DEMO, LINUX))?.subscriptions ?? [];
     if (!first || !second) throw new Error('the demo Linux server has fewer than two subscriptions');
     const override = (subscriptionId: string): DecisionInput => ({

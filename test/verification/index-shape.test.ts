@@ -17,6 +17,7 @@ import {
   subscriptionNo,
 } from '../../electron/core/verification/inventory-index';
 import { domainKey } from '../../electron/core/mapping/mapping-rules';
+import { shuffled } from './shuffled';
 
 /** The plain way: one look-up per object, lists grown by push. */
 function group<V>(list: readonly V[], keyOf: (v: V) => string | undefined): Map<string, V[]> {
@@ -53,18 +54,6 @@ function links(inv: Inventory): { ids: Map<string, string[]>; provided: Map<stri
     if (d.registrationSubscriptionId !== undefined) link(d.registrationSubscriptionId, d);
   }
   return { ids, provided };
-}
-
-/** A seeded shuffle, so a failure can be replayed. */
-function shuffled<T>(list: readonly T[], seed: number): T[] {
-  const out = [...list];
-  let a = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    const j = a % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /** The numbered index read back as the id-keyed tables it replaced. */

@@ -23,6 +23,7 @@ import type { Domain, Inventory, Subscription } from '../../shared/model/invento
 import { DEFAULT_MIGRATION_SETTINGS } from '../../shared/model/server';
 import type { VerificationResult } from '../../shared/model/verification';
 import { DEMO, verifiedDemo } from '../helpers/demo-project';
+import { shuffled } from './shuffled';
 
 const TODAY = '2025-06-15';
 
@@ -31,18 +32,6 @@ function digest(results: ReadonlyMap<string, VerificationResult>): string {
   return createHash('sha256')
     .update(JSON.stringify([...results]))
     .digest('hex');
-}
-
-/** A seeded shuffle, so a failure can be replayed. */
-function shuffled<T>(list: readonly T[], seed: number): T[] {
-  const out = [...list];
-  let a = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    const j = a % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 function synthetic(accounts: number, seed = 42, apiVersion: 1 | 2 = 1): Inventory {
