@@ -33,6 +33,7 @@ import {
   settledBad,
   settledOk,
 } from './step-rules';
+import { BatchTally } from './batch-tally';
 import type { ContentPort } from './content-port';
 import { type ProvisioningTarget, type StepContext, StepFailureError, type StepIntent } from './target-port';
 
@@ -69,7 +70,6 @@ export interface BatchResult {
 const READ_BACK_CHUNK = 500;
 
 interface CountsSnapshot {
-  readonly at: number;
   readonly objects: JobSummary['objects'];
   readonly stepsDone: number;
   readonly stepsFailed: number;
@@ -148,6 +148,10 @@ export class BatchExecutor {
   #doneThisRun = 0;
   readonly #started = Date.now();
   #stopped: Control;
+  /** The summary's counts, kept as steps change (batch-tally.ts says why). */
+  readonly #tally: BatchTally;
+  /** The content steps' indexes: the content progress walks these, not every step. */
+  readonly #contentSteps: readonly number[];
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -185,6 +189,15 @@ export class BatchExecutor {
       this.#waiting[i] = waiting;
       if (waiting === 0) this.#ready.push(i);
     });
+    this.#tally = new BatchTally(plan, this.#index, this.#states);
+    this.#contentSteps = this.#steps.flatMap((s, i) => (s.kind === 'content' ? [i] : []));
+  }
+
+  /** Every change of a step's state goes through here, so the tally follows it. */
+  #setState(i: number, state: StepState): void {
+    const from = this.#states[i] as StepState;
+    this.#states[i] = state;
+    this.#tally.changed(i, from);
   }
 
   get states(): ReadonlyMap<string, StepState> {
@@ -272,9 +285,10 @@ export class BatchExecutor {
     const step = this.#steps[i] as PlanStep;
     this.#inflight++;
     this.#running.add(i);
+    this.#tally.running(i, 1);
     const server = step.object.serverId;
     if (usesAgent(step)) this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 0) + 1);
-    this.#states[i] = 'running';
+    this.#setState(i, 'running');
     void this.#execute(step)
       .catch((e: unknown) => this.#failed(step, e))
       .then(async (outcome) => {
@@ -286,7 +300,7 @@ export class BatchExecutor {
       .catch(async (e: unknown) => {
         // The journal itself failed: stop the batch, the step stays open for the next run.
         this.#stopped = 'pause';
-        this.#states[i] = 'pending';
+        this.#setState(i, 'pending');
         await this.deps
           .log('error', `The migration journal could not be written: ${errorText(e)}`)
           .catch(() => undefined);
@@ -294,6 +308,7 @@ export class BatchExecutor {
       .finally(() => {
         this.#inflight--;
         this.#running.delete(i);
+        this.#tally.running(i, -1);
         if (usesAgent(step))
           this.#inflightPerServer.set(server, (this.#inflightPerServer.get(server) ?? 1) - 1);
         after();
@@ -317,11 +332,11 @@ export class BatchExecutor {
     const step = this.#steps[i] as PlanStep;
     this.#outcomes.set(step.id, outcome);
     if (outcome.state === 'failed') {
-      this.#states[i] = 'failed';
+      this.#setState(i, 'failed');
       this.#block(i);
       return;
     }
-    this.#states[i] = outcome.state === 'not-carried' ? 'not-carried' : 'done';
+    this.#setState(i, outcome.state === 'not-carried' ? 'not-carried' : 'done');
     this.#doneThisRun++;
     for (const d of this.#dependents[i] ?? []) {
       if (this.#states[d] !== 'pending') continue;
@@ -337,7 +352,7 @@ export class BatchExecutor {
     while (stack.length > 0) {
       const d = stack.pop() as number;
       if (this.#states[d] !== 'pending') continue;
-      this.#states[d] = 'blocked';
+      this.#setState(d, 'blocked');
       stack.push(...(this.#dependents[d] ?? []));
     }
   }
@@ -468,6 +483,7 @@ export class BatchExecutor {
         found = new Set();
       }
       for (const c of chunk) {
+        if (!this.#confirmed.has(c.i)) this.#tally.confirmed(c.i, true);
         this.#confirmed.add(c.i);
         if (!found.has(c.step.id)) missing.push(c);
       }
@@ -487,12 +503,13 @@ export class BatchExecutor {
       await this.deps.journal.append([
         { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
       ]);
-      this.#confirmed.delete(i);
+      if (this.#confirmed.delete(i)) this.#tally.confirmed(i, false);
       this.#outcomes.set(step.id, outcome);
-      this.#states[i] = 'failed';
+      this.#setState(i, 'failed');
       this.#block(i);
     }
     this.#reconciled = true;
+    this.#tally.reconciled();
   }
 
   #readBackDone = 0;
@@ -507,8 +524,8 @@ export class BatchExecutor {
     let done = 0;
     let files = 0;
     let bytes = 0;
-    this.#steps.forEach((s, i) => {
-      if (s.kind !== 'content') return;
+    for (const i of this.#contentSteps) {
+      const s = this.#steps[i] as PlanStep;
       total++;
       const ids = this.#states[i] === 'done' ? this.#outcomes.get(s.id)?.ids : undefined;
       if (ids) {
@@ -516,7 +533,7 @@ export class BatchExecutor {
         files += Number(ids['files'] ?? 0);
         bytes += Number(ids['bytes'] ?? 0);
       } else bytes += this.#contentInFlight.get(i) ?? 0;
-    });
+    }
     if (total === 0) return undefined;
     const elapsed = (Date.now() - this.#started) / 1000;
     const bytesPerSecond =
@@ -539,65 +556,29 @@ export class BatchExecutor {
     });
   }
 
-  /**
-   * The counts that walk every step and object: cached for a second while the batch runs (a
-   * 20,000-domain batch has ~80,000 steps; recounting them four times a second cost a fifth of
-   * the engine's time), recomputed at once on every state change of the batch.
-   */
-  #counts: CountsSnapshot | undefined;
-
-  #countAll(force: boolean): CountsSnapshot {
-    const cached = this.#counts;
-    if (cached && !force && Date.now() - cached.at < 1_000) return cached;
-    const objects = this.objectStates();
-    let migrated = 0;
-    let failed = 0;
-    for (const s of objects.values()) {
-      if (s === 'migrated') migrated++;
-      else if (s === 'failed' || s === 'blocked') failed++;
-    }
-    const created = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
-    const planned = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
-    const found = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0])) as Record<CreatedKind, number>;
-    let stepsDone = 0;
-    let stepsFailed = 0;
-    // In plan order; a failed step's message is its recorded outcome's.
-    const failures: MigrationFailure[] = [];
-    this.#steps.forEach((s, i) => {
-      const st = this.#states[i] as StepState;
-      if (settledOk(st)) stepsDone++;
-      else if (settledBad(st)) stepsFailed++;
-      if (st === 'failed')
-        failures.push({
-          kind: s.object.kind,
-          id: s.object.id,
-          server: s.object.serverId,
-          step: s.label,
-          message: this.#outcomes.get(s.id)?.message ?? '',
-        });
-      for (const k of countsAs(s.kind)) {
-        planned[k]++;
-        if (st === 'done') created[k]++;
-        if (this.#confirmed.has(i)) found[k]++;
-      }
+  /** The counts now, from the tally; a failed step's message is its recorded outcome's. */
+  #countAll(): CountsSnapshot {
+    const t = this.#tally.counts();
+    const failures: MigrationFailure[] = t.failedSteps.map((i) => {
+      const s = this.#steps[i] as PlanStep;
+      return {
+        kind: s.object.kind,
+        id: s.object.id,
+        server: s.object.serverId,
+        step: s.label,
+        message: this.#outcomes.get(s.id)?.message ?? '',
+      };
     });
-    this.#counts = {
-      at: Date.now(),
-      objects: { total: objects.size, migrated, failed },
-      stepsDone,
-      stepsFailed,
-      created,
-      planned,
-      found,
-      failures,
-    };
-    return this.#counts;
+    return { ...t, failures };
   }
 
-  /** The batch now; `fresh` recounts everything (the ticker takes counts up to a second old). */
-  summary(fresh = true): JobSummary {
+  /**
+   * The batch now. (`fresh` is kept for callers: the counts are always current, as the tally
+   * follows every step; they used to be up to a second old unless fresh.)
+   */
+  summary(_fresh = true): JobSummary {
     const content = this.#contentProgress();
-    const { objects, stepsDone, stepsFailed, created, planned, found, failures } = this.#countAll(fresh);
+    const { objects, stepsDone, stepsFailed, created, planned, found, failures } = this.#countAll();
     const total = this.#steps.length;
     const elapsed = (Date.now() - this.#started) / 1000;
     const rate = this.#doneThisRun / Math.max(elapsed, 0.001);
