@@ -5,9 +5,11 @@
  *
  * Why: the executor used to recount all steps and objects (a Map of every object's state) once a
  * second for its progress. That walk grows with the batch while the steps per second do not, so
- * its share of the engine grew with the batch: ~6 % of the engine's CPU at 20,000 domains
- * (78,000 steps), several times that at 200,000 domains, where the steps cost twice as much
- * (issue 19). Here a step's change touches only its own object and that object's account.
+ * its cost per step grew with the batch (issue 19: steps cost twice as much at 10x). Measured
+ * with --cpu-prof on the whole-source bench (MM_BENCH_MIGRATION_PART=2), CPU samples per 1,000
+ * steps: at 1x the recount was 154 ms of 1,624; at 3x 1,483 of 3,967 (GC 504). With the tally:
+ * 16 of 1,760 at 3x (GC 241), 163 -> 280 steps/s at 3x (load 8-9, not interleaved). Here a
+ * step's change touches only its own object and that object's account.
  *
  * The states are the same as `batchObjectStates` gives over the same step states (the executor's
  * test compares them): a domain's from its steps, an account's from its steps and then its
