@@ -14,7 +14,7 @@
  * parking); and the built-in demo project (its real agent's inventory) with today pinned.
  */
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { syntheticInventory, syntheticMapping } from '../../build/bench/synthetic';
 import { applyPatch, reverify, touchedBy, verifyAll } from '../../electron/core/verification/engine';
 import { type VerificationInput, objectKey } from '../../electron/core/verification/input';
@@ -178,7 +178,16 @@ describe('verification results are the same bytes as before the numbered index',
   });
 
   it('the built-in demo project (its agent inventory), today pinned', async () => {
-    const core = await verifiedDemo();
+    // The demo's source writes dates relative to the day it is built (build-demo-sphera.mjs): the
+    // day the digest was taken, pinned, or the test would fail from the next day on.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-30T12:00:00Z'));
+    let core: Awaited<ReturnType<typeof verifiedDemo>>;
+    try {
+      core = await verifiedDemo();
+    } finally {
+      vi.useRealTimers();
+    }
     const { input } = await core.verification.gather(DEMO);
     const results = fullRun({ ...input, today: TODAY });
     expect(results.size).toBeGreaterThan(10);
