@@ -6,19 +6,12 @@
  */
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
-import { connectSsh } from '../../electron/core/agent/ssh-transport';
 import { withGcHeadroom } from '../../electron/core/content/gc-headroom';
+import { type SshdLogin, connectTo } from '../helpers/sshd';
 // The heap a transfer runs in: its modules loaded (what sets the heap's size here).
 import '../../electron/core/content/transfer';
 
-interface Target {
-  readonly port: number;
-  readonly user: string;
-  readonly clientKey: string;
-  readonly hostFingerprint: string;
-}
-
-const target = JSON.parse(process.env['GC_HEADROOM_TARGET'] ?? '') as Target;
+const target = JSON.parse(process.env['GC_HEADROOM_TARGET'] ?? '') as SshdLogin;
 const bytes = Number(process.env['GC_HEADROOM_BYTES']);
 let majors = 0;
 new PerformanceObserver((list) => {
@@ -26,15 +19,7 @@ new PerformanceObserver((list) => {
     if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
 }).observe({ entryTypes: ['gc'] });
 
-const connect = () =>
-  connectSsh({
-    host: '127.0.0.1',
-    port: target.port,
-    user: target.user,
-    credentials: { privateKey: target.clientKey },
-    hostKey: { mode: 'pinned', fingerprint: target.hostFingerprint },
-  });
-const [from, to] = await Promise.all([connect(), connect()]);
+const [from, to] = await Promise.all([connectTo(target), connectTo(target)]);
 
 /** Zero bytes from one connection's command into the other's, with back-pressure, as a transfer streams. */
 async function relay(size = bytes): Promise<void> {

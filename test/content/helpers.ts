@@ -8,18 +8,11 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
-import { type SshConnection, connectSsh } from '../../electron/core/agent/ssh-transport';
+import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import type { Sshd } from '../helpers/sshd';
 
-export async function connectTo(sshd: Sshd): Promise<SshConnection> {
-  return connectSsh({
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    credentials: { privateKey: sshd.clientKey },
-    hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
-  });
-}
+// The content tests have always reached their sshds through this module.
+export { connectTo } from '../helpers/sshd';
 
 /** The linux agent on the source sshd, reading the layout below `root`. */
 export async function sourceAgent(conn: SshConnection, sshd: Sshd, root: string): Promise<AgentCommunicator> {

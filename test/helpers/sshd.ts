@@ -10,6 +10,7 @@ import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hostKeyFingerprint } from '../../electron/core/agent/host-key';
+import { type SshConnection, type SshTarget, connectSsh } from '../../electron/core/agent/ssh-transport';
 import { makePasswordUser } from './password-user';
 import { tempDir } from './paths';
 import { stopChild } from './stop-child';
@@ -130,6 +131,30 @@ export async function startSshd(
       }
     }),
   };
+}
+
+/** What a client needs of a test sshd to log in: where it listens, its user and key, its host key. */
+export type SshdLogin = Pick<Sshd, 'port' | 'user' | 'clientKey' | 'hostFingerprint'>;
+
+/**
+ * The app's SSH transport's target for a test sshd: its own user with its client key, the host
+ * key pinned to the one the sshd was started with, so no test trusts a key by accident. `over`
+ * changes what a test is about (another user or password, a host-key mode, keepalives, a port).
+ */
+export function sshdTarget(sshd: SshdLogin, over: Partial<SshTarget> = {}): SshTarget {
+  return {
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    credentials: { privateKey: sshd.clientKey },
+    hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
+    ...over,
+  };
+}
+
+/** A connection through the app's SSH transport to a test sshd (see sshdTarget). */
+export function connectTo(sshd: SshdLogin, over: Partial<SshTarget> = {}): Promise<SshConnection> {
+  return connectSsh(sshdTarget(sshd, over));
 }
 
 /** Every descendant of `pid`, children before grandchildren, by walking parent ids with ps. */

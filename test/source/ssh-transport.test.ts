@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SshConnection, connectSsh } from '../../electron/core/agent/ssh-transport';
+import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import type { MmError } from '../../electron/core/errors';
-import { freePort, type Sshd, startSshd } from '../helpers/sshd';
+import { connectTo, freePort, type Sshd, startSshd } from '../helpers/sshd';
 import { failure } from '../helpers/failure';
 import { tempDir } from '../helpers/paths';
 
@@ -29,23 +29,14 @@ describe('SSH transport against a real sshd', () => {
   });
   afterAll(() => sshd?.stop());
 
-  const target = (over: Partial<Parameters<typeof connectSsh>[0]> = {}) => ({
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: sshd.user,
-    credentials: { privateKey: sshd.clientKey },
-    hostKey: { mode: 'pinned' as const, fingerprint: sshd.hostFingerprint },
-    ...over,
-  });
-
   it('trusts a new host key on first use and reports its fingerprint for pinning', async () => {
-    const conn = await connectSsh(target({ hostKey: { mode: 'trust-new' } }));
+    const conn = await connectTo(sshd, { hostKey: { mode: 'trust-new' } });
     expect(conn.hostKeyFingerprint).toBe(sshd.hostFingerprint);
     await conn.close();
   });
 
   it('refuses an unpinned key without consent, showing the fingerprint', async () => {
-    await expect(connectSsh(target({ hostKey: { mode: 'ask' } }))).rejects.toMatchObject({
+    await expect(connectTo(sshd, { hostKey: { mode: 'ask' } })).rejects.toMatchObject({
       code: 'host-key-unknown',
       where: sshd.hostFingerprint,
     });
@@ -53,7 +44,7 @@ describe('SSH transport against a real sshd', () => {
 
   it('refuses a changed host key, showing both fingerprints', async () => {
     const pinned = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    const error = await connectSsh(target({ hostKey: { mode: 'pinned', fingerprint: pinned } })).catch(
+    const error = await connectTo(sshd, { hostKey: { mode: 'pinned', fingerprint: pinned } }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'host-key-changed' });
@@ -62,7 +53,7 @@ describe('SSH transport against a real sshd', () => {
   });
 
   it('runs commands with every argument quoted: hostile values stay data', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     const dir = await tempDir();
     const marker = join(dir, 'pwned');
     const hostile = [
@@ -80,14 +71,14 @@ describe('SSH transport against a real sshd', () => {
   });
 
   it('reports the exit code and stderr of a failing command', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     const result = await conn.exec(['sh', '-c', 'echo broken >&2; exit 7']);
     expect(result).toMatchObject({ code: 7, stderr: 'broken\n' });
     await conn.close();
   });
 
   it('stops a command that runs past its timeout, and one that is cancelled', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     await expect(conn.exec(['sleep', '30'], { timeoutMs: 300 })).rejects.toMatchObject({
       code: 'command-timeout',
     });
@@ -101,7 +92,7 @@ describe('SSH transport against a real sshd', () => {
   });
 
   it('uploads and downloads files over SFTP with progress', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     const dir = await tempDir();
     const data = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
     await writeFile(join(dir, 'up.bin'), data);
@@ -117,23 +108,21 @@ describe('SSH transport against a real sshd', () => {
   it('logs in with a password, and says so clearly when the password is wrong', async () => {
     if (!sshd.passwordUser) return expect.fail('password logins need root to create the test user');
     const { name, password } = sshd.passwordUser;
-    const conn = await connectSsh(target({ user: name, credentials: { password } }));
+    const conn = await connectTo(sshd, { user: name, credentials: { password } });
     expect((await conn.exec(['id', '-un'])).stdout.trim()).toBe(name);
     await conn.close();
-    await expect(
-      connectSsh(target({ user: name, credentials: { password: 'wrong' } })),
-    ).rejects.toMatchObject({
+    await expect(connectTo(sshd, { user: name, credentials: { password: 'wrong' } })).rejects.toMatchObject({
       code: 'ssh-auth-failed',
     });
   });
 
   it('says when nothing listens on the port', async () => {
     const port = await freePort();
-    await expect(connectSsh(target({ port }))).rejects.toMatchObject({ code: 'ssh-unreachable' });
+    await expect(connectTo(sshd, { port })).rejects.toMatchObject({ code: 'ssh-unreachable' });
   });
 
   it('keeps multi-byte UTF-8 whole across chunks and counts the output limit in bytes', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     // 'ä€𝄞' is 2 + 3 + 4 = 9 bytes; 25 000 of them (225 000 bytes) cross many 32 KB packets.
     const unit = '\u00e4\u20ac\u{1d11e}';
     const expected = unit.repeat(25_000);
@@ -152,7 +141,7 @@ describe('SSH transport against a real sshd', () => {
   });
 
   it('says the connection is closed when used after close()', async () => {
-    const conn = await connectSsh(target());
+    const conn = await connectTo(sshd);
     await conn.close();
     await expect(conn.exec(['true'])).rejects.toMatchObject({ code: 'ssh-connection-closed' });
   });
@@ -162,20 +151,14 @@ describe('SSH transport against a real sshd', () => {
     const locked = await startSshd({ passphrase });
     try {
       expect(locked.clientKey).toMatch(/BEGIN OPENSSH PRIVATE KEY/);
-      const base = {
-        host: '127.0.0.1',
-        port: locked.port,
-        user: locked.user,
-        hostKey: { mode: 'pinned' as const, fingerprint: locked.hostFingerprint },
-      };
-      const conn = await connectSsh({ ...base, credentials: { privateKey: locked.clientKey, passphrase } });
+      const conn = await connectTo(locked, { credentials: { privateKey: locked.clientKey, passphrase } });
       expect((await conn.exec(['echo', 'in'])).stdout).toBe('in\n');
       await conn.close();
       for (const credentials of [
         { privateKey: locked.clientKey, passphrase: 'not the passphrase' },
         { privateKey: locked.clientKey },
       ]) {
-        const error = await failure(connectSsh({ ...base, credentials }));
+        const error = await failure(connectTo(locked, { credentials }));
         expect(error).toMatchObject({
           code: 'ssh-key-invalid',
           where: `${locked.user}@127.0.0.1:${locked.port}`,
@@ -213,14 +196,7 @@ describe('SSH transport when the connection dies after connecting', () => {
 
   const where = () => `${sshd.user}@127.0.0.1:${sshd.port}`;
   const open = async (keepalive?: { intervalMs: number; countMax: number }) =>
-    connectSsh({
-      host: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.user,
-      credentials: { privateKey: sshd.clientKey },
-      hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
-      ...(keepalive ? { keepalive } : {}),
-    });
+    connectTo(sshd, keepalive ? { keepalive } : {});
 
   it('a killed session and a stopped sshd: the process survives, every later call names the lost connection', async () => {
     conn = await open();

@@ -7,9 +7,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSsh } from '../../electron/core/agent/ssh-transport';
 import { PASSWORD_USER_PREFIX } from '../helpers/password-user';
-import { type Sshd, startSshd } from '../helpers/sshd';
+import { connectTo, type Sshd, startSshd } from '../helpers/sshd';
 
 const known = (name: string): boolean => {
   try {
@@ -32,13 +31,7 @@ describe('password users of test sshds started side by side', () => {
   });
 
   const login = async (sshd: Sshd, user: string, password: string): Promise<string> => {
-    const conn = await connectSsh({
-      host: '127.0.0.1',
-      port: sshd.port,
-      user,
-      credentials: { password },
-      hostKey: { mode: 'pinned', fingerprint: sshd.hostFingerprint },
-    });
+    const conn = await connectTo(sshd, { user, credentials: { password } });
     try {
       return (await conn.exec(['id', '-un'])).stdout.trim();
     } finally {
