@@ -15,6 +15,7 @@ use warnings;
 use Digest::SHA ();
 use Fcntl qw(:mode O_RDONLY);
 use MigrationAgent::PipeSHA ();
+use POSIX ();
 use MigrationAgent::Util ();
 
 use constant BLOCK => 262144;
@@ -184,9 +185,10 @@ sub _manifest_line {
 
 # Adds the regular file at $path under the member name $name, streaming it. Only a regular
 # file is ever opened: the final component is opened with O_NOFOLLOW|O_NONBLOCK (a symlink or
-# a fifo swapped in after the caller's lstat is neither followed nor waited on) and the open
-# handle is fstat-ed; anything but a regular file is refused with an error. The header carries
-# the size fstat reports when the file is opened. If the file changes size while it is being
+# a fifo swapped in after the caller's lstat is neither followed nor waited on). A file larger
+# than a block is then fstat-ed, and its header carries the size fstat reports; a small one
+# keeps the caller's lstat (see _add_regular). Anything but a regular file is refused with an
+# error. If the file changes size while it is being
 # streamed, the member is still well-formed: a file that shrank is padded with NUL bytes up to
 # the header size, one that grew is cut at the header size, and one warning line
 # "agent.pl: warning: ..." goes to stderr (the manifest hashes the bytes actually archived).
@@ -196,12 +198,66 @@ sub add_file {
     @st = lstat $path unless @st;
     die "cannot read $path: $!\n" unless @st;
     die "cannot archive $path: not a regular file\n" unless ($st[2] & IFMT) == IFREG;
+    _add_regular($self, $name, $path, @st[2, 4, 5, 7, 9]);
+    return;
+}
+
+# The ustar header's fields after the name, mode, owner, size, mtime, checksum and type: no link
+# target, the magic, empty user and group names, no device, no prefix. A small file's header is
+# its name, one sprintf of the numbers and this.
+use constant USTAR_TAIL => pack('a100 a8 a32 a32 a8 a8 a155 a12', '', "ustar\0" . '00', '', '', ('0' x 7) x 2, '', '');
+
+# add_file once an lstat found a regular file: its mode, owner, size and mtime. add_tree calls it
+# directly (a method call and thirteen stat fields handed on cost as much as the header).
+sub _add_regular {
+    my ($self, $name, $path, $mode, $uid, $gid, $size, $mtime) = @_;
+    if ($size <= BLOCK && !defined $self->{skip_through} && !defined $self->{tail_of}
+        && length $name <= 100 && !utf8::is_utf8($name) && $mtime >= 0 && $mtime < 8**11)
+    {
+        # A small file (a Maildir is mostly these) with a plain ustar header, not resuming: a
+        # bare descriptor, the header from the lstat and one sprintf, one read (one byte more
+        # asked for: getting it means the file grew), one one-shot hash, data and padding
+        # appended to the output. The same bytes as _header and _write. A Perl handle would cost
+        # three more system calls (a terminal check, a seek, an fstat) and the fstat a fourth, as
+        # many as the rest together: the lstat stands for the fstat as long as the read brings
+        # exactly the size it saw. Anything else (the file changed or was swapped since) is
+        # fstat-ed: what is not a regular file is refused, a regular one is cut or padded.
+        my $fd = POSIX::open($path, O_RDONLY | NOFOLLOW | NONBLOCK);
+        die "cannot open $path: $!\n" unless defined $fd;
+        my $hdr = pack('a100', $name)
+          . sprintf("%07o\0%07o\0%07o\0%011o\0%011o\0        0", $mode & 07777, $uid & 07777777, $gid & 07777777,
+            $size, $mtime)
+          . USTAR_TAIL;
+        substr($hdr, 148, 8, sprintf("%06o\0 ", unpack('%32C*', $hdr)));
+        $self->_write($hdr);
+        my $got = POSIX::read($fd, my $buf, $size + 1);
+        my ($short, $grew) = (0, 0);
+        if (defined $got && $got == $size) { POSIX::close($fd); }
+        else {
+            my $in = _handle($fd, $path);
+            ($buf, $short, $grew) = _read_block($in, $path, $size, 1, $buf);
+            close $in;
+        }
+        my $hex = Digest::SHA::sha256_hex($buf);
+        my $pad = -$size & 511;    # to the next 512-byte block
+        $self->{bytes} += $size + $pad;
+        $self->{out} .= $buf;
+        $self->{out} .= "\0" x $pad;
+        $self->_flush if length $self->{out} >= FLUSH_AT;
+        _warn("$path shrank while it was archived; member $name padded with NUL bytes to its $size-byte header size")
+          if $short;
+        _warn("$path grew while it was archived; member $name cut at its $size-byte header size") if $grew;
+        if ($name =~ /[\\\n]/) { $self->_manifest_line($hex, $name); }
+        else { $self->{manifest} .= "$hex  $name\n"; }
+        $self->{files}++;
+        return;
+    }
     # sysread bypasses PerlIO layers, so the handle needs no binmode.
     sysopen(my $in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
     my @fst = stat $in;
     die "cannot read $path: $!\n" unless @fst;
     die "cannot archive $path: not a regular file\n" unless ($fst[2] & IFMT) == IFREG;
-    my $size = $fst[7];
+    ($mode, $uid, $gid, $size, $mtime) = @fst[2, 4, 5, 7, 9];
     local $self->{mute} = 1 if defined $self->{skip_through};
     my $from = 0;
     if (!defined $self->{skip_through} && defined $self->{tail_of}) {
@@ -211,10 +267,10 @@ sub add_file {
         die "$name is now $size bytes, less than the $from bytes resumed from: start the transfer over\n"
           if $from > $size;
         delete @{$self}{qw(tail_of tail_from)};
-        $self->_header(TAIL_NAME, $fst[2], $fst[4], $fst[5], $size - $from, $fst[9], '0');
+        $self->_header(TAIL_NAME, $mode, $uid, $gid, $size - $from, $mtime, '0');
     }
     else {
-        $self->_header($name, $fst[2], $fst[4], $fst[5], $size, $fst[9], '0');
+        $self->_header($name, $mode, $uid, $gid, $size, $mtime, '0');
     }
     my $pad = "\0" x ((512 - ($size - $from) % 512) % 512);
     my ($hex, $short, $grew);
@@ -255,14 +311,25 @@ sub add_file {
     return;
 }
 
+# A Perl handle on the bare descriptor $fd, fstat-ed: it must be a regular file (else refused).
+sub _handle {
+    my ($fd, $path) = @_;
+    open(my $in, '<&=', $fd) or do { POSIX::close($fd); die "cannot read $path: $!\n" };
+    my @st = stat $in;
+    die "cannot read $path: $!\n" unless @st;
+    die "cannot archive $path: not a regular file\n" unless ($st[2] & IFMT) == IFREG;
+    return $in;
+}
+
 # Reads $want bytes of a file into one string: (bytes, shrank, grew). Bytes missing at the end
 # of the file (it shrank) are NUL. For the file's last block ($last) one byte more is asked for:
 # getting it means the file grew, found without a read of its own (the end of a regular file is
 # where a read first comes back short, so a short read that still filled $want is the end).
+# $got: what a first read already brought (the small-file path's), if any.
 sub _read_block {
-    my ($in, $path, $want, $last) = @_;
+    my ($in, $path, $want, $last, $got) = @_;
     my $ask = $last ? $want + 1 : $want;
-    my ($buf, $short) = ('', 0);
+    my ($buf, $short) = (defined $got ? $got : '', 0);
     while (length $buf < $want) {
         my $got = sysread($in, $buf, $ask - length $buf, length $buf);
         die "cannot read $path: $!\n" unless defined $got;
@@ -315,21 +382,28 @@ sub add_tree {
     }
     my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir $dh;
     closedir $dh;
+    # A writer whose add_file picks members (MigrationAgent::Resync's) is asked for every file;
+    # this one's files go straight to _add_regular.
+    my $plain = $self->can('add_file') == \&add_file;
     for my $n (@names) {
         my $path = "$dir/$n";
-        my $member = $prefix . $n;
-        my @st = lstat $path or die "cannot stat $path: $!\n";
-        my $type = $st[2] & IFMT;
-        if ($type == IFLNK) {
+        # One lstat: a file's header fields come from it.
+        my ($mode, $uid, $gid, $size, $mtime) = (lstat $path)[2, 4, 5, 7, 9];
+        die "cannot stat $path: $!\n" unless defined $mode;
+        my $type = $mode & IFMT;
+        if ($type == IFREG) {
+            if ($plain) { _add_regular($self, $prefix . $n, $path, $mode, $uid, $gid, $size, $mtime); }
+            else { $self->add_file($prefix . $n, $path, lstat _); }
+        }
+        elsif ($type == IFLNK) {
+            my @st = lstat _;
             my $target = readlink $path;
-            $self->add_symlink($member, defined $target ? $target : '', @st);
+            $self->add_symlink($prefix . $n, defined $target ? $target : '', @st);
         }
         elsif ($type == IFDIR) {
-            $self->add_dir($member, @st);
-            $self->add_tree($path, "$member/", @st);
-        }
-        elsif ($type == IFREG) {
-            $self->add_file($member, $path, @st);
+            my @st = lstat _;
+            $self->add_dir($prefix . $n, @st);
+            $self->add_tree($path, "$prefix$n/", @st);
         }
     }
     return;
