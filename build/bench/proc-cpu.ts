@@ -14,17 +14,22 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 const TICK_S = 0.01; // USER_HZ is 100 on Linux
 
-interface Stat {
+/** What the benches read of one process's /proc/<pid>/stat (proc(5)). */
+export interface ProcStat {
   readonly pid: number;
   readonly ppid: number;
+  /** The program's name as the kernel keeps it (15 bytes at most; may hold spaces and ')'). */
   readonly comm: string;
+  /** The state letter: R running or runnable, S asleep, D disk wait, … */
+  readonly state: string;
   /** utime+stime, seconds. */
   readonly own: number;
   /** cutime+cstime, seconds. */
   readonly children: number;
 }
 
-function readStat(pid: number | 'self'): Stat | undefined {
+/** A process's /proc/<pid>/stat, parsed; undefined once it has exited. */
+export function readProcStat(pid: number | 'self'): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -40,13 +45,14 @@ function readStat(pid: number | 'self'): Stat | undefined {
     pid: Number(text.slice(0, open).trim()),
     ppid: n(4),
     comm: text.slice(open + 1, close),
+    state: f[0] ?? '',
     own: (n(14) + n(15)) * TICK_S,
     children: (n(16) + n(17)) * TICK_S,
   };
 }
 
 /** The children of a process, from /proc/<pid>/task/<tid>/children (one file per thread). */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
   try {
@@ -57,7 +63,7 @@ function childrenOf(pid: number): number[] {
   for (const tid of tasks) {
     try {
       for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' '))
-        if (c !== '' && c !== '\n') out.push(Number(c));
+        if (c.trim() !== '') out.push(Number(c));
     } catch {
       // the thread ended
     }
@@ -71,13 +77,13 @@ function childrenOf(pid: number): number[] {
  * Walked through the children files, not by reading every process of the machine: the samples
  * are taken in this process, whose CPU is part of what is measured.
  */
-function tree(root: number, apart: ReadonlySet<number> = new Set()): Stat[] {
-  const out: Stat[] = [];
+function tree(root: number, apart: ReadonlySet<number> = new Set()): ProcStat[] {
+  const out: ProcStat[] = [];
   const todo = [root];
   while (todo.length > 0) {
     const pid = todo.pop()!;
     if (pid !== root && apart.has(pid)) continue;
-    const s = readStat(pid);
+    const s = readProcStat(pid);
     if (!s) continue;
     out.push(s);
     todo.push(...childrenOf(pid));

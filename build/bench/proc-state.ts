@@ -6,24 +6,19 @@
  * the one that sets the pace; a stage often waiting for input is being starved upstream.
  * Measures the content bench's Maildir (the agent's perl, the node's tar).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childrenOf, readProcStat } from './proc-cpu';
 
 type Kind = 'run' | 'input' | 'output' | 'disk' | 'other';
 const KINDS: readonly Kind[] = ['run', 'input', 'output', 'disk', 'other'];
 
 /** One process's state letter and, asleep, the kernel function it waits in. */
 function stateOf(pid: number): { comm: string; kind: Kind } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined; // exited between listing and reading
-  }
-  const close = text.lastIndexOf(')');
-  const comm = text.slice(text.indexOf('(') + 1, close);
-  const letter = text[close + 2];
-  if (letter === 'R') return { comm, kind: 'run' };
-  if (letter === 'D') return { comm, kind: 'disk' };
+  const stat = readProcStat(pid);
+  if (!stat) return undefined;
+  const { comm, state } = stat;
+  if (state === 'R') return { comm, kind: 'run' };
+  if (state === 'D') return { comm, kind: 'disk' };
   let wchan = '';
   try {
     wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1');
@@ -43,24 +38,11 @@ function descendants(root: number, apart: ReadonlySet<number>): number[] {
   const out: number[] = [];
   const todo = [root];
   while (todo.length > 0) {
-    const pid = todo.pop()!;
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue; // exited
-    }
-    for (const tid of tasks) {
-      try {
-        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' '))
-          if (c.trim() !== '' && !apart.has(Number(c))) {
-            out.push(Number(c));
-            todo.push(Number(c));
-          }
-      } catch {
-        // the thread ended
+    for (const child of childrenOf(todo.pop()!))
+      if (!apart.has(child)) {
+        out.push(child);
+        todo.push(child);
       }
-    }
   }
   return out;
 }
