@@ -1,0 +1,101 @@
+/**
+ * The rehearsal bench's sandboxes, each in a process of its own (sandbox-child.ts), as
+ * migration.bench.ts runs its target (sandbox-process.ts): what the bench measures is the
+ * engine, never a sandbox's tables. The shells run a rehearsal's throwaway sandbox inside the
+ * manager; here it is a child, its peak RSS reported beside the engine's.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type {
+  StartThrowawayTarget,
+  ThrowawayTarget,
+  ThrowawayTargetOptions,
+} from '../../electron/core/rehearsal/throwaway-target';
+import type { TargetHolding } from '../../shared/model/rehearsal';
+import type { ChildAnswer, ChildReady, ChildRequest } from './sandbox-child';
+
+const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
+
+export interface SandboxChild {
+  readonly ready: ChildReady;
+  ask(what: ChildRequest['ask']): Promise<unknown>;
+  /** Stops the sandbox; resolves with the child's peak RSS (bytes). */
+  close(): Promise<number>;
+}
+
+async function startChild(
+  role: 'production' | 'throwaway',
+  options: ThrowawayTargetOptions,
+): Promise<SandboxChild> {
+  const child: ChildProcess = fork(CHILD, [role, JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // holdings at 3× are tens of MB: structured clone over the channel, not JSON text
+    serialization: 'advanced',
+  });
+  // a bench that fails must not leave its sandbox running
+  const orphan = (): void => void child.kill('SIGKILL');
+  process.once('exit', orphan);
+  const ready = await new Promise<ChildReady>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ChildReady));
+    child.once('exit', (code) => reject(new Error(`the ${role} sandbox exited ${code} before it listened`)));
+  });
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let next = 0;
+  child.on('message', (m) => {
+    const a = m as ChildAnswer;
+    const w = waiting.get(a.n);
+    if (!w) return;
+    waiting.delete(a.n);
+    if (a.ok) w.resolve(a.value);
+    else w.reject(new Error(`the ${role} sandbox: ${a.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`the ${role} sandbox exited ${code}`));
+    waiting.clear();
+  });
+  const ask = (what: ChildRequest['ask']): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const n = next++;
+      waiting.set(n, { resolve, reject });
+      child.send({ n, ask: what } satisfies ChildRequest);
+    });
+  return {
+    ready,
+    ask,
+    close: async () => {
+      process.off('exit', orphan);
+      if (child.exitCode !== null) return 0;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const peak = (await ask('close')) as number;
+      await exited;
+      return peak;
+    },
+  };
+}
+
+/** The "production" target a rehearsal lists: its URLs, a digest of its state, its peak RSS. */
+export function startProductionSandbox(dataDir: string): Promise<SandboxChild> {
+  return startChild('production', { dataDir });
+}
+
+/**
+ * The StartThrowawayTarget the bench gives the core: each rehearsal's sandbox in a child.
+ * `peaks` receives each one's peak RSS when it is closed.
+ */
+export function throwawayInChild(peaks: number[]): StartThrowawayTarget {
+  return async (options): Promise<ThrowawayTarget> => {
+    const child = await startChild('throwaway', options);
+    const r = child.ready;
+    return {
+      poaUrl: r.poaUrl,
+      pbaUrl: r.pbaUrl,
+      ...(r.nodes ? { nodes: r.nodes } : {}),
+      offered: r.offered ?? { templates: 0, plans: 0 },
+      holdings: async () => (await child.ask('holdings')) as TargetHolding[],
+      close: async () => {
+        peaks.push(await child.close());
+      },
+    };
+  };
+}
