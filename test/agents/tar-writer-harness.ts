@@ -49,3 +49,20 @@ export function archiveChanging(
   const r = spawnSync('perl', ['-e', code, dir, name, change, out, String(growBy)], { encoding: 'utf8' });
   return { code: r.status ?? -1, stderr: r.stderr };
 }
+
+/**
+ * Runs the writer over `dir` (add_tree, finish) into `out` with the agent's clock fixed at `now`
+ * (the manifest member's mtime), optionally resuming after the member `resumeAfter`.
+ */
+export function archiveTreeAt(dir: string, out: string, now: number, resumeAfter?: string): PerlRun {
+  const code = [
+    'use strict; use warnings;',
+    `BEGIN { *CORE::GLOBAL::time = sub () { ${Math.floor(now)} } }`,
+    `use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
+    "my ($dir, $out, $after) = @ARGV; open(my $fh, '>', $out) or die;",
+    'my $t = MigrationAgent::Tar->new($fh); $t->resume_after($after) if length $after;',
+    '$t->add_tree($dir); $t->finish; close $fh or die;',
+  ].join('\n');
+  const r = spawnSync('perl', ['-e', code, dir, out, resumeAfter ?? ''], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
