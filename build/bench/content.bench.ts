@@ -41,10 +41,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
-import { connectSsh } from '../../electron/core/agent/ssh-transport';
 import { type ContentPlace, mailboxPlace, sitePlace } from '../../electron/core/content/layout';
 import { lanesFor, transferContent } from '../../electron/core/content/transfer';
-import { type Sshd, startSshd } from '../../test/helpers/sshd';
+import { connectTo, type Sshd, startSshd } from '../../test/helpers/sshd';
 import { goal, reportGoals } from './goals';
 import { GcSpans } from './gc-spans';
 import { type CpuSpan, cpuDuring, perGb } from './proc-cpu';
@@ -173,17 +172,9 @@ const [source, node] = await Promise.all([startSshd(), startSshd()]);
 // One identity for both ends, so `scp -3` (one -i for both hosts) reaches both.
 await appendFile(join(node.dir, 'authorized_keys'), await readFile(`${source.clientKeyPath}.pub`));
 const nodeRoot = join(dir, 'node');
-const connect = (s: Sshd) =>
-  connectSsh({
-    host: '127.0.0.1',
-    port: s.port,
-    user: s.user,
-    credentials: { privateKey: s.clientKey },
-    hostKey: { mode: 'pinned', fingerprint: s.hostFingerprint },
-  });
 try {
   await mkdir(join(nodeRoot, 'scp'), { recursive: true });
-  const [src, dst] = await Promise.all([connect(source), connect(node)]);
+  const [src, dst] = await Promise.all([connectTo(source), connectTo(node)]);
   const agent = new AgentCommunicator(src, {
     agent: 'linux',
     local: false,
