@@ -24,9 +24,11 @@ use warnings;
 use Digest::SHA ();
 use Fcntl qw(:mode O_RDONLY);
 use MigrationAgent::Tar;
+use POSIX ();
 
 use constant NOFOLLOW => eval { Fcntl::O_NOFOLLOW() } || 0;
 use constant NONBLOCK => eval { Fcntl::O_NONBLOCK() } || 0;
+use constant IFMT => Fcntl::S_IFMT();
 
 sub _escaped {
     my ($name) = @_;
@@ -51,13 +53,32 @@ sub parse_members {
 }
 
 # SHA-256 and size of one regular file, opened as MigrationAgent::Tar opens it (never a link).
+# $seen: the size the caller's lstat found. A file of at most a block is then read once through
+# a bare descriptor and hashed in one piece, as the tar writer does (a Maildir's listing is
+# 100,000 of these): while the read brings exactly that size, the lstat stands for the fstat.
+# Any other read, and every larger file, goes the fstat-ed way (not a regular file: refused).
 sub _hash_file {
-    my ($path) = @_;
-    sysopen(my $in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
+    my ($path, $seen) = @_;
+    my ($sha, $in);
+    if (defined $seen && $seen <= MigrationAgent::Tar::BLOCK) {
+        my $fd = POSIX::open($path, O_RDONLY | NOFOLLOW | NONBLOCK);
+        die "cannot open $path: $!\n" unless defined $fd;
+        my $got = POSIX::read($fd, my $buf, $seen + 1);
+        if (defined $got && $got == $seen) {
+            POSIX::close($fd);
+            return (Digest::SHA::sha256_hex($buf), $seen);
+        }
+        $in = MigrationAgent::Tar::_handle($fd, $path);
+        $sha = Digest::SHA->new(256);
+        $sha->add($buf) if defined $got;    # what was read is the file's start: addfile goes on
+    }
+    else {
+        sysopen($in, $path, O_RDONLY | NOFOLLOW | NONBLOCK) or die "cannot open $path: $!\n";
+        $sha = Digest::SHA->new(256);
+    }
     binmode $in;
     my @st = stat $in;
     die "cannot read $path: $!\n" unless @st && S_ISREG($st[2]);
-    my $sha = Digest::SHA->new(256);
     $sha->addfile($in);
     close $in;
     return ($sha->hexdigest, $st[7]);
@@ -71,8 +92,11 @@ sub _walk {
     for my $n (@names) {
         my $path = "$dir/$n";
         my $member = $prefix . $n;
-        my @st = lstat $path or die "cannot stat $path: $!\n";
-        if (S_ISLNK($st[2])) {
+        # One lstat; its type by mask (S_ISLNK and friends are a sub call each).
+        my ($mode, $size) = (lstat $path)[2, 7];
+        die "cannot stat $path: $!\n" unless defined $mode;
+        my $type = $mode & IFMT;
+        if ($type == S_IFLNK) {
             my $target = readlink $path;
             $target = '' unless defined $target;
             utf8::encode($target) if utf8::is_utf8($target);
@@ -82,13 +106,14 @@ sub _walk {
             my ($esc, $name) = _escaped($member);
             print {$fh} ($esc ? '\\' : '') . "L $t $name\n" or die "cannot write the listing: $!\n";
         }
-        elsif (S_ISDIR($st[2])) {
+        elsif ($type == S_IFDIR) {
             my ($esc, $name) = _escaped($member);
             print {$fh} ($esc ? '\\' : '') . "D $name\n" or die "cannot write the listing: $!\n";
             _walk($fh, $path, "$member/");
         }
-        elsif (S_ISREG($st[2])) {
-            my ($hex, $size) = _hash_file($path);
+        elsif ($type == S_IFREG) {
+            my $hex;
+            ($hex, $size) = _hash_file($path, $size);
             my ($esc, $name) = _escaped($member);
             print {$fh} ($esc ? '\\' : '') . "$hex $size $name\n" or die "cannot write the listing: $!\n";
         }
