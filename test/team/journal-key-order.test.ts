@@ -22,12 +22,11 @@ import { createCore } from '../../electron/core/core';
 import { FileLineLog, PgLineLog } from '../../electron/core/store/line-log';
 import { storedProjectFiles } from '../../electron/core/store/postgres-files';
 import { SCHEMA_MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/postgres-schema';
-import { PgStore, closeAllPgStores } from '../../electron/core/store/postgres-store';
+import { PgStore } from '../../electron/core/store/postgres-store';
 import { moveProject } from '../../electron/core/store/project-transfer';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
-import { tempDir } from '../helpers/paths';
-import { type Postgres, startPostgres } from '../helpers/postgres';
-import { DEMO, cells, verifiedDemo } from './team-helpers';
+import type { RunningSandbox } from '../../electron/sandbox/sandbox';
+import type { Postgres } from '../helpers/postgres';
+import { DEMO, type PgAndSandbox, cells, pgAndSandbox, verifiedDemo } from './team-helpers';
 
 const LINUX = 'demo-linux-server';
 
@@ -51,30 +50,24 @@ function client(db: Postgres, database = db.database): pg.Client {
 }
 
 describe("journal entries' text in PostgreSQL", () => {
+  let servers: PgAndSandbox | undefined;
   let db: Postgres;
   let sandbox: RunningSandbox;
   let dataDir: string;
   let url: string;
-  const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
 
   beforeAll(async () => {
-    // the project starts as files, whatever store the suite runs on
-    delete process.env['MM_STORE'];
-    delete process.env['PGPASSWORD'];
-    dataDir = await tempDir('mm-journal-order-');
-    [db, sandbox] = await Promise.all([
-      startPostgres({ database: 'mmjorder', user: 'mm', moreDatabases: ['mmjold', 'mmjdemo'] }),
-      startSandbox({ dataDir: join(dataDir, 'sandbox') }),
-    ]);
-    url = `postgres://${db.user}@127.0.0.1:${db.port}/${db.database}`;
+    // the project starts as files, whatever store the suite runs on (MM_STORE and PGPASSWORD unset until stop)
+    servers = await pgAndSandbox({
+      database: 'mmjorder',
+      prefix: 'mm-journal-order-',
+      moreDatabases: ['mmjold', 'mmjdemo'],
+    });
+    ({ pg: db, sandbox, dataDir, url } = servers);
   }, 300_000);
 
   afterAll(async () => {
-    await closeAllPgStores();
-    await Promise.all([db?.stop(), sandbox?.close()]);
-    if (saved.store !== undefined) process.env['MM_STORE'] = saved.store;
-    if (saved.password !== undefined) process.env['PGPASSWORD'] = saved.password;
-    else delete process.env['PGPASSWORD'];
+    await servers?.stop();
   });
 
   it("reads a log's lines back from rows byte for byte as its file holds them", async () => {

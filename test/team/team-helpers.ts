@@ -152,13 +152,19 @@ export async function pgAndSandbox(o: {
   readonly database: string;
   readonly prefix: string;
   readonly sandbox?: Omit<SandboxOptions, 'dataDir'>;
+  /** more databases on the same server, owned by mm too */
+  readonly moreDatabases?: readonly string[];
 }): Promise<PgAndSandbox> {
   const env = savePgEnv();
   delete process.env['MM_STORE'];
   delete process.env['PGPASSWORD'];
   const dataDir = await tempDir(o.prefix);
   const [pg, sandbox] = await Promise.all([
-    startPostgres({ database: o.database, user: 'mm' }),
+    startPostgres({
+      database: o.database,
+      user: 'mm',
+      ...(o.moreDatabases ? { moreDatabases: o.moreDatabases } : {}),
+    }),
     startSandbox({ dataDir: join(dataDir, 'sandbox'), ...o.sandbox }),
   ]).catch((e: unknown) => {
     env.restore();
