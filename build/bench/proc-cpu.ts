@@ -120,8 +120,11 @@ export async function cpuDuring(
 ): Promise<CpuSpan> {
   const roots = new Set([...trees.values()].filter((p): p is number => p !== 'self'));
   const before = new Map([...trees].map(([label, pid]) => [label, treeCpu(pid, roots)]));
-  // pid → [label, name, own CPU at first sight, own CPU at last sight]
+  // pid → [label, name, own CPU at the span's start, own CPU at last sight]
   const seen = new Map<number, [string, string, number, number]>();
+  // A process first seen after the span began was born in it: all its CPU is the span's (counted
+  // from its first sighting it lost what it ran before, up to a whole sampling period).
+  let started = false;
   const sample = (): void => {
     for (const [label, root] of trees) {
       for (const s of tree(root === 'self' ? process.pid : root, roots)) {
@@ -131,11 +134,12 @@ export async function cpuDuring(
         if (had) {
           had[1] = name;
           had[3] = s.own;
-        } else seen.set(s.pid, [label, name, s.own, s.own]);
+        } else seen.set(s.pid, [label, name, started ? 0 : s.own, s.own]);
       }
     }
   };
   sample();
+  started = true;
   const timer = setInterval(sample, everyMs);
   try {
     await work();

@@ -31,6 +31,30 @@ describe.skipIf(process.platform !== 'linux')('CPU per process tree from /proc',
     expect(perGb(span, 1024 ** 3)).toMatch(/^here \d+\.\d s\/GB/);
   }, 30_000);
 
+  it('counts all the CPU of a process born during the span, even when first seen late', async () => {
+    // Sampled only at the start and the end: the child, born in between, is first seen at the
+    // end, its work done. Counted from that sighting, its CPU would be lost from the split.
+    let child: ChildProcess | undefined;
+    try {
+      const span = await cpuDuring(
+        new Map([['here', 'self']]),
+        async () => {
+          child = spinner(600_000, 60);
+          const pid = child.pid!;
+          const until = Date.now() + 20_000;
+          while (treeCpu(pid) < 0.3 && Date.now() < until) await pause(100);
+        },
+        60_000,
+      );
+      // The child's name: `sh` while it counts, `sleep` once it exec-ed that (named as last seen).
+      const childCpu = (span.byName.get('here: sh') ?? 0) + (span.byName.get('here: sleep') ?? 0);
+      expect(childCpu).toBeGreaterThan(0.25);
+    } finally {
+      child?.kill('SIGKILL');
+      if (child) await once(child, 'exit').catch(() => undefined);
+    }
+  }, 30_000);
+
   it('leaves a tree measured on its own out of this process tree', async () => {
     // It stays alive (sleeping) after its work: a reaped child would count in its parent, us.
     const child = spinner(600_000, 60);
