@@ -21,6 +21,7 @@ import { objectKey } from '../../electron/core/verification/input';
 import { buildIndex } from '../../electron/core/verification/inventory-index';
 import { DEFAULT_MIGRATION_SETTINGS } from '../../shared/model/server';
 import { loadInventories } from '../../electron/core/verification/project-inventories';
+import type { TemplateMapping } from '../../shared/model/mapping';
 import type { MigrationPlan } from '../../shared/model/migration';
 import { DEMO, verifiedDemo } from '../helpers/demo-project';
 
@@ -98,7 +99,12 @@ describe('the plan of the demo project, pinned', () => {
     });
     const input = {
       servers,
-      mappings: new Map(mappingList.map((m) => [mappingKey(m.serverId, m.templateId), m])),
+      mappings: new Map(
+        mappingList.map((m): [string, TemplateMapping] => [
+          mappingKey(m.serverId, m.templateId),
+          { ...m, tlds: m.tlds ?? [], check: 'verified', updatedAt: TODAY, updatedBy: 'test' },
+        ]),
+      ),
       results: new Map([...verified.values()].map((r) => [resultKey(r.kind, r.serverId, r.id), r])),
       services: new Map(),
       basis: 'pinned',

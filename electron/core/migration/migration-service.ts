@@ -345,7 +345,8 @@ export class MigrationService {
     const state = await this.journal(projectId).load();
     const unfinished = [...state.jobs.values()].find((j) => UNFINISHED.has(j.state));
     if (unfinished) return this.resume(projectId, unfinished.jobId);
-    await this.checkSignOff(projectId, options);
+    // The plan the gate checked is the plan the batch runs: planned once, not again in launch.
+    const checked = await this.checkSignOff(projectId, options);
     const now = new Date().toISOString();
     const jobOptions: JobOptions = {
       ...(options.accounts ? { accounts: options.accounts } : {}),
@@ -368,12 +369,15 @@ export class MigrationService {
     await this.deps
       .log(projectId)
       .write('info', `Migration batch ${job.jobId.slice(0, 8)} created by ${jobOptions.author}`);
-    return this.launch(projectId, job);
+    return this.launch(projectId, job, checked);
   }
 
-  /** The sign-off gate, on the plan exactly as the batch will make it (services fetched first). */
-  private async checkSignOff(projectId: string, options: StartOptions): Promise<void> {
-    if (!this.deps.signOffGate) return;
+  /**
+   * The sign-off gate, on the plan exactly as the batch will make it (services fetched first);
+   * returns that plan, for the batch to run. Undefined: no gate (a rehearsal's venue).
+   */
+  private async checkSignOff(projectId: string, options: StartOptions): Promise<MigrationPlan | undefined> {
+    if (!this.deps.signOffGate) return undefined;
     const subset: PlanSubset = {
       ...(options.accounts ? { accounts: options.accounts } : {}),
       ...(options.domains ? { domains: options.domains } : {}),
@@ -384,6 +388,7 @@ export class MigrationService {
       ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.author !== undefined ? { author: options.author } : {}),
     });
+    return plan;
   }
 
   /** Resumes a paused, cancelled-by-crash or interrupted batch from its journal. */
@@ -432,6 +437,8 @@ export class MigrationService {
   private async launch(
     projectId: string,
     job: JobRecord,
+    /** The plan a new batch's sign-off gate checked (resume and retry plan afresh). */
+    checked?: MigrationPlan,
   ): Promise<{ jobId: string; done: Promise<JobSummary> }> {
     const dir = this.dir(projectId);
     await mkdir(join(dir, 'jobs'), { recursive: true, mode: 0o700 });
@@ -467,7 +474,8 @@ export class MigrationService {
         ...(job.options.accounts ? { accounts: job.options.accounts } : {}),
         ...(job.options.domains ? { domains: job.options.domains } : {}),
       };
-      const plan = await this.planWithServices(projectId, subset, job.options.services !== false);
+      const plan =
+        checked ?? (await this.planWithServices(projectId, subset, job.options.services !== false));
       const journal = this.journal(projectId);
       const state = await journal.load();
       const target = await this.deps.provisioningTarget(projectId);
@@ -550,30 +558,7 @@ export class MigrationService {
 
   /** Per-object rows of a batch: state, steps done, the current step, the first error. */
   async objects(projectId: string, jobId: string): Promise<ObjectStatusRow[]> {
-    const { plan, states, objectStates, journal } = await this.snapshot(projectId, jobId);
-    const byId = new Map(plan.steps.map((s) => [s.id, s]));
-    return plan.objects.map((o) => {
-      const key = objectKeyOf(o.ref);
-      const stepStates = o.steps.map((id) => states.get(id) ?? 'pending');
-      const failedAt = o.steps.find((id) => states.get(id) === 'failed');
-      const current =
-        o.steps.find((id) => states.get(id) === 'running') ??
-        o.steps.find((id) => states.get(id) === 'pending');
-      return {
-        key,
-        ref: o.ref,
-        name: o.name,
-        state: objectStates.get(key) ?? 'pending',
-        stepsDone: stepStates.filter((s) => s === 'done' || s === 'not-carried').length,
-        stepsTotal: o.steps.length,
-        ...(current ? { currentStep: byId.get(current)?.label ?? current } : {}),
-        ...(failedAt
-          ? {
-              error: `${byId.get(failedAt)?.label}: ${journal.outcomes.get(failedAt)?.outcome.message ?? ''}`,
-            }
-          : {}),
-      };
-    });
+    return objectRows(await this.snapshot(projectId, jobId));
   }
 
   /** One object's steps with the target's answers. */
@@ -627,10 +612,15 @@ export class MigrationService {
     summary: JobSummary;
     objects: { row: ObjectStatusRow; steps: StepStatusRow[] }[];
     excluded: MigrationPlan['excluded'];
+    /** The fingerprint of the plan the rows were read with (a rehearsal's record names it). */
+    fingerprint: string;
   }> {
     const summary = await this.job(projectId, jobId);
-    const rows = await this.objects(projectId, summary.jobId);
-    const { plan, states, journal } = await this.snapshot(projectId, summary.jobId);
+    // One snapshot for the rows and their steps: the plan made and the journal read once (at
+    // 1x a plan is ~78,000 steps and the journal twice as many entries; each was made twice).
+    const snap = await this.snapshot(projectId, summary.jobId);
+    const { plan, states, journal } = snap;
+    const rows = objectRows(snap);
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
     const stepsOf = new Map(plan.objects.map((o) => [objectKeyOf(o.ref), o.steps]));
     const objects = rows.map((row) => ({
@@ -639,7 +629,7 @@ export class MigrationService {
         stepRow(id, byId.get(id), states.get(id), journal.outcomes.get(id)?.outcome),
       ),
     }));
-    return { summary, objects, excluded: plan.excluded };
+    return { summary, objects, excluded: plan.excluded, fingerprint: plan.fingerprint };
   }
 }
 
@@ -651,6 +641,39 @@ function clampConcurrency(n: number): number {
       'concurrency',
     );
   return n;
+}
+
+/** Per-object rows of one snapshot: state, steps done, the current step, the first error. */
+function objectRows(snap: {
+  readonly plan: MigrationPlan;
+  readonly states: ReadonlyMap<string, StepState>;
+  readonly objectStates: ReadonlyMap<string, ObjectState>;
+  readonly journal: JournalState;
+}): ObjectStatusRow[] {
+  const { plan, states, objectStates, journal } = snap;
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+  return plan.objects.map((o) => {
+    const key = objectKeyOf(o.ref);
+    const stepStates = o.steps.map((id) => states.get(id) ?? 'pending');
+    const failedAt = o.steps.find((id) => states.get(id) === 'failed');
+    const current =
+      o.steps.find((id) => states.get(id) === 'running') ??
+      o.steps.find((id) => states.get(id) === 'pending');
+    return {
+      key,
+      ref: o.ref,
+      name: o.name,
+      state: objectStates.get(key) ?? 'pending',
+      stepsDone: stepStates.filter((s) => s === 'done' || s === 'not-carried').length,
+      stepsTotal: o.steps.length,
+      ...(current ? { currentStep: byId.get(current)?.label ?? current } : {}),
+      ...(failedAt
+        ? {
+            error: `${byId.get(failedAt)?.label}: ${journal.outcomes.get(failedAt)?.outcome.message ?? ''}`,
+          }
+        : {}),
+    };
+  });
 }
 
 /** One step as the drawer and the report show it: its state and the target's answer. */

@@ -13,11 +13,13 @@ import type { JobSummary, PlanStep, StepOutcome } from '../../../shared/model/mi
 import type {
   RehearsalCatalogue,
   RehearsalDiff,
+  RehearsalItem,
   RehearsalOutcome,
   RehearsalRecord,
   RehearsalStatus,
   SignOff,
   SignOffPolicy,
+  TargetHolding,
 } from '../../../shared/model/rehearsal';
 import type { ReportFile } from '../../../shared/model/report';
 import { osAuthor } from '../decisions/author';
@@ -103,6 +105,29 @@ function withoutContent(target: ProvisioningTarget): ProvisioningTarget {
       isContentStep(step) ? Promise.resolve(skipped()) : target.reconcile(step, intent, ctx),
     readBack: (steps, ctx) => target.readBack(steps, ctx),
     close: () => target.close(),
+  };
+}
+
+/**
+ * What a finished batch leaves a rehearsal's record: its plan's fingerprint, what could not be
+ * carried, what failed, the content it moved. A function of its own so the per-object detail
+ * (every object's steps) is garbage once this returns, before the target's holdings are read.
+ */
+async function batchOutcome(
+  venue: MigrationService,
+  projectId: string,
+  jobId: string,
+): Promise<{
+  fingerprint: string;
+  cannotCarry: RehearsalItem[];
+  failures: RehearsalItem[];
+  content: TargetHolding[];
+}> {
+  const detail = await venue.batchDetail(projectId, jobId);
+  return {
+    fingerprint: detail.fingerprint,
+    ...problemsOf(detail.objects),
+    content: contentHoldings(detail.objects),
   };
 }
 
@@ -270,20 +295,23 @@ export class RehearsalService {
       });
       const summary = await started.done;
       progress('reading-back', summary);
-      const [plan, detail, holdings, basis] = await Promise.all([
-        venue.plan(projectId, subset),
-        venue.batchDetail(projectId, started.jobId),
-        target.holdings(),
-        this.basis(projectId, subset),
-      ]);
-      const { cannotCarry, failures } = problemsOf(detail.objects);
-      const all = [...holdings, ...contentHoldings(detail.objects)];
+      // One after the other, each let go before the next: the batch's per-object detail (its
+      // plan and journal, made and read once) and then the target's holdings. Together, with a
+      // plan made apart for its fingerprint, they held three plans and three journals at once.
+      const { fingerprint, cannotCarry, failures, content } = await batchOutcome(
+        venue,
+        projectId,
+        started.jobId,
+      );
+      const holdings = await target.holdings();
+      const all = content.length > 0 ? [...holdings, ...content] : holdings;
+      const basis = await this.basis(projectId, subset);
       await this.store.saveHoldings(projectId, record.id, all);
       current = {
         ...current,
         state: summary.state === 'done' ? 'done' : 'failed',
         finishedAt: new Date().toISOString(),
-        fingerprint: plan.fingerprint,
+        fingerprint,
         objects: summary.objects,
         create: createCounts(all),
         // Skipped on purpose (--no-content) is not "cannot be carried".
