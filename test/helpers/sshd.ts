@@ -157,6 +157,35 @@ export function connectTo(sshd: SshdLogin, over: Partial<SshTarget> = {}): Promi
   return connectSsh(sshdTarget(sshd, over));
 }
 
+/** A test sshd as the app's source server reaches it: the connection and the credentials. */
+export interface SshdSource {
+  readonly connection: {
+    readonly type: 'ssh';
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly hostKeyFingerprint?: string;
+  };
+  readonly credentials: { readonly privateKey: string };
+}
+
+/**
+ * A source server's connection to a test sshd (for core.servers.add), logged in with its client
+ * key, its host key pinned to the real one unless `pin` names another (or null: not pinned yet).
+ */
+export function sshdSource(sshd: SshdLogin, pin: string | null = sshd.hostFingerprint): SshdSource {
+  return {
+    connection: {
+      type: 'ssh',
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      ...(pin === null ? {} : { hostKeyFingerprint: pin }),
+    },
+    credentials: { privateKey: sshd.clientKey },
+  };
+}
+
 /** Every descendant of `pid`, children before grandchildren, by walking parent ids with ps. */
 function descendants(pid: number): number[] {
   const found: number[] = [];

@@ -20,7 +20,7 @@ import { buildLinuxLayout, standardLinuxLayout } from '../helpers/layouts/linux-
 import { startMariaDb, type MariaDb } from '../helpers/mariadb';
 import { tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
-import { type Sshd, startSshd } from '../helpers/sshd';
+import { type Sshd, sshdSource, startSshd } from '../helpers/sshd';
 import { readProjectText } from '../helpers/store-under-test';
 import { fileStoreOnly } from '../helpers/file-store-only';
 
@@ -514,14 +514,7 @@ exit 0;
       await core.servers.add(projectId, {
         name: 'web01-ssh',
         kind: 'linux',
-        connection: {
-          type: 'ssh',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          hostKeyFingerprint: sshd.hostFingerprint,
-        },
-        credentials: { privateKey: sshd.clientKey },
+        ...sshdSource(sshd),
         agentPath,
         sourceRoot: root,
       })

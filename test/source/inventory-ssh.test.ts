@@ -8,7 +8,7 @@ import { AGENTS_DIR } from '../../electron/core/paths';
 import { failure } from '../helpers/failure';
 import { BILLION_LAUGHS_XML, SCHEMA_BREAKING_XML } from '../helpers/xml-fixtures';
 import { tempDir } from '../helpers/paths';
-import { type Sshd, freePort, startSshd } from '../helpers/sshd';
+import { type Sshd, freePort, sshdSource, startSshd } from '../helpers/sshd';
 import { readProjectText } from '../helpers/store-under-test';
 
 describe('source server over real SSH: register, pin, deploy, inventory', () => {
@@ -27,18 +27,10 @@ describe('source server over real SSH: register, pin, deploy, inventory', () => 
     name: string,
     o: { pin?: string | null; agentPath?: string; sourceRoot?: string } = {},
   ): ReturnType<Core['servers']['add']> => {
-    const pin = o.pin === undefined ? sshd.hostFingerprint : o.pin;
     return core.servers.add(projectId, {
       name,
       kind: 'linux',
-      connection: {
-        type: 'ssh',
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        ...(pin === null ? {} : { hostKeyFingerprint: pin }),
-      },
-      credentials: { privateKey: sshd.clientKey },
+      ...sshdSource(sshd, o.pin),
       ...(o.agentPath ? { agentPath: o.agentPath } : {}),
       ...(o.sourceRoot ? { sourceRoot: o.sourceRoot } : {}),
     });

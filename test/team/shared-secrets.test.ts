@@ -18,7 +18,7 @@ import { engineerKey } from '../../electron/core/secrets/engineer-key';
 import { openProjectKey, openSecret } from '../../electron/core/secrets/project-key';
 import { sharedSecrets } from '../../electron/core/secrets/shared-secrets';
 import { type Postgres, postgresBinDir } from '../helpers/postgres';
-import { type Sshd, startSshd } from '../helpers/sshd';
+import { type Sshd, sshdSource, startSshd } from '../helpers/sshd';
 import { cells } from './team-helpers';
 import { type TwoEngineers, twoEngineers } from './two-engineers';
 import { filesUnder } from '../helpers/files-under';
@@ -62,13 +62,7 @@ describe('a shared project’s credentials, sealed per engineer', () => {
     await alice.servers.add(PROJECT, {
       name: 'web',
       kind: 'linux',
-      connection: {
-        type: 'ssh',
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        hostKeyFingerprint: sshd.hostFingerprint,
-      },
+      connection: sshdSource(sshd).connection,
       credentials: { privateKey: sshd.clientKey, passphrase: password },
     });
     await mm(dataB, 'project', 'attach', PROJECT, '--store', url);
