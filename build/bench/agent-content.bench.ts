@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { createCore } from '../../electron/core/core';
 import { AGENTS_DIR } from '../../electron/core/paths';
-import { startSshd } from '../../test/helpers/sshd';
+import { sshdSource, startSshd } from '../../test/helpers/sshd';
 import { makeCertificate, serveAgent } from '../../test/soap/served-agent';
 import { goal, reportGoals } from './goals';
 
@@ -76,14 +76,7 @@ try {
   await core.servers.add(projectId, {
     name: 'ssh',
     kind: 'linux',
-    connection: {
-      type: 'ssh',
-      host: '127.0.0.1',
-      port: sshd.port,
-      user: sshd.user,
-      hostKeyFingerprint: sshd.hostFingerprint,
-    },
-    credentials: { privateKey: sshd.clientKey },
+    ...sshdSource(sshd),
     agentPath: join(sshd.dir, 'agents'),
     sourceRoot: root,
   });
