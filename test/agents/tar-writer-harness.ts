@@ -66,3 +66,28 @@ export function archiveTreeAt(dir: string, out: string, now: number, resumeAfter
   const r = spawnSync('perl', ['-e', code, dir, out, resumeAfter ?? ''], { encoding: 'utf8' });
   return { code: r.status ?? -1, stderr: r.stderr };
 }
+
+/**
+ * The race the small-file path must survive: `<dir>/<name>` is lstat-ed as a regular file, then
+ * replaced by a fifo, a symlink or a folder before the writer opens it (_add_regular is handed
+ * the old lstat, as add_tree would hand it), then finish().
+ */
+export function archiveSwapped(
+  dir: string,
+  name: string,
+  swap: 'fifo' | 'symlink' | 'dir',
+  out: string,
+): PerlRun {
+  const code = [
+    `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
+    'my ($dir, $name, $swap, $out) = @ARGV; my $p = "$dir/$name";',
+    'my @st = lstat $p or die "lstat: $!"; unlink $p or die "unlink: $!";',
+    'if ($swap eq "fifo") { system("mkfifo", $p) == 0 or die "mkfifo"; }',
+    'elsif ($swap eq "symlink") { symlink("/etc/hostname", $p) or die "symlink: $!"; }',
+    'else { mkdir $p or die "mkdir: $!"; }',
+    "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
+    'MigrationAgent::Tar::_add_regular($t, $name, $p, @st[2, 4, 5, 7, 9]); $t->finish; close $fh or die;',
+  ].join('\n');
+  const r = spawnSync('perl', ['-e', code, dir, name, swap, out], { encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, utimesSync, w
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openTar, sha256, tempDir } from '../helpers/layouts/agent-harness';
-import { archiveChanging, archiveTree } from './tar-writer-harness';
+import { archiveChanging, archiveSwapped, archiveTree } from './tar-writer-harness';
 
 const BLOCK = 262144;
 /** Around the tar block (512) and the writer's read block (256 KiB), and one of several blocks. */
@@ -90,6 +90,22 @@ describe('agent tar writer: small and block-sized files', () => {
       expect(tar.files.get('s.bin')?.equals(padded)).toBe(true);
       expect(tar.manifest.get('s.bin')).toBe(sha256(padded));
       expect(tar.files.get('after.txt')?.toString()).toBe('after');
+    });
+  }
+  // The small-file path trusts the walk's lstat while the read brings exactly the size it saw;
+  // whatever took the file's place in between is opened without following or waiting, then
+  // fstat-ed and refused.
+  for (const swap of ['fifo', 'symlink', 'dir'] as const) {
+    it(`a regular file swapped for a ${swap} after the walk's lstat is refused, never read or waited on`, () => {
+      const dir = tempDir('tw-swap');
+      writeFileSync(join(dir, 'm.txt'), 'message body');
+      const out = join(tempDir('tw-swapout'), 'm.tar');
+      const r = archiveSwapped(dir, 'm.txt', swap, out);
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.code).not.toBe(-1); // not killed by the timeout: nothing waited on the fifo
+      expect(r.stderr).toMatch(
+        swap === 'symlink' ? /cannot open .*m\.txt/ : /cannot archive .*m\.txt: not a regular file/,
+      );
     });
   }
 });
