@@ -11,13 +11,21 @@
  * 16 of 1,760 at 3x (GC 241), 163 -> 280 steps/s at 3x (load 8-9, not interleaved). Here a
  * step's change touches only its own object and that object's account.
  *
+ * Each object keeps counters of its steps (settled, failed, blocked, running) and each account
+ * counters of its domains (migrated, failed or blocked), so a change costs O(1) per object it
+ * touches: the object's state is read from its counters, never from a walk over its steps or
+ * its account's domains (that walk was O(domains of the account) per step of the account). The
+ * counters live in typed arrays and the step -> object links in flat index arrays: a few
+ * allocations for the whole batch instead of several small arrays per step and object, which
+ * the collector had to trace on every mark for as long as the batch ran.
+ *
  * The states are the same as `batchObjectStates` gives over the same step states (the executor's
  * test compares them): a domain's from its steps, an account's from its steps and then its
  * domains'; an object key planned twice counts once, as the last object planned with it.
  */
 import type { CreatedKind, MigrationPlan, ObjectState, StepState } from '../../../shared/model/migration';
 import { CREATED_KINDS, objectKeyOf } from '../../../shared/model/migration';
-import { accountStateOf, countsAs, objectStateOf, settledBad, settledOk } from './step-rules';
+import { countsAs, settledBad, settledOk } from './step-rules';
 
 export interface TallyCounts {
   readonly objects: { readonly total: number; readonly migrated: number; readonly failed: number };
@@ -35,22 +43,51 @@ const zeroKinds = (): Record<CreatedKind, number> =>
 
 /** An object's contribution to the migrated and failed counts. */
 const migratedOf = (s: ObjectState): number => (s === 'migrated' ? 1 : 0);
-const failedOf = (s: ObjectState): number => (s === 'failed' || s === 'blocked' ? 1 : 0);
+const badOf = (s: ObjectState): number => (s === 'failed' || s === 'blocked' ? 1 : 0);
+
+/** One-to-many links between indexes (CSR): the targets of `from` are `to[start[from] .. start[from + 1])`. */
+interface Links {
+  readonly start: Int32Array;
+  readonly to: Int32Array;
+}
+
+const bump = (a: Int32Array, i: number, by: number): void => {
+  a[i] = (a[i] as number) + by;
+};
+
+function linksOf(count: number, pairs: (add: (from: number, to: number) => void) => void): Links {
+  const start = new Int32Array(count + 1);
+  pairs((from) => bump(start, from + 1, 1));
+  for (let i = 0; i < count; i++) bump(start, i + 1, start[i] as number);
+  const to = new Int32Array(start[count] as number);
+  const next = start.slice(0, count);
+  pairs((from, t) => {
+    to[next[from] as number] = t;
+    bump(next, from, 1);
+  });
+  return { start, to };
+}
 
 export class BatchTally {
   readonly #kinds: (readonly CreatedKind[])[];
-  /** Per object: its steps' indexes (-1: a step id the plan does not hold, always pending). */
-  readonly #objectSteps: number[][];
-  readonly #isAccount: boolean[];
+  readonly #isAccount: Uint8Array;
   /** Per object: does it count (the last object planned with its key)? */
-  readonly #counted: boolean[];
-  /** Per account: the counted objects of its related domains (-1: not planned, pending). */
-  readonly #accountDomains: number[][];
-  /** Per step: the counted objects whose state depends on it (its own, and their accounts). */
-  readonly #touches: number[][];
+  readonly #counted: Uint8Array;
+  /** Step -> the counted objects listing it among their own steps (once per listing). */
+  readonly #owners: Links;
+  /** Counted domain -> the counted accounts listing it among their domains (once per listing). */
+  readonly #accountsOf: Links;
+  /** Per object, over its own steps (a step id the plan does not hold counts, never settled). */
+  readonly #steps: Int32Array;
+  readonly #ok: Int32Array;
+  readonly #bad: Int32Array;
+  readonly #blocked: Int32Array;
+  readonly #running: Int32Array;
+  /** Per account, over its related domains (one the plan does not hold counts, always pending). */
+  readonly #domains: Int32Array;
+  readonly #domainsMigrated: Int32Array;
+  readonly #domainsBad: Int32Array;
   readonly #objectState: ObjectState[];
-  readonly #runningPerObject: number[];
-  readonly #dirty = new Set<number>();
   readonly #failed = new Set<number>();
   readonly #created = zeroKinds();
   readonly #planned = zeroKinds();
@@ -70,46 +107,55 @@ export class BatchTally {
   ) {
     this.#kinds = plan.steps.map((s) => countsAs(s.kind));
     const objects = plan.objects;
+    const n = objects.length;
     const lastOfKey = new Map<string, number>();
     objects.forEach((o, k) => lastOfKey.set(objectKeyOf(o.ref), k));
-    this.#counted = objects.map((o, k) => lastOfKey.get(objectKeyOf(o.ref)) === k);
-    this.#isAccount = objects.map((o) => o.ref.kind === 'account');
-    this.#objectSteps = objects.map((o) => o.steps.map((id) => index.get(id) ?? -1));
-    this.#accountDomains = objects.map((o) =>
-      o.ref.kind === 'account'
-        ? o.related.map((key) => {
-            const d = key.startsWith('domain:') ? lastOfKey.get(key) : undefined;
-            return d === undefined ? -1 : d;
-          })
-        : [],
+    this.#counted = new Uint8Array(n);
+    this.#isAccount = new Uint8Array(n);
+    objects.forEach((o, k) => {
+      this.#counted[k] = lastOfKey.get(objectKeyOf(o.ref)) === k ? 1 : 0;
+      this.#isAccount[k] = o.ref.kind === 'account' ? 1 : 0;
+    });
+    this.#steps = new Int32Array(n);
+    this.#ok = new Int32Array(n);
+    this.#bad = new Int32Array(n);
+    this.#blocked = new Int32Array(n);
+    this.#running = new Int32Array(n);
+    this.#domains = new Int32Array(n);
+    this.#domainsMigrated = new Int32Array(n);
+    this.#domainsBad = new Int32Array(n);
+    this.#owners = linksOf(plan.steps.length, (add) =>
+      objects.forEach((o, k) => {
+        if (!this.#counted[k]) return;
+        for (const id of o.steps) {
+          const i = index.get(id);
+          if (i !== undefined) add(i, k);
+        }
+      }),
     );
-    this.#touches = plan.steps.map(() => []);
-    const accountsOf = objects.map((): number[] => []);
-    this.#accountDomains.forEach((domains, a) => {
-      if (!this.#counted[a]) return;
-      for (const d of domains) if (d >= 0) accountsOf[d]?.push(a);
-    });
-    this.#objectSteps.forEach((steps, k) => {
+    this.#accountsOf = linksOf(n, (add) =>
+      objects.forEach((o, a) => {
+        if (!this.#counted[a] || o.ref.kind !== 'account') return;
+        for (const key of o.related) {
+          const d = key.startsWith('domain:') ? lastOfKey.get(key) : undefined;
+          if (d !== undefined) add(d, a);
+        }
+      }),
+    );
+    objects.forEach((o, k) => {
       if (!this.#counted[k]) return;
-      for (const i of steps) {
-        if (i < 0) continue;
-        const t = this.#touches[i] as number[];
-        if (!t.includes(k)) t.push(k);
-        for (const a of accountsOf[k] ?? []) if (!t.includes(a)) t.push(a);
-      }
+      this.#total++;
+      this.#steps[k] = o.steps.length;
+      if (o.ref.kind === 'account') this.#domains[k] = o.related.length;
     });
-    this.#runningPerObject = objects.map(() => 0);
     this.#objectState = objects.map(() => 'pending');
-    this.#total = this.#counted.filter(Boolean).length;
     states.forEach((s, i) => {
       for (const k of this.#kinds[i] ?? []) this.#planned[k]++;
       this.#add(i, s, 1);
+      this.#count(i, s, 1);
     });
     // Every object once (domains before accounts: an account reads its domains' states).
-    objects.forEach((_, k) => {
-      if (this.#counted[k]) this.#dirty.add(k);
-    });
-    this.#refresh();
+    this.#refreshAll();
   }
 
   /** Step `i` went from `from` to the state now in the executor's array. */
@@ -118,15 +164,17 @@ export class BatchTally {
     if (from === to) return;
     this.#add(i, from, -1);
     this.#add(i, to, 1);
-    this.#touch(i);
+    this.#count(i, from, -1);
+    this.#count(i, to, 1);
+    this.#refreshOwners(i);
   }
 
   /** Step `i` started (+1) or ended (-1) its run: its objects may turn running or pending. */
   running(i: number, delta: 1 | -1): void {
-    for (const k of this.#touches[i] ?? [])
-      if (!this.#isAccount[k] || this.#objectSteps[k]?.includes(i))
-        this.#runningPerObject[k] = (this.#runningPerObject[k] ?? 0) + delta;
-    this.#touch(i);
+    const { start, to } = this.#owners;
+    for (let p = start[i] as number; p < (start[i + 1] as number); p++)
+      bump(this.#running, to[p] as number, delta);
+    this.#refreshOwners(i);
   }
 
   /** Step `i`'s object was found (or no longer counts as found) on the target. */
@@ -137,13 +185,10 @@ export class BatchTally {
   /** The read-back is over: done objects count as migrated from now on. */
   reconciled(): void {
     this.#reconciled = true;
-    this.#objectState.forEach((_, k) => {
-      if (this.#counted[k]) this.#dirty.add(k);
-    });
+    this.#refreshAll();
   }
 
   counts(): TallyCounts {
-    this.#refresh();
     return {
       objects: { total: this.#total, migrated: this.#migrated, failed: this.#failedObjects },
       stepsDone: this.#stepsDone,
@@ -165,42 +210,74 @@ export class BatchTally {
     if (s === 'done') for (const k of this.#kinds[i] ?? []) this.#created[k] += sign;
   }
 
-  #touch(i: number): void {
-    for (const k of this.#touches[i] ?? []) this.#dirty.add(k);
+  /** Step `i` in state `s` counts (+1) or no longer counts (-1) in its objects' counters. */
+  #count(i: number, s: StepState, sign: 1 | -1): void {
+    const counter = settledOk(s)
+      ? this.#ok
+      : s === 'failed'
+        ? this.#bad
+        : s === 'blocked'
+          ? this.#blocked
+          : undefined;
+    if (!counter) return;
+    const { start, to } = this.#owners;
+    for (let p = start[i] as number; p < (start[i + 1] as number); p++) bump(counter, to[p] as number, sign);
   }
 
-  /** Recomputes the objects whose steps changed: domains first, then accounts. */
-  #refresh(): void {
-    if (this.#dirty.size === 0) return;
-    const dirty = [...this.#dirty];
-    this.#dirty.clear();
-    for (const k of dirty) if (!this.#isAccount[k]) this.#set(k, this.#own(k));
-    for (const k of dirty)
-      if (this.#isAccount[k])
-        this.#set(
-          k,
-          accountStateOf(
-            this.#own(k),
-            (this.#accountDomains[k] ?? []).map((d) =>
-              d < 0 ? 'pending' : (this.#objectState[d] as ObjectState),
-            ),
-          ),
-        );
+  #refreshOwners(i: number): void {
+    const { start, to } = this.#owners;
+    for (let p = start[i] as number; p < (start[i + 1] as number); p++) this.#refresh(to[p] as number);
+  }
+
+  #refreshAll(): void {
+    const n = this.#objectState.length;
+    for (let k = 0; k < n; k++) if (this.#counted[k] && !this.#isAccount[k]) this.#refresh(k);
+    for (let k = 0; k < n; k++) if (this.#counted[k] && this.#isAccount[k]) this.#refresh(k);
+  }
+
+  /** Object `k`'s state from its counters; a domain's change moves its accounts' counters. */
+  #refresh(k: number): void {
+    const own = this.#own(k);
+    if (this.#isAccount[k]) {
+      this.#set(k, this.#accountState(k, own));
+      return;
+    }
+    const was = this.#objectState[k] as ObjectState;
+    if (own === was) return;
+    this.#set(k, own);
+    const dm = migratedOf(own) - migratedOf(was);
+    const db = badOf(own) - badOf(was);
+    if (dm === 0 && db === 0) return;
+    const { start, to } = this.#accountsOf;
+    for (let p = start[k] as number; p < (start[k + 1] as number); p++) {
+      const a = to[p] as number;
+      bump(this.#domainsMigrated, a, dm);
+      bump(this.#domainsBad, a, db);
+      this.#set(a, this.#accountState(a, this.#own(a)));
+    }
   }
 
   /** An object's own state from its steps (as `objectStateOf`, with "done but not read back"). */
   #own(k: number): ObjectState {
-    const states = (this.#objectSteps[k] ?? []).map((i) =>
-      i < 0 ? 'pending' : (this.states[i] as StepState),
-    );
-    const own = objectStateOf(states, (this.#runningPerObject[k] ?? 0) > 0);
-    return own === 'migrated' && !this.#reconciled ? 'running' : own;
+    if ((this.#bad[k] as number) > 0) return 'failed';
+    if ((this.#blocked[k] as number) > 0) return 'blocked';
+    if (this.#ok[k] === this.#steps[k]) return this.#reconciled ? 'migrated' : 'running';
+    return (this.#running[k] as number) > 0 ? 'running' : 'pending';
+  }
+
+  /** As `accountStateOf`, from the account's domain counters. */
+  #accountState(a: number, own: ObjectState): ObjectState {
+    if (own !== 'migrated') return own;
+    if ((this.#domainsBad[a] as number) > 0) return 'failed';
+    if (this.#domainsMigrated[a] === this.#domains[a]) return 'migrated';
+    return 'running';
   }
 
   #set(k: number, s: ObjectState): void {
     const was = this.#objectState[k] as ObjectState;
+    if (s === was) return;
     this.#migrated += migratedOf(s) - migratedOf(was);
-    this.#failedObjects += failedOf(s) - failedOf(was);
+    this.#failedObjects += badOf(s) - badOf(was);
     this.#objectState[k] = s;
   }
 }

@@ -137,10 +137,20 @@ class ReadyQueue {
 export class BatchExecutor {
   readonly #steps: readonly PlanStep[];
   readonly #index = new Map<string, number>();
-  readonly #dependents: number[][];
+  /** Step -> the steps depending on it: `#dependentList[#dependentStart[i] .. #dependentStart[i + 1])`. */
+  readonly #dependentStart: Int32Array;
+  readonly #dependentList: Int32Array;
   readonly #states: StepState[];
-  readonly #outcomes = new Map<string, StepOutcome>();
-  readonly #waiting: number[];
+  /**
+   * Per plan step: the target ids of its done outcome (what dependents and the read-back need),
+   * and the messages of failed ones. The rest of an outcome (when, how found) is in the journal
+   * and not kept in memory for the rest of the batch (issue 19: the live heap the collector
+   * traces grew by every step's outcome). Outcomes of steps outside this plan (an earlier
+   * batch's) are read from the loaded journal.
+   */
+  readonly #doneIds: (TargetIds | undefined)[];
+  readonly #failedMessages = new Map<number, string>();
+  readonly #waiting: Int32Array;
   readonly #ready = new ReadyQueue();
   readonly #inflightPerServer = new Map<string, number>();
   readonly #running = new Set<number>();
@@ -162,17 +172,35 @@ export class BatchExecutor {
   ) {
     this.#steps = plan.steps;
     this.#steps.forEach((s, i) => this.#index.set(s.id, i));
-    this.#dependents = this.#steps.map(() => []);
     this.#states = this.#steps.map((s) => recordedState(journal.outcomes.get(s.id), job));
-    this.#waiting = this.#steps.map(() => 0);
-    for (const [step, r] of journal.outcomes) this.#outcomes.set(step, r.outcome);
+    this.#doneIds = this.#steps.map((s) => {
+      const o = journal.outcomes.get(s.id)?.outcome;
+      return o?.state === 'done' ? o.ids : undefined;
+    });
+    this.#waiting = new Int32Array(this.#steps.length);
+    // Dependents as one flat array (CSR) rather than an array per step: two objects for the
+    // collector to trace instead of one per step for the whole batch.
+    const start = new Int32Array(this.#steps.length + 1);
+    this.#steps.forEach((s) => {
+      for (const d of s.dependsOn) {
+        const di = this.#index.get(d);
+        if (di !== undefined) start[di + 1] = (start[di + 1] as number) + 1;
+      }
+    });
+    for (let i = 0; i < this.#steps.length; i++)
+      start[i + 1] = (start[i + 1] as number) + (start[i] as number);
+    const list = new Int32Array(start[this.#steps.length] as number);
+    const next = start.slice(0, this.#steps.length);
     this.#steps.forEach((s, i) => {
       for (const d of s.dependsOn) {
         const di = this.#index.get(d);
         if (di === undefined) continue;
-        this.#dependents[di]?.push(i);
+        list[next[di] as number] = i;
+        next[di] = (next[di] as number) + 1;
       }
     });
+    this.#dependentStart = start;
+    this.#dependentList = list;
     // Plan order is dependency order: one pass settles what is blocked and what is ready.
     this.#steps.forEach((s, i) => {
       if (this.#states[i] !== 'pending') return;
@@ -295,6 +323,9 @@ export class BatchExecutor {
         await this.deps.journal.append([
           { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
         ]);
+        // Its outcome is durable and it will not run again in this batch run: an earlier
+        // attempt's intent loaded from the journal is needed no more.
+        this.journal.intents.delete(step.id);
         this.#settle(i, outcome);
       })
       .catch(async (e: unknown) => {
@@ -329,16 +360,17 @@ export class BatchExecutor {
   }
 
   #settle(i: number, outcome: StepOutcome): void {
-    const step = this.#steps[i] as PlanStep;
-    this.#outcomes.set(step.id, outcome);
+    this.#doneIds[i] = outcome.state === 'done' ? outcome.ids : undefined;
     if (outcome.state === 'failed') {
+      this.#failedMessages.set(i, outcome.message ?? '');
       this.#setState(i, 'failed');
       this.#block(i);
       return;
     }
     this.#setState(i, outcome.state === 'not-carried' ? 'not-carried' : 'done');
     this.#doneThisRun++;
-    for (const d of this.#dependents[i] ?? []) {
+    for (let p = this.#dependentStart[i] as number; p < (this.#dependentStart[i + 1] as number); p++) {
+      const d = this.#dependentList[p] as number;
       if (this.#states[d] !== 'pending') continue;
       const w = (this.#waiting[d] ?? 1) - 1;
       this.#waiting[d] = w;
@@ -348,26 +380,36 @@ export class BatchExecutor {
 
   /** Everything that depends on a failed step is blocked (transitively). */
   #block(i: number): void {
-    const stack = [...(this.#dependents[i] ?? [])];
+    const stack = [i];
     while (stack.length > 0) {
-      const d = stack.pop() as number;
-      if (this.#states[d] !== 'pending') continue;
-      this.#setState(d, 'blocked');
-      stack.push(...(this.#dependents[d] ?? []));
+      const at = stack.pop() as number;
+      for (let p = this.#dependentStart[at] as number; p < (this.#dependentStart[at + 1] as number); p++) {
+        const d = this.#dependentList[p] as number;
+        if (this.#states[d] !== 'pending') continue;
+        this.#setState(d, 'blocked');
+        stack.push(d);
+      }
     }
   }
 
+  /** One context for the whole batch (its job id never changes), not a new one with closures per step. */
+  #ctx: StepContext | undefined;
   #context(): StepContext {
-    return {
+    this.#ctx ??= {
       idsOf: (stepId: string): TargetIds => {
-        const o = this.#outcomes.get(stepId);
-        if (!o || o.state !== 'done') throw new Error(`step ${stepId} has no target ids yet`);
-        return o.ids;
+        const i = this.#index.get(stepId);
+        const ids =
+          i === undefined
+            ? ((o) => (o?.state === 'done' ? o.ids : undefined))(this.journal.outcomes.get(stepId)?.outcome)
+            : this.#doneIds[i];
+        if (!ids) throw new Error(`step ${stepId} has no target ids yet`);
+        return ids;
       },
       unseal: (value, kind) => this.deps.unseal(value, kind),
       signal: this.signal,
       jobId: this.job.jobId,
     };
+    return this.#ctx;
   }
 
   async #execute(step: PlanStep): Promise<StepOutcome> {
@@ -409,8 +451,9 @@ export class BatchExecutor {
       earlier?.intent,
     );
     await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
-    // Recorded so a later attempt in this run reconciles this one.
-    this.journal.intents.set(step.id, { job: this.job.jobId, intent });
+    // Not added to the loaded journal's intents: a step runs once per batch run, and the next
+    // run loads this intent from the journal (kept here, every step's intent stayed alive for
+    // the whole batch: issue 19).
     const outcome = await this.deps.target.apply(step, intent, ctx);
     await this.deps.log('info', `${step.label}: created`, {
       object: { kind: step.object.kind, serverId: step.object.serverId, id: step.object.id },
@@ -441,7 +484,6 @@ export class BatchExecutor {
     }
     const intent = await port.prepare(step, (earlier?.intent.attempt ?? 0) + 1, ctx);
     await this.deps.journal.append([{ t: 'intent', job: this.job.jobId, step: step.id, intent }]);
-    this.journal.intents.set(step.id, { job: this.job.jobId, intent });
     const i = this.#index.get(step.id) ?? -1;
     const outcome = await port
       .apply(step, intent, ctx, (bytes) => {
@@ -474,7 +516,7 @@ export class BatchExecutor {
       let found: ReadonlySet<string>;
       try {
         found = await this.deps.target.readBack(
-          chunk.map(({ step }) => ({ step, ids: this.#outcomes.get(step.id)?.ids ?? {} })),
+          chunk.map(({ step, i }) => ({ step, ids: this.#doneIds[i] ?? {} })),
           ctx,
         );
       } catch (e) {
@@ -495,7 +537,7 @@ export class BatchExecutor {
     for (const { step, i } of missing) {
       const outcome: StepOutcome = {
         state: 'failed',
-        ids: this.#outcomes.get(step.id)?.ids ?? {},
+        ids: this.#doneIds[i] ?? {},
         message: 'not found on the target when it was read back',
         via: 'look-up',
         at,
@@ -504,7 +546,8 @@ export class BatchExecutor {
         { t: 'outcome', job: this.job.jobId, step: step.id, epoch: this.job.epoch, outcome },
       ]);
       if (this.#confirmed.delete(i)) this.#tally.confirmed(i, false);
-      this.#outcomes.set(step.id, outcome);
+      this.#doneIds[i] = undefined;
+      this.#failedMessages.set(i, outcome.message ?? '');
       this.#setState(i, 'failed');
       this.#block(i);
     }
@@ -525,9 +568,8 @@ export class BatchExecutor {
     let files = 0;
     let bytes = 0;
     for (const i of this.#contentSteps) {
-      const s = this.#steps[i] as PlanStep;
       total++;
-      const ids = this.#states[i] === 'done' ? this.#outcomes.get(s.id)?.ids : undefined;
+      const ids = this.#states[i] === 'done' ? this.#doneIds[i] : undefined;
       if (ids) {
         done++;
         files += Number(ids['files'] ?? 0);
@@ -566,7 +608,7 @@ export class BatchExecutor {
         id: s.object.id,
         server: s.object.serverId,
         step: s.label,
-        message: this.#outcomes.get(s.id)?.message ?? '',
+        message: this.#failedMessages.get(i) ?? this.journal.outcomes.get(s.id)?.outcome.message ?? '',
       };
     });
     return { ...t, failures };

@@ -14,34 +14,29 @@ import type {
 import { objectKeyOf } from '../../../shared/model/migration';
 import type { JobRecord, RecordedOutcome } from './journal';
 
-/** Which counts of the summary a step adds to when done (a hosting activation creates the domain). */
+/**
+ * Which counts of the summary a step adds to when done (a hosting activation creates the domain).
+ * The same frozen array for every step of a kind: the batch keeps one per step for as long as it
+ * runs (batch-tally.ts), and a fresh array each would be ~780,000 more objects to trace at 10x.
+ */
 export function countsAs(kind: StepKind): readonly CreatedKind[] {
-  switch (kind) {
-    case 'account':
-      return ['accounts'];
-    case 'member':
-      return ['members'];
-    case 'hosting-subscription':
-      return ['subscriptions', 'domains'];
-    case 'registration-subscription':
-    case 'resource-subscription':
-      return ['subscriptions'];
-    case 'domain':
-      return ['domains'];
-    case 'dns-record':
-      return ['dnsRecords'];
-    case 'mailbox':
-      return ['mailboxes'];
-    case 'mail-forward':
-      return ['forwards'];
-    case 'database':
-      return ['databases'];
-    case 'ftp-user':
-      return ['ftpUsers'];
-    default:
-      return [];
-  }
+  return COUNTS_AS[kind] ?? NOTHING;
 }
+
+const NOTHING: readonly CreatedKind[] = Object.freeze([]);
+const COUNTS_AS: Partial<Record<StepKind, readonly CreatedKind[]>> = Object.freeze({
+  account: Object.freeze(['accounts'] as const),
+  member: Object.freeze(['members'] as const),
+  'hosting-subscription': Object.freeze(['subscriptions', 'domains'] as const),
+  'registration-subscription': Object.freeze(['subscriptions'] as const),
+  'resource-subscription': Object.freeze(['subscriptions'] as const),
+  domain: Object.freeze(['domains'] as const),
+  'dns-record': Object.freeze(['dnsRecords'] as const),
+  mailbox: Object.freeze(['mailboxes'] as const),
+  'mail-forward': Object.freeze(['forwards'] as const),
+  database: Object.freeze(['databases'] as const),
+  'ftp-user': Object.freeze(['ftpUsers'] as const),
+});
 
 /**
  * A step's state at the start of a run of `job`, from its latest recorded outcome. A failure
