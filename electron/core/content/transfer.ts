@@ -14,11 +14,13 @@
  * timed runs, 2026-12-01, load 13–24): SHA-256 of every member 0.5 (SHA-NI: the floor; the
  * verifier's parsing and stream hops add 0.1), ssh2 receiving the source's packets about 0.7 and
  * sending the node's about 0.9, of which AES-128-GCM (ssh2's native binding, AES-NI, negotiated
- * on both hops) is some 0.15 each way. The rest is paid per 32 KB packet, a size this cannot
- * change: ssh2 offers 32 KB for what it receives and refuses larger packets, OpenSSH's session
- * channel takes 32 KB, and ssh2's 2 MB window is fixed too. Tried without a gain: chacha20-poly1305
- * (as dear in ssh2, dearer for sshd), corking the node's socket so that packets leave in one
- * writev, pausing the source's socket so that packets are read in batches (same CPU either way).
+ * on both hops) is some 0.15 and the kernel's socket copies some 0.25 each way, V8's own work
+ * and collections most of the rest. Tried without a gain (same CPU): chacha20-poly1305 (as dear
+ * in ssh2, dearer for sshd), corking the node's socket so that packets leave in one writev,
+ * pausing the source's socket so that packets are read in batches.
+ * Larger packets are out of reach: ssh2 offers 32 KB and refuses more, and a copy of it patched to
+ * offer 256 KB still got at most 32 KB from OpenSSH 9.2's sshd (22 KB on average), which also
+ * takes no more than 32 KB per packet from the manager.
  */
 import type { Readable, Transform, Writable } from 'node:stream';
 import type { Transport } from '../agent/transport';
