@@ -147,6 +147,13 @@ export class BatchExecutor {
    * and not kept in memory for the rest of the batch (issue 19: the live heap the collector
    * traces grew by every step's outcome). Outcomes of steps outside this plan (an earlier
    * batch's) are read from the loaded journal.
+   * Measured on the whole-source bench, the old and this code run side by side (load 9-23, so
+   * CPU figures are +-5 %): heap kept by the provisioning, after a full GC, 501 -> 172 bytes per
+   * step at 0.3x and 442 -> 99 at 1x (with the intents no longer kept, the flat dependents and
+   * the tally's typed arrays); heap when the batch starts 65 -> 51 MB (0.3x), 159 -> 126 MB
+   * (1x); peak RSS 458 -> 406 MB, 824 -> 678 MB; CPU per 1,000 steps 1,755 -> 1,696 ms (0.3x),
+   * 1,852 -> 1,923 ms (1x, noise), GC pauses 547 -> 538 ms (1x). What is left per step is the
+   * target's ids (~70 bytes, needed by dependents and the read-back).
    */
   readonly #doneIds: (TargetIds | undefined)[];
   readonly #failedMessages = new Map<number, string>();
