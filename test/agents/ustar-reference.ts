@@ -87,9 +87,17 @@ function splitName(name: Buffer): [Buffer, Buffer] | undefined {
   return undefined;
 }
 
-/** A member's header blocks: a pax header first when the name, link or size needs one. */
+/** A member's header blocks: a pax header first when the name, link, size, mtime or owner needs one. */
 function header(h: Omit<HeaderFields, 'prefix'>): Buffer {
-  if (h.name.length <= 100 && h.link.length <= 100 && h.size < 8 ** 11)
+  const inRange = (n: number, digits: number): boolean => n >= 0 && n < 8 ** digits;
+  if (
+    h.name.length <= 100 &&
+    h.link.length <= 100 &&
+    h.size < 8 ** 11 &&
+    inRange(h.mtime, 11) &&
+    inRange(h.uid, 7) &&
+    inRange(h.gid, 7)
+  )
     return rawHeader({ ...h, prefix: Buffer.alloc(0) });
   const pax = new Map<string, Buffer>();
   let split = splitName(h.name);
@@ -103,6 +111,21 @@ function header(h: Omit<HeaderFields, 'prefix'>): Buffer {
     link = link.subarray(0, 100);
   }
   if (h.size >= 8 ** 11) pax.set('size', Buffer.from(String(h.size)));
+  // A time before 1970 or past 11 octal digits, an owner id past 7: the value as a pax record,
+  // the ustar field 0 (a time before 1970) or the field's maximum (the writer's documented choice).
+  let { mtime, uid, gid } = h;
+  if (!inRange(mtime, 11)) {
+    pax.set('mtime', Buffer.from(String(mtime)));
+    mtime = mtime < 0 ? 0 : 8 ** 11 - 1;
+  }
+  if (!inRange(uid, 7)) {
+    pax.set('uid', Buffer.from(String(uid)));
+    uid = 8 ** 7 - 1;
+  }
+  if (!inRange(gid, 7)) {
+    pax.set('gid', Buffer.from(String(gid)));
+    gid = 8 ** 7 - 1;
+  }
   const parts: Buffer[] = [];
   if (pax.size > 0) {
     const data = Buffer.concat([...pax.keys()].sort().map((k) => paxRecord(k, pax.get(k)!)));
@@ -115,7 +138,7 @@ function header(h: Omit<HeaderFields, 'prefix'>): Buffer {
         uid: 0,
         gid: 0,
         size: data.length,
-        mtime: h.mtime,
+        mtime,
         type: 'x',
         link: Buffer.alloc(0),
       }),
@@ -126,6 +149,9 @@ function header(h: Omit<HeaderFields, 'prefix'>): Buffer {
   parts.push(
     rawHeader({
       ...h,
+      mtime,
+      uid,
+      gid,
       name: split[1],
       prefix: split[0],
       size: h.size >= 8 ** 11 ? 0 : h.size,

@@ -2,9 +2,9 @@ package MigrationAgent::Tar;
 # Streaming POSIX ustar writer with a SHA-256 manifest.
 #
 # Files are copied in 256 KiB blocks and hashed on the way, so a file of any size never sits
-# in memory. Names that do not fit ustar's name/prefix fields, link targets over 100 bytes
-# and sizes of 8 GiB or more get a POSIX pax extended header ('x'), which GNU tar, bsdtar
-# and node tar readers understand.
+# in memory. Names that do not fit ustar's name/prefix fields, link targets over 100 bytes,
+# sizes of 8 GiB or more, mtimes before 1970 or past 8**11 and owner ids of 2**21 or more get a
+# POSIX pax extended header ('x'), which GNU tar, bsdtar and node tar readers understand.
 #
 # finish() appends MANIFEST.sha256 as the LAST member: one line per regular file, in
 # archive order, in sha256sum(1) format "<hex>  <name>\n" (names containing a backslash or
@@ -132,7 +132,9 @@ sub _header {
     utf8::encode($name) if utf8::is_utf8($name);
     $link = '' unless defined $link;
     utf8::encode($link) if utf8::is_utf8($link);
-    if (length $name <= 100 && length $link <= 100 && $size < 8**11) {    # the usual case: ustar alone
+    if (length $name <= 100 && length $link <= 100 && $size < 8**11    # the usual case: ustar alone
+        && $mtime >= 0 && $mtime < 8**11 && $uid < 8**7 && $gid < 8**7)
+    {
         $self->_raw_header($name, '', $mode, $uid, $gid, $size, $mtime, $type, $link);
         return;
     }
@@ -141,6 +143,13 @@ sub _header {
     if (!@split) { $pax{path} = $name; @split = ('', substr($name, 0, 100)); }
     if (length $link > 100) { $pax{linkpath} = $link; $link = substr($link, 0, 100); }
     if ($size >= 8**11) { $pax{size} = $size; }
+    # A time before 1970 or past ustar's 11 octal digits (year 4147), an owner id of 2**21 or more
+    # (LDAP/AD-backed servers): the real value in a pax record, the ustar field in range (0 for a
+    # time before 1970, else the field's maximum; an owner never 0, so a reader that ignores pax
+    # does not hand the file to root). sprintf('%011o') of a negative number is 22 digits cut to 12.
+    if ($mtime < 0 || $mtime >= 8**11) { $pax{mtime} = $mtime; $mtime = $mtime < 0 ? 0 : 8**11 - 1; }
+    if ($uid >= 8**7) { $pax{uid} = $uid; $uid = 8**7 - 1; }
+    if ($gid >= 8**7) { $pax{gid} = $gid; $gid = 8**7 - 1; }
     if (%pax) {
         my $data = join '', map { _pax_record($_, $pax{$_}) } sort keys %pax;
         my $pname = 'PaxHeaders/' . substr($split[1], 0, 80);
@@ -212,7 +221,8 @@ use constant USTAR_TAIL => pack('a100 a8 a32 a32 a8 a8 a155 a12', '', "ustar\0" 
 sub _add_regular {
     my ($self, $name, $path, $mode, $uid, $gid, $size, $mtime) = @_;
     if ($size <= BLOCK && !defined $self->{skip_through} && !defined $self->{tail_of}
-        && length $name <= 100 && !utf8::is_utf8($name) && $mtime >= 0 && $mtime < 8**11)
+        && length $name <= 100 && !utf8::is_utf8($name) && $mtime >= 0 && $mtime < 8**11
+        && $uid < 8**7 && $gid < 8**7)
     {
         # A small file (a Maildir is mostly these) with a plain ustar header, not resuming: a
         # bare descriptor, the header from the lstat and one sprintf, one read (one byte more
