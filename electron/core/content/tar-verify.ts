@@ -84,6 +84,11 @@ type State =
   | { readonly t: 'manifest'; left: number; pad: number; readonly parts: Buffer[] }
   | { readonly t: 'end' };
 
+/** A pax time: decimal seconds, maybe negative, maybe with a fraction (POSIX pax "mtime"). */
+const PAX_TIME = /^-?\d{1,19}(?:\.\d{1,9})?$/;
+/** A pax owner id: decimal digits. */
+const PAX_ID = /^\d{1,19}$/;
+
 /** The one header state (a Maildir passes 100,000 of them: no object each). */
 const AT_HEADER: State = { t: 'header' };
 
@@ -459,12 +464,19 @@ export class TarVerifier extends Transform {
         throw this.#fail(`member "${name}" is not the resumed file's remaining bytes: refused`, name);
       this.#bytes += name === TAIL_MEMBER && tail ? tail.size : size;
       if (this.#hashes.has(name)) throw this.#fail(`member "${name}" appears twice`, name);
-      const mtime = octalField(buf, at + 136, 12, 'mtime');
+      const paxMtime = this.#pax?.get('mtime');
+      const mtime =
+        paxMtime === undefined ? octalField(buf, at + 136, 12, 'mtime') : this.#paxSeconds(paxMtime, name);
+      this.#checkPaxOwner(name);
       if (name === TAIL_MEMBER && tail) this.hooks.onStart?.(tail.name, tail.size);
       else if (!this.#tailDone) this.hooks.onStart?.(name, size);
       this.#state = { t: 'file', name, size, mtime, left: size, pad, hash: undefined, sha256: undefined };
       return true;
     }
+    // A folder's or symlink's times and owner are tar's to set on the node: only checked here.
+    const paxDirMtime = this.#pax?.get('mtime');
+    if (paxDirMtime !== undefined) this.#paxSeconds(paxDirMtime, name);
+    this.#checkPaxOwner(name);
     if (type === '5') {
       this.#dirs.add(name);
       this.#state = { t: 'skip', left: 0, pad: 0 };
@@ -478,6 +490,33 @@ export class TarVerifier extends Transform {
       return true;
     }
     throw this.#fail(`member "${name}" has tar type "${type}", which content never holds: refused`, name);
+  }
+
+  /**
+   * A pax `mtime` record's whole seconds (the agent writes them for times before 1970 or past
+   * ustar's 11 octal digits; other writers add a fraction): what resume compares with the node.
+   */
+  #paxSeconds(value: string, name: string): number {
+    const seconds = PAX_TIME.test(value) ? Math.floor(Number(value)) : NaN;
+    if (!Number.isSafeInteger(seconds))
+      throw this.#fail(
+        `member "${name}" has a malformed pax mtime record "${value.slice(0, 40)}": refused`,
+        name,
+      );
+    return seconds;
+  }
+
+  /** pax `uid`/`gid` records (owner ids of 2**21 or more) must be decimal ids, as tar reads them. */
+  #checkPaxOwner(name: string): void {
+    if (!this.#pax) return;
+    for (const key of ['uid', 'gid'] as const) {
+      const value = this.#pax.get(key);
+      if (value !== undefined && !(PAX_ID.test(value) && Number.isSafeInteger(Number(value))))
+        throw this.#fail(
+          `member "${name}" has a malformed pax ${key} record "${value.slice(0, 40)}": refused`,
+          name,
+        );
+    }
   }
 
   /**
