@@ -23,7 +23,9 @@ async function put(dir: string, name: string, size: number, mtime = MTIME): Prom
   const path = join(dir, name);
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, Buffer.alloc(size, 1));
-  await utimes(path, mtime, mtime);
+  // As Dates: Node turns a negative number of seconds into now, a Date before 1970 it keeps.
+  const at = new Date(mtime * 1000);
+  await utimes(path, at, at);
 }
 
 describe('staged files that count as whole', () => {
@@ -54,6 +56,17 @@ describe('staged files that count as whole', () => {
       await stagedPrefix(node, staging, [file('a b.txt', 10), file('gone', 1), file('later.bin', 7)]),
     ).toHaveLength(1);
     expect(await stagedPrefix(node, join(staging, 'nowhere'), listed)).toEqual([]);
+  });
+  it('counts files dated before 1970 as whole (find prints their mtime negative)', async () => {
+    const staging = await tempDir('mm-resume-list-old-');
+    const old = -157_766_400; // 1965-01-01
+    await put(staging, 'old.txt', 10, old);
+    await put(staging, 'new.txt', 10);
+    const listed = [file('old.txt', 10, old), file('new.txt', 10)];
+    expect((await stagedPrefix(localTransport(), staging, listed)).map((f) => f.name)).toEqual([
+      'old.txt',
+      'new.txt',
+    ]);
   });
 });
 

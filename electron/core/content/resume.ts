@@ -110,7 +110,8 @@ async function listStaging(node: Transport, staging: string, signal?: AbortSigna
   const onNode: Listing = new Map();
   if (r.code !== 0) return onNode;
   for (const entry of r.stdout.split('\0')) {
-    const m = /^(\d+) (\d+)(?:\.\d+)? (.*)$/s.exec(entry);
+    // A file dated before 1970 (kept as such since the agent writes pax mtimes) lists negative.
+    const m = /^(\d+) (-?\d+)(?:\.\d+)? (.*)$/s.exec(entry);
     if (m) onNode.set(m[3] as string, { size: Number(m[1]), mtime: Number(m[2]) });
   }
   return onNode;
