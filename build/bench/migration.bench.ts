@@ -25,6 +25,8 @@ interface RunResult {
   readonly stepsPerSecond: number;
   /** Steps per second while provisioning: from the first step to the read-back. */
   readonly provisioningRate: number;
+  /** Wall seconds per phase: until the batch runs (planning), its steps, the read-back. */
+  readonly phases: { readonly planning: number; readonly provisioning: number; readonly readBack: number };
   readonly peakRssMb: number;
 }
 
@@ -77,6 +79,11 @@ async function migrateOnce(
     return {
       summary,
       seconds,
+      phases: {
+        planning: (running - t0) / 1000,
+        provisioning,
+        readBack: seconds - (reconciling - t0) / 1000,
+      },
       stepsPerSecond: summary.steps.done / seconds,
       provisioningRate: summary.steps.done / provisioning,
       peakRssMb: peak / 2 ** 20,
@@ -117,6 +124,14 @@ async function wholeSource(): Promise<void> {
     )}`,
   );
   figure('whole source: steps per second', whole.stepsPerSecond, 'steps/s');
+  // Which phase grows from 1x to 10x (the whole batch was 12.98x on 2026-12-01, its steps not).
+  const p = whole.phases;
+  console.log(
+    `  phases: planning ${p.planning.toFixed(1)} s, provisioning ${p.provisioning.toFixed(1)} s (${whole.provisioningRate.toFixed(0)} steps/s), read-back ${p.readBack.toFixed(1)} s`,
+  );
+  figure('whole source: planning', p.planning, 's');
+  figure('whole source: provisioning steps per second', whole.provisioningRate, 'steps/s');
+  figure('whole source: read-back', p.readBack, 's');
   figure('whole source: engine peak RSS', whole.peakRssMb, 'MB');
   if (r)
     console.log(
