@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
 import type { SshConnection } from '../../electron/core/agent/ssh-transport';
-import type { Sshd } from '../helpers/sshd';
+import { tempDir } from '../helpers/paths';
+import { type Sshd, connectTo, startSshd } from '../helpers/sshd';
 
 // The content tests have always reached their sshds through this module.
 export { connectTo } from '../helpers/sshd';
@@ -25,6 +27,43 @@ export async function sourceAgent(conn: SshConnection, sshd: Sshd, root: string)
   });
   await agent.ensureDeployed();
   return agent;
+}
+
+/** A source sshd with the demo layout and the linux agent, and a second sshd as the node. */
+export interface ContentRig {
+  readonly source: Sshd;
+  readonly node: Sshd;
+  /** The demo layout the agent reads (tests may add files to it before they transfer). */
+  readonly root: string;
+  readonly srcConn: SshConnection;
+  readonly nodeConn: SshConnection;
+  readonly agent: AgentCommunicator;
+  /** Closes both connections, then stops both sshds. */
+  close(): Promise<void>;
+}
+
+/** Starts the two sshds, builds the demo layout under a temp folder named `name`, connects. */
+export async function contentRig(name: string): Promise<ContentRig> {
+  const [source, node] = await Promise.all([startSshd(), startSshd()]);
+  const root = await tempDir(`${name}-layout-`);
+  buildDemoLayout(root);
+  const srcConn = await connectTo(source);
+  const nodeConn = await connectTo(node);
+  const agent = await sourceAgent(srcConn, source, root);
+  return {
+    source,
+    node,
+    root,
+    srcConn,
+    nodeConn,
+    agent,
+    close: async () => {
+      await srcConn.close();
+      await nodeConn.close();
+      await source.stop();
+      await node.stop();
+    },
+  };
 }
 
 export interface TreeEntry {

@@ -22,13 +22,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
 import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { mailboxPlace, sitePlace } from '../../electron/core/content/layout';
 import { transferContent } from '../../electron/core/content/transfer';
-import { type Sshd, startSshd } from '../helpers/sshd';
-import { connectTo, sourceAgent, tree } from './helpers';
+import { type ContentRig, contentRig, tree } from './helpers';
 import { localTransport } from '../../electron/core/agent/local-transport';
 import type { Transport } from '../../electron/core/agent/transport';
 import { TarLanes } from '../../electron/core/content/tar-lanes';
@@ -275,25 +273,16 @@ describe('content unpacked in lanes', () => {
 });
 
 describe('content moved in lanes between real sshds', () => {
-  let source: Sshd;
-  let node: Sshd;
-  let srcConn: SshConnection;
+  let rig: ContentRig;
   let nodeConn: SshConnection;
   let agent: AgentCommunicator;
   let root: string;
   beforeAll(async () => {
-    [source, node] = await Promise.all([startSshd(), startSshd()]);
-    root = tempDir('lanes-layout');
-    buildDemoLayout(root);
-    srcConn = await connectTo(source);
-    nodeConn = await connectTo(node);
-    agent = await sourceAgent(srcConn, source, root);
+    rig = await contentRig('lanes');
+    ({ root, nodeConn, agent } = rig);
   }, 120_000);
   afterAll(async () => {
-    await srcConn?.close();
-    await nodeConn?.close();
-    await source?.stop();
-    await node?.stop();
+    await rig?.close();
   });
 
   it('a mailbox and a site with 2 lanes: the same tree as the source, published with its marker', async () => {

@@ -12,24 +12,20 @@ import { execFileSync } from 'node:child_process';
 import { chown, lstat, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
 import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { sitePlace } from '../../electron/core/content/layout';
 import { type ContentSource, transferContent } from '../../electron/core/content/transfer';
 import { tempDir } from '../helpers/paths';
-import { type Sshd, startSshd } from '../helpers/sshd';
-import { connectTo, sourceAgent, tree } from './helpers';
+import { type ContentRig, contentRig, tree } from './helpers';
 
 const MARCH_1965 = Date.UTC(1965, 2, 1) / 1000; // -152,668,800
 const FOLDER_TIME = Date.UTC(1960, 0, 1) / 1000;
 const BIG_ID = 3_000_000;
 const SITE = 'acme-widgets.test';
 
-let source: Sshd;
-let node: Sshd;
+let rig: ContentRig;
 let root: string;
-let srcConn: SshConnection;
 let nodeConn: SshConnection;
 let agent: AgentCommunicator;
 let vhosts: string;
@@ -46,9 +42,8 @@ const fromAgent: ContentSource = (out, signal) =>
   });
 
 beforeAll(async () => {
-  [source, node] = await Promise.all([startSshd(), startSshd()]);
-  root = await tempDir('mm-times-layout-');
-  buildDemoLayout(root);
+  rig = await contentRig('mm-times');
+  ({ root, nodeConn, agent } = rig);
   docRoot = join(root, 'home/acme/web', SITE, 'public_html');
   await mkdir(join(docRoot, 'archive'));
   await writeFile(join(docRoot, 'archive', 'small-1965.html'), '<p>March 1965</p>\n');
@@ -58,17 +53,11 @@ beforeAll(async () => {
   setTime(join(docRoot, 'archive', 'small-1965.html'), MARCH_1965);
   setTime(join(docRoot, 'archive', 'large-1965.bin'), MARCH_1965);
   setTime(join(docRoot, 'archive'), FOLDER_TIME); // last: adding entries changed it
-  srcConn = await connectTo(source);
-  nodeConn = await connectTo(node);
-  agent = await sourceAgent(srcConn, source, root);
   vhosts = join(await tempDir('mm-times-node-'), 'vhosts');
 }, 120_000);
 
 afterAll(async () => {
-  await srcConn?.close();
-  await node?.stop();
-  await nodeConn?.close();
-  await source?.stop();
+  await rig?.close();
 });
 
 describe('times before 1970 from the source to the web node', () => {

@@ -11,19 +11,17 @@ import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import type { AgentCommunicator } from '../../electron/core/agent/agent-communicator';
 import type { SshConnection } from '../../electron/core/agent/ssh-transport';
 import { mailboxPlace, sitePlace } from '../../electron/core/content/layout';
 import { type ContentSource, readMarker, transferContent } from '../../electron/core/content/transfer';
 import { tempDir } from '../helpers/paths';
-import { type Sshd, startSshd } from '../helpers/sshd';
-import { connectTo, sourceAgent, tree } from './helpers';
+import type { Sshd } from '../helpers/sshd';
+import { type ContentRig, connectTo, contentRig, tree } from './helpers';
 
-let source: Sshd;
+let rig: ContentRig;
 let node: Sshd;
 let root: string;
-let srcConn: SshConnection;
 let nodeConn: SshConnection;
 let agent: AgentCommunicator;
 let vhosts: string;
@@ -50,22 +48,15 @@ const fromTar =
 const signal = (): AbortSignal => new AbortController().signal;
 
 beforeAll(async () => {
-  [source, node] = await Promise.all([startSshd(), startSshd()]);
-  root = await tempDir('mm-content-layout-');
-  buildDemoLayout(root);
-  srcConn = await connectTo(source);
-  nodeConn = await connectTo(node);
-  agent = await sourceAgent(srcConn, source, root);
+  rig = await contentRig('mm-content');
+  ({ node, root, nodeConn, agent } = rig);
   const nodeDir = await tempDir('mm-content-node-');
   vhosts = join(nodeDir, 'vhosts');
   mailRoot = join(nodeDir, 'mail');
 }, 120_000);
 
 afterAll(async () => {
-  await srcConn?.close();
-  await nodeConn?.close();
-  await source?.stop();
-  await node?.stop();
+  await rig?.close();
 });
 
 describe('a site from the source to the web node', () => {
