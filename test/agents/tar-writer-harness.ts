@@ -7,6 +7,15 @@
 import { spawnSync } from 'node:child_process';
 import { AGENTS } from '../helpers/layouts/agent-harness';
 
+/** Runs the Perl `lines` with `args` (its @ARGV): the exit code and what it said on stderr. */
+function runPerl(lines: readonly string[], args: readonly string[], timeoutMs?: number): PerlRun {
+  const r = spawnSync('perl', ['-e', lines.join('\n'), ...args], {
+    encoding: 'utf8',
+    ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+  });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
 export interface PerlRun {
   readonly code: number;
   readonly stderr: string;
@@ -18,9 +27,8 @@ export function archiveTree(dir: string, out: string): PerlRun {
     `use strict; use warnings; use lib '${AGENTS}/lib'; use MigrationAgent::Tar;`,
     "my ($dir, $out) = @ARGV; open(my $fh, '>', $out) or die;",
     'my $t = MigrationAgent::Tar->new($fh); $t->add_tree($dir); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, out], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr };
+  ];
+  return runPerl(code, [dir, out]);
 }
 
 /**
@@ -45,9 +53,8 @@ export function archiveChanging(
     '    else { truncate($file, 3) or die; } } return $r; }; }',
     "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
     '$t->add_file($name, $file); $t->add_data("after.txt", "after"); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, name, change, out, String(growBy)], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr };
+  ];
+  return runPerl(code, [dir, name, change, out, String(growBy)]);
 }
 
 /**
@@ -62,9 +69,8 @@ export function archiveTreeAt(dir: string, out: string, now: number, resumeAfter
     "my ($dir, $out, $after) = @ARGV; open(my $fh, '>', $out) or die;",
     'my $t = MigrationAgent::Tar->new($fh); $t->resume_after($after) if length $after;',
     '$t->add_tree($dir); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, out, resumeAfter ?? ''], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr };
+  ];
+  return runPerl(code, [dir, out, resumeAfter ?? '']);
 }
 
 /**
@@ -87,7 +93,6 @@ export function archiveSwapped(
     'else { mkdir $p or die "mkdir: $!"; }',
     "open(my $fh, '>', $out) or die; my $t = MigrationAgent::Tar->new($fh);",
     'MigrationAgent::Tar::_add_regular($t, $name, $p, @st[2, 4, 5, 7, 9]); $t->finish; close $fh or die;',
-  ].join('\n');
-  const r = spawnSync('perl', ['-e', code, dir, name, swap, out], { encoding: 'utf8', timeout: 20_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
+  ];
+  return runPerl(code, [dir, name, swap, out], 20_000);
 }
