@@ -44,7 +44,11 @@ describe('content: heap headroom while bytes move', () => {
     // Measured here (loaded machine, four runs): 18–37 mark-compacts for the 512 MB without the
     // headroom, 3–4 with it (the child's heap is smaller than the bench's, which ran 2 per GB).
     expect(inside).toBeLessThanOrEqual(8);
-    expect(inside * 3).toBeLessThanOrEqual(outside);
+    // The ratio is only shown when the run without headroom reproduced the churn: CI on a quiet
+    // machine once saw 2 outside and 2 inside (the heap had room either way), which proves
+    // nothing either way; the absolute bound above still holds then.
+    if (outside >= 9) expect(inside * 3).toBeLessThanOrEqual(outside);
+    else console.log(`gc-headroom: only ${outside} mark-compacts without the headroom; ratio not judged`);
   }, 300_000);
 
   it('is held while any transfer runs, nested or side by side, and let go after a failure too', async () => {
