@@ -23,32 +23,35 @@ describe('content: heap headroom while bytes move', () => {
   });
 
   it('a small manager relaying 512 MB over SSH runs a third of the mark-compacts or fewer inside the headroom', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/content/gc-headroom-child.ts'], {
-      env: {
-        ...process.env,
-        MM_GC_HEADROOM: 'on',
-        GC_HEADROOM_BYTES: String(BYTES),
-        GC_HEADROOM_TARGET: JSON.stringify({
-          port: sshd.port,
-          user: sshd.user,
-          clientKey: sshd.clientKey,
-          hostFingerprint: sshd.hostFingerprint,
-        }),
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'test/content/gc-headroom-child.ts'],
+      {
+        env: {
+          ...process.env,
+          MM_GC_HEADROOM: 'on',
+          GC_HEADROOM_BYTES: String(BYTES),
+          GC_HEADROOM_TARGET: JSON.stringify({
+            port: sshd.port,
+            user: sshd.user,
+            clientKey: sshd.clientKey,
+            hostFingerprint: sshd.hostFingerprint,
+          }),
+        },
+        timeout: 240_000,
       },
-      timeout: 240_000,
-    });
+    );
     const { outside, inside } = JSON.parse(stdout.trim().split('\n').pop() ?? '') as {
       outside: number;
       inside: number;
     };
-    // Measured here (loaded machine, four runs): 18–37 mark-compacts for the 512 MB without the
-    // headroom, 3–4 with it (the child's heap is smaller than the bench's, which ran 2 per GB).
+    // Measured here (loaded machine, four runs, V8 choosing its own factor): 18–37 mark-compacts
+    // for the 512 MB without the headroom, 3–4 with it; a quiet machine's V8 chose a larger
+    // factor by itself (2 and 2 in one CI run), so the run without headroom now pins V8's
+    // smallest factor (gc-headroom-child.ts) and the ratio is judged on every machine.
+    console.log(`gc-headroom: ${outside} mark-compacts without the headroom, ${inside} with it`);
     expect(inside).toBeLessThanOrEqual(8);
-    // The ratio is only shown when the run without headroom reproduced the churn: CI on a quiet
-    // machine once saw 2 outside and 2 inside (the heap had room either way), which proves
-    // nothing either way; the absolute bound above still holds then.
-    if (outside >= 9) expect(inside * 3).toBeLessThanOrEqual(outside);
-    else console.log(`gc-headroom: only ${outside} mark-compacts without the headroom; ratio not judged`);
+    expect(inside * 3).toBeLessThanOrEqual(outside);
   }, 300_000);
 
   it('is held while any transfer runs, nested or side by side, and let go after a failure too', async () => {
