@@ -1,7 +1,7 @@
 /**
  * Times ustar cannot hold, on real parts (issue 12: ownership, modes and mtimes kept): a site
  * with a file dated 1965-03-01 (small and larger than the agent's read block), a folder dated
- * before 1970 and a file owned by uid/gid 3,000,000 goes from the linux agent behind one sshd,
+ * before 1970, a file and a folder dated exactly 1970-01-01T00:00:00Z, and a file owned by uid/gid 3,000,000 goes from the linux agent behind one sshd,
  * through the manager's verifier, into `tar -x` on a second sshd (the web node), in one lane and
  * in two. On the node every file and folder has the source's mtime exactly (the agent carries
  * them in pax records; before, a negative time became a corrupt field). Owners: the node's
@@ -21,6 +21,8 @@ import { type ContentRig, contentRig, tree } from './helpers';
 
 const MARCH_1965 = Date.UTC(1965, 2, 1) / 1000; // -152,668,800
 const FOLDER_TIME = Date.UTC(1960, 0, 1) / 1000;
+/** The epoch itself: the agent once wrote "now" for a time of exactly 0. */
+const EPOCH = 0;
 const BIG_ID = 3_000_000;
 const SITE = 'acme-widgets.test';
 
@@ -52,6 +54,10 @@ beforeAll(async () => {
   if (process.getuid?.() === 0) await chown(join(docRoot, 'owned.html'), BIG_ID, BIG_ID);
   setTime(join(docRoot, 'archive', 'small-1965.html'), MARCH_1965);
   setTime(join(docRoot, 'archive', 'large-1965.bin'), MARCH_1965);
+  await mkdir(join(docRoot, 'epoch'));
+  await writeFile(join(docRoot, 'epoch', 'first-second.txt'), 'dated 1970-01-01T00:00:00Z\n');
+  setTime(join(docRoot, 'epoch', 'first-second.txt'), EPOCH);
+  setTime(join(docRoot, 'epoch'), EPOCH);
   setTime(join(docRoot, 'archive'), FOLDER_TIME); // last: adding entries changed it
   vhosts = join(await tempDir('mm-times-node-'), 'vhosts');
 }, 120_000);
@@ -84,6 +90,9 @@ describe('times before 1970 from the source to the web node', () => {
       const folder = await lstat(join(place.final, 'archive'));
       expect(Math.floor(folder.mtimeMs / 1000)).toBe(FOLDER_TIME);
       expect(Math.floor((await lstat(join(docRoot, 'archive'))).mtimeMs / 1000)).toBe(FOLDER_TIME);
+      // Exactly 0, a file and a folder: kept, not made "now".
+      expect(got.get('epoch/first-second.txt')?.mtime).toBe(EPOCH);
+      expect((await lstat(join(place.final, 'epoch'))).mtimeMs).toBe(EPOCH);
     },
     120_000,
   );

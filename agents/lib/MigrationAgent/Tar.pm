@@ -353,13 +353,15 @@ sub _read_block {
 sub add_dir {
     my ($self, $name, @st) = @_;
     $name .= '/' unless $name =~ m{/\z};
-    $self->_header($name, (@st ? $st[2] : 0755), ($st[4] || 0), ($st[5] || 0), 0, ($st[9] || time), '5');
+    # An mtime of exactly 0 (1970-01-01) is a time like any other: only a folder without a stat
+    # (one the agent makes up) is dated now.
+    $self->_header($name, (@st ? $st[2] : 0755), ($st[4] || 0), ($st[5] || 0), 0, (@st ? $st[9] : time), '5');
     return;
 }
 
 sub add_symlink {
     my ($self, $name, $target, @st) = @_;
-    $self->_header($name, 0777, ($st[4] || 0), ($st[5] || 0), 0, ($st[9] || time), '2', $target);
+    $self->_header($name, 0777, ($st[4] || 0), ($st[5] || 0), 0, (@st ? $st[9] : time), '2', $target);
     return;
 }
 
