@@ -64,7 +64,30 @@ const cli = await build({
   },
   metafile: true,
 });
+// A rehearsal's throwaway sandbox runs in a process of its own (electron/sandbox/
+// throwaway-process.ts), from the entry beside the bundle that starts it: the desktop app's
+// utility process loads the CommonJS one, the CLI forks the ES module one.
+await build({
+  ...common,
+  entryPoints: ['electron/sandbox/throwaway-child.ts'],
+  outfile: 'out/electron/throwaway-child.cjs',
+  format: 'cjs',
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'const importMetaUrl = require("url").pathToFileURL(__filename).href;' },
+});
+const child = await build({
+  ...common,
+  entryPoints: ['electron/sandbox/throwaway-child.ts'],
+  outfile: 'out/cli/throwaway-child.mjs',
+  format: 'esm',
+  banner: {
+    js: "import { createRequire as mmCreateRequire } from 'node:module'; const require = mmCreateRequire(import.meta.url);",
+  },
+  metafile: true,
+});
 // The launcher (electron/cli/mm.mjs) runs the bundle only while none of these is newer than it.
 await mkdir('out/cli', { recursive: true });
-const inputs = Object.keys(cli.metafile.inputs).filter((p) => !p.startsWith('node_modules/'));
+const inputs = [
+  ...new Set([...Object.keys(cli.metafile.inputs), ...Object.keys(child.metafile.inputs)]),
+].filter((p) => !p.startsWith('node_modules/'));
 await writeFile('out/cli/mm.inputs.json', JSON.stringify(inputs));

@@ -10,7 +10,8 @@ import { createCore } from './core/core';
 import { ensureDemoProject } from './core/demo';
 import { RENDERER_DIR } from './core/paths';
 import { attachDemoTarget, startAppSandbox } from './sandbox/demo-target';
-import { startRehearsalTarget } from './sandbox/rehearsal-target';
+import { throwawayInProcess } from './sandbox/throwaway-process';
+import { forkUtility } from './throwaway-utility';
 import { CONTENT_SECURITY_POLICY } from './csp';
 import { forwardEvents, registerIpc } from './ipc-main';
 import { installNavigationGuards, isSafeExternalUrl, isTrustedSender, secureWindowOptions } from './window';
@@ -30,8 +31,9 @@ const dataDir = resolve(
 const core = createCore({
   dataDir,
   shell: 'electron',
-  // Rehearsals run against throwaway sandboxes started by the core through this.
-  throwawayTarget: startRehearsalTarget,
+  // Rehearsals run against throwaway sandboxes started by the core through this, each in a
+  // utility process of its own (its tables never in this process's heap).
+  throwawayTarget: throwawayInProcess(forkUtility),
   // safeStorage (OS keychain) seals the master key of the secret store, when it is backed by a
   // real keyring: on Linux without one it would use a fixed key, so the 0600 key file is used.
   keyGuard: {

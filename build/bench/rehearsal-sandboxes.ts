@@ -1,17 +1,14 @@
 /**
- * The rehearsal bench's sandboxes, each in a process of its own (sandbox-child.ts), as
- * migration.bench.ts runs its target (sandbox-process.ts): what the bench measures is the
- * engine, never a sandbox's tables. The shells run a rehearsal's throwaway sandbox inside the
- * manager; here it is a child, its peak RSS reported beside the engine's.
+ * The rehearsal bench's sandboxes, each in a process of its own, as migration.bench.ts runs its
+ * target (sandbox-process.ts): what the bench measures is the engine, never a sandbox's tables.
+ * The "production" one is sandbox-child.ts; the rehearsal's throwaway one is the product's own
+ * (electron/sandbox/throwaway-process.ts, as the shells start it), its peak RSS reported beside
+ * the engine's.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type {
-  StartThrowawayTarget,
-  ThrowawayTarget,
-  ThrowawayTargetOptions,
-} from '../../electron/core/rehearsal/throwaway-target';
-import type { TargetHolding } from '../../shared/model/rehearsal';
+import type { StartThrowawayTarget, ThrowawayTarget } from '../../electron/core/rehearsal/throwaway-target';
+import { startThrowawayProcess } from '../../electron/sandbox/throwaway-process';
 import type { ChildAnswer, ChildReady, ChildRequest } from './sandbox-child';
 
 const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
@@ -23,15 +20,12 @@ export interface SandboxChild {
   close(): Promise<number>;
 }
 
-async function startChild(
-  role: 'production' | 'throwaway',
-  options: ThrowawayTargetOptions,
-): Promise<SandboxChild> {
-  const child: ChildProcess = fork(CHILD, [role, JSON.stringify(options)], {
+/** The "production" target a rehearsal lists: its URLs, a digest of its state, its peak RSS. */
+export async function startProductionSandbox(dataDir: string): Promise<SandboxChild> {
+  const role = 'production';
+  const child: ChildProcess = fork(CHILD, [dataDir], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // holdings at 3× are tens of MB: structured clone over the channel, not JSON text
-    serialization: 'advanced',
   });
   // a bench that fails must not leave its sandbox running
   const orphan = (): void => void child.kill('SIGKILL');
@@ -74,27 +68,18 @@ async function startChild(
   };
 }
 
-/** The "production" target a rehearsal lists: its URLs, a digest of its state, its peak RSS. */
-export function startProductionSandbox(dataDir: string): Promise<SandboxChild> {
-  return startChild('production', { dataDir });
-}
-
 /**
  * The StartThrowawayTarget the bench gives the core: each rehearsal's sandbox in a child.
  * `peaks` receives each one's peak RSS when it is closed.
  */
 export function throwawayInChild(peaks: number[]): StartThrowawayTarget {
   return async (options): Promise<ThrowawayTarget> => {
-    const child = await startChild('throwaway', options);
-    const r = child.ready;
+    const child = await startThrowawayProcess(options);
     return {
-      poaUrl: r.poaUrl,
-      pbaUrl: r.pbaUrl,
-      ...(r.nodes ? { nodes: r.nodes } : {}),
-      offered: r.offered ?? { templates: 0, plans: 0 },
-      holdings: async () => (await child.ask('holdings')) as TargetHolding[],
+      ...child,
+      holdings: () => child.holdings(),
       close: async () => {
-        peaks.push(await child.close());
+        peaks.push(await child.stop());
       },
     };
   };

@@ -1,19 +1,17 @@
 /**
- * A sandbox in a child process of the rehearsal bench, driven over the IPC channel (forked by
- * rehearsal-sandboxes.ts), so the bench's peak RSS is the engine's alone: the rehearsal's
- * throwaway sandbox and the "production" one each hold every object they were sent, which in
- * the manager's own process would be counted as the engine's.
+ * The "production" sandbox of the rehearsal bench in a child process of its own (forked by
+ * rehearsal-sandboxes.ts), driven over the IPC channel: the real target a rehearsal only lists,
+ * with a digest of its state (proof that nothing was written to it) and its peak RSS. The
+ * rehearsal's throwaway sandbox runs in a child through the product's own module
+ * (electron/sandbox/throwaway-process.ts), as in the shells.
  *
- * argv[2] is the role: `production` (the real target a rehearsal only lists) or `throwaway` (a
- * rehearsal's own target, with its holdings read back on request); argv[3] is its options as JSON.
+ * argv[2] is its data folder.
  */
 import { createHash } from 'node:crypto';
-import type { ThrowawayTargetOptions } from '../../electron/core/rehearsal/throwaway-target';
-import { startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/sandbox';
+import { startSandbox } from '../../electron/sandbox/sandbox';
 
 /** What the parent asks, and what the child answers (one answer per request, same `n`). */
-export type ChildRequest = { readonly n: number; readonly ask: 'holdings' | 'digest' | 'peak' | 'close' };
+export type ChildRequest = { readonly n: number; readonly ask: 'digest' | 'peak' | 'close' };
 export type ChildAnswer =
   | { readonly n: number; readonly ok: true; readonly value: unknown }
   | { readonly n: number; readonly ok: false; readonly error: string };
@@ -22,8 +20,6 @@ export interface ChildReady {
   readonly ready: true;
   readonly poaUrl: string;
   readonly pbaUrl: string;
-  readonly nodes?: Readonly<Partial<Record<'web' | 'mail' | 'db', string>>>;
-  readonly offered?: { readonly templates: number; readonly plans: number };
 }
 
 /** The child's peak RSS so far (the kernel's high-water mark), in bytes. */
@@ -35,32 +31,11 @@ function peakRss(): number {
 async function main(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('sandbox-child.ts runs forked by rehearsal-sandboxes.ts (no IPC channel)');
-  const role = process.argv[2];
-  const options = JSON.parse(process.argv[3] ?? '{}') as ThrowawayTargetOptions;
-  let sandbox: RunningSandbox;
-  let ready: ChildReady;
-  if (role === 'production') {
-    sandbox = await startSandbox({ dataDir: options.dataDir, poaPort: 0, pbaPort: 0, webPort: 0 });
-    ready = { ready: true, poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl };
-  } else if (role === 'throwaway') {
-    const started = await startRehearsalSandbox(options);
-    sandbox = started.sandbox;
-    const t = started.target;
-    ready = {
-      ready: true,
-      poaUrl: t.poaUrl,
-      pbaUrl: t.pbaUrl,
-      ...(t.nodes ? { nodes: t.nodes } : {}),
-      offered: t.offered,
-    };
-    process.on('message', (m: ChildRequest) => {
-      if (m.ask !== 'holdings') return;
-      t.holdings().then(
-        (value) => send({ n: m.n, ok: true, value } satisfies ChildAnswer),
-        (e: unknown) => send({ n: m.n, ok: false, error: String(e) } satisfies ChildAnswer),
-      );
-    });
-  } else throw new Error(`sandbox-child.ts: the role is "production" or "throwaway", not "${role}"`);
+  const dataDir = process.argv[2];
+  if (!dataDir) throw new Error('sandbox-child.ts: its data folder is argv[2]');
+  // the bench is gone (failed, killed): so is its sandbox
+  process.once('disconnect', () => process.exit(0));
+  const sandbox = await startSandbox({ dataDir, poaPort: 0, pbaPort: 0, webPort: 0 });
   process.on('message', (m: ChildRequest) => {
     if (m.ask === 'digest')
       send({
@@ -74,7 +49,7 @@ async function main(): Promise<void> {
         send({ n: m.n, ok: true, value: peakRss() } satisfies ChildAnswer, () => process.exit(0));
       });
   });
-  send(ready);
+  send({ ready: true, poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl } satisfies ChildReady);
 }
 
 await main();

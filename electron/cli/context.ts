@@ -6,7 +6,7 @@ import { defaultDataDir } from '../core/data-dir';
 import { MmError, toAppError } from '../core/errors';
 import { ProjectLeases } from '../core/project/project-lease';
 import { readDefaultProject } from './default-project';
-import { startRehearsalTarget } from '../sandbox/rehearsal-target';
+import { startThrowawayTarget } from '../sandbox/throwaway-process';
 
 export interface GlobalOptions {
   readonly dataDir?: string;
@@ -49,7 +49,7 @@ export function action<A extends unknown[]>(
     const args = all.slice(0, -1) as unknown as A;
     const options = command.optsWithGlobals<GlobalOptions>();
     const dataDir = resolve(options.dataDir ?? defaultDataDir());
-    const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startRehearsalTarget });
+    const core = createCore({ dataDir, shell: 'cli', throwawayTarget: startThrowawayTarget });
     // made on the first opening only: a command that opens no project pays nothing
     let leases: ProjectLeases | undefined;
     const held = new Set<string>();

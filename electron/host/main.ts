@@ -9,7 +9,7 @@ import { createCore } from '../core/core';
 import { defaultDataDir } from '../core/data-dir';
 import { ensureDemoProject } from '../core/demo';
 import { attachDemoTarget, startAppSandbox } from '../sandbox/demo-target';
-import { startRehearsalTarget } from '../sandbox/rehearsal-target';
+import { startThrowawayTarget } from '../sandbox/throwaway-process';
 import { RENDERER_DIR } from '../core/paths';
 import { startBrowserHost } from './http-server';
 
@@ -38,7 +38,7 @@ const opts = program.opts<{
 // Files the host writes (projects, inventories, logs, secrets) are the user's alone.
 process.umask(0o077);
 const dataDir = resolve(opts.dataDir ?? defaultDataDir());
-const core = createCore({ dataDir, shell: 'browser', throwawayTarget: startRehearsalTarget });
+const core = createCore({ dataDir, shell: 'browser', throwawayTarget: startThrowawayTarget });
 if (opts.demo) await ensureDemoProject(core);
 // The built-in sandbox target on free ports; the demo project is pointed at it on every start.
 const sandbox = await startAppSandbox(dataDir);

@@ -95,12 +95,32 @@ export function sandboxCatalogue(c: ThrowawayCatalogue): {
 
 /** Everything the sandbox holds as holdings, in a stable order. */
 export function holdingsOf(state: SandboxState): TargetHolding[] {
+  return [...holdingsIn(state)];
+}
+
+/** How many holdings a piece of the read-back carries (~0.5 MB of JSON). */
+export const HOLDINGS_PIECE = 2_000;
+
+/**
+ * Everything the sandbox holds, one holding after the other, in a stable order: the read-back
+ * is handed on in pieces (to the file, or over the child's channel) and never held whole.
+ */
+export function* holdingsIn(state: SandboxState): Generator<TargetHolding> {
   const rows = (t: string): Row[] => (state[t] ?? []) as Row[];
   const s = (v: unknown): string => String(v ?? '').toLowerCase();
-  const out: TargetHolding[] = [];
-  const add = (kind: HoldingKind, key: string, name: string, owner: string | undefined, row: Row): void => {
-    out.push({ kind, key: `${kind} ${key}`, name, ...(owner ? { owner } : {}), fields: fieldsOf(row) });
-  };
+  const add = (
+    kind: HoldingKind,
+    key: string,
+    name: string,
+    owner: string | undefined,
+    row: Row,
+  ): TargetHolding => ({
+    kind,
+    key: `${kind} ${key}`,
+    name,
+    ...(owner ? { owner } : {}),
+    fields: fieldsOf(row),
+  });
 
   // Accounts are named by the source key the manager tags them with (a custom attribute).
   const sourceKey = new Map<number, string>();
@@ -111,7 +131,7 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
     const f = (a['fields'] ?? {}) as Row;
     const key = sourceKey.get(id) ?? `#${id}`;
     accountName.set(id, key);
-    add('account', key, String(f['CompanyName'] ?? key), key, a);
+    yield add('account', key, String(f['CompanyName'] ?? key), key, a);
   }
   const owner = (accountId: unknown): string | undefined => accountName.get(Number(accountId));
   // Databases and FTP users belong to a subscription: shown under its (first) domain.
@@ -122,7 +142,7 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
   const domainOf = (subscriptionId: unknown): string | undefined =>
     subscriptionDomain.get(Number(subscriptionId));
   for (const m of rows('members'))
-    add('member', s(m['login']), String(m['login']), owner(m['account_id']), m);
+    yield add('member', s(m['login']), String(m['login']), owner(m['account_id']), m);
   const seen = new Map<string, number>();
   const unique = (key: string): string => {
     const n = (seen.get(key) ?? 0) + 1;
@@ -130,7 +150,7 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
     return n === 1 ? key : `${key} (${n})`;
   };
   for (const sub of rows('pbaSubscriptions'))
-    add(
+    yield add(
       'subscription',
       unique(`${String(sub['gate'])} ${String(sub['name'])} plan ${String(sub['plan_id'])}`),
       String(sub['name']),
@@ -146,10 +166,10 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
         : Number(d['hosting_type']) === 2 && String(d['path'] ?? '') !== ''
           ? 'pointer'
           : 'domain';
-    add('domain', s(d['domain_name']), String(d['domain_name']), s(d['domain_name']), { ...d, role });
+    yield add('domain', s(d['domain_name']), String(d['domain_name']), s(d['domain_name']), { ...d, role });
   }
   for (const r of rows('dnsRecords'))
-    add(
+    yield add(
       'dns-record',
       `${s(r['domain_name'])} ${s(r['host'])} ${String(r['type'])} ${String(r['data'])}`,
       `${String(r['host'])} ${String(r['type'])} ${String(r['data'])}`,
@@ -157,18 +177,18 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
       r,
     );
   const address = (r: Row): string => `${s(r['name'])}@${s(r['domain_name'])}`;
-  for (const m of rows('mailboxes')) add('mailbox', address(m), address(m), s(m['domain_name']), m);
+  for (const m of rows('mailboxes')) yield add('mailbox', address(m), address(m), s(m['domain_name']), m);
   for (const f of rows('forwardings'))
-    add(
+    yield add(
       'forward',
       `${address(f)}>${s(f['forward_to'])}`,
       `${address(f)} → ${String(f['forward_to'])}`,
       s(f['domain_name']),
       f,
     );
-  for (const a of rows('aliases')) add('alias', address(a), address(a), s(a['domain_name']), a);
+  for (const a of rows('aliases')) yield add('alias', address(a), address(a), s(a['domain_name']), a);
   for (const d of rows('databases'))
-    add(
+    yield add(
       'database',
       `${String(d['db_type'])}:${String(d['db_name'])}`,
       String(d['db_name']),
@@ -176,11 +196,11 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
       d,
     );
   for (const u of rows('databaseUsers'))
-    add('database-user', String(u['login']), String(u['login']), domainOf(u['subscription_id']), u);
+    yield add('database-user', String(u['login']), String(u['login']), domainOf(u['subscription_id']), u);
   for (const u of rows('ftpUsers'))
-    add('ftp-user', String(u['login']), String(u['login']), domainOf(u['subscription_id']), u);
+    yield add('ftp-user', String(u['login']), String(u['login']), domainOf(u['subscription_id']), u);
   for (const p of rows('payTools'))
-    add(
+    yield add(
       'pay-tool',
       unique(`${owner(p['account_id']) ?? ''} ${String(p['pay_system'])} ${String(p['last4'])}`),
       `${String(p['pay_system'])} …${String(p['last4'])}`,
@@ -188,14 +208,34 @@ export function holdingsOf(state: SandboxState): TargetHolding[] {
       p,
     );
   for (const b of rows('adjustments'))
-    add(
+    yield add(
       'balance',
       unique(`${owner(b['account_id']) ?? ''} ${String(b['amount'])}`),
       String(b['amount']),
       owner(b['account_id']),
       b,
     );
-  return out;
+}
+
+/** Pieces of `size` holdings from a read-back. */
+export function* piecesOf(all: Iterable<TargetHolding>, size: number): Generator<TargetHolding[]> {
+  let part: TargetHolding[] = [];
+  for (const h of all) {
+    part.push(h);
+    if (part.length >= size) {
+      yield part;
+      part = [];
+    }
+  }
+  if (part.length > 0) yield part;
+}
+
+/** The same, as the port hands them. */
+export async function* inPieces(
+  all: Iterable<TargetHolding>,
+  size: number,
+): AsyncGenerator<readonly TargetHolding[]> {
+  yield* piecesOf(all, size);
 }
 
 /** A rehearsal's sandbox with the port over it (tests keep the sandbox to look inside). */
@@ -219,7 +259,7 @@ export async function startRehearsalSandbox(
     offered: catalogue
       ? { templates: catalogue.templates.length, plans: catalogue.plans.length }
       : { templates: SEED_TEMPLATES.length, plans: SEED_PLANS.length },
-    holdings: () => Promise.resolve(holdingsOf(sandbox.state())),
+    holdings: () => inPieces(holdingsIn(sandbox.state()), HOLDINGS_PIECE),
     close: () => sandbox.close(),
   };
   return { target, sandbox };

@@ -83,7 +83,7 @@ describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate o
     const { target, sandbox } = await startRehearsalSandbox(options);
     return {
       ...target,
-      holdings: async () => {
+      holdings: () => {
         captured = sandbox.state();
         return target.holdings();
       },

@@ -27,26 +27,48 @@ const COUNTED: Readonly<
 };
 
 export function createCounts(holdings: readonly TargetHolding[]): RehearsalCreate {
-  const count = (kind: HoldingKind): number => holdings.filter((h) => h.kind === kind).length;
-  let files = 0;
-  let bytes = 0;
-  for (const h of holdings)
-    if (h.kind === 'content') {
-      files += Number(h.fields['files'] ?? 0);
-      bytes += Number(h.fields['bytes'] ?? 0);
-    }
-  const out = Object.fromEntries(Object.entries(COUNTED).map(([k, kind]) => [k, count(kind)]));
+  const counter = new CreateCounter();
+  counter.add(holdings);
+  return counter.counts();
+}
+
+/**
+ * The same counts, piece by piece: the read-back is counted as it passes on its way to the file,
+ * never held whole for it.
+ */
+export class CreateCounter {
+  readonly #kinds = new Map<HoldingKind, number>();
   // Subdomains and pointers are domains to the target, not to the source: counted apart.
-  const role = (r: string): number =>
-    holdings.filter((h) => h.kind === 'domain' && (h.fields['role'] ?? 'domain') === r).length;
-  return {
-    ...(out as Omit<RehearsalCreate, 'files' | 'bytes' | 'subdomains' | 'pointers'>),
-    domains: role('domain'),
-    subdomains: role('subdomain'),
-    pointers: role('pointer'),
-    files,
-    bytes,
-  };
+  readonly #roles = new Map<string, number>();
+  #files = 0;
+  #bytes = 0;
+
+  add(part: readonly TargetHolding[]): void {
+    for (const h of part) {
+      this.#kinds.set(h.kind, (this.#kinds.get(h.kind) ?? 0) + 1);
+      if (h.kind === 'domain') {
+        const role = h.fields['role'] ?? 'domain';
+        this.#roles.set(role, (this.#roles.get(role) ?? 0) + 1);
+      } else if (h.kind === 'content') {
+        this.#files += Number(h.fields['files'] ?? 0);
+        this.#bytes += Number(h.fields['bytes'] ?? 0);
+      }
+    }
+  }
+
+  counts(): RehearsalCreate {
+    const out = Object.fromEntries(
+      Object.entries(COUNTED).map(([k, kind]) => [k, this.#kinds.get(kind) ?? 0]),
+    ) as Omit<RehearsalCreate, 'files' | 'bytes' | 'subdomains' | 'pointers'>;
+    return {
+      ...out,
+      domains: this.#roles.get('domain') ?? 0,
+      subdomains: this.#roles.get('subdomain') ?? 0,
+      pointers: this.#roles.get('pointer') ?? 0,
+      files: this.#files,
+      bytes: this.#bytes,
+    };
+  }
 }
 
 /** The not-carried and failed steps of a batch, per object, with the target's own words. */

@@ -41,7 +41,7 @@ import { PbaClient } from '../target/pba-client';
 import { PoaClient } from '../target/poa-client';
 import type { TargetService } from '../target/target-service';
 import { diffRehearsals } from './diff';
-import { contentHoldings, createCounts, problemsOf } from './outcome';
+import { CreateCounter, contentHoldings, problemsOf } from './outcome';
 import { ThrowawayNodes } from './throwaway-nodes';
 import { rehearsalJson, rehearsalReport } from './rehearsal-report';
 import { RehearsalStore, newRehearsalId } from './rehearsal-store';
@@ -129,6 +129,15 @@ async function batchOutcome(
     ...problemsOf(detail.objects),
     content: contentHoldings(detail.objects),
   };
+}
+
+/** The target's read-back, then the content holdings the batch's journal gave. */
+async function* withContent(
+  pieces: AsyncIterable<readonly TargetHolding[]>,
+  content: readonly TargetHolding[],
+): AsyncGenerator<readonly TargetHolding[]> {
+  yield* pieces;
+  if (content.length > 0) yield content;
 }
 
 /** The part of the verification stamp that says what a plan was made from (for "what changed since"). */
@@ -303,17 +312,20 @@ export class RehearsalService {
         projectId,
         started.jobId,
       );
-      const holdings = await target.holdings();
-      const all = content.length > 0 ? [...holdings, ...content] : holdings;
+      // The read-back goes to holdings.json piece by piece, counted on its way: at 10× it is
+      // ~2 million holdings, never held here whole (nor as one string).
+      const counter = new CreateCounter();
+      await this.store.saveHoldings(projectId, record.id, withContent(target.holdings(), content), (part) =>
+        counter.add(part),
+      );
       const basis = await this.basis(projectId, subset);
-      await this.store.saveHoldings(projectId, record.id, all);
       current = {
         ...current,
         state: summary.state === 'done' ? 'done' : 'failed',
         finishedAt: new Date().toISOString(),
         fingerprint,
         objects: summary.objects,
-        create: createCounts(all),
+        create: counter.counts(),
         // Skipped on purpose (--no-content) is not "cannot be carried".
         cannotCarry: record.content
           ? cannotCarry

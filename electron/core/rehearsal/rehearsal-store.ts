@@ -20,6 +20,7 @@ import type {
 import { MmError } from '../errors';
 import { blobAt, namesUnder } from '../store/file-blob';
 import { lineLogAt } from '../store/line-log';
+import { openHoldingsWriter, readAllHoldings } from './holdings-file';
 
 /** A production run started without a sign-off, and why. */
 export interface Override {
@@ -71,8 +72,32 @@ export class RehearsalStore {
     await writeAtomic(join(this.dir(record.projectId, record.id), 'rehearsal.json'), record);
   }
 
-  async saveHoldings(projectId: string, id: string, holdings: readonly TargetHolding[]): Promise<void> {
-    await writeAtomic(join(this.dir(projectId, id), 'holdings.json'), holdings);
+  /**
+   * Writes holdings.json from pieces as they come (holdings-file.ts: line by line, put in place
+   * atomically once all came); `each` sees every piece on its way (the counts of "create").
+   */
+  async saveHoldings(
+    projectId: string,
+    id: string,
+    pieces: AsyncIterable<readonly TargetHolding[]> | Iterable<readonly TargetHolding[]>,
+    each: (part: readonly TargetHolding[]) => void = () => undefined,
+  ): Promise<number> {
+    const writer = await openHoldingsWriter(this.holdingsFile(projectId, id));
+    try {
+      for await (const part of pieces) {
+        each(part);
+        await writer.write(part);
+      }
+      await writer.commit();
+      return writer.count;
+    } catch (e) {
+      await writer.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private holdingsFile(projectId: string, id: string): string {
+    return join(this.dir(projectId, id), 'holdings.json');
   }
 
   /**
@@ -124,10 +149,7 @@ export class RehearsalStore {
   async outcome(projectId: string, id: string): Promise<RehearsalOutcome> {
     const carried = (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
     const record = await this.get(projectId, id);
-    const holdings =
-      (await readJson<TargetHolding[]>(join(this.dir(projectId, id), 'holdings.json'))) ??
-      carried?.holdings ??
-      [];
+    const holdings = (await readAllHoldings(this.holdingsFile(projectId, id))) ?? carried?.holdings ?? [];
     return { ...record, holdings };
   }
 
