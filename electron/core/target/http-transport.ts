@@ -1,16 +1,35 @@
 /**
  * Posts one XML-RPC call over HTTP or HTTPS and decodes the answer.
- * - A deadline covers the whole call (connect, TLS, request, answer).
+ * - Connections are kept alive, one pool per endpoint (connection-pool.ts).
+ * - A deadline covers the whole call (waiting for a socket, connect, TLS, request, answer).
  * - HTTPS trusts the system's CAs, or, when a SHA-256 fingerprint is pinned, exactly that
- *   certificate: the TLS session is opened and checked before a byte of the request (which
- *   carries the credentials) is written.
+ *   certificate: each TLS socket is opened and checked before a byte of a request (which
+ *   carries the credentials) is written on it (pinned-tls.ts).
  * - Answers larger than a limit are cut off instead of filling memory.
+ *
+ * A kept-alive socket can be closed by the server while it lies idle in the pool; a call sent on
+ * it then fails with a reset or a hang-up. Had the server read the call before closing (a crash,
+ * a dropped connection after the work was done), sending it again could do the work twice, and
+ * from the client's side both look the same: a reset before any byte of the answer. So a call
+ * is repeated only when the server cannot have read it, which the client knows for sure only
+ * when it has not sent the body (the body is the call; headers alone make the server do
+ * nothing). On a socket that lay idle for CONTINUE_AFTER_IDLE_MS or more — long enough for a
+ * server to have timed it out — the request asks `Expect: 100-continue` and holds the body back
+ * until the server answers "100 Continue" on that very connection: a reset before it means the
+ * server closed the idle socket and never saw the call, and the call goes once more on a fresh
+ * connection. Any other failure (a fresh socket, a timeout, a reset after the body went out,
+ * a reset after answer bytes) stays what it was, and the engine reads the step back.
+ * A socket reused sooner than that is sent at once: the pool closes free sockets after 3 s and
+ * targets keep them 5 s or more, so the server does not time those out.
  */
 import { type IncomingMessage, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type DecodedResponse, decodeResponse, encodeCall } from './xmlrpc-codec';
 import { TransportError } from './errors';
+import { type Pool, poolFor, targetPort } from './connection-pool';
+import { normalizeFingerprint } from './pinned-tls';
+
+export { normalizeFingerprint };
 
 export interface Endpoint {
   /** http(s)://host:port/RPC2 */
@@ -28,10 +47,10 @@ export interface TransportOptions {
 
 export const DEFAULT_TRANSPORT: TransportOptions = { timeoutMs: 30_000, maxResponseBytes: 64 * 1024 * 1024 };
 
-/** "AB:CD:…" or "abcd…" → "ABCD…", the form compared. */
-export function normalizeFingerprint(fp: string): string {
-  return fp.replace(/[^0-9a-f]/gi, '').toUpperCase();
-}
+/** A reused socket idle this long asks for "100 Continue" before the body goes out (see above). */
+export const CONTINUE_AFTER_IDLE_MS = 250;
+/** A server that ignores `Expect` gets the body after this long anyway (RFC 9110 §10.1.1). */
+const CONTINUE_WAIT_MS = 1_000;
 
 export async function postXmlRpc(
   endpoint: Endpoint,
@@ -55,88 +74,128 @@ export async function postXmlRpc(
     headers['Authorization'] =
       `Basic ${Buffer.from(`${endpoint.user}:${endpoint.password ?? ''}`).toString('base64')}`;
   }
-  const pinned =
-    url.protocol === 'https:' && endpoint.tlsFingerprint
-      ? await pinnedSocket(url, normalizeFingerprint(endpoint.tlsFingerprint), deadline)
-      : undefined;
-  const response = await send(url, headers, body, deadline, pinned);
-  return readAnswer(response, deadline, options.maxResponseBytes);
-}
-
-function port(url: URL): number {
-  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-}
-
-function pinnedSocket(url: URL, fingerprint: string, deadline: number): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({
-      host: url.hostname,
-      port: port(url),
-      servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
-      // The pin replaces CA validation: self-signed target certificates are the norm.
-      rejectUnauthorized: false,
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TransportError('target-timeout', 'the TLS handshake did not finish in time'));
-    }, remaining(deadline));
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const seen = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
-      if (seen !== fingerprint) {
-        socket.destroy();
-        reject(
-          new TransportError(
-            'target-tls-mismatch',
-            `the server's certificate (SHA-256 ${seen || 'none'}) is not the pinned one (${fingerprint})`,
-          ),
-        );
-      } else resolve(socket);
-    });
-    socket.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new TransportError('target-unreachable', e.message));
-    });
+  const pool = poolFor({
+    url,
+    user: endpoint.user,
+    password: endpoint.password,
+    fingerprint:
+      url.protocol === 'https:' && endpoint.tlsFingerprint
+        ? normalizeFingerprint(endpoint.tlsFingerprint)
+        : undefined,
   });
+  const call: Call = { url, headers, body, deadline };
+  let sent = await send(call, pool.agent, pool);
+  if (sent.kind === 'unsent') {
+    // The server closed this idle socket before it asked for the body: it has not seen the
+    // call, so sending it once on a new connection cannot do the work twice.
+    sent = await send(call, pool.fresh(), undefined);
+  }
+  if (sent.kind !== 'answer') throw sent.error;
+  return readAnswer(sent.response, deadline, options.maxResponseBytes);
 }
+
+interface Call {
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly deadline: number;
+}
+
+type Sent =
+  | { readonly kind: 'answer'; readonly response: IncomingMessage }
+  /** Failed, and the body was sent (or the socket was new): the outcome is unknown. */
+  | { readonly kind: 'failed'; readonly error: TransportError }
+  /** Failed on a reused socket before the body was sent: the server has not seen the call. */
+  | { readonly kind: 'unsent'; readonly error: TransportError };
+
+const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 function remaining(deadline: number): number {
   return Math.max(1, deadline - Date.now());
 }
 
-function send(
-  url: URL,
-  headers: Record<string, string>,
-  body: Buffer,
-  deadline: number,
-  pinned: TLSSocket | undefined,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const common = {
+/**
+ * Sends the call through `agent`; with `pool` (the kept-alive agent's), a socket that lay idle
+ * long enough gets `Expect: 100-continue` first (see the top of this file).
+ */
+function send(call: Call, agent: Pool['agent'], pool: Pool | undefined): Promise<Sent> {
+  return new Promise((resolve) => {
+    const { url } = call;
+    const options = {
       host: url.hostname,
-      port: port(url),
+      port: targetPort(url),
       path: `${url.pathname}${url.search}`,
       method: 'POST',
-      headers,
+      headers: call.headers,
+      agent,
     };
-    const req = pinned
-      ? httpRequest({ ...common, createConnection: () => pinned })
-      : url.protocol === 'https:'
-        ? httpsRequest({ ...common, agent: false })
-        : httpRequest({ ...common, agent: false });
+    // The pinned agent is an HTTP agent (it speaks HTTP over sockets it made TLS itself).
+    const req = (agent instanceof HttpsAgent ? httpsRequest : httpRequest)(options);
+    let bodySent = false;
+    let settled = false;
+    let continueTimer: NodeJS.Timeout | undefined;
+    const settle = (sent: Sent): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(continueTimer);
+      resolve(sent);
+    };
+    const sendBody = (): void => {
+      clearTimeout(continueTimer);
+      if (bodySent || settled) return;
+      bodySent = true;
+      req.end(call.body);
+    };
     const timer = setTimeout(
       () => req.destroy(new TransportError('target-timeout', 'no answer in time')),
-      remaining(deadline),
+      remaining(call.deadline),
     );
+    req.once('socket', (socket) => {
+      if (!req.reusedSocket) return sendBody();
+      const freedAt = pool?.freedAt(socket);
+      if (freedAt === undefined || Date.now() - freedAt < CONTINUE_AFTER_IDLE_MS) {
+        // One turn of the event loop first, so that a close the server sent just before (a
+        // restart) and already read is seen: the body has not gone out, and the call is sent
+        // again safely. A close still on its way is not seen: that call's outcome stays unknown.
+        setImmediate(() => {
+          if (!socket.destroyed && !socket.readableEnded && socket.writable) return sendBody();
+          settle({
+            kind: 'unsent',
+            error: new TransportError('target-unreachable', 'the server closed the connection'),
+          });
+          req.destroy();
+        });
+        return;
+      }
+      req.setHeader('Expect', '100-continue');
+      req.flushHeaders();
+      req.once('continue', sendBody);
+      continueTimer = setTimeout(sendBody, CONTINUE_WAIT_MS);
+    });
     req.once('response', (res) => {
-      clearTimeout(timer);
-      resolve(res);
+      if (!bodySent) {
+        // A final answer instead of "100 Continue": the body never went out, so this connection
+        // is left half-used and is not given back to the pool.
+        clearTimeout(continueTimer);
+        res.once('close', () => req.destroy());
+        if (res.statusCode === 417) {
+          // The server refuses `Expect`; it has not seen the call: send it on a new connection.
+          res.resume();
+          return settle({
+            kind: 'unsent',
+            error: new TransportError('target-http-status', 'HTTP 417: the server refused Expect'),
+          });
+        }
+      }
+      settle({ kind: 'answer', response: res });
     });
-    req.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e instanceof TransportError ? e : new TransportError('target-unreachable', e.message));
+    req.on('error', (e: Error & { code?: string }) => {
+      const error = e instanceof TransportError ? e : new TransportError('target-unreachable', e.message);
+      const unsent =
+        !bodySent && req.reusedSocket && !(e instanceof TransportError) && CLOSED_CODES.has(e.code ?? '');
+      settle({ kind: unsent ? 'unsent' : 'failed', error });
     });
-    req.end(body);
   });
 }
 
