@@ -19,6 +19,7 @@ import { SEED_PLANS, SEED_TEMPLATES } from '../../electron/sandbox/catalogue';
 import { holdingsOf, startRehearsalSandbox } from '../../electron/sandbox/rehearsal-target';
 import type { RunningSandbox, SandboxState } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { isGone, throwawayChildrenOf } from './processes';
 import {
   hasJournal,
   readJournalEntries,
@@ -294,8 +295,12 @@ describe('rehearsal without a reachable real target, and --force', () => {
       return false;
     };
     await expect.poll(journalHasOutcome, { timeout: 120_000, interval: 20 }).toBe(true);
+    // its throwaway sandbox runs in a child of its own, which must not outlive it
+    const sandboxes = await throwawayChildrenOf(child.pid as number);
+    expect(sandboxes).toHaveLength(1);
     child.kill('SIGKILL');
     await closed;
+    await expect.poll(() => isGone(sandboxes[0] as number), { timeout: 15_000, interval: 50 }).toBe(true);
     const listed = JSON.parse((await mmOk(run.dataDir, ['rehearsal', 'list', '--json'])).stdout) as {
       rehearsalId: string;
       state: string;
@@ -378,6 +383,58 @@ describe('rehearsal without a reachable real target, and --force', () => {
     const original = await core.rehearsals.outcome(PROJECT, r.id);
     expect(shown.holdings).toHaveLength(original.holdings.length);
     expect(original.holdings.length).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('mm migrate --rehearse runs its throwaway sandbox in a process of its own', () => {
+  let run: { dataDir: string; sandbox: RunningSandbox };
+
+  beforeAll(async () => {
+    run = await freshRun(source, { asyncMs: 0 });
+  }, 300_000);
+
+  afterAll(async () => {
+    await run?.sandbox.close();
+  });
+
+  it('another pid, the holdings read back from it, gone when the rehearsal ends', async () => {
+    const mmProcess = spawn(
+      process.execPath,
+      ['electron/cli/mm.mjs', 'migrate', '--rehearse', '--json', '--data-dir', run.dataDir],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    mmProcess.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let ended = false;
+    const closed = new Promise<number>((r) =>
+      mmProcess.once('close', (code) => {
+        ended = true;
+        r(code ?? -1);
+      }),
+    );
+    // every throwaway sandbox seen under the CLI while it rehearses
+    const seen = new Set<number>();
+    while (!ended) {
+      for (const pid of await throwawayChildrenOf(mmProcess.pid as number)) seen.add(pid);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await closed).toBe(0);
+    const result = JSON.parse(stdout) as RehearseJson;
+    expect(result.state).toBe('done');
+    expect(seen.size).toBe(1);
+    const [sandboxPid] = [...seen] as [number];
+    expect(sandboxPid).not.toBe(mmProcess.pid);
+    expect(await isGone(sandboxPid)).toBe(true);
+    // what it held came back through the channel, object by object
+    const shown = JSON.parse(
+      (await mmOk(run.dataDir, ['rehearsal', 'show', result.rehearsalId, '--json'])).stdout,
+    ) as {
+      holdings: TargetHolding[];
+    };
+    expect(shown.holdings.filter((h) => h.kind === 'domain').length).toBe(
+      (result.create['domains'] ?? 0) + (result.create['subdomains'] ?? 0) + (result.create['pointers'] ?? 0),
+    );
+    expect(shown.holdings.length).toBeGreaterThan(result.objects.total);
   }, 300_000);
 });
 
