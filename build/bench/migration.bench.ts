@@ -16,6 +16,7 @@ import { type Core, createCore } from '../../electron/core/core';
 import type { JobSummary } from '../../shared/model/migration';
 import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
 import { startLatencyProxy } from './latency-proxy';
+import { type Mark, type PhaseCost, between, heapAt, mark, profilePhase } from './phase-meter';
 import { copyOfSource, type PreparedSource, preparedSource } from './prepared-source';
 import { startSandboxProcess } from './sandbox-process';
 
@@ -27,6 +28,14 @@ interface RunResult {
   readonly provisioningRate: number;
   /** Wall seconds per phase: until the batch runs (planning), its steps, the read-back. */
   readonly phases: { readonly planning: number; readonly provisioning: number; readonly readBack: number };
+  /** Wall and CPU seconds of the engine and of the sandbox, per phase. */
+  readonly costs: {
+    readonly planning: PhaseCost;
+    readonly provisioning: PhaseCost;
+    readonly readBack: PhaseCost;
+  };
+  /** The engine's heap in use after a full collection when the batch runs and when it reconciles. */
+  readonly heap: { readonly running: number; readonly reconciling: number; readonly collected: boolean };
   readonly peakRssMb: number;
 }
 
@@ -58,32 +67,56 @@ async function migrateOnce(
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
     // The provisioning phase: from "running" to "reconciling" (planning before it and the
-    // read-back after it are the same at every concurrency).
-    let running = 0;
-    let reconciling = 0;
+    // read-back after it are the same at every concurrency). At each boundary the heap is
+    // measured after a full collection, outside both phases (the events are sent synchronously).
+    let running: ReturnType<typeof heapAt> | undefined;
+    let reconciling: ReturnType<typeof heapAt> | undefined;
+    let stopProfile: (() => Promise<void>) | undefined;
     const unsubscribe = core.events.subscribe((event, payload) => {
       if (event !== 'migration:progress') return;
       const state = (payload as JobSummary).state;
-      if (state === 'running' && running === 0) running = performance.now();
-      if (state === 'reconciling' && reconciling === 0) reconciling = performance.now();
+      if (state === 'running' && !running) {
+        running = heapAt('running', sandbox.pid);
+        stopProfile = profilePhase('provisioning');
+      }
+      if (state === 'reconciling' && !reconciling) {
+        void stopProfile?.();
+        reconciling = heapAt('reconciling', sandbox.pid);
+        stopProfile = profilePhase('read-back');
+      }
     });
-    const t0 = performance.now();
+    const start: Mark = mark(sandbox.pid);
     const started = await core.migration.start(prepared.projectId, { concurrency, services: false });
     const summary = await started.done;
-    const seconds = (performance.now() - t0) / 1000;
+    const end = mark(sandbox.pid);
+    await stopProfile?.();
+    const seconds = (end.wall - start.wall) / 1000;
     clearInterval(sampler);
     unsubscribe();
     if (summary.state !== 'done')
       throw new Error(`the batch ended ${summary.state}: ${summary.failures[0]?.message ?? ''}`);
-    const provisioning = Math.max(reconciling - running, 1) / 1000;
+    if (!running || !reconciling) throw new Error('the batch never reported running and reconciling');
+    if (process.env['MM_BENCH_SANDBOX_CPU_PROF'])
+      // For cutting the processes' CPU profiles to a phase (both clocks are CLOCK_MONOTONIC, in µs).
+      console.log(
+        `  monotonic µs: provisioning ${running.after.monotonicUs}-${reconciling.before.monotonicUs}, read-back ${reconciling.after.monotonicUs}-${end.monotonicUs}`,
+      );
+    const costs = {
+      planning: between(start, running.before),
+      provisioning: between(running.after, reconciling.before),
+      readBack: between(reconciling.after, end),
+    };
+    const provisioning = Math.max(costs.provisioning.seconds, 0.001);
     return {
       summary,
       seconds,
       phases: {
-        planning: (running - t0) / 1000,
+        planning: costs.planning.seconds,
         provisioning,
-        readBack: seconds - (reconciling - t0) / 1000,
+        readBack: costs.readBack.seconds,
       },
+      costs,
+      heap: { running: running.usedBytes, reconciling: reconciling.usedBytes, collected: running.collected },
       stepsPerSecond: summary.steps.done / seconds,
       provisioningRate: summary.steps.done / provisioning,
       peakRssMb: peak / 2 ** 20,
@@ -133,6 +166,32 @@ async function wholeSource(): Promise<void> {
   figure('whole source: provisioning steps per second', whole.provisioningRate, 'steps/s');
   figure('whole source: read-back', p.readBack, 's');
   figure('whole source: engine peak RSS', whole.peakRssMb, 'MB');
+  // CPU seconds per phase (wall time stretches under load, CPU much less), the read-back per
+  // object read, and the engine's heap per step: what shows a phase growing faster than the batch.
+  const c = whole.costs;
+  const steps = whole.summary.steps.done;
+  const readObjects = r ? Object.values(r).reduce((n, v) => n + v.planned, 0) : 0;
+  const cpu = (x: PhaseCost): string =>
+    `engine ${x.engineCpu.toFixed(1)} s + sandbox ${x.sandboxCpu.toFixed(1)} s CPU`;
+  console.log(
+    `  CPU: planning ${cpu(c.planning)}; provisioning ${cpu(c.provisioning)}; read-back ${cpu(c.readBack)}`,
+  );
+  const perObject = (x: number): number => (readObjects > 0 ? (x * 1e6) / readObjects : 0);
+  console.log(
+    `  read-back per object read (${readObjects}): ${perObject(c.readBack.seconds).toFixed(0)} µs wall, engine ${perObject(c.readBack.engineCpu).toFixed(0)} µs + sandbox ${perObject(c.readBack.sandboxCpu).toFixed(0)} µs CPU`,
+  );
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
+  console.log(
+    `  engine heap in use${whole.heap.collected ? ' after a full collection' : ' (no --expose-gc: with garbage)'}: ${mb(whole.heap.running)} MB when the batch runs, ${mb(whole.heap.reconciling)} MB when it reconciles = ${(whole.heap.running / steps).toFixed(0)} and ${(whole.heap.reconciling / steps).toFixed(0)} bytes per step`,
+  );
+  figure('whole source: engine CPU while provisioning', c.provisioning.engineCpu, 's');
+  figure('whole source: sandbox CPU while provisioning', c.provisioning.sandboxCpu, 's');
+  figure('whole source: engine CPU while reading back', c.readBack.engineCpu, 's');
+  figure('whole source: sandbox CPU while reading back', c.readBack.sandboxCpu, 's');
+  figure('whole source: read-back per object read', perObject(c.readBack.seconds), 'µs');
+  figure('whole source: engine heap when the batch runs', whole.heap.running / 2 ** 20, 'MB');
+  figure('whole source: engine heap when it reconciles', whole.heap.reconciling / 2 ** 20, 'MB');
+  figure('whole source: engine heap per step when it reconciles', whole.heap.reconciling / steps, 'bytes');
   if (r)
     console.log(
       `  read back: ${Object.entries(r)

@@ -10,13 +10,29 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export interface SandboxProcess {
   readonly poaUrl: string;
   readonly pbaUrl: string;
+  /** The sandbox process's id (its CPU time is read from /proc by the migration bench). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
 export async function startSandboxProcess(dataDir: string): Promise<SandboxProcess> {
   const child = spawn(
     process.execPath,
-    ['electron/cli/mm.mjs', 'sandbox', 'start', '--port', '0', '--json', '--data-dir', dataDir],
+    [
+      // MM_BENCH_SANDBOX_CPU_PROF=<dir>: the sandbox's CPU profile of its whole life, written there
+      // when it stops (NODE_OPTIONS may not carry --cpu-prof).
+      ...(process.env['MM_BENCH_SANDBOX_CPU_PROF']
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env['MM_BENCH_SANDBOX_CPU_PROF']}`]
+        : []),
+      'electron/cli/mm.mjs',
+      'sandbox',
+      'start',
+      '--port',
+      '0',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -35,6 +51,7 @@ export async function startSandboxProcess(dataDir: string): Promise<SandboxProce
   return {
     poaUrl: info.poaUrl,
     pbaUrl: info.pbaUrl,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', orphan);

@@ -188,6 +188,12 @@ export function createCore(options: CoreOptions): Core {
     signOffGate: (projectId, fingerprint, gate) => rehearsals.signOffGate(projectId, fingerprint, gate),
     contentPort: (projectId) => createContentPort({ servers, nodes, projectId }),
     afterBatch: (projectId, summary, subset) => checks.afterBatch(projectId, summary, subset),
+    // What planning read is not kept through the batch (issue 19); it opens again when asked.
+    releaseAfterPlanning: (projectId) => {
+      inventoryStore.release(projectId);
+      domainServices.release(projectId);
+      verification.forget(projectId);
+    },
   });
   const checks: CheckService = new CheckService({
     projects,

@@ -10,6 +10,7 @@ import type { MigrationPlan, PlanStep, StepOutcome } from '../../shared/model/mi
 import { BatchExecutor, type ExecutorDeps } from '../../electron/core/migration/executor';
 import { FileJournal } from '../../electron/core/migration/file-journal';
 import type { JobRecord } from '../../electron/core/migration/journal';
+import type { ReadBackStep } from '../../electron/core/migration/read-back-step';
 import {
   type ProvisioningTarget,
   StepFailureError,
@@ -46,7 +47,7 @@ class MemoryTarget implements ProvisioningTarget {
       ? { state: 'done', ids: { id: step.id }, via: 'look-up', at: 'now' }
       : 'absent';
   }
-  async readBack(steps: readonly { step: PlanStep }[]): Promise<ReadonlySet<string>> {
+  async readBack(steps: readonly { step: ReadBackStep }[]): Promise<ReadonlySet<string>> {
     for (const v of this.vanish) this.holds.delete(v);
     return new Set(steps.map((s) => s.step.id).filter((id) => this.holds.has(id)));
   }

@@ -282,6 +282,14 @@ export class DomainServicesService {
   }
 
   /**
+   * Forgets the project's opened services files (the next read opens them again): a migration
+   * batch drops them once planned (its steps carry what they need of the services).
+   */
+  release(projectId: string): void {
+    dropProjectKeys(this.#services, projectId);
+  }
+
+  /**
    * Drops what is kept of a removed server: its services file and its facts, so a server added
    * later under the same id is fetched afresh rather than served stale services.
    */

@@ -94,6 +94,14 @@ export class InventoryStore {
     return sealInventory(inventory, this.secrets, projectId);
   }
 
+  /**
+   * Forgets the project's opened documents (the next load reads them again): a migration batch
+   * drops them once planned, as they are the largest thing it would otherwise keep alive.
+   */
+  release(projectId: string): void {
+    dropProjectKeys(this.#docs, projectId);
+  }
+
   async remove(projectId: string, serverId: string): Promise<void> {
     this.#docs.delete(`${projectId}/${serverId}`);
     await rm(this.file(projectId, serverId), { force: true });

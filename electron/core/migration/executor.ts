@@ -35,6 +35,7 @@ import {
 } from './step-rules';
 import { BatchTally } from './batch-tally';
 import type { ContentPort } from './content-port';
+import { type ReadBackStep, isWholeStep, readBackStepOf } from './read-back-step';
 import { type ProvisioningTarget, type StepContext, StepFailureError, type StepIntent } from './target-port';
 
 /** The source side of a batch: disabling migrated subscriptions through the agent. */
@@ -135,7 +136,15 @@ class ReadyQueue {
 }
 
 export class BatchExecutor {
-  readonly #steps: readonly PlanStep[];
+  /**
+   * The plan's steps in plan order; a step whose outcome is settled (done, not carried) is
+   * replaced by what the read-back and the summary read of it (read-back-step.ts), so its
+   * payload, and what of the inventory it holds, is not kept for the rest of the batch.
+   */
+  readonly #steps: (PlanStep | ReadBackStep)[];
+  /** Of the plan, only its objects (the object states) and fingerprint are kept. */
+  readonly #objects: Pick<MigrationPlan, 'objects'>;
+  readonly #fingerprint: string;
   readonly #index = new Map<string, number>();
   /** Step -> the steps depending on it: `#dependentList[#dependentStart[i] .. #dependentStart[i + 1])`. */
   readonly #dependentStart: Int32Array;
@@ -176,11 +185,13 @@ export class BatchExecutor {
   constructor(
     private readonly deps: ExecutorDeps,
     private job: JobRecord,
-    private readonly plan: MigrationPlan,
+    plan: MigrationPlan,
     private readonly journal: JournalState,
     private readonly signal: AbortSignal,
   ) {
-    this.#steps = plan.steps;
+    this.#steps = [...plan.steps];
+    this.#objects = { objects: plan.objects };
+    this.#fingerprint = plan.fingerprint;
     this.#steps.forEach((s, i) => this.#index.set(s.id, i));
     this.#states = this.#steps.map((s) => recordedState(journal.outcomes.get(s.id), job));
     this.#doneIds = this.#steps.map((s) => {
@@ -191,7 +202,7 @@ export class BatchExecutor {
     // Dependents as one flat array (CSR) rather than an array per step: two objects for the
     // collector to trace instead of one per step for the whole batch.
     const start = new Int32Array(this.#steps.length + 1);
-    this.#steps.forEach((s) => {
+    plan.steps.forEach((s) => {
       for (const d of s.dependsOn) {
         const di = this.#index.get(d);
         if (di !== undefined) start[di + 1] = (start[di + 1] as number) + 1;
@@ -201,7 +212,7 @@ export class BatchExecutor {
       start[i + 1] = (start[i + 1] as number) + (start[i] as number);
     const list = new Int32Array(start[this.#steps.length] as number);
     const next = start.slice(0, this.#steps.length);
-    this.#steps.forEach((s, i) => {
+    plan.steps.forEach((s, i) => {
       for (const d of s.dependsOn) {
         const di = this.#index.get(d);
         if (di === undefined) continue;
@@ -212,7 +223,7 @@ export class BatchExecutor {
     this.#dependentStart = start;
     this.#dependentList = list;
     // Plan order is dependency order: one pass settles what is blocked and what is ready.
-    this.#steps.forEach((s, i) => {
+    plan.steps.forEach((s, i) => {
       if (this.#states[i] !== 'pending') return;
       let waiting = 0;
       for (const d of s.dependsOn) {
@@ -229,6 +240,23 @@ export class BatchExecutor {
     });
     this.#tally = new BatchTally(plan, this.#index, this.#states);
     this.#contentSteps = this.#steps.flatMap((s, i) => (s.kind === 'content' ? [i] : []));
+    // Steps settled by an earlier run will not run in this one.
+    this.#states.forEach((state, i) => {
+      if (state === 'done' || state === 'not-carried') this.#reduce(i);
+    });
+  }
+
+  /** A settled step: keep only what the read-back and the summary read of it. */
+  #reduce(i: number): void {
+    const s = this.#steps[i];
+    if (s && isWholeStep(s)) this.#steps[i] = readBackStepOf(s);
+  }
+
+  /** A step about to run: still whole, as only settled steps are reduced. */
+  #whole(i: number): PlanStep {
+    const s = this.#steps[i];
+    if (!s || !isWholeStep(s)) throw new Error(`step ${s?.id ?? i} is settled: it does not run again`);
+    return s;
   }
 
   /** Every change of a step's state goes through here, so the tally follows it. */
@@ -243,7 +271,7 @@ export class BatchExecutor {
   }
 
   async run(): Promise<BatchResult> {
-    await this.#setJob({ state: 'running', fingerprint: this.plan.fingerprint });
+    await this.#setJob({ state: 'running', fingerprint: this.#fingerprint });
     const ticker = setInterval(() => this.deps.progress(this.summary(false)), 250);
     try {
       await this.#schedule();
@@ -289,7 +317,7 @@ export class BatchExecutor {
         if (this.#stopped === undefined && this.signal.aborted) this.#stopped = 'pause';
         while (!this.#stopped && this.#inflight < concurrency && this.#ready.size > 0) {
           const i = this.#ready.take((v) => {
-            const s = this.#steps[v] as PlanStep;
+            const s = this.#steps[v] as PlanStep | ReadBackStep;
             if (!usesAgent(s)) return true;
             return (this.#inflightPerServer.get(s.object.serverId) ?? 0) < perServer;
           });
@@ -320,7 +348,7 @@ export class BatchExecutor {
   }
 
   #start(i: number, after: () => void): void {
-    const step = this.#steps[i] as PlanStep;
+    const step = this.#whole(i);
     this.#inflight++;
     this.#running.add(i);
     this.#tally.running(i, 1);
@@ -378,6 +406,7 @@ export class BatchExecutor {
       return;
     }
     this.#setState(i, outcome.state === 'not-carried' ? 'not-carried' : 'done');
+    this.#reduce(i);
     this.#doneThisRun++;
     for (let p = this.#dependentStart[i] as number; p < (this.#dependentStart[i + 1] as number); p++) {
       const d = this.#dependentList[p] as number;
@@ -518,7 +547,7 @@ export class BatchExecutor {
       .map((step, i) => ({ step, i }))
       .filter(({ step, i }) => this.#states[i] === 'done' && countsAs(step.kind).length > 0);
     const ctx = this.#context();
-    const missing: { step: PlanStep; i: number }[] = [];
+    const missing: { step: PlanStep | ReadBackStep; i: number }[] = [];
     this.#readBackDone = 0;
     this.#readBackTotal = done.length;
     for (let k = 0; k < done.length; k += READ_BACK_CHUNK) {
@@ -526,7 +555,7 @@ export class BatchExecutor {
       let found: ReadonlySet<string>;
       try {
         found = await this.deps.target.readBack(
-          chunk.map(({ step, i }) => ({ step, ids: this.#doneIds[i] ?? {} })),
+          chunk.map(({ step, i }) => ({ step: readBackStepOf(step), ids: this.#doneIds[i] ?? {} })),
           ctx,
         );
       } catch (e) {
@@ -597,7 +626,7 @@ export class BatchExecutor {
 
   /** Object states now: domains from their steps, accounts also from their domains. */
   objectStates(): Map<string, ObjectState> {
-    return batchObjectStates(this.plan, (steps) => {
+    return batchObjectStates(this.#objects, (steps) => {
       const states = steps.map((id) => this.#states[this.#index.get(id) ?? -1] ?? 'pending');
       const own = objectStateOf(
         states,
@@ -612,7 +641,7 @@ export class BatchExecutor {
   #countAll(): CountsSnapshot {
     const t = this.#tally.counts();
     const failures: MigrationFailure[] = t.failedSteps.map((i) => {
-      const s = this.#steps[i] as PlanStep;
+      const s = this.#steps[i] as PlanStep | ReadBackStep;
       return {
         kind: s.object.kind,
         id: s.object.id,
@@ -665,7 +694,7 @@ export class BatchExecutor {
 }
 
 /** Steps that run the agent on their source server count against its `perServer` limit. */
-function usesAgent(step: PlanStep): boolean {
+function usesAgent(step: Pick<PlanStep, 'kind'>): boolean {
   return step.kind === 'source-disable' || step.kind === 'content';
 }
 

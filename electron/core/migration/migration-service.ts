@@ -80,6 +80,13 @@ export interface MigrationDeps {
    */
   afterBatch?(projectId: string, summary: JobSummary, subset: PlanSubset): Promise<unknown>;
   /**
+   * Runs once a batch's plan is made and handed to its executor: drops what planning read and
+   * kept in memory (inventories, domain services, verification results) and the batch no
+   * longer reads, so it is not kept alive through a batch of hours (issue 19). Whoever needs
+   * it again (the UI, the checks after the batch) opens it again from the store.
+   */
+  releaseAfterPlanning?(projectId: string): void | Promise<void>;
+  /**
    * Sign-off gate (SPEC R15, core/rehearsal): asked before a new batch starts, with the plan's
    * fingerprint; throws to refuse the run. Production has it; a rehearsal venue does not.
    */
@@ -510,6 +517,7 @@ export class MigrationService {
         state,
         controller.signal,
       );
+      await this.deps.releaseAfterPlanning?.(projectId);
       const done = (async (): Promise<JobSummary> => {
         try {
           const result = await executor.run();

@@ -4,10 +4,11 @@
  * subscriptions and domains), per subscription (mail names, databases, FTP users) or per zone
  * (DNS records) — so thousands of domains read back in a few calls each.
  */
-import type { PayloadOf, PlanStep, TargetIds } from '../../../shared/model/migration';
+import type { TargetIds } from '../../../shared/model/migration';
 import type { PbaClient } from '../target/pba-client';
 import type { PoaClient } from '../target/poa-client';
 import { orNothing } from './poa-pba-env';
+import type { ReadBackStep } from './read-back-step';
 import type { StepContext } from './target-port';
 
 const PARALLEL = 8;
@@ -15,7 +16,7 @@ const PARALLEL = 8;
 export async function readBack(
   poa: PoaClient,
   pba: PbaClient,
-  steps: readonly { step: PlanStep; ids: TargetIds }[],
+  steps: readonly { step: ReadBackStep; ids: TargetIds }[],
   ctx: StepContext,
 ): Promise<ReadonlySet<string>> {
   const cache = new Map<string, Promise<unknown>>();
@@ -54,7 +55,7 @@ export async function readBack(
     return m !== undefined && test(m);
   };
 
-  const found = async ({ step, ids }: { step: PlanStep; ids: TargetIds }): Promise<boolean> => {
+  const found = async ({ step, ids }: { step: ReadBackStep; ids: TargetIds }): Promise<boolean> => {
     const p = step.payload;
     switch (p.kind) {
       case 'account':
@@ -106,7 +107,7 @@ export async function readBack(
         );
       case 'database-user':
         return (await databases(num(ids, 'subscriptionId'))).some(
-          (d) => d.db_name === (p as PayloadOf<'database-user'>).databaseName && d.users.includes(p.login),
+          (d) => d.db_name === p.databaseName && d.users.includes(p.login),
         );
       case 'ftp-user':
         return (await ftpUsers(num(ids, 'subscriptionId'))).some((u) => u.login === p.user.login);

@@ -8,6 +8,7 @@
  * `source-disable` (the agent on the source server, not the target).
  */
 import type { PlanStep, StepOutcome, TargetIds } from '../../../shared/model/migration';
+import type { ReadBackStep } from './read-back-step';
 
 /** Journaled before the call: enough to find the call's effect again after a crash. */
 export interface StepIntent {
@@ -61,7 +62,7 @@ export interface ProvisioningTarget {
    * objects it really holds. Returns the ids of the steps whose object was found.
    */
   readBack(
-    steps: readonly { step: PlanStep; ids: TargetIds }[],
+    steps: readonly { step: ReadBackStep; ids: TargetIds }[],
     ctx: StepContext,
   ): Promise<ReadonlySet<string>>;
   close(): Promise<void>;
