@@ -450,7 +450,11 @@ export class RehearsalService {
 
   /** Against the rehearsal before it (or a given one). */
   async diff(projectId: string, id?: string, against?: string): Promise<RehearsalDiff> {
-    const to = await this.outcome(projectId, id);
+    return this.diffOf(projectId, await this.outcome(projectId, id), against);
+  }
+
+  /** The diff of an outcome already read (its holdings are not read a second time). */
+  private async diffOf(projectId: string, to: RehearsalOutcome, against?: string): Promise<RehearsalDiff> {
     let from: RehearsalOutcome | null = null;
     if (against !== undefined) from = await this.outcome(projectId, against);
     else {
@@ -464,7 +468,15 @@ export class RehearsalService {
 
   async report(projectId: string, format: 'html' | 'csv' | 'json', id?: string): Promise<ReportFile> {
     const outcome = await this.outcome(projectId, id);
-    const diff = await this.diff(projectId, outcome.id);
+    return this.render(projectId, outcome, await this.diffOf(projectId, outcome), format);
+  }
+
+  private async render(
+    projectId: string,
+    outcome: RehearsalOutcome,
+    diff: RehearsalDiff,
+    format: 'html' | 'csv' | 'json',
+  ): Promise<ReportFile> {
     const name = `${projectId}-rehearsal-${outcome.id}`;
     if (format === 'json')
       return {
@@ -628,8 +640,11 @@ export class RehearsalService {
     if (list.length === 0) return {};
     const outcomes: RehearsalOutcome[] = [];
     for (const r of list.slice(0, 10)) outcomes.push(await this.store.outcome(projectId, r.id));
-    const latest = await this.report(projectId, 'html');
-    const csv = await this.report(projectId, 'csv');
+    // The newest one's report, from the outcome read above (each holding read once, not thrice).
+    const newest = this.withSignOff(outcomes[0] as RehearsalOutcome, await this.signOffs(projectId));
+    const diff = await this.diffOf(projectId, newest);
+    const latest = await this.render(projectId, newest, diff, 'html');
+    const csv = await this.render(projectId, newest, diff, 'csv');
     return {
       // Masked like the log: nothing secret-looking leaves in a bundle, even if a field slipped by.
       'rehearsals/rehearsals.json': maskSecrets({
