@@ -27,12 +27,19 @@ interface RunResult {
   /** Steps per second while provisioning: from the first step to the read-back. */
   readonly provisioningRate: number;
   /** Wall seconds per phase: until the batch runs (planning), its steps, the read-back. */
-  readonly phases: { readonly planning: number; readonly provisioning: number; readonly readBack: number };
+  readonly phases: {
+    readonly planning: number;
+    readonly provisioning: number;
+    readonly readBack: number;
+    /** The post-migration checks the batch runs once it has read back (core/checks). */
+    readonly checks: number;
+  };
   /** Wall and CPU seconds of the engine and of the sandbox, per phase. */
   readonly costs: {
     readonly planning: PhaseCost;
     readonly provisioning: PhaseCost;
     readonly readBack: PhaseCost;
+    readonly checks: PhaseCost;
   };
   /** The engine's heap in use after a full collection when the batch runs and when it reconciles. */
   readonly heap: { readonly running: number; readonly reconciling: number; readonly collected: boolean };
@@ -71,6 +78,8 @@ async function migrateOnce(
     // measured after a full collection, outside both phases (the events are sent synchronously).
     let running: ReturnType<typeof heapAt> | undefined;
     let reconciling: ReturnType<typeof heapAt> | undefined;
+    // The executor's last summary (done, failed…) comes before the checks after the batch.
+    let settled: Mark | undefined;
     let stopProfile: (() => Promise<void>) | undefined;
     const unsubscribe = core.events.subscribe((event, payload) => {
       if (event !== 'migration:progress') return;
@@ -84,6 +93,11 @@ async function migrateOnce(
         reconciling = heapAt('reconciling', sandbox.pid);
         stopProfile = profilePhase('read-back');
       }
+      if (reconciling && !settled && state !== 'reconciling') {
+        settled = mark(sandbox.pid);
+        void stopProfile?.();
+        stopProfile = profilePhase('checks');
+      }
     });
     const start: Mark = mark(sandbox.pid);
     const started = await core.migration.start(prepared.projectId, { concurrency, services: false });
@@ -95,16 +109,18 @@ async function migrateOnce(
     unsubscribe();
     if (summary.state !== 'done')
       throw new Error(`the batch ended ${summary.state}: ${summary.failures[0]?.message ?? ''}`);
-    if (!running || !reconciling) throw new Error('the batch never reported running and reconciling');
+    if (!running || !reconciling || !settled)
+      throw new Error('the batch never reported running, reconciling and its end');
     if (process.env['MM_BENCH_SANDBOX_CPU_PROF'])
       // For cutting the processes' CPU profiles to a phase (both clocks are CLOCK_MONOTONIC, in µs).
       console.log(
-        `  monotonic µs: provisioning ${running.after.monotonicUs}-${reconciling.before.monotonicUs}, read-back ${reconciling.after.monotonicUs}-${end.monotonicUs}`,
+        `  monotonic µs: provisioning ${running.after.monotonicUs}-${reconciling.before.monotonicUs}, read-back ${reconciling.after.monotonicUs}-${settled.monotonicUs}, checks ${settled.monotonicUs}-${end.monotonicUs}`,
       );
     const costs = {
       planning: between(start, running.before),
       provisioning: between(running.after, reconciling.before),
-      readBack: between(reconciling.after, end),
+      readBack: between(reconciling.after, settled),
+      checks: between(settled, end),
     };
     const provisioning = Math.max(costs.provisioning.seconds, 0.001);
     return {
@@ -114,6 +130,7 @@ async function migrateOnce(
         planning: costs.planning.seconds,
         provisioning,
         readBack: costs.readBack.seconds,
+        checks: costs.checks.seconds,
       },
       costs,
       heap: { running: running.usedBytes, reconciling: reconciling.usedBytes, collected: running.collected },
@@ -160,11 +177,12 @@ async function wholeSource(): Promise<void> {
   // Which phase grows from 1x to 10x (the whole batch was 12.98x on 2026-12-01, its steps not).
   const p = whole.phases;
   console.log(
-    `  phases: planning ${p.planning.toFixed(1)} s, provisioning ${p.provisioning.toFixed(1)} s (${whole.provisioningRate.toFixed(0)} steps/s), read-back ${p.readBack.toFixed(1)} s`,
+    `  phases: planning ${p.planning.toFixed(1)} s, provisioning ${p.provisioning.toFixed(1)} s (${whole.provisioningRate.toFixed(0)} steps/s), read-back ${p.readBack.toFixed(1)} s, checks after the batch ${p.checks.toFixed(1)} s`,
   );
   figure('whole source: planning', p.planning, 's');
   figure('whole source: provisioning steps per second', whole.provisioningRate, 'steps/s');
   figure('whole source: read-back', p.readBack, 's');
+  figure('whole source: checks after the batch', p.checks, 's');
   figure('whole source: engine peak RSS', whole.peakRssMb, 'MB');
   // CPU seconds per phase (wall time stretches under load, CPU much less), the read-back per
   // object read, and the engine's heap per step: what shows a phase growing faster than the batch.
@@ -174,7 +192,7 @@ async function wholeSource(): Promise<void> {
   const cpu = (x: PhaseCost): string =>
     `engine ${x.engineCpu.toFixed(1)} s + sandbox ${x.sandboxCpu.toFixed(1)} s CPU`;
   console.log(
-    `  CPU: planning ${cpu(c.planning)}; provisioning ${cpu(c.provisioning)}; read-back ${cpu(c.readBack)}`,
+    `  CPU: planning ${cpu(c.planning)}; provisioning ${cpu(c.provisioning)}; read-back ${cpu(c.readBack)}; checks ${cpu(c.checks)}`,
   );
   const perObject = (x: number): number => (readObjects > 0 ? (x * 1e6) / readObjects : 0);
   console.log(
