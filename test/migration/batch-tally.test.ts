@@ -14,6 +14,7 @@ import type {
   StepState,
 } from '../../shared/model/migration';
 import { CREATED_KINDS } from '../../shared/model/migration';
+import { BatchObjects } from '../../electron/core/migration/batch-objects';
 import { BatchTally } from '../../electron/core/migration/batch-tally';
 import {
   batchObjectStates,
@@ -191,5 +192,54 @@ describe('batch tally', () => {
     expect(counts.objects.failed).toBeGreaterThan(0);
     expect(counts.failedSteps.length).toBeGreaterThanOrEqual(5);
     expect([...counts.failedSteps].sort((a, b) => a - b)).toEqual(counts.failedSteps);
+  });
+
+  it('keeps the objects flat and gives the same object states as batchObjectStates through a random run', () => {
+    const random = rng(7);
+    const p = plan(random);
+    const index = new Map(p.steps.map((s, i) => [s.id, i]));
+    const objects = new BatchObjects(p.objects, index);
+    const states: StepState[] = p.steps.map(() => 'pending');
+    const running = new Set<number>();
+    let reconciled = false;
+    const show = (own: ObjectState): ObjectState => (own === 'migrated' && !reconciled ? 'running' : own);
+    const expected = () =>
+      batchObjectStates(p, (ids) =>
+        show(
+          objectStateOf(
+            ids.map((id) => states[index.get(id) ?? -1] ?? 'pending'),
+            ids.some((id) => running.has(index.get(id) ?? -1)),
+          ),
+        ),
+      );
+    const check = () => {
+      const got = objects.states(
+        (i) => states[i] ?? 'pending',
+        (i) => running.has(i),
+        show,
+      );
+      const want = expected();
+      // the same entries in the same order
+      expect([...got]).toEqual([...want]);
+      return got;
+    };
+    check();
+    const seen = new Set<ObjectState>();
+    for (let n = 0; n < 2000; n++) {
+      const i = Math.floor(random() * p.steps.length);
+      const r = random();
+      if (states[i] === 'pending' && r < 0.1) states[i] = 'blocked';
+      else if (states[i] === 'pending') {
+        running.add(i);
+        states[i] = 'running';
+      } else if (states[i] === 'running') {
+        running.delete(i);
+        states[i] = r < 0.8 ? 'done' : r < 0.9 ? 'failed' : r < 0.95 ? 'not-carried' : 'pending';
+      }
+      if (n === 1500) reconciled = true;
+      if (n % 5 === 0) for (const s of check().values()) seen.add(s);
+    }
+    // Every state an object can show came up (the comparison was not over trivial states only).
+    expect([...seen].sort()).toEqual(['blocked', 'failed', 'migrated', 'pending', 'running']);
   });
 });

@@ -24,15 +24,8 @@ import type {
 } from '../../../shared/model/migration';
 import { CREATED_KINDS } from '../../../shared/model/migration';
 import type { JobRecord, JournalPort, JournalState } from './journal';
-import {
-  batchObjectStates,
-  countsAs,
-  finalJobState,
-  objectStateOf,
-  recordedState,
-  settledBad,
-  settledOk,
-} from './step-rules';
+import { countsAs, finalJobState, recordedState, settledBad, settledOk } from './step-rules';
+import { BatchObjects } from './batch-objects';
 import { BatchTally } from './batch-tally';
 import type { ContentPort } from './content-port';
 import { type ReadBackStep, isWholeStep, readBackStepOf } from './read-back-step';
@@ -142,8 +135,8 @@ export class BatchExecutor {
    * payload, and what of the inventory it holds, is not kept for the rest of the batch.
    */
   readonly #steps: (PlanStep | ReadBackStep)[];
-  /** Of the plan, only its objects (the object states) and fingerprint are kept. */
-  readonly #objects: Pick<MigrationPlan, 'objects'>;
+  /** Of the plan, only its objects (as flat arrays, for the object states) and fingerprint are kept. */
+  readonly #objects: BatchObjects;
   readonly #fingerprint: string;
   readonly #index = new Map<string, number>();
   /** Step -> the steps depending on it: `#dependentList[#dependentStart[i] .. #dependentStart[i + 1])`. */
@@ -190,9 +183,9 @@ export class BatchExecutor {
     private readonly signal: AbortSignal,
   ) {
     this.#steps = [...plan.steps];
-    this.#objects = { objects: plan.objects };
     this.#fingerprint = plan.fingerprint;
     this.#steps.forEach((s, i) => this.#index.set(s.id, i));
+    this.#objects = new BatchObjects(plan.objects, this.#index);
     this.#states = this.#steps.map((s) => recordedState(journal.outcomes.get(s.id), job));
     this.#doneIds = this.#steps.map((s) => {
       const o = journal.outcomes.get(s.id)?.outcome;
@@ -626,15 +619,12 @@ export class BatchExecutor {
 
   /** Object states now: domains from their steps, accounts also from their domains. */
   objectStates(): Map<string, ObjectState> {
-    return batchObjectStates(this.#objects, (steps) => {
-      const states = steps.map((id) => this.#states[this.#index.get(id) ?? -1] ?? 'pending');
-      const own = objectStateOf(
-        states,
-        steps.some((id) => this.#running.has(this.#index.get(id) ?? -1)),
-      );
+    return this.#objects.states(
+      (i) => this.#states[i] ?? 'pending',
+      (i) => this.#running.has(i),
       // Done but not yet read back: still running as far as anyone should know.
-      return own === 'migrated' && !this.#reconciled ? 'running' : own;
-    });
+      (own) => (own === 'migrated' && !this.#reconciled ? 'running' : own),
+    );
   }
 
   /** The counts now, from the tally; a failed step's message is its recorded outcome's. */
