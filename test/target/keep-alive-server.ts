@@ -23,6 +23,8 @@ export interface RequestSeen {
   /** 1 for a connection's first request, 2 for the next on the same (kept-alive) connection… */
   readonly onConnection: number;
   readonly expectsContinue: boolean;
+  /** How long the connection lay idle since this server's last answer on it (0 for the first). */
+  readonly idleMs: number;
 }
 
 export interface ServerOptions {
@@ -30,6 +32,12 @@ export interface ServerOptions {
   /** Close a connection this long after its last answer, silently. */
   readonly idleCloseMs?: number;
   readonly port?: number;
+  /**
+   * Blocks the event loop this long once an answer is written. Client and server share the
+   * process in these tests, so this is the client stalling (a long GC, a starved CPU) before
+   * it reads the answer: the server's idle clock runs, the client's has not started.
+   */
+  readonly stallAfterAnswerMs?: number;
 }
 
 export interface CountingServer {
@@ -50,6 +58,7 @@ export interface CountingServer {
 export async function countingServer(options: ServerOptions = {}): Promise<CountingServer> {
   const perSocket = new WeakMap<Socket, number>();
   const idleTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  const answeredAt = new WeakMap<Socket, number>();
   const counts: CountingServer['counts'] = {
     connections: 0,
     tlsSessions: 0,
@@ -64,7 +73,12 @@ export async function countingServer(options: ServerOptions = {}): Promise<Count
     clearTimeout(idleTimers.get(socket));
     const n = (perSocket.get(socket) ?? 0) + 1;
     perSocket.set(socket, n);
-    return { onConnection: n, expectsContinue: /100-continue/i.test(req.headers.expect ?? '') };
+    const last = answeredAt.get(socket);
+    return {
+      onConnection: n,
+      expectsContinue: /100-continue/i.test(req.headers.expect ?? ''),
+      idleMs: last === undefined ? 0 : Date.now() - last,
+    };
   };
 
   const answer = async (req: IncomingMessage, res: ServerResponse, behaviour: Behaviour): Promise<void> => {
@@ -81,6 +95,16 @@ export async function countingServer(options: ServerOptions = {}): Promise<Count
     const xml = encodeResponse({ n });
     res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) });
     res.end(xml);
+    const socket = req.socket;
+    res.once('finish', () => {
+      answeredAt.set(socket, Date.now());
+      if (options.stallAfterAnswerMs) {
+        const until = Date.now() + options.stallAfterAnswerMs;
+        while (Date.now() < until) {
+          // a stalled event loop, on purpose (see stallAfterAnswerMs)
+        }
+      }
+    });
     if (options.idleCloseMs !== undefined) {
       const socket = req.socket;
       res.once('finish', () =>

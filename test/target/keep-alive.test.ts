@@ -103,6 +103,20 @@ describe('keep-alive faults: a stale pooled socket', () => {
     expect(s.counts.closedBeforeBody).toBeGreaterThanOrEqual(2);
   });
 
+  it('(a) the client reads an answer late (a stall) and reuses the socket at once, as the server times it out: sent again, read once', async () => {
+    const serverIdleMs = CONTINUE_AFTER_IDLE_MS + 100;
+    const s = await server({ stallAfterAnswerMs: serverIdleMs + 100 });
+    // The server closes a connection that lay idle serverIdleMs by its own clock, before reading
+    // the call: its idle timer firing as the call arrives.
+    s.behave = (seen) => (seen.idleMs >= serverIdleMs ? 'close-before-body' : 'answer');
+    const endpoint = { url: s.url };
+    for (let n = 1; n <= 4; n++) expect(await call(endpoint, n)).toBe(n);
+    // Without the stall bound, the socket looks fresh to the client (it just got the answer),
+    // the body goes out with the headers, and the close would leave the call's outcome unknown.
+    expect(s.counts.closedBeforeBody).toBe(2);
+    expect(s.counts.bodies).toEqual([1, 2, 3, 4]);
+  });
+
   it('(a) a restart closes the pooled connection just after a call: the next call reaches the new server once, or is reported unknown, never twice', async () => {
     for (const waitMs of [50, 0]) {
       const before = await server();

@@ -8,14 +8,14 @@
  * - A free socket is closed after FREE_IDLE_MS, shorter than the servers' own idle timeouts
  *   (Node's 5 s, POA's Apache 5–15 s), so the client, not the server, ends idle connections;
  *   Node's Agent also honours a shorter `Keep-Alive: timeout=N` the server announces (N − 1 s).
- * - The time each socket went idle is kept, so the transport can tell how long a reused socket
- *   lay idle (see http-transport.ts for what that decides).
+ * - The time a request was last written on each socket is kept: the server cannot have
+ *   answered before it, so it bounds how long the server has seen the socket idle (see
+ *   http-transport.ts for what that decides).
  */
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, type AgentOptions } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { type Socket } from 'node:net';
 import { connectPinned } from './pinned-tls';
 import type { TransportError } from './errors';
 
@@ -38,8 +38,10 @@ export interface Pool {
   readonly agent: HttpAgent;
   /** A one-connection agent of the same kind, for a call that must not reuse a socket. */
   fresh(): HttpAgent;
-  /** When the socket last became free; undefined for a socket never freed. */
-  freedAt(socket: Duplex): number | undefined;
+  /** Notes that a request's body was just written on this socket. */
+  markSent(socket: Duplex): void;
+  /** When a body was last written on the socket; undefined for a socket never used. */
+  sentAt(socket: Duplex): number | undefined;
 }
 
 const pools = new Map<string, Pool>();
@@ -89,12 +91,12 @@ function makePool(target: PoolTarget): Pool {
         ? new HttpsAgent(options)
         : new HttpAgent(options);
   const agent = make(kept);
-  const freed = new WeakMap<Duplex, number>();
-  agent.on('free', (socket: Socket) => freed.set(socket, Date.now()));
+  const sent = new WeakMap<Duplex, number>();
   return {
     agent,
     fresh: () => make({ keepAlive: false, maxSockets: 1 }),
-    freedAt: (socket) => freed.get(socket),
+    markSent: (socket) => void sent.set(socket, Date.now()),
+    sentAt: (socket) => sent.get(socket),
   };
 }
 

@@ -13,14 +13,15 @@
  * from the client's side both look the same: a reset before any byte of the answer. So a call
  * is repeated only when the server cannot have read it, which the client knows for sure only
  * when it has not sent the body (the body is the call; headers alone make the server do
- * nothing). On a socket that lay idle for CONTINUE_AFTER_IDLE_MS or more — long enough for a
- * server to have timed it out — the request asks `Expect: 100-continue` and holds the body back
+ * nothing). On a socket whose last request was written CONTINUE_AFTER_IDLE_MS ago or more (the
+ * server may have seen it idle that long, even if we read its answer late: a stalled event loop,
+ * a long GC) the request asks `Expect: 100-continue` and holds the body back
  * until the server answers "100 Continue" on that very connection: a reset before it means the
  * server closed the idle socket and never saw the call, and the call goes once more on a fresh
  * connection. Any other failure (a fresh socket, a timeout, a reset after the body went out,
  * a reset after answer bytes) stays what it was, and the engine reads the step back.
- * A socket reused sooner than that is sent at once: the pool closes free sockets after 3 s and
- * targets keep them 5 s or more, so the server does not time those out.
+ * A socket reused sooner than that is sent at once: the server has seen it idle for less than
+ * 250 ms, and targets keep idle sockets 5 s or more (the pool closes its free ones after 3 s).
  */
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -145,6 +146,7 @@ function send(call: Call, agent: Pool['agent'], pool: Pool | undefined): Promise
       clearTimeout(continueTimer);
       if (bodySent || settled) return;
       bodySent = true;
+      if (req.socket) pool?.markSent(req.socket);
       req.end(call.body);
     };
     const timer = setTimeout(
@@ -153,8 +155,10 @@ function send(call: Call, agent: Pool['agent'], pool: Pool | undefined): Promise
     );
     req.once('socket', (socket) => {
       if (!req.reusedSocket) return sendBody();
-      const freedAt = pool?.freedAt(socket);
-      if (freedAt === undefined || Date.now() - freedAt < CONTINUE_AFTER_IDLE_MS) {
+      // How long the server may have seen this socket idle: at most since our last request on
+      // it was written (it cannot have answered before), however late we read its answer.
+      const sentAt = pool?.sentAt(socket);
+      if (sentAt === undefined || Date.now() - sentAt < CONTINUE_AFTER_IDLE_MS) {
         // One turn of the event loop first, so that a close the server sent just before (a
         // restart) and already read is seen: the body has not gone out, and the call is sent
         // again safely. A close still on its way is not seen: that call's outcome stays unknown.
