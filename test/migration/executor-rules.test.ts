@@ -27,6 +27,12 @@ class MemoryTarget implements ProvisioningTarget {
   readonly vanish = new Set<string>();
   inFlight = 0;
   maxInFlight = 0;
+  /**
+   * Each call waits (up to a second) for a second one to be in flight: whether two overlap then
+   * depends on the executor alone, not on how fast the journal's sync was (on a loaded machine
+   * a sync slower than one 5 ms call let the sibling start only after it ended).
+   */
+  pairUp = false;
 
   async prepare(step: PlanStep, attempt: number): Promise<StepIntent> {
     return { chosen: {}, requestId: `${step.id}#${attempt}`, attempt };
@@ -36,6 +42,8 @@ class MemoryTarget implements ProvisioningTarget {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     this.calls.push(`apply ${step.id}`);
     await new Promise((r) => setTimeout(r, 5));
+    for (const until = Date.now() + 1000; this.pairUp && this.inFlight < 2 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 5));
     this.inFlight--;
     if (this.refuse.has(step.id)) throw new StepFailureError(`the target refuses ${step.id}`, false);
     this.holds.add(step.id);
@@ -138,6 +146,7 @@ async function run(target: MemoryTarget, file: string, j = job()) {
 describe('executor rules', () => {
   it('runs dependencies first, never more than the concurrency at once, and reads everything back', async () => {
     const target = new MemoryTarget();
+    target.pairUp = true;
     const file = join(await tempDir(), 'j.jsonl');
     const r = await run(target, file);
     expect(r.summary.state).toBe('done');
