@@ -192,7 +192,7 @@ export function createCore(options: CoreOptions): Core {
     releaseAfterPlanning: (projectId) => {
       inventoryStore.release(projectId);
       domainServices.release(projectId);
-      verification.forget(projectId);
+      verification.releaseIdle(projectId);
     },
   });
   const checks: CheckService = new CheckService({

@@ -78,6 +78,10 @@ interface Live {
 export class VerificationService {
   readonly #store: ResultsStore;
   readonly #live = new Map<string, Live>();
+  /** A load under way, shared: two loads at once could otherwise leave the older one in #live. */
+  readonly #loading = new Map<string, Promise<Live>>();
+  /** Runs and decisions being stored now, per project (releaseIdle leaves their results alone). */
+  readonly #writing = new Map<string, number>();
   readonly #indexes = new Map<string, { inventories: readonly Inventory[]; index: InventoryIndex }>();
 
   constructor(private readonly src: VerificationSources) {
@@ -159,6 +163,10 @@ export class VerificationService {
 
   /** A full verification of the selection; stores and returns how it went. */
   async run(projectId: string, job?: Progress): Promise<VerificationRunInfo> {
+    return this.writing(projectId, () => this.runNow(projectId, job));
+  }
+
+  private async runNow(projectId: string, job?: Progress): Promise<VerificationRunInfo> {
     const started = performance.now();
     job?.progress(0, 1, 'Reading inventories, mapping, selection and decisions');
     const { input, index, stamp } = await this.gather(projectId);
@@ -171,6 +179,7 @@ export class VerificationService {
     const meta = { verifiedAt, today: input.today, stamp };
     await this.#store.saveFull(projectId, meta, results, previous, keeper.changes(results));
     this.#live.set(projectId, { results, meta, sorted: undefined });
+    this.#loading.delete(projectId); // a load begun meanwhile must not put the older results back
     const info = {
       verifiedAt,
       total: results.size,
@@ -191,6 +200,13 @@ export class VerificationService {
 
   /** Recomputes what a decision touched, on results that were fresh before it. */
   async reverify(
+    projectId: string,
+    change: DecisionInput,
+  ): Promise<VerificationRunInfo & { recomputed: number }> {
+    return this.writing(projectId, () => this.reverifyNow(projectId, change));
+  }
+
+  private async reverifyNow(
     projectId: string,
     change: DecisionInput,
   ): Promise<VerificationRunInfo & { recomputed: number }> {
@@ -255,7 +271,29 @@ export class VerificationService {
   /** Drops what is held in memory for a project (it was deleted; a new one may take its id). */
   forget(projectId: string): void {
     this.#live.delete(projectId);
+    this.#loading.delete(projectId);
     this.#indexes.delete(projectId);
+  }
+
+  /**
+   * Drops the results held in memory to save heap (a migration batch, once planned, does not read
+   * them), unless a run or a decision is being stored right now: that one writes the store and
+   * then its copy in memory, and a load in between would miss it. They are loaded again when
+   * asked.
+   */
+  releaseIdle(projectId: string): void {
+    if ((this.#writing.get(projectId) ?? 0) === 0) this.forget(projectId);
+  }
+
+  private async writing<T>(projectId: string, work: () => Promise<T>): Promise<T> {
+    this.#writing.set(projectId, (this.#writing.get(projectId) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const left = (this.#writing.get(projectId) ?? 1) - 1;
+      if (left === 0) this.#writing.delete(projectId);
+      else this.#writing.set(projectId, left);
+    }
   }
 
   async all(projectId: string): Promise<readonly VerificationResult[]> {
@@ -346,12 +384,27 @@ export class VerificationService {
   }
 
   private async live(projectId: string): Promise<Live> {
-    let live = this.#live.get(projectId);
-    if (!live) {
-      const loaded = await this.#store.load(projectId);
-      live = { results: loaded.results, meta: loaded.meta, sorted: undefined };
-      this.#live.set(projectId, live);
+    const live = this.#live.get(projectId);
+    if (live) return live;
+    let loading = this.#loading.get(projectId);
+    if (!loading) {
+      loading = this.#store.load(projectId).then(
+        (loaded) => {
+          const fresh: Live = { results: loaded.results, meta: loaded.meta, sorted: undefined };
+          // Only while still wanted: a forget during the load leaves nothing behind.
+          if (this.#loading.get(projectId) === loading) {
+            this.#live.set(projectId, fresh);
+            this.#loading.delete(projectId);
+          }
+          return fresh;
+        },
+        (e: unknown) => {
+          if (this.#loading.get(projectId) === loading) this.#loading.delete(projectId);
+          throw e;
+        },
+      );
+      this.#loading.set(projectId, loading);
     }
-    return live;
+    return loading;
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * The verification results held in memory, loaded and let go (issue 19: a migration batch lets
+ * them go once planned): two readers at once share one load (two loads could leave the older in
+ * memory), a release when nothing is being stored drops them and they load again with the same
+ * content, and a release while a run stores its results leaves them alone. On the project's real
+ * files, with the inventories imported through the core.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Core, createCore } from '../../electron/core/core';
+import { tempDir } from '../helpers/paths';
+import { v1Source, writeInventory } from './fixtures';
+
+describe('verification results in memory', () => {
+  let dataDir: string;
+  let core: Core;
+  let projectId: string;
+
+  beforeAll(async () => {
+    dataDir = await tempDir();
+    core = createCore({ dataDir, shell: 'test' });
+    projectId = (await core.projects.create('Release test')).id;
+    await core.servers.add(projectId, {
+      name: 'web01',
+      kind: 'linux',
+      apiVersion: 1,
+      connection: { type: 'local', root: dataDir },
+    });
+    await core.inventory.importFile(
+      projectId,
+      'web01',
+      await writeInventory(dataDir, v1Source(), 'web01.xml'),
+    );
+    await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
+    await core.verification.run(projectId);
+  });
+
+  it('two readers at once after a release share one load', async () => {
+    const held = await core.verification.all(projectId);
+    expect(held.length).toBeGreaterThan(0);
+    core.verification.releaseIdle(projectId);
+    const [a, b] = await Promise.all([core.verification.all(projectId), core.verification.all(projectId)]);
+    expect(a).toBe(b);
+    expect(a).not.toBe(held);
+    expect(a).toEqual(held);
+  });
+
+  it('a release while a run stores its results leaves them; once idle it drops them', async () => {
+    const running = core.verification.run(projectId);
+    core.verification.releaseIdle(projectId); // the run is under way: kept
+    await running;
+    const afterRun = await core.verification.all(projectId);
+    expect(await core.verification.all(projectId)).toBe(afterRun);
+    core.verification.releaseIdle(projectId); // idle now: dropped, loaded again when asked
+    const reloaded = await core.verification.all(projectId);
+    expect(reloaded).not.toBe(afterRun);
+    expect(reloaded).toEqual(afterRun);
+  });
+});
