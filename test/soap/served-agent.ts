@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS_DIR } from '../../electron/core/paths';
 import { tempDir } from '../helpers/paths';
+import { selfSigned } from '../helpers/self-signed';
 
 export interface Certificate {
   readonly cert: string;
@@ -18,24 +19,8 @@ export interface Certificate {
 
 /** A self-signed certificate for 127.0.0.1 (openssl is installed by test/ensure-system.sh). */
 export async function makeCertificate(): Promise<Certificate> {
-  const dir = await tempDir('mm-soap-cert-');
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'].concat([
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-    ]),
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
+  const { certFile, keyFile } = await selfSigned('127.0.0.1', 'ec');
+  return { cert: certFile, key: keyFile };
 }
 
 /** The certificate's SHA-256 fingerprint as openssl prints it (AB:CD:…). */

@@ -1,12 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeTargetConnections } from '../../electron/core/target/connection-pool';
 import { TransportError } from '../../electron/core/target/errors';
 import { CONTINUE_AFTER_IDLE_MS, type Endpoint, postXmlRpc } from '../../electron/core/target/http-transport';
-import { tempDir } from '../helpers/paths';
+import { type SelfSigned, selfSigned } from '../helpers/self-signed';
 import { type CountingServer, countingServer } from './keep-alive-server';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -174,38 +170,11 @@ describe('keep-alive faults: a stale pooled socket', () => {
 });
 
 describe('keep-alive with a pinned certificate', () => {
-  const certs: { key: Buffer; cert: Buffer; fingerprint: string }[] = [];
+  const certs: SelfSigned[] = [];
   afterAll(() => closeTargetConnections());
 
-  async function makeCert(cn: string): Promise<{ key: Buffer; cert: Buffer; fingerprint: string }> {
-    const dir = await tempDir('mm-keepalive-tls-');
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${cn}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const pem = readFileSync(cert);
-    return { key: readFileSync(key), cert: pem, fingerprint: new X509Certificate(pem).fingerprint256 };
-  }
-
   it('(c) one checked TLS session carries many calls; after a restart with another certificate on the same port, nothing is sent', async () => {
-    certs.push(await makeCert('poa.pinned.test'), await makeCert('impostor.test'));
+    certs.push(await selfSigned('poa.pinned.test'), await selfSigned('impostor.test'));
     const [good, other] = certs as [(typeof certs)[0], (typeof certs)[0]];
     const first = await server({ tls: good });
     const endpoint = {

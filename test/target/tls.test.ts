@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetCallError } from '../../electron/core/target/errors';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { tempDir } from '../helpers/paths';
+import { selfSigned } from '../helpers/self-signed';
 import { freshSandbox } from './fixtures';
 
 // openssl makes the test certificates; test/ensure-system.sh installs it with the other packages
@@ -26,30 +23,9 @@ describe('TLS: a pinned certificate fingerprint, or system trust', () => {
   let fingerprint: string;
   beforeAll(async () => {
     assertOpenssl();
-    const dir = await tempDir('mm-tls-');
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=poa.sandbox.test',
-      ],
-      { stdio: 'ignore' },
-    );
-    fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
-    sandbox = await freshSandbox({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
+    const made = await selfSigned('poa.sandbox.test');
+    fingerprint = made.fingerprint;
+    sandbox = await freshSandbox({ tls: { key: made.key, cert: made.cert } });
   });
   afterAll(() => sandbox?.close());
 
