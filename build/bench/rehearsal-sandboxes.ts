@@ -9,7 +9,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { StartThrowawayTarget, ThrowawayTarget } from '../../electron/core/rehearsal/throwaway-target';
 import { startThrowawayProcess } from '../../electron/sandbox/throwaway-process';
-import type { ChildAnswer, ChildReady, ChildRequest } from './sandbox-child';
+import { type ChildAnswer, childAnswers } from '../../electron/sandbox/child-answers';
+import type { ChildReady, ChildRequest } from './sandbox-child';
 
 const CHILD = fileURLToPath(new URL('./sandbox-child.ts', import.meta.url));
 
@@ -34,26 +35,13 @@ export async function startProductionSandbox(dataDir: string): Promise<SandboxCh
     child.once('message', (m) => resolve(m as ChildReady));
     child.once('exit', (code) => reject(new Error(`the ${role} sandbox exited ${code} before it listened`)));
   });
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  let next = 0;
-  child.on('message', (m) => {
-    const a = m as ChildAnswer;
-    const w = waiting.get(a.n);
-    if (!w) return;
-    waiting.delete(a.n);
-    if (a.ok) w.resolve(a.value);
-    else w.reject(new Error(`the ${role} sandbox: ${a.error}`));
-  });
-  child.once('exit', (code) => {
-    for (const w of waiting.values()) w.reject(new Error(`the ${role} sandbox exited ${code}`));
-    waiting.clear();
-  });
-  const ask = (what: ChildRequest['ask']): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const n = next++;
-      waiting.set(n, { resolve, reject });
-      child.send({ n, ask: what } satisfies ChildRequest);
-    });
+  const answers = childAnswers<Omit<ChildRequest, 'n'>>(
+    (request) => child.send(request satisfies ChildRequest),
+    (error) => new Error(`the ${role} sandbox: ${error}`),
+  );
+  child.on('message', (m) => answers.settle(m as ChildAnswer));
+  child.once('exit', (code) => answers.failAll(new Error(`the ${role} sandbox exited ${code}`)));
+  const ask = (what: ChildRequest['ask']): Promise<unknown> => answers.ask({ ask: what });
   return {
     ready,
     ask,

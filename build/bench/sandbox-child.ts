@@ -8,13 +8,11 @@
  * argv[2] is its data folder.
  */
 import { createHash } from 'node:crypto';
+import type { ChildAnswer } from '../../electron/sandbox/child-answers';
 import { startSandbox } from '../../electron/sandbox/sandbox';
 
 /** What the parent asks, and what the child answers (one answer per request, same `n`). */
 export type ChildRequest = { readonly n: number; readonly ask: 'digest' | 'peak' | 'close' };
-export type ChildAnswer =
-  | { readonly n: number; readonly ok: true; readonly value: unknown }
-  | { readonly n: number; readonly ok: false; readonly error: string };
 /** The first message: where the sandbox listens. */
 export interface ChildReady {
   readonly ready: true;

@@ -26,6 +26,7 @@ import type {
   ThrowawayRequest,
   ThrowawayStarted,
 } from './throwaway-protocol';
+import { childAnswers } from './child-answers';
 
 /** The child's program: the bundle beside the running bundle, or the TypeScript source under tsx. */
 export interface ChildEntry {
@@ -104,36 +105,26 @@ export async function startThrowawayProcess(
 ): Promise<ThrowawayProcess> {
   const child = spawn(entry);
   let exited: number | null | undefined;
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  type Ask = ThrowawayRequest extends infer R ? (R extends { n: number } ? Omit<R, 'n'> : never) : never;
+  const answers = childAnswers<Ask>(
+    (request) => child.send(request as ThrowawayRequest),
+    (error) => new Error(`The rehearsal's sandbox: ${error}`),
+  );
   const gone = new Promise<void>((resolve) =>
     child.onExit((code) => {
       exited = code;
-      for (const w of waiting.values())
-        w.reject(new Error(`The rehearsal's sandbox process ended (exit code ${String(code)}).`));
-      waiting.clear();
+      answers.failAll(new Error(`The rehearsal's sandbox process ended (exit code ${String(code)}).`));
       resolve();
     }),
   );
   // A manager on its way out takes its sandbox with it.
   const orphan = (): void => child.kill();
   process.once('exit', orphan);
-  child.onMessage((a) => {
-    const w = waiting.get(a.n);
-    if (!w) return;
-    waiting.delete(a.n);
-    if (a.ok) w.resolve(a.value);
-    else w.reject(new Error(`The rehearsal's sandbox: ${a.error}`));
-  });
-  let next = 0;
-  type Ask = ThrowawayRequest extends infer R ? (R extends { n: number } ? Omit<R, 'n'> : never) : never;
+  child.onMessage((a) => answers.settle(a));
   const ask = (what: Ask): Promise<unknown> =>
     exited !== undefined
       ? Promise.reject(new Error("The rehearsal's sandbox process has ended."))
-      : new Promise((resolve, reject) => {
-          const n = next++;
-          waiting.set(n, { resolve, reject });
-          child.send({ ...what, n } as ThrowawayRequest);
-        });
+      : answers.ask(what);
 
   let stopped: Promise<number> | undefined;
   const stop = (): Promise<number> =>

@@ -6,6 +6,7 @@
  */
 import type { TargetHolding } from '../../shared/model/rehearsal';
 import type { ThrowawayTargetOptions } from '../core/rehearsal/throwaway-target';
+import type { ChildAnswer } from './child-answers';
 
 export type ThrowawayRequest =
   /** Starts the sandbox (the first request, once): answered with ThrowawayStarted. */
@@ -19,9 +20,7 @@ export type ThrowawayRequest =
   /** Stops the sandbox, answers its peak RSS, then exits. */
   | { readonly n: number; readonly ask: 'close' };
 
-export type ThrowawayAnswer =
-  | { readonly n: number; readonly ok: true; readonly value: unknown }
-  | { readonly n: number; readonly ok: false; readonly error: string };
+export type ThrowawayAnswer = ChildAnswer;
 
 export interface ThrowawayStarted {
   readonly poaUrl: string;
