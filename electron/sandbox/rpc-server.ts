@@ -35,10 +35,23 @@ export function createRpcServer(dispatch: Dispatch, options: EndpointOptions): S
       else res.destroy();
     });
   };
-  return options.tls
+  const server = options.tls
     ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
     : createHttpServer(handler);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  return server;
 }
+
+/**
+ * How long a kept-alive connection may lie idle before the sandbox closes it: far beyond any
+ * stall of its event loop. Node's idle timer is checked before the connection's pending bytes
+ * are read, so with its default (5 s) a stall longer than that right after an answer (a
+ * compaction of a large state, a full collection of a heap of gigabytes) reset the connection
+ * under a call the client had already sent on it: that call failed `read ECONNRESET` although
+ * the sandbox never read it (a 10× rehearsal ended so, 2026-12-01). The target client lets its
+ * idle connections go after 3 s, so in the product this timer never ends a connection first.
+ */
+export const KEEP_ALIVE_MS = 120_000;
 
 function authorized(req: IncomingMessage, auth: EndpointOptions['auth']): boolean {
   if (!auth) return true;
