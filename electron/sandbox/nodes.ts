@@ -69,11 +69,7 @@ export function nodeSiteRoot(store: View, dataDir: string, host: string): string
     return parentRoot && prefix ? join(parentRoot, prefix) : undefined;
   }
   if (domain.subscription_id === undefined) return undefined;
-  const ws = store.group<{ webspace_id: number }>(
-    'webspaces',
-    'subscription',
-    String(domain.subscription_id),
-  )[0];
+  const ws = store.group<{ webspace_id: number }>('webspaces', 'subscription', domain.subscription_id)[0];
   return ws ? join(httpdocs(ws.webspace_id), host) : undefined;
 }
 

@@ -536,7 +536,7 @@ export const PBA_METHODS: { readonly [M in keyof typeof PBA_SIGNATURES]: PbaHand
   GetCustomerSubscriptionList_API: (v, ctx) => {
     const a = pbaAccount(ctx, int(v, 'AccountID'));
     const rows = ctx.draft
-      .group<SbPbaSubscription>('pbaSubscriptions', 'account', String(a.account_id))
+      .group<SbPbaSubscription>('pbaSubscriptions', 'account', a.account_id)
       .sort((x, y) => x.subscription_id - y.subscription_id)
       .map((s) => [
         s.subscription_id,

@@ -358,7 +358,7 @@ function listOfSubscription(table: string, members: readonly string[]): PoaMetho
     run: (a, ctx) => {
       const s = subscription(ctx, a.int('subscription_id'), false);
       return ctx.draft
-        .group<Row>(table, 'subscription', String(s.subscription_id))
+        .group<Row>(table, 'subscription', s.subscription_id)
         .map((r) => Object.fromEntries(members.map((m) => [m, r[m]])));
     },
   };
@@ -558,7 +558,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
     run: (a, ctx) => {
       const id = account(ctx, a.int('account_id')).account_id;
       return ctx.draft
-        .group<SbSubscription>('subscriptions', 'account', String(id))
+        .group<SbSubscription>('subscriptions', 'account', id)
         .sort((x, y) => x.subscription_id - y.subscription_id)
         .map((s) => subscriptionInfo(s, ctx, false));
     },
@@ -687,7 +687,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
     run: (a, ctx) => {
       const id = account(ctx, a.int('account_id')).account_id;
       return ctx.draft
-        .group<SbDomain>('domains', 'account', String(id))
+        .group<SbDomain>('domains', 'account', id)
         .sort((x, y) => x.domain_id - y.domain_id)
         .map((d) => domainInfo(d, ctx.draft));
     },
@@ -933,7 +933,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
     run: (a, ctx) => {
       const s = subscription(ctx, a.int('subscription_id'), false);
       return ctx.draft
-        .group<SbMailbox>('mailboxes', 'subscription', String(s.subscription_id))
+        .group<SbMailbox>('mailboxes', 'subscription', s.subscription_id)
         .map((m) => ({ user_id: m.mailbox_id, display_name: m.login, login: m.login }));
     },
   },
@@ -942,7 +942,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
     run: (a, ctx) => {
       const { draft } = ctx;
       const s = subscription(ctx, a.int('subscription_id'), false);
-      const key = String(s.subscription_id);
+      const key = s.subscription_id;
       const names = new Map<
         string,
         {
@@ -1010,7 +1010,7 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
         throw new SandboxFault(FAULT.invalidValue, `'${login}' is not a valid database login`);
       subscription(ctx, subscriptionId);
       const db = draft
-        .group<Row>('databases', 'subscription', String(subscriptionId))
+        .group<Row>('databases', 'subscription', subscriptionId)
         .find((d) => d['db_name'] === dbName);
       if (!db)
         throw new SandboxRefusal(
@@ -1037,8 +1037,8 @@ export const POA_METHODS: Readonly<Record<string, PoaMethod>> = {
   'pem.getDatabases': {
     run: (a, ctx) => {
       const s = subscription(ctx, a.int('subscription_id'), false);
-      const users = ctx.draft.group<Row>('databaseUsers', 'subscription', String(s.subscription_id));
-      return ctx.draft.group<Row>('databases', 'subscription', String(s.subscription_id)).map((d) => ({
+      const users = ctx.draft.group<Row>('databaseUsers', 'subscription', s.subscription_id);
+      return ctx.draft.group<Row>('databases', 'subscription', s.subscription_id).map((d) => ({
         database_id: d['database_id'],
         db_name: d['db_name'],
         db_type: d['db_type'],

@@ -259,7 +259,7 @@ export async function startRehearsalSandbox(
     offered: catalogue
       ? { templates: catalogue.templates.length, plans: catalogue.plans.length }
       : { templates: SEED_TEMPLATES.length, plans: SEED_PLANS.length },
-    holdings: () => inPieces(holdingsIn(sandbox.state()), HOLDINGS_PIECE),
+    holdings: () => inPieces(holdingsIn(sandbox.held()), HOLDINGS_PIECE),
     close: () => sandbox.close(),
   };
   return { target, sandbox };

@@ -43,7 +43,8 @@ export interface SandboxOptions {
   readonly faults?: readonly FaultRule[];
   /** How long a committed transaction's request stays "running" (ms; default 0). */
   readonly asyncMs?: number;
-  /** Operations between two snapshots of the state (default 100,000). */
+  /** The least number of operations between two snapshots of the state (default 100,000; more
+   * once the state holds more rows: op-log.ts). */
   readonly compactEvery?: number;
   /** Templates and plans to offer instead of the seed catalogue (a rehearsal copies the real target's). */
   readonly catalogue?: {
@@ -66,7 +67,11 @@ export interface RunningSandbox {
   readonly faults: FaultPlan;
   /** Changes how long new requests run (ms). */
   setAsyncMs(ms: number): void;
+  /** Every table's rows, copies (structured clones): a test may keep or change them. */
   state(): SandboxState;
+  /** Every table's rows as held, not copies (a read-back of a large state must not double the
+   * heap): only to be read, while the sandbox goes on. */
+  held(): SandboxState;
   close(): Promise<void>;
 }
 
@@ -79,11 +84,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const faults = new FaultPlan();
   for (const rule of options.faults ?? []) faults.add(rule);
   let asyncMs = options.asyncMs ?? 0;
-  const commitDraft = (draft: Draft): void => {
-    const change = draft.changeSet();
-    store.apply(change);
-    log.append(change);
-  };
+  const commitDraft = (draft: Draft): void => log.commit(draft.changeSet());
   const txns = new Transactions(store, TABLES, commitDraft, () => asyncMs);
   const templates = options.catalogue?.templates ?? SEED_TEMPLATES;
   const plans = options.catalogue?.plans ?? SEED_PLANS;
@@ -334,6 +335,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         TableName,
         Row[]
       >,
+    held: () => Object.fromEntries(TABLE_NAMES.map((t) => [t, store.all(t)])) as Record<TableName, Row[]>,
     close: async () => {
       await Promise.all([poa, pba, web, dns].map((s) => s.close()));
       log.close();

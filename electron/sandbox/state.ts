@@ -5,7 +5,7 @@
  * attributes) and the asynchronous requests of committed transactions. Rows created inside a
  * transaction carry its `request_id`: while that request runs they are visible but not usable.
  */
-import type { Draft, Row, TableSpec } from './store';
+import type { Draft, Key, Row, TableSpec } from './store';
 
 export interface Person {
   first_name: string;
@@ -192,8 +192,11 @@ export interface SbRequest extends Row {
 }
 
 const by = (k: string) => (r: Row) => String(r[k]);
+/** An owner's id as a group value: the number itself (store.ts). */
+const owner = (k: string) => (r: Row) => r[k] as Key | undefined;
 const lower = (s: unknown): string => String(s).toLowerCase();
-const address = (r: Row): string => `${lower(r['name'])}@${lower(r['domain_name'])}`;
+// Composite keys joined (one flat string), not concatenated (a chain of strings kept per row).
+const address = (r: Row): string => [lower(r['name']), lower(r['domain_name'])].join('@');
 
 export const TABLE_NAMES = [
   'accounts',
@@ -224,56 +227,56 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   members: {
     key: 'member_id',
     unique: { login: (r) => lower(r['login']) },
-    groups: { account: by('account_id') },
+    groups: { account: owner('account_id') },
   },
-  subscriptions: { key: 'subscription_id', groups: { account: by('account_id') } },
-  webspaces: { key: 'webspace_id', groups: { subscription: by('subscription_id') } },
+  subscriptions: { key: 'subscription_id', groups: { account: owner('account_id') } },
+  webspaces: { key: 'webspace_id', groups: { subscription: owner('subscription_id') } },
   domains: {
     key: 'domain_id',
     unique: { name: (r) => lower(r['domain_name']) },
-    groups: { subscription: by('subscription_id'), account: by('account_id') },
+    groups: { subscription: owner('subscription_id'), account: owner('account_id') },
   },
   dnsHostings: { key: 'domain_id' },
   dnsRecords: {
     key: 'record_id',
     unique: {
       content: (r) =>
-        `${lower(r['domain_name'])}|${lower(r['host'])}|${String(r['type'])}|${String(r['data'])}`,
+        [lower(r['domain_name']), lower(r['host']), String(r['type']), String(r['data'])].join('|'),
     },
     groups: { domain: (r) => lower(r['domain_name']) },
   },
   mailboxes: {
     key: 'mailbox_id',
     unique: { address, login: (r) => lower(r['login']) },
-    groups: { subscription: by('subscription_id') },
+    groups: { subscription: owner('subscription_id') },
   },
   forwardings: {
     key: 'forwarding_id',
-    unique: { target: (r) => `${address(r)}>${lower(r['forward_to'])}` },
-    groups: { subscription: by('subscription_id'), address },
+    unique: { target: (r) => [address(r), lower(r['forward_to'])].join('>') },
+    groups: { subscription: owner('subscription_id'), address },
   },
-  aliases: { key: 'alias_id', unique: { address }, groups: { subscription: by('subscription_id') } },
+  aliases: { key: 'alias_id', unique: { address }, groups: { subscription: owner('subscription_id') } },
   databases: {
     key: 'database_id',
-    unique: { name: (r) => `${String(r['db_type'])}:${String(r['db_name'])}` },
-    groups: { subscription: by('subscription_id') },
+    unique: { name: (r) => [String(r['db_type']), String(r['db_name'])].join(':') },
+    groups: { subscription: owner('subscription_id') },
   },
   databaseUsers: {
     key: 'db_user_id',
     unique: { login: by('login') },
-    groups: { subscription: by('subscription_id') },
+    groups: { subscription: owner('subscription_id') },
   },
   ftpUsers: {
     key: 'ftp_user_id',
     unique: { login: by('login') },
-    groups: { subscription: by('subscription_id') },
+    groups: { subscription: owner('subscription_id') },
   },
   pbaAccounts: { key: 'account_id' },
-  pbaSubscriptions: { key: 'subscription_id', groups: { account: by('account_id') } },
+  pbaSubscriptions: { key: 'subscription_id', groups: { account: owner('account_id') } },
   regDomains: { key: 'domain_id', unique: { name: (r) => lower(r['full_domain_name']) } },
-  payTools: { key: 'card_id', groups: { account: by('account_id') } },
-  adjustments: { key: 'adjustment_id', groups: { account: by('account_id') } },
-  attributes: { key: 'key', groups: { match: (r) => `${String(r['name'])}=${String(r['value'])}` } },
+  payTools: { key: 'card_id', groups: { account: owner('account_id') } },
+  adjustments: { key: 'adjustment_id', groups: { account: owner('account_id') } },
+  attributes: { key: 'key', groups: { match: (r) => [String(r['name']), String(r['value'])].join('=') } },
   requests: { key: 'request_id' },
 };
 

@@ -2,8 +2,8 @@
  * The sandbox's memory: tables of rows with in-memory indexes (by id, by unique name, by owner),
  * and drafts — change sets over the tables that a call (or a whole transaction) fills and that
  * are applied at once or thrown away. What a draft applies is appended to the operation log
- * (op-log.ts) before the call is answered, so the state survives a kill without ever being
- * rewritten whole.
+ * (op-log.ts) before it is applied and the call answered, so the state survives a kill without
+ * ever being rewritten whole.
  */
 export type Key = number | string;
 export type Row = Record<string, unknown>;
@@ -13,15 +13,16 @@ export interface TableSpec {
   readonly key: string;
   /** Unique look-ups: index name → the row's value (undefined: not indexed). */
   readonly unique?: Readonly<Record<string, (r: Row) => string | undefined>>;
-  /** Grouped look-ups (rows of one owner): index name → group value. */
-  readonly groups?: Readonly<Record<string, (r: Row) => string | undefined>>;
+  /** Grouped look-ups (rows of one owner): index name → group value (an owner's id as the
+   * number it is: a number key costs the index nothing, a string of it one string per group). */
+  readonly groups?: Readonly<Record<string, (r: Row) => Key | undefined>>;
 }
 
 /** Read access, the same over the committed tables and over a draft. */
 export interface View {
   get<R extends Row>(table: string, key: Key): R | undefined;
   unique<R extends Row>(table: string, index: string, value: string): R | undefined;
-  group<R extends Row>(table: string, index: string, value: string): R[];
+  group<R extends Row>(table: string, index: string, value: Key): R[];
   all<R extends Row>(table: string): R[];
   counter(kind: string): number | undefined;
 }
@@ -33,10 +34,47 @@ export interface ChangeSet {
   readonly counters: Record<string, number>;
 }
 
+/**
+ * The keys of a group's rows in the order they were put: most groups hold one row (the domains
+ * of a subscription, the records of a domain: a few), so one key stands alone and a few share an
+ * array; a Set (~100 bytes even when it holds one key) only for a group grown large.
+ */
+type GroupKeys = Key | Key[] | Set<Key>;
+const GROUP_ARRAY_MAX = 32;
+
+function withKey(keys: GroupKeys | undefined, key: Key): GroupKeys {
+  if (keys === undefined) return key;
+  if (keys instanceof Set) return keys.add(key);
+  if (!Array.isArray(keys)) return [keys, key];
+  if (keys.length < GROUP_ARRAY_MAX) {
+    keys.push(key);
+    return keys;
+  }
+  return new Set([...keys, key]);
+}
+
+/** The group without `key`; undefined when nothing is left. */
+function withoutKey(keys: GroupKeys | undefined, key: Key): GroupKeys | undefined {
+  if (keys === undefined || keys === key) return undefined;
+  if (keys instanceof Set) {
+    keys.delete(key);
+    return keys.size > 0 ? keys : undefined;
+  }
+  if (!Array.isArray(keys)) return keys;
+  const at = keys.indexOf(key);
+  if (at >= 0) keys.splice(at, 1);
+  return keys.length > 1 ? keys : keys[0];
+}
+
+function keysOf(keys: GroupKeys | undefined): Iterable<Key> {
+  if (keys === undefined) return [];
+  return Array.isArray(keys) || keys instanceof Set ? keys : [keys];
+}
+
 class Table {
   readonly rows = new Map<Key, Row>();
   readonly #unique = new Map<string, Map<string, Key>>();
-  readonly #groups = new Map<string, Map<string, Set<Key>>>();
+  readonly #groups = new Map<string, Map<Key, GroupKeys>>();
 
   constructor(readonly spec: TableSpec) {
     for (const name of Object.keys(spec.unique ?? {})) this.#unique.set(name, new Map());
@@ -57,12 +95,8 @@ class Table {
     }
     for (const [name, fn] of Object.entries(this.spec.groups ?? {})) {
       const v = fn(row);
-      if (v === undefined) continue;
       const index = this.#groups.get(name);
-      if (!index) continue;
-      let set = index.get(v);
-      if (!set) index.set(v, (set = new Set()));
-      set.add(key);
+      if (v !== undefined && index) index.set(v, withKey(index.get(v), key));
     }
   }
 
@@ -77,7 +111,11 @@ class Table {
     }
     for (const [name, fn] of Object.entries(this.spec.groups ?? {})) {
       const v = fn(old);
-      if (v !== undefined) this.#groups.get(name)?.get(v)?.delete(key);
+      const index = this.#groups.get(name);
+      if (v === undefined || !index) continue;
+      const left = withoutKey(index.get(v), key);
+      if (left === undefined) index.delete(v);
+      else index.set(v, left);
     }
   }
 
@@ -86,9 +124,13 @@ class Table {
     return key === undefined ? undefined : this.rows.get(key);
   }
 
-  group(index: string, value: string): Row[] {
-    const keys = this.#groups.get(index)?.get(value);
-    return keys ? [...keys].map((k) => this.rows.get(k)).filter((r): r is Row => r !== undefined) : [];
+  group(index: string, value: Key): Row[] {
+    const rows: Row[] = [];
+    for (const k of keysOf(this.#groups.get(index)?.get(value))) {
+      const row = this.rows.get(k);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 }
 
@@ -117,7 +159,7 @@ export class Store implements View {
   unique<R extends Row>(table: string, index: string, value: string): R | undefined {
     return this.table(table).unique(index, value) as R | undefined;
   }
-  group<R extends Row>(table: string, index: string, value: string): R[] {
+  group<R extends Row>(table: string, index: string, value: Key): R[] {
     return this.table(table).group(index, value) as R[];
   }
   all<R extends Row>(table: string): R[] {
@@ -133,6 +175,12 @@ export class Store implements View {
   }
   get counters(): Record<string, number> {
     return Object.fromEntries(this.#counters);
+  }
+  /** How many rows every table holds together. */
+  get rowCount(): number {
+    let rows = 0;
+    for (const table of this.#tables.values()) rows += table.rows.size;
+    return rows;
   }
 
   /** Applies a change set. Idempotent: puts replace by key, deletes of absent rows do nothing,
@@ -184,7 +232,7 @@ export class Draft implements View {
     const found = this.parent.unique<R>(table, index, value);
     return found && !this.#hidden(table, found[this.keys(table)] as Key) ? found : undefined;
   }
-  group<R extends Row>(table: string, index: string, value: string): R[] {
+  group<R extends Row>(table: string, index: string, value: Key): R[] {
     const fn = this.specs[table]?.groups?.[index];
     const key = this.keys(table);
     const base = this.parent.group<R>(table, index, value).filter((r) => !this.#hidden(table, r[key] as Key));
