@@ -56,6 +56,7 @@ export const CALL_CHANNELS = [
   'rehearsal:start',
   'rehearsal:list',
   'rehearsal:show',
+  'rehearsal:holdings',
   'rehearsal:diff',
   'rehearsal:signoff',
   'rehearsal:status',

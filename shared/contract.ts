@@ -39,14 +39,17 @@ import {
 } from './model/ipmap';
 import type { DnsSheet, ResyncResult } from './model/cutover';
 import { CHECK_KINDS, type CheckRun, type CheckSettingsView } from './model/checks';
-import type {
-  RehearsalDiff,
-  RehearsalOutcome,
-  RehearsalProgress,
-  RehearsalRecord,
-  RehearsalStatus,
-  SignOff,
-  SignOffPolicy,
+import {
+  HOLDING_KINDS,
+  HOLDINGS_PAGE_MAX,
+  type HoldingsPage,
+  type RehearsalDiff,
+  type RehearsalOutcome,
+  type RehearsalProgress,
+  type RehearsalRecord,
+  type RehearsalStatus,
+  type SignOff,
+  type SignOffPolicy,
 } from './model/rehearsal';
 import type { TargetBrowse, TargetTestResult, TargetView } from './model/target';
 import { NODE_ROLES, type NodeTestResult, type NodeView } from './model/nodes';
@@ -378,6 +381,16 @@ export const callSchemas = {
   'rehearsal:start': migrationSubset.extend({ content: z.boolean().optional(), author }).strict(),
   'rehearsal:list': z.object({ projectId }).strict(),
   'rehearsal:show': z.object({ projectId, id: rehearsalId.optional() }).strict(),
+  'rehearsal:holdings': z
+    .object({
+      projectId,
+      id: rehearsalId.optional(),
+      kind: z.enum(HOLDING_KINDS).optional(),
+      search: z.string().max(200).optional(),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(HOLDINGS_PAGE_MAX),
+    })
+    .strict(),
   'rehearsal:diff': z
     .object({ projectId, id: rehearsalId.optional(), against: rehearsalId.optional() })
     .strict(),
@@ -533,7 +546,10 @@ export interface CallResponses {
   'review:merge-comments': { readonly added: number; readonly total: number };
   'rehearsal:start': { readonly rehearsalId: string };
   'rehearsal:list': readonly RehearsalRecord[];
+  /** The record and its counts per kind; the objects come a page at a time (rehearsal:holdings). */
   'rehearsal:show': RehearsalOutcome;
+  /** A page of the rehearsal's objects (at most HOLDINGS_PAGE_MAX), streamed from its holdings.json. */
+  'rehearsal:holdings': HoldingsPage;
   'rehearsal:diff': RehearsalDiff;
   'rehearsal:signoff': SignOff;
   'rehearsal:status': RehearsalStatus;

@@ -164,6 +164,8 @@ const handlers: HandlerMap = {
   },
   'rehearsal:list': (core, req) => core.rehearsals.list(req.projectId),
   'rehearsal:show': (core, req) => core.rehearsals.outcome(req.projectId, req.id),
+  'rehearsal:holdings': (core, { projectId, id, ...query }) =>
+    core.rehearsals.holdingsPage(projectId, id, query),
   'rehearsal:diff': (core, req) => core.rehearsals.diff(req.projectId, req.id, req.against),
   'rehearsal:signoff': (core, req) => core.rehearsals.signOff(req.projectId, req.id, req.author, req.comment),
   'rehearsal:status': (core, req) => core.rehearsals.status(req.projectId),

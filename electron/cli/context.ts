@@ -37,12 +37,18 @@ export const EXIT_USAGE = 2;
 const USAGE_CODES = new Set(['invalid-input', 'project-required', 'usage']);
 
 /**
+ * What an action returns when it wrote its output to stdout itself, in pieces (an output too
+ * large to be one string: a rehearsal's ~2 million objects at 10×).
+ */
+export const WRITTEN = { written: true } as const;
+
+/**
  * Wraps a command's action: builds the core from the global options, prints what the action
- * returns (JSON on stdout with --json, text otherwise), and maps errors to exit codes with the
- * message on stderr.
+ * returns (JSON on stdout with --json, text otherwise; nothing when it wrote its own), and maps
+ * errors to exit codes with the message on stderr.
  */
 export function action<A extends unknown[]>(
-  run: (ctx: CliContext, ...args: A) => Promise<{ json: unknown; text: string }>,
+  run: (ctx: CliContext, ...args: A) => Promise<{ json: unknown; text: string } | typeof WRITTEN>,
 ): (...args: [...A, Command]) => Promise<void> {
   return async (...all) => {
     const command = all[all.length - 1] as Command;
@@ -82,6 +88,7 @@ export function action<A extends unknown[]>(
     };
     try {
       const out = await run(ctx, ...args);
+      if ('written' in out) return;
       process.stdout.write(
         options.json
           ? `${JSON.stringify(out.json, null, 2)}\n`

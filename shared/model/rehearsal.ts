@@ -101,11 +101,41 @@ export interface RehearsalRecord {
   readonly signOff?: SignOff;
   /** What the plan was made from (revisions of mapping, selection, decisions …), for "what changed since". */
   readonly basis?: Readonly<Record<string, string>>;
+  /** How many objects its holdings.json holds, per kind (counted as it was written). */
+  readonly holdingCounts?: HoldingCounts;
 }
 
-/** A rehearsal with everything it holds, object by object. */
+export interface HoldingCounts {
+  readonly total: number;
+  readonly kinds: Readonly<Partial<Record<HoldingKind, number>>>;
+}
+
+/**
+ * A rehearsal as it is shown: its record and how many objects it holds per kind. The objects
+ * themselves (up to ~2 million at 10×) are never sent whole: they are read a page at a time
+ * (`rehearsal:holdings`), or streamed (`mm rehearsal show`, exports, bundles).
+ */
 export interface RehearsalOutcome extends RehearsalRecord {
-  readonly holdings: readonly TargetHolding[];
+  readonly holdingCounts: HoldingCounts;
+}
+
+/** The most holdings one page may ask for. */
+export const HOLDINGS_PAGE_MAX = 1_000;
+
+/** A page of a rehearsal's holdings: kind and search (name or owner, any case) filter them. */
+export interface HoldingsQuery {
+  readonly kind?: HoldingKind;
+  readonly search?: string;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface HoldingsPage {
+  readonly rows: readonly TargetHolding[];
+  /** How many holdings pass the filters. */
+  readonly matched: number;
+  /** How many the rehearsal holds. */
+  readonly total: number;
 }
 
 export interface SignOff {
@@ -125,12 +155,19 @@ export interface HoldingChange {
   readonly fields: Readonly<Record<string, readonly [string, string]>>;
 }
 
+/** The most added, removed or changed holdings a diff lists (its counts stay exact). */
+export const DIFF_LIST_MAX = 1_000;
+
 export interface RehearsalDiff {
   readonly from: { readonly id: string; readonly fingerprint: string; readonly createdAt: string } | null;
   readonly to: { readonly id: string; readonly fingerprint: string; readonly createdAt: string };
+  /** The first DIFF_LIST_MAX of each list; `counts` says how many there are in all. */
   readonly added: readonly TargetHolding[];
   readonly removed: readonly TargetHolding[];
   readonly changed: readonly HoldingChange[];
+  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
+  /** True for a list cut at DIFF_LIST_MAX. */
+  readonly truncated: { readonly added: boolean; readonly removed: boolean; readonly changed: boolean };
   /** Failures and not-carried items that are new or gone since the previous rehearsal. */
   readonly newProblems: readonly RehearsalItem[];
   readonly goneProblems: readonly RehearsalItem[];

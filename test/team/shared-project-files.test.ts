@@ -76,7 +76,9 @@ async function view(core: Core, dataDir: string, probe: Probe) {
     signOffs: await core.rehearsals.signOffs(PROJECT),
     status: await core.rehearsals.status(PROJECT),
     rehearsals: rehearsals.map((r) => ({ id: r.id, state: r.state, fingerprint: r.fingerprint })),
-    holdings: newest ? (await core.rehearsals.outcome(PROJECT, newest.id)).holdings.length : 0,
+    holdings: newest
+      ? (await core.rehearsals.holdingsPage(PROJECT, newest.id, { offset: 0, limit: 1 })).total
+      : 0,
     jobs: jobs.map((j) => ({ id: j.jobId, state: j.state, migrated: j.objects.migrated })),
     report: reportRows(report.content),
     results: (await core.verification.all(PROJECT)).length,

@@ -61,6 +61,7 @@ describe('contract surface', () => {
           "projects:watch",
           "rehearsal:diff",
           "rehearsal:export",
+          "rehearsal:holdings",
           "rehearsal:list",
           "rehearsal:policy",
           "rehearsal:show",

@@ -3,17 +3,67 @@
  * (progress on stderr) and prints what the real run would create; exits 0 only when every
  * object of the rehearsal migrated. `mm rehearsal list|show|diff|signoff|export|status|policy`
  * reads rehearsals, signs one off and sets the project's sign-off policy.
+ *
+ * `show` and `export` write a rehearsal's objects (~2 million at 10×) as they stream from its
+ * holdings.json, piece by piece, to stdout or the file: never one string or array of them all.
  */
-import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type {
   RehearsalDiff,
   RehearsalOutcome,
   RehearsalRecord,
   SignOffPolicy,
+  TargetHolding,
 } from '../../../shared/model/rehearsal';
 import { MmError } from '../../core/errors';
-import { type CliContext, EXIT_FAILURE, action, table } from '../context';
+import { rehearsalJsonPieces } from '../../core/rehearsal/rehearsal-report';
+import { type CliContext, EXIT_FAILURE, WRITTEN, action, table } from '../context';
+
+type Pieces = AsyncIterable<readonly TargetHolding[]>;
+
+/** Writes the pieces to a stream as they come, waiting whenever it asks to. */
+async function writePieces(out: Writable, pieces: AsyncIterable<string> | Iterable<string>): Promise<void> {
+  for await (const piece of pieces) if (piece !== '' && !out.write(piece)) await once(out, 'drain');
+}
+
+/** Writes the pieces to a new file (0600), replacing what was there. */
+async function writeFilePieces(
+  file: string,
+  pieces: AsyncIterable<string> | Iterable<string>,
+): Promise<void> {
+  const fh = await open(file, 'w', 0o600);
+  try {
+    for await (const piece of pieces) await fh.write(piece);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** At most `limit` holdings of the pieces (all of them without a limit); the rest is not read. */
+async function* limited(pieces: Pieces, limit: number | undefined): AsyncGenerator<readonly TargetHolding[]> {
+  let left = limit ?? Infinity;
+  for await (const part of pieces) {
+    if (left <= 0) return;
+    const kept = part.length <= left ? part : part.slice(0, left);
+    left -= kept.length;
+    yield kept;
+  }
+}
+
+function limitOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new MmError(
+      'invalid-input',
+      `--limit is a whole number of objects, 0 or more, not "${text}"`,
+      '--limit',
+    );
+  return n;
+}
 
 export interface RehearseCliOptions {
   readonly content: boolean;
@@ -106,35 +156,84 @@ export async function runRehearsal(
 }
 
 function diffText(d: RehearsalDiff): string {
+  const c = d.counts;
   const head = d.from
-    ? `Rehearsal ${d.to.id} against ${d.from.id}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed.`
-    : `Rehearsal ${d.to.id}: no earlier rehearsal to compare with (${d.added.length} objects).`;
+    ? `Rehearsal ${d.to.id} against ${d.from.id}: ${c.added} added, ${c.removed} removed, ${c.changed} changed.`
+    : `Rehearsal ${d.to.id}: no earlier rehearsal to compare with (${c.added} objects).`;
   const lines = [head];
   if (d.from && d.from.fingerprint !== d.to.fingerprint)
     lines.push(`Plan fingerprint ${d.from.fingerprint} → ${d.to.fingerprint}`);
+  const more = (listed: number, count: number, what: string): void => {
+    if (count > listed) lines.push(`  … ${count - listed} more ${what} (the first ${listed} are listed)`);
+  };
   if (d.from) {
     for (const h of d.added) lines.push(`  + ${h.kind} ${h.name}`);
+    more(d.added.length, c.added, 'added');
     for (const h of d.removed) lines.push(`  - ${h.kind} ${h.name}`);
-    for (const c of d.changed)
+    more(d.removed.length, c.removed, 'removed');
+    for (const ch of d.changed)
       lines.push(
-        `  ~ ${c.kind} ${c.name}: ${Object.entries(c.fields)
+        `  ~ ${ch.kind} ${ch.name}: ${Object.entries(ch.fields)
           .map(([k, [a, b]]) => `${k} ${a} → ${b}`)
           .join('; ')}`,
       );
+    more(d.changed.length, c.changed, 'changed');
   }
   for (const p of d.newProblems) lines.push(`  new problem: ${p.object}: ${p.step} — ${p.message}`);
   for (const p of d.goneProblems) lines.push(`  problem gone: ${p.object}: ${p.step} — ${p.message}`);
   return lines.join('\n');
 }
 
-function showText(o: RehearsalOutcome): string {
-  return [
-    textOf(o),
-    table(
-      ['kind', 'object', 'owner'],
-      o.holdings.map((h) => [h.kind, h.name, h.owner ?? '']),
-    ),
-  ].join('\n');
+/** A holding's row of the text table: kind, object, owner. */
+const holdingCells = (h: TargetHolding): string[] => [h.kind, h.name, h.owner ?? ''];
+
+/**
+ * `mm rehearsal show` as text, in pieces: the record, the objects per kind, then the objects
+ * (every one, or the first --limit: `holdings` is cut already) as they stream by. The columns are as wide as the first piece needs (a
+ * longer cell later pushes its row's next cell right: the whole is never held to measure it).
+ */
+async function* showText(o: RehearsalOutcome, holdings: Pieces): AsyncGenerator<string> {
+  yield `${textOf(o)}\n`;
+  const kinds = Object.entries(o.holdingCounts.kinds).filter(([, n]) => (n ?? 0) > 0);
+  yield `${o.holdingCounts.total} objects in the rehearsal sandbox${kinds.length > 0 ? ':' : '.'}\n`;
+  if (kinds.length > 0)
+    yield `${table(
+      ['kind', 'objects'],
+      kinds.map(([k, n]) => [k, String(n)]),
+    )}\n`;
+  const head = ['kind', 'object', 'owner'];
+  let widths: number[] | undefined;
+  const line = (cells: readonly string[], w: readonly number[]): string =>
+    `${cells
+      .map((c, i) => c.padEnd(w[i] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
+  let shown = 0;
+  for await (const part of holdings) {
+    if (part.length === 0) continue;
+    const rows = part.map(holdingCells);
+    if (!widths) {
+      // the last column is not padded
+      widths = [0, 1].map((i) => Math.max((head[i] ?? '').length, ...rows.map((r) => (r[i] ?? '').length)));
+      yield line(head, widths);
+    }
+    let text = '';
+    for (const r of rows) text += line(r, widths);
+    shown += part.length;
+    yield text;
+  }
+  if (shown < o.holdingCounts.total)
+    yield `… ${o.holdingCounts.total - shown} more objects (every one: mm rehearsal show ${o.id} without --limit, or --json).\n`;
+}
+
+/** The pretty JSON `{"fileName": …, "content": "…"}` of an export to stdout, its content written in pieces. */
+async function* exportJson(
+  fileName: string,
+  content: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<string> {
+  yield `{\n  "fileName": ${JSON.stringify(fileName)},\n  "content": "`;
+  for await (const piece of content) yield JSON.stringify(piece).slice(1, -1);
+  yield '"\n}\n';
 }
 
 const POLICIES: readonly SignOffPolicy[] = ['required', 'not-required', 'after-first-rehearsal'];
@@ -169,10 +268,19 @@ export function registerRehearsalCommands(program: Command): void {
     );
   r.command('show [id]')
     .description('one rehearsal (default: the newest): counts, problems, every object it would create')
+    .option('--limit <n>', 'list at most n objects (default: every one)')
     .action(
-      action(async (ctx, id: string | undefined) => {
-        const o = await ctx.core.rehearsals.outcome(await ctx.projectId(), id);
-        return { json: o, text: showText(o) };
+      action(async (ctx, id: string | undefined, opts: { limit?: string }) => {
+        const limit = limitOf(opts.limit);
+        const projectId = await ctx.projectId();
+        const o = await ctx.core.rehearsals.outcome(projectId, id);
+        const holdings = limited(await ctx.core.rehearsals.holdings(projectId, o.id), limit);
+        // {...record, holdings: [...]} as scripts always read it, written as the holdings stream by
+        await writePieces(
+          process.stdout,
+          ctx.options.json ? rehearsalJsonPieces(o, holdings) : showText(o, holdings),
+        );
+        return WRITTEN;
       }),
     );
   r.command('diff [id]')
@@ -205,12 +313,20 @@ export function registerRehearsalCommands(program: Command): void {
       action(async (ctx, id: string | undefined, o: { format: string; out?: string }) => {
         if (o.format !== 'html' && o.format !== 'csv' && o.format !== 'json')
           throw new MmError('invalid-input', `--format is html, csv or json, not "${o.format}"`, '--format');
-        const file = await ctx.core.rehearsals.report(await ctx.projectId(), o.format, id);
-        if (o.out) await writeFile(o.out, file.content, { mode: 0o600 });
-        return {
-          json: { fileName: file.fileName, ...(o.out ? { out: o.out } : { content: file.content }) },
-          text: o.out ? `Wrote ${o.out}` : file.content,
-        };
+        // CSV and JSON hold every object: written as the rehearsal's holdings stream by
+        const file = await ctx.core.rehearsals.reportStream(await ctx.projectId(), o.format, id);
+        if (o.out) {
+          await writeFilePieces(o.out, file.pieces);
+          return {
+            json: { fileName: file.fileName, out: o.out },
+            text: `Wrote ${o.out}`,
+          };
+        }
+        await writePieces(
+          process.stdout,
+          ctx.options.json ? exportJson(file.fileName, file.pieces) : file.pieces,
+        );
+        return WRITTEN;
       }),
     );
   r.command('status')

@@ -158,7 +158,15 @@ async function localLines(file: string): Promise<AsyncIterable<string> | undefin
     stream.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? resolve(false) : reject(e)));
   });
   if (!opened) return undefined;
-  return createInterface({ input: stream, crlfDelay: Infinity });
+  // A reader may stop early (the first objects of a report, `show --limit`): the file is closed
+  // then too, not left open until the process ends.
+  return (async function* (): AsyncGenerator<string> {
+    try {
+      yield* createInterface({ input: stream, crlfDelay: Infinity });
+    } finally {
+      stream.destroy();
+    }
+  })();
 }
 
 async function pgLines(

@@ -5,6 +5,7 @@
  */
 import type { StepStatusRow, ObjectStatusRow } from '../../../shared/model/migration';
 import type {
+  HoldingCounts,
   HoldingKind,
   RehearsalCreate,
   RehearsalItem,
@@ -54,6 +55,13 @@ export class CreateCounter {
         this.#bytes += Number(h.fields['bytes'] ?? 0);
       }
     }
+  }
+
+  /** Every holding per kind (the create counts leave some kinds out and split domains by role). */
+  holdingCounts(): HoldingCounts {
+    let total = 0;
+    for (const n of this.#kinds.values()) total += n;
+    return { total, kinds: Object.fromEntries(this.#kinds) };
   }
 
   counts(): RehearsalCreate {

@@ -1,11 +1,25 @@
 /**
  * A rehearsal as a plan to sign, in the report shape every report uses (ReportDoc), so the same
- * renderers make its HTML and CSV: what the real run would create per kind and per object, what
- * failed and what cannot be carried, the fingerprint, the sign-off, and the diff against the
- * previous rehearsal. The JSON export is the outcome itself (rehearsalJson).
+ * renderers make its HTML: what the real run would create per kind and per object, what failed
+ * and what cannot be carried, the fingerprint, the sign-off, and the diff against the previous
+ * rehearsal. At 10× a rehearsal holds ~2 million objects: the HTML lists the first
+ * REPORT_HOLDINGS_MAX of them and says how many more the CSV and JSON hold; those two are
+ * written in pieces as the holdings stream by (rehearsalCsv, rehearsalJsonPieces), never as one
+ * string of the whole.
  */
-import type { RehearsalDiff, RehearsalOutcome } from '../../../shared/model/rehearsal';
+import type {
+  RehearsalDiff,
+  RehearsalOutcome,
+  RehearsalRecord,
+  TargetHolding,
+} from '../../../shared/model/rehearsal';
+import { csvLine } from '../report/render';
 import type { ReportDoc, ReportSection } from '../report/report-doc';
+
+/** The most objects the HTML report lists (the CSV and JSON list every one). */
+export const REPORT_HOLDINGS_MAX = 1_000;
+
+type Pieces = AsyncIterable<readonly TargetHolding[]> | Iterable<readonly TargetHolding[]>;
 
 const CREATE_LABELS: readonly [keyof NonNullable<RehearsalOutcome['create']>, string][] = [
   ['accounts', 'Accounts'],
@@ -29,17 +43,46 @@ const fieldText = (fields: Readonly<Record<string, string>>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
 
+/** The first REPORT_HOLDINGS_MAX holdings of the pieces (the rest is not read). */
+export async function headOf(pieces: Pieces, max = REPORT_HOLDINGS_MAX): Promise<TargetHolding[]> {
+  const out: TargetHolding[] = [];
+  for await (const part of pieces) {
+    for (const h of part) {
+      if (out.length >= max) return out;
+      out.push(h);
+    }
+  }
+  return out;
+}
+
+/** The note of the objects section: where the objects beyond the listed ones are. */
+function objectsNote(listed: number, total: number, elsewhere: string): string {
+  const base =
+    'Read back from the rehearsal sandbox after the batch: passwords and ids the target assigns are left out.';
+  return listed < total
+    ? `${base} The first ${listed} of ${total} objects are listed here; ${total - listed} more are in ${elsewhere}.`
+    : base;
+}
+
+/**
+ * The report of a rehearsal whose first holdings are `head` (at most REPORT_HOLDINGS_MAX): its
+ * objects section and CSV table list those; `elsewhere` names where the rest are.
+ */
 export function rehearsalReport(
   o: RehearsalOutcome,
+  head: readonly TargetHolding[],
   diff: RehearsalDiff | null,
   projectName: string,
+  elsewhere = 'the CSV and JSON exports',
 ): ReportDoc {
   const create = o.create;
+  const total = o.holdingCounts.total;
+  const listed = Math.min(head.length, total);
   const objects: ReportSection = {
     title: 'What the real run would create, object by object',
-    note: 'Read back from the rehearsal sandbox after the batch: passwords and ids the target assigns are left out.',
+    note: objectsNote(listed, total, elsewhere),
     columns: ['kind', 'object', 'owner', 'fields'],
-    rows: o.holdings.map((h) => [h.kind, h.name, h.owner ?? '', fieldText(h.fields)]),
+    rows: head.slice(0, listed).map((h) => [h.kind, h.name, h.owner ?? '', fieldText(h.fields)]),
   };
   const problems = (title: string, items: RehearsalOutcome['failures']): ReportSection => ({
     title,
@@ -61,6 +104,11 @@ export function rehearsalReport(
       title: diff.from
         ? `Changes since rehearsal ${diff.from.id} (${diff.from.createdAt})`
         : 'Changes: no earlier rehearsal to compare with',
+      note: `${diff.counts.added} added, ${diff.counts.removed} removed, ${diff.counts.changed} changed${
+        diff.truncated.added || diff.truncated.removed || diff.truncated.changed
+          ? ` (each list shows its first ${Math.max(diff.added.length, diff.removed.length, diff.changed.length)})`
+          : ''
+      }.`,
       columns: ['change', 'kind', 'object', 'detail'],
       rows: [
         ...diff.added.map((h) => ['added', h.kind, h.name, fieldText(h.fields)]),
@@ -129,26 +177,75 @@ export function rehearsalReport(
         ]
       : [],
     sections,
-    // One row per object the run would create, then one per failure and not-carried item.
+    // One row per object listed, then one per failure and not-carried item (the streamed CSV,
+    // rehearsalCsv, has a row for every object).
     csv: {
       title: 'Rehearsal',
-      columns: ['status', 'kind', 'object', 'owner', 'detail'],
+      columns: CSV_COLUMNS,
       rows: [
-        ...o.holdings.map((h) => ['create', h.kind, h.name, h.owner ?? '', fieldText(h.fields)]),
-        ...(o.failures ?? []).map((i) => ['failed', i.kind, i.object, '', `${i.step}: ${i.message}`]),
-        ...(o.cannotCarry ?? []).map((i) => [
-          'cannot carry',
-          i.kind,
-          i.object,
-          '',
-          `${i.step}: ${i.message}`,
-        ]),
+        ...head.slice(0, listed).map(holdingRow),
+        ...(listed < total ? [['more', '', '', '', `${total - listed} more objects: ${elsewhere}`]] : []),
+        ...problemRows(o),
       ],
     },
   };
 }
 
-/** The JSON export: the whole outcome, with the diff when there is one. */
-export function rehearsalJson(o: RehearsalOutcome, diff: RehearsalDiff | null): string {
-  return `${JSON.stringify({ ...o, ...(diff ? { diff } : {}) }, null, 2)}\n`;
+const CSV_COLUMNS = ['status', 'kind', 'object', 'owner', 'detail'] as const;
+
+const holdingRow = (h: TargetHolding): string[] => [
+  'create',
+  h.kind,
+  h.name,
+  h.owner ?? '',
+  fieldText(h.fields),
+];
+
+function problemRows(o: RehearsalRecord): string[][] {
+  return [
+    ...(o.failures ?? []).map((i) => ['failed', i.kind, i.object, '', `${i.step}: ${i.message}`]),
+    ...(o.cannotCarry ?? []).map((i) => ['cannot carry', i.kind, i.object, '', `${i.step}: ${i.message}`]),
+  ];
+}
+
+/** The CSV export in pieces: one row per object the run would create, then one per problem. */
+export async function* rehearsalCsv(o: RehearsalRecord, holdings: Pieces): AsyncGenerator<string> {
+  yield csvLine(CSV_COLUMNS);
+  for await (const part of holdings) {
+    let text = '';
+    for (const h of part) text += csvLine(holdingRow(h));
+    yield text;
+  }
+  let rest = '';
+  for (const row of problemRows(o)) rest += csvLine(row);
+  if (rest !== '') yield rest;
+}
+
+/**
+ * The JSON of a rehearsal in pieces: `{...record, "holdings": [...], ...tail}` (the shape of the
+ * outcome with its holdings that `mm rehearsal show --json` and the JSON export always had),
+ * every holding on a line of its own; `tail` (the diff) goes after the holdings.
+ */
+export async function* rehearsalJsonPieces(
+  record: RehearsalRecord,
+  holdings: Pieces,
+  tail: Readonly<Record<string, unknown>> = {},
+): AsyncGenerator<string> {
+  // The record's own "holdings" (an old bundle's) would be a second key of that name.
+  const { holdings: _carried, ...head } = record as RehearsalRecord & { holdings?: unknown };
+  const opening = JSON.stringify(head, null, 2);
+  yield `${opening.slice(0, opening.lastIndexOf('}')).trimEnd()}${opening === '{}' ? '' : ','}\n  "holdings": [`;
+  let first = true;
+  for await (const part of holdings) {
+    let text = '';
+    for (const h of part) {
+      text += `${first ? '\n' : ',\n'}    ${JSON.stringify(h)}`;
+      first = false;
+    }
+    if (text !== '') yield text;
+  }
+  let closing = first ? ']' : '\n  ]';
+  for (const [k, v] of Object.entries(tail))
+    closing += `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}`;
+  yield `${closing}\n}\n`;
 }

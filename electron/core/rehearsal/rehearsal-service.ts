@@ -10,16 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobSummary, PlanStep, StepOutcome } from '../../../shared/model/migration';
-import type {
-  RehearsalCatalogue,
-  RehearsalDiff,
-  RehearsalItem,
-  RehearsalOutcome,
-  RehearsalRecord,
-  RehearsalStatus,
-  SignOff,
-  SignOffPolicy,
-  TargetHolding,
+import {
+  HOLDINGS_PAGE_MAX,
+  type HoldingsPage,
+  type HoldingsQuery,
+  type RehearsalCatalogue,
+  type RehearsalDiff,
+  type RehearsalItem,
+  type RehearsalOutcome,
+  type RehearsalRecord,
+  type RehearsalStatus,
+  type SignOff,
+  type SignOffPolicy,
+  type TargetHolding,
 } from '../../../shared/model/rehearsal';
 import type { ReportFile } from '../../../shared/model/report';
 import { osAuthor } from '../decisions/author';
@@ -40,10 +43,12 @@ import type { ClientOptions } from '../target/call-runner';
 import { PbaClient } from '../target/pba-client';
 import { PoaClient } from '../target/poa-client';
 import type { TargetService } from '../target/target-service';
-import { diffRehearsals } from './diff';
+import { StreamedArray } from '../review/bundle';
+import { type DiffSide, diffRehearsals } from './diff';
+import { pageOfHoldings } from './holdings-query';
 import { CreateCounter, contentHoldings, problemsOf } from './outcome';
 import { ThrowawayNodes } from './throwaway-nodes';
-import { rehearsalJson, rehearsalReport } from './rehearsal-report';
+import { headOf, rehearsalCsv, rehearsalJsonPieces, rehearsalReport } from './rehearsal-report';
 import { RehearsalStore, newRehearsalId } from './rehearsal-store';
 import type { StartThrowawayTarget, ThrowawayCatalogue } from './throwaway-target';
 
@@ -326,6 +331,7 @@ export class RehearsalService {
         fingerprint,
         objects: summary.objects,
         create: counter.counts(),
+        holdingCounts: counter.holdingCounts(),
         // Skipped on purpose (--no-content) is not "cannot be carried".
         cannotCarry: record.content
           ? cannotCarry
@@ -443,9 +449,31 @@ export class RehearsalService {
     return (found[0] as RehearsalRecord).id;
   }
 
+  /** The rehearsal's record and how many objects it holds per kind (never the objects). */
   async outcome(projectId: string, id?: string): Promise<RehearsalOutcome> {
     const resolved = await this.resolveId(projectId, id);
     return this.withSignOff(await this.store.outcome(projectId, resolved), await this.signOffs(projectId));
+  }
+
+  /** The rehearsal's objects in pieces, streamed from holdings.json: the caller keeps no more than it needs. */
+  async holdings(projectId: string, id?: string): Promise<AsyncIterable<readonly TargetHolding[]>> {
+    return this.store.holdings(projectId, await this.resolveId(projectId, id));
+  }
+
+  /** One page of the rehearsal's objects (kind and search filter them), with how many match and how many there are. */
+  async holdingsPage(projectId: string, id: string | undefined, query: HoldingsQuery): Promise<HoldingsPage> {
+    if (query.limit > HOLDINGS_PAGE_MAX || query.limit < 1 || query.offset < 0)
+      throw new MmError(
+        'invalid-input',
+        `A page of holdings is 1 to ${HOLDINGS_PAGE_MAX} objects from an offset of 0 or more (asked: ${query.limit} from ${query.offset}).`,
+        'limit',
+      );
+    return pageOfHoldings(await this.holdings(projectId, id), query);
+  }
+
+  /** A side of a diff: the record, its holdings streamed afresh on every pass. */
+  private side(projectId: string, record: RehearsalRecord): DiffSide {
+    return { record, holdings: () => this.store.holdings(projectId, record.id) };
   }
 
   /** Against the rehearsal before it (or a given one). */
@@ -453,42 +481,66 @@ export class RehearsalService {
     return this.diffOf(projectId, await this.outcome(projectId, id), against);
   }
 
-  /** The diff of an outcome already read (its holdings are not read a second time). */
-  private async diffOf(projectId: string, to: RehearsalOutcome, against?: string): Promise<RehearsalDiff> {
-    let from: RehearsalOutcome | null = null;
+  /** The diff of a rehearsal against the one before it (or `against`), both sides streamed. */
+  private async diffOf(projectId: string, to: RehearsalRecord, against?: string): Promise<RehearsalDiff> {
+    let from: RehearsalRecord | null = null;
     if (against !== undefined) from = await this.outcome(projectId, against);
     else {
       const older = (await this.store.list(projectId)).find(
         (r) => r.createdAt < to.createdAt || (r.createdAt === to.createdAt && r.id < to.id),
       );
-      if (older) from = await this.store.outcome(projectId, older.id);
+      if (older) from = older;
     }
-    return diffRehearsals(from, to);
+    return diffRehearsals(from ? this.side(projectId, from) : null, this.side(projectId, to));
   }
 
+  /**
+   * The rehearsal's report as one string (the API's export). The HTML lists the first
+   * REPORT_HOLDINGS_MAX objects; CSV and JSON hold every one: saved to disk, use reportStream.
+   */
   async report(projectId: string, format: 'html' | 'csv' | 'json', id?: string): Promise<ReportFile> {
-    const outcome = await this.outcome(projectId, id);
-    return this.render(projectId, outcome, await this.diffOf(projectId, outcome), format);
+    const streamed = await this.reportStream(projectId, format, id);
+    let content = '';
+    for await (const piece of streamed.pieces) content += piece;
+    return { fileName: streamed.fileName, mimeType: streamed.mimeType, content };
   }
 
-  private async render(
+  /** The rehearsal's report in pieces (CSV and JSON: every object, as holdings.json streams by). */
+  async reportStream(
     projectId: string,
-    outcome: RehearsalOutcome,
-    diff: RehearsalDiff,
     format: 'html' | 'csv' | 'json',
-  ): Promise<ReportFile> {
+    id?: string,
+  ): Promise<StreamedReport> {
+    const outcome = await this.outcome(projectId, id);
     const name = `${projectId}-rehearsal-${outcome.id}`;
+    const holdings = (): Promise<AsyncIterable<readonly TargetHolding[]>> =>
+      this.store.holdings(projectId, outcome.id);
+    if (format === 'csv')
+      return {
+        fileName: `${name}.csv`,
+        mimeType: 'text/csv',
+        pieces: rehearsalCsv(outcome, await holdings()),
+      };
+    const diff = await this.diffOf(projectId, outcome);
     if (format === 'json')
       return {
         fileName: `${name}.json`,
         mimeType: 'application/json',
-        content: rehearsalJson(outcome, diff),
+        pieces: rehearsalJsonPieces(outcome, await holdings(), { diff }),
       };
+    const html = await this.html(projectId, outcome, diff);
+    return { fileName: `${name}.html`, mimeType: 'text/html', pieces: [html] };
+  }
+
+  private async html(
+    projectId: string,
+    outcome: RehearsalOutcome,
+    diff: RehearsalDiff,
+    elsewhere?: string,
+  ): Promise<string> {
     const project = await this.deps.shared.projects.read(projectId);
-    const doc = rehearsalReport(outcome, diff, project.name);
-    return format === 'html'
-      ? { fileName: `${name}.html`, mimeType: 'text/html', content: renderHtml(doc) }
-      : { fileName: `${name}.csv`, mimeType: 'text/csv', content: renderCsv(doc) };
+    const head = await headOf(await this.store.holdings(projectId, outcome.id));
+    return renderHtml(rehearsalReport(outcome, head, diff, project.name, elsewhere));
   }
 
   /** Signs a finished rehearsal off: recorded in signoffs.jsonl and the project's log. */
@@ -634,24 +686,47 @@ export class RehearsalService {
     );
   }
 
-  /** For a review bundle: every rehearsal with its objects, the sign-offs and forced runs. */
+  /**
+   * For a review bundle: the newest 10 rehearsals' records (no objects inside), the sign-offs and
+   * forced runs, and each rehearsal's objects as a member of its own
+   * (`rehearsals/<id>/holdings.json`), streamed from its holdings.json as the bundle is written
+   * and masked holding by holding; the newest one's report (its HTML and CSV list the first
+   * objects: every one is in the member).
+   */
   async forBundle(projectId: string): Promise<Record<string, unknown>> {
     const list = await this.store.list(projectId);
     if (list.length === 0) return {};
+    const signOffs = await this.signOffs(projectId);
     const outcomes: RehearsalOutcome[] = [];
-    for (const r of list.slice(0, 10)) outcomes.push(await this.store.outcome(projectId, r.id));
-    // The newest one's report, from the outcome read above (each holding read once, not thrice).
-    const newest = this.withSignOff(outcomes[0] as RehearsalOutcome, await this.signOffs(projectId));
+    for (const r of list.slice(0, 10))
+      outcomes.push(this.withSignOff(await this.store.outcome(projectId, r.id), signOffs));
+    const newest = outcomes[0] as RehearsalOutcome;
     const diff = await this.diffOf(projectId, newest);
-    const latest = await this.render(projectId, newest, diff, 'html');
-    const csv = await this.render(projectId, newest, diff, 'csv');
-    return {
+    const elsewhere = `rehearsals/${newest.id}/holdings.json of this bundle`;
+    const html = await this.html(projectId, newest, diff, elsewhere);
+    const project = await this.deps.shared.projects.read(projectId);
+    const head = await headOf(await this.store.holdings(projectId, newest.id));
+    const csv = renderCsv(rehearsalReport(newest, head, diff, project.name, elsewhere));
+    const members: Record<string, unknown> = {
       // Masked like the log: nothing secret-looking leaves in a bundle, even if a field slipped by.
       'rehearsals/rehearsals.json': maskSecrets({
         rehearsals: outcomes,
         signoffs: await this.store.signOffLines(projectId),
       }),
-      'reports/rehearsal-report.json': { html: latest.content, csv: csv.content },
+      'reports/rehearsal-report.json': { html, csv },
     };
+    const store = this.store;
+    for (const o of outcomes)
+      members[`rehearsals/${o.id}/holdings.json`] = new StreamedArray(async function* () {
+        for await (const part of await store.holdings(projectId, o.id)) yield part.map((h) => maskSecrets(h));
+      });
+    return members;
   }
+}
+
+/** A report in pieces, to write to a file or stdout as they come. */
+export interface StreamedReport {
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly pieces: AsyncIterable<string> | Iterable<string>;
 }

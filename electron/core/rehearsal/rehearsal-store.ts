@@ -11,6 +11,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
+  HoldingCounts,
+  HoldingKind,
   RehearsalOutcome,
   RehearsalRecord,
   SignOff,
@@ -20,7 +22,7 @@ import type {
 import { MmError } from '../errors';
 import { blobAt, namesUnder } from '../store/file-blob';
 import { lineLogAt } from '../store/line-log';
-import { openHoldingsWriter, readAllHoldings } from './holdings-file';
+import { openHoldingsWriter, readHoldings } from './holdings-file';
 
 /** A production run started without a sign-off, and why. */
 export interface Override {
@@ -33,7 +35,12 @@ export interface Override {
 export type SignOffLine =
   ({ readonly type: 'signoff' } & SignOff) | ({ readonly type: 'override' } & Override);
 
+/** A rehearsal as a review bundle carries it: a bundle of before has its holdings inside. */
+type BundledRehearsal = RehearsalRecord & { readonly holdings?: readonly TargetHolding[] };
+
 export const DEFAULT_POLICY: SignOffPolicy = 'after-first-rehearsal';
+/** Holdings per piece when an old bundle's array is handed on like a file's. */
+const PIECE = 2_000;
 const ID = /^r-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$/;
 
 async function writeAtomic(file: string, value: unknown): Promise<void> {
@@ -102,20 +109,22 @@ export class RehearsalStore {
 
   /**
    * What a review bundle carried (`rehearsals/rehearsals.json`, written when a review copy is
-   * opened): the rehearsals with their objects, and the sign-off lines.
+   * opened): the rehearsals' records and the sign-off lines. A bundle of before carries each
+   * rehearsal's holdings inside its record; a newer one as `rehearsals/<id>/holdings.json`.
    */
   private async bundled(
     projectId: string,
-  ): Promise<{ rehearsals: RehearsalOutcome[]; signoffs: SignOffLine[] }> {
+  ): Promise<{ rehearsals: BundledRehearsal[]; signoffs: SignOffLine[] }> {
     const b = await readJson<{ rehearsals?: unknown[]; signoffs?: unknown[] }>(
       join(this.root(projectId), 'rehearsals.json'),
     ).catch(() => undefined);
     const rehearsals = (b?.rehearsals ?? []).filter(
-      (r): r is RehearsalOutcome =>
+      (r): r is BundledRehearsal =>
         typeof r === 'object' &&
         r !== null &&
         ID.test(String((r as { id?: unknown }).id)) &&
-        Array.isArray((r as { holdings?: unknown }).holdings),
+        ((r as { holdings?: unknown }).holdings === undefined ||
+          Array.isArray((r as { holdings?: unknown }).holdings)),
     );
     const signoffs = (b?.signoffs ?? []).filter(
       (l): l is SignOffLine =>
@@ -128,13 +137,16 @@ export class RehearsalStore {
 
   /** Every rehearsal of the project, newest first (a review copy: those its bundle carried). */
   async list(projectId: string): Promise<RehearsalRecord[]> {
-    const carried = (await this.bundled(projectId)).rehearsals.map(({ holdings: _holdings, ...r }) => r);
     const names = await namesUnder(this.root(projectId));
-    const out: RehearsalRecord[] = carried.filter((r) => !names.includes(r.id));
+    const out: RehearsalRecord[] = [];
     for (const name of names.filter((n) => ID.test(n))) {
       const r = await readJson<RehearsalRecord>(join(this.root(projectId), name, 'rehearsal.json'));
       if (r) out.push(settled(r));
     }
+    // A review copy's folder of a carried rehearsal holds its holdings.json only, no record.
+    const own = new Set(out.map((r) => r.id));
+    for (const r of (await this.bundled(projectId)).rehearsals)
+      if (!own.has(r.id)) out.push(withoutHoldings(r));
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
 
@@ -143,14 +155,38 @@ export class RehearsalStore {
       (await readJson<RehearsalRecord>(join(this.dir(projectId, id), 'rehearsal.json'))) ??
       (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
     if (!r) throw new MmError('not-found', `There is no rehearsal ${id} in this project.`, 'id');
-    return settled(r);
+    return settled(withoutHoldings(r));
   }
 
+  /**
+   * The record and how many objects it holds per kind: counted when holdings.json was written,
+   * or (a rehearsal of before) counted now, streaming the file. Never the holdings themselves.
+   */
   async outcome(projectId: string, id: string): Promise<RehearsalOutcome> {
-    const carried = (await this.bundled(projectId)).rehearsals.find((x) => x.id === id);
     const record = await this.get(projectId, id);
-    const holdings = (await readAllHoldings(this.holdingsFile(projectId, id))) ?? carried?.holdings ?? [];
-    return { ...record, holdings };
+    return { ...record, holdingCounts: record.holdingCounts ?? (await this.countHoldings(projectId, id)) };
+  }
+
+  /**
+   * What the rehearsal's target held, in pieces as holdings.json is read (or as an old bundle
+   * carried them); none while it runs. The caller keeps what it needs of each piece, never all.
+   */
+  async holdings(projectId: string, id: string): Promise<AsyncIterable<readonly TargetHolding[]>> {
+    const fromFile = await readHoldings(this.holdingsFile(projectId, id));
+    if (fromFile) return fromFile;
+    const carried = (await this.bundled(projectId)).rehearsals.find((x) => x.id === id)?.holdings ?? [];
+    return inPieces(carried);
+  }
+
+  private async countHoldings(projectId: string, id: string): Promise<HoldingCounts> {
+    const kinds: Partial<Record<HoldingKind, number>> = {};
+    let total = 0;
+    for await (const part of await this.holdings(projectId, id))
+      for (const h of part) {
+        kinds[h.kind] = (kinds[h.kind] ?? 0) + 1;
+        total++;
+      }
+    return { total, kinds };
   }
 
   async signOffLines(projectId: string): Promise<SignOffLine[]> {
@@ -182,6 +218,18 @@ export class RehearsalStore {
 
   async setPolicy(projectId: string, policy: SignOffPolicy): Promise<void> {
     await writeAtomic(join(this.root(projectId), 'policy.json'), { policy });
+  }
+}
+
+function withoutHoldings(r: BundledRehearsal): RehearsalRecord {
+  const { holdings: _holdings, ...record } = r;
+  return record;
+}
+
+async function* inPieces(all: readonly TargetHolding[]): AsyncGenerator<readonly TargetHolding[]> {
+  for (let i = 0; i < all.length; i += PIECE) {
+    await Promise.resolve();
+    yield all.slice(i, i + PIECE);
   }
 }
 

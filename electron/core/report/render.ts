@@ -58,6 +58,11 @@ function csvCell(value: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** One CSV line with its line break: the unit a streamed CSV is written in. */
+export function csvLine(cells: readonly string[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
 export function renderCsv(doc: ReportDoc): string {
   return [doc.csv.columns, ...doc.csv.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -34,12 +34,15 @@ const FIXED_MEMBERS = [
 
 /** `inventory/<server-id>.json`: the id as the inventory store accepts it, and nothing Windows reads differently. */
 const INVENTORY_MEMBER = /^inventory\/([\p{L}\p{N}][\p{L}\p{N}._-]{0,99})\.json$/u;
+/** `rehearsals/<id>/holdings.json`: one rehearsal's objects (the id as the rehearsal store accepts it). */
+const HOLDINGS_MEMBER = /^rehearsals\/(r-[0-9]{8}-[0-9]{6}-[0-9a-f]{6})\/holdings\.json$/;
 /** Device names Windows resolves whatever the folder or extension (`inventory/con.json` is the console). */
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 
 export type MemberKind =
   | { readonly kind: 'fixed'; readonly name: (typeof FIXED_MEMBERS)[number] }
-  | { readonly kind: 'inventory'; readonly serverId: string };
+  | { readonly kind: 'inventory'; readonly serverId: string }
+  | { readonly kind: 'holdings'; readonly rehearsalId: string };
 
 /**
  * Classifies a member name, or explains why it is refused. Characters every file system or OS
@@ -58,7 +61,21 @@ export function memberKind(name: string): MemberKind | string {
   const inv = INVENTORY_MEMBER.exec(name);
   if (inv?.[1] && !WINDOWS_DEVICE.test(inv[1]) && !inv[1].endsWith('.'))
     return { kind: 'inventory', serverId: inv[1] };
+  const holdings = HOLDINGS_MEMBER.exec(name);
+  if (holdings?.[1]) return { kind: 'holdings', rehearsalId: holdings[1] };
   return 'not a file a project folder has';
+}
+
+/** A member written into a bundle in pieces (a rehearsal's holdings), never read whole from the folder. */
+export function isStreamedMember(name: string): boolean {
+  const kind = memberKind(name);
+  return typeof kind !== 'string' && kind.kind === 'holdings';
+}
+
+/** A rehearsal's holdings as its holdings.json lays them out: one JSON array, a holding per line. */
+export function holdingsMemberText(holdings: readonly unknown[]): string {
+  if (holdings.length === 0) return '[\n]\n';
+  return `[\n${holdings.map((h) => JSON.stringify(h)).join(',\n')}\n]\n`;
 }
 
 /** Whether an exported project folder's file belongs in a bundle (the same list as on the way in). */
@@ -175,6 +192,19 @@ export const commentsFileSchema = FIXED_SCHEMAS['comments.json'] as z.ZodType<{
   }[];
 }>;
 
+/** A rehearsal's holdings: what the rehearsal store reads of each (kind, key, name, owner, fields). */
+const holdingsFileSchema = z.array(
+  z
+    .object({
+      kind: z.string().min(1).max(100),
+      key: z.string().max(10_000),
+      name: z.string().max(10_000),
+      owner: z.string().max(10_000).optional(),
+      fields: z.record(z.string(), z.string()),
+    })
+    .passthrough(),
+);
+
 function inventoryFileSchema(serverId: string): z.ZodType {
   return doc({
     schemaVersion: version1,
@@ -215,7 +245,9 @@ export function memberText(where: string, name: string, kind: MemberKind, conten
   const schema =
     kind.kind === 'inventory'
       ? inventoryFileSchema(kind.serverId)
-      : FIXED_SCHEMAS[kind.name as keyof typeof FIXED_SCHEMAS];
+      : kind.kind === 'holdings'
+        ? holdingsFileSchema
+        : FIXED_SCHEMAS[kind.name as keyof typeof FIXED_SCHEMAS];
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new MmError(
@@ -224,6 +256,7 @@ export function memberText(where: string, name: string, kind: MemberKind, conten
       `${where}:${name}`,
     );
   }
+  if (kind.kind === 'holdings') return holdingsMemberText(parsed.data as unknown[]);
   return Array.isArray(parsed.data)
     ? parsed.data.map((l) => JSON.stringify(l)).join('\n') + (parsed.data.length > 0 ? '\n' : '')
     : JSON.stringify(parsed.data);

@@ -5,12 +5,16 @@
  * a secret-looking key (server and target credentials, customers' CCP, mailbox, FTP, database
  * and registrar passwords and hashes, card numbers) is masked on the way out.
  * Format: gzip of JSON `{format, formatVersion, exportedAt, exportedBy, project, files}` where
- * `files` maps each relative path of the project folder to its (masked) content.
+ * `files` maps each relative path of the project folder to its (masked) content. The JSON is
+ * written into the gzip in pieces: a member that can be large (a rehearsal's holdings, ~2 million
+ * objects at 10×) is a StreamedArray, written element by element as its source is read, never
+ * as one string.
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { z } from 'zod';
 import type { ReviewComment } from '../../../shared/model/review';
 import type { ProjectSummary } from '../../../shared/model/project';
@@ -23,7 +27,9 @@ import { adoptWrittenFiles, storedProjectFiles } from '../store/postgres-files';
 import {
   type ProjectMember,
   describeIssue,
+  holdingsMemberText,
   isBundleMember,
+  isStreamedMember,
   memberKind,
   memberText,
   projectMember,
@@ -44,8 +50,57 @@ export interface Bundle {
   readonly files: Readonly<Record<string, FileContent>>;
 }
 
-/** Extra files made at export time (reports), by relative path. */
+/**
+ * A bundle member that is a JSON array too large to hold as one value: its elements in pieces,
+ * read afresh when the bundle is written (already masked by whoever gives it).
+ */
+export class StreamedArray {
+  constructor(readonly pieces: () => AsyncIterable<readonly unknown[]>) {}
+}
+
+/** Extra files made at export time (reports, or a StreamedArray), by relative path. */
 export type ExtraFiles = Readonly<Record<string, unknown>>;
+
+/** The bundle's JSON text in pieces: the header, each member, each streamed member element by element. */
+async function* bundleText(
+  header: Omit<Bundle, 'files'>,
+  files: Readonly<Record<string, FileContent>>,
+  streamed: readonly (readonly [string, StreamedArray])[],
+): AsyncGenerator<string> {
+  const head = JSON.stringify(header);
+  yield `${head.slice(0, -1)},"files":{`;
+  let first = true;
+  const comma = (): string => {
+    const c = first ? '' : ',';
+    first = false;
+    return c;
+  };
+  for (const [rel, content] of Object.entries(files))
+    yield `${comma()}${JSON.stringify(rel)}:${JSON.stringify(content)}`;
+  for (const [rel, member] of streamed) {
+    yield `${comma()}${JSON.stringify(rel)}:{"json":[`;
+    let n = 0;
+    for await (const part of member.pieces()) {
+      let text = '';
+      for (const value of part) text += `${n++ === 0 ? '\n' : ',\n'}${JSON.stringify(value)}`;
+      if (text !== '') yield text;
+    }
+    yield ']}';
+  }
+  yield '}}';
+}
+
+/** Gzips text given in pieces; only the compressed bytes are kept. */
+async function gzipPieces(pieces: AsyncIterable<string>): Promise<Buffer> {
+  const gzip = createGzip();
+  const chunks: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => chunks.push(c));
+  const ended = once(gzip, 'end');
+  for await (const piece of pieces) if (!gzip.write(piece)) await once(gzip, 'drain');
+  gzip.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -113,6 +168,8 @@ export async function buildBundle(
     // Only what a bundle may hold on the way in goes out (backups, lock files and files of
     // newer features stay home), so every exported bundle opens.
     if (!isBundleMember(rel)) continue;
+    // A rehearsal's holdings go out streamed, for the rehearsals the bundle carries (below).
+    if (isStreamedMember(rel)) continue;
     const text = stored?.get(rel) ?? (await readFile(file, 'utf8'));
     if (rel === 'project.json') {
       files[rel] = { json: forReview(project) };
@@ -137,6 +194,7 @@ export async function buildBundle(
       }
     }
   }
+  const streamed: [string, StreamedArray][] = [];
   for (const [rel, content] of Object.entries(extra)) {
     // A report the allow-list does not know would make a bundle no one can open.
     if (!isBundleMember(rel))
@@ -145,19 +203,19 @@ export async function buildBundle(
         `The report ${rel} is not a review bundle member (bundle-members.ts).`,
         rel,
       );
-    files[rel] = { json: content };
+    if (content instanceof StreamedArray) streamed.push([rel, content]);
+    else files[rel] = { json: content };
   }
-  const bundle: Bundle = {
+  const header: Omit<Bundle, 'files'> = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_VERSION,
     exportedAt: new Date().toISOString(),
     exportedBy,
     project: { id: project.id, name: project.name },
-    files,
   };
-  const stamp = bundle.exportedAt.slice(0, 16).replace(/[:T]/g, '-');
+  const stamp = header.exportedAt.slice(0, 16).replace(/[:T]/g, '-');
   return {
-    bytes: gzipSync(JSON.stringify(bundle)),
+    bytes: await gzipPieces(bundleText(header, files, streamed)),
     fileName: `${projectIdFromName(originalName(project.name))}-review-${stamp}.mmreview`,
   };
 }
@@ -347,7 +405,9 @@ export async function openBundle(
           ? JSON.stringify(project)
           : 'lines' in content
             ? content.lines.map((l) => JSON.stringify(l)).join('\n') + (content.lines.length > 0 ? '\n' : '')
-            : JSON.stringify(content.json);
+            : isStreamedMember(rel)
+              ? holdingsMemberText(content.json as readonly unknown[])
+              : JSON.stringify(content.json);
       await writeFile(file, text, { flag: 'wx' });
     }
     // A data dir whose projects live in PostgreSQL keeps the copy's documents there too.

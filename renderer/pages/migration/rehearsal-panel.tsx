@@ -2,7 +2,8 @@
  * Rehearsal on the Migration page (SPEC R15): rehearse the production plan against a throwaway
  * sandbox, read its outcome as a plan to sign (counts per kind as a chart, every object in a
  * filterable table, failures and what cannot be carried, the diff against the previous
- * rehearsal), export it (HTML, CSV, JSON), and sign it off. Shows whether the production run
+ * rehearsal), export it (HTML, CSV, JSON), and sign it off. The objects (up to ~2 million at
+ * 10×) are never all here: the table asks the core for one page at a time, filtered there. Shows whether the production run
  * needs a sign-off now and whether the plan's current fingerprint has one.
  */
 import '@mantine/charts/styles.css';
@@ -15,6 +16,7 @@ import {
   Checkbox,
   Code,
   Group,
+  Pagination,
   ScrollArea,
   Select,
   SimpleGrid,
@@ -25,8 +27,10 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useCallback, useMemo, useState } from 'react';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useCallback, useState } from 'react';
 import type {
+  HoldingKind,
   RehearsalDiff,
   RehearsalOutcome,
   RehearsalProgress,
@@ -241,7 +245,7 @@ function RehearsalOutcomeView(props: {
       )}
       {o.error && <Alert color="red">{o.error}</Alert>}
       <Problems o={o} />
-      <HoldingsTable holdings={o.holdings} />
+      <HoldingsTable projectId={projectId} id={o.id} />
       {diff.data && <DiffView diff={diff.data} />}
       <ExportButtons projectId={projectId} id={o.id} />
       <SignOffForm
@@ -362,17 +366,31 @@ const HOLDING_COLUMNS: readonly Column<TargetHolding>[] = [
   { key: 'fields', label: 'Fields', width: '3fr', value: fieldText },
 ];
 
-function HoldingsTable({ holdings }: { holdings: readonly TargetHolding[] }) {
+/** Objects per page of the table (the core serves at most HOLDINGS_PAGE_MAX). */
+const PAGE = 500;
+
+/**
+ * The rehearsal's objects a page at a time, filtered by the core (kind; the search, debounced,
+ * in name or owner), with how many match of how many there are.
+ */
+function HoldingsTable({ projectId, id }: { projectId: string; id: string }) {
   const [kind, setKind] = useState<string>('all');
   const [search, setSearch] = useState('');
-  const rows = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    return holdings.filter(
-      (h) =>
-        (kind === 'all' || h.kind === kind) &&
-        (q === '' || h.name.toLowerCase().includes(q) || (h.owner ?? '').toLowerCase().includes(q)),
-    );
-  }, [holdings, kind, search]);
+  const [debounced] = useDebouncedValue(search.trim(), 300);
+  // the page belongs to the filters it was chosen under: new filters start at the first page
+  const filters = `${kind}\n${debounced}`;
+  const [paged, setPaged] = useState({ filters, page: 1 });
+  const page = paged.filters === filters ? paged.page : 1;
+  const holdings = useCall('rehearsal:holdings', {
+    projectId,
+    id,
+    ...(kind !== 'all' ? { kind: kind as HoldingKind } : {}),
+    ...(debounced !== '' ? { search: debounced } : {}),
+    offset: (page - 1) * PAGE,
+    limit: PAGE,
+  });
+  const data = holdings.data;
+  const pages = Math.max(1, Math.ceil((data?.matched ?? 0) / PAGE));
   return (
     <Stack gap="xs">
       <Group>
@@ -396,20 +414,38 @@ function HoldingsTable({ holdings }: { holdings: readonly TargetHolding[] }) {
           aria-label="Search the rehearsal's objects"
         />
         <Text size="xs" c="dimmed" data-testid="rehearsal-holdings-count">
-          {rows.length} of {holdings.length} objects
+          {data ? `${data.matched} of ${data.total} objects` : 'Reading the objects…'}
         </Text>
       </Group>
+      {holdings.error && <ApiErrorAlert error={holdings.error} title="The objects cannot be read" />}
       <VirtualTable
-        rows={rows}
+        rows={data?.rows ?? []}
         columns={HOLDING_COLUMNS}
         rowKey={(h) => h.key}
         height={360}
         testId="rehearsal-holdings"
-        empty="Nothing to show."
+        empty={data ? 'Nothing to show.' : 'Reading…'}
       />
+      {pages > 1 && (
+        <Group gap="xs">
+          <Pagination
+            size="sm"
+            total={pages}
+            value={page}
+            onChange={(p) => setPaged({ filters, page: p })}
+            data-testid="rehearsal-holdings-pages"
+          />
+          <Text size="xs" c="dimmed">
+            {(page - 1) * PAGE + 1}–{Math.min(page * PAGE, data?.matched ?? 0)} of {data?.matched ?? 0}
+          </Text>
+        </Group>
+      )}
     </Stack>
   );
 }
+
+/** Changes drawn at once in the diff's table. */
+const DIFF_ROWS = 500;
 
 function DiffView({ diff }: { diff: RehearsalDiff }) {
   if (!diff.from)
@@ -418,6 +454,9 @@ function DiffView({ diff }: { diff: RehearsalDiff }) {
         No earlier rehearsal to compare with.
       </Text>
     );
+  const c = diff.counts;
+  const cut = diff.truncated.added || diff.truncated.removed || diff.truncated.changed;
+  // listed at once in a plain table (the core lists at most DIFF_LIST_MAX of each kind of change)
   const rows = [
     ...diff.added.map((h) => ({ change: 'added', kind: h.kind, name: h.name, detail: fieldText(h) })),
     ...diff.removed.map((h) => ({ change: 'removed', kind: h.kind, name: h.name, detail: fieldText(h) })),
@@ -433,15 +472,20 @@ function DiffView({ diff }: { diff: RehearsalDiff }) {
   return (
     <Stack gap="xs" data-testid="rehearsal-diff">
       <Text size="sm" fw={600}>
-        Since rehearsal {diff.from.id}: {diff.added.length} added, {diff.removed.length} removed,{' '}
-        {diff.changed.length} changed
+        Since rehearsal {diff.from.id}: {c.added} added, {c.removed} removed, {c.changed} changed
         {diff.from.fingerprint !== diff.to.fingerprint ? ' (the plan changed)' : ''}
       </Text>
+      {(cut || rows.length > DIFF_ROWS) && (
+        <Text size="xs" c="dimmed" data-testid="rehearsal-diff-truncated">
+          The first {Math.min(rows.length, DIFF_ROWS)} of {c.added + c.removed + c.changed} changes are listed
+          (each rehearsal&apos;s CSV export holds all of its objects).
+        </Text>
+      )}
       {rows.length > 0 && (
         <ScrollArea.Autosize mah={280} type="auto">
           <Table striped>
             <Table.Tbody>
-              {rows.slice(0, 500).map((r, i) => (
+              {rows.slice(0, DIFF_ROWS).map((r, i) => (
                 <Table.Tr key={i} data-change={r.change}>
                   <Table.Td>{r.change}</Table.Td>
                   <Table.Td>{r.kind}</Table.Td>
