@@ -109,8 +109,9 @@ export function createCore(options: CoreOptions): Core {
   projects.releases.cache('migration log', async (projectId) => {
     const l = logs.get(projectId);
     logs.delete(projectId);
-    // lines being appended land before the project moves, not in a file set aside
-    await l?.flushed();
+    // lines being appended land before the project moves, not in a file set aside, and the
+    // file's descriptor is let go (a write after the move opens the file where it is then)
+    await l?.close();
   });
   const log = (projectId: string): MigrationLog => {
     let l = logs.get(projectId);

@@ -25,7 +25,9 @@ export class MigrationLog {
     private readonly projectId: string,
     private readonly events: EventBus,
   ) {
-    this.#log = lineLogAt(file);
+    // Appended to after nearly every step of a batch: the file stays open between appends
+    // (closed by close(), which the project's release and deletion call, or when idle).
+    this.#log = lineLogAt(file, { keepOpen: true });
   }
 
   /**
@@ -66,6 +68,15 @@ export class MigrationLog {
   /** Resolves once every line written so far was appended (or failed): a project's move waits. */
   async flushed(): Promise<void> {
     await this.#queue.catch(() => undefined);
+  }
+
+  /**
+   * Appends what was written, then lets go of the file (its descriptor): the project moves or
+   * is deleted. A write after it opens the file again at its path.
+   */
+  async close(): Promise<void> {
+    await this.flushed();
+    await this.#log.close();
   }
 
   async read(limit = 1000): Promise<LogEntry[]> {

@@ -134,6 +134,11 @@ export class ProjectService {
     await rm(dir, { recursive: true, force: true });
     this.#open.delete(id);
     await this.releases.forgetLease(id);
+    // What services keep of it goes too (the migration log's descriptor of a removed file,
+    // cached documents), unless work still runs on it: a batch keeps its journal and log until
+    // it ends, as before (its log is closed once idle). The folder is gone already: a cache that
+    // failed to let go holds memory only, and the deletion stands.
+    if (this.releases.runningOn(id).length === 0) await this.releases.dropAll(id).catch(() => undefined);
     this.events.emit('projects:changed', { projectId: id });
   }
 

@@ -13,6 +13,7 @@ import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MmError } from '../errors';
 import { type PgStore, WRITER, linkedPlaceOf } from './postgres-store';
+import { KeptAppendFile } from './kept-append-file';
 import { resolvedOnce } from './resolved-once';
 
 /**
@@ -83,23 +84,43 @@ export interface LineLog {
   text(options?: ReadOptions): Promise<string | undefined>;
   /** Removes the whole log (a full verification run folds its changes back in). */
   clear(): Promise<void>;
+  /** Lets go of what the log holds open (a kept file's descriptor); a later append opens it again. */
+  close(): Promise<void>;
 }
 
 export interface LineLogOptions {
   /** The file's mode when the append creates it (the file store only). */
   readonly mode?: number;
+  /**
+   * The file store only: the file stays open between appends (`kept-append-file.ts`), for a log
+   * appended to all the time by one holder (the migration log), which closes it when it lets
+   * the log go (a project's release or deletion) — else it closes after `idleCloseMs`.
+   * Without it each append opens and closes the file, so a short-lived port holds nothing.
+   */
+  readonly keepOpen?: boolean;
+  /** With keepOpen: ms without an append after which the descriptor is closed. */
+  readonly idleCloseMs?: number;
 }
 
 /** A `.jsonl` file, written and read exactly as the services did before the port. */
 export class FileLineLog implements LineLog {
+  readonly #kept: KeptAppendFile | undefined;
+
   constructor(
     readonly file: string,
     private readonly options: LineLogOptions = {},
-  ) {}
+  ) {
+    if (options.keepOpen)
+      this.#kept = new KeptAppendFile(file, {
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
+        ...(options.idleCloseMs === undefined ? {} : { idleCloseMs: options.idleCloseMs }),
+      });
+  }
 
   async append(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
     const text = lines.map((l) => `${l}\n`).join('');
+    if (this.#kept) return this.#kept.append(text);
     const options = this.options.mode === undefined ? {} : { mode: this.options.mode };
     // The folder is made only when the append finds it missing: a mkdir before every append
     // (the journal appends per step) cost the migration seconds of CPU per 1x batch.
@@ -122,7 +143,13 @@ export class FileLineLog implements LineLog {
   }
 
   async clear(): Promise<void> {
+    // The descriptor first: appends after the clear go to a new file, not to the removed one.
+    await this.#kept?.close();
     await rm(this.file, { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.#kept?.close();
   }
 }
 
@@ -259,6 +286,9 @@ export class PgLineLog implements LineLog {
       ]);
     });
   }
+
+  /** Nothing is held open per log (the store's pool is shared). */
+  async close(): Promise<void> {}
 }
 
 /**
@@ -267,14 +297,23 @@ export class PgLineLog implements LineLog {
  * across uses registers with the project's release, which drops it when the project moves.
  */
 export function lineLogAt(file: string, options: LineLogOptions = {}): LineLog {
-  const resolve = resolvedOnce(
+  const resolved = resolvedOnce(
     async (): Promise<LineLog> => (await pgLineLogAt(file)) ?? new FileLineLog(file, options),
   );
+  // A close before any use has nothing to let go, and resolves nothing.
+  let used = false;
+  const resolve = (): Promise<LineLog> => {
+    used = true;
+    return resolved();
+  };
   return {
     file,
     append: async (lines) => (await resolve()).append(lines),
     text: async (o) => (await resolve()).text(o),
     clear: async () => (await resolve()).clear(),
+    close: async () => {
+      if (used) await (await resolved()).close();
+    },
   };
 }
 
