@@ -80,11 +80,13 @@ async function migrateOnce(
     let reconciling: ReturnType<typeof heapAt> | undefined;
     // The executor's last summary (done, failed…) comes before the checks after the batch.
     let settled: Mark | undefined;
-    let stopProfile: (() => Promise<void>) | undefined;
+    // Planning too (MM_BENCH_CPU_PROFILE): from the start until the batch runs.
+    let stopProfile: (() => Promise<void>) | undefined = profilePhase('planning');
     const unsubscribe = core.events.subscribe((event, payload) => {
       if (event !== 'migration:progress') return;
       const state = (payload as JobSummary).state;
       if (state === 'running' && !running) {
+        void stopProfile?.();
         running = heapAt('running', sandbox.pid);
         stopProfile = profilePhase('provisioning');
       }

@@ -36,7 +36,6 @@ import { assertNotReviewCopy } from '../review/review-service';
 import type { SecretStore } from '../secrets/secret-store';
 import type { ServerService } from '../servers/server-service';
 import { blobAt } from '../store/file-blob';
-import { resultKey } from '../verification/evaluation';
 import { loadInventories } from '../verification/project-inventories';
 import type { VerificationService } from '../verification/verification-service';
 import { BatchExecutor, type Control, type SourcePort } from './executor';
@@ -166,7 +165,8 @@ export class MigrationService {
     const [loaded, mappings, results, gathered] = await Promise.all([
       loadInventories(this.deps.servers, this.deps.inventory, projectId),
       this.deps.mapping.entries(projectId),
-      this.deps.verification.all(projectId),
+      // looked up by key, so not sorted (all() sorts: n log n, issue 19)
+      this.deps.verification.byKey(projectId),
       this.deps.verification.gather(projectId),
     ]);
     const services = await this.deps.domainServices.services(projectId);
@@ -180,7 +180,7 @@ export class MigrationService {
         inventory,
       })),
       mappings: new Map(mappings.map((m) => [mappingKey(m.serverId, m.templateId), m])),
-      results: new Map(results.map((r) => [resultKey(r.kind, r.serverId, r.id), r])),
+      results,
       services,
       ...(ipMap && ipMap.size > 0 ? { ipMap } : {}),
       ...(subset.accounts || subset.domains ? { subset } : {}),
