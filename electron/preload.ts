@@ -3,7 +3,7 @@
  * window.mm. Channels outside the contract are refused here, before they reach the main process.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_CHANNELS, EVENT_CHANNELS } from '../shared/channels';
+import { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS } from '../shared/channels';
 import type { EventChannel, EventPayloads, MmApi } from '../shared/contract';
 import { err } from '../shared/result';
 
@@ -12,6 +12,12 @@ const api: MmApi = {
     if (!CALL_CHANNELS.includes(channel))
       return Promise.resolve(err('unknown-call', `No call "${String(channel)}".`));
     return ipcRenderer.invoke('mm:call', channel, request);
+  },
+  // The main process asks where to save and writes the file there: no byte of it comes here.
+  download: (channel, request) => {
+    if (!DOWNLOAD_CHANNELS.includes(channel))
+      return Promise.resolve(err('unknown-call', `No download "${String(channel)}".`));
+    return ipcRenderer.invoke('mm:download', channel, request);
   },
   on: (event, listener) => {
     if (!EVENT_CHANNELS.includes(event)) return () => undefined;

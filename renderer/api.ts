@@ -6,6 +6,9 @@ import type {
   CallChannel,
   CallRequest,
   CallResponse,
+  DownloadChannel,
+  DownloadResult,
+  DownloadTicket,
   EventChannel,
   EventPayloads,
   MmApi,
@@ -72,21 +75,42 @@ function httpApi(): MmApi {
     if (!source) open();
   };
 
+  /** A JSON request with the secret in its header; the host answers a Result. */
+  const post = async <T>(path: string, request: unknown): Promise<Result<T>> => {
+    try {
+      const res = await fetch(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-mm-secret': secret },
+        body: JSON.stringify(request),
+      });
+      return (await res.json()) as Result<T>;
+    } catch (e) {
+      return {
+        ok: false,
+        error: { code: 'unreachable', message: `The Migration Manager host does not answer: ${String(e)}` },
+      };
+    }
+  };
+
   return {
-    async call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<Result<CallResponse<C>>> {
-      try {
-        const res = await fetch(`/api/call/${channel}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'x-mm-secret': secret },
-          body: JSON.stringify(request),
-        });
-        return (await res.json()) as Result<CallResponse<C>>;
-      } catch (e) {
-        return {
-          ok: false,
-          error: { code: 'unreachable', message: `The Migration Manager host does not answer: ${String(e)}` },
-        };
-      }
+    call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<Result<CallResponse<C>>> {
+      return post<CallResponse<C>>(`/api/call/${channel}`, request);
+    },
+    async download<C extends DownloadChannel>(
+      channel: C,
+      request: CallRequest<C>,
+    ): Promise<Result<DownloadResult>> {
+      // The host checks the request and answers a one-time token; the browser then fetches the
+      // file itself (the cookie carries the secret) and saves it as it arrives, never as a Blob.
+      const ticket = await post<DownloadTicket>(`/api/download/${channel}`, request);
+      if (!ticket.ok) return ticket;
+      const a = document.createElement('a');
+      a.href = `/api/download/${ticket.value.token}`;
+      a.download = ticket.value.fileName;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      return { ok: true, value: { fileName: ticket.value.fileName, saved: true } };
     },
     on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
       connect();

@@ -106,5 +106,12 @@ export const EVENT_CHANNELS = [
   'project:shared-change',
 ] as const;
 
+/**
+ * Calls whose answer is a file too large for one answer (a 10× rehearsal's CSV/JSON is hundreds
+ * of MB): `MmApi.download` saves it as it is made, never holding it whole in any process.
+ */
+export const DOWNLOAD_CHANNELS = ['rehearsal:export'] as const;
+
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
+export type DownloadChannelName = (typeof DOWNLOAD_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

@@ -56,9 +56,16 @@ import { NODE_ROLES, type NodeTestResult, type NodeView } from './model/nodes';
 import { type ConnectionTest, SOURCE_KINDS, type SourceServer } from './model/server';
 import type { AppError, Result } from './result';
 import { REASONS, type ReasonCode, STATUSES, type VerificationStatus } from './statuses';
-import { CALL_CHANNELS, type CallChannelName, EVENT_CHANNELS, type EventChannelName } from './channels';
+import {
+  CALL_CHANNELS,
+  type CallChannelName,
+  DOWNLOAD_CHANNELS,
+  type DownloadChannelName,
+  EVENT_CHANNELS,
+  type EventChannelName,
+} from './channels';
 
-export { CALL_CHANNELS, EVENT_CHANNELS };
+export { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS };
 
 export const PROJECT_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
 
@@ -645,8 +652,31 @@ export const channelListsMatch: [Same<CallChannel, CallChannelName>, Same<EventC
   true,
 ];
 
+/** A call whose file may be downloaded as a stream: its request is the call's own. */
+export type DownloadChannel = Extract<DownloadChannelName, CallChannel>;
+// Compile-time proof that every download's name is a call, and that the call answers a file.
+export const downloadsAreCalls: Same<DownloadChannel, DownloadChannelName> = true;
+export const downloadsAreFiles: CallResponse<DownloadChannel> extends ReportFile ? true : false = true;
+
+/** What a download did: saved (Electron: to the file picked; browser: handed to its downloads), or not (picker cancelled). */
+export interface DownloadResult {
+  readonly fileName: string;
+  readonly saved: boolean;
+}
+
+/**
+ * The browser host's answer to `POST /api/download/<channel>`: a one-time token for
+ * `GET /api/download/<token>`, which streams the file (Content-Disposition: attachment).
+ */
+export interface DownloadTicket {
+  readonly token: string;
+  readonly fileName: string;
+}
+
 /** The shape the renderer sees, in Electron (window.mm) and in the browser alike. */
 export interface MmApi {
   call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<Result<CallResponse<C>>>;
   on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** The file a call answers, saved as it is made (never one string over IPC or HTTP). */
+  download<C extends DownloadChannel>(channel: C, request: CallRequest<C>): Promise<Result<DownloadResult>>;
 }

@@ -18,7 +18,7 @@ import { watchWorkers, workersView } from '../core/workers/workers-view';
 import { watchProjectChanges } from '../core/store/project-changes';
 import type { z } from 'zod';
 
-type Parsed<C extends CallChannel> = z.output<(typeof callSchemas)[C]>;
+export type Parsed<C extends CallChannel> = z.output<(typeof callSchemas)[C]>;
 type Handler<C extends CallChannel> = (core: Core, req: Parsed<C>) => Promise<CallResponse<C>>;
 type HandlerMap = { [C in CallChannel]: Handler<C> };
 
@@ -274,20 +274,27 @@ export async function dispatch(core: Core, channel: string, payload: unknown): P
   return dispatchTyped(core, channel, payload);
 }
 
-async function dispatchTyped<C extends CallChannel>(
-  core: Core,
-  channel: C,
-  payload: unknown,
-): Promise<Result<CallResponse<C>>> {
+/** A call's request checked against its schema: the parsed value, or where and why not. */
+export function parseRequest<C extends CallChannel>(channel: C, payload: unknown): Result<Parsed<C>> {
   const parsed = callSchemas[channel].safeParse(payload ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : channel;
     return err('invalid-input', issue ? `${where}: ${issue.message}` : 'invalid request', where);
   }
+  return ok(parsed.data as Parsed<C>);
+}
+
+async function dispatchTyped<C extends CallChannel>(
+  core: Core,
+  channel: C,
+  payload: unknown,
+): Promise<Result<CallResponse<C>>> {
+  const parsed = parseRequest(channel, payload);
+  if (!parsed.ok) return parsed;
   try {
     const handler = handlers[channel] as Handler<C>;
-    return ok(await handler(core, parsed.data as Parsed<C>));
+    return ok(await handler(core, parsed.value));
   } catch (e) {
     const error = toAppError(e);
     return { ok: false, error };

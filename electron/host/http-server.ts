@@ -3,6 +3,9 @@
  *   POST /api/call/<channel>   JSON body = request, header x-mm-secret → Result JSON
  *   GET  /api/events            server-sent events (`event: <channel>`, `data: <payload>`),
  *                               authorised by the cookie the first page load sets (or the header)
+ *   POST /api/download/<channel> as a call; answers a one-time token (download-tickets.ts)
+ *   GET  /api/download/<token>  the file, streamed as it is made (Content-Disposition:
+ *                               attachment), authorised like the events, once per token
  * Defence in depth behind the per-run secret:
  * - the secret travels in a header (calls) or an HttpOnly, SameSite=Strict cookie (events),
  *   never in the query string of an API request (URLs end up in logs and histories);
@@ -17,9 +20,16 @@ import { stat } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { DownloadTicket } from '../../shared/contract';
+import { type Result, ok } from '../../shared/result';
+import { prepareDownload } from '../api/downloads';
 import { dispatch } from '../api/handlers';
 import type { Core } from '../core/core';
+import { toAppError } from '../core/errors';
 import { CONTENT_SECURITY_POLICY } from '../csp';
+import { DownloadTickets, TOKEN_PATTERN, attachmentHeader } from './download-tickets';
 
 // Review bundles travel as base64 in one request: a 64 MB bundle is 86 MB of base64.
 export const MAX_BODY_BYTES = 90 * 1024 * 1024;
@@ -57,6 +67,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const secret = options.secret ?? randomBytes(24).toString('base64url');
   const secretBytes = Buffer.from(secret);
   const sseClients = new Set<ServerResponse>();
+  const tickets = new DownloadTickets();
 
   const unsubscribe = options.core.events.subscribe((event, payload) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -111,10 +122,15 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     }
     if (url.pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
+      const fetched = /^\/api\/download\/([^/]+)$/.exec(url.pathname);
+      if (fetched?.[1] && req.method === 'GET') {
+        // An <a download> sends no header: the secret comes in the cookie, as for the events.
+        if (!authorised(cookieOrHeaderSecret(req))) return unauthorised(res);
+        await sendDownload(fetched[1], res);
+        return;
+      }
       if (url.pathname === '/api/events' && req.method === 'GET') {
-        const header = req.headers['x-mm-secret'];
-        const given = cookieOf(req, cookieName()) ?? (Array.isArray(header) ? header[0] : header);
-        if (!authorised(given)) return unauthorised(res);
+        if (!authorised(cookieOrHeaderSecret(req))) return unauthorised(res);
         res.writeHead(200, { 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
         res.write(': connected\n\n');
         sseClients.add(res);
@@ -123,8 +139,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       }
       const given = req.headers['x-mm-secret'];
       if (!authorised(Array.isArray(given) ? given[0] : given)) return unauthorised(res);
-      const match = /^\/api\/call\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
-      if (match?.[1] && req.method === 'POST') {
+      const match = /^\/api\/(call|download)\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
+      if (match?.[2] && req.method === 'POST') {
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         if (type !== 'application/json') {
           sendJson(res, 415, {
@@ -152,7 +168,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           });
           return;
         }
-        const result = await dispatch(options.core, match[1], payload);
+        const result =
+          match[1] === 'call'
+            ? await dispatch(options.core, match[2], payload)
+            : await downloadTicket(match[2], payload);
         sendJson(res, result.ok ? 200 : (ERROR_STATUS[result.error.code] ?? 200), result);
         return;
       }
@@ -165,6 +184,49 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       res.setHeader('Set-Cookie', `${cookieName()}=${secret}; Path=/api; HttpOnly; SameSite=Strict`);
     }
     await serveStatic(options.rendererDir, url.pathname, res);
+  }
+
+  function cookieOrHeaderSecret(req: IncomingMessage): string | undefined {
+    const header = req.headers['x-mm-secret'];
+    return cookieOf(req, cookieName()) ?? (Array.isArray(header) ? header[0] : header);
+  }
+
+  /** A download checked and put behind a one-time token; nothing of it is read yet. */
+  async function downloadTicket(channel: string, payload: unknown): Promise<Result<DownloadTicket>> {
+    const prepared = await prepareDownload(options.core, channel, payload);
+    if (!prepared.ok) return prepared;
+    return ok({ token: tickets.issue(prepared.value), fileName: prepared.value.fileName });
+  }
+
+  /**
+   * The token's file, piped from its pieces as they are made: the response is never buffered,
+   * and a client that goes away stops the reading (and closes what it read).
+   */
+  async function sendDownload(token: string, res: ServerResponse): Promise<void> {
+    const download = TOKEN_PATTERN.test(token) ? tickets.take(token) : undefined;
+    if (!download) {
+      sendJson(res, 404, {
+        ok: false,
+        error: {
+          code: 'not-found',
+          message: 'This download link was used already or has expired: ask for the file again.',
+        },
+      });
+      return;
+    }
+    let report;
+    try {
+      report = await download.open();
+    } catch (e) {
+      sendJson(res, 500, { ok: false, error: toAppError(e) });
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': `${report.mimeType}; charset=utf-8`,
+      'Content-Disposition': attachmentHeader(report.fileName),
+    });
+    // A failure midway cuts the response, so the browser shows a failed download, not a short file.
+    await pipeline(Readable.from(report.pieces), res).catch(() => res.destroy());
   }
 
   function unauthorised(res: ServerResponse): void {
@@ -208,6 +270,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     url: `http://127.0.0.1:${port}/?secret=${secret}`,
     close: async () => {
       unsubscribe();
+      tickets.clear();
       for (const client of sseClients) client.end();
       sseClients.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -47,7 +47,18 @@ describe('the preload (bundled, as the sandboxed renderer loads it)', () => {
   it('exposes exactly the contract as window.mm and nothing else', async () => {
     const { exposed } = await loadPreload();
     expect(Object.keys(exposed)).toEqual(['mm']);
-    expect(Object.keys(exposed['mm'] as object).sort()).toEqual(['call', 'on']);
+    expect(Object.keys(exposed['mm'] as object).sort()).toEqual(['call', 'download', 'on']);
+  });
+
+  it('forwards downloads of the contract to the main process and refuses any other', async () => {
+    const { exposed, invoked } = await loadPreload();
+    const mm = exposed['mm'] as MmApi;
+    const request = { projectId: 'p', format: 'csv' } as const;
+    await expect(mm.download('rehearsal:export', request)).resolves.toEqual({ ok: true, value: 'from-main' });
+    expect(invoked).toEqual([['mm:download', 'rehearsal:export', request]]);
+    const refused = await (mm.download as (c: string, r: unknown) => Promise<unknown>)('projects:list', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(invoked).toHaveLength(1);
   });
 
   it('forwards contract calls and refuses anything else before it reaches the main process', async () => {

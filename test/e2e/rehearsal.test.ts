@@ -1,9 +1,12 @@
 /**
  * Rehearsal in Chromium against the browser host and its demo sandbox (the demo project's real
  * target): Rehearse on the Migration page, read the outcome (summary, per-object table with its
- * filter), check the real target was not written, sign off, then start the real run — which now
- * needs that sign-off — and see the target hold what the rehearsal said it would.
+ * filter), download its CSV and JSON with the buttons (streamed by the host: the same bytes as
+ * `mm rehearsal export`), check the real target was not written, sign off, then start the real
+ * run — which now needs that sign-off — and see the target hold what the rehearsal said it would.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldingsPage, RehearsalOutcome, RehearsalStatus } from '../../shared/model/rehearsal';
@@ -11,7 +14,7 @@ import type { TargetView } from '../../shared/model/target';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { launchBrowser, screenshot, watchConsole } from '../helpers/browser';
 import { tempDir } from '../helpers/paths';
-import { type RunningHost, startHost } from '../helpers/processes';
+import { type RunningHost, runMm, startHost } from '../helpers/processes';
 import { AppPage } from './pages/app-page';
 import { MigrationPage } from './pages/migration-page';
 import { call, readyDemo } from '../helpers/host-api';
@@ -29,8 +32,10 @@ async function dump(host: RunningHost): Promise<Record<string, Record<string, un
 describe('Rehearsal on the Migration page', () => {
   let browser: Browser;
   let host: RunningHost;
+  let dataDir: string;
   beforeAll(async () => {
-    [browser, host] = await Promise.all([launchBrowser(), tempDir().then((d) => startHost(d))]);
+    dataDir = await tempDir();
+    [browser, host] = await Promise.all([launchBrowser(), startHost(dataDir)]);
   });
   afterAll(async () => {
     await host?.stop();
@@ -98,6 +103,38 @@ describe('Rehearsal on the Migration page', () => {
     await expect
       .poll(() => page.getByTestId('rehearsal-holdings').getByTestId('table-row').count())
       .toBe(found);
+
+    // The exports, downloaded with the buttons: the host streams the very bytes the CLI writes.
+    const files = await tempDir('mm-e2e-rehearsal-files-');
+    for (const format of ['csv', 'json'] as const) {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Rehearsal (${format.toUpperCase()})` }).click(),
+      ]);
+      expect(file.suggestedFilename()).toBe(`${PROJECT}-rehearsal-${id}.${format}`);
+      const saved = join(files, file.suggestedFilename());
+      await file.saveAs(saved);
+      const cli = join(files, `cli.${format}`);
+      const exported = await runMm([
+        'rehearsal',
+        'export',
+        id,
+        '--format',
+        format,
+        '--out',
+        cli,
+        '--data-dir',
+        dataDir,
+      ]);
+      expect(exported.code, exported.stderr).toBe(0);
+      const [got, want] = await Promise.all([readFile(saved, 'utf8'), readFile(cli, 'utf8')]);
+      // the JSON carries the diff against the newest rehearsal before it, none here: the same either way
+      expect(got).toBe(want);
+      expect(got).toContain(whole.rows[0]?.name ?? '');
+      await expect
+        .poll(() => page.getByTestId('rehearsal-export-saved').textContent())
+        .toBe(`Saved ${PROJECT}-rehearsal-${id}.${format}`);
+    }
 
     // Before the sign-off the real run needs one.
     const status = await call<RehearsalStatus>(host, 'rehearsal:status', { projectId: PROJECT });

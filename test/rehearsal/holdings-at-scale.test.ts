@@ -13,37 +13,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HOLDINGS_PAGE_MAX, type RehearsalRecord, type TargetHolding } from '../../shared/model/rehearsal';
 import { type Core, createCore } from '../../electron/core/core';
 import { maskSecrets } from '../../electron/core/log/mask';
-import { CreateCounter } from '../../electron/core/rehearsal/outcome';
 import { BUNDLE_FORMAT, readBundle } from '../../electron/core/review/bundle';
+import { HOLDING_KINDS_MADE, generated, holdingAt, makeLargeRehearsal } from '../helpers/large-rehearsal';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 const N = 300_000;
 const RID = 'r-20261201-080000-abcdef';
-const KINDS = ['account', 'domain', 'mailbox', 'dns-record', 'ftp-user', 'content'] as const;
+const KINDS = HOLDING_KINDS_MADE;
 /** The CLI's heap in the show test: the whole as one array and one string takes several times this. */
 const SMALL_HEAP_MB = 96;
-
-/** The i-th holding: text that needs escaping, some without an owner, an FTP password to mask. */
-function holdingAt(i: number): TargetHolding {
-  const kind = KINDS[i % KINDS.length] as (typeof KINDS)[number];
-  return {
-    kind,
-    key: `${kind} k${i}`,
-    name: `name-${i} "q" ü`,
-    ...(i % 3 === 0 ? {} : { owner: `Owner${i % 97}` }),
-    fields:
-      kind === 'ftp-user'
-        ? { login: `ftp${i}`, password: `pw-${i}` }
-        : kind === 'content'
-          ? { files: '3', bytes: '100' }
-          : { n: String(i) },
-  };
-}
-
-function* generated(n: number, piece = 2_000): Generator<readonly TargetHolding[]> {
-  for (let i = 0; i < n; i += piece)
-    yield Array.from({ length: Math.min(piece, n - i) }, (_, j) => holdingAt(i + j));
-}
 
 /** How many of the holdings differ from holdingAt (by their JSON), and how many there are. */
 function mismatches(holdings: readonly unknown[]): { count: number; bad: number } {
@@ -85,22 +63,7 @@ beforeAll(async () => {
   dataDir = await tempDir('mm-holdings-scale-');
   core = createCore({ dataDir, shell: 'test' });
   projectId = (await core.projects.create('Holdings at scale')).id;
-  const record: RehearsalRecord = {
-    id: RID,
-    projectId,
-    createdAt: '2026-12-01T08:00:00.000Z',
-    finishedAt: '2026-12-01T08:30:00.000Z',
-    author: 'engineer',
-    state: 'done',
-    fingerprint: 'f'.repeat(64),
-    content: true,
-    objects: { total: 10, migrated: 10, failed: 0 },
-  };
-  const store = core.rehearsals.store;
-  await store.create(record);
-  const counter = new CreateCounter();
-  await store.saveHoldings(projectId, RID, generated(N), (part) => counter.add(part));
-  await store.save({ ...record, create: counter.counts(), holdingCounts: counter.holdingCounts() });
+  await makeLargeRehearsal(core, projectId, RID, N);
 }, 120_000);
 
 describe('a rehearsal of 300,000 holdings', () => {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_CHANNELS, EVENT_CHANNELS, callSchemas } from '../../shared/contract';
+import { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS, callSchemas } from '../../shared/contract';
 
 // Drift in the contract is a visible diff in this file.
 describe('contract surface', () => {
   it('lists every call and event', () => {
     expect([...CALL_CHANNELS].sort()).toEqual(Object.keys(callSchemas).sort());
-    expect({ calls: [...CALL_CHANNELS].sort(), events: [...EVENT_CHANNELS].sort() }).toMatchInlineSnapshot(`
+    expect({
+      calls: [...CALL_CHANNELS].sort(),
+      events: [...EVENT_CHANNELS].sort(),
+      downloads: [...DOWNLOAD_CHANNELS].sort(),
+    }).toMatchInlineSnapshot(`
       {
         "calls": [
           "app:get-info",
@@ -98,6 +102,9 @@ describe('contract surface', () => {
           "workers:control",
           "workers:start",
           "workers:status",
+        ],
+        "downloads": [
+          "rehearsal:export",
         ],
         "events": [
           "jobs:progress",

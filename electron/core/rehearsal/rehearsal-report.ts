@@ -43,6 +43,14 @@ const fieldText = (fields: Readonly<Record<string, string>>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
 
+/**
+ * The name a rehearsal's export is saved under, known before anything is read (a download's
+ * save dialog asks for it before the file is opened).
+ */
+export function rehearsalExportName(projectId: string, id: string, format: 'html' | 'csv' | 'json'): string {
+  return `${projectId}-rehearsal-${id}.${format}`;
+}
+
 /** The first REPORT_HOLDINGS_MAX holdings of the pieces (the rest is not read). */
 export async function headOf(pieces: Pieces, max = REPORT_HOLDINGS_MAX): Promise<TargetHolding[]> {
   const out: TargetHolding[] = [];

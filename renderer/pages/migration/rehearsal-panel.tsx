@@ -41,7 +41,6 @@ import { HOLDING_KINDS } from '../../../shared/model/rehearsal';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
-import { saveBlob } from '../../components/file-transfer';
 import { type Column, VirtualTable } from '../../components/virtual-table';
 import { useCall, useEvent } from '../../hooks/use-call';
 import { useProjectChanges } from '../../hooks/use-project-changes';
@@ -504,12 +503,12 @@ function DiffView({ diff }: { diff: RehearsalDiff }) {
 function ExportButtons({ projectId, id }: { projectId: string; id: string }) {
   const [error, setError] = useState<AppError>();
   const [saved, setSaved] = useState<string>();
+  // Streamed to the file (the CSV and JSON of a 10x rehearsal are hundreds of MB): never a Blob here.
   const download = async (format: 'html' | 'csv' | 'json'): Promise<void> => {
-    const r = await api.call('rehearsal:export', { projectId, id, format });
+    const r = await api.download('rehearsal:export', { projectId, id, format });
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
-    setSaved(r.value.fileName);
+    if (r.value.saved) setSaved(r.value.fileName);
   };
   return (
     <Group gap="xs">
