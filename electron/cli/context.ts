@@ -108,9 +108,28 @@ export function action<A extends unknown[]>(
   };
 }
 
+/**
+ * The width of each of the first `count` columns: its widest cell, the header's included. A loop,
+ * not `Math.max(...cells)`: spreading ~150,000 cells or more as arguments overflows the stack.
+ */
+export function columnWidths(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  count: number = headers.length,
+): number[] {
+  const widths: number[] = [];
+  for (let i = 0; i < count; i++) widths.push((headers[i] ?? '').length);
+  for (const r of rows)
+    for (let i = 0; i < count; i++) {
+      const n = (r[i] ?? '').length;
+      if (n > (widths[i] ?? 0)) widths[i] = n;
+    }
+  return widths;
+}
+
 /** A plain text table: columns padded to their widest cell. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = columnWidths(headers, rows);
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))

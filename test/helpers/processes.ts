@@ -13,26 +13,42 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `mm` as a user would (the package's bin), never through a shell. */
-export async function runMm(
+/**
+ * Runs a program (never through a shell) with `input` on its stdin and collects what it prints.
+ * Its output is decoded as one UTF-8 stream, not chunk by chunk: a character whose bytes two
+ * chunks of a pipe share would otherwise become two U+FFFD.
+ */
+export async function runChild(
+  command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   input?: string,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['electron/cli/mm.mjs', ...args], {
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/** Runs `mm` as a user would (the package's bin), never through a shell. */
+export async function runMm(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): Promise<CliRun> {
+  return runChild(process.execPath, ['electron/cli/mm.mjs', ...args], env, input);
 }
 
 export interface RunningHost {
@@ -51,11 +67,13 @@ export async function startHost(dataDir: string, extraArgs: readonly string[] = 
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
+    child.stdout?.on('data', (d: string) => {
+      out += d;
       const line = out.split('\n').find((l) => l.startsWith('http://127.0.0.1:'));
       if (line) resolve(line.trim());
     });

@@ -20,7 +20,7 @@ import type {
 } from '../../../shared/model/rehearsal';
 import { MmError } from '../../core/errors';
 import { rehearsalJsonPieces } from '../../core/rehearsal/rehearsal-report';
-import { type CliContext, EXIT_FAILURE, WRITTEN, action, table } from '../context';
+import { type CliContext, EXIT_FAILURE, WRITTEN, action, columnWidths, table } from '../context';
 
 type Pieces = AsyncIterable<readonly TargetHolding[]>;
 
@@ -214,7 +214,7 @@ async function* showText(o: RehearsalOutcome, holdings: Pieces): AsyncGenerator<
     const rows = part.map(holdingCells);
     if (!widths) {
       // the last column is not padded
-      widths = [0, 1].map((i) => Math.max((head[i] ?? '').length, ...rows.map((r) => (r[i] ?? '').length)));
+      widths = columnWidths(head, rows, 2);
       yield line(head, widths);
     }
     let text = '';
