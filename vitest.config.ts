@@ -15,5 +15,9 @@ export default defineConfig({
     // it made (MM_KEEP_TEST_DIRS=1 keeps them). "stack" runs that hook after the file's own.
     setupFiles: ['test/helpers/clean-temp-dirs.ts'],
     sequence: { hooks: 'stack' },
+    // expect.poll waits for a state the app reaches on its own (a count redrawn, a job done);
+    // its 1 s default is shorter than one redraw on a loaded 2-core machine. A poll that meets
+    // its state returns at once, so only a failing one waits this long.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -22,7 +22,7 @@ describe('mapping → selection → verification → resolution on the demo proj
   it('maps the templates, selects everything, verifies, resolves one issue of each kind and undoes one', async () => {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     // Generous: the whole suite shares two cores; the test waits for states, never sleeps.
-    page.setDefaultTimeout(30_000);
+    page.setDefaultTimeout(60_000);
     const errors = watchConsole(page);
     const app = new AppPage(page);
     await app.open(host.url);
@@ -218,5 +218,5 @@ describe('mapping → selection → verification → resolution on the demo proj
     await verification.search('');
     await screenshot(page, 'verification');
     expect(errors).toEqual([]);
-  });
+  }, 240_000);
 });
