@@ -16,6 +16,8 @@ import { FAULT } from './answers';
 
 export type Outcome =
   | { readonly kind: 'value'; readonly value: unknown }
+  /** A response document in pieces (xml-pieces.ts), written as the socket takes them. */
+  | { readonly kind: 'pieces'; readonly pieces: Iterable<string> }
   | { readonly kind: 'fault'; readonly faultCode: number; readonly faultString: string }
   | { readonly kind: 'drop' };
 
@@ -99,11 +101,44 @@ async function handle(
     req.socket.destroy();
     return;
   }
+  if (outcome.kind === 'pieces') {
+    await writePieces(res, outcome.pieces);
+    return;
+  }
   const xml =
     outcome.kind === 'value'
       ? encodeResponse(outcome.value)
       : encodeFault({ faultCode: outcome.faultCode, faultString: outcome.faultString });
   res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) }).end(xml);
+}
+
+/**
+ * Writes a response a piece at a time (chunked: its length is not known before its last piece),
+ * waiting for the socket to take each before the next is encoded: an answer of many rows is never
+ * held whole, and other calls are served between its pieces. A client gone mid-answer ends it.
+ */
+async function writePieces(res: ServerResponse, pieces: Iterable<string>): Promise<void> {
+  const iterator = pieces[Symbol.iterator]();
+  // The first piece before the head: a value the codec cannot encode still fails as a 500.
+  let next = iterator.next();
+  res.writeHead(200, { 'Content-Type': 'text/xml' });
+  for (; !next.done; next = iterator.next()) {
+    if (!res.write(next.value)) await drained(res);
+    if (res.destroyed) return;
+  }
+  res.end();
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {

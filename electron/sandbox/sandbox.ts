@@ -9,13 +9,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { POA_ERRORS } from '../core/target/poa-errors';
 import { isPbaMethod, signatureOf } from '../core/target/pba-signatures';
 import { Args, FAULT, SandboxFault, SandboxRefusal } from './answers';
 import { SEED_PLANS, SEED_TEMPLATES, type SandboxPlan, type SandboxTemplate } from './catalogue';
 import { FAULT_ACTIONS, type FaultAction, FaultPlan, type FaultRule } from './faults';
 import { OpLog } from './op-log';
-import { PBA_METHODS, readParams, withoutSecrets } from './pba-methods';
+import { PBA_METHODS, readParams } from './pba-methods';
 import { POA_METHODS, type PoaContext } from './poa-methods';
 import { type Dispatch, type EndpointOptions, type Outcome, createRpcServer } from './rpc-server';
 import { TABLES, TABLE_NAMES, type TableName } from './state';
@@ -24,6 +23,8 @@ import { Transactions } from './transactions';
 import { createWebServer, resolveWebPath, webRoot } from './web-server';
 import { nodeContent, nodeSiteRoot, sandboxNodes } from './nodes';
 import { startDnsServer, storeZones } from './dns-server';
+import { WHOLE_DUMP_MAX_ROWS, dumpCounts, dumpPage, readDumpAsk, wholeDump } from './dump';
+import { PiecedAnswer } from './xml-pieces';
 
 export const DEFAULT_POA_PORT = 8440;
 export const DEFAULT_PBA_PORT = 5224;
@@ -97,12 +98,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         // Where the sandbox's own web and mail nodes keep content (nodes.ts), and the web and
         // name servers that serve it.
         return Promise.resolve({ ...sandboxNodes(options.dataDir), ...servers });
-      case 'sandbox.dump':
-        // Plus what the sandbox's nodes hold (nodes.ts), so a client can check content too.
-        return nodeContent(store, options.dataDir).then((content) => ({
-          ...publicDump(store, faults),
-          ...content,
-        }));
+      case 'sandbox.dump': {
+        // The whole dump adds what the sandbox's nodes hold (nodes.ts), so a client can check
+        // content too; pages do not walk the nodes again and again (sandbox.counts says it).
+        const ask = readDumpAsk(params, store.tableNames);
+        if (ask.kind === 'page') return Promise.resolve(dumpPage(store, ask));
+        // Too large: refused at once, before the nodes are walked for nothing.
+        if (store.rowCount > WHOLE_DUMP_MAX_ROWS) return Promise.resolve(wholeDump(store, faults, {}));
+        return nodeContent(store, options.dataDir).then((content) => wholeDump(store, faults, content));
+      }
+      case 'sandbox.counts':
+        if (params.length > 0) Args.of(params, method).assertConsumed();
+        return nodeContent(store, options.dataDir).then((content) => dumpCounts(store, faults, content));
       case 'sandbox.injectFault': {
         const a = Args.of(params, method);
         const action = a.oneOf<FaultAction>('action', FAULT_ACTIONS, a.str('action') as FaultAction);
@@ -197,7 +204,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
   // Sandbox-only methods answer plainly: a value, or a fault with a readable string.
   const sandboxAnswer: Answer = {
-    ok: (value) => ({ kind: 'value', value }),
+    ok: (value) =>
+      value instanceof PiecedAnswer ? { kind: 'pieces', pieces: value.pieces() } : { kind: 'value', value },
     refused: (e) => ({ kind: 'fault', faultCode: e.error.extypeId, faultString: e.message }),
     fault: (faultCode, faultString) => ({ kind: 'fault', faultCode, faultString }),
   };
@@ -359,16 +367,5 @@ async function listen(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
-}
-
-/** What `sandbox.dump` shows: every table, without password hashes or card numbers. */
-function publicDump(store: Store, faults: FaultPlan): Record<string, unknown> {
-  const rows = (t: string): Row[] => store.all(t).map(withoutSecrets);
-  const snake = (t: string): string => t.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return {
-    ...Object.fromEntries(store.tableNames.map((t) => [snake(t), rows(t)])),
-    errors: POA_ERRORS,
-    pending_faults: faults.pending.map((f) => ({ method: f.method, nth: f.nth, action: f.action })),
   };
 }

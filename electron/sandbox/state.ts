@@ -188,7 +188,8 @@ export interface SbRequest extends Row {
   /** Set when a fault was injected: at ready_at the request fails and its objects go. */
   fail_message?: string;
   failed: boolean;
-  objects: [string, number | string][];
+  /** What the request created, kept only while it is set to fail (removed when it does). */
+  objects?: [string, number | string][];
 }
 
 const by = (k: string) => (r: Row) => String(r[k]);

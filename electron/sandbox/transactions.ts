@@ -72,18 +72,26 @@ export class Transactions {
     const txn = this.get(txnId, now);
     this.#open.delete(txnId);
     this.#checkConflicts(txn.draft);
-    const objects = txn.draft
-      .puts()
-      .filter(([t, r]) => txn.draft.created(t, r[this.tables[t]?.key ?? ''] as Key))
-      .map(([t, r]): [string, Key] => [t, r[this.tables[t]?.key ?? ''] as Key]);
+    // Only a request that will fail needs the objects it created (they go when it fails);
+    // pem.getRequestStatus answers a status and messages, never the objects, so a request that
+    // succeeds keeps none: a batch's requests held every created row's key again.
+    const failing =
+      txn.failMessage !== undefined
+        ? {
+            fail_message: txn.failMessage,
+            objects: txn.draft
+              .puts()
+              .filter(([t, r]) => txn.draft.created(t, r[this.tables[t]?.key ?? ''] as Key))
+              .map(([t, r]): [string, Key] => [t, r[this.tables[t]?.key ?? ''] as Key]),
+          }
+        : {};
     const request: SbRequest = {
       request_id: txn.requestId,
       txn_id: txnId,
       committed_at: now,
       ready_at: now + this.asyncMs(),
       failed: false,
-      objects,
-      ...(txn.failMessage !== undefined ? { fail_message: txn.failMessage } : {}),
+      ...failing,
     };
     txn.draft.put('requests', request);
     this.commitDraft(txn.draft);
@@ -117,8 +125,10 @@ export class Transactions {
       }
       if (now < r.ready_at) continue;
       const draft = new Draft(this.store, this.tables);
-      for (const [table, key] of r.objects) draft.del(table, key);
-      draft.put('requests', { ...r, failed: true });
+      const { objects, ...failed } = r;
+      for (const [table, key] of objects ?? []) draft.del(table, key);
+      // Gone with the request's failure: nothing needs their keys any more.
+      draft.put('requests', { ...failed, failed: true });
       this.commitDraft(draft);
       this.#failing.delete(id);
     }

@@ -1,6 +1,7 @@
 /**
  * The target browser's source: `sandbox.dump`, a sandbox-only method (a real POA has no "list
- * everything"), read over the same transport as any call and turned into display tables.
+ * everything"), read a page at a time over the same transport as any call and turned into
+ * display tables.
  */
 import type { TargetBrowse, TargetTable } from '../../../shared/model/target';
 import { type Endpoint, postXmlRpc } from './http-transport';
@@ -104,12 +105,45 @@ function cell(v: unknown): string {
   return String(v);
 }
 
+/**
+ * The most rows the browser shows of one table: a page of the screen's table is rendered whole,
+ * and a sandbox after a large batch holds hundreds of thousands (the bench's source at 10×:
+ * ~1.27 million rows). A table cut short says so in its title, with its count.
+ */
+export const BROWSE_MAX_ROWS = 2_000;
+/** Rows per `sandbox.dump` page the browser asks for (the sandbox answers up to 10,000). */
+const BROWSE_PAGE_ROWS = 1_000;
+
+/** One page of `sandbox.dump {table, offset, limit, columns}` as the sandbox answers it. */
+interface DumpPage {
+  readonly rows: Row[];
+  readonly total: number;
+  readonly counts: Record<string, number>;
+}
+
+function asPage(value: unknown): DumpPage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (!Array.isArray(v['rows']) || typeof v['total'] !== 'number') return undefined;
+  const counts = typeof v['counts'] === 'object' && v['counts'] !== null ? v['counts'] : {};
+  return { rows: v['rows'] as Row[], total: v['total'], counts: counts as Record<string, number> };
+}
+
+/**
+ * What the sandbox holds, read a table and a page at a time (only the columns shown), up to
+ * BROWSE_MAX_ROWS a table: the first page's counts say which tables hold nothing (not asked for)
+ * and how many rows a table cut short holds.
+ */
 export async function browseSandbox(endpoint: Endpoint, timeoutMs = 15_000): Promise<TargetBrowse> {
-  const answer = await postXmlRpc(endpoint, 'sandbox.dump', [{}], {
-    timeoutMs,
-    maxResponseBytes: 64 * 1024 * 1024,
-  });
-  if (answer.kind === 'fault' || typeof answer.value !== 'object' || answer.value === null) {
+  const transport = { timeoutMs, maxResponseBytes: 64 * 1024 * 1024 };
+  const page = async (t: (typeof TABLES)[number], offset: number): Promise<DumpPage | undefined> => {
+    const ask = { table: t.key, offset, limit: BROWSE_PAGE_ROWS, columns: [...t.columns] };
+    const answer = await postXmlRpc(endpoint, 'sandbox.dump', [ask], transport);
+    return answer.kind === 'value' ? asPage(answer.value) : undefined;
+  };
+  const [head] = TABLES;
+  const first = head && (await page(head, 0));
+  if (!first) {
     return {
       available: false,
       message:
@@ -117,15 +151,30 @@ export async function browseSandbox(endpoint: Endpoint, timeoutMs = 15_000): Pro
       tables: [],
     };
   }
-  const dump = answer.value as Record<string, unknown>;
-  const tables: TargetTable[] = TABLES.map((t) => {
-    const rows = Array.isArray(dump[t.key]) ? (dump[t.key] as Row[]) : [];
-    return {
-      key: t.key,
-      title: t.title,
-      columns: t.columns,
-      rows: rows.map((r) => t.columns.map((c) => cell(r[c]))),
-    };
-  });
+  const tables: TargetTable[] = [];
+  for (const t of TABLES) {
+    const total = t === head ? first.total : (first.counts[t.key] ?? 0);
+    const rows: Row[] = t === head ? first.rows.slice(0, BROWSE_MAX_ROWS) : [];
+    while (rows.length < Math.min(total, BROWSE_MAX_ROWS)) {
+      const next = await page(t, rows.length);
+      if (!next) throw new Error(`The sandbox did not answer the page of ${t.key} at row ${rows.length}`);
+      if (next.rows.length === 0) break; // rows were removed since the counts were taken
+      rows.push(...next.rows.slice(0, BROWSE_MAX_ROWS - rows.length));
+    }
+    tables.push(display(t, rows, total));
+  }
   return { available: true, tables };
+}
+
+function display(t: (typeof TABLES)[number], rows: readonly Row[], total: number): TargetTable {
+  const shown =
+    rows.length < total
+      ? ` (first ${rows.length.toLocaleString('en')} of ${total.toLocaleString('en')})`
+      : '';
+  return {
+    key: t.key,
+    title: `${t.title}${shown}`,
+    columns: t.columns,
+    rows: rows.map((r) => t.columns.map((c) => cell(r[c]))),
+  };
 }
