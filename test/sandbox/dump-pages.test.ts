@@ -7,10 +7,12 @@
  * how many rows a table cut short holds.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PoaClient } from '../../electron/core/target/poa-client';
+import { encodeCall } from '../../electron/core/target/xmlrpc-codec';
 import { BROWSE_MAX_ROWS, browseSandbox } from '../../electron/core/target/sandbox-inspect';
 import { PAGE_MAX_ROWS, WHOLE_DUMP_MAX_ROWS, dumpName } from '../../electron/sandbox/dump';
 import { SNAPSHOT_FILE } from '../../electron/sandbox/op-log';
@@ -210,6 +212,28 @@ describe('sandbox.dump of a large state', () => {
     expect(await fault({ table: 'domains', columns: 'domain_id' })).toContain("'columns' must be");
     expect(await fault({ offset: 10 })).toContain("need 'table'");
     expect(await fault({ table: 'domains', order: 'name' })).toContain("Unknown parameter 'order'");
+  });
+
+  it('goes on answering when a client leaves in the middle of a page', async () => {
+    const body = encodeCall('sandbox.dump', [{ table: 'domains', limit: PAGE_MAX_ROWS }]);
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        sandbox.poaUrl,
+        { method: 'POST', headers: { 'Content-Type': 'text/xml' } },
+        (res) => {
+          res.once('data', (d: Buffer) => {
+            req.destroy();
+            resolve(d.length);
+          });
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end(body);
+    });
+    expect(received).toBeGreaterThan(0);
+    const summary = await call('sandbox.counts', []);
+    expect(summary['total_rows']).toBe(rows);
+    expect(sandbox.process.exitCode).toBeNull();
   });
 
   it('the target browser reads pages and says how many rows a table cut short holds', async () => {
