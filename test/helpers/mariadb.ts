@@ -104,7 +104,9 @@ export async function startMariaDb(): Promise<MariaDb> {
     { stdio: ['ignore', 'ignore', 'pipe'], detached: false },
   );
   let log = '';
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  // one UTF-8 stream: a character split across two chunks stays whole
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (log += d));
   await waitReady(socket, child, () => log);
 
   const user = 'root';

@@ -127,7 +127,9 @@ export async function startPostgres(
   ]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let log = '';
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  // one UTF-8 stream: a character split across two chunks stays whole
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (log += d));
   await waitReady(socketDir, port, child, () => log);
 
   const superEnv = { ...process.env, PGPASSWORD: 'super-secret' };

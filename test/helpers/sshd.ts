@@ -93,7 +93,9 @@ export async function startSshd(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  // one UTF-8 stream: a character split across two chunks stays whole
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (stderr += d));
   try {
     await waitForPort(port, child, () => stderr);
   } catch (e) {
