@@ -14,7 +14,8 @@ import { createWriteStream } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../electron/core/core';
 import { memberKind } from '../../electron/core/review/bundle-members';
-import { MAX_EXPANDED_BYTES } from '../../electron/core/review/bundle';
+import { MAX_EXPANDED_BYTES, openBundle } from '../../electron/core/review/bundle';
+import { MAX_HOLDING_BYTES } from '../../electron/core/review/bundle-scan';
 import { runMm, startHost } from '../helpers/processes';
 import { coreInSandbox } from './hostile-core';
 import { type Sandbox, hashTree, refusedWithoutTrace } from './untouched';
@@ -404,5 +405,103 @@ describe('review bundles under hostile input', () => {
       expect(grewMb).toBeLessThan(MAX_EXPANDED_BYTES / 1048576 + 200);
       expect(await readdir(`${box.dataDir}/projects`)).toEqual(['live-customer']);
     });
+
+    /** A gzip bundle file whose text comes from `body` (a bomb is never a string here). */
+    async function gzipFile(name: string, body: () => AsyncGenerator<string | Buffer>): Promise<Buffer> {
+      const file = `${box.root}/${name}`;
+      await pipeline(Readable.from(body()), createGzip({ level: 9 }), createWriteStream(file));
+      return readFile(file);
+    }
+    const header = `{"format":"migration-manager-review-bundle","formatVersion":1,"exportedAt":"${NOW}","exportedBy":"x","project":{"id":"x","name":"x"},"files":{"project.json":{"json":${JSON.stringify(projectJson())}}`;
+    const holding = (i: number): string =>
+      JSON.stringify({
+        kind: 'domain',
+        key: `domain k${i}`,
+        name: `d${i}.example`,
+        fields: { n: String(i) },
+      });
+
+    /** Memory while `step` runs: RSS growth at most, in MB. */
+    async function rssGrowth(step: () => Promise<void>): Promise<number> {
+      const base = process.memoryUsage().rss;
+      let peak = base;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      try {
+        await step();
+      } finally {
+        clearInterval(sampler);
+      }
+      return (peak - base) / 1048576;
+    }
+
+    it("one object of 700 MB inside a rehearsal's holdings member is refused at 1 MB, nothing kept", async () => {
+      const chunk = Buffer.alloc(1024 * 1024, 'a');
+      const bytes = await gzipFile('holding-bomb.mmreview', async function* () {
+        yield `${header},"rehearsals/r-20260301-100000-abcdef/holdings.json":{"json":[${holding(0)},{"kind":"domain","key":"k","name":"`;
+        for (let i = 0; i < 700; i++) yield chunk;
+        yield '","fields":{}}]}}}';
+      });
+      expect(bytes.length).toBeLessThan(3 * 1024 * 1024);
+      const grew = await rssGrowth(async () => {
+        const e = await refusedWithoutTrace(box, () =>
+          core.review.openBundle(bytes, 'holding-bomb.mmreview'),
+        );
+        expect(messageOf(e)).toBe(
+          `holding-bomb.mmreview is too large (object 1 of its member rehearsals/r-20260301-100000-abcdef/holdings.json is over ${MAX_HOLDING_BYTES / 1048576} MB); nothing was opened.`,
+        );
+      });
+      console.log(
+        `holdings bomb (one object): ${bytes.length} bytes, RSS grew by ${grew.toFixed(0)} MB at most`,
+      );
+      expect(grew).toBeLessThan(100);
+      expect(await readdir(`${box.dataDir}/projects`)).toEqual(['live-customer']);
+    }, 240_000);
+
+    it('a holdings member of 500,000 small objects past its cap is refused, the staged objects removed', async () => {
+      // the caps lowered so the test expands ~40 MB, not the 1 GB of the product's cap
+      const limits = { maxHoldingsMemberBytes: 32 * 1048576, maxStreamedBytes: 48 * 1048576 };
+      const many = async function* (count: number, first: number): AsyncGenerator<string> {
+        for (let i = first; i < first + count; i += 1_000) {
+          let text = '';
+          for (let j = i; j < i + 1_000; j++) text += `${j === 0 ? '' : ','}${holding(j)}`;
+          yield text;
+        }
+      };
+      const member = (id: string): string =>
+        `"rehearsals/r-20260301-10000${id}-abcdef/holdings.json":{"json":[`;
+      const one = await gzipFile('member-bomb.mmreview', async function* () {
+        yield `${header},${member('0')}`;
+        yield* many(500_000, 0);
+        yield ']}}}';
+      });
+      const grew = await rssGrowth(async () => {
+        const e = await refusedWithoutTrace(box, () =>
+          openBundle(core.projects, one, 'member-bomb.mmreview', limits),
+        );
+        expect(messageOf(e)).toBe(
+          "member-bomb.mmreview is too large (its member rehearsals/r-20260301-100000-abcdef/holdings.json expands past 32 MB, the limit of one rehearsal's objects; 48 MB for all of them, 304 MB for a whole bundle); nothing was opened.",
+        );
+      });
+      console.log(
+        `holdings bomb (many objects): ${one.length} bytes, RSS grew by ${grew.toFixed(0)} MB at most`,
+      );
+      expect(grew).toBeLessThan(150);
+
+      // two members, each under its cap, together over the cap of all
+      const two = await gzipFile('members-bomb.mmreview', async function* () {
+        yield `${header},${member('0')}`;
+        yield* many(350_000, 0);
+        yield `]},${member('1')}`;
+        yield* many(350_000, 0);
+        yield ']}}}';
+      });
+      const e = await refusedWithoutTrace(box, () =>
+        openBundle(core.projects, two, 'members-bomb.mmreview', limits),
+      );
+      expect(messageOf(e)).toBe(
+        "members-bomb.mmreview is too large (its rehearsals' objects expand past 48 MB, the limit for all of them; 304 MB for a whole bundle); nothing was opened.",
+      );
+      expect(await readdir(`${box.dataDir}/projects`)).toEqual(['live-customer']);
+    }, 240_000);
   });
 });

@@ -205,6 +205,25 @@ const holdingsFileSchema = z.array(
     .passthrough(),
 );
 
+/**
+ * Why a piece of a streamed holdings member (its elements from `offset` on) does not fit the
+ * holding schema, named as for the whole member ("the member … at <index>.<field>: …"), or
+ * undefined when it fits.
+ */
+export function holdingsPieceIssue(
+  name: string,
+  piece: readonly unknown[],
+  offset: number,
+): string | undefined {
+  const parsed = holdingsFileSchema.safeParse(piece);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  if (!issue) return `the member ${name} does not have the expected shape`;
+  const [index, ...rest] = issue.path;
+  const path = typeof index === 'number' ? [offset + index, ...rest] : issue.path;
+  return `the member ${name}${path.length > 0 ? ` at ${path.join('.')}` : ''}: ${issue.message}`;
+}
+
 function inventoryFileSchema(serverId: string): z.ZodType {
   return doc({
     schemaVersion: version1,

@@ -10,12 +10,13 @@
  * objects at 10×) is a StreamedArray, written element by element as its source is read, never
  * as one string.
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { z } from 'zod';
+import type { TargetHolding } from '../../../shared/model/rehearsal';
 import type { ReviewComment } from '../../../shared/model/review';
 import type { ProjectSummary } from '../../../shared/model/project';
 import { MmError } from '../errors';
@@ -24,6 +25,7 @@ import type { ProjectFile } from '../project/project-file';
 import { type ProjectService, projectIdFromName } from '../project/project-service';
 import { REVIEW_MARKER } from '../store/document-file';
 import { adoptWrittenFiles, storedProjectFiles } from '../store/postgres-files';
+import { type HoldingsWriter, openHoldingsWriter } from '../rehearsal/holdings-file';
 import {
   type ProjectMember,
   describeIssue,
@@ -35,6 +37,7 @@ import {
   projectMember,
 } from './bundle-members';
 import { COMMENTS_FILE } from './comments';
+import { type HoldingsSink, type ScanLimits, scanBundle } from './bundle-scan';
 
 export const BUNDLE_FORMAT = 'migration-manager-review-bundle';
 const BUNDLE_VERSION = 1;
@@ -48,6 +51,8 @@ export interface Bundle {
   readonly exportedBy: string;
   readonly project: { readonly id: string; readonly name: string };
   readonly files: Readonly<Record<string, FileContent>>;
+  /** Holdings members that went to the reader's sinks (checked, not in `files`). */
+  readonly streamed?: readonly string[];
 }
 
 /**
@@ -225,43 +230,30 @@ export function originalName(name: string): string {
   return name.replace(/ \(review\)( \d+)?$/, '');
 }
 
-/** The whole bundle as it arrives (before expansion): a project's JSON compresses about 10:1. */
-export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
-/** What the JSON may expand to: JSON.parse takes several times this in memory. */
+/**
+ * The whole bundle as it arrives (before expansion): a project's JSON compresses about 10:1, a
+ * 10× rehearsal's objects (~300 MB of JSON) to ~30 MB; a bundle is still read into memory whole.
+ */
+export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+/** What the header and the members other than streamed holdings may expand to: JSON.parse takes several times this in memory. */
 export const MAX_EXPANDED_BYTES = 256 * 1024 * 1024;
+/** One rehearsal's objects, streamed to their file: a 10× rehearsal's are ~300 MB. */
+export const MAX_HOLDINGS_MEMBER_BYTES = 1024 * 1024 * 1024;
+/** Every rehearsal's objects of a bundle together (on disk, never in memory). */
+export const MAX_STREAMED_BYTES = 4 * 1024 * 1024 * 1024;
 
 const MB = (n: number): string => `${Math.ceil(n / 1048576)} MB`;
 
-/**
- * Gunzips with a ceiling on the expanded size, chunk by chunk, so a decompression bomb costs at
- * most the ceiling in memory. Past the ceiling the rest is only counted (up to 4x the ceiling,
- * then given up) so the message can say how large it would have been.
- */
-async function gunzipCapped(bytes: Buffer, where: string, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of Readable.from([bytes]).pipe(createGunzip({ chunkSize: 256 * 1024 }))) {
-      size += (chunk as Buffer).length;
-      if (size <= limit) chunks.push(chunk as Buffer);
-      else if (size > 4 * limit) break;
-    }
-  } catch {
-    throw new MmError(
-      'bundle-invalid',
-      `${where} is not a Migration Manager review bundle (not gzip-compressed JSON).`,
-      where,
-    );
-  }
-  if (size > limit) {
-    throw new MmError(
-      'bundle-too-large',
-      `${where} is too large (${size > 4 * limit ? 'over ' : ''}${MB(size)} expanded, limit ${MB(limit)}); nothing was opened.`,
-      where,
-    );
-  }
-  return Buffer.concat(chunks, size);
+export interface ReadLimits extends Partial<ScanLimits> {
+  /**
+   * A holdings member: 'check' (the default) checks each object and keeps none, 'keep' keeps it
+   * in `files` like any member (within maxExpandedBytes), or a sink per member to stream it to.
+   */
+  readonly holdings?: 'check' | 'keep' | ((name: string) => Promise<HoldingsSink>);
 }
+
+/** Checks every object and keeps none (a reader that wants the other members only). */
+const checkOnly = async (): Promise<HoldingsSink> => ({ write: async () => undefined });
 
 const envelopeSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
@@ -277,31 +269,25 @@ const envelopeSchema = z.object({
  * (an allow-list) and every member's content against its schema. Nothing is written here, so a
  * bundle is refused whole before any file of it reaches the disk.
  */
-export async function readBundle(
-  bytes: Buffer,
-  where: string,
-  limits: { maxExpandedBytes?: number } = {},
-): Promise<Bundle> {
+export async function readBundle(bytes: Buffer, where: string, limits: ReadLimits = {}): Promise<Bundle> {
   if (bytes.length > MAX_BUNDLE_BYTES)
     throw new MmError(
       'bundle-too-large',
       `${where} is too large (${MB(bytes.length)}, limit ${MB(MAX_BUNDLE_BYTES)}).`,
       where,
     );
-  const text = (await gunzipCapped(bytes, where, limits.maxExpandedBytes ?? MAX_EXPANDED_BYTES)).toString(
-    'utf8',
+  const holdings = limits.holdings ?? 'check';
+  const scanned = await scanBundle(
+    bytes,
+    where,
+    {
+      maxExpandedBytes: limits.maxExpandedBytes ?? MAX_EXPANDED_BYTES,
+      maxHoldingsMemberBytes: limits.maxHoldingsMemberBytes ?? MAX_HOLDINGS_MEMBER_BYTES,
+      maxStreamedBytes: limits.maxStreamedBytes ?? MAX_STREAMED_BYTES,
+    },
+    holdings === 'keep' ? undefined : holdings === 'check' ? checkOnly : holdings,
   );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new MmError(
-      'bundle-invalid',
-      `${where} is not a Migration Manager review bundle (not gzip-compressed JSON).`,
-      where,
-    );
-  }
-  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+  const version = scanned.header['formatVersion'];
   if (typeof version === 'number' && version > BUNDLE_VERSION) {
     throw new MmError(
       'bundle-too-new',
@@ -309,7 +295,10 @@ export async function readBundle(
       where,
     );
   }
-  const envelope = envelopeSchema.safeParse(parsed);
+  const envelope = envelopeSchema.safeParse({
+    ...scanned.header,
+    ...(scanned.hasFiles ? { files: Object.fromEntries(scanned.members) } : {}),
+  });
   if (!envelope.success)
     throw new MmError(
       'bundle-invalid',
@@ -340,16 +329,48 @@ export async function readBundle(
         : { json: JSON.parse(text) as unknown };
     }
   }
-  return { ...envelope.data, format: BUNDLE_FORMAT, files };
+  return { ...envelope.data, format: BUNDLE_FORMAT, files, streamed: scanned.streamed };
 }
 
-/** Opens a bundle as a new read-only project in this data dir; returns its id. */
+/**
+ * Opens a bundle as a new read-only project in this data dir; returns its id. Each rehearsal's
+ * objects are written, as they are read, to a staging folder beside the projects (never a
+ * project itself); they are moved into the copy once the whole bundle has been checked, and the
+ * staging folder goes either way.
+ */
 export async function openBundle(
   projects: ProjectService,
   bytes: Buffer,
   bundleName: string,
+  limits: Omit<ReadLimits, 'holdings'> = {},
 ): Promise<ProjectSummary> {
-  const bundle = await readBundle(bytes, bundleName);
+  const staging = join(dirname(projects.projectsDir), `.review-staging-${randomUUID()}`);
+  const writers: HoldingsWriter[] = [];
+  try {
+    const bundle = await readBundle(bytes, bundleName, {
+      ...limits,
+      holdings: async (name) => {
+        const writer = await openHoldingsWriter(memberPath(staging, name));
+        writers.push(writer);
+        return { write: (part) => writer.write(part as readonly TargetHolding[]) };
+      },
+    });
+    for (const writer of writers) await writer.commit();
+    return await writeCopy(projects, bundle, bundleName, staging);
+  } finally {
+    // committed writers have nothing left to drop; the others leave no temporary file
+    for (const writer of writers) await writer.abort().catch(() => undefined);
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The copy's folder from a checked bundle, its streamed members taken from `staging`. */
+async function writeCopy(
+  projects: ProjectService,
+  bundle: Bundle,
+  bundleName: string,
+  staging: string,
+): Promise<ProjectSummary> {
   const projectContent = bundle.files['project.json'];
   if (!projectContent || !('json' in projectContent))
     throw new MmError(
@@ -409,6 +430,13 @@ export async function openBundle(
               ? holdingsMemberText(content.json as readonly unknown[])
               : JSON.stringify(content.json);
       await writeFile(file, text, { flag: 'wx' });
+    }
+    // A rehearsal's objects (and whatever the writer put beside them: their index) move in whole.
+    for (const rel of bundle.streamed ?? []) {
+      const from = dirname(memberPath(staging, rel));
+      const to = dirname(memberPath(dir, rel));
+      await mkdir(to, { recursive: true });
+      for (const name of await readdir(from)) await rename(join(from, name), join(to, name));
     }
     // A data dir whose projects live in PostgreSQL keeps the copy's documents there too.
     await adoptWrittenFiles(dir);

@@ -1,0 +1,94 @@
+/**
+ * Review bundles of a project with two rehearsals of 300,000 holdings each (issue 19): exported
+ * and opened as a review copy by `mm` in children whose heap (SMALL_HEAP_MB) is far smaller than
+ * the bundle's objects held at once — the reader streams each rehearsal's holdings member to its
+ * file. A reader holding every member (as before) dies of heap exhaustion under the same limit.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Core, createCore } from '../../electron/core/core';
+import { maskSecrets } from '../../electron/core/log/mask';
+import { holdingAt, makeLargeRehearsal } from '../helpers/large-rehearsal';
+import { tempDir } from '../helpers/paths';
+import { runChild, runMm } from '../helpers/processes';
+
+const N = 300_000;
+const FIRST = 'r-20261201-080000-abcdef';
+const SECOND = 'r-20261201-090000-fedcba';
+/** The children's heap: the two rehearsals' objects as values take several times this. */
+const SMALL_HEAP_MB = 128;
+const smallHeap = { NODE_OPTIONS: `--max-old-space-size=${SMALL_HEAP_MB}` };
+
+let dataDir: string;
+let core: Core;
+let projectId: string;
+let bundleFile: string;
+
+beforeAll(async () => {
+  dataDir = await tempDir('mm-bundle-scale-');
+  core = createCore({ dataDir, shell: 'test' });
+  projectId = (await core.projects.create('Bundle at scale')).id;
+  await makeLargeRehearsal(core, projectId, FIRST, N, '2026-12-01T08:00:00.000Z');
+  await makeLargeRehearsal(core, projectId, SECOND, N, '2026-12-01T09:00:00.000Z');
+  bundleFile = join(await tempDir('mm-bundle-scale-file-'), 'two-rehearsals.mmreview');
+}, 240_000);
+
+describe('a review bundle with two rehearsals of 300,000 holdings each', () => {
+  it(`exports and opens as a review copy with mm in a ${SMALL_HEAP_MB} MB heap`, async () => {
+    const exported = await runMm(
+      ['project', 'export', bundleFile, '--project', projectId, '--data-dir', dataDir],
+      smallHeap,
+    );
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const size = (await stat(bundleFile)).size;
+
+    const reviewDir = await tempDir('mm-bundle-scale-review-');
+    const started = Date.now();
+    const opened = await runMm(['project', 'open', bundleFile, '--data-dir', reviewDir], smallHeap);
+    const openSeconds = (Date.now() - started) / 1000;
+    expect(opened.stderr).toBe('');
+    expect(opened.code).toBe(0);
+    console.log(
+      `bundle of 2 x ${N} holdings: ${(size / 1048576).toFixed(1)} MB, opened in ${openSeconds.toFixed(1)} s`,
+    );
+
+    // The copy holds both rehearsals and every object, masked as the bundle carried them.
+    const reviewer = createCore({ dataDir: reviewDir, shell: 'test' });
+    const copy = (await reviewer.projects.list()).find((p) => p.name === 'Bundle at scale (review)');
+    expect(copy).toBeDefined();
+    const copyId = copy?.id ?? '';
+    expect((await reviewer.rehearsals.list(copyId)).map((r) => r.id).sort()).toEqual([FIRST, SECOND]);
+    for (const id of [FIRST, SECOND]) {
+      expect((await reviewer.rehearsals.outcome(copyId, id)).holdingCounts.total).toBe(N);
+      let i = 0;
+      let bad = 0;
+      for await (const part of await reviewer.rehearsals.store.holdings(copyId, id))
+        for (const h of part) if (JSON.stringify(h) !== JSON.stringify(maskSecrets(holdingAt(i++)))) bad++;
+      expect({ id, count: i, bad }).toEqual({ id, count: N, bad: 0 });
+    }
+    const page = await reviewer.rehearsals.holdingsPage(copyId, SECOND, {
+      kind: 'ftp-user',
+      offset: 0,
+      limit: 2,
+    });
+    expect(page.rows).toEqual([maskSecrets(holdingAt(4)), maskSecrets(holdingAt(10))]);
+    expect(page.rows[0]?.fields['password']).toBe('***');
+  }, 600_000);
+
+  it(`a reader holding every member at once (the reader of before) dies in the same heap`, async () => {
+    const child = (mode: string) =>
+      runChild(
+        process.execPath,
+        ['--import', 'tsx', 'test/review/read-bundle-child.ts', bundleFile, mode],
+        smallHeap,
+      );
+    const streamed = await child('check');
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect(JSON.parse(streamed.stdout)).toMatchObject({ streamed: 2 });
+    const whole = await child('keep');
+    expect(whole.code).not.toBe(0);
+    expect(whole.stderr).toMatch(/heap out of memory|Allocation failed/);
+  }, 600_000);
+});
