@@ -66,6 +66,18 @@ export function memberKind(name: string): MemberKind | string {
   return 'not a file a project folder has';
 }
 
+/** A member name's kind, or `bundle-invalid` naming the bundle, the name and what is unsafe in it. */
+export function safeMemberKind(where: string, name: string): MemberKind {
+  const kind = memberKind(name);
+  if (typeof kind === 'string')
+    throw new MmError(
+      'bundle-invalid',
+      `${where} holds a file with an unsafe name: ${JSON.stringify(name)} (${kind}); nothing was opened.`,
+      where,
+    );
+  return kind;
+}
+
 /** A member written into a bundle in pieces (a rehearsal's holdings), never read whole from the folder. */
 export function isStreamedMember(name: string): boolean {
   const kind = memberKind(name);

@@ -16,7 +16,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { MmError } from '../errors';
-import { type MemberKind, holdingsPieceIssue, memberKind } from './bundle-members';
+import { type MemberKind, holdingsPieceIssue, safeMemberKind } from './bundle-members';
 
 export interface ScanLimits {
   /** The header and every member but the streamed holdings, together, expanded. */
@@ -276,13 +276,7 @@ export async function scanBundle(
       }
       hasFiles = true;
       await entries(r, keep, async (name) => {
-        const kind = memberKind(name);
-        if (typeof kind === 'string')
-          throw new MmError(
-            'bundle-invalid',
-            `${where} holds a file with an unsafe name: ${JSON.stringify(name)} (${kind}); nothing was opened.`,
-            where,
-          );
+        const kind = safeMemberKind(where, name);
         if (members.has(name) || streamed.includes(name))
           throw new MmError(
             'bundle-invalid',

@@ -32,7 +32,7 @@ import {
   holdingsMemberText,
   isBundleMember,
   isStreamedMember,
-  memberKind,
+  safeMemberKind,
   memberText,
   projectMember,
 } from './bundle-members';
@@ -307,13 +307,7 @@ export async function readBundle(bytes: Buffer, where: string, limits: ReadLimit
     );
   const files: Record<string, FileContent> = {};
   for (const [name, content] of Object.entries(envelope.data.files)) {
-    const kind = memberKind(name);
-    if (typeof kind === 'string')
-      throw new MmError(
-        'bundle-invalid',
-        `${where} holds a file with an unsafe name: ${JSON.stringify(name)} (${kind}); nothing was opened.`,
-        where,
-      );
+    const kind = safeMemberKind(where, name);
     if (kind.kind === 'fixed' && kind.name === 'project.json') {
       files[name] = { json: projectMember(where, content) };
     } else {
