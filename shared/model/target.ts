@@ -57,6 +57,8 @@ export interface TargetTable {
   readonly title: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly string[])[];
+  /** Rows the table holds: more than `rows` when the browser shows only the first ones. */
+  readonly total: number;
 }
 
 export interface TargetBrowse {

@@ -85,6 +85,13 @@ describe('the Target page in Chromium through the browser host', () => {
       .getByRole('table', { name: 'Domains' })
       .getByRole('cell', { name: 'engine.example', exact: true })
       .waitFor();
+    // The tab's badge counts what the table holds (all shown: far below the browser's cut).
+    const shownRows = await target.browser
+      .getByRole('table', { name: 'Domains' })
+      .locator('tbody tr')
+      .count();
+    expect(shownRows).toBeGreaterThan(0);
+    expect(await target.browser.getByTestId('target-count-domains').textContent()).toBe(String(shownRows));
     await screenshot(page, 'target-sandbox');
     expect(errors).toEqual([]);
   });

@@ -176,5 +176,6 @@ function display(t: (typeof TABLES)[number], rows: readonly Row[], total: number
     title: `${t.title}${shown}`,
     columns: t.columns,
     rows: rows.map((r) => t.columns.map((c) => cell(r[c]))),
+    total,
   };
 }

@@ -24,8 +24,8 @@ export function TargetBrowser({ projectId }: { projectId: string }) {
                 key={t.key}
                 value={t.key}
                 rightSection={
-                  <Badge size="xs" variant="light">
-                    {t.rows.length}
+                  <Badge size="xs" variant="light" data-testid={`target-count-${t.key}`}>
+                    {t.total.toLocaleString('en')}
                   </Badge>
                 }
               >
