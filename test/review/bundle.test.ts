@@ -231,5 +231,5 @@ describe('review bundles', () => {
     ]);
     expect(JSON.parse(merged.stdout)).toMatchObject({ added: 1 });
     await writeFile(join(dir, 'check'), await readFile(back));
-  });
+  }, 180_000);
 });

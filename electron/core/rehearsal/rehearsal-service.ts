@@ -48,7 +48,13 @@ import { type DiffSide, diffRehearsals } from './diff';
 import { pageOfHoldings } from './holdings-query';
 import { CreateCounter, contentHoldings, problemsOf } from './outcome';
 import { ThrowawayNodes } from './throwaway-nodes';
-import { headOf, rehearsalCsv, rehearsalJsonPieces, rehearsalReport } from './rehearsal-report';
+import {
+  headOf,
+  rehearsalCsv,
+  rehearsalExportName,
+  rehearsalJsonPieces,
+  rehearsalReport,
+} from './rehearsal-report';
 import { RehearsalStore, newRehearsalId } from './rehearsal-store';
 import type { StartThrowawayTarget, ThrowawayCatalogue } from './throwaway-target';
 
@@ -512,24 +518,24 @@ export class RehearsalService {
     id?: string,
   ): Promise<StreamedReport> {
     const outcome = await this.outcome(projectId, id);
-    const name = `${projectId}-rehearsal-${outcome.id}`;
+    const fileName = rehearsalExportName(projectId, outcome.id, format);
     const holdings = (): Promise<AsyncIterable<readonly TargetHolding[]>> =>
       this.store.holdings(projectId, outcome.id);
     if (format === 'csv')
       return {
-        fileName: `${name}.csv`,
+        fileName,
         mimeType: 'text/csv',
         pieces: rehearsalCsv(outcome, await holdings()),
       };
     const diff = await this.diffOf(projectId, outcome);
     if (format === 'json')
       return {
-        fileName: `${name}.json`,
+        fileName,
         mimeType: 'application/json',
         pieces: rehearsalJsonPieces(outcome, await holdings(), { diff }),
       };
     const html = await this.html(projectId, outcome, diff);
-    return { fileName: `${name}.html`, mimeType: 'text/html', pieces: [html] };
+    return { fileName, mimeType: 'text/html', pieces: [html] };
   }
 
   private async html(
