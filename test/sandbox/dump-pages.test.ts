@@ -17,10 +17,11 @@ import { BROWSE_MAX_ROWS, browseSandbox } from '../../electron/core/target/sandb
 import { PAGE_MAX_ROWS, WHOLE_DUMP_MAX_ROWS, dumpName } from '../../electron/sandbox/dump';
 import { SNAPSHOT_FILE } from '../../electron/sandbox/op-log';
 import { startSandbox } from '../../electron/sandbox/sandbox';
-import { readSnapshot, writeSnapshot } from '../../electron/sandbox/snapshot-file';
+import { writeSnapshot } from '../../electron/sandbox/snapshot-file';
 import { TABLES } from '../../electron/sandbox/state';
 import type { Row } from '../../electron/sandbox/store';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { snapshotTables } from '../helpers/sandbox-load';
 import { stopChild } from '../helpers/stop-child';
 import { customer, member } from '../target/fixtures';
 
@@ -51,12 +52,7 @@ async function seededDataDir(): Promise<{ dataDir: string; counts: Record<string
   });
   await sandbox.close();
 
-  const counters: Record<string, number> = {};
-  const tables = new Map<string, Row[]>();
-  readSnapshot(join(dataDir, SNAPSHOT_FILE), {
-    counters: (c) => Object.assign(counters, c),
-    row: (table, row) => tables.set(table, [...(tables.get(table) ?? []), row]),
-  });
+  const { counters, tables } = snapshotTables(dataDir);
   const domain = tables.get('domains')?.[0];
   const staff = tables.get('members')?.[0];
   if (!domain || !staff) throw new Error('no domain or member row to copy');

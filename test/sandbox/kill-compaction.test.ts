@@ -11,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import { SNAPSHOT_FILE } from '../../electron/sandbox/op-log';
 import { startSandbox } from '../../electron/sandbox/sandbox';
-import { readSnapshot, writeSnapshot } from '../../electron/sandbox/snapshot-file';
-import type { Row } from '../../electron/sandbox/store';
+import { writeSnapshot } from '../../electron/sandbox/snapshot-file';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
+import { snapshotTables, startDomainWriters } from '../helpers/sandbox-load';
 import { stopChild } from '../helpers/stop-child';
 
 const SEEDED = 200_000;
@@ -57,12 +57,7 @@ async function seededDataDir(): Promise<{ dataDir: string; subscription: number 
   const subscription = await poa.activateSubscription({ account_id: accountId, service_template_id: 12 });
   await poa.addDomain({ subscription_id: subscription, domain_name: 'real.example' });
   await sandbox.close();
-  const counters: Record<string, number> = {};
-  const tables = new Map<string, Row[]>();
-  readSnapshot(join(dataDir, SNAPSHOT_FILE), {
-    counters: (c) => Object.assign(counters, c),
-    row: (table, row) => tables.set(table, [...(tables.get(table) ?? []), row]),
-  });
+  const { counters, tables } = snapshotTables(dataDir);
   const real = tables.get('domains')?.[0];
   if (!real) throw new Error('no domain row to copy');
   const first = Number(real['domain_id']) + 1;
@@ -86,27 +81,11 @@ describe('a sandbox killed mid-compaction', () => {
     // 1. Writes until a good number are answered, then SIGKILL: they are in the log only.
     const first = child(dataDir);
     const poa = new PoaClient({ url: (await first.urls).poaUrl }, { retries: 0, timeoutMs: 10_000 });
-    const answered = new Set<string>();
-    const sent = new Set<string>();
-    let stop = false;
-    const writer = async (w: number): Promise<void> => {
-      for (let i = 0; !stop; i++) {
-        const name = `w${w}-${i}.example`;
-        sent.add(name);
-        try {
-          await poa.addDomain({ subscription_id: subscription, domain_name: name });
-          answered.add(name);
-        } catch {
-          return;
-        }
-      }
-    };
-    const writers = [0, 1, 2, 3].map(writer);
-    for (const until = Date.now() + 30_000; answered.size <= 30 && Date.now() < until;)
-      await new Promise((r) => setTimeout(r, 10));
+    const writers = startDomainWriters(poa, subscription);
+    await writers.answeredMoreThan(30);
     await stopChild(first.process, 'SIGKILL');
-    stop = true;
-    await Promise.all(writers);
+    await writers.stop();
+    const { answered, sent } = writers;
     expect(answered.size).toBeGreaterThan(30);
 
     // 2. Started again, it loads the snapshot and the log and writes a new snapshot: killed while

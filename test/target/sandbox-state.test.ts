@@ -8,6 +8,7 @@ import { TargetCallError } from '../../electron/core/target/errors';
 import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { PoaClient } from '../../electron/core/target/poa-client';
 import { tempDir } from '../helpers/paths';
+import { startDomainWriters } from '../helpers/sandbox-load';
 import { LOG_FILE, SNAPSHOT_FILE } from '../../electron/sandbox/op-log';
 import { customer, freshSandbox, rejection, sandboxProcess } from './fixtures';
 
@@ -225,30 +226,14 @@ describe('the operation log: the state is never rewritten whole on a call', () =
     const poa = new PoaClient({ url: proc.urls.poa }, { retries: 0, timeoutMs: 5000 });
     const accountId = await poa.addAccount(customer('kill@example.com'));
     const sub = await poa.activateSubscription({ account_id: accountId, service_template_id: 14 });
-    const answered = new Set<string>();
-    const sent = new Set<string>();
-    let stop = false;
-    // Four writers in parallel, until the process dies under them.
-    const writer = async (w: number): Promise<void> => {
-      for (let i = 0; !stop; i++) {
-        const name = `w${w}-${i}.example`;
-        sent.add(name);
-        try {
-          await poa.addDomain({ subscription_id: sub, domain_name: name });
-          answered.add(name);
-        } catch {
-          return;
-        }
-      }
-    };
-    const writers = [0, 1, 2, 3].map(writer);
-    // Mid-load means after a good number of answered writes, not after a fixed time: on a loaded
-    // machine 700 ms could pass with a dozen answers (13 in a run under load 13 on 2 cores).
-    for (const until = Date.now() + 30_000; answered.size <= 20 && Date.now() < until;)
-      await new Promise((r) => setTimeout(r, 20));
+    // Four writers in parallel, until the process dies under them. Mid-load means after a good
+    // number of answered writes, not after a fixed time: on a loaded machine 700 ms could pass
+    // with a dozen answers (13 in a run under load 13 on 2 cores).
+    const writers = startDomainWriters(poa, sub);
+    await writers.answeredMoreThan(20);
     expect(await proc.kill('SIGKILL')).toBeNull();
-    stop = true;
-    await Promise.all(writers);
+    await writers.stop();
+    const { answered, sent } = writers;
     expect(answered.size).toBeGreaterThan(20);
 
     const again = await freshSandbox({ dataDir });
