@@ -6,32 +6,15 @@
  * files, with the inventories imported through the core.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
-import { tempDir } from '../helpers/paths';
-import { v1Source, writeInventory } from './fixtures';
+import type { Core } from '../../electron/core/core';
+import { verifiedV1Project } from './verified-project';
 
 describe('verification results in memory', () => {
-  let dataDir: string;
   let core: Core;
   let projectId: string;
 
   beforeAll(async () => {
-    dataDir = await tempDir();
-    core = createCore({ dataDir, shell: 'test' });
-    projectId = (await core.projects.create('Release test')).id;
-    await core.servers.add(projectId, {
-      name: 'web01',
-      kind: 'linux',
-      apiVersion: 1,
-      connection: { type: 'local', root: dataDir },
-    });
-    await core.inventory.importFile(
-      projectId,
-      'web01',
-      await writeInventory(dataDir, v1Source(), 'web01.xml'),
-    );
-    await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(projectId);
+    ({ core, projectId } = await verifiedV1Project('Release test'));
   });
 
   it('two readers at once after a release share one load', async () => {

@@ -4,32 +4,16 @@
  * later run does not change. On the project's real files, the inventory imported through the core.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
+import type { Core } from '../../electron/core/core';
 import { resultKey } from '../../electron/core/verification/evaluation';
-import { tempDir } from '../helpers/paths';
-import { v1Source, writeInventory } from './fixtures';
+import { verifiedV1Project } from './verified-project';
 
 describe('verification results by key', () => {
   let core: Core;
   let projectId: string;
 
   beforeAll(async () => {
-    const dataDir = await tempDir();
-    core = createCore({ dataDir, shell: 'test' });
-    projectId = (await core.projects.create('By key')).id;
-    await core.servers.add(projectId, {
-      name: 'web01',
-      kind: 'linux',
-      apiVersion: 1,
-      connection: { type: 'local', root: dataDir },
-    });
-    await core.inventory.importFile(
-      projectId,
-      'web01',
-      await writeInventory(dataDir, v1Source(), 'web01.xml'),
-    );
-    await core.selection.change(projectId, { mode: 'add', target: { by: 'all' } });
-    await core.verification.run(projectId);
+    ({ core, projectId } = await verifiedV1Project('By key'));
   });
 
   it('holds every result under its key, and stays as it was when results change after', async () => {
