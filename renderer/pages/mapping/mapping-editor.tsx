@@ -209,6 +209,9 @@ function EditorForm({
     list.map((p) => ({ value: String(p.id), label: `${p.name} (${p.id})` }));
   const poaOk = lists?.poa.ok ?? false;
   const pbaOk = lists?.pba.ok ?? false;
+  // Until the target answers, the pickers wait (disabled) rather than offer the hand-entry box
+  // they fall back to when it does not: a field must not turn into another under the cursor.
+  const reading = target.loading && !lists;
 
   return (
     <Stack
@@ -253,6 +256,7 @@ function EditorForm({
       {hasHosting(cls) && (
         <>
           <IdPicker
+            reading={reading}
             label="POA service template"
             live={poaOk}
             options={poaOptions}
@@ -261,6 +265,7 @@ function EditorForm({
             error={fieldErrors.poa}
           />
           <IdPicker
+            reading={reading}
             label="PBA hosting plan"
             description="A PBA plan that provisions the chosen POA template."
             live={pbaOk}
@@ -273,6 +278,7 @@ function EditorForm({
       )}
       {cls === 'resource' && (
         <IdPicker
+          reading={reading}
           label="PBA resource plan"
           live={pbaOk}
           options={planOptions(plans('resource'))}
@@ -307,6 +313,7 @@ function EditorForm({
                   onChange={(e) => update({ tld: e.currentTarget.value })}
                 />
                 <IdPicker
+                  reading={reading}
                   label={`PBA domain plan for ${t.tld || 'this TLD'}`}
                   live={pbaOk}
                   options={planOptions(matching.length > 0 ? matching : domainPlans)}
@@ -373,6 +380,8 @@ function IdPicker(props: {
   label: string;
   description?: string;
   live: boolean;
+  /** The target's lists are being read: a disabled picker that says so. */
+  reading: boolean;
   options: { value: string; label: string; disabled?: boolean }[];
   value: number | undefined;
   onChange: (id: number | undefined) => void;
@@ -380,6 +389,17 @@ function IdPicker(props: {
   error?: string | undefined;
 }) {
   const style = props.grow ? { flex: 1 } : undefined;
+  if (props.reading)
+    return (
+      <Select
+        label={props.label}
+        description={props.description}
+        placeholder="Reading the target…"
+        data={[]}
+        disabled
+        style={style}
+      />
+    );
   if (!props.live)
     return (
       <NumberInput
