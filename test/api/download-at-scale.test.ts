@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadTicket } from '../../shared/contract';
 import type { Result } from '../../shared/result';
 import { saveDownload } from '../../electron/api/downloads';
-import { type Core, createCore } from '../../electron/core/core';
+import type { Core } from '../../electron/core/core';
 import { type BrowserHost, startBrowserHost } from '../../electron/host/http-server';
-import { makeLargeRehearsal } from '../helpers/large-rehearsal';
+import { projectWithLargeRehearsals } from '../helpers/large-rehearsal';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { runMm } from '../helpers/processes';
 
@@ -74,10 +74,7 @@ let host: BrowserHost;
 let projectId: string;
 
 beforeAll(async () => {
-  dataDir = await tempDir('mm-download-scale-');
-  core = createCore({ dataDir, shell: 'test' });
-  projectId = (await core.projects.create('Download at scale')).id;
-  await makeLargeRehearsal(core, projectId, RID, N);
+  ({ dataDir, core, projectId } = await projectWithLargeRehearsals('Download at scale', [{ id: RID, n: N }]));
   host = await startBrowserHost({ core, rendererDir: join(REPO_ROOT, 'out', 'renderer') });
 }, 120_000);
 afterAll(() => host?.close());

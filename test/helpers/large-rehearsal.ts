@@ -3,7 +3,8 @@
  * rehearsal's read-back writes it), for the tests that read, export and bundle it at 10× sizes.
  */
 import type { RehearsalRecord, TargetHolding } from '../../shared/model/rehearsal';
-import type { Core } from '../../electron/core/core';
+import { type Core, createCore } from '../../electron/core/core';
+import { tempDir } from './paths';
 import { CreateCounter } from '../../electron/core/rehearsal/outcome';
 
 export const HOLDING_KINDS_MADE = [
@@ -64,4 +65,19 @@ export async function makeLargeRehearsal(
   const done = { ...record, create: counter.counts(), holdingCounts: counter.holdingCounts() };
   await store.save(done);
   return done;
+}
+
+/**
+ * A fresh data dir and core holding one project with the given rehearsals made large (each `n`
+ * objects, created at `createdAt` when given): the set-up of the tests at scale.
+ */
+export async function projectWithLargeRehearsals(
+  name: string,
+  rehearsals: readonly { id: string; n: number; createdAt?: string }[],
+): Promise<{ dataDir: string; core: Core; projectId: string }> {
+  const dataDir = await tempDir('mm-at-scale-');
+  const core = createCore({ dataDir, shell: 'test' });
+  const projectId = (await core.projects.create(name)).id;
+  for (const r of rehearsals) await makeLargeRehearsal(core, projectId, r.id, r.n, r.createdAt);
+  return { dataDir, core, projectId };
 }

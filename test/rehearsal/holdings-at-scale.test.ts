@@ -14,7 +14,12 @@ import { HOLDINGS_PAGE_MAX, type RehearsalRecord, type TargetHolding } from '../
 import { type Core, createCore } from '../../electron/core/core';
 import { maskSecrets } from '../../electron/core/log/mask';
 import { BUNDLE_FORMAT, readBundle } from '../../electron/core/review/bundle';
-import { HOLDING_KINDS_MADE, generated, holdingAt, makeLargeRehearsal } from '../helpers/large-rehearsal';
+import {
+  HOLDING_KINDS_MADE,
+  generated,
+  holdingAt,
+  projectWithLargeRehearsals,
+} from '../helpers/large-rehearsal';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 const N = 300_000;
@@ -60,10 +65,7 @@ let core: Core;
 let projectId: string;
 
 beforeAll(async () => {
-  dataDir = await tempDir('mm-holdings-scale-');
-  core = createCore({ dataDir, shell: 'test' });
-  projectId = (await core.projects.create('Holdings at scale')).id;
-  await makeLargeRehearsal(core, projectId, RID, N);
+  ({ dataDir, core, projectId } = await projectWithLargeRehearsals('Holdings at scale', [{ id: RID, n: N }]));
 }, 120_000);
 
 describe('a rehearsal of 300,000 holdings', () => {

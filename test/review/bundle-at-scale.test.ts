@@ -7,9 +7,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../electron/core/core';
+import { createCore } from '../../electron/core/core';
 import { maskSecrets } from '../../electron/core/log/mask';
-import { holdingAt, makeLargeRehearsal } from '../helpers/large-rehearsal';
+import { holdingAt, projectWithLargeRehearsals } from '../helpers/large-rehearsal';
 import { tempDir } from '../helpers/paths';
 import { runChild, runMm } from '../helpers/processes';
 
@@ -21,16 +21,14 @@ const SMALL_HEAP_MB = 128;
 const smallHeap = { NODE_OPTIONS: `--max-old-space-size=${SMALL_HEAP_MB}` };
 
 let dataDir: string;
-let core: Core;
 let projectId: string;
 let bundleFile: string;
 
 beforeAll(async () => {
-  dataDir = await tempDir('mm-bundle-scale-');
-  core = createCore({ dataDir, shell: 'test' });
-  projectId = (await core.projects.create('Bundle at scale')).id;
-  await makeLargeRehearsal(core, projectId, FIRST, N, '2026-12-01T08:00:00.000Z');
-  await makeLargeRehearsal(core, projectId, SECOND, N, '2026-12-01T09:00:00.000Z');
+  ({ dataDir, projectId } = await projectWithLargeRehearsals('Bundle at scale', [
+    { id: FIRST, n: N, createdAt: '2026-12-01T08:00:00.000Z' },
+    { id: SECOND, n: N, createdAt: '2026-12-01T09:00:00.000Z' },
+  ]));
   bundleFile = join(await tempDir('mm-bundle-scale-file-'), 'two-rehearsals.mmreview');
 }, 240_000);
 
