@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/helpers/slow-first-sequencer';
 
 // One runner for every suite. Suites that start real services (sshd, PostgreSQL, Chromium)
 // need generous timeouts; they never sleep, they wait for states.
@@ -14,7 +15,8 @@ export default defineConfig({
     // After each test file: stop the servers its helpers started, remove the temporary folders
     // it made (MM_KEEP_TEST_DIRS=1 keeps them). "stack" runs that hook after the file's own.
     setupFiles: ['test/helpers/clean-temp-dirs.ts'],
-    sequence: { hooks: 'stack' },
+    // the slowest files first (test/slow-files.json), so no long file starts last
+    sequence: { hooks: 'stack', sequencer: SlowFirstSequencer },
     // expect.poll waits for a state the app reaches on its own (a count redrawn, a job done);
     // its 1 s default is shorter than one redraw on a loaded 2-core machine. A poll that meets
     // its state returns at once, so only a failing one waits this long.
