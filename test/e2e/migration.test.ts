@@ -21,15 +21,28 @@ import { call } from '../helpers/host-api';
 
 type Row = Record<string, unknown>;
 
-/** A call to the host's API as the renderer makes it. */
-/** Everything the demo's sandbox holds, read through its own API. */
-async function sandboxDump(host: RunningHost): Promise<Record<string, Row[]>> {
+/** One call to the demo's sandbox through its own API. */
+async function sandboxCall(host: RunningHost, method: string, args: Row): Promise<unknown> {
   const target = await call<TargetView>(host, 'target:get', { projectId: 'demo-migration' });
   const url = target.poa?.url;
   if (!url) throw new Error('the demo project has no POA target');
-  const answer = await postXmlRpc({ url }, 'sandbox.dump', [{}]);
-  if (answer.kind !== 'value') throw new Error(`sandbox.dump answered ${JSON.stringify(answer)}`);
-  return answer.value as Record<string, Row[]>;
+  const answer = await postXmlRpc({ url }, method, [args]);
+  if (answer.kind !== 'value') throw new Error(`${method} answered ${JSON.stringify(answer)}`);
+  return answer.value;
+}
+
+/** Everything the demo's sandbox holds, read through its own API. */
+async function sandboxDump(host: RunningHost): Promise<Record<string, Row[]>> {
+  return (await sandboxCall(host, 'sandbox.dump', {})) as Record<string, Row[]>;
+}
+
+/**
+ * The demo's sandbox keeps each request "running" 300 ms (DEMO_ASYNC_MS) so that a batch can be
+ * paused or killed in its middle; once a test has done that, the rest of the batch need not wait
+ * (the sandbox's own sandbox.setAsync; new requests only).
+ */
+async function targetWithoutLatency(host: RunningHost): Promise<void> {
+  expect(await sandboxCall(host, 'sandbox.setAsync', { async_ms: 0 })).toEqual({ async_ms: 0 });
 }
 
 async function download(page: Page, button: string, dir: string): Promise<string> {
@@ -69,21 +82,28 @@ async function readyToMigrate(host: RunningHost): Promise<void> {
     mappings: suggested.suggestions.map((s) => s.input),
   });
   await call(host, 'selection:set', { projectId: 'demo-migration', mode: 'add', target: { by: 'all' } });
+  // Nothing here asserts on the checks a batch runs when it ends (test/e2e/checks.test.ts does):
+  // off, so they do not run beside the page's steps after each batch (mm check settings
+  // --after-batch off).
+  await call(host, 'checks:settings', { projectId: 'demo-migration', afterBatch: false });
 }
 
 describe('the Migration page on the demo project', () => {
   let browser: Browser;
   let host: RunningHost;
   let files: string;
+  /** The host the kill test kills, with its data dir: started here, beside the others. */
+  let doomed: { dataDir: string; host: RunningHost | undefined };
   beforeAll(async () => {
-    [browser, host, files] = await Promise.all([
+    [browser, host, files, doomed] = await Promise.all([
       launchBrowser(),
       tempDir().then((d) => startHost(d)),
       tempDir('mm-migration-e2e-'),
+      tempDir().then(async (dataDir) => ({ dataDir, host: await startHost(dataDir) })),
     ]);
   });
   afterAll(async () => {
-    await host?.stop();
+    await Promise.all([host?.stop(), doomed?.host?.stop()]);
     await browser?.close();
   });
 
@@ -122,6 +142,7 @@ describe('the Migration page on the demo project', () => {
     await page.waitForTimeout(1_500);
     expect((await migration.progress('steps')).done).toBe(paused.done);
     await screenshot(page, 'migration-paused-1440');
+    await targetWithoutLatency(host);
     await migration.control('Resume');
     const ended = await migration.waitForEnd();
     await screenshot(page, 'migration-ended-1440');
@@ -275,8 +296,9 @@ describe('the Migration page on the demo project', () => {
   }, 120_000);
 
   it('offers Resume for a batch whose host was killed, and the resumed batch creates nothing twice', async () => {
-    const dataDir = await tempDir();
-    let first: RunningHost | undefined = await startHost(dataDir);
+    const { dataDir } = doomed;
+    let first = doomed.host;
+    if (!first) throw new Error('the host to kill was not started');
     let second: RunningHost | undefined;
     try {
       await readyToMigrate(first);
@@ -293,13 +315,14 @@ describe('the Migration page on the demo project', () => {
       // The host dies mid-batch, as a crash or a power cut would end it.
       first.process.kill('SIGKILL');
       await new Promise((r) => first?.process.once('exit', r));
-      first = undefined;
+      first = doomed.host = undefined;
       second = await startHost(dataDir);
       await app.open(second.url);
       await page.goto(`${second.origin}/#/p/demo-migration/migration`);
       await page.getByTestId('batch-interrupted').waitFor();
       expect(await migration.batch.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(1);
       await screenshot(page, 'migration-interrupted-1440');
+      await targetWithoutLatency(second);
       await migration.control('Resume');
       expect(await migration.waitForEnd()).toBe('done');
       expect(await migration.progress('objects')).toEqual({ done: total, total, failed: 0 });
@@ -319,6 +342,7 @@ describe('the Migration page on the demo project', () => {
       once('members', (r) => String(r['login']));
     } finally {
       await first?.stop();
+      doomed.host = undefined;
       await second?.stop();
     }
   }, 600_000);
