@@ -8,3 +8,5 @@ export function buildState(
   sources?: readonly string[],
   outputs?: readonly string[],
 ): { readonly current: boolean; readonly why: string };
+/** The path of out/cli/<name> when it is newer than every source it was made from, else undefined. */
+export function freshBundle(root: string, name: string): string | undefined;

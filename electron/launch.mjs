@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { buildState } from './build-freshness.mjs';
+import { buildState, freshBundle } from './build-freshness.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -56,10 +56,16 @@ if (electron.path) {
       ? 'MM_FORCE_BROWSER is set, so Migration Manager starts in your browser.'
       : 'The Electron desktop app is not installed here, so Migration Manager starts in your browser instead (with internet access, "node node_modules/electron/install.js" installs the desktop app).',
   );
-  child = spawn(process.execPath, ['--import', 'tsx', 'electron/host/main.ts', ...args], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  // the bundle `npm run build` made, or the sources through tsx while they are newer
+  const host = freshBundle(root, 'host.mjs');
+  child = spawn(
+    process.execPath,
+    [...(host ? [host] : ['--import', 'tsx', 'electron/host/main.ts']), ...args],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

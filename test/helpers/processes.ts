@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { freshBundle } from '../../electron/build-freshness.mjs';
 import { REPO_ROOT } from './paths';
 import { stopChild } from './stop-child';
 import { stoppedAtEnd } from './temp-dirs';
@@ -61,9 +62,17 @@ export interface RunningHost {
 
 /** Starts the browser host exactly as `npm start` does on a machine without Electron. */
 export async function startHost(dataDir: string, extraArgs: readonly string[] = []): Promise<RunningHost> {
+  // the bundle `npm run build` made (as npm start runs it), or the sources while they are newer
+  const bundle = freshBundle(REPO_ROOT, 'host.mjs');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'electron/host/main.ts', '--no-open', '--data-dir', dataDir, ...extraArgs],
+    [
+      ...(bundle ? [bundle] : ['--import', 'tsx', 'electron/host/main.ts']),
+      '--no-open',
+      '--data-dir',
+      dataDir,
+      ...extraArgs,
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
