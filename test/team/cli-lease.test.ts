@@ -38,10 +38,13 @@ describe('a running mm migrate holds its project: mm project move elsewhere is r
   beforeAll(async () => {
     // a file project: its lease is a file the test can see (the database lease is the same code)
     delete process.env['MM_STORE'];
-    db = await startPostgres({ database: 'mmclilease', user: 'mm' });
+    [db, source] = await Promise.all([
+      startPostgres({ database: 'mmclilease', user: 'mm' }),
+      prepareSource({ checksAfterBatch: false }),
+    ]);
     process.env['PGPASSWORD'] = db.password;
-    source = await prepareSource();
-    // a slow target: every request stays "running" 0.4 s, so the migrate runs a while (about a minute)
+    // a slow target: every request stays "running" 0.4 s, so the migrate runs a while (about a
+    // minute) unless the test speeds the target up (once the move was refused)
     run = await freshRun(source, { asyncMs: 400 });
   }, 300_000);
 
@@ -87,6 +90,8 @@ describe('a running mm migrate holds its project: mm project move elsewhere is r
         ),
       );
       expect(await readdir(projectDir)).not.toContain('store.json');
+      // refused while it ran: the rest of the migrate need not wait on a slow target
+      run.sandbox.setAsyncMs(0);
     } catch (e) {
       // on a failure above the migrate is not left running
       if (migrate.exitCode === null) migrate.kill('SIGTERM');
