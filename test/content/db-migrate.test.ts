@@ -47,6 +47,13 @@ import {
 
 /** Orders and contacts on the source: enough that the MariaDB restore takes a moment. */
 const ROWS = 200_000;
+/**
+ * acme's first domain: the linux agent attaches the owner's databases to it. Each batch is this
+ * domain's (its account, site, mail and both databases), not the whole demo's: the databases
+ * are all the whole selection has (asserted in the first case), and the other domains' sites
+ * and mailboxes are migrate-content's.
+ */
+const DOMAIN = 'acme-widgets.example';
 const MY_ID = `database:mysql:${MY_DB}`;
 const PG_ID = `database:postgresql:${PG_DB}`;
 
@@ -54,14 +61,34 @@ let src: SourceDatabases;
 let target: TargetDatabases;
 let source: PreparedSource;
 let nodeSshd: Sshd;
+/** The source's tables and grants, read once: nothing here writes to the source's servers. */
+let srcState: {
+  my: ReturnType<typeof mysqlTables>;
+  pg: ReturnType<typeof pgTables>;
+  myGrants: string[];
+  pgGrants: string[];
+};
 
 beforeAll(async () => {
-  [src, target, nodeSshd] = await Promise.all([
-    startSourceDatabases(ROWS),
+  // Everything at once: the source layout's sshd and demo tree are made while the servers
+  // start, and the inventory waits for the source's servers only.
+  const starting = startSourceDatabases(ROWS);
+  [src, target, nodeSshd, source] = await Promise.all([
+    starting,
     startTargetDatabases(),
     startSshd(),
+    // The post-migration checks are test/checks/checks-db's; nothing here asserts them.
+    prepareSource({
+      checksAfterBatch: false,
+      beforeInventory: async (root) => (await starting).configure(root),
+    }),
   ]);
-  source = await prepareSource({ beforeInventory: async (root) => src.configure(root) });
+  srcState = {
+    my: mysqlTables(src.maria, MY_DB),
+    pg: pgTables(src.pg, PG_DB),
+    myGrants: mysqlGrants(src.maria, MY_DB),
+    pgGrants: pgGrants(src.pg, PG_DB),
+  };
 }, 600_000);
 
 afterAll(async () => {
@@ -87,10 +114,10 @@ afterEach(() => {
 /** Tables, rows, checksums, logins and grants on the target are the source's. */
 function expectSameDatabases(): void {
   const myTarget = mysqlTables(target.maria, MY_DB);
-  expect(myTarget).toEqual(mysqlTables(src.maria, MY_DB));
+  expect(myTarget).toEqual(srcState.my);
   expect(myTarget.get('orders')?.rows).toBe(ROWS);
   const pgTarget = pgTables(target.pg, PG_DB);
-  expect(pgTarget).toEqual(pgTables(src.pg, PG_DB));
+  expect(pgTarget).toEqual(srcState.pg);
   expect(pgTarget.get('contacts')?.rows).toBe(ROWS);
 
   // The users log in with the passwords they had, and can do what they could.
@@ -113,8 +140,8 @@ function expectSameDatabases(): void {
     /password/,
   );
 
-  expect(mysqlGrants(target.maria, MY_DB)).toEqual(mysqlGrants(src.maria, MY_DB));
-  expect(pgGrants(target.pg, PG_DB)).toEqual(pgGrants(src.pg, PG_DB));
+  expect(mysqlGrants(target.maria, MY_DB)).toEqual(srcState.myGrants);
+  expect(pgGrants(target.pg, PG_DB)).toEqual(srcState.pgGrants);
 }
 
 const contentOutcomes = async (dataDir: string, id: string): Promise<string[]> => {
@@ -144,14 +171,25 @@ describe('mm migrate moves databases', () => {
         'mail:sandbox',
         'web:sandbox',
       ]);
+      // The domain's batch carries every database the whole selection has.
+      const preview = async (args: string[]): Promise<Record<string, number>> =>
+        (
+          JSON.parse((await mmOk(dataDir, ['migrate', '--preview', '--json', ...args])).stdout) as {
+            perKind: Record<string, number>;
+          }
+        ).perKind;
+      const whole = await preview([]);
+      const one = await preview(['--domains', DOMAIN]);
+      expect(one['database']).toBe(2);
+      expect(whole['database']).toBe(2);
       const started = Date.now();
-      const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
+      const run = parseMigrate(await mm(dataDir, ['migrate', '--domains', DOMAIN, '--json']));
       expect(run.failures).toEqual([]);
       expect(run.state).toBe('done');
       const ids = (await journalLines(dataDir))
         .filter((e) => e['t'] === 'outcome' && /\/content\/database\//.test(String(e['step'])))
         .map((e) => (e['outcome'] as { ids: Record<string, unknown> }).ids);
-      // A measurement for the record (the whole demo batch, sites and mailboxes included).
+      // A measurement for the record (the domain's batch, its site and mailboxes included).
       console.log(
         `mm migrate with ${ROWS} rows per database: ${Date.now() - started} ms; database outcomes ${JSON.stringify(ids)}`,
       );
@@ -181,7 +219,7 @@ describe('mm migrate moves databases', () => {
   it('refuses database content with a clear message when the target has no database server', async () => {
     const { dataDir, sandbox } = await freshRun(source);
     try {
-      const run = parseMigrate(await mm(dataDir, ['migrate', '--json']));
+      const run = parseMigrate(await mm(dataDir, ['migrate', '--domains', DOMAIN, '--json']));
       // Failures name the step by its label: "data of database <name>".
       const failed = run.failures.filter((f) => f.step.startsWith('data of database '));
       expect(failed.map((f) => f.step).sort()).toEqual([
@@ -225,7 +263,7 @@ describe('mm migrate moves databases', () => {
       const restoring = join(nodeDir, '.mm-content', `${contentKey(MY_ID)}.restoring`);
       const child: ChildProcess = spawn(
         process.execPath,
-        ['electron/cli/mm.mjs', 'migrate', '--json', '--data-dir', dataDir],
+        ['electron/cli/mm.mjs', 'migrate', '--domains', DOMAIN, '--json', '--data-dir', dataDir],
         { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let said = '';
@@ -257,7 +295,7 @@ describe('mm migrate moves databases', () => {
       await writeFile(cnf, cnfText.replace(/^password = .*$/m, 'password = not-the-password'));
       const run = await (async () => {
         try {
-          return parseMigrate(await mm(dataDir, ['migrate', '--json']));
+          return parseMigrate(await mm(dataDir, ['migrate', '--domains', DOMAIN, '--json']));
         } finally {
           await writeFile(cnf, cnfText);
         }
