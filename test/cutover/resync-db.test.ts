@@ -35,9 +35,19 @@ describe('mm resync re-dumps a database that changed on the source', () => {
   let run: { dataDir: string; sandbox: RunningSandbox };
 
   beforeAll(async () => {
-    [src, target] = await Promise.all([startSourceDatabases(ROWS), startTargetDatabases()]);
-    // Both servers' access files: the agent offers acme's MySQL and PostgreSQL databases.
-    source = await prepareSource({ beforeInventory: async (root) => src.configure(root) });
+    // Everything at once: the source layout's sshd and demo tree are made while the servers
+    // start, and the inventory waits for the source's servers only.
+    const starting = startSourceDatabases(ROWS);
+    [src, target, source] = await Promise.all([
+      starting,
+      startTargetDatabases(),
+      // Both servers' access files: the agent offers acme's MySQL and PostgreSQL databases. The
+      // post-migration checks are test/checks/checks-db's; nothing here asserts them.
+      prepareSource({
+        checksAfterBatch: false,
+        beforeInventory: async (root) => (await starting).configure(root),
+      }),
+    ]);
     run = await freshRun(source, { asyncMs: 20 });
     await configureDbNode(run.sandbox.dataDir, target.config);
     const migrate = parseMigrate(await mm(run.dataDir, ['migrate', '--domains', DOMAIN, '--json']));
