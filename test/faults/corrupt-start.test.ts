@@ -32,7 +32,7 @@ describeFileStoreOnly(
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await prepareSource({ checksAfterBatch: false });
     expected = await uninterruptedHoldings(source, 20);
   }, 300_000);
 

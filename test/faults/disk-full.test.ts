@@ -41,7 +41,7 @@ describeFileStoreOnly(
   let batchBytes = 0;
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await prepareSource({ checksAfterBatch: false });
     const baseline = await freshRun(source, { asyncMs: 20 });
     try {
       const before = await du(baseline.dataDir);

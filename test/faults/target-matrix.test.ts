@@ -129,7 +129,7 @@ describe('each target fault at each kind of step', () => {
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await prepareSource({ checksAfterBatch: false });
     const run = await freshRun(source, { asyncMs: 20 });
     try {
       const core = createCore({ dataDir: run.dataDir, shell: 'test' });

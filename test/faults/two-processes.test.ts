@@ -29,7 +29,7 @@ describe('two processes driving one project at once', () => {
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await prepareSource({ checksAfterBatch: false });
     expected = await uninterruptedHoldings(source, 40);
   }, 300_000);
 
