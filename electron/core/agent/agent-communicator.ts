@@ -227,6 +227,7 @@ function firstLine(text: string): string {
 /** What to say of a command that printed no error: killed by a signal, or just its exit code. */
 function endedWithout(result: ExecResult): string {
   return result.signal
-    ? `it was stopped by signal SIG${result.signal} before it finished (killed on the server?)`
+    ? // ssh2 names it as OpenSSH sent it ("KILL") or with the prefix ("SIGKILL"): one prefix either way
+      `it was stopped by signal SIG${result.signal.replace(/^SIG/, '')} before it finished (killed on the server?)`
     : `exit code ${result.code}, no message`;
 }
