@@ -111,9 +111,12 @@ describe.skipIf(process.platform !== 'linux')('/proc/<pid>/stat for the benches'
     expect(share('here: cat', 'input')).toBeGreaterThan(0.9);
     expect(share('here: yes', 'output')).toBeGreaterThan(0.9);
     expect(share('here: spin', 'run')).toBeGreaterThan(0.5);
+    // each stage's kinds of ≥ 1 %, in a fixed order: "here: yes running 4 %, output backed up 96 %"
+    // when the loaded machine caught yes between two writes (CI, 2026-12-02)
     const line = stateLine(counts);
-    expect(line).toMatch(/here: cat waits for input \d+ %/);
-    expect(line).toMatch(/here: yes output backed up \d+ %/);
-    expect(line).toMatch(/here: spin running \d+ %/);
+    const stage = (key: string): string => line.split(' · ').find((p) => p.startsWith(`${key} `)) ?? '';
+    expect(stage('here: cat')).toMatch(/\bwaits for input (9\d|100) %/);
+    expect(stage('here: yes')).toMatch(/\boutput backed up (9\d|100) %/);
+    expect(stage('here: spin')).toMatch(/\brunning ([5-9]\d|100) %/);
   });
 });
