@@ -15,10 +15,9 @@ import {
   PG_DB,
   type SourceDatabases,
   type TargetDatabases,
-  startSourceDatabases,
-  startTargetDatabases,
+  databasesWithSource,
 } from '../content/db-env';
-import { type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import { type PreparedSource, freshRun, mm, parseMigrate } from '../migration/env';
 
 const ROWS = 500;
 /** acme's first domain: the linux agent attaches the owner's databases to it. */
@@ -35,18 +34,8 @@ let dataDir: string;
 let sandbox: RunningSandbox;
 
 beforeAll(async () => {
-  // Everything at once: the source layout's sshd and demo tree are made while the servers
-  // start, and the inventory waits for the source's servers only.
-  const starting = startSourceDatabases(ROWS);
-  [src, target, source] = await Promise.all([
-    starting,
-    startTargetDatabases(),
-    // The checks run here by `mm check`, not a second time when the batch ends.
-    prepareSource({
-      checksAfterBatch: false,
-      beforeInventory: async (root) => (await starting).configure(root),
-    }),
-  ]);
+  // The checks run here by `mm check`, not a second time when the batch ends.
+  ({ src, target, source } = await databasesWithSource(ROWS));
   ({ dataDir, sandbox } = await freshRun(source));
   await configureDbNode(sandbox.dataDir, target.config);
   // The domain with both databases: `mm check` checks the migrated domains, this one.

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import type { DbNodeConfig } from '../../electron/core/content/db-node';
 import { type MariaDb, startMariaDb } from '../helpers/mariadb';
 import { type Postgres, startPostgres } from '../helpers/postgres';
+import { type PreparedSource, prepareSource } from '../migration/env';
 
 export const MY_DB = 'acme_shop';
 export const PG_DB = 'acme_crm';
@@ -385,4 +386,26 @@ export function pgLogin(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+/**
+ * The source's and the target's database servers and the demo source prepared beside them, all
+ * started at once: the source layout's sshd and demo tree are made while the servers start, and
+ * the inventory waits for the source's servers only (their access files go into the layout, so
+ * the agent offers acme's MySQL and PostgreSQL databases). The post-migration checks are off:
+ * test/checks/checks-db runs them itself, and nothing else here asserts them.
+ */
+export async function databasesWithSource(
+  rows: number,
+): Promise<{ src: SourceDatabases; target: TargetDatabases; source: PreparedSource }> {
+  const starting = startSourceDatabases(rows);
+  const [src, target, source] = await Promise.all([
+    starting,
+    startTargetDatabases(),
+    prepareSource({
+      checksAfterBatch: false,
+      beforeInventory: async (root) => (await starting).configure(root),
+    }),
+  ]);
+  return { src, target, source };
 }

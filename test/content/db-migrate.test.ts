@@ -19,15 +19,7 @@ import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { configureDbNode } from '../../electron/sandbox/nodes';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Sshd, startSshd } from '../helpers/sshd';
-import {
-  type PreparedSource,
-  freshRun,
-  journalLines,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { type PreparedSource, freshRun, journalLines, mm, mmOk, parseMigrate } from '../migration/env';
 import {
   MY_DB,
   PG_DB,
@@ -41,8 +33,7 @@ import {
   pgLogin,
   pgSuper,
   pgTables,
-  startSourceDatabases,
-  startTargetDatabases,
+  databasesWithSource,
 } from './db-env';
 
 /** Orders and contacts on the source: enough that the MariaDB restore takes a moment. */
@@ -70,19 +61,9 @@ let srcState: {
 };
 
 beforeAll(async () => {
-  // Everything at once: the source layout's sshd and demo tree are made while the servers
-  // start, and the inventory waits for the source's servers only.
-  const starting = startSourceDatabases(ROWS);
-  [src, target, nodeSshd, source] = await Promise.all([
-    starting,
-    startTargetDatabases(),
-    startSshd(),
-    // The post-migration checks are test/checks/checks-db's; nothing here asserts them.
-    prepareSource({
-      checksAfterBatch: false,
-      beforeInventory: async (root) => (await starting).configure(root),
-    }),
-  ]);
+  let dbs: Awaited<ReturnType<typeof databasesWithSource>>;
+  [dbs, nodeSshd] = await Promise.all([databasesWithSource(ROWS), startSshd()]);
+  ({ src, target, source } = dbs);
   srcState = {
     my: mysqlTables(src.maria, MY_DB),
     pg: pgTables(src.pg, PG_DB),

@@ -19,10 +19,9 @@ import {
   type TargetDatabases,
   mysqlTables,
   pgTables,
-  startSourceDatabases,
-  startTargetDatabases,
+  databasesWithSource,
 } from '../content/db-env';
-import { type PreparedSource, freshRun, mm, mmOk, parseMigrate, prepareSource } from '../migration/env';
+import { type PreparedSource, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
 
 /** acme's first domain: the linux agent attaches the owner's databases to it. */
 const DOMAIN = 'acme-widgets.example';
@@ -35,19 +34,7 @@ describe('mm resync re-dumps a database that changed on the source', () => {
   let run: { dataDir: string; sandbox: RunningSandbox };
 
   beforeAll(async () => {
-    // Everything at once: the source layout's sshd and demo tree are made while the servers
-    // start, and the inventory waits for the source's servers only.
-    const starting = startSourceDatabases(ROWS);
-    [src, target, source] = await Promise.all([
-      starting,
-      startTargetDatabases(),
-      // Both servers' access files: the agent offers acme's MySQL and PostgreSQL databases. The
-      // post-migration checks are test/checks/checks-db's; nothing here asserts them.
-      prepareSource({
-        checksAfterBatch: false,
-        beforeInventory: async (root) => (await starting).configure(root),
-      }),
-    ]);
+    ({ src, target, source } = await databasesWithSource(ROWS));
     run = await freshRun(source, { asyncMs: 20 });
     await configureDbNode(run.sandbox.dataDir, target.config);
     const migrate = parseMigrate(await mm(run.dataDir, ['migrate', '--domains', DOMAIN, '--json']));

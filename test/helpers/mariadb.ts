@@ -8,7 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './sshd';
+import { freePort, onFreePort } from './sshd';
 import { tempDir } from './paths';
 import { stoppedAtEnd } from './temp-dirs';
 
@@ -55,7 +55,12 @@ async function waitReady(socket: string, child: ChildProcess, log: () => string)
   throw new Error(`mariadbd did not become ready: ${log()}`);
 }
 
-export async function startMariaDb(): Promise<MariaDb> {
+/** A MariaDB of its own for the test (a new port if the one picked was taken meanwhile). */
+export function startMariaDb(): Promise<MariaDb> {
+  return onFreePort(startMariaDbOnce);
+}
+
+async function startMariaDbOnce(): Promise<MariaDb> {
   const dir = await tempDir('mm-mariadb-');
   const data = join(dir, 'data');
   const run = join(dir, 'run');

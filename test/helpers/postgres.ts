@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from './sshd';
+import { freePort, onFreePort } from './sshd';
 import { tempDir } from './paths';
 import { stoppedAtEnd } from './temp-dirs';
 
@@ -70,15 +70,20 @@ async function waitReady(
   throw new Error(`postgres did not become ready: ${log()}`);
 }
 
-export async function startPostgres(
-  opts: {
-    database?: string;
-    user?: string;
-    password?: string;
-    /** more databases on the same server, owned by the same user (a move between databases) */
-    moreDatabases?: readonly string[];
-  } = {},
-): Promise<Postgres> {
+export interface PostgresOptions {
+  database?: string;
+  user?: string;
+  password?: string;
+  /** more databases on the same server, owned by the same user (a move between databases) */
+  moreDatabases?: readonly string[];
+}
+
+/** A PostgreSQL of its own for the test (a new port if the one picked was taken meanwhile). */
+export function startPostgres(opts: PostgresOptions = {}): Promise<Postgres> {
+  return onFreePort(() => startPostgresOnce(opts));
+}
+
+async function startPostgresOnce(opts: PostgresOptions): Promise<Postgres> {
   const bin = postgresBinDir();
   const dir = await tempDir('mm-pg-');
   const data = join(dir, 'data');

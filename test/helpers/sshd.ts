@@ -46,6 +46,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts a server on a port from freePort, again on another port (three tries) when the port was
+ * taken before the server bound it: between freePort closing its probe and the server's bind,
+ * the kernel may hand the same port to anything else, an outgoing connection included (seen with
+ * several database servers starting at once beside the suite's SSH and HTTP traffic).
+ */
+export async function onFreePort<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (e) {
+      const taken = /Address already in use|could not bind|Bind on TCP\/IP port/i.test(String(e));
+      if (!taken || attempt >= 3) throw e;
+    }
+  }
+}
+
 export async function startSshd(
   options: { keyType?: 'ed25519' | 'rsa'; passphrase?: string } = {},
 ): Promise<Sshd> {
