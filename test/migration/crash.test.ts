@@ -180,17 +180,19 @@ describe('mm migrate killed with SIGKILL, then run again', () => {
   let interrupted: string | undefined;
   let batches = 0;
 
-  /** Runs the current batch to its end and checks it whole: done, no failure, each object once. */
-  async function finishCurrent(): Promise<void> {
-    if (!current) return;
+  /**
+   * The current batch, ended by `ending` (the run that finished it), checked whole: done, no
+   * failure, exit 0, each object once, the uninterrupted run's rows. Its sandbox is closed.
+   */
+  async function checkEnded(ending: CliRun): Promise<void> {
     const run = current;
+    if (!run) throw new Error('no batch to check: the chain lost its batch');
     current = undefined;
     try {
-      const again = await mm(run.dataDir, ['migrate', '--json']);
-      const result = parseMigrate(again);
+      const result = parseMigrate(ending);
       expect(result.failures).toEqual([]);
       expect(result.state).toBe('done');
-      expect(again.code).toBe(0);
+      expect(ending.code).toBe(0);
       expect(duplicates(run.sandbox)).toEqual([]);
       expect(holdings(run.sandbox)).toEqual(expected);
     } finally {
@@ -222,21 +224,8 @@ describe('mm migrate killed with SIGKILL, then run again', () => {
       if (current) {
         // the restart of the last kill: it settles that step, then meets this point (or finishes)
         attempt = await migrateAndKill(current.dataDir, point, interrupted);
-        if (!attempt.killed) {
-          // the batch ended on its own first: it must be whole; this point takes a fresh batch
-          const ended = current;
-          current = undefined;
-          try {
-            const result = parseMigrate(attempt.run);
-            expect(result.failures).toEqual([]);
-            expect(result.state).toBe('done');
-            expect(attempt.run.code).toBe(0);
-            expect(duplicates(ended.sandbox)).toEqual([]);
-            expect(holdings(ended.sandbox)).toEqual(expected);
-          } finally {
-            await ended.sandbox.close();
-          }
-        }
+        // the batch ended on its own first: it must be whole; this point takes a fresh batch
+        if (!attempt.killed) await checkEnded(attempt.run);
       }
       if (!attempt?.killed) {
         current = await freshRun(source, { asyncMs: 40 });
@@ -252,7 +241,8 @@ describe('mm migrate killed with SIGKILL, then run again', () => {
       // whatever the kill cut short, nothing is held twice
       expect(duplicates(current.sandbox)).toEqual([]);
       // the last point (the read-back) ends the chain: the restart must finish the batch
-      if (point === POINTS[POINTS.length - 1]) await finishCurrent();
+      if (point === POINTS[POINTS.length - 1])
+        await checkEnded(await mm(current.dataDir, ['migrate', '--json']));
     }, 180_000);
   }
 });
