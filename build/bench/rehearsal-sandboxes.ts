@@ -36,7 +36,7 @@ export async function startProductionSandbox(dataDir: string): Promise<SandboxCh
     child.once('exit', (code) => reject(new Error(`the ${role} sandbox exited ${code} before it listened`)));
   });
   const answers = childAnswers<Omit<ChildRequest, 'n'>>(
-    (request) => child.send(request satisfies ChildRequest),
+    (request) => void child.send(request satisfies ChildRequest, () => undefined),
     (error) => new Error(`the ${role} sandbox: ${error}`),
   );
   child.on('message', (m) => answers.settle(m as ChildAnswer));

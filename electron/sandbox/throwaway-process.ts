@@ -82,7 +82,9 @@ export const forkNode: SpawnThrowawayChild = (entry) => {
   });
   return {
     pid: child.pid,
-    send: (r) => void child.send(r),
+    // A child that died closes the channel before its 'exit' arrives: a request sent between
+    // the two must not become an unhandled 'error' event; the exit fails every pending request.
+    send: (r) => void child.send(r, () => undefined),
     onMessage: (l) => child.on('message', (m) => l(m as ThrowawayAnswer)),
     onExit: (l) => child.on('exit', (code) => l(code)),
     kill: () => void child.kill('SIGKILL'),

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startThrowawayProcess } from '../../electron/sandbox/throwaway-process';
+import { forkNode, startThrowawayProcess } from '../../electron/sandbox/throwaway-process';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { commandLine, isGone, throwawayChildrenOf } from './processes';
 
@@ -81,4 +81,19 @@ setInterval(() => undefined, 1000);
     await expect(reading).rejects.toThrow("The rehearsal's sandbox process");
     expect(await t.stop()).toBe(0);
   }, 60_000);
+
+  it('takes a request sent after its channel closed and before its exit without an unhandled error', async () => {
+    // the window the test above can fall into when the child is killed: the channel is gone,
+    // the 'exit' event not yet in. A child that closes its channel and lives on makes it wide.
+    const dir = await tempDir('mm-throwaway-closed-');
+    const file = join(dir, 'closes-channel.cjs');
+    await writeFile(file, 'process.disconnect(); setTimeout(() => process.exit(7), 500);\n');
+    const child = forkNode({ file, execArgv: [] });
+    const exited = new Promise<number | null>((r) => child.onExit(r));
+    await new Promise((r) => setTimeout(r, 250));
+    child.send({ ask: 'peak', n: 0 });
+    // an unhandled 'error' event (ERR_IPC_CHANNEL_CLOSED) would have been thrown by now and
+    // failed this file; the child is left to end on its own
+    expect(await exited).toBe(7);
+  }, 30_000);
 });
