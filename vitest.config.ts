@@ -15,6 +15,9 @@ export default defineConfig({
     // After each test file: stop the servers its helpers started, remove the temporary folders
     // it made (MM_KEEP_TEST_DIRS=1 keeps them). "stack" runs that hook after the file's own.
     setupFiles: ['test/helpers/clean-temp-dirs.ts'],
+    // The run's shared demo source (test/migration/shared-source.ts): its folder, and its sshd
+    // stopped when the run ends.
+    globalSetup: ['test/helpers/shared-source-setup.ts'],
     // the slowest files first (test/slow-files.json), so no long file starts last
     sequence: { hooks: 'stack', sequencer: SlowFirstSequencer },
     // expect.poll waits for a state the app reaches on its own (a count redrawn, a job done);

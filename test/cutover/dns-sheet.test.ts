@@ -12,15 +12,8 @@ import type { DnsSheet } from '../../shared/model/cutover';
 import { createCore } from '../../electron/core/core';
 import { SANDBOX_IP_POOL } from '../../electron/sandbox/catalogue';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import {
-  PROJECT,
-  type PreparedSource,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 
 const SHARED_SOURCE = '203.0.113.10';
 const SSL_DOMAIN = 'acme-widgets.test';
@@ -30,12 +23,12 @@ const pool = (kind: 'shared' | 'dedicated'): string =>
     .join(',');
 
 describe('mm dns-sheet: what to switch and when, and whether the target answers', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let run: { dataDir: string; sandbox: RunningSandbox };
   const OTHER = 'becker-torten.test';
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await sharedSource();
     run = await freshRun(source, { asyncMs: 20 });
     await mmOk(run.dataDir, ['ip-map', 'pool', '--shared', pool('shared'), '--dedicated', pool('dedicated')]);
     await mmOk(run.dataDir, ['ip-map', 'set', SHARED_SOURCE, '192.0.2.10']);

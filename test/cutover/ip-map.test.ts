@@ -13,16 +13,8 @@ import { createCore } from '../../electron/core/core';
 import { mapRecord } from '../../electron/core/ipmap/ip-rules';
 import { SANDBOX_IP_POOL } from '../../electron/sandbox/catalogue';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import {
-  PROJECT,
-  type PreparedSource,
-  SERVER,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, SERVER, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 
 const SHARED_SOURCE = '203.0.113.10'; // every demo zone's A records; not in the agent's host list
 const SSL_SOURCE = '203.0.113.11'; // acme-widgets.test's own IP: exclusive on the source
@@ -42,11 +34,11 @@ async function domainReasons(dataDir: string, name: string): Promise<string[]> {
 }
 
 describe('mm ip-map: rules, warnings and records rewritten in the sandbox', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let run: { dataDir: string; sandbox: RunningSandbox };
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await sharedSource();
     run = await freshRun(source, { asyncMs: 20 });
   }, 300_000);
 

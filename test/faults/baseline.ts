@@ -6,7 +6,7 @@ import { type PreparedSource, freshRun, mm, parseMigrate } from '../migration/en
 import { holdings } from './proof';
 
 export async function uninterruptedHoldings(
-  source: PreparedSource,
+  source: Pick<PreparedSource, 'dataDir'>,
   asyncMs: number,
 ): Promise<Record<string, number>> {
   const baseline = await freshRun(source, { asyncMs });

@@ -12,7 +12,8 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import { PROJECT, freshRun, mm, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { runAndKill } from './kill';
 import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
@@ -28,11 +29,11 @@ const callsOf = (sandbox: RunningSandbox): number => sandbox.state()['requests']
 describeFileStoreOnly(
   'damaged journal and document files at start (the PostgreSQL store keeps rows, written in transactions)',
 )('damaged store and journal files at start', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     expected = await uninterruptedHoldings(source, 20);
   }, 300_000);
 

@@ -13,7 +13,8 @@ import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDir } from '../helpers/paths';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import { PROJECT, freshRun, mm, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 import { onSmallDisk } from './small-disk';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
@@ -34,14 +35,14 @@ const NO_SPACE = /space|ENOSPC|disk.*full/i;
 describeFileStoreOnly(
   'the data dir disk filling under the journal and document files (the PostgreSQL store writes to its own server)',
 )('the disk full while writing', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
   let journalBytes = 0;
   /** What an uninterrupted batch writes: its journal and its migration log. */
   let batchBytes = 0;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     const baseline = await freshRun(source, { asyncMs: 20 });
     try {
       const before = await du(baseline.dataDir);

@@ -5,15 +5,8 @@
  * what an uninterrupted run made. The seed is printed; MM_FAULT_SEED=<n> replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PROJECT,
-  type PreparedSource,
-  freshRun,
-  journalLines,
-  mm,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, freshRun, journalLines, mm, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { killLoop } from './kill-loop';
 import { holdings, report } from './proof';
 
@@ -23,12 +16,12 @@ const MIN_KILLS = 10;
 const SEED = Number(process.env['MM_FAULT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
 describe('the manager killed at random points of a batch', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
   let batchLines = 0;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     const baseline = await freshRun(source, { asyncMs: 40 });
     try {
       const run = await mm(baseline.dataDir, ['migrate', '--json']);

@@ -12,7 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import type { FaultRule } from '../../electron/sandbox/faults';
-import { PROJECT, type PreparedSource, freshRun, prepareSource } from '../migration/env';
+import { PROJECT, freshRun } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { seeded } from './kill';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 
@@ -125,11 +126,11 @@ console.log(
 );
 
 describe('each target fault at each kind of step', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     const run = await freshRun(source, { asyncMs: 20 });
     try {
       const core = createCore({ dataDir: run.dataDir, shell: 'test' });

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from '../migration/env';
+import { PROJECT, freshRun, mm, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import type { CliRun } from '../helpers/processes';
 import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
@@ -25,11 +26,11 @@ function outcome(run: CliRun): string {
 }
 
 describe('two processes driving one project at once', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     expected = await uninterruptedHoldings(source, 40);
   }, 300_000);
 

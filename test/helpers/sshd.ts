@@ -5,6 +5,7 @@
  * every other sshd started, so two runs side by side failed each other's password logins).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
@@ -64,9 +65,20 @@ export async function onFreePort<T>(start: () => Promise<T>): Promise<T> {
 }
 
 export async function startSshd(
-  options: { keyType?: 'ed25519' | 'rsa'; passphrase?: string } = {},
+  options: {
+    keyType?: 'ed25519' | 'rsa';
+    passphrase?: string;
+    /**
+     * A folder of its own for an sshd that outlives the test file starting it (the run's shared
+     * source, test/migration/shared-source.ts): started in a process group of its own, its log in
+     * a file (no pipe to a worker that ends), no password user, not stopped when the file ends;
+     * its listener's pid is written to `listener.pid` there for the run's teardown.
+     */
+    lastingIn?: string;
+  } = {},
 ): Promise<Sshd> {
-  const dir = await tempDir('mm-sshd-');
+  const lasting = options.lastingIn;
+  const dir = lasting ?? (await tempDir('mm-sshd-'));
   const hostKey = join(dir, 'host_key');
   const clientKeyPath = join(dir, 'client_key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
@@ -80,7 +92,7 @@ export async function startSshd(
     clientKeyPath,
   ]);
   await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKeyPath}.pub`));
-  const passwordUser = makePasswordUser();
+  const passwordUser = lasting ? undefined : makePasswordUser();
   const port = await freePort();
   const config = join(dir, 'sshd_config');
   await writeFile(
@@ -106,19 +118,26 @@ export async function startSshd(
     ].join('\n'),
   );
   execFileSync('mkdir', ['-p', '/run/sshd']);
+  const log = join(dir, 'sshd.log');
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', lasting ? openSync(log, 'a') : 'pipe'],
+    detached: lasting !== undefined,
   });
   let stderr = '';
   // one UTF-8 stream: a character split across two chunks stays whole
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => (stderr += d));
+  const said = (): string => (lasting ? readFileSync(log, 'utf8') : stderr);
   try {
-    await waitForPort(port, child, () => stderr);
+    await waitForPort(port, child, said);
   } catch (e) {
     child.kill('SIGKILL');
     passwordUser?.remove();
     throw e;
+  }
+  if (lasting) {
+    child.unref();
+    await writeFile(join(dir, 'listener.pid'), `${child.pid}\n`);
   }
   const pub = (await readFile(`${hostKey}.pub`, 'utf8')).split(' ')[1] ?? '';
   return {
@@ -142,13 +161,15 @@ export async function startSshd(
       }
       return pids;
     },
-    stop: stoppedAtEnd(async () => {
-      try {
-        await stopChild(child);
-      } finally {
-        passwordUser?.remove();
-      }
-    }),
+    stop: lasting
+      ? async () => stopChild(child)
+      : stoppedAtEnd(async () => {
+          try {
+            await stopChild(child);
+          } finally {
+            passwordUser?.remove();
+          }
+        }),
   };
 }
 

@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths';
-import { type PreparedSource, freshRun, journalLines, mm, mmOk, parseMigrate, prepareSource } from './env';
+import { freshRun, journalLines, mm, mmOk, parseMigrate } from './env';
+import { type SharedSource, sharedSource } from './shared-source';
 
 describe('mm migrate and mm jobs: pause, resume, cancel, subsets, preview', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
   }, 300_000);
   afterAll(async () => source?.stop());
 

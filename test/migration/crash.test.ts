@@ -23,7 +23,8 @@ import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT } from '../helpers/paths';
 import { journalTail } from '../helpers/store-under-test';
 import type { CliRun } from '../helpers/processes';
-import { PROJECT, type PreparedSource, freshRun, mm, parseMigrate, prepareSource } from './env';
+import { PROJECT, freshRun, mm, parseMigrate } from './env';
+import { type SharedSource, sharedSource } from './shared-source';
 
 type Entry = { t: string; step?: string; job?: { state?: string } };
 
@@ -173,7 +174,7 @@ function duplicates(sandbox: RunningSandbox): string[] {
 }
 
 describe('mm migrate killed with SIGKILL, then run again', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
   /** The batch the chain is on, and the step its last kill interrupted (if it was an intent). */
   let current: { dataDir: string; sandbox: RunningSandbox } | undefined;
@@ -201,7 +202,7 @@ describe('mm migrate killed with SIGKILL, then run again', () => {
   }
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     const baseline = await freshRun(source, { asyncMs: 40 });
     try {
       const run = await mm(baseline.dataDir, ['migrate', '--json']);

@@ -67,6 +67,17 @@ export async function prepareSource(
   const layout = buildDemoLayout(root);
   await options.beforeInventory?.(root);
   const dataDir = await tempDir('mm-migration-data-');
+  await prepareProject(dataDir, sshd, root, options);
+  return { sshd, root, layout, dataDir, stop: async () => sshd.stop() };
+}
+
+/** The project part of prepareSource, on a source (an sshd and its layout) already running. */
+export async function prepareProject(
+  dataDir: string,
+  sshd: Sshd,
+  root: string,
+  options: { checksAfterBatch?: boolean },
+): Promise<void> {
   await mmOk(dataDir, ['project', 'create', PROJECT]);
   await mmOk(dataDir, [
     'server',
@@ -126,12 +137,11 @@ export async function prepareSource(
   } finally {
     await sandbox.close();
   }
-  return { sshd, root, layout, dataDir, stop: async () => sshd.stop() };
 }
 
 /** A copy of the prepared project pointed at a fresh sandbox. */
 export async function freshRun(
-  source: PreparedSource,
+  source: Pick<PreparedSource, 'dataDir'>,
   options: Omit<SandboxOptions, 'dataDir'> = {},
 ): Promise<{ dataDir: string; sandbox: RunningSandbox }> {
   const dataDir = await tempDir('mm-migration-run-');

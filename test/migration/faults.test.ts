@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import type { FaultRule } from '../../electron/sandbox/faults';
-import { PROJECT, type PreparedSource, freshRun, prepareSource } from './env';
+import { PROJECT, freshRun } from './env';
+import { type SharedSource, sharedSource } from './shared-source';
 
 /** Rows per table, leaving out the requests' own bookkeeping. */
 function holdings(sandbox: RunningSandbox): Record<string, number> {
@@ -105,11 +106,11 @@ const CASES: readonly Case[] = [
 ];
 
 describe('target faults at each kind of step', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let expected: Record<string, number>;
 
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
     const run = await freshRun(source, { asyncMs: 20 });
     try {
       const core = createCore({ dataDir: run.dataDir, shell: 'test' });

@@ -16,22 +16,13 @@ import { asciiDomain, asciiEmail } from '../../electron/core/migration/plan';
 import { unixTime } from '../../electron/core/migration/poa-pba-values';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { readJournalText, readProjectText } from '../helpers/store-under-test';
-import {
-  type MigrateJson,
-  PROJECT,
-  type PreparedSource,
-  SERVER,
-  expectNoDuplicates,
-  freshRun,
-  mm,
-  parseMigrate,
-  prepareSource,
-} from './env';
+import { type MigrateJson, PROJECT, SERVER, expectNoDuplicates, freshRun, mm, parseMigrate } from './env';
+import { type SharedSource, sharedSource } from './shared-source';
 
 type Rows = Record<string, unknown>[];
 
 describe('mm migrate: the demo source over SSH into the sandbox', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let run: { dataDir: string; sandbox: RunningSandbox };
   let result: MigrateJson;
   let inventory: Inventory;
@@ -39,7 +30,7 @@ describe('mm migrate: the demo source over SSH into the sandbox', () => {
   let exitCode: number;
 
   beforeAll(async () => {
-    source = await prepareSource();
+    source = await sharedSource();
     run = await freshRun(source, { asyncMs: 60 });
     const migrate = await mm(run.dataDir, ['migrate', '--concurrency', '4', '--json']);
     exitCode = migrate.code;

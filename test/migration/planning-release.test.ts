@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
-import { PROJECT, type PreparedSource, SERVER, freshRun, prepareSource } from './env';
+import { PROJECT, SERVER, freshRun } from './env';
+import { type SharedSource, sharedSource } from './shared-source';
 
 describe('caches that planning filled', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   beforeAll(async () => {
-    source = await prepareSource({ checksAfterBatch: false });
+    source = await sharedSource({ checksAfterBatch: false });
   }, 240_000);
   afterAll(async () => source?.stop());
 

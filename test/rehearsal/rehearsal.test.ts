@@ -27,16 +27,8 @@ import {
   readProjectText,
   removeProjectFolder,
 } from '../helpers/store-under-test';
-import {
-  PROJECT,
-  type PreparedSource,
-  SERVER,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, SERVER, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 
 interface RehearseJson {
   rehearsalId: string;
@@ -72,9 +64,9 @@ async function allHoldings(core: ReturnType<typeof createCore>, id: string): Pro
   return out;
 }
 
-let source: PreparedSource;
+let source: SharedSource;
 beforeAll(async () => {
-  source = await prepareSource();
+  source = await sharedSource();
 }, 300_000);
 afterAll(async () => {
   await source?.stop();

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { PROJECT, type PreparedSource, freshRun, mm, prepareSource } from '../migration/env';
+import { PROJECT, freshRun, mm } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { until } from './team-helpers';
 
 async function listing(dir: string): Promise<string[]> {
@@ -31,7 +32,7 @@ function exited(child: ChildProcess): Promise<number> {
 
 describe('a running mm migrate holds its project: mm project move elsewhere is refused', () => {
   let db: Postgres;
-  let source: PreparedSource;
+  let source: SharedSource;
   let run: { dataDir: string; sandbox: RunningSandbox };
   const saved = { store: process.env['MM_STORE'], password: process.env['PGPASSWORD'] };
 
@@ -40,7 +41,7 @@ describe('a running mm migrate holds its project: mm project move elsewhere is r
     delete process.env['MM_STORE'];
     [db, source] = await Promise.all([
       startPostgres({ database: 'mmclilease', user: 'mm' }),
-      prepareSource({ checksAfterBatch: false }),
+      sharedSource({ checksAfterBatch: false }),
     ]);
     process.env['PGPASSWORD'] = db.password;
     // a slow target: every request stays "running" 0.4 s, so the migrate runs a while (about a

@@ -27,7 +27,8 @@ import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { onPgStore } from '../helpers/store-under-test';
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { PROJECT, type PreparedSource, SERVER, freshRun, mmOk, prepareSource } from '../migration/env';
+import { PROJECT, SERVER, freshRun, mmOk } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { cells } from './team-helpers';
 import { openSealed } from '../helpers/open-sealed';
 
@@ -90,7 +91,7 @@ const describeHere = onPgStore ? describe.skip : describe;
 describeHere('every file of a shared project in PostgreSQL', () => {
   let pg: Postgres;
   let url: string;
-  let source: PreparedSource;
+  let source: SharedSource;
   let run: { dataDir: string; sandbox: RunningSandbox };
   let control: { dataDir: string; sandbox: RunningSandbox } | undefined;
   let subscriptionId: string;
@@ -103,7 +104,7 @@ describeHere('every file of a shared project in PostgreSQL', () => {
     pg = await startPostgres({ database: 'mmfiles', user: 'mm' });
     url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
     process.env['PGPASSWORD'] = pg.password;
-    source = await prepareSource();
+    source = await sharedSource();
     run = await freshRun(source);
     const core = createCore({ dataDir: run.dataDir, shell: 'test' });
     const inventory = (await core.inventory.load(PROJECT, SERVER)) as Inventory;

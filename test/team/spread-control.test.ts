@@ -15,17 +15,18 @@ import { type Postgres, startPostgres } from '../helpers/postgres';
 import type { WorkersView } from '../../shared/model/workers';
 import { call } from '../helpers/host-api';
 import { startHost } from '../helpers/processes';
-import { PROJECT, type PreparedSource, freshRun, mm, mmOk, prepareSource } from '../migration/env';
+import { PROJECT, freshRun, mm, mmOk } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { type Worker, cells, dump, duplicates, startWorker, until } from './team-helpers';
 
 describe('a spread batch paused, resumed and cancelled while two workers run it', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let pg: Postgres;
   let run: { dataDir: string; sandbox: RunningSandbox };
 
   beforeAll(async () => {
     [source, pg] = await Promise.all([
-      prepareSource({ checksAfterBatch: false }),
+      sharedSource({ checksAfterBatch: false }),
       startPostgres({ database: 'mmctl', user: 'mm' }),
     ]);
     process.env['PGPASSWORD'] = pg.password;

@@ -15,7 +15,8 @@ import { postXmlRpc } from '../../electron/core/target/http-transport';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../electron/sandbox/sandbox';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import { PROJECT, type PreparedSource, SERVER, freshRun, mmOk, prepareSource } from '../migration/env';
+import { PROJECT, SERVER, freshRun, mmOk } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 
 export type Dump = Record<string, Record<string, unknown>[]>;
 
@@ -207,7 +208,7 @@ export async function verifiedDemo(dataDir: string, sandbox: RunningSandbox): Pr
 
 /** A prepared migration run (test/migration/env.ts) moved into a PostgreSQL of its own. */
 export interface SharedRun {
-  readonly source: PreparedSource;
+  readonly source: SharedSource;
   readonly pg: Postgres;
   readonly run: { readonly dataDir: string; readonly sandbox: RunningSandbox };
   readonly url: string;
@@ -229,7 +230,7 @@ export async function sharedRun(o: {
 }): Promise<SharedRun> {
   const env = savePgEnv();
   const [source, pg] = await Promise.all([
-    prepareSource(),
+    sharedSource(),
     startPostgres({ database: o.database, user: 'mm' }),
   ]);
   process.env['PGPASSWORD'] = pg.password;

@@ -13,19 +13,12 @@ import { PRODUCTION_VENUE, batchLockKey } from '../../electron/core/migration/pg
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { tempDir } from '../helpers/paths';
 import { type Postgres, startPostgres } from '../helpers/postgres';
-import {
-  PROJECT,
-  type PreparedSource,
-  freshRun,
-  mm,
-  mmOk,
-  parseMigrate,
-  prepareSource,
-} from '../migration/env';
+import { PROJECT, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
+import { type SharedSource, sharedSource } from '../migration/shared-source';
 import { cells, dump, duplicates, holdings, startWorker, until } from './team-helpers';
 
 describe('a batch spread over three workers, one killed with SIGKILL', () => {
-  let source: PreparedSource;
+  let source: SharedSource;
   let pg: Postgres;
   let url: string;
   let expected: Record<string, number>;
@@ -34,7 +27,7 @@ describe('a batch spread over three workers, one killed with SIGKILL', () => {
   const heard: ChangeNote[] = [];
 
   beforeAll(async () => {
-    [source, pg] = await Promise.all([prepareSource(), startPostgres({ database: 'mmteam', user: 'mm' })]);
+    [source, pg] = await Promise.all([sharedSource(), startPostgres({ database: 'mmteam', user: 'mm' })]);
     url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}`;
     process.env['PGPASSWORD'] = pg.password;
     // the reference: one uninterrupted batch on the file store
