@@ -16,9 +16,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { MmError } from '../errors';
-import { linkedPgStore } from '../store/postgres-store';
+import { linkedPgStore, loadPg } from '../store/postgres-store';
 import { connectionOf } from '../store/store-password';
 
 /** The advisory lock's first key: a lease of a project (the second is the project's id hashed). */
@@ -181,7 +181,8 @@ export class ProjectLeases {
     let s = this.#sessions.get(url);
     if (!s) {
       s = (async () => {
-        const client = new pg.Client({ ...connectionOf(url), application_name: me().name });
+        const { Client } = await loadPg();
+        const client = new Client({ ...connectionOf(url), application_name: me().name });
         client.on('error', () => {
           // the server went away: the leases went with it, taken again on a new session
           this.#sessions.delete(url);
@@ -338,7 +339,8 @@ export async function holdForMove(
   await assertNotOpenElsewhere(projectDir, projectId, doing);
   const linked = await linkedPgStore(projectDir);
   if (!linked) return async () => undefined;
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     ...connectionOf(linked.store.url),
     application_name: `mm-move ${me().who}`.slice(0, 63),
   });

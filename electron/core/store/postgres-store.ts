@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { osAuthor } from '../decisions/author';
 import type { DocumentSpec, Versioned } from './document-file';
 import {
@@ -25,6 +25,17 @@ import { PgDocument } from './postgres-document';
 import { connectionOf } from './store-password';
 
 export const CHANNEL = 'mm_changes';
+
+let pgLoaded: typeof pg | undefined;
+
+/**
+ * The pg driver, loaded the first time a PostgreSQL store is used: a command on file projects
+ * never loads it (in the CLI bundle it is a chunk of its own, `build/bundle-electron.mjs`).
+ */
+export async function loadPg(): Promise<typeof pg> {
+  pgLoaded ??= (await import('pg')).default;
+  return pgLoaded;
+}
 
 /** What `mm_changes` carries (JSON). */
 export type ChangeNote =
@@ -61,31 +72,43 @@ export type ChangeNote =
 export const WRITER = `${osAuthor()}@${hostname()}:${process.pid}`;
 
 export class PgStore implements LinkedDocumentStore {
-  readonly pool: pg.Pool;
   /** Committed changes heard on mm_changes (only while listening). */
   readonly changes = new EventEmitter();
   readonly #docs = new Map<string, Promise<PgDocument<Versioned>>>();
+  #pool: pg.Pool | undefined;
   #ready: Promise<void> | undefined;
   #listener: ListenConnection | undefined;
 
   constructor(readonly url: string) {
     parseStoreUrl(url);
-    // allowExitOnIdle: a `mm` command ends when its work is done, without closing the pool.
-    this.pool = new pg.Pool({
-      // in the app: the password sealed in its secret store, else PGPASSWORD / ~/.pgpass
-      ...connectionOf(url),
-      max: 8,
-      allowExitOnIdle: true,
-      application_name: 'migration-manager',
-    });
-    // An idle client whose server went away must not crash the process; the next query reports it.
-    this.pool.on('error', () => undefined);
     this.changes.setMaxListeners(0);
+  }
+
+  /**
+   * The store's pool, made on first use: pg is loaded by then (`ready()`, `linkedPgStore` and
+   * `linkedPlaceOf` load it; a store from `pgStoreFor` is used through `ready()` or `query()`).
+   */
+  get pool(): pg.Pool {
+    if (!this.#pool) {
+      if (!pgLoaded) throw new Error(`The pg driver is not loaded yet (${this.url}): await ready() first.`);
+      // allowExitOnIdle: a `mm` command ends when its work is done, without closing the pool.
+      this.#pool = new pgLoaded.Pool({
+        // in the app: the password sealed in its secret store, else PGPASSWORD / ~/.pgpass
+        ...connectionOf(this.url),
+        max: 8,
+        allowExitOnIdle: true,
+        application_name: 'migration-manager',
+      });
+      // An idle client whose server went away must not crash the process; the next query reports it.
+      this.#pool.on('error', () => undefined);
+    }
+    return this.#pool;
   }
 
   /** The schema up to date (once per process). */
   ready(): Promise<void> {
     this.#ready ??= (async () => {
+      await loadPg();
       const client = await this.pool.connect();
       try {
         await migrateSchema(client, WRITER, this.url);
@@ -155,11 +178,12 @@ export class PgStore implements LinkedDocumentStore {
   async listen(): Promise<void> {
     if (this.#listener) return;
     await this.ready();
+    const { Client } = await loadPg();
     if (this.#listener) return;
     const { hostname: host, port, pathname } = parseStoreUrl(this.url);
     const listener = new ListenConnection({
       client: () =>
-        new pg.Client({
+        new Client({
           ...connectionOf(this.url),
           application_name: 'migration-manager-listen',
         }),
@@ -209,7 +233,7 @@ export class PgStore implements LinkedDocumentStore {
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.close().catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
+    await this.#pool?.end().catch(() => undefined);
     stores.delete(this.url);
   }
 }
@@ -241,9 +265,13 @@ export async function linkedPgStore(
   projectDir: string,
 ): Promise<{ store: PgStore; projectId: string } | undefined> {
   const link = await readLink(projectDir);
-  if (link) return { store: pgStoreFor(link.url), projectId: link.projectId };
+  if (link) {
+    await loadPg();
+    return { store: pgStoreFor(link.url), projectId: link.projectId };
+  }
   const forced = process.env['MM_STORE'];
   if (forced === undefined || !/^postgres(ql)?:/.test(forced)) return undefined;
+  await loadPg();
   // the folder is the project's presence in the data dir (listing, existence checks)
   await mkdir(projectDir, { recursive: true, mode: 0o700 });
   const { ino } = await stat(projectDir);

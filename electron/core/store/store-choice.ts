@@ -10,7 +10,6 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { ProjectSummary } from '../../../shared/model/project';
 import type { ProjectStore } from '../../../shared/model/workers';
 import type { Core } from '../core';
@@ -19,6 +18,7 @@ import { EventBus } from '../events';
 import { ProjectService, projectIdFromName } from '../project/project-service';
 import { parseStoreUrl, readLink } from './postgres-link';
 import { attachSharedProject, moveProjectToPostgres } from './postgres-move';
+import { loadPg } from './postgres-store';
 import { passwordFor, storePasswordName } from './store-password';
 import { sharedSecrets } from '../secrets/shared-secrets';
 
@@ -41,7 +41,8 @@ export function address(raw: string): string {
 export async function tryConnection(url: string, password: string | undefined): Promise<void> {
   const u = new URL(url);
   // the parts one by one: pg lets a connection string's empty password override the typed one
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     host: decodeURIComponent(u.hostname),
     port: u.port === '' ? 5432 : Number(u.port),
     user: decodeURIComponent(u.username),

@@ -8,7 +8,7 @@
  * expired while its worker is still alive from running twice at once.
  */
 import { createHash } from 'node:crypto';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import type { PgStore } from '../store/postgres-store';
 import { connectionOf } from '../store/store-password';
 import type { WorkUnit } from './units';
@@ -36,7 +36,9 @@ export function queueName(projectId: string, serverId: string): string {
 }
 
 export async function openQueue(store: PgStore, options: QueueOptions = {}): Promise<PgBoss> {
-  const boss = new PgBoss({
+  // loaded here, not at start: only a shared project's batch spread over workers needs it
+  const { default: Boss } = await import('pg-boss');
+  const boss = new Boss({
     // started from the app: its sealed password (workers themselves use PGPASSWORD / ~/.pgpass)
     ...connectionOf(store.url),
     schema: 'mm_boss',
