@@ -5,8 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import ssh2 from 'ssh2';
-import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { MmError } from '../errors';
 import { type HostKeyPolicy, checkHostKey, hostKeyFingerprint } from './host-key';
 import { shellCommand } from './shell-quote';
@@ -17,8 +16,6 @@ import {
   type ExecResult,
   type Transport,
 } from './transport';
-
-const { Client } = ssh2;
 
 /** The agent's stderr is one line of message; more than this is cut (in bytes). */
 const MAX_STDERR_BYTES = 64 * 1024;
@@ -48,7 +45,10 @@ export interface SshConnection extends Transport {
 
 export async function connectSsh(target: SshTarget): Promise<SshConnection> {
   const where = `${target.user}@${target.host}:${target.port}`;
-  const client = new Client();
+  // loaded on first use, not at start: ssh2 loads many files and tests a key as it loads
+  // (about 0.1 s of CPU on every `mm` command, most of which reach no server)
+  const { default: ssh2 } = await import('ssh2');
+  const client = new ssh2.Client();
   let presented = '';
   let refusal: MmError | undefined;
 
@@ -277,7 +277,7 @@ function describeConfigError(e: Error, where: string): MmError {
 }
 
 function execOverSsh(
-  client: InstanceType<typeof Client>,
+  client: Client,
   command: string,
   where: string,
   options: ExecOptions,
