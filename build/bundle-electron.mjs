@@ -2,7 +2,7 @@
 // CommonJS file, as sandboxed preloads require) into out/electron/, and the `mm` CLI and the
 // browser host (ESM, with their shared and lazily loaded chunks) into out/cli/ — so they start
 // from prebuilt files instead of compiling TypeScript on every start.
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { build } from 'esbuild';
 
@@ -135,10 +135,15 @@ const cli = await build({
   metafile: true,
 });
 zodEn.check(cli.metafile);
-// Chunks of earlier builds (their names are hashes of their content) would pile up.
+// Chunks of earlier builds (named by a hash of their content) would pile up; those of the last
+// hour stay, for processes started before this build that load a chunk later (pg when a shared
+// project is opened).
 const written = new Set(Object.keys(cli.metafile.outputs).map((o) => basename(o)));
-for (const f of await readdir('out/cli'))
-  if (/^chunk-.*\.mjs$/.test(f) && !written.has(f)) await rm(join('out/cli', f), { force: true });
+for (const f of await readdir('out/cli')) {
+  if (!/^chunk-.*\.mjs$/.test(f) || written.has(f)) continue;
+  const file = join('out/cli', f);
+  if ((await stat(file)).mtimeMs < Date.now() - 3_600_000) await rm(file, { force: true });
+}
 // The launchers (electron/build-freshness.mjs) run a bundle only while none of these is newer
 // than it: every source file of the entries and their chunks (not node_modules, nor the
 // plugins' own modules, named `namespace:path`).
