@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { isGone } from '../rehearsal/processes';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-shared-source-'));
@@ -19,19 +20,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-/** SIGTERM, then SIGKILL if it is still there after 5 s. */
+/**
+ * SIGTERM, then SIGKILL if it is still there after 5 s. The listener was re-parented when the
+ * worker that started it ended, so it may linger as a zombie until init reaps it: isGone counts
+ * that as gone (a signal 0 would say it is alive).
+ */
 async function stopListener(pid: number): Promise<void> {
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
+  if (await isGone(pid)) return;
   process.kill(pid, 'SIGTERM');
-  for (const until = Date.now() + 5_000; alive() && Date.now() < until;)
+  for (const until = Date.now() + 5_000; !(await isGone(pid)) && Date.now() < until;)
     await new Promise((r) => setTimeout(r, 50));
-  if (alive()) process.kill(pid, 'SIGKILL');
+  if (!(await isGone(pid))) process.kill(pid, 'SIGKILL');
 }

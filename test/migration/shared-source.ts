@@ -54,17 +54,11 @@ export async function sharedSource(options: { checksAfterBatch?: boolean } = {})
     retries: { retries: 1_000, minTimeout: 100, maxTimeout: 500 },
   });
   try {
-    const made = await readReady(dir, variant);
-    if (made) return { ...made, stop: nothingToStop };
-    const base = (await readReady(dir, 'checks')) ?? (await prepareBase(dir));
-    let ready = base;
-    if (variant === 'no-checks') {
-      const dataDir = join(dir, 'data-no-checks');
-      await copyDataDir(base.dataDir, dataDir);
-      await mmOk(dataDir, ['check', 'settings', '--after-batch', 'off']);
-      ready = { layout: base.layout, dataDir };
+    let ready = await readReady(dir, variant);
+    if (!ready) {
+      const base = (await readReady(dir, 'checks')) ?? (await madeReady(dir, 'checks', prepareBase(dir)));
+      ready = variant === 'checks' ? base : await madeReady(dir, variant, checksOff(dir, base));
     }
-    await writeFile(join(dir, `${variant}.json`), JSON.stringify(ready));
     return { ...ready, stop: nothingToStop };
   } finally {
     await release();
@@ -79,8 +73,21 @@ async function prepareBase(dir: string): Promise<Ready> {
   const sshd = await startSshd({ lastingIn: sshdDir });
   const layout = buildDemoLayout(root);
   await prepareProject(dataDir, sshd, root, {});
-  const ready = { layout, dataDir };
-  await writeFile(join(dir, 'checks.json'), JSON.stringify(ready));
+  return { layout, dataDir };
+}
+
+/** A copy of the base project with the post-migration checks turned off. */
+async function checksOff(dir: string, base: Ready): Promise<Ready> {
+  const dataDir = join(dir, 'data-no-checks');
+  await copyDataDir(base.dataDir, dataDir);
+  await mmOk(dataDir, ['check', 'settings', '--after-batch', 'off']);
+  return { layout: base.layout, dataDir };
+}
+
+/** Records a variant once it is made, for the files that ask after this one. */
+async function madeReady(dir: string, variant: string, making: Promise<Ready>): Promise<Ready> {
+  const ready = await making;
+  await writeFile(join(dir, `${variant}.json`), JSON.stringify(ready));
   return ready;
 }
 
