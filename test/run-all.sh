@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash test/ensure-system.sh
 # On a fresh clone `npm test` sets up the Node packages too (exactly the locked versions).
 [ -d node_modules/vitest ] || ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
-npm run -s build
+# .ci/run builds beside its checks and says so (MM_BUILT=1): the same tree, not built twice.
+[ "${MM_BUILT:-}" = 1 ] || npm run -s build
 npx vitest run "$@"
 # Then the store-heavy suites again with every project in PostgreSQL (issue 15: the same tests
 # on both stores), when npm test runs everything (no arguments). They were chosen to fit in

@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import { PROJECT, freshRun, mm, parseMigrate } from '../migration/env';
-import { type SharedSource, sharedSource } from '../migration/shared-source';
+import { type SharedSource, sharedBaseline, sharedSource } from '../migration/shared-source';
 import { runAndKill } from './kill';
-import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 import { describeFileStoreOnly } from '../helpers/file-store-only';
 
@@ -34,7 +33,7 @@ describeFileStoreOnly(
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    expected = await uninterruptedHoldings(source, 20);
+    expected = (await sharedBaseline(source)).holdings;
   }, 300_000);
 
   afterAll(async () => source?.stop());

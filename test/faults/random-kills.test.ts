@@ -5,10 +5,10 @@
  * what an uninterrupted run made. The seed is printed; MM_FAULT_SEED=<n> replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT, freshRun, journalLines, mm, parseMigrate } from '../migration/env';
-import { type SharedSource, sharedSource } from '../migration/shared-source';
+import { PROJECT, freshRun } from '../migration/env';
+import { type SharedSource, sharedBaseline, sharedSource } from '../migration/shared-source';
 import { killLoop } from './kill-loop';
-import { holdings, report } from './proof';
+import { report } from './proof';
 
 /** Points drawn; at least MIN_KILLS must find the process running (later ones may find it done). */
 const KILLS = 12;
@@ -22,15 +22,9 @@ describe('the manager killed at random points of a batch', () => {
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    const baseline = await freshRun(source, { asyncMs: 40 });
-    try {
-      const run = await mm(baseline.dataDir, ['migrate', '--json']);
-      expect(parseMigrate(run).state).toBe('done');
-      expected = holdings(baseline.sandbox);
-      batchLines = (await journalLines(baseline.dataDir)).length;
-    } finally {
-      await baseline.sandbox.close();
-    }
+    const baseline = await sharedBaseline(source);
+    expected = baseline.holdings;
+    batchLines = baseline.journalLines;
   }, 300_000);
 
   afterAll(async () => source?.stop());

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import type { FaultRule } from '../../electron/sandbox/faults';
 import { PROJECT, freshRun } from '../migration/env';
-import { type SharedSource, sharedSource } from '../migration/shared-source';
+import { type SharedSource, sharedBaseline, sharedSource } from '../migration/shared-source';
 import { seeded } from './kill';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 
@@ -131,15 +131,7 @@ describe('each target fault at each kind of step', () => {
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    const run = await freshRun(source, { asyncMs: 20 });
-    try {
-      const core = createCore({ dataDir: run.dataDir, shell: 'test' });
-      const summary = await (await core.migration.start(PROJECT)).done;
-      expect(summary.state).toBe('done');
-      expected = holdings(run.sandbox);
-    } finally {
-      await run.sandbox.close();
-    }
+    expected = (await sharedBaseline(source)).holdings;
   }, 300_000);
 
   afterAll(async () => source?.stop());

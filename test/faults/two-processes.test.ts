@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
 import { PROJECT, freshRun, mm, parseMigrate } from '../migration/env';
-import { type SharedSource, sharedSource } from '../migration/shared-source';
+import { type SharedSource, sharedBaseline, sharedSource } from '../migration/shared-source';
 import type { CliRun } from '../helpers/processes';
-import { uninterruptedHoldings } from './baseline';
 import { duplicates, holdings, missing, proofLine, report } from './proof';
 
 const BUSY = /running in another window or process/;
@@ -31,7 +30,7 @@ describe('two processes driving one project at once', () => {
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    expected = await uninterruptedHoldings(source, 40);
+    expected = (await sharedBaseline(source)).holdings;
   }, 300_000);
 
   afterAll(async () => source?.stop());

@@ -24,7 +24,7 @@ import { REPO_ROOT } from '../helpers/paths';
 import { journalTail } from '../helpers/store-under-test';
 import type { CliRun } from '../helpers/processes';
 import { PROJECT, freshRun, mm, parseMigrate } from './env';
-import { type SharedSource, sharedSource } from './shared-source';
+import { type SharedSource, sharedBaseline, sharedSource } from './shared-source';
 
 type Entry = { t: string; step?: string; job?: { state?: string } };
 
@@ -203,15 +203,8 @@ describe('mm migrate killed with SIGKILL, then run again', () => {
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    const baseline = await freshRun(source, { asyncMs: 40 });
-    try {
-      const run = await mm(baseline.dataDir, ['migrate', '--json']);
-      expect(parseMigrate(run).state).toBe('done');
-      expected = holdings(baseline.sandbox);
-      expect(expected['mailboxes']).toBeGreaterThan(5);
-    } finally {
-      await baseline.sandbox.close();
-    }
+    expected = (await sharedBaseline(source)).holdings;
+    expect(expected['mailboxes']).toBeGreaterThan(5);
   }, 300_000);
 
   afterAll(async () => {

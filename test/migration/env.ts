@@ -37,17 +37,28 @@ export function mm(dataDir: string, args: readonly string[], input?: string): Pr
   return runMm([...args, '--data-dir', dataDir], {}, input);
 }
 
-/** Points the project at a sandbox: POA and PBA, passwords on stdin. */
+/**
+ * Points the project at a sandbox: POA and PBA in one `mm target set`, passwords on stdin (POA's
+ * line first). One process instead of one per side: every fresh run of the suite starts here.
+ */
 export async function setTarget(dataDir: string, sandbox: RunningSandbox): Promise<void> {
   await mmOk(
     dataDir,
-    ['target', 'set', '--poa-url', sandbox.poaUrl, '--poa-user', 'admin', '--poa-password-stdin'],
-    'sandbox\n',
-  );
-  await mmOk(
-    dataDir,
-    ['target', 'set', '--pba-url', sandbox.pbaUrl, '--pba-user', 'admin', '--pba-password-stdin'],
-    'sandbox\n',
+    [
+      'target',
+      'set',
+      '--poa-url',
+      sandbox.poaUrl,
+      '--poa-user',
+      'admin',
+      '--poa-password-stdin',
+      '--pba-url',
+      sandbox.pbaUrl,
+      '--pba-user',
+      'admin',
+      '--pba-password-stdin',
+    ],
+    'sandbox\nsandbox\n',
   );
 }
 

@@ -10,7 +10,7 @@ import { createCore } from '../../electron/core/core';
 import type { RunningSandbox } from '../../electron/sandbox/sandbox';
 import type { FaultRule } from '../../electron/sandbox/faults';
 import { PROJECT, freshRun } from './env';
-import { type SharedSource, sharedSource } from './shared-source';
+import { type SharedSource, sharedBaseline, sharedSource } from './shared-source';
 
 /** Rows per table, leaving out the requests' own bookkeeping. */
 function holdings(sandbox: RunningSandbox): Record<string, number> {
@@ -111,15 +111,7 @@ describe('target faults at each kind of step', () => {
 
   beforeAll(async () => {
     source = await sharedSource({ checksAfterBatch: false });
-    const run = await freshRun(source, { asyncMs: 20 });
-    try {
-      const core = createCore({ dataDir: run.dataDir, shell: 'test' });
-      const summary = await (await core.migration.start(PROJECT)).done;
-      expect(summary.state).toBe('done');
-      expected = holdings(run.sandbox);
-    } finally {
-      await run.sandbox.close();
-    }
+    expected = (await sharedBaseline(source)).holdings;
   }, 300_000);
 
   afterAll(async () => source?.stop());

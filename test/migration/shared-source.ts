@@ -18,7 +18,8 @@ import { inject } from 'vitest';
 import { type DemoLayoutSummary, buildDemoLayout } from '../../agents/demo/build-demo-layout.mjs';
 import { startSshd } from '../helpers/sshd';
 import { copyDataDir } from '../helpers/store-under-test';
-import { mmOk, prepareProject, prepareSource } from './env';
+import { holdings } from '../faults/proof';
+import { freshRun, journalLines, mm, mmOk, parseMigrate, prepareProject, prepareSource } from './env';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -97,5 +98,54 @@ async function readReady(dir: string, variant: string): Promise<Ready | undefine
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+}
+
+/** What one uninterrupted batch of the demo source leaves: the reference every fault case ends with. */
+export interface Baseline {
+  /** Rows per sandbox table (test/faults/proof.ts). */
+  readonly holdings: Record<string, number>;
+  /** Lines of the batch's journal. */
+  readonly journalLines: number;
+}
+
+/**
+ * One uninterrupted `mm migrate` of the shared source (checks after the batch off: they add
+ * nothing to the target), read back from its sandbox: made once per run by the first file that
+ * asks, recorded beside the prepared source. Seven fault and team files each ran this same batch
+ * for their reference. `source` is the file's own: without the run's shared folder the baseline
+ * is made from it, for this file alone.
+ */
+export async function sharedBaseline(source: Pick<SharedSource, 'dataDir'>): Promise<Baseline> {
+  const dir = inject('sharedSourceDir');
+  if (!dir) return uninterruptedBatch(source);
+  const base = await sharedSource({ checksAfterBatch: false });
+  const release = await lockfile.lock(dir, {
+    stale: 30_000,
+    retries: { retries: 1_000, minTimeout: 100, maxTimeout: 500 },
+  });
+  try {
+    const file = join(dir, 'baseline.json');
+    const recorded = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (recorded) return JSON.parse(recorded) as Baseline;
+    const made = await uninterruptedBatch(base);
+    await writeFile(file, JSON.stringify(made));
+    return made;
+  } finally {
+    await release();
+  }
+}
+
+async function uninterruptedBatch(source: Pick<SharedSource, 'dataDir'>): Promise<Baseline> {
+  const run = await freshRun(source, { asyncMs: 20 });
+  try {
+    const result = parseMigrate(await mm(run.dataDir, ['migrate', '--json']));
+    if (result.state !== 'done') throw new Error(`the uninterrupted baseline batch ended ${result.state}`);
+    return { holdings: holdings(run.sandbox), journalLines: (await journalLines(run.dataDir)).length };
+  } finally {
+    await run.sandbox.close();
   }
 }
