@@ -214,6 +214,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
    * bytes — into a temporary file in the data dir within the upload's cap, worked on, removed.
    * A body over the cap is refused with 413 naming the cap; the rest of it is not read.
    */
+  /** An upload's body is being received or worked on now. */
+  let uploading = false;
+
   async function takeUpload(channel: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/octet-stream') {
@@ -247,6 +250,31 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       });
       return;
     }
+    // One upload at a time: each may put up to its cap (256 MB) on the data dir's disk before
+    // it is read, so a burst of them could fill it; a page uploads one file at a time anyway.
+    if (uploading) {
+      res.setHeader('Connection', 'close');
+      sendJson(res, 429, {
+        ok: false,
+        error: { code: 'busy', message: 'Another upload is under way: send this file when it has finished.' },
+      });
+      return;
+    }
+    uploading = true;
+    try {
+      await prepareAndReceive(channel, payload, fileName, req, res);
+    } finally {
+      uploading = false;
+    }
+  }
+
+  async function prepareAndReceive(
+    channel: string,
+    payload: unknown,
+    fileName: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const prepared = await prepareUpload(options.core, channel, payload);
     if (!prepared.ok) {
       res.setHeader('Connection', 'close');

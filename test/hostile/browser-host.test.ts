@@ -5,7 +5,7 @@
  * refused and the data dir stays as it was.
  */
 import { request } from 'node:http';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
@@ -233,6 +233,44 @@ describe('browser host under hostile requests', () => {
       `upload streamed past ${MAX_BUNDLE_BYTES / 1048576} MB: refused after ${Date.now() - started} ms, RSS grew ${((process.memoryUsage().rss - base) / 1048576).toFixed(0)} MB`,
     );
   }, 120_000);
+
+  it('a second upload while one is under way is refused with 429; the first still finishes', async () => {
+    // the first upload's body arrives slowly: the host is receiving it while the second comes
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield Buffer.from('not a bundle, ');
+      await held;
+      yield Buffer.from('and never one');
+    }
+    const first = send(port, {
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'transfer-encoding': 'chunked' },
+      body: slow(),
+    });
+    // the first is under way once its temporary file exists
+    await expect
+      .poll(async () => (await readdir(box.dataDir)).some((f) => f.startsWith('.upload-')))
+      .toBe(true);
+    const second = await send(port, {
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'content-length': '5' },
+      body: 'hello',
+    });
+    expect(second.status).toBe(429);
+    expect(JSON.parse(second.body)).toMatchObject({
+      ok: false,
+      error: { code: 'busy', message: 'Another upload is under way: send this file when it has finished.' },
+    });
+    release();
+    // the first is read to its end and worked on (not a bundle: refused naming the file)
+    const answer = await first;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { where: 'big.mmreview' } });
+    expect((await readdir(box.dataDir)).filter((f) => f.startsWith('.upload-'))).toEqual([]);
+  });
 
   it('an upload without the secret, from a foreign Origin or for a rebound Host is refused', async () => {
     const body = Buffer.from('not even a bundle');
