@@ -3,7 +3,7 @@
  * window.mm. Channels outside the contract are refused here, before they reach the main process.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS } from '../shared/channels';
+import { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS, UPLOAD_CHANNELS } from '../shared/channels';
 import type { EventChannel, EventPayloads, MmApi } from '../shared/contract';
 import { err } from '../shared/result';
 
@@ -18,6 +18,13 @@ const api: MmApi = {
     if (!DOWNLOAD_CHANNELS.includes(channel))
       return Promise.resolve(err('unknown-call', `No download "${String(channel)}".`));
     return ipcRenderer.invoke('mm:download', channel, request);
+  },
+  // The main process asks which file with its open dialog and reads it there: no byte of it
+  // comes here, and a file the page may have picked is not sent.
+  upload: (channel, request) => {
+    if (!UPLOAD_CHANNELS.includes(channel))
+      return Promise.resolve(err('unknown-call', `No upload "${String(channel)}".`));
+    return ipcRenderer.invoke('mm:upload', channel, request);
   },
   on: (event, listener) => {
     if (!EVENT_CHANNELS.includes(event)) return () => undefined;

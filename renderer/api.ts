@@ -7,11 +7,16 @@ import type {
   CallRequest,
   CallResponse,
   DownloadChannel,
+  DownloadRequest,
   DownloadResult,
   DownloadTicket,
   EventChannel,
   EventPayloads,
   MmApi,
+  PickedFile,
+  UploadChannel,
+  UploadRequest,
+  UploadResult,
 } from '../shared/contract';
 import { EVENT_CHANNELS } from '../shared/channels';
 import { reconnectDelay, setEventConnection } from './event-connection';
@@ -76,13 +81,17 @@ function httpApi(): MmApi {
   };
 
   /** A JSON request with the secret in its header; the host answers a Result. */
-  const post = async <T>(path: string, request: unknown): Promise<Result<T>> => {
+  const post = <T>(path: string, request: unknown): Promise<Result<T>> =>
+    send<T>(path, { 'Content-Type': 'application/json' }, JSON.stringify(request));
+
+  /** A POST with the secret in its header; the host answers a Result. */
+  const send = async <T>(
+    path: string,
+    headers: Record<string, string>,
+    body: BodyInit,
+  ): Promise<Result<T>> => {
     try {
-      const res = await fetch(path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'x-mm-secret': secret },
-        body: JSON.stringify(request),
-      });
+      const res = await fetch(path, { method: 'POST', headers: { ...headers, 'x-mm-secret': secret }, body });
       return (await res.json()) as Result<T>;
     } catch (e) {
       return {
@@ -98,7 +107,7 @@ function httpApi(): MmApi {
     },
     async download<C extends DownloadChannel>(
       channel: C,
-      request: CallRequest<C>,
+      request: DownloadRequest<C>,
     ): Promise<Result<DownloadResult>> {
       // The host checks the request and answers a one-time token; the browser then fetches the
       // file itself (the cookie carries the secret) and saves it as it arrives, never as a Blob.
@@ -112,6 +121,23 @@ function httpApi(): MmApi {
       a.remove();
       return { ok: true, value: { fileName: ticket.value.fileName, saved: true } };
     },
+    async upload<C extends UploadChannel>(
+      channel: C,
+      request: UploadRequest<C>,
+      file?: PickedFile,
+    ): Promise<Result<UploadResult<C>>> {
+      if (!file) return { ok: true, value: { picked: false } };
+      // The File goes as the body: the browser streams it from the disk, the page never reads it.
+      return send<UploadResult<C>>(
+        `/api/upload/${channel}`,
+        {
+          'Content-Type': 'application/octet-stream',
+          'x-mm-request': encodeURIComponent(JSON.stringify(request)),
+          'x-mm-file-name': encodeURIComponent(file.name),
+        },
+        file as File,
+      );
+    },
     on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
       connect();
       const set = listeners.get(event) ?? new Set<AnyListener>();
@@ -124,6 +150,12 @@ function httpApi(): MmApi {
 }
 
 export const api: MmApi = window.mm ?? httpApi();
+
+/**
+ * Whether the app asks for an upload's file itself (Electron's open dialog, in the main
+ * process); in a browser the page picks it (a file input) and sends it.
+ */
+export const picksFilesItself: boolean = window.mm !== undefined;
 
 /**
  * Whether this tab was given the browser host's secret (in its address). When the host refuses

@@ -46,13 +46,8 @@ export const CALL_CHANNELS = [
   'inventory:get',
   'inventory:fetch-domain-services',
   'history:object',
-  'reports:verification',
-  'reports:migration',
-  'review:export',
-  'review:open',
   'review:comments',
   'review:add-comment',
-  'review:merge-comments',
   'rehearsal:start',
   'rehearsal:list',
   'rehearsal:show',
@@ -61,11 +56,9 @@ export const CALL_CHANNELS = [
   'rehearsal:signoff',
   'rehearsal:status',
   'rehearsal:policy',
-  'rehearsal:export',
   'checks:run',
   'checks:runs',
   'checks:settings',
-  'checks:report',
   'workers:status',
   'workers:start',
   'workers:control',
@@ -107,11 +100,25 @@ export const EVENT_CHANNELS = [
 ] as const;
 
 /**
- * Calls whose answer is a file too large for one answer (a 10× rehearsal's CSV/JSON is hundreds
- * of MB): `MmApi.download` saves it as it is made, never holding it whole in any process.
+ * Files the app makes (a 10× rehearsal's CSV/JSON is hundreds of MB, a review bundle as much):
+ * `MmApi.download` saves each as it is made, never holding it whole in any process and never as
+ * one answer over IPC or HTTP. They are not calls.
  */
-export const DOWNLOAD_CHANNELS = ['rehearsal:export'] as const;
+export const DOWNLOAD_CHANNELS = [
+  'rehearsal:export',
+  'review:export',
+  'reports:verification',
+  'reports:migration',
+  'checks:report',
+] as const;
+
+/**
+ * Work on a file the user picks (a review bundle, up to 256 MB): `MmApi.upload` hands the file to
+ * the main process or the host as a file, never as one string of its bytes. They are not calls.
+ */
+export const UPLOAD_CHANNELS = ['review:open', 'review:merge-comments'] as const;
 
 export type CallChannelName = (typeof CALL_CHANNELS)[number];
 export type DownloadChannelName = (typeof DOWNLOAD_CHANNELS)[number];
+export type UploadChannelName = (typeof UPLOAD_CHANNELS)[number];
 export type EventChannelName = (typeof EVENT_CHANNELS)[number];

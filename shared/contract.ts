@@ -24,7 +24,7 @@ import type {
   VerificationRunInfo,
   VerificationSummary,
 } from './model/verification';
-import type { BundleFile, ReviewComment } from './model/review';
+import type { ReviewComment } from './model/review';
 import type { HistoryEntry } from './model/history';
 import type { JobSummary, MigrationPreview, ObjectStatusRow, StepStatusRow } from './model/migration';
 import type { ReportFile } from './model/report';
@@ -63,9 +63,11 @@ import {
   type DownloadChannelName,
   EVENT_CHANNELS,
   type EventChannelName,
+  UPLOAD_CHANNELS,
+  type UploadChannelName,
 } from './channels';
 
-export { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS };
+export { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS, UPLOAD_CHANNELS };
 
 export const PROJECT_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u;
 
@@ -174,11 +176,6 @@ const reviewObjectRef = z
     id: z.string().min(1).max(500),
     serverId: z.string().min(1).max(100).optional(),
   })
-  .strict();
-
-/** A bundle's bytes as base64 (at most 256 MB), and its file name for messages. */
-const bundleFileInput = z
-  .object({ fileName: z.string().min(1).max(255), base64: z.string().min(1).max(350_000_000) })
   .strict();
 
 // --- mapping, selection, verification, decisions (SPEC R4-R7) ---------------------------------
@@ -369,12 +366,6 @@ export const callSchemas = {
       id: z.string().min(1).max(500),
     })
     .strict(),
-  'reports:verification': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
-  'reports:migration': z
-    .object({ projectId, format: z.enum(['html', 'csv']), jobId: jobId.optional() })
-    .strict(),
-  'review:export': z.object({ projectId }).strict(),
-  'review:open': bundleFileInput,
   'review:comments': z.object({ projectId, about: reviewObjectRef.optional() }).strict(),
   'review:add-comment': z
     .object({
@@ -384,7 +375,6 @@ export const callSchemas = {
       author: z.string().max(100).optional(),
     })
     .strict(),
-  'review:merge-comments': bundleFileInput.extend({ projectId }).strict(),
   'rehearsal:start': migrationSubset.extend({ content: z.boolean().optional(), author }).strict(),
   'rehearsal:list': z.object({ projectId }).strict(),
   'rehearsal:show': z.object({ projectId, id: rehearsalId.optional() }).strict(),
@@ -408,9 +398,6 @@ export const callSchemas = {
   'rehearsal:policy': z
     .object({ projectId, policy: z.enum(['required', 'not-required', 'after-first-rehearsal']) })
     .strict(),
-  'rehearsal:export': z
-    .object({ projectId, id: rehearsalId.optional(), format: z.enum(['html', 'csv', 'json']) })
-    .strict(),
   'checks:run': z
     .object({ projectId, domains: z.array(z.string().min(1).max(253)).max(100_000).optional() })
     .strict(),
@@ -427,9 +414,6 @@ export const callSchemas = {
       sample: z.number().int().min(1).max(1000).optional(),
       pageTimeoutSeconds: z.number().int().min(1).max(600).optional(),
     })
-    .strict(),
-  'checks:report': z
-    .object({ projectId, format: z.enum(['html', 'csv']), runId: z.string().uuid().optional() })
     .strict(),
   // Team scale (issue 15): workers of a shared project, batches spread over them, the store choice.
   'workers:status': z.object({ projectId }).strict(),
@@ -544,13 +528,8 @@ export interface CallResponses {
     | (ResyncResult & { readonly at: string; readonly domains?: readonly string[]; readonly batch?: string })
     | null;
   'history:object': readonly HistoryEntry[];
-  'reports:verification': ReportFile;
-  'reports:migration': ReportFile;
-  'review:export': BundleFile;
-  'review:open': ProjectSummary;
   'review:comments': readonly ReviewComment[];
   'review:add-comment': ReviewComment;
-  'review:merge-comments': { readonly added: number; readonly total: number };
   'rehearsal:start': { readonly rehearsalId: string };
   'rehearsal:list': readonly RehearsalRecord[];
   /** The record and its counts per kind; the objects come a page at a time (rehearsal:holdings). */
@@ -561,13 +540,11 @@ export interface CallResponses {
   'rehearsal:signoff': SignOff;
   'rehearsal:status': RehearsalStatus;
   'rehearsal:policy': { readonly policy: SignOffPolicy };
-  'rehearsal:export': ReportFile;
   /** Post-migration checks: a job (progress as jobs:progress, subject 'checks'); the run is stored. */
   'checks:run': { readonly jobId: string };
   /** Stored runs, newest first. */
   'checks:runs': readonly CheckRun[];
   'checks:settings': CheckSettingsView;
-  'checks:report': ReportFile;
   'workers:status': WorkersView;
   'workers:start': { readonly jobId: string; readonly units: number };
   'workers:control': { readonly jobId: string; readonly state: string; readonly dropped: number };
@@ -652,11 +629,65 @@ export const channelListsMatch: [Same<CallChannel, CallChannelName>, Same<EventC
   true,
 ];
 
-/** A call whose file may be downloaded as a stream: its request is the call's own. */
-export type DownloadChannel = Extract<DownloadChannelName, CallChannel>;
-// Compile-time proof that every download's name is a call, and that the call answers a file.
-export const downloadsAreCalls: Same<DownloadChannel, DownloadChannelName> = true;
-export const downloadsAreFiles: CallResponse<DownloadChannel> extends ReportFile ? true : false = true;
+/**
+ * Downloads (issue 19): a file the app makes, saved as it is made (`MmApi.download`), never one
+ * answer over IPC or HTTP. Each has its request's schema, checked in the main process or the host.
+ */
+export const downloadSchemas = {
+  'rehearsal:export': z
+    .object({ projectId, id: rehearsalId.optional(), format: z.enum(['html', 'csv', 'json']) })
+    .strict(),
+  /** The project's review bundle (gzip), made as it is saved. */
+  'review:export': z.object({ projectId }).strict(),
+  'reports:verification': z.object({ projectId, format: z.enum(['html', 'csv']) }).strict(),
+  'reports:migration': z
+    .object({ projectId, format: z.enum(['html', 'csv']), jobId: jobId.optional() })
+    .strict(),
+  'checks:report': z
+    .object({ projectId, format: z.enum(['html', 'csv']), runId: z.string().uuid().optional() })
+    .strict(),
+} as const satisfies Record<DownloadChannelName, z.ZodType>;
+
+export type DownloadChannel = keyof typeof downloadSchemas;
+export type DownloadRequest<C extends DownloadChannel> = z.input<(typeof downloadSchemas)[C]>;
+
+/**
+ * Uploads (issue 19): work on a file the user picks — in Electron the main process asks with its
+ * open dialog and reads the file itself; the browser host takes the file as a raw body into a
+ * temporary file. The request says the rest (never the file's bytes, never a path).
+ */
+export const uploadSchemas = {
+  /** Opens the bundle as a new read-only review copy. */
+  'review:open': z.object({}).strict(),
+  /** Merges the comments of a bundle exported back from a review copy of this project. */
+  'review:merge-comments': z.object({ projectId }).strict(),
+} as const satisfies Record<UploadChannelName, z.ZodType>;
+
+export type UploadChannel = keyof typeof uploadSchemas;
+export type UploadRequest<C extends UploadChannel> = z.input<(typeof uploadSchemas)[C]>;
+
+export interface UploadResponses {
+  'review:open': ProjectSummary;
+  'review:merge-comments': { readonly added: number; readonly total: number };
+}
+
+/** What an upload did: the work's answer on the file picked, or nothing (the picker was cancelled). */
+export type UploadResult<C extends UploadChannel> =
+  | { readonly picked: false }
+  | { readonly picked: true; readonly fileName: string; readonly value: UploadResponses[C] };
+
+/** A file the page picked (a browser `File`): sent as it is, its bytes never read by the page. */
+export interface PickedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
+// Compile-time proof that downloads and uploads are not calls (no file crosses as one answer),
+// and that every upload has its answer's type.
+export const transfersAreNotCalls: [
+  Same<Extract<DownloadChannelName | UploadChannelName, CallChannelName>, never>,
+  Same<keyof UploadResponses, UploadChannelName>,
+] = [true, true];
 
 /** What a download did: saved (Electron: to the file picked; browser: handed to its downloads), or not (picker cancelled). */
 export interface DownloadResult {
@@ -677,6 +708,19 @@ export interface DownloadTicket {
 export interface MmApi {
   call<C extends CallChannel>(channel: C, request: CallRequest<C>): Promise<Result<CallResponse<C>>>;
   on<E extends EventChannel>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
-  /** The file a call answers, saved as it is made (never one string over IPC or HTTP). */
-  download<C extends DownloadChannel>(channel: C, request: CallRequest<C>): Promise<Result<DownloadResult>>;
+  /** A file the app makes, saved as it is made (never one string over IPC or HTTP). */
+  download<C extends DownloadChannel>(
+    channel: C,
+    request: DownloadRequest<C>,
+  ): Promise<Result<DownloadResult>>;
+  /**
+   * Work on a file the user picks. Electron: the main process asks with its open dialog (`file`
+   * is not used). Browser: `file` is the one the page picked, sent as the request's body; without
+   * one nothing is sent ({picked: false}).
+   */
+  upload<C extends UploadChannel>(
+    channel: C,
+    request: UploadRequest<C>,
+    file?: PickedFile,
+  ): Promise<Result<UploadResult<C>>>;
 }

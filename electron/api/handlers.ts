@@ -142,17 +142,10 @@ const handlers: HandlerMap = {
   },
   'cutover:resync-last': (core, req) => core.resync.last(req.projectId),
   'history:object': (core, req) => core.history.of(req.projectId, req.kind, req.serverId, req.id),
-  'reports:verification': (core, req) => core.reports.verification(req.projectId, req.format),
-  'reports:migration': (core, req) => core.reports.migration(req.projectId, req.format, req.jobId),
-  'review:export': async (core, req) => {
-    const { bytes, fileName } = await core.review.exportBundle(req.projectId);
-    return { fileName, base64: bytes.toString('base64') };
-  },
-  'review:open': (core, req) => core.review.openBundle(Buffer.from(req.base64, 'base64'), req.fileName),
+  // Reports and review bundles are downloads (api/downloads.ts), and bundles to open or merge
+  // uploads (api/uploads.ts): no file crosses as one answer or one request.
   'review:comments': (core, req) => core.review.comments.list(req.projectId, req.about),
   'review:add-comment': (core, req) => core.review.comment(req.projectId, req.about, req.text, req.author),
-  'review:merge-comments': (core, req) =>
-    core.review.mergeComments(req.projectId, Buffer.from(req.base64, 'base64'), req.fileName),
   'rehearsal:start': async (core, { projectId, content, author, ...subset }) => {
     const started = await core.rehearsals.start(projectId, {
       ...subset,
@@ -172,7 +165,6 @@ const handlers: HandlerMap = {
   'rehearsal:policy': async (core, req) => ({
     policy: await core.rehearsals.setPolicy(req.projectId, req.policy),
   }),
-  'rehearsal:export': (core, req) => core.rehearsals.report(req.projectId, req.format, req.id),
   'checks:run': async (core, { projectId, domains }) => {
     const started = core.jobs.start(
       'Post-migration checks',
@@ -193,7 +185,6 @@ const handlers: HandlerMap = {
     Object.keys(settings).length
       ? core.checks.setSettings(projectId, settings)
       : core.checks.settings(projectId),
-  'checks:report': (core, req) => core.checks.report(req.projectId, req.format, req.runId),
   'workers:status': async (core, req) => {
     // the page asking is the page that wants to hear the workers move
     await watchWorkers(core, req.projectId);

@@ -6,6 +6,10 @@
  *   POST /api/download/<channel> as a call; answers a one-time token (download-tickets.ts)
  *   GET  /api/download/<token>  the file, streamed as it is made (Content-Disposition:
  *                               attachment), authorised like the events, once per token
+ *   POST /api/upload/<channel>  the picked file as the raw body (application/octet-stream),
+ *                               header x-mm-secret, the request in x-mm-request and the file's
+ *                               name in x-mm-file-name (both URI-encoded) → Result JSON; the body
+ *                               goes to a temporary file in the data dir (api/uploads.ts)
  * Defence in depth behind the per-run secret:
  * - the secret travels in a header (calls) or an HttpOnly, SameSite=Strict cookie (events),
  *   never in the query string of an API request (URLs end up in logs and histories);
@@ -26,13 +30,14 @@ import type { DownloadTicket } from '../../shared/contract';
 import { type Result, ok } from '../../shared/result';
 import { prepareDownload } from '../api/downloads';
 import { dispatch } from '../api/handlers';
+import { prepareUpload, receiveUpload } from '../api/uploads';
 import type { Core } from '../core/core';
 import { toAppError } from '../core/errors';
 import { CONTENT_SECURITY_POLICY } from '../csp';
 import { DownloadTickets, TOKEN_PATTERN, attachmentHeader } from './download-tickets';
 
-// Review bundles travel as base64 in one request: a 64 MB bundle is 86 MB of base64. A larger
-// one (bundle.ts takes up to 256 MB: a few 10x rehearsals) opens with `mm project open` for now.
+// A call's JSON body. Review bundles no longer come this way (POST /api/upload/<channel> takes a
+// file into the data dir, within the bundle's own cap); imports (a mapping, an IP map) do.
 export const MAX_BODY_BYTES = 90 * 1024 * 1024;
 /** Every request's body together: a burst of big requests cannot take the machine's memory. */
 export const MAX_INFLIGHT_BYTES = 2 * MAX_BODY_BYTES;
@@ -140,6 +145,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       }
       const given = req.headers['x-mm-secret'];
       if (!authorised(Array.isArray(given) ? given[0] : given)) return unauthorised(res);
+      const upload = /^\/api\/upload\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
+      if (upload?.[1] && req.method === 'POST') {
+        await takeUpload(upload[1], req, res);
+        return;
+      }
       const match = /^\/api\/(call|download)\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
       if (match?.[2] && req.method === 'POST') {
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -200,6 +210,90 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   }
 
   /**
+   * An upload: the request checked first (from its header), then the body — the file's raw
+   * bytes — into a temporary file in the data dir within the upload's cap, worked on, removed.
+   * A body over the cap is refused with 413 naming the cap; the rest of it is not read.
+   */
+  /** An upload's body is being received or worked on now. */
+  let uploading = false;
+
+  async function takeUpload(channel: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/octet-stream') {
+      res.setHeader('Connection', 'close');
+      sendJson(res, 415, {
+        ok: false,
+        error: {
+          code: 'invalid-input',
+          message: "An upload is the file's raw bytes (Content-Type: application/octet-stream).",
+        },
+      });
+      return;
+    }
+    const request = decodedHeader(req, 'x-mm-request');
+    const fileName = decodedHeader(req, 'x-mm-file-name');
+    let payload: unknown;
+    try {
+      payload = request === undefined || request === '' ? {} : JSON.parse(request);
+    } catch {
+      payload = undefined;
+    }
+    if (payload === undefined || fileName === undefined || !/^[^/\\\0]{1,255}$/.test(fileName)) {
+      res.setHeader('Connection', 'close');
+      sendJson(res, 400, {
+        ok: false,
+        error: {
+          code: 'invalid-input',
+          message:
+            'An upload names its file (x-mm-file-name, 1-255 characters, no path) and its request (x-mm-request, JSON), both URI-encoded.',
+        },
+      });
+      return;
+    }
+    // One upload at a time: each may put up to its cap (256 MB) on the data dir's disk before
+    // it is read, so a burst of them could fill it; a page uploads one file at a time anyway.
+    if (uploading) {
+      res.setHeader('Connection', 'close');
+      sendJson(res, 429, {
+        ok: false,
+        error: { code: 'busy', message: 'Another upload is under way: send this file when it has finished.' },
+      });
+      return;
+    }
+    uploading = true;
+    try {
+      await prepareAndReceive(channel, payload, fileName, req, res);
+    } finally {
+      uploading = false;
+    }
+  }
+
+  async function prepareAndReceive(
+    channel: string,
+    payload: unknown,
+    fileName: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const prepared = await prepareUpload(options.core, channel, payload);
+    if (!prepared.ok) {
+      res.setHeader('Connection', 'close');
+      sendJson(res, ERROR_STATUS[prepared.error.code] ?? 200, prepared);
+      return;
+    }
+    const length = req.headers['content-length'];
+    const result = await receiveUpload(
+      prepared.value,
+      fileName,
+      req as AsyncIterable<Buffer>,
+      length === undefined ? undefined : Number(length),
+      options.core.info.dataDir,
+    );
+    if (!result.ok && result.error.code === 'too-large') res.setHeader('Connection', 'close');
+    sendJson(res, result.ok ? 200 : result.error.code === 'too-large' ? 413 : 200, result);
+  }
+
+  /**
    * The token's file, piped from its pieces as they are made: the response is never buffered,
    * and a client that goes away stops the reading (and closes what it read).
    */
@@ -223,7 +317,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     res.writeHead(200, {
-      'Content-Type': `${report.mimeType}; charset=utf-8`,
+      // text is UTF-8; a bundle's gzip is bytes
+      'Content-Type': /^(text\/|application\/json$)/.test(report.mimeType)
+        ? `${report.mimeType}; charset=utf-8`
+        : report.mimeType,
       'Content-Disposition': attachmentHeader(report.fileName),
     });
     // A failure midway cuts the response, so the browser shows a failed download, not a short file.
@@ -307,6 +404,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(text);
+}
+
+/** A URI-encoded header's text; undefined when absent or not decodable. */
+function decodedHeader(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.headers[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** One cookie's value from the Cookie header. */

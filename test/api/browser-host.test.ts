@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCore } from '../../electron/core/core';
+import { gunzipSync } from 'node:zlib';
+import { type Core, createCore } from '../../electron/core/core';
+import { ensureDemoProject } from '../../electron/core/demo';
 import { type BrowserHost, startBrowserHost } from '../../electron/host/http-server';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
@@ -21,8 +24,9 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
 
 describe('browser host', () => {
   let host: BrowserHost;
+  let core: Core;
   beforeAll(async () => {
-    const core = createCore({ dataDir: await tempDir(), shell: 'test' });
+    core = createCore({ dataDir: await tempDir(), shell: 'test' });
     host = await startBrowserHost({ core, rendererDir: join(REPO_ROOT, 'out', 'renderer') });
   });
   afterAll(() => host.close());
@@ -113,5 +117,157 @@ describe('browser host', () => {
     const indexHtml = (await rawGet(host.port, '/')).body;
     expect(indexHtml).toContain('<div id="root"');
     expect(await rawGet(host.port, '/../../package.json')).toEqual({ status: 200, body: indexHtml });
+  });
+
+  describe('files: a review bundle downloaded as it is made, uploaded as a file', () => {
+    const base = (): string => `http://127.0.0.1:${host.port}`;
+    const upload = (
+      channel: string,
+      body: BodyInit,
+      options: { request?: unknown; fileName?: string; headers?: Record<string, string> } = {},
+    ) =>
+      fetch(`${base()}/api/upload/${channel}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'x-mm-secret': host.secret,
+          'x-mm-request': encodeURIComponent(JSON.stringify(options.request ?? {})),
+          'x-mm-file-name': encodeURIComponent(options.fileName ?? 'bundle.mmreview'),
+          ...options.headers,
+        },
+        body,
+      });
+    const uploadsLeft = async (): Promise<string[]> =>
+      (await readdir(core.info.dataDir)).filter((f) => f.startsWith('.upload-'));
+    let bundle: Buffer;
+
+    beforeAll(async () => {
+      await ensureDemoProject(core);
+      await core.review.comment(
+        'demo-migration',
+        { kind: 'project', id: 'demo-migration' },
+        'Über den Export',
+      );
+    });
+
+    it('downloads the bundle through a one-time token, streamed, and no call answers it', async () => {
+      const ticket = await fetch(`${base()}/api/download/review:export`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-mm-secret': host.secret },
+        body: JSON.stringify({ projectId: 'demo-migration' }),
+      });
+      const t = (await ticket.json()) as { ok: true; value: { token: string; fileName: string } };
+      expect(t.value.fileName).toMatch(/^demo-migration-review-[\d-]+\.mmreview$/);
+      const got = await fetch(`${base()}/api/download/${t.value.token}`, {
+        headers: { cookie: `mm-secret-${host.port}=${host.secret}` },
+      });
+      expect(got.status).toBe(200);
+      expect(got.headers.get('content-type')).toBe('application/gzip');
+      expect(got.headers.get('transfer-encoding')).toBe('chunked');
+      expect(got.headers.get('content-disposition')).toContain(`filename="${t.value.fileName}"`);
+      bundle = Buffer.from(await got.arrayBuffer());
+      expect(JSON.parse(gunzipSync(bundle).toString('utf8'))).toMatchObject({
+        format: 'migration-manager-review-bundle',
+        project: { name: 'Demo migration' },
+      });
+      // the calls that answered a bundle or a report as one string are gone
+      for (const channel of ['review:export', 'review:open', 'reports:verification', 'checks:report']) {
+        const res = await call(channel, { projectId: 'demo-migration', format: 'csv' }, host.secret);
+        expect(res.status, channel).toBe(404);
+      }
+    });
+
+    it('opens an uploaded bundle as a review copy, and merges comments from one; no file is left', async () => {
+      const opened = await upload('review:open', new Uint8Array(bundle), { fileName: 'Prüfung.mmreview' });
+      expect(opened.status).toBe(200);
+      const r = (await opened.json()) as {
+        ok: true;
+        value: { picked: true; fileName: string; value: { id: string } };
+      };
+      expect(r).toMatchObject({
+        ok: true,
+        value: { picked: true, fileName: 'Prüfung.mmreview', value: { name: 'Demo migration (review)' } },
+      });
+      const copy = r.value.value.id;
+      expect((await core.projects.read(copy)).review?.bundleName).toBe('Prüfung.mmreview');
+      expect(await uploadsLeft()).toEqual([]);
+
+      await core.review.comment(copy, { kind: 'project', id: copy }, 'Vom Prüfer');
+      const pieces: Buffer[] = [];
+      for await (const piece of (await core.review.exportFile(copy)).pieces) pieces.push(piece);
+      const back = Buffer.concat(pieces);
+      const merged = await upload('review:merge-comments', new Uint8Array(back), {
+        request: { projectId: 'demo-migration' },
+      });
+      expect(await merged.json()).toEqual({
+        ok: true,
+        value: { picked: true, fileName: 'bundle.mmreview', value: { added: 1, total: 2 } },
+      });
+      expect(await uploadsLeft()).toEqual([]);
+    });
+
+    it('refuses a bad bundle, a bad request and a bad name, and leaves no file', async () => {
+      const bad = await upload('review:open', 'not a bundle', { fileName: 'x.mmreview' });
+      expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'bundle-invalid' } });
+      const unknownProject = await upload('review:merge-comments', new Uint8Array(bundle), {
+        request: { projectId: 'no-such' },
+      });
+      expect(await unknownProject.json()).toMatchObject({ ok: false, error: { code: 'project-not-found' } });
+      const extra = await upload('review:open', new Uint8Array(bundle), { request: { base64: 'H4sI' } });
+      expect(extra.status).toBe(400);
+      const unknown = await upload('system:exec', 'x');
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+      const pathName = await upload('review:open', new Uint8Array(bundle), { fileName: '../../etc/passwd' });
+      expect(pathName.status).toBe(400);
+      const asJson = await upload('review:open', new Uint8Array(bundle), {
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(asJson.status).toBe(415);
+      expect(await uploadsLeft()).toEqual([]);
+    });
+
+    it('refuses an upload without the secret, from another Origin and for another Host', async () => {
+      const before = (await core.projects.list()).length;
+      const none = await fetch(`${base()}/api/upload/review:open`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/octet-stream', 'x-mm-file-name': 'a.mmreview' },
+        body: new Uint8Array(bundle),
+      });
+      expect(none.status).toBe(401);
+      const wrong = await upload('review:open', new Uint8Array(bundle), {
+        headers: { 'x-mm-secret': 'nope' },
+      });
+      expect(wrong.status).toBe(401);
+      const origin = await upload('review:open', new Uint8Array(bundle), {
+        headers: { Origin: 'http://evil.example' },
+      });
+      expect(origin.status).toBe(403);
+      expect(await origin.json()).toMatchObject({ error: { message: /Origin http:\/\/evil\.example/ } });
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: host.port,
+            path: '/api/upload/review:open',
+            method: 'POST',
+            headers: {
+              Host: `rebound.example:${host.port}`,
+              'Content-Type': 'application/octet-stream',
+              'x-mm-secret': host.secret,
+              'x-mm-file-name': 'a.mmreview',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(bundle);
+      });
+      expect(rebound).toBe(403);
+      expect((await core.projects.list()).length).toBe(before);
+    });
   });
 });

@@ -47,7 +47,7 @@ describe('the preload (bundled, as the sandboxed renderer loads it)', () => {
   it('exposes exactly the contract as window.mm and nothing else', async () => {
     const { exposed } = await loadPreload();
     expect(Object.keys(exposed)).toEqual(['mm']);
-    expect(Object.keys(exposed['mm'] as object).sort()).toEqual(['call', 'download', 'on']);
+    expect(Object.keys(exposed['mm'] as object).sort()).toEqual(['call', 'download', 'on', 'upload']);
   });
 
   it('forwards downloads of the contract to the main process and refuses any other', async () => {
@@ -57,6 +57,22 @@ describe('the preload (bundled, as the sandboxed renderer loads it)', () => {
     await expect(mm.download('rehearsal:export', request)).resolves.toEqual({ ok: true, value: 'from-main' });
     expect(invoked).toEqual([['mm:download', 'rehearsal:export', request]]);
     const refused = await (mm.download as (c: string, r: unknown) => Promise<unknown>)('projects:list', {});
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+    expect(invoked).toHaveLength(1);
+  });
+
+  it('forwards uploads of the contract to the main process without any file, and refuses any other', async () => {
+    const { exposed, invoked } = await loadPreload();
+    const mm = exposed['mm'] as MmApi;
+    const request = { projectId: 'p' };
+    // a file the page may hold is not sent: the main process asks with its open dialog
+    const file = { name: 'back.mmreview', size: 3 };
+    await expect(mm.upload('review:merge-comments', request, file)).resolves.toEqual({
+      ok: true,
+      value: 'from-main',
+    });
+    expect(invoked).toEqual([['mm:upload', 'review:merge-comments', request]]);
+    const refused = await (mm.upload as (c: string, r: unknown) => Promise<unknown>)('review:export', {});
     expect(refused).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
     expect(invoked).toHaveLength(1);
   });

@@ -8,7 +8,7 @@
  * node, a mailbox's Maildir removed — and `mm check` fails naming the object, exit 1, while
  * the untouched domains still pass.
  */
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
@@ -261,6 +261,21 @@ describe('post-migration checks', () => {
     const html = await mm(dataDir, ['check', 'report', '--format', 'html']);
     expect(html.stdout).toContain('Post-migration checks');
     expect(html.stdout).toContain('no Maildir on the target mail node');
+    // --out writes the same report as it is rendered, owner-only, nothing else left beside it
+    const outDir = join(dataDir, 'reports-out');
+    await mkdir(outDir);
+    const saved = await mm(dataDir, [
+      'check',
+      'report',
+      '--format',
+      'csv',
+      '--out',
+      join(outDir, 'checks.csv'),
+    ]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(await readFile(join(outDir, 'checks.csv'), 'utf8')).toBe(csv.stdout);
+    expect((await stat(join(outDir, 'checks.csv'))).mode & 0o777).toBe(0o600);
+    expect(await readdir(outDir)).toEqual(['checks.csv']);
 
     const core = createCore({ dataDir, shell: 'test' });
     const history = await core.history.of(PROJECT, 'domain', 'web01', 'hostco.test');

@@ -45,6 +45,45 @@ async function targetWithoutLatency(host: RunningHost): Promise<void> {
   expect(await sandboxCall(host, 'sandbox.setAsync', { async_ms: 0 })).toEqual({ async_ms: 0 });
 }
 
+/** A file downloaded as the page does: a one-time token, then the GET with the secret's cookie. */
+async function hostDownload(host: RunningHost, channel: string, request: unknown): Promise<Buffer> {
+  const res = await fetch(`${host.origin}/api/download/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-mm-secret': host.secret },
+    body: JSON.stringify(request),
+  });
+  const r = (await res.json()) as { ok: boolean; value: { token: string }; error?: { message: string } };
+  if (!r.ok) throw new Error(`${channel}: ${r.error?.message}`);
+  const got = await fetch(`${host.origin}/api/download/${r.value.token}`, {
+    headers: { cookie: `mm-secret-${new URL(host.origin).port}=${host.secret}` },
+  });
+  if (got.status !== 200) throw new Error(`${channel}: GET answered ${got.status}`);
+  return Buffer.from(await got.arrayBuffer());
+}
+
+/** A file uploaded as the page does: its raw bytes as the body, the request in a header. */
+async function hostUpload<T>(
+  host: RunningHost,
+  channel: string,
+  request: unknown,
+  bytes: Buffer,
+  fileName: string,
+): Promise<T> {
+  const res = await fetch(`${host.origin}/api/upload/${channel}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-mm-secret': host.secret,
+      'x-mm-request': encodeURIComponent(JSON.stringify(request)),
+      'x-mm-file-name': encodeURIComponent(fileName),
+    },
+    body: new Uint8Array(bytes),
+  });
+  const r = (await res.json()) as { ok: boolean; value: { value: T }; error?: { message: string } };
+  if (!r.ok) throw new Error(`${channel}: ${r.error?.message}`);
+  return r.value.value;
+}
+
 async function download(page: Page, button: string, dir: string): Promise<string> {
   const [file] = await Promise.all([
     page.waitForEvent('download'),
@@ -269,17 +308,15 @@ describe('the Migration page on the demo project', () => {
   }, 900_000);
 
   it('in a review copy shows no control, and the bundle carries the migration report', async () => {
-    const bundle = await call<{ fileName: string; base64: string }>(host, 'review:export', {
-      projectId: 'demo-migration',
-    });
-    const content = JSON.parse(gunzipSync(Buffer.from(bundle.base64, 'base64')).toString('utf8')) as {
+    const bundle = await hostDownload(host, 'review:export', { projectId: 'demo-migration' });
+    const content = JSON.parse(gunzipSync(bundle).toString('utf8')) as {
       files: Record<string, { json?: { html: string; csv: string } }>;
     };
     const carried = content.files['reports/migration-report.json']?.json;
     expect(carried?.html).toContain('<h1>Migration report: Demo migration</h1>');
     expect(carried?.csv.split('\r\n')[0]).toMatch(/^Kind,Source server,Id,Name,Object state,Step id/);
 
-    const copy = await call<{ id: string }>(host, 'review:open', bundle);
+    const copy = await hostUpload<{ id: string }>(host, 'review:open', {}, bundle, 'demo.mmreview');
     const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
     const app = new AppPage(page);
     await app.open(host.url);

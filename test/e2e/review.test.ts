@@ -61,6 +61,36 @@ async function verifyAndResolve(host: RunningHost): Promise<void> {
   });
 }
 
+interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly type: string;
+  readonly bytes: number;
+}
+
+/** The API requests a page makes, with their bodies' type and size (a bundle is never a call's). */
+function watchApi(page: Page): ApiRequest[] {
+  const seen: ApiRequest[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (!url.pathname.startsWith('/api/')) return;
+    seen.push({
+      method: r.method(),
+      path: decodeURIComponent(url.pathname),
+      type: r.headers()['content-type'] ?? '',
+      bytes: r.postDataBuffer()?.length ?? 0,
+    });
+  });
+  return seen;
+}
+
+/** No call carried a file: every call's body is small. */
+function callsAreSmall(seen: readonly ApiRequest[]): void {
+  const calls = seen.filter((r) => r.path.startsWith('/api/call/'));
+  expect(calls.length).toBeGreaterThan(0);
+  expect(calls.filter((r) => r.bytes > 16 * 1024)).toEqual([]);
+}
+
 async function download(page: Page, button: string, dir: string): Promise<string> {
   const [file] = await Promise.all([
     page.waitForEvent('download'),
@@ -88,12 +118,19 @@ describe('offline review in the MM CP', () => {
     await verifyAndResolve(engineer);
     let page = await browser.newPage({ acceptDownloads: true });
     page.setDefaultTimeout(15_000);
+    const exporting = watchApi(page);
     const app = new AppPage(page);
     await app.open(engineer.url);
     await app.gotoProjects();
     await app.projectRow('Demo migration').getByRole('button', { name: 'Open' }).click();
     const bundle = await download(page, 'Export for review', files);
     expect(bundle).toMatch(/\.mmreview$/);
+    // Saved as it was made: the page asked for a one-time token (the browser then fetched and
+    // saved the file itself, the download above); no call answered it.
+    expect(
+      exporting.filter((r) => r.path.startsWith('/api/download/')).map((r) => `${r.method} ${r.path}`),
+    ).toEqual(['POST /api/download/review:export']);
+    callsAreSmall(exporting);
     await engineer.stop();
 
     // The reviewer opens it on another machine: no source server, no target.
@@ -101,12 +138,23 @@ describe('offline review in the MM CP', () => {
     page = await browser.newPage({ acceptDownloads: true });
     page.setDefaultTimeout(15_000);
     const errors = watchConsole(page);
+    const opening = watchApi(page);
     const reviewApp = new AppPage(page);
     await reviewApp.open(reviewer.url);
     await reviewApp.gotoProjects();
     await page.locator('input[type=file]').setInputFiles(bundle);
     await page.getByTestId('review-banner').waitFor();
     await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('Demo migration (review)');
+    // The picked file went as the body of an upload, its raw bytes, not as a call's base64.
+    expect(opening.filter((r) => r.path.startsWith('/api/upload/'))).toEqual([
+      {
+        method: 'POST',
+        path: '/api/upload/review:open',
+        type: 'application/octet-stream',
+        bytes: expect.any(Number) as number,
+      },
+    ]);
+    callsAreSmall(opening);
     await screenshot(page, 'review-copy-dashboard');
 
     // Every page opens under the read-only banner and offers nothing that writes: no button that
@@ -192,6 +240,7 @@ describe('offline review in the MM CP', () => {
     // Back at the engineer's: merge.
     engineer = await startHost(engineerData);
     page = await browser.newPage();
+    const merging = watchApi(page);
     const again = new AppPage(page);
     await again.open(engineer.url);
     await again.gotoProjects();
@@ -202,6 +251,10 @@ describe('offline review in the MM CP', () => {
     await page.getByRole('button', { name: 'Merge reviewer comments' }).click();
     await (await chooser).setFiles(back);
     await expect.poll(() => page.getByTestId('review-note').textContent()).toMatch(/Merged 2 new comments/);
+    expect(
+      merging.filter((r) => r.path.startsWith('/api/upload/')).map((r) => `${r.path} ${r.type}`),
+    ).toEqual(['/api/upload/review:merge-comments application/octet-stream']);
+    callsAreSmall(merging);
     await page.getByTestId('comment').filter({ hasText: 'Kiez Café balance' }).waitFor();
     await screenshot(page, 'review-comments-merged');
     await engineer.stop();

@@ -1,13 +1,15 @@
 /**
  * The browser host behind its secret, under requests a hostile page or a clumsy client sends:
  * foreign origins, a rebound DNS name, a cross-site form post with the secret in the URL, a
- * body larger than a request may be. Each is refused and the data dir stays as it was.
+ * body larger than a request may be, an upload larger than a review bundle may be. Each is
+ * refused and the data dir stays as it was.
  */
 import { request } from 'node:http';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/core';
+import { MAX_BUNDLE_BYTES } from '../../electron/core/review/bundle';
 import { type BrowserHost, MAX_BODY_BYTES, startBrowserHost } from '../../electron/host/http-server';
 import { type Sandbox, hashTree, sandbox } from './untouched';
 
@@ -161,7 +163,7 @@ describe('browser host under hostile requests', () => {
   it('a body over the per-request limit is refused with 413, declared or streamed', async () => {
     const declared = await refused({
       method: 'POST',
-      path: '/api/call/review:open',
+      path: '/api/call/ipmap:import',
       headers: { ...json(), host: own, 'content-length': String(MAX_BODY_BYTES + 1) },
     });
     expect(declared.status).toBe(413);
@@ -172,7 +174,7 @@ describe('browser host under hostile requests', () => {
     const base = process.memoryUsage().rss;
     const streamed = await refused({
       method: 'POST',
-      path: '/api/call/review:open',
+      path: '/api/call/ipmap:import',
       headers: { ...json(), host: own, 'transfer-encoding': 'chunked' },
       body: stream(),
     });
@@ -184,6 +186,130 @@ describe('browser host under hostile requests', () => {
     console.log(
       `streamed ${MAX_BODY_BYTES / 1048576 + 1} MB: RSS grew ${((process.memoryUsage().rss - base) / 1048576).toFixed(0)} MB`,
     );
+  });
+
+  const octets = (secret = host.secret) => ({
+    'content-type': 'application/octet-stream',
+    'x-mm-secret': secret,
+    'x-mm-request': encodeURIComponent('{}'),
+    'x-mm-file-name': 'big.mmreview',
+  });
+
+  it("an upload over a bundle's limit is refused with 413 naming the limit, declared or streamed, and leaves nothing", async () => {
+    const declared = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'content-length': String(MAX_BUNDLE_BYTES + 1) },
+    });
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'too-large',
+        message: 'big.mmreview is too large (257 MB): a review bundle may be at most 256 MB.',
+      },
+    });
+    const chunk = Buffer.alloc(1024 * 1024, 0x1f);
+    async function* stream(): AsyncGenerator<Buffer> {
+      for (let i = 0; i <= MAX_BUNDLE_BYTES / chunk.length; i++) yield chunk;
+    }
+    const base = process.memoryUsage().rss;
+    const started = Date.now();
+    const streamed = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'transfer-encoding': 'chunked' },
+      body: stream(),
+    });
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.body)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'too-large',
+        message: 'big.mmreview is too large: a review bundle may be at most 256 MB.',
+      },
+    });
+    console.log(
+      `upload streamed past ${MAX_BUNDLE_BYTES / 1048576} MB: refused after ${Date.now() - started} ms, RSS grew ${((process.memoryUsage().rss - base) / 1048576).toFixed(0)} MB`,
+    );
+  }, 120_000);
+
+  it('a second upload while one is under way is refused with 429; the first still finishes', async () => {
+    // the first upload's body arrives slowly: the host is receiving it while the second comes
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield Buffer.from('not a bundle, ');
+      await held;
+      yield Buffer.from('and never one');
+    }
+    const first = send(port, {
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'transfer-encoding': 'chunked' },
+      body: slow(),
+    });
+    // the first is under way once its temporary file exists
+    await expect
+      .poll(async () => (await readdir(box.dataDir)).some((f) => f.startsWith('.upload-')))
+      .toBe(true);
+    const second = await send(port, {
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'content-length': '5' },
+      body: 'hello',
+    });
+    expect(second.status).toBe(429);
+    expect(JSON.parse(second.body)).toMatchObject({
+      ok: false,
+      error: { code: 'busy', message: 'Another upload is under way: send this file when it has finished.' },
+    });
+    release();
+    // the first is read to its end and worked on (not a bundle: refused naming the file)
+    const answer = await first;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { where: 'big.mmreview' } });
+    expect((await readdir(box.dataDir)).filter((f) => f.startsWith('.upload-'))).toEqual([]);
+  });
+
+  it('an upload without the secret, from a foreign Origin or for a rebound Host is refused', async () => {
+    const body = Buffer.from('not even a bundle');
+    const none = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(''), host: own },
+      body,
+    });
+    expect(none.status).toBe(401);
+    const wrong = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets('nope'), host: own },
+      body,
+    });
+    expect(wrong.status).toBe(401);
+    const origin = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, origin: 'http://evil.example' },
+      body,
+    });
+    expect(origin.status).toBe(403);
+    const rebound = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: `evil.example:${port}` },
+      body,
+    });
+    expect(rebound.status).toBe(403);
+    // a cross-site form cannot send a file's raw bytes: its content types are not an upload
+    const form = await refused({
+      method: 'POST',
+      path: '/api/upload/review:open',
+      headers: { ...octets(), host: own, 'content-type': 'multipart/form-data; boundary=x' },
+      body,
+    });
+    expect(form.status).toBe(415);
   });
 
   it('an unknown channel answers 404 and a schema failure 400, each with its Result body', async () => {

@@ -30,6 +30,13 @@ import {
 import { PROJECT, SERVER, freshRun, mm, mmOk, parseMigrate } from '../migration/env';
 import { type SharedSource, sharedSource } from '../migration/shared-source';
 
+/** A report's text, from its pieces as the download writes them. */
+async function textOf(report: { pieces: AsyncIterable<string> | Iterable<string> }): Promise<string> {
+  let text = '';
+  for await (const piece of report.pieces) text += piece;
+  return text;
+}
+
 interface RehearseJson {
   rehearsalId: string;
   fingerprint: string;
@@ -232,12 +239,12 @@ describe('mm migrate --rehearse: a throwaway sandbox, a plan to sign, the gate o
     expect(content.length).toBeGreaterThan(0);
     expect(outcome.create?.files).toBe(content.reduce((n, h) => n + Number(h.fields['files']), 0));
     expect(outcome.create?.bytes).toBeGreaterThan(0);
-    const csv = await core.rehearsals.report(PROJECT, 'csv', second.id);
-    expect(csv.content.trim().split('\n').length - 1).toBe(
+    const csv = await textOf(await core.rehearsals.reportStream(PROJECT, 'csv', second.id));
+    expect(csv.trim().split('\n').length - 1).toBe(
       held.length + (outcome.failures?.length ?? 0) + (outcome.cannotCarry?.length ?? 0),
     );
-    const html = await core.rehearsals.report(PROJECT, 'html', second.id);
-    expect(html.content).toContain(second.fingerprint);
+    const html = await textOf(await core.rehearsals.reportStream(PROJECT, 'html', second.id));
+    expect(html).toContain(second.fingerprint);
 
     // The diff: the dropped domain and what lived in it are removed; nothing is added.
     const diff = await core.rehearsals.diff(PROJECT, second.id);

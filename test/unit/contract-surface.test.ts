@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_CHANNELS, DOWNLOAD_CHANNELS, EVENT_CHANNELS, callSchemas } from '../../shared/contract';
+import {
+  CALL_CHANNELS,
+  DOWNLOAD_CHANNELS,
+  EVENT_CHANNELS,
+  UPLOAD_CHANNELS,
+  callSchemas,
+} from '../../shared/contract';
 
 // Drift in the contract is a visible diff in this file.
 describe('contract surface', () => {
@@ -9,11 +15,11 @@ describe('contract surface', () => {
       calls: [...CALL_CHANNELS].sort(),
       events: [...EVENT_CHANNELS].sort(),
       downloads: [...DOWNLOAD_CHANNELS].sort(),
+      uploads: [...UPLOAD_CHANNELS].sort(),
     }).toMatchInlineSnapshot(`
       {
         "calls": [
           "app:get-info",
-          "checks:report",
           "checks:run",
           "checks:runs",
           "checks:settings",
@@ -64,7 +70,6 @@ describe('contract surface', () => {
           "projects:test-store",
           "projects:watch",
           "rehearsal:diff",
-          "rehearsal:export",
           "rehearsal:holdings",
           "rehearsal:list",
           "rehearsal:policy",
@@ -72,13 +77,8 @@ describe('contract surface', () => {
           "rehearsal:signoff",
           "rehearsal:start",
           "rehearsal:status",
-          "reports:migration",
-          "reports:verification",
           "review:add-comment",
           "review:comments",
-          "review:export",
-          "review:merge-comments",
-          "review:open",
           "selection:get",
           "selection:set",
           "servers:add",
@@ -104,7 +104,11 @@ describe('contract surface', () => {
           "workers:status",
         ],
         "downloads": [
+          "checks:report",
           "rehearsal:export",
+          "reports:migration",
+          "reports:verification",
+          "review:export",
         ],
         "events": [
           "jobs:progress",
@@ -115,6 +119,10 @@ describe('contract surface', () => {
           "rehearsal:progress",
           "verification:changed",
           "workers:changed",
+        ],
+        "uploads": [
+          "review:merge-comments",
+          "review:open",
         ],
       }
     `);

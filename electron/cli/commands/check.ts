@@ -6,7 +6,7 @@
  * set where the sources' web servers answer, which kinds run, pages per site and a page's time
  * (all remembered, like the Checks page's settings). `mm check show` prints the last stored run again.
  */
-import { writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   CHECK_KINDS,
@@ -15,7 +15,9 @@ import {
   type CheckSettingsView,
 } from '../../../shared/model/checks';
 import { type CheckSettings, DEFAULT_PAGE_TIMEOUT_S, DEFAULT_SAMPLE } from '../../core/checks/check-store';
+import { writePiecesTo } from '../../api/downloads';
 import { MmError } from '../../core/errors';
+import { whole } from '../../core/report/report-doc';
 import { EXIT_FAILURE, action, table } from '../context';
 
 interface CheckOptions {
@@ -205,10 +207,14 @@ export function registerCheckCommands(program: Command): void {
       action(async (ctx, o: { format: string; run?: string; out?: string }) => {
         if (o.format !== 'html' && o.format !== 'csv')
           throw new MmError('usage', `--format takes html or csv, not "${o.format}".`, '--format');
-        const file = await ctx.core.checks.report(await ctx.projectId(), o.format, o.run);
-        if (!o.out) return { json: file, text: file.content };
-        await writeFile(o.out, file.content);
-        return { json: { file: o.out, bytes: Buffer.byteLength(file.content) }, text: `Wrote ${o.out}.` };
+        const report = await ctx.core.checks.reportPieces(await ctx.projectId(), o.format, o.run);
+        if (!o.out) {
+          const file = whole(report);
+          return { json: file, text: file.content };
+        }
+        // written as it is rendered, to a temporary file renamed at the end (no half report)
+        await writePiecesTo(o.out, report.pieces);
+        return { json: { file: o.out, bytes: (await stat(o.out)).size }, text: `Wrote ${o.out}.` };
       }),
     );
 }

@@ -1,10 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { projectName } from '../../../shared/contract';
 import { DEMO_PROJECT_NAME } from '../../core/core';
 import { addDemoSourceServer, ensureDemoProject } from '../../core/demo';
 import { MmError } from '../../core/errors';
+import { writePiecesTo } from '../../api/downloads';
 import { parseStoreUrl } from '../../core/store/postgres-link';
 import { moveProjectToPostgres } from '../../core/store/postgres-move';
 import { sharedSecrets } from '../../core/secrets/shared-secrets';
@@ -169,11 +170,13 @@ export function registerReviewCommands(program: Command): void {
     .description('write a review bundle: everything a reviewer needs offline, no secrets')
     .action(
       action(async (ctx, file: string) => {
-        const { bytes } = await ctx.core.review.exportBundle(await ctx.projectId());
-        await writeFile(file, bytes);
+        // Written as it is made (a temporary file renamed at the end), never whole in memory.
+        const bundle = await ctx.core.review.exportFile(await ctx.projectId());
+        await writePiecesTo(file, bundle.pieces);
+        const bytes = (await stat(file)).size;
         return {
-          json: { file, bytes: bytes.length },
-          text: `Wrote ${file} (${(bytes.length / 1024).toFixed(0)} KB).`,
+          json: { file, bytes },
+          text: `Wrote ${file} (${(bytes / 1024).toFixed(0)} KB).`,
         };
       }),
     );
@@ -183,7 +186,8 @@ export function registerReviewCommands(program: Command): void {
     .description('open a review bundle as a read-only project (no source or target reachable)')
     .action(
       action(async (ctx, file: string) => {
-        const opened = await ctx.core.review.openBundle(await readBundleFile(file), basename(file));
+        // Read as it is gunzipped, never whole.
+        const opened = await ctx.core.review.openBundle({ path: file }, basename(file));
         // The copy is what the reviewer works on next: it becomes the default project.
         await writeDefaultProject(ctx.core.info.dataDir, opened.id);
         return {
@@ -198,11 +202,7 @@ export function registerReviewCommands(program: Command): void {
     .description("merge a reviewer's comments from a bundle exported back from a review copy")
     .action(
       action(async (ctx, file: string) => {
-        const r = await ctx.core.review.mergeComments(
-          await ctx.projectId(),
-          await readBundleFile(file),
-          basename(file),
-        );
+        const r = await ctx.core.review.mergeComments(await ctx.projectId(), { path: file }, basename(file));
         return { json: r, text: `Merged ${r.added} new comments (${r.total} in the bundle).` };
       }),
     );
@@ -247,12 +247,4 @@ export function registerReviewCommands(program: Command): void {
         };
       }),
     );
-}
-
-async function readBundleFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch {
-    throw new MmError('invalid-input', `Cannot read ${file}.`, file);
-  }
 }

@@ -1,6 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import type { ReportFile, ReportFormat } from '../../../shared/model/report';
+import type { ReportFormat } from '../../../shared/model/report';
+import { writePiecesTo } from '../../api/downloads';
+import { type ReportPieces, whole } from '../../core/report/report-doc';
 import { action } from '../context';
 
 interface ReportOptions {
@@ -8,12 +10,16 @@ interface ReportOptions {
   readonly out?: string;
 }
 
-/** Writes the report to --out, or prints it. */
-async function deliver(file: ReportFile, out: string | undefined): Promise<{ json: unknown; text: string }> {
+/** Writes the report to --out in pieces as it is rendered, or prints it. */
+async function deliver(
+  report: ReportPieces,
+  out: string | undefined,
+): Promise<{ json: unknown; text: string }> {
   if (out) {
-    await writeFile(out, file.content);
-    return { json: { file: out, bytes: Buffer.byteLength(file.content) }, text: `Wrote ${out}.` };
+    await writePiecesTo(out, report.pieces);
+    return { json: { file: out, bytes: (await stat(out)).size }, text: `Wrote ${out}.` };
   }
+  const file = whole(report);
   return { json: file, text: file.content };
 }
 
@@ -29,7 +35,7 @@ export function registerReportCommands(program: Command): void {
     .option('--out <file>', 'write to this file instead of standard output')
     .action(
       action(async (ctx, o: ReportOptions) =>
-        deliver(await ctx.core.reports.verification(await ctx.projectId(), o.format), o.out),
+        deliver(await ctx.core.reports.verificationPieces(await ctx.projectId(), o.format), o.out),
       ),
     );
   report
@@ -42,7 +48,7 @@ export function registerReportCommands(program: Command): void {
     .option('--out <file>', 'write to this file instead of standard output')
     .action(
       action(async (ctx, o: ReportOptions & { job?: string }) =>
-        deliver(await ctx.core.reports.migration(await ctx.projectId(), o.format, o.job), o.out),
+        deliver(await ctx.core.reports.migrationPieces(await ctx.projectId(), o.format, o.job), o.out),
       ),
     );
 }

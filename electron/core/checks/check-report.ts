@@ -4,9 +4,8 @@
  * HTML and CSV like the other reports. The CSV has one row per domain and check.
  */
 import { CHECK_KINDS, type CheckRun, type CheckStatus } from '../../../shared/model/checks';
-import type { ReportFile } from '../../../shared/model/report';
-import { renderCsv, renderHtml } from '../report/render';
-import type { ReportDoc } from '../report/report-doc';
+import { csvPieces, htmlPieces } from '../report/render';
+import type { ReportDoc, ReportPieces } from '../report/report-doc';
 
 const COLOR: Readonly<Record<CheckStatus, string>> = { pass: '#2f9e44', warn: '#f08c00', fail: '#e03131' };
 
@@ -78,15 +77,16 @@ export function checkReportDoc(projectName: string, run: CheckRun): ReportDoc {
   };
 }
 
-export function checkReportFile(
+/** The run's report to save as it is written (its text in pieces). */
+export function checkReportPieces(
   projectId: string,
   projectName: string,
   run: CheckRun,
   format: 'html' | 'csv',
-): ReportFile {
+): ReportPieces {
   const doc = checkReportDoc(projectName, run);
   const stamp = run.at.slice(0, 16).replace(/[:T]/g, '-');
   return format === 'html'
-    ? { fileName: `${projectId}-checks-${stamp}.html`, mimeType: 'text/html', content: renderHtml(doc) }
-    : { fileName: `${projectId}-checks-${stamp}.csv`, mimeType: 'text/csv', content: renderCsv(doc) };
+    ? { fileName: `${projectId}-checks-${stamp}.html`, mimeType: 'text/html', pieces: htmlPieces(doc) }
+    : { fileName: `${projectId}-checks-${stamp}.csv`, mimeType: 'text/csv', pieces: csvPieces(doc) };
 }

@@ -18,7 +18,8 @@ import {
 import type { DomainServices } from '../../../shared/model/domain-services';
 import type { JobSummary } from '../../../shared/model/migration';
 import type { ReportFile } from '../../../shared/model/report';
-import { checkReportFile } from './check-report';
+import { checkReportPieces } from './check-report';
+import { type ReportPieces, whole } from '../report/report-doc';
 import type { NodeRole, NodeService, OpenedNode } from '../content/node-service';
 import { MmError } from '../errors';
 import type { DomainServicesService } from '../inventory/domain-services';
@@ -172,6 +173,11 @@ export class CheckService {
 
   /** A run (the newest by default) as an HTML or CSV report. */
   async report(projectId: string, format: 'html' | 'csv', runId?: string): Promise<ReportFile> {
+    return whole(await this.reportPieces(projectId, format, runId));
+  }
+
+  /** A run's report to save as it is written (its text in pieces); an unknown run is refused now. */
+  async reportPieces(projectId: string, format: 'html' | 'csv', runId?: string): Promise<ReportPieces> {
     const runs = await this.runs(projectId);
     const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
     if (!run)
@@ -181,7 +187,7 @@ export class CheckService {
         'checks',
       );
     const project = await this.deps.projects.read(projectId);
-    return checkReportFile(projectId, project.name, run, format);
+    return checkReportPieces(projectId, project.name, run, format);
   }
 
   /**

@@ -24,7 +24,6 @@ import {
   type SignOffPolicy,
   type TargetHolding,
 } from '../../../shared/model/rehearsal';
-import type { ReportFile } from '../../../shared/model/report';
 import { osAuthor } from '../decisions/author';
 import { MmError, toAppError } from '../errors';
 import { EventBus } from '../events';
@@ -498,17 +497,6 @@ export class RehearsalService {
       if (older) from = older;
     }
     return diffRehearsals(from ? this.side(projectId, from) : null, this.side(projectId, to));
-  }
-
-  /**
-   * The rehearsal's report as one string (the API's export). The HTML lists the first
-   * REPORT_HOLDINGS_MAX objects; CSV and JSON hold every one: saved to disk, use reportStream.
-   */
-  async report(projectId: string, format: 'html' | 'csv' | 'json', id?: string): Promise<ReportFile> {
-    const streamed = await this.reportStream(projectId, format, id);
-    let content = '';
-    for await (const piece of streamed.pieces) content += piece;
-    return { fileName: streamed.fileName, mimeType: streamed.mimeType, content };
   }
 
   /** The rehearsal's report in pieces (CSV and JSON: every object, as holdings.json streams by). */

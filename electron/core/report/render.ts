@@ -24,15 +24,44 @@ function barChart(title: string, bars: readonly ReportBar[]): string {
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" width="${width}" height="${bars.length * rowH}" xmlns="http://www.w3.org/2000/svg">${rows}</svg></figure>`;
 }
 
-function table(section: ReportSection): string {
+/** A section's table, row by row. */
+function* table(section: ReportSection): Generator<string> {
   const head = section.columns.map((c) => `<th>${esc(c)}</th>`).join('');
-  const body = section.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<section><h2>${esc(section.title)}</h2>${section.note ? `<p class="note">${esc(section.note)}</p>` : ''}<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></section>`;
+  yield `<section><h2>${esc(section.title)}</h2>${section.note ? `<p class="note">${esc(section.note)}</p>` : ''}<table><thead><tr>${head}</tr></thead><tbody>\n`;
+  let first = true;
+  for (const r of section.rows) {
+    yield `${first ? '' : '\n'}<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+    first = false;
+  }
+  yield '\n</tbody></table></section>';
+}
+
+/** Small pieces joined up to about PIECE_CHARS characters: the unit a saved report is written in. */
+const PIECE_CHARS = 64 * 1024;
+function* joined(parts: Iterable<string>): Generator<string> {
+  let text = '';
+  for (const part of parts) {
+    text += part;
+    if (text.length >= PIECE_CHARS) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text !== '') yield text;
 }
 
 export function renderHtml(doc: ReportDoc): string {
+  return [...htmlPieces(doc)].join('');
+}
+
+/** The HTML in pieces, as it is saved (a download): the same text as renderHtml. */
+export function htmlPieces(doc: ReportDoc): Iterable<string> {
+  return joined(htmlParts(doc));
+}
+
+function* htmlParts(doc: ReportDoc): Generator<string> {
   const facts = doc.facts.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('');
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(doc.title)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
@@ -47,7 +76,14 @@ th{background:#f1f3f5}tr:nth-child(even) td{background:#fafafa}.note{color:#555}
 <h1>${esc(doc.title)}</h1><p class="sub">${esc(doc.subtitle)} · generated ${esc(doc.generatedAt)}</p>
 <dl>${facts}</dl>
 ${doc.charts.map((c) => barChart(c.title, c.bars)).join('\n')}
-${doc.sections.map(table).join('\n')}
+`;
+  let first = true;
+  for (const section of doc.sections) {
+    if (!first) yield '\n';
+    first = false;
+    yield* table(section);
+  }
+  yield `
 </body></html>
 `;
 }
@@ -64,5 +100,15 @@ export function csvLine(cells: readonly string[]): string {
 }
 
 export function renderCsv(doc: ReportDoc): string {
-  return [doc.csv.columns, ...doc.csv.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return [...csvPieces(doc)].join('');
+}
+
+/** The CSV in pieces, as it is saved (a download): the same text as renderCsv. */
+export function csvPieces(doc: ReportDoc): Iterable<string> {
+  return joined(csvLines(doc));
+}
+
+function* csvLines(doc: ReportDoc): Generator<string> {
+  yield csvLine(doc.csv.columns);
+  for (const row of doc.csv.rows) yield csvLine(row);
 }

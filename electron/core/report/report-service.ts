@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { ReportFile, ReportFormat } from '../../../shared/model/report';
 import { MmError } from '../errors';
 import { blobAt } from '../store/file-blob';
-import type { ReportDoc } from './report-doc';
+import { type ReportDoc, type ReportPieces, whole } from './report-doc';
 import { type MigrationReportDeps, migrationReport } from './migration-report';
-import { renderCsv, renderHtml } from './render';
+import { csvPieces, htmlPieces, renderCsv, renderHtml } from './render';
 import { type ReportDeps, verificationReport } from './verification-report';
 
 /** Reports as files: HTML (self-contained, printable) or CSV. */
@@ -12,13 +12,23 @@ export class ReportService {
   constructor(private readonly deps: ReportDeps & MigrationReportDeps) {}
 
   async verification(projectId: string, format: ReportFormat): Promise<ReportFile> {
-    return file(projectId, 'verification', format, await verificationReport(this.deps, projectId));
+    return whole(await this.verificationPieces(projectId, format));
+  }
+
+  /** The verification report to save as it is written (its text in pieces). */
+  async verificationPieces(projectId: string, format: ReportFormat): Promise<ReportPieces> {
+    return pieces(projectId, 'verification', format, await verificationReport(this.deps, projectId));
   }
 
   /** One batch (the newest when no id is given): what was created, what failed, what was not carried. */
   async migration(projectId: string, format: ReportFormat, jobId?: string): Promise<ReportFile> {
+    return whole(await this.migrationPieces(projectId, format, jobId));
+  }
+
+  /** The migration report to save as it is written (its text in pieces). */
+  async migrationPieces(projectId: string, format: ReportFormat, jobId?: string): Promise<ReportPieces> {
     try {
-      return file(projectId, 'migration', format, await migrationReport(this.deps, projectId, jobId));
+      return pieces(projectId, 'migration', format, await migrationReport(this.deps, projectId, jobId));
     } catch (e) {
       // A review copy holds no journal of its own, but the report its bundle carried.
       const exported =
@@ -28,9 +38,13 @@ export class ReportService {
         ? {
             fileName: `${projectId}-migration-as-exported.html`,
             mimeType: 'text/html',
-            content: exported.html,
+            pieces: [exported.html],
           }
-        : { fileName: `${projectId}-migration-as-exported.csv`, mimeType: 'text/csv', content: exported.csv };
+        : {
+            fileName: `${projectId}-migration-as-exported.csv`,
+            mimeType: 'text/csv',
+            pieces: [exported.csv],
+          };
     }
   }
 
@@ -63,9 +77,9 @@ export class ReportService {
   }
 }
 
-function file(projectId: string, name: string, format: ReportFormat, doc: ReportDoc): ReportFile {
+function pieces(projectId: string, name: string, format: ReportFormat, doc: ReportDoc): ReportPieces {
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
   return format === 'html'
-    ? { fileName: `${projectId}-${name}-${stamp}.html`, mimeType: 'text/html', content: renderHtml(doc) }
-    : { fileName: `${projectId}-${name}-${stamp}.csv`, mimeType: 'text/csv', content: renderCsv(doc) };
+    ? { fileName: `${projectId}-${name}-${stamp}.html`, mimeType: 'text/html', pieces: htmlPieces(doc) }
+    : { fileName: `${projectId}-${name}-${stamp}.csv`, mimeType: 'text/csv', pieces: csvPieces(doc) };
 }

@@ -13,6 +13,7 @@
  *   never passes the sum of the caps.
  * Past a cap nothing more is kept; the message says which cap and how large.
  */
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { MmError } from '../errors';
@@ -31,6 +32,9 @@ export interface ScanLimits {
 export const MAX_HOLDING_BYTES = 1024 * 1024;
 /** Holdings handed to a sink at once. */
 const PIECE = 2_000;
+
+/** A bundle's gzip bytes: in memory, or a file read as it is gunzipped (never whole). */
+export type BundleSource = Buffer | { readonly path: string };
 
 /** Where a streamed holdings member's elements go (checked against the holding schema). */
 export interface HoldingsSink {
@@ -236,12 +240,12 @@ async function entries(
 }
 
 /**
- * Reads a bundle's gzip bytes. `holdings(name)` gives the sink of a holdings member (undefined:
+ * Reads a bundle's gzip bytes (or its file, a chunk at a time). `holdings(name)` gives the sink of a holdings member (undefined:
  * kept with the other members, as a small bundle's are). Throws `bundle-invalid` /
  * `bundle-too-large` naming the bundle; what the sinks got is theirs to drop then.
  */
 export async function scanBundle(
-  bytes: Buffer,
+  source: BundleSource,
   where: string,
   limits: ScanLimits,
   holdings?: (name: string) => Promise<HoldingsSink | undefined>,
@@ -251,7 +255,10 @@ export async function scanBundle(
   const tooLarge = (message: string): never => {
     throw new MmError('bundle-too-large', `${where} is too large (${message}); nothing was opened.`, where);
   };
-  const gunzip = Readable.from([bytes]).pipe(createGunzip({ chunkSize }));
+  const compressed = Buffer.isBuffer(source) ? Readable.from([source]) : createReadStream(source.path);
+  const gunzip = compressed.pipe(createGunzip({ chunkSize }));
+  // A file that cannot be read (gone, a folder) ends the scan as the gunzip's failure.
+  compressed.once('error', (e: Error) => gunzip.destroy(e));
   const r = new ByteReader(gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>, ceiling, (total) =>
     tooLarge(`over ${MB(total)} expanded, limit ${MB(ceiling)} for a whole bundle`),
   );
@@ -322,6 +329,7 @@ export async function scanBundle(
     );
   } finally {
     gunzip.destroy();
+    compressed.destroy();
   }
   return { header, hasFiles, members, streamed };
 }

@@ -8,12 +8,13 @@
  * `files` maps each relative path of the project folder to its (masked) content. The JSON is
  * written into the gzip in pieces: a member that can be large (a rehearsal's holdings, ~2 million
  * objects at 10×) is a StreamedArray, written element by element as its source is read, never
- * as one string.
+ * as one string; the gzip comes out in pieces too (`bundlePieces`), saved as it is made.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { z } from 'zod';
 import type { TargetHolding } from '../../../shared/model/rehearsal';
@@ -37,7 +38,9 @@ import {
   projectMember,
 } from './bundle-members';
 import { COMMENTS_FILE } from './comments';
-import { type HoldingsSink, type ScanLimits, scanBundle } from './bundle-scan';
+import { type BundleSource, type HoldingsSink, type ScanLimits, scanBundle } from './bundle-scan';
+
+export type { BundleSource } from './bundle-scan';
 
 export const BUNDLE_FORMAT = 'migration-manager-review-bundle';
 const BUNDLE_VERSION = 1;
@@ -95,16 +98,20 @@ async function* bundleText(
   yield '}}';
 }
 
-/** Gzips text given in pieces; only the compressed bytes are kept. */
-async function gzipPieces(pieces: AsyncIterable<string>): Promise<Buffer> {
+/**
+ * Gzips text given in pieces, giving the compressed bytes as they come: a reader that stops
+ * early (a closed download) stops the text's source too; a failure of the source is thrown here.
+ */
+async function* gzipPieces(pieces: AsyncIterable<string>): AsyncGenerator<Buffer> {
   const gzip = createGzip();
-  const chunks: Buffer[] = [];
-  gzip.on('data', (c: Buffer) => chunks.push(c));
-  const ended = once(gzip, 'end');
-  for await (const piece of pieces) if (!gzip.write(piece)) await once(gzip, 'drain');
-  gzip.end();
-  await ended;
-  return Buffer.concat(chunks);
+  const fed = pipeline(Readable.from(pieces), gzip);
+  fed.catch(() => undefined); // its failure destroys gzip, which throws it below
+  try {
+    for await (const chunk of gzip) yield chunk as Buffer;
+    await fed;
+  } finally {
+    gzip.destroy();
+  }
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -150,12 +157,39 @@ function scrub(value: unknown, words: readonly string[]): unknown {
   return value;
 }
 
+/** The whole bundle in memory (tests, and small projects); `bundlePieces` is what saves one. */
 export async function buildBundle(
   projects: ProjectService,
   projectId: string,
   exportedBy: string,
   extra: ExtraFiles = {},
 ): Promise<{ bytes: Buffer; fileName: string }> {
+  const exportedAt = new Date();
+  const chunks: Buffer[] = [];
+  for await (const chunk of bundlePieces(projects, projectId, exportedBy, async () => extra, exportedAt))
+    chunks.push(chunk);
+  const project = await projects.read(projectId);
+  return { bytes: Buffer.concat(chunks), fileName: bundleFileName(project.name, exportedAt) };
+}
+
+/** The name a bundle of the project is saved under ("acme-review-2026-12-02-17-30.mmreview"). */
+export function bundleFileName(projectName: string, exportedAt: Date): string {
+  const stamp = exportedAt.toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  return `${projectIdFromName(originalName(projectName))}-review-${stamp}.mmreview`;
+}
+
+/**
+ * The bundle's gzip bytes in pieces, made as they are read: nothing is read before the first
+ * piece is asked for (the project's files, then `extra()`, the reports of the moment), and the
+ * compressed bundle is never held whole.
+ */
+export async function* bundlePieces(
+  projects: ProjectService,
+  projectId: string,
+  exportedBy: string,
+  extra: () => Promise<ExtraFiles> = async () => ({}),
+  exportedAt = new Date(),
+): AsyncGenerator<Buffer> {
   const dir = projects.projectDir(projectId);
   const project = await projects.read(projectId);
   // Target log-ins are credentials even where no key says so (a log line's details).
@@ -200,7 +234,7 @@ export async function buildBundle(
     }
   }
   const streamed: [string, StreamedArray][] = [];
-  for (const [rel, content] of Object.entries(extra)) {
+  for (const [rel, content] of Object.entries(await extra())) {
     // A report the allow-list does not know would make a bundle no one can open.
     if (!isBundleMember(rel))
       throw new MmError(
@@ -214,15 +248,11 @@ export async function buildBundle(
   const header: Omit<Bundle, 'files'> = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_VERSION,
-    exportedAt: new Date().toISOString(),
+    exportedAt: exportedAt.toISOString(),
     exportedBy,
     project: { id: project.id, name: project.name },
   };
-  const stamp = header.exportedAt.slice(0, 16).replace(/[:T]/g, '-');
-  return {
-    bytes: await gzipPieces(bundleText(header, files, streamed)),
-    fileName: `${projectIdFromName(originalName(project.name))}-review-${stamp}.mmreview`,
-  };
+  yield* gzipPieces(bundleText(header, files, streamed));
 }
 
 /** The project a review copy was made from: "Acme (review) 2" → "Acme"; other names as they are. */
@@ -232,7 +262,8 @@ export function originalName(name: string): string {
 
 /**
  * The whole bundle as it arrives (before expansion): a project's JSON compresses about 10:1, a
- * 10× rehearsal's objects (~300 MB of JSON) to ~30 MB; a bundle is still read into memory whole.
+ * 10× rehearsal's objects (~300 MB of JSON) to ~30 MB. A bundle read from a file (an upload, the
+ * CLI) is gunzipped as it is read, never held whole.
  */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 /** What the header and the members other than streamed holdings may expand to: JSON.parse takes several times this in memory. */
@@ -269,16 +300,21 @@ const envelopeSchema = z.object({
  * (an allow-list) and every member's content against its schema. Nothing is written here, so a
  * bundle is refused whole before any file of it reaches the disk.
  */
-export async function readBundle(bytes: Buffer, where: string, limits: ReadLimits = {}): Promise<Bundle> {
-  if (bytes.length > MAX_BUNDLE_BYTES)
+export async function readBundle(
+  source: BundleSource,
+  where: string,
+  limits: ReadLimits = {},
+): Promise<Bundle> {
+  const size = Buffer.isBuffer(source) ? source.length : await fileSize(source.path, where);
+  if (size > MAX_BUNDLE_BYTES)
     throw new MmError(
       'bundle-too-large',
-      `${where} is too large (${MB(bytes.length)}, limit ${MB(MAX_BUNDLE_BYTES)}).`,
+      `${where} is too large (${MB(size)}, limit ${MB(MAX_BUNDLE_BYTES)}).`,
       where,
     );
   const holdings = limits.holdings ?? 'check';
   const scanned = await scanBundle(
-    bytes,
+    source,
     where,
     {
       maxExpandedBytes: limits.maxExpandedBytes ?? MAX_EXPANDED_BYTES,
@@ -326,6 +362,14 @@ export async function readBundle(bytes: Buffer, where: string, limits: ReadLimit
   return { ...envelope.data, format: BUNDLE_FORMAT, files, streamed: scanned.streamed };
 }
 
+async function fileSize(path: string, where: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    throw new MmError('invalid-input', `Cannot read ${where}.`, where);
+  }
+}
+
 /**
  * Opens a bundle as a new read-only project in this data dir; returns its id. Each rehearsal's
  * objects are written, as they are read, to a staging folder beside the projects (never a
@@ -334,14 +378,14 @@ export async function readBundle(bytes: Buffer, where: string, limits: ReadLimit
  */
 export async function openBundle(
   projects: ProjectService,
-  bytes: Buffer,
+  source: BundleSource,
   bundleName: string,
   limits: Omit<ReadLimits, 'holdings'> = {},
 ): Promise<ProjectSummary> {
   const staging = join(dirname(projects.projectsDir), `.review-staging-${randomUUID()}`);
   const writers: HoldingsWriter[] = [];
   try {
-    const bundle = await readBundle(bytes, bundleName, {
+    const bundle = await readBundle(source, bundleName, {
       ...limits,
       holdings: async (name) => {
         const writer = await openHoldingsWriter(memberPath(staging, name));

@@ -10,7 +10,16 @@ import type { ReviewComment, ReviewObjectRef } from '../../../shared/model/revie
 import { MmError } from '../errors';
 import type { ProjectService } from '../project/project-service';
 import { REVIEW_MARKER } from '../store/document-file';
-import { type ExtraFiles, buildBundle, commentsOf, openBundle, readBundle } from './bundle';
+import {
+  type BundleSource,
+  type ExtraFiles,
+  buildBundle,
+  bundleFileName,
+  bundlePieces,
+  commentsOf,
+  openBundle,
+  readBundle,
+} from './bundle';
 import { CommentService } from './comments';
 
 /** Who is at the keyboard, for comments and bundle headers. */
@@ -33,6 +42,7 @@ export class ReviewService {
     this.comments = new CommentService(projects);
   }
 
+  /** The whole bundle in memory (tests); a bundle to save is `exportFile`'s pieces. */
   async exportBundle(
     projectId: string,
     exportedBy = currentUser(),
@@ -42,8 +52,27 @@ export class ReviewService {
     return { bytes, fileName };
   }
 
-  openBundle(bytes: Buffer, bundleName: string): Promise<ProjectSummary> {
-    return openBundle(this.projects, bytes, bundleName);
+  /**
+   * The project's bundle to save as it is made: its name now (an unknown project is refused
+   * here, before anyone picks where to save), its gzip pieces once read — the files and the
+   * reports of the moment are read only then, and the bundle is never whole in memory.
+   */
+  async exportFile(
+    projectId: string,
+    exportedBy = currentUser(),
+    exportedAt = new Date(),
+  ): Promise<{ fileName: string; mimeType: string; pieces: AsyncIterable<Buffer> }> {
+    const project = await this.projects.read(projectId);
+    return {
+      fileName: bundleFileName(project.name, exportedAt),
+      mimeType: 'application/gzip',
+      pieces: bundlePieces(this.projects, projectId, exportedBy, () => this.reports(projectId), exportedAt),
+    };
+  }
+
+  /** Opens a bundle (its bytes, or its file read as it is gunzipped) as a read-only copy. */
+  openBundle(source: BundleSource, bundleName: string): Promise<ProjectSummary> {
+    return openBundle(this.projects, source, bundleName);
   }
 
   comment(
@@ -58,7 +87,7 @@ export class ReviewService {
   /** Merges the comments of a bundle exported from a review copy of this project. */
   async mergeComments(
     projectId: string,
-    bytes: Buffer,
+    source: BundleSource,
     bundleName: string,
   ): Promise<{ added: number; total: number }> {
     const project = await this.projects.read(projectId);
@@ -68,7 +97,7 @@ export class ReviewService {
         'Merge comments into the original project, not into a review copy.',
         projectId,
       );
-    const bundle = await readBundle(bytes, bundleName);
+    const bundle = await readBundle(source, bundleName);
     const incoming = commentsOf(bundle);
     const added = await this.comments.merge(projectId, incoming);
     return { added, total: incoming.length };

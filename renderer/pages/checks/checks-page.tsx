@@ -22,7 +22,6 @@ import { CHECK_KINDS, type CheckRun, type CheckStatus, type DomainCheck } from '
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
-import { saveBlob } from '../../components/file-transfer';
 import { JobProgressBar } from '../../components/job-progress';
 import { formatTime } from '../../format';
 import { useCall } from '../../hooks/use-call';
@@ -64,9 +63,10 @@ export function ChecksPage({ projectId, params }: { projectId: string; params: R
     track(r.value.jobId);
   };
   const download = async (format: 'html' | 'csv', id: string): Promise<void> => {
-    const r = await api.call('checks:report', { projectId, format, runId: id });
+    // Saved as it is written (MmApi.download): the report never crosses as one string.
+    const r = await api.download('checks:report', { projectId, format, runId: id });
     if (!r.ok) return setError(r.error);
-    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
+    setError(undefined);
   };
 
   const all = runs.data ?? [];

@@ -11,7 +11,6 @@ import type { ReportFormat } from '../../../shared/model/report';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
-import { saveBlob } from '../../components/file-transfer';
 import { useCall, useEvent } from '../../hooks/use-call';
 import { useProjectChanges } from '../../hooks/use-project-changes';
 import { SharedChangeNote } from '../../components/shared-change-note';
@@ -246,11 +245,11 @@ export function ReportButtons({ projectId, jobId }: { projectId: string; jobId?:
   const [error, setError] = useState<AppError>();
   const [saved, setSaved] = useState<string>();
   const download = async (format: ReportFormat): Promise<void> => {
-    const r = await api.call('reports:migration', { projectId, format, ...(jobId ? { jobId } : {}) });
+    // Saved as it is written (MmApi.download): the report never crosses as one string.
+    const r = await api.download('reports:migration', { projectId, format, ...(jobId ? { jobId } : {}) });
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
-    setSaved(r.value.fileName);
+    if (r.value.saved) setSaved(r.value.fileName);
   };
   return (
     <Stack gap={4} align="flex-end">

@@ -1,20 +1,8 @@
-import {
-  Badge,
-  Button,
-  FileButton,
-  Card,
-  Group,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Textarea,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { ApiErrorAlert } from '../../components/api-error';
 import { fieldError, isAbout, unlessOnField } from '../../components/field-error';
-import { readPickedFile } from '../../components/file-transfer';
+import { UploadButton } from '../../components/upload-button';
 import { api } from '../../api';
 import { useCall, useEvent } from '../../hooks/use-call';
 import type { AppError } from '../../../shared/result';
@@ -261,22 +249,19 @@ function CreateProjectModal(props: {
 /** Opens a review bundle as a read-only project. */
 function OpenForReviewButton({ onOpened }: { onOpened: (projectId: string) => void }) {
   const [error, setError] = useState<AppError>();
-  const open = async (file: File | null): Promise<void> => {
-    if (!file) return;
-    const r = await api.call('review:open', await readPickedFile(file));
-    if (!r.ok) return setError(r.error);
-    setError(undefined);
-    onOpened(r.value.id);
-  };
   return (
     <>
-      <FileButton onChange={(f) => void open(f)} accept=".mmreview,application/gzip">
-        {(props) => (
-          <Button variant="default" {...props}>
-            Open for review
-          </Button>
-        )}
-      </FileButton>
+      <UploadButton
+        channel="review:open"
+        request={{}}
+        accept=".mmreview,application/gzip"
+        label="Open for review"
+        onDone={(r) => {
+          if (!r.ok) return setError(r.error);
+          setError(undefined);
+          if (r.value.picked) onOpened(r.value.value.id);
+        }}
+      />
       {error && <ApiErrorAlert error={error} title="The bundle was not opened" />}
     </>
   );

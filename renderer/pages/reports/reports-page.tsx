@@ -4,7 +4,6 @@ import type { ReportFormat } from '../../../shared/model/report';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
-import { saveBlob } from '../../components/file-transfer';
 import { useCall } from '../../hooks/use-call';
 import { ReportButtons } from '../migration/migration-page';
 import { formatTime } from '../../format';
@@ -15,12 +14,12 @@ export function ReportsPage({ projectId }: { projectId: string }) {
   const [error, setError] = useState<AppError>();
   const [saved, setSaved] = useState<string>();
 
+  // Saved as it is written (MmApi.download): the report never crosses as one string.
   const download = async (format: ReportFormat): Promise<void> => {
-    const r = await api.call('reports:verification', { projectId, format });
+    const r = await api.download('reports:verification', { projectId, format });
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    saveBlob(r.value.fileName, new Blob([r.value.content], { type: r.value.mimeType }));
-    setSaved(r.value.fileName);
+    if (r.value.saved) setSaved(r.value.fileName);
   };
 
   return (

@@ -1,10 +1,10 @@
-import { Button, FileButton, Group, Text } from '@mantine/core';
+import { Button, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { ProjectSummary } from '../../../shared/model/project';
 import type { AppError } from '../../../shared/result';
 import { api } from '../../api';
 import { ApiErrorAlert } from '../../components/api-error';
-import { downloadFile, readPickedFile } from '../../components/file-transfer';
+import { UploadButton } from '../../components/upload-button';
 
 /** Export for review, and merging a reviewer's comments back (on the original project). */
 export function ReviewActions({ project, onMerged }: { project: ProjectSummary; onMerged: () => void }) {
@@ -12,26 +12,15 @@ export function ReviewActions({ project, onMerged }: { project: ProjectSummary; 
   const [note, setNote] = useState<string>();
   const [busy, setBusy] = useState(false);
 
+  // Saved as it is made (a bundle with a few 10x rehearsals is hundreds of MB): never a Blob here.
   const exportBundle = async (): Promise<void> => {
     setBusy(true);
-    const r = await api.call('review:export', { projectId: project.id });
+    const r = await api.download('review:export', { projectId: project.id });
     setBusy(false);
     if (!r.ok) return setError(r.error);
     setError(undefined);
-    downloadFile(r.value, 'application/gzip');
-    setNote(`Saved ${r.value.fileName}: open it with "Open for review" on any Migration Manager.`);
-  };
-
-  const merge = async (file: File | null): Promise<void> => {
-    if (!file) return;
-    const r = await api.call('review:merge-comments', {
-      projectId: project.id,
-      ...(await readPickedFile(file)),
-    });
-    if (!r.ok) return setError(r.error);
-    setError(undefined);
-    setNote(`Merged ${r.value.added} new comments (${r.value.total} in ${file.name}).`);
-    onMerged();
+    if (r.value.saved)
+      setNote(`Saved ${r.value.fileName}: open it with "Open for review" on any Migration Manager.`);
   };
 
   return (
@@ -41,13 +30,21 @@ export function ReviewActions({ project, onMerged }: { project: ProjectSummary; 
           {project.review ? 'Export with my comments' : 'Export for review'}
         </Button>
         {!project.review && (
-          <FileButton onChange={(f) => void merge(f)} accept=".mmreview,application/gzip">
-            {(props) => (
-              <Button variant="default" {...props}>
-                Merge reviewer comments
-              </Button>
-            )}
-          </FileButton>
+          <UploadButton
+            channel="review:merge-comments"
+            request={{ projectId: project.id }}
+            accept=".mmreview,application/gzip"
+            label="Merge reviewer comments"
+            onDone={(r) => {
+              if (!r.ok) return setError(r.error);
+              setError(undefined);
+              if (!r.value.picked) return;
+              setNote(
+                `Merged ${r.value.value.added} new comments (${r.value.value.total} in ${r.value.fileName}).`,
+              );
+              onMerged();
+            }}
+          />
         )}
       </Group>
       {note && (
