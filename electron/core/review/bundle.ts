@@ -179,27 +179,16 @@ export function bundleFileName(projectName: string, exportedAt: Date): string {
 }
 
 /**
- * The bundle's gzip bytes in pieces, made as they are read: nothing is read before the first
- * piece is asked for (the project's files, then `extra()`, the reports of the moment), and the
- * compressed bundle is never held whole.
+ * The project's files as bundle members (masked), by relative path: the folder's, and on
+ * PostgreSQL the stored documents and journals as the files they stand for. A function of its
+ * own so the stored texts are let go once parsed, before the bundle is written.
  */
-export async function* bundlePieces(
-  projects: ProjectService,
-  projectId: string,
-  exportedBy: string,
-  extra: () => Promise<ExtraFiles> = async () => ({}),
-  exportedAt = new Date(),
-): AsyncGenerator<Buffer> {
-  const dir = projects.projectDir(projectId);
-  const project = await projects.read(projectId);
-  // Target log-ins are credentials even where no key says so (a log line's details).
-  const words = [project.target?.poa?.user, project.target?.pba?.user].filter(
-    (w): w is string => !!w && w.length >= 3,
-  );
-  const clean = (v: unknown): unknown => scrub(maskSecrets(v), words);
+async function reviewFiles(
+  dir: string,
+  project: ProjectFile,
+  clean: (v: unknown) => unknown,
+): Promise<Record<string, FileContent>> {
   const files: Record<string, FileContent> = {};
-  // A project shared on PostgreSQL keeps its documents and journals as rows: they go out as
-  // the files they stand for, beside the files the folder still holds (logs, comments).
   const stored = await storedProjectFiles(dir);
   const onDisk = (await walk(dir)).map((file) => relative(dir, file).split(sep).join('/'));
   for (const rel of [...new Set([...onDisk, ...(stored?.keys() ?? [])])].sort()) {
@@ -207,9 +196,10 @@ export async function* bundlePieces(
     // Only what a bundle may hold on the way in goes out (backups, lock files and files of
     // newer features stay home), so every exported bundle opens.
     if (!isBundleMember(rel)) continue;
-    // A rehearsal's holdings go out streamed, for the rehearsals the bundle carries (below).
+    // A rehearsal's holdings go out streamed, for the rehearsals the bundle carries.
     if (isStreamedMember(rel)) continue;
     const text = stored?.get(rel) ?? (await readFile(file, 'utf8'));
+    stored?.delete(rel);
     if (rel === 'project.json') {
       files[rel] = { json: forReview(project) };
     } else if (file.endsWith('.jsonl')) {
@@ -233,6 +223,31 @@ export async function* bundlePieces(
       }
     }
   }
+  return files;
+}
+
+/**
+ * The bundle's gzip bytes in pieces, made as they are read: nothing is read before the first
+ * piece is asked for (`extra()`, the reports of the moment, then the project's files), and the
+ * compressed bundle is never held whole.
+ */
+export async function* bundlePieces(
+  projects: ProjectService,
+  projectId: string,
+  exportedBy: string,
+  extra: () => Promise<ExtraFiles> = async () => ({}),
+  exportedAt = new Date(),
+): AsyncGenerator<Buffer> {
+  const dir = projects.projectDir(projectId);
+  const project = await projects.read(projectId);
+  // Target log-ins are credentials even where no key says so (a log line's details).
+  const words = [project.target?.poa?.user, project.target?.pba?.user].filter(
+    (w): w is string => !!w && w.length >= 3,
+  );
+  const clean = (v: unknown): unknown => scrub(maskSecrets(v), words);
+  // The reports first: what making them takes is let go before the project's files are read
+  // (on PostgreSQL every stored document's text at once), as it was when bundles were one string.
+  const reports: Record<string, FileContent> = {};
   const streamed: [string, StreamedArray][] = [];
   for (const [rel, content] of Object.entries(await extra())) {
     // A report the allow-list does not know would make a bundle no one can open.
@@ -243,8 +258,9 @@ export async function* bundlePieces(
         rel,
       );
     if (content instanceof StreamedArray) streamed.push([rel, content]);
-    else files[rel] = { json: content };
+    else reports[rel] = { json: content };
   }
+  const files = { ...(await reviewFiles(dir, project, clean)), ...reports };
   const header: Omit<Bundle, 'files'> = {
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_VERSION,
