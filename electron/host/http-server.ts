@@ -152,8 +152,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       }
       const match = /^\/api\/(call|download)\/([a-z-]+:[a-z-]+)$/.exec(url.pathname);
       if (match?.[2] && req.method === 'POST') {
-        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (type !== 'application/json') {
+        if (mediaType(req) !== 'application/json') {
           sendJson(res, 415, {
             ok: false,
             error: {
@@ -165,8 +164,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         }
         const body = await readBody(req);
         if (typeof body !== 'string') {
-          res.setHeader('Connection', 'close');
-          sendJson(res, body.status, { ok: false, error: { code: 'too-large', message: body.message } });
+          refuseUnread(res, body.status, 'too-large', body.message);
           return;
         }
         let payload: unknown;
@@ -209,25 +207,22 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     return ok({ token: tickets.issue(prepared.value), fileName: prepared.value.fileName });
   }
 
+  /** An upload's body is being received or worked on now. */
+  let uploading = false;
+
   /**
    * An upload: the request checked first (from its header), then the body — the file's raw
    * bytes — into a temporary file in the data dir within the upload's cap, worked on, removed.
    * A body over the cap is refused with 413 naming the cap; the rest of it is not read.
    */
-  /** An upload's body is being received or worked on now. */
-  let uploading = false;
-
   async function takeUpload(channel: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/octet-stream') {
-      res.setHeader('Connection', 'close');
-      sendJson(res, 415, {
-        ok: false,
-        error: {
-          code: 'invalid-input',
-          message: "An upload is the file's raw bytes (Content-Type: application/octet-stream).",
-        },
-      });
+    if (mediaType(req) !== 'application/octet-stream') {
+      refuseUnread(
+        res,
+        415,
+        'invalid-input',
+        "An upload is the file's raw bytes (Content-Type: application/octet-stream).",
+      );
       return;
     }
     const request = decodedHeader(req, 'x-mm-request');
@@ -239,25 +234,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       payload = undefined;
     }
     if (payload === undefined || fileName === undefined || !/^[^/\\\0]{1,255}$/.test(fileName)) {
-      res.setHeader('Connection', 'close');
-      sendJson(res, 400, {
-        ok: false,
-        error: {
-          code: 'invalid-input',
-          message:
-            'An upload names its file (x-mm-file-name, 1-255 characters, no path) and its request (x-mm-request, JSON), both URI-encoded.',
-        },
-      });
+      refuseUnread(
+        res,
+        400,
+        'invalid-input',
+        'An upload names its file (x-mm-file-name, 1-255 characters, no path) and its request (x-mm-request, JSON), both URI-encoded.',
+      );
       return;
     }
     // One upload at a time: each may put up to its cap (256 MB) on the data dir's disk before
     // it is read, so a burst of them could fill it; a page uploads one file at a time anyway.
     if (uploading) {
-      res.setHeader('Connection', 'close');
-      sendJson(res, 429, {
-        ok: false,
-        error: { code: 'busy', message: 'Another upload is under way: send this file when it has finished.' },
-      });
+      refuseUnread(res, 429, 'busy', 'Another upload is under way: send this file when it has finished.');
       return;
     }
     uploading = true;
@@ -404,6 +392,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(text);
+}
+
+/** The request's media type (Content-Type without parameters), lower case; '' when absent. */
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * Refuses a request whose body is left unread: the connection closes after the answer, so the
+ * unread body is not taken for the next request on it.
+ */
+function refuseUnread(res: ServerResponse, status: number, code: string, message: string): void {
+  res.setHeader('Connection', 'close');
+  sendJson(res, status, { ok: false, error: { code, message } });
 }
 
 /** A URI-encoded header's text; undefined when absent or not decodable. */

@@ -274,42 +274,18 @@ describe('browser host under hostile requests', () => {
 
   it('an upload without the secret, from a foreign Origin or for a rebound Host is refused', async () => {
     const body = Buffer.from('not even a bundle');
-    const none = await refused({
-      method: 'POST',
-      path: '/api/upload/review:open',
-      headers: { ...octets(''), host: own },
-      body,
-    });
-    expect(none.status).toBe(401);
-    const wrong = await refused({
-      method: 'POST',
-      path: '/api/upload/review:open',
-      headers: { ...octets('nope'), host: own },
-      body,
-    });
-    expect(wrong.status).toBe(401);
-    const origin = await refused({
-      method: 'POST',
-      path: '/api/upload/review:open',
-      headers: { ...octets(), host: own, origin: 'http://evil.example' },
-      body,
-    });
-    expect(origin.status).toBe(403);
-    const rebound = await refused({
-      method: 'POST',
-      path: '/api/upload/review:open',
-      headers: { ...octets(), host: `evil.example:${port}` },
-      body,
-    });
-    expect(rebound.status).toBe(403);
-    // a cross-site form cannot send a file's raw bytes: its content types are not an upload
-    const form = await refused({
-      method: 'POST',
-      path: '/api/upload/review:open',
-      headers: { ...octets(), host: own, 'content-type': 'multipart/form-data; boundary=x' },
-      body,
-    });
-    expect(form.status).toBe(415);
+    const cases: [string, Record<string, string>, number][] = [
+      ['no secret', { ...octets(''), host: own }, 401],
+      ['a wrong secret', { ...octets('nope'), host: own }, 401],
+      ['a foreign Origin', { ...octets(), host: own, origin: 'http://evil.example' }, 403],
+      ['a rebound Host', { ...octets(), host: `evil.example:${port}` }, 403],
+      // a cross-site form cannot send a file's raw bytes: its content types are not an upload
+      ['a form', { ...octets(), host: own, 'content-type': 'multipart/form-data; boundary=x' }, 415],
+    ];
+    for (const [what, headers, status] of cases) {
+      const answer = await refused({ method: 'POST', path: '/api/upload/review:open', headers, body });
+      expect(answer.status, what).toBe(status);
+    }
   });
 
   it('an unknown channel answers 404 and a schema failure 400, each with its Result body', async () => {
