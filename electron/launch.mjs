@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildState, freshBundle } from './build-freshness.mjs';
+import { ENGINE_V8_FLAGS } from './v8-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -48,7 +49,16 @@ if (!electron.path && !process.env.MM_FORCE_BROWSER) {
 let child;
 if (electron.path) {
   console.log(`Starting the desktop app (Electron at ${electron.path}).`);
-  child = spawn(electron.path, ['out/electron/main.cjs', ...args], { cwd: root, stdio: 'inherit' });
+  // the main process runs the engine: its V8 flags go on Electron's command line (the only way
+  // they reach the main process's heap)
+  child = spawn(
+    electron.path,
+    [`--js-flags=${ENGINE_V8_FLAGS.join(' ')}`, 'out/electron/main.cjs', ...args],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 } else {
   // One sentence: Electron's own "failed to install correctly" advice does not fit this case.
   console.log(
@@ -60,7 +70,7 @@ if (electron.path) {
   const host = freshBundle(root, 'host.mjs');
   child = spawn(
     process.execPath,
-    [...(host ? [host] : ['--import', 'tsx', 'electron/host/main.ts']), ...args],
+    [...ENGINE_V8_FLAGS, ...(host ? [host] : ['--import', 'tsx', 'electron/host/main.ts']), ...args],
     {
       cwd: root,
       stdio: 'inherit',

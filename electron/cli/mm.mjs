@@ -1,7 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The `mm` command. `npm run build` bundles it into out/cli/mm.mjs, which starts in a fraction of
 // the time tsx needs to compile the TypeScript; while any source file the bundle was made from is
 // newer than the bundle (someone is editing), or there is no bundle, it runs the sources through tsx.
+// The shebang's V8 flags are electron/v8-flags.mjs's (they must be given when Node starts).
 import { fileURLToPath } from 'node:url';
 import { freshBundle } from '../build-freshness.mjs';
 

@@ -27,6 +27,7 @@ import type {
   ThrowawayStarted,
 } from './throwaway-protocol';
 import { childAnswers } from './child-answers';
+import { ENGINE_V8_FLAGS } from '../v8-flags.mjs';
 
 /** The child's program: the bundle beside the running bundle, or the TypeScript source under tsx. */
 export interface ChildEntry {
@@ -56,7 +57,8 @@ const MB = 2 ** 20;
  * The child's entry, found from where this module runs: its TypeScript source beside this file
  * (the sources, run through tsx), or `throwaway-child.mjs|cjs` beside the bundle this module was
  * bundled into (out/cli/mm.mjs, out/electron/main.cjs: build/bundle-electron.mjs writes both).
- * Its heap limit: half the machine's memory, at least 4 GB (its tables are ~0.8 GB per 1×).
+ * Its heap limit: half the machine's memory, at least 4 GB (its tables are ~0.8 GB per 1×); its
+ * young generation the engine's (v8-flags.mjs: it answers every call of the batch).
  */
 export function childEntry(ownUrl: string = import.meta.url): ChildEntry {
   const heap = `--max-old-space-size=${Math.max(4096, Math.floor(totalmem() / MB / 2))}`;
@@ -65,11 +67,14 @@ export function childEntry(ownUrl: string = import.meta.url): ChildEntry {
     const tsx = pathToFileURL(createRequire(ownUrl).resolve('tsx')).href;
     return {
       file: fileURLToPath(new URL('./throwaway-child.ts', ownUrl)),
-      execArgv: ['--import', tsx, heap],
+      execArgv: ['--import', tsx, heap, ...ENGINE_V8_FLAGS],
     };
   }
   const ext = own.endsWith('.cjs') ? 'cjs' : 'mjs';
-  return { file: fileURLToPath(new URL(`./throwaway-child.${ext}`, ownUrl)), execArgv: [heap] };
+  return {
+    file: fileURLToPath(new URL(`./throwaway-child.${ext}`, ownUrl)),
+    execArgv: [heap, ...ENGINE_V8_FLAGS],
+  };
 }
 
 /** The CLI's and the browser host's way: a Node child with an IPC channel (structured clone). */

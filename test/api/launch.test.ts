@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 describe('npm start (electron/launch.mjs)', () => {
-  it('says why it starts the browser host, prints the URL with the secret on a line of its own, and the host refuses the secretless', async () => {
+  it('says why it starts the browser host, prints the URL with the secret on a line of its own, and the host refuses the secretless, and starts the host with the engine’s V8 flags', async () => {
     const child = spawn(
       process.execPath,
       ['electron/launch.mjs', '--no-open', '--data-dir', await tempDir()],
@@ -38,6 +40,12 @@ describe('npm start (electron/launch.mjs)', () => {
         })
       ).json()) as { ok: boolean; value: { name: string }[] };
       expect(listed.value.map((p) => p.name)).toContain('Demo migration');
+      // the host runs the engine: it was started with the engine's V8 flags
+      const [hostPid] = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+        .trim()
+        .split(' ');
+      const hostArgs = readFileSync(`/proc/${hostPid}/cmdline`, 'utf8').split('\0');
+      for (const flag of ENGINE_V8_FLAGS) expect(hostArgs).toContain(flag);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
