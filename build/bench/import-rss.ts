@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../../electron/core/core';
+import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 
 export interface ImportRss {
   /** RSS of the process with the core loaded, just before the import (after a full GC). */
@@ -75,7 +76,8 @@ export function measureImportRss(file: string, validator: 'native' | 'wasm'): Im
   delete env['MM_BENCH_FIGURES'];
   const child = spawnSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), file],
+    // with the V8 flags `mm inventory import` starts with (its young generation counts in the peak)
+    [...ENGINE_V8_FLAGS, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), file],
     { env, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 1024 * 1024 },
   );
   const line = child.stdout.trim().split('\n').pop() ?? '';

@@ -24,6 +24,7 @@ import { startLatencyProxy } from './latency-proxy';
 import { startSandboxProcess } from './sandbox-process';
 import { syntheticInventory } from './synthetic';
 import { syntheticProject } from './synthetic-project';
+import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const LATENCY_MS = 20;
@@ -39,7 +40,8 @@ const inventory = syntheticInventory({ ...SIZE, today: new Date().toISOString().
 function workerProcess(projectId: string): { stop(): Promise<number> } {
   const child = spawn(
     process.execPath,
-    ['electron/cli/mm.mjs', 'worker', '--project', projectId, '--data-dir', dataDir],
+    // as `mm` starts (its shebang's V8 flags)
+    [...ENGINE_V8_FLAGS, 'electron/cli/mm.mjs', 'worker', '--project', projectId, '--data-dir', dataDir],
     { cwd: REPO, stdio: ['ignore', 'ignore', 'ignore'] },
   );
   const closed = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? -1)));
