@@ -6,9 +6,11 @@
 // times a second, and each of those scavenges also pays for bookkeeping over the old generation,
 // which holds the plan and the journal's state and grows with the batch. With V8's default
 // (16 MB semi-spaces on 64-bit Node 20) that cost grew faster than the work: perf named the
-// scavenges 5.3 % of the engine's samples at 3× and 8.4 % at 10×. With 64 MB they run a quarter
-// as often. Measured 2026-12-03 (`npm run bench -- --scale 3 rehearsal`, same clone, quiet
-// machine): 13.1 → 9.6 min; the engine's CPU while provisioning 592 → 430 s. README, Performance.
+// scavenges 5.3 % of the engine's samples at 3× and 8.4 % at 10×. With up to 64 MB (V8 grows
+// the young generation as objects survive) they can run a quarter as often. Measured 2026-12-03
+// (`npm run bench -- --scale 3 rehearsal`, same clone, quiet machine): 13.1 → 9.6 min; the
+// engine's CPU while provisioning 592 → 430 s. Its cost: an inventory import's peak RSS grows
+// (README, Performance: "The engine's young generation").
 //
 // They take effect only when the process starts: v8.setFlagsFromString is too late to size the
 // heap. `mm`'s shebang and package.json's "mm" script carry the same flags (a test holds them

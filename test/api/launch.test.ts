@@ -5,7 +5,7 @@ import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
 describe('npm start (electron/launch.mjs)', () => {
-  it('says why it starts the browser host, prints the URL with the secret on a line of its own, and the host refuses the secretless, and starts the host with the engine’s V8 flags', async () => {
+  it('says why it starts the browser host, prints the URL with the secret on a line of its own, and the host refuses the secretless and runs with the engine’s V8 flags', async () => {
     const child = spawn(
       process.execPath,
       ['electron/launch.mjs', '--no-open', '--data-dir', await tempDir()],
