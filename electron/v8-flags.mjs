@@ -1,5 +1,6 @@
 // V8 flags for every process that runs the migration engine (`mm`, the browser host, the desktop
-// app's main process started by `npm start`) and for a rehearsal's throwaway sandbox.
+// app's main process: `npm start` gives them, the packaged app restarts itself with them, see
+// engine-relaunch.ts) and for a rehearsal's throwaway sandbox.
 //
 // Why a larger young generation: a batch allocates short-lived objects for every step (the
 // XML-RPC call and its answer, journal and log lines), so V8 collects the young generation many
