@@ -26,6 +26,7 @@ import type { Readable, Transform, Writable } from 'node:stream';
 import type { Transport } from '../agent/transport';
 import { MmError } from '../errors';
 import { withGcHeadroom } from './gc-headroom';
+import { withYoungGenerationHeld } from '../young-generation';
 import type { ContentPlace } from './layout';
 import { isConnectionLoss, isResumable, rememberInterrupted } from './resume';
 import type { ResumeLog } from './resume-log';
@@ -195,8 +196,9 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     tap.pipe(verifier);
   }
   try {
-    // The bytes move with room for the heap to grow (gc-headroom.ts: a mark-compact per few MB otherwise).
-    const [fromAgent, intoNode] = await withGcHeadroom(() =>
+    // The bytes move with room for the heap to grow (gc-headroom.ts: a mark-compact per few MB
+    // otherwise) and the young generation held (its in-flight buffers would grow it for nothing).
+    const moving = () =>
       Promise.allSettled([
         o.source(fromSource, stop.signal, extraArgs).catch((e: unknown) => {
           // The agent failed or the source connection dropped: the node must not wait forever.
@@ -229,8 +231,8 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
             throw e;
           },
         ),
-      ]),
-    );
+      ]);
+    const [fromAgent, intoNode] = await withGcHeadroom(() => withYoungGenerationHeld(moving));
     // A source connection that dropped ends the agent's stdout early: the verifier sees a cut
     // tarball first, but the cause to report (and to resume from) is the lost connection.
     const lost = [fromAgent, intoNode].find((r) => r.status === 'rejected' && isConnectionLoss(r.reason));

@@ -23,6 +23,7 @@ import type { ServerService } from '../servers/server-service';
 import { type ImportTimings, readAgentDocument } from './import-document';
 import { accountRows, domainRows, subscriptionRows, templateRows } from './inventory-rows';
 import type { InventoryStore } from './inventory-store';
+import { withYoungGenerationHeld } from '../young-generation';
 
 export interface FetchResult {
   readonly server: SourceServer;
@@ -200,7 +201,22 @@ export class InventoryService {
     }
   }
 
-  private async storeDocument(
+  /**
+   * Reads, validates and stores one inventory document with V8's young generation held: the
+   * model being built survives every scavenge and would grow it (young-generation.ts).
+   */
+  private storeDocument(
+    projectId: string,
+    server: SourceServer,
+    file: string,
+    source: 'agent' | 'import',
+    label: string,
+    maxBytes?: number,
+  ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
+    return withYoungGenerationHeld(() => this.readAndStore(projectId, server, file, source, label, maxBytes));
+  }
+
+  private async readAndStore(
     projectId: string,
     server: SourceServer,
     file: string,

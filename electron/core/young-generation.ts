@@ -1,0 +1,42 @@
+/**
+ * Holds V8's young generation at the size it has while memory-bound work runs: a content
+ * transfer, an inventory import.
+ *
+ * Why: the engine's processes may grow the young generation to 64 MB semi-spaces
+ * (electron/v8-flags.mjs), which saves a migration batch's scavenges. V8 grows it when many
+ * objects survive a scavenge, and both kinds of work make survivors for no gain: a transfer's
+ * buffers in flight, an import's model being built. Measured 2026-12-03, same machine, with the
+ * flag: the manager's RSS above idle while the content bench's 512 MB site moved, 65 MB growing,
+ * 55–56 MB held (goal < 64; 47 MB without the flag), at the same manager CPU per GB; an import's
+ * peak RSS at 20,000 domains with xmllint, 335–342 MB growing, 253–255 MB held (as without the
+ * flag), its time unchanged.
+ *
+ * How: V8 reads its growth factor each time it would grow the young generation, so the factor is
+ * 1 (no growth) while at least one such piece of work runs, and V8's default again when the last
+ * one ends. The flag is process-wide: a batch provisioning beside a transfer does not grow it
+ * either meanwhile. A worker thread starting puts V8's default back (seen here: the factor is 2
+ * again once a worker is online), which ends the hold early: the WebAssembly schema validator's
+ * worker does, so an import with it still grows (391–396 MB).
+ */
+import { setFlagsFromString } from 'node:v8';
+
+/** V8's own default for --semi-space-growth-factor. */
+const V8_GROWTH_FACTOR = 2;
+
+let holders = 0;
+const HOLD = '--semi-space-growth-factor=1';
+
+/** Runs `work` with the young generation held at its size; nested and concurrent calls share it. */
+export async function withYoungGenerationHeld<T>(work: () => Promise<T>): Promise<T> {
+  if (holders++ === 0) setFlagsFromString(HOLD);
+  try {
+    return await work();
+  } finally {
+    if (--holders === 0) setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
+  }
+}
+
+/** How many pieces of work hold the young generation now (for tests). */
+export function youngGenerationHolders(): number {
+  return holders;
+}
