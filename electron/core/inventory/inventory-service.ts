@@ -202,7 +202,7 @@ export class InventoryService {
   }
 
   /**
-   * Reads, validates and stores one inventory document with V8's young generation held: the
+   * Reads, validates and stores one inventory document, with V8's young generation held: the
    * model being built survives every scavenge and would grow it (young-generation.ts).
    */
   private storeDocument(
@@ -213,59 +213,50 @@ export class InventoryService {
     label: string,
     maxBytes?: number,
   ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
-    return withYoungGenerationHeld(() => this.readAndStore(projectId, server, file, source, label, maxBytes));
-  }
-
-  private async readAndStore(
-    projectId: string,
-    server: SourceServer,
-    file: string,
-    source: 'agent' | 'import',
-    label: string,
-    maxBytes?: number,
-  ): Promise<{ summary: InventorySummary; timings: ImportTimings & { storeMs: number } }> {
-    // Sealing the customers' passwords and writing the stored form's JSON use the wait for the
-    // schema validator.
-    const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
-      ...(maxBytes !== undefined ? { maxBytes } : {}),
-      prepare: (p) => this.store.prepare(server.id, p.inventory, source, projectId),
+    return withYoungGenerationHeld(async () => {
+      // Sealing the customers' passwords and writing the stored form's JSON use the wait for the
+      // schema validator.
+      const { parsed, prepared, timings, bytes } = await readAgentDocument(file, label, {
+        ...(maxBytes !== undefined ? { maxBytes } : {}),
+        prepare: (p) => this.store.prepare(server.id, p.inventory, source, projectId),
+      });
+      const t0 = performance.now();
+      if (parsed.root !== 'hostingPlatform') {
+        throw new MmError(
+          'xml-unexpected-root',
+          `${label} is a ${parsed.root} document; an inventory needs hostingPlatformInfo output.`,
+          label,
+        );
+      }
+      // The server's Migration API version decides which rules verify it: an inventory of the
+      // other version would be verified by the wrong rules while the UI shows the server's.
+      const version = parsed.inventory.apiVersion;
+      if (version !== server.apiVersion)
+        throw new MmError(
+          'api-version-mismatch',
+          `${label} is a Migration API v${version} inventory, but ${server.name} is registered for Migration API v${server.apiVersion}: nothing was stored. Use a server registered with --api ${version}, or the agent output for v${server.apiVersion}.`,
+          label,
+        );
+      await this.store.saveFile(
+        projectId,
+        server.id,
+        prepared ?? (await this.store.prepare(server.id, parsed.inventory, source, projectId)),
+      );
+      const summary = summarize(parsed.inventory, source);
+      await this.servers.replace(projectId, { ...server, inventory: summary });
+      const storeMs = performance.now() - t0;
+      await this.log(projectId).write(
+        'info',
+        `Inventory of ${server.name} stored: ${summary.accounts} accounts, ${summary.domains} domains, ${summary.subscriptions} subscriptions, ${summary.templates} templates`,
+        {
+          bytes,
+          validateMs: Math.round(timings.validateMs),
+          parseMs: Math.round(timings.parseMs),
+          storeMs: Math.round(storeMs),
+        },
+      );
+      return { summary, timings: { ...timings, storeMs } };
     });
-    const t0 = performance.now();
-    if (parsed.root !== 'hostingPlatform') {
-      throw new MmError(
-        'xml-unexpected-root',
-        `${label} is a ${parsed.root} document; an inventory needs hostingPlatformInfo output.`,
-        label,
-      );
-    }
-    // The server's Migration API version decides which rules verify it: an inventory of the
-    // other version would be verified by the wrong rules while the UI shows the server's.
-    const version = parsed.inventory.apiVersion;
-    if (version !== server.apiVersion)
-      throw new MmError(
-        'api-version-mismatch',
-        `${label} is a Migration API v${version} inventory, but ${server.name} is registered for Migration API v${server.apiVersion}: nothing was stored. Use a server registered with --api ${version}, or the agent output for v${server.apiVersion}.`,
-        label,
-      );
-    await this.store.saveFile(
-      projectId,
-      server.id,
-      prepared ?? (await this.store.prepare(server.id, parsed.inventory, source, projectId)),
-    );
-    const summary = summarize(parsed.inventory, source);
-    await this.servers.replace(projectId, { ...server, inventory: summary });
-    const storeMs = performance.now() - t0;
-    await this.log(projectId).write(
-      'info',
-      `Inventory of ${server.name} stored: ${summary.accounts} accounts, ${summary.domains} domains, ${summary.subscriptions} subscriptions, ${summary.templates} templates`,
-      {
-        bytes,
-        validateMs: Math.round(timings.validateMs),
-        parseMs: Math.round(timings.parseMs),
-        storeMs: Math.round(storeMs),
-      },
-    );
-    return { summary, timings: { ...timings, storeMs } };
   }
 }
 
