@@ -20,11 +20,10 @@ export function relaunchArgsForEngineFlags(
   argv: readonly string[],
   jsFlags: string,
   env: Readonly<Record<string, string | undefined>>,
-  flags: readonly string[] = ENGINE_V8_FLAGS,
 ): string[] | undefined {
   if (env[RELAUNCHED_FOR_FLAGS] === '1') return undefined;
   const given = jsFlags.split(/\s+/).filter((f) => f !== '');
-  const missing = flags.filter((f) => !given.includes(f));
+  const missing = ENGINE_V8_FLAGS.filter((f) => !given.includes(f));
   if (missing.length === 0) return undefined;
   // The engineer's own V8 flags stay, ours are added; one --js-flags switch carries them all.
   const rest = argv.slice(1).filter((a) => !a.startsWith('--js-flags='));

@@ -18,25 +18,19 @@
  * again once a worker is online), which ends the hold early: the WebAssembly schema validator's
  * worker does, so an import with it still grows (391–396 MB).
  */
-import { setFlagsFromString } from 'node:v8';
+import { heldV8Flag } from './held-v8-flag';
 
 /** V8's own default for --semi-space-growth-factor. */
 const V8_GROWTH_FACTOR = 2;
 
-let holders = 0;
-const HOLD = '--semi-space-growth-factor=1';
+const hold = heldV8Flag('--semi-space-growth-factor=1', `--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
 
 /** Runs `work` with the young generation held at its size; nested and concurrent calls share it. */
-export async function withYoungGenerationHeld<T>(work: () => Promise<T>): Promise<T> {
-  if (holders++ === 0) setFlagsFromString(HOLD);
-  try {
-    return await work();
-  } finally {
-    if (--holders === 0) setFlagsFromString(`--semi-space-growth-factor=${V8_GROWTH_FACTOR}`);
-  }
+export function withYoungGenerationHeld<T>(work: () => Promise<T>): Promise<T> {
+  return hold.run(work);
 }
 
 /** How many pieces of work hold the young generation now (for tests). */
 export function youngGenerationHolders(): number {
-  return holders;
+  return hold.holders();
 }

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildState } from '../../electron/build-freshness.mjs';
+import { RELAUNCHED_FOR_FLAGS } from '../../electron/engine-relaunch';
 import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 import { REPO_ROOT, tempDir } from '../helpers/paths';
 
@@ -18,7 +19,7 @@ const Module = require('node:module');
 const calls = [];
 const record = (name) => (...args) => void calls.push([name, ...args]);
 const report = () =>
-  process.stdout.write(JSON.stringify({ calls, mark: process.env.MM_RELAUNCHED_FOR_V8_FLAGS ?? null }));
+  process.stdout.write(JSON.stringify({ calls, mark: process.env[${JSON.stringify(RELAUNCHED_FOR_FLAGS)}] ?? null }));
 const electron = {
   app: {
     commandLine: { getSwitchValue: (s) => (s === 'js-flags' ? process.env.STAND_IN_JS_FLAGS ?? '' : '') },
@@ -99,7 +100,7 @@ describe("the desktop app's main process and the engine's V8 flags", () => {
   });
 
   it('restarted once already, starts even without them and clears the mark', () => {
-    const report = startApp('', { MM_RELAUNCHED_FOR_V8_FLAGS: '1' });
+    const report = startApp('', { [RELAUNCHED_FOR_FLAGS]: '1' });
     expect(names(report)).not.toContain('relaunch');
     expect(names(report)).toContain('whenReady');
     expect(report.mark).toBeNull();

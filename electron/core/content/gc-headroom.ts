@@ -19,25 +19,20 @@
  * process, which holds no more garbage for it unless it makes some while content moves.
  * MM_GC_HEADROOM=off leaves V8's choice alone (to measure the difference).
  */
-import { setFlagsFromString } from 'node:v8';
+import { heldV8Flag } from '../held-v8-flag';
 
 /** The heap may grow to (1 + GROWING_PERCENT / 100) times what it held after a mark-compact. */
 const GROWING_PERCENT = 300;
 
-let running = 0;
+const headroom = heldV8Flag(`--heap-growing-percent=${GROWING_PERCENT}`, '--heap-growing-percent=0');
 
 /** Runs `work` with the heap's headroom raised; nested and concurrent calls share it. */
-export async function withGcHeadroom<T>(work: () => Promise<T>): Promise<T> {
+export function withGcHeadroom<T>(work: () => Promise<T>): Promise<T> {
   if (process.env['MM_GC_HEADROOM'] === 'off') return work();
-  if (running++ === 0) setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT}`);
-  try {
-    return await work();
-  } finally {
-    if (--running === 0) setFlagsFromString('--heap-growing-percent=0');
-  }
+  return headroom.run(work);
 }
 
 /** How many transfers hold the headroom now (for tests). */
 export function gcHeadroomHolders(): number {
-  return running;
+  return headroom.holders();
 }
