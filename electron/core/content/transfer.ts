@@ -131,6 +131,29 @@ const PUBLISH = [
   'mv -- "$m.tmp" "$m"',
 ].join('\n');
 
+/**
+ * The staging folder removed after a refusal. The node's `tar -x` was stopped a moment before
+ * (its channel closed) and may still be writing its last record: `rm -rf` then removes what is
+ * there but not the folder itself ("not empty"), and the half site stayed (CI, 2026-12-03).
+ * Once the folder itself is gone the late tar can create nothing more (its working directory
+ * is deleted), so the removal is repeated until it is, for at most about 30 s.
+ */
+const DISCARD = [
+  'n=0',
+  'while [ -e "$1" ] || [ -L "$1" ]; do',
+  '  rm -rf -- "$1" 2>/dev/null',
+  '  if [ ! -e "$1" ] && [ ! -L "$1" ]; then exit 0; fi',
+  '  n=$((n+1))',
+  '  if [ "$n" -ge 300 ]; then echo "$1 could not be removed" >&2; exit 1; fi',
+  '  sleep 0.1',
+  'done',
+].join('\n');
+
+/** Removes a staging folder whose tar may not have stopped yet (see DISCARD). */
+export async function discardStaging(node: Transport, staging: string): Promise<void> {
+  await run(node, ['sh', '-c', DISCARD, 'sh', staging], `Removing ${staging}`);
+}
+
 const COUNT = `find "$1" -type f -printf '%s\\n' | awk '{n++; b+=$1} END {printf "%.0f %.0f\\n", n, b}'`;
 
 async function run(
@@ -274,9 +297,8 @@ export async function transferContent(o: TransferOptions): Promise<ContentMarker
     // Otherwise nothing half-made stays behind: the staging folder goes (the published one was never touched).
     else {
       await log?.discard().catch(() => undefined);
-      await node
-        .exec(['rm', '-rf', '--', place.staging], { timeoutMs: 10 * 60 * 1000 })
-        .catch(() => undefined);
+      // A failed removal must not hide the refusal that caused it.
+      await discardStaging(node, place.staging).catch(() => undefined);
     }
     throw e;
   } finally {
