@@ -11,6 +11,8 @@ export interface HeldV8Flag {
   run<T>(work: () => Promise<T>): Promise<T>;
   /** How many pieces of work hold it now (for tests). */
   holders(): number;
+  /** Sets the flag again while held (something else, such as a worker thread starting, reset it). */
+  reassert(): void;
 }
 
 /** `held` is set when the first holder starts, `released` when the last one ends. */
@@ -26,5 +28,8 @@ export function heldV8Flag(held: string, released: string): HeldV8Flag {
       }
     },
     holders: () => holders,
+    reassert() {
+      if (holders > 0) setFlagsFromString(held);
+    },
   };
 }

@@ -15,8 +15,9 @@
  * 1 (no growth) while at least one such piece of work runs, and V8's default again when the last
  * one ends. The flag is process-wide: a batch provisioning beside a transfer does not grow it
  * either meanwhile. A worker thread starting puts V8's default back (seen here: the factor is 2
- * again once a worker is online), which ends the hold early: the WebAssembly schema validator's
- * worker does, so an import with it still grows (391–396 MB).
+ * again once a worker is online): whoever starts one while held calls
+ * reassertYoungGenerationHold() once it is online (the WebAssembly schema validator does; without
+ * it an import with that validator grew to 391–396 MB at 20,000 domains).
  */
 import { heldV8Flag } from './held-v8-flag';
 
@@ -33,4 +34,9 @@ export function withYoungGenerationHeld<T>(work: () => Promise<T>): Promise<T> {
 /** How many pieces of work hold the young generation now (for tests). */
 export function youngGenerationHolders(): number {
   return hold.holders();
+}
+
+/** Holds again after a worker thread started (it put V8's default back); nothing when not held. */
+export function reassertYoungGenerationHold(): void {
+  hold.reassert();
 }

@@ -7,9 +7,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { validateXML } from 'xmllint-wasm';
 import { MmError } from '../errors';
 import { XSD_DIR } from '../paths';
+import { reassertYoungGenerationHold } from '../young-generation';
 
 export interface XmlProblem {
   readonly line: number;
@@ -83,6 +85,9 @@ async function validateWasm(
   const bytes = typeof xml === 'string' ? sharedUtf8(xml) : xml;
   // Streaming validation (xmllint --stream) keeps memory near the file size.
   const pages = Math.min(65536, Math.max(256, Math.ceil((bytes.byteLength * 2) / 65536)));
+  // Its worker thread, once online, has put V8's young-generation growth back (young-generation.ts):
+  // the caller's parse must start only after that, with the hold set again.
+  const online = workerOnline();
   const running = validateXML({
     xml: { fileName: basename(fileName).replace(/^-+/, '_'), contents: bytes },
     schema: main,
@@ -91,11 +96,33 @@ async function validateWasm(
     stream: true,
     maxMemoryPages: 65536,
   });
+  await Promise.race([online, running.catch(() => undefined)]);
+  reassertYoungGenerationHold();
   onStarted(); // its worker thread is running now
   const result = await running;
   return result.valid
     ? []
     : result.errors.map((e) => ({ line: e.loc?.lineNumber ?? 0, message: e.message.trim() }));
+}
+
+/**
+ * Settles once the next worker thread started in this process is online (its first code runs);
+ * at most a few seconds, so a worker that never comes up cannot stall the import.
+ */
+function workerOnline(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, 5000);
+    function done(): void {
+      clearTimeout(timer);
+      process.off('worker', started);
+      resolve();
+    }
+    function started(worker: Worker): void {
+      worker.once('online', done);
+      worker.once('error', done);
+    }
+    process.once('worker', started);
+  });
 }
 
 /**
