@@ -20,6 +20,8 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
+import { bound, growthRows, speedOf } from './growth.mjs';
+import { startSpeedProbe } from './speed-probe.mjs';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,6 +81,8 @@ for (const file of benches) {
   const benchTmp = mkdtempSync(join(tmpdir(), 'mm-bench-tmp-'));
   // Searchable by the service users the benches start servers as (postgres), like /tmp itself.
   chmodSync(benchTmp, 0o755);
+  // The machine's speed meanwhile (speed-probe.mjs): what a 1× and an N× run are compared at.
+  const probe = startSpeedProbe(join(figuresDir, `${file}.speed.jsonl`));
   const t0 = performance.now();
   // The benches that migrate or rehearse run the engine in this process: with the V8 flags `mm` has.
   const r = spawnSync(
@@ -96,6 +100,7 @@ for (const file of benches) {
     },
   );
   const seconds = (performance.now() - t0) / 1000;
+  const speed = speedOf(probe.stop());
   rmSync(benchTmp, { recursive: true, force: true });
   let figures = [];
   if (existsSync(figuresFile)) figures = JSON.parse(readFileSync(figuresFile, 'utf8')).figures;
@@ -105,6 +110,7 @@ for (const file of benches) {
     seconds: Number(seconds.toFixed(1)),
     exit: r.status ?? r.signal,
     ok: r.status === 0,
+    ...(speed ? { speed } : {}),
     figures,
   });
 }
@@ -158,6 +164,9 @@ const totalSeconds = results.reduce((s, b) => s + b.seconds, 0);
 console.log(
   `total: ${totalSeconds.toFixed(0)} s (${results.map((b) => `${b.file.replace('.bench.ts', '')} ${b.seconds.toFixed(0)} s`).join(', ')})`,
 );
+console.log(
+  `machine speed (CPU ms of the probe's fixed work, median; lower is faster): ${results.map((b) => `${b.file.replace('.bench.ts', '')} ${b.speed ? `${b.speed.medianCpuMs} ms of ${b.speed.samples}` : 'not read'}`).join(', ')}`,
+);
 
 // Runtime dependencies behind their latest release (npm audit has no advisory service here).
 let outdated;
@@ -193,11 +202,10 @@ const report = {
 writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`written: ${outFile.slice(repo.length)}`);
 
-// Growth from 1× to N×: a time or a memory figure must stay within 1.2 N× of its 1× value
-// (within 12× at 10×: linear with a margin); rates and ratios are printed for reading.
+// Growth from 1× to N× (growth.mjs): a time or a memory figure must stay within 1.2 N× of its 1×
+// value (within 12× at 10×: linear with a margin), times judged at equal machine speed where both
+// runs read it; rates and ratios are printed for reading.
 // At 1× the comparison is with the largest scale run so far.
-/** 1.2 N as it is printed (1.2 × 3 is 3.5999999999999996 in floating point). */
-const bound = (n) => `${Number((1.2 * n).toFixed(2))}×`;
 const scaleOf = (f) => Number(/^bench-x([\d.]+)\.json$/.exec(f)?.[1] ?? NaN);
 const other =
   scale === 1
@@ -210,35 +218,38 @@ if (other && existsSync(join(outDir, other))) {
   const one = scale === 1 ? report : JSON.parse(readFileSync(join(outDir, other), 'utf8'));
   const big = scale === 1 ? JSON.parse(readFileSync(join(outDir, other), 'utf8')) : report;
   const n = big.scale;
-  const growthRows = [];
-  for (const b of big.benches) {
-    const base = one.benches.find((x) => x.file === b.file);
-    for (const f of b.figures) {
-      const f1 = base?.figures.find((x) => x.name === f.name);
-      if (f.value === undefined || f1?.value === undefined || f1.value === 0) continue;
-      const growth = f.value / f1.value;
-      const bounded = ['ms', 's', 'min', 'MB'].includes(f.unit ?? '');
-      const ok = !bounded || growth <= 1.2 * n;
-      if (!ok) grewTooMuch = true;
-      growthRows.push([
-        b.file.replace('.bench.ts', ''),
-        f.name,
-        fmt(f1),
-        fmt(f),
-        `${growth.toFixed(2)}×`,
-        bounded ? (growth <= n * 1.05 ? 'linear or better' : ok ? `within ${bound(n)}` : 'FAIL') : '',
-      ]);
-    }
-  }
-  if (growthRows.length > 0) {
+  const rows = growthRows(one, big);
+  grewTooMuch = rows.some((r) => !r.ok);
+  if (rows.length > 0) {
     console.log(
       `\n=== growth 1× → ${n}× (1× of ${one.date.slice(0, 10)}, ${n}× of ${big.date.slice(0, 10)}) ===`,
     );
-    printTable(['bench', 'figure', '1×', `${n}×`, 'growth', `goal ≤ ${bound(n)}`], growthRows);
+    printTable(
+      [
+        'bench',
+        'figure',
+        '1×',
+        `${n}×`,
+        'growth',
+        `probe CPU ${n}×/1×`,
+        'at equal speed',
+        `goal ≤ ${bound(n)}×`,
+      ],
+      rows.map((r) => [
+        r.bench,
+        r.figure.name,
+        fmt(r.base),
+        fmt(r.figure),
+        `${r.growth.toFixed(2)}×`,
+        r.slowdown === undefined ? '' : `${r.slowdown.toFixed(2)}×`,
+        r.atEqualSpeed === undefined ? '' : `${r.atEqualSpeed.toFixed(2)}×`,
+        r.verdict,
+      ]),
+    );
   }
 }
 
 const failed = results.filter((b) => !b.ok).map((b) => b.file);
 if (failed.length > 0) console.log(`\nmissed a goal or failed: ${failed.join(', ')}`);
-if (grewTooMuch) console.log(`a figure grew more than ${bound(scale)} from 1×`);
+if (grewTooMuch) console.log(`a figure grew more than ${bound(scale)}× from 1×`);
 process.exit(failed.length > 0 || (grewTooMuch && scale !== 1) ? 1 : 0);

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The machine's speed while a bench runs: this machine's speed drifts (2026-12-03: the same 1×
+// migration took 2.37 min at 14:58 and 7.0 min at 15:50, with 2.2× the CPU seconds for the same
+// work), so a 10× figure compared with a 1× one measured an hour apart says as much about the
+// machine as about the code. A small process beside the bench runs one fixed piece of work
+// (objects built, JSON written and read back, a sort, a Map: what the engine does) every few
+// seconds and records the CPU time it took: CPU time, not elapsed time, so the bench keeping the
+// cores busy does not count, only how fast a core does the same work. Run with --single-threaded
+// so V8's collector works on this thread and its time counts in the reading.
+//
+// `node --single-threaded speed-probe.mjs <samples file> <interval ms>`: appends one JSON line
+// per sample ({ at, cpuMs }) until killed. run.mjs starts it with startSpeedProbe().
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The fixed work: ~100 ms of one core here when the machine is quiet. */
+function fixedWork() {
+  const rows = [];
+  for (let i = 0; i < 40000; i++)
+    rows.push({ id: `d${i}`, n: i, tags: [i % 7, i % 13], name: `domain-${(i * 7919) % 40000}.test` });
+  const back = JSON.parse(JSON.stringify(rows));
+  back.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byId = new Map();
+  for (const r of back) byId.set(r.id, r);
+  return byId.size;
+}
+
+/** CPU milliseconds of one run of the fixed work. */
+function sample() {
+  const before = process.cpuUsage();
+  fixedWork();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/** Starts the probe beside a bench; stop() ends it and returns the CPU ms of each sample. */
+export function startSpeedProbe(samplesFile, intervalMs = 10_000) {
+  const child = spawn(
+    process.execPath,
+    ['--single-threaded', fileURLToPath(import.meta.url), samplesFile, String(intervalMs)],
+    { stdio: 'ignore' },
+  );
+  return {
+    stop() {
+      child.kill('SIGKILL');
+      if (!existsSync(samplesFile)) return [];
+      return readFileSync(samplesFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l).cpuMs);
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [file, interval] = process.argv.slice(2);
+  if (!file) throw new Error('usage: speed-probe.mjs <samples file> [interval ms]');
+  // The first runs compile the work (JIT): not a reading of the machine.
+  for (let i = 0; i < 5; i++) fixedWork();
+  const record = () => appendFileSync(file, `${JSON.stringify({ at: Date.now(), cpuMs: sample() })}\n`);
+  record();
+  setInterval(record, Number(interval ?? 10_000));
+}
