@@ -214,10 +214,12 @@ const other =
         .sort((a, b) => scaleOf(b) - scaleOf(a))[0]
     : 'bench.json';
 let grewTooMuch = false;
+let growthScale = scale;
 if (other && existsSync(join(outDir, other))) {
   const one = scale === 1 ? report : JSON.parse(readFileSync(join(outDir, other), 'utf8'));
   const big = scale === 1 ? JSON.parse(readFileSync(join(outDir, other), 'utf8')) : report;
   const n = big.scale;
+  growthScale = n;
   const rows = growthRows(one, big);
   grewTooMuch = rows.some((r) => !r.ok);
   if (rows.length > 0) {
@@ -251,5 +253,5 @@ if (other && existsSync(join(outDir, other))) {
 
 const failed = results.filter((b) => !b.ok).map((b) => b.file);
 if (failed.length > 0) console.log(`\nmissed a goal or failed: ${failed.join(', ')}`);
-if (grewTooMuch) console.log(`a figure grew more than ${bound(scale)}× from 1×`);
+if (grewTooMuch) console.log(`a figure grew more than ${bound(growthScale)}× from 1× to ${growthScale}×`);
 process.exit(failed.length > 0 || (grewTooMuch && scale !== 1) ? 1 : 0);
