@@ -8,8 +8,12 @@ export interface BenchFigure {
 }
 export interface SpeedReading {
   readonly samples: number;
-  /** CPU ms of the probe's fixed work, median over the bench's run. */
+  /** CPU ms of the probe's fixed work: the median of the quiet samples before and after the bench. */
   readonly medianCpuMs: number;
+  readonly beforeCpuMs?: number;
+  readonly afterCpuMs?: number;
+  /** The median of the samples taken while the bench ran (it also feels the bench's own load). */
+  readonly duringCpuMs?: number;
 }
 export interface BenchResult {
   readonly file: string;
@@ -35,3 +39,8 @@ export interface GrowthRow {
 export function speedOf(samples: readonly number[]): SpeedReading | undefined;
 export function bound(n: number): number;
 export function growthRows(one: BenchReport, big: BenchReport): GrowthRow[];
+export function speedReading(
+  before: readonly number[],
+  after: readonly number[],
+  during: readonly number[],
+): SpeedReading | undefined;

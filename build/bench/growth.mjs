@@ -2,7 +2,8 @@
 // 1× value, 12× at 10×). Pure: run.mjs reads the two results and prints the rows.
 //
 // The machine's speed is part of a time figure: where both runs carry a speed reading
-// (speed-probe.mjs: the CPU time of one fixed piece of work, median over the bench's run), a time
+// (speed-probe.mjs: the CPU time of one fixed piece of work, median of the quiet samples taken
+// just before and just after the bench), a time
 // figure's growth is also given at equal speed (divided by how much slower the machine did the
 // fixed work during the N× run; multiplied when it was faster), and the verdict is taken on that.
 // Memory is not scaled: a slower machine does not hold more.
@@ -20,6 +21,19 @@ export function speedOf(samples) {
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { samples: samples.length, medianCpuMs: Number(median.toFixed(2)) };
+}
+
+const medianOf = (xs) => speedOf(xs)?.medianCpuMs;
+
+/**
+ * A bench's speed reading: the quiet samples taken just before and just after it (what growth is
+ * judged at; their medians apart show a drift during the run) and the samples taken during it.
+ */
+export function speedReading(before, after, during) {
+  const quiet = speedOf([...before, ...after]);
+  if (!quiet) return undefined;
+  const parts = { beforeCpuMs: medianOf(before), afterCpuMs: medianOf(after), duringCpuMs: medianOf(during) };
+  return { ...quiet, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined)) };
 }
 
 /** 1.2 N as printed (1.2 × 3 is 3.5999999999999996 in floating point). */

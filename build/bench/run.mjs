@@ -20,8 +20,8 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
-import { bound, growthRows, speedOf } from './growth.mjs';
-import { startSpeedProbe } from './speed-probe.mjs';
+import { bound, growthRows, speedReading } from './growth.mjs';
+import { quietSpeed, startSpeedProbe } from './speed-probe.mjs';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -81,7 +81,9 @@ for (const file of benches) {
   const benchTmp = mkdtempSync(join(tmpdir(), 'mm-bench-tmp-'));
   // Searchable by the service users the benches start servers as (postgres), like /tmp itself.
   chmodSync(benchTmp, 0o755);
-  // The machine's speed meanwhile (speed-probe.mjs): what a 1× and an N× run are compared at.
+  // The machine's speed just before, during and just after (speed-probe.mjs): what a 1× and an
+  // N× run are compared at.
+  const quietBefore = quietSpeed();
   const probe = startSpeedProbe(join(figuresDir, `${file}.speed.jsonl`));
   const t0 = performance.now();
   // The benches that migrate or rehearse run the engine in this process: with the V8 flags `mm` has.
@@ -100,7 +102,8 @@ for (const file of benches) {
     },
   );
   const seconds = (performance.now() - t0) / 1000;
-  const speed = speedOf(probe.stop());
+  const during = probe.stop();
+  const speed = speedReading(quietBefore, quietSpeed(), during);
   rmSync(benchTmp, { recursive: true, force: true });
   let figures = [];
   if (existsSync(figuresFile)) figures = JSON.parse(readFileSync(figuresFile, 'utf8')).figures;
@@ -164,8 +167,12 @@ const totalSeconds = results.reduce((s, b) => s + b.seconds, 0);
 console.log(
   `total: ${totalSeconds.toFixed(0)} s (${results.map((b) => `${b.file.replace('.bench.ts', '')} ${b.seconds.toFixed(0)} s`).join(', ')})`,
 );
+const speedText = (s) =>
+  s
+    ? `${s.medianCpuMs} ms (before ${s.beforeCpuMs ?? '–'}, after ${s.afterCpuMs ?? '–'}, during ${s.duringCpuMs ?? '–'})`
+    : 'not read';
 console.log(
-  `machine speed (CPU ms of the probe's fixed work, median; lower is faster): ${results.map((b) => `${b.file.replace('.bench.ts', '')} ${b.speed ? `${b.speed.medianCpuMs} ms of ${b.speed.samples}` : 'not read'}`).join(', ')}`,
+  `machine speed (CPU ms of the probe's fixed work, median; lower is faster): ${results.map((b) => `${b.file.replace('.bench.ts', '')} ${speedText(b.speed)}`).join(', ')}`,
 );
 
 // Runtime dependencies behind their latest release (npm audit has no advisory service here).

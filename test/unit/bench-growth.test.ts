@@ -6,8 +6,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BenchReport, growthRows, speedOf } from '../../build/bench/growth.mjs';
-import { startSpeedProbe } from '../../build/bench/speed-probe.mjs';
+import { type BenchReport, growthRows, speedOf, speedReading } from '../../build/bench/growth.mjs';
+import { quietSpeed, startSpeedProbe } from '../../build/bench/speed-probe.mjs';
 
 const report = (scale: number, minutes: number, mb: number, medianCpuMs?: number): BenchReport => ({
   scale,
@@ -63,7 +63,28 @@ describe('growth from 1× to 10× (build/bench/growth.mjs)', () => {
   });
 });
 
+describe('a bench’s speed reading', () => {
+  it('is judged on the quiet samples before and after; the samples during are kept apart', () => {
+    expect(speedReading([100, 110, 120], [130, 140, 150], [300, 310, 320])).toEqual({
+      samples: 6,
+      medianCpuMs: 125,
+      beforeCpuMs: 110,
+      afterCpuMs: 140,
+      duringCpuMs: 310,
+    });
+    // Too few during (a short bench): the quiet reading stands alone.
+    expect(speedReading([100, 110], [120, 130], [90])).toEqual({ samples: 4, medianCpuMs: 115 });
+    expect(speedReading([100], [110], [])).toBeUndefined();
+  });
+});
+
 describe('the speed probe (build/bench/speed-probe.mjs)', () => {
+  it('times the fixed work back to back for a quiet reading', () => {
+    const samples = quietSpeed(1000);
+    expect(samples.length).toBeGreaterThanOrEqual(1);
+    for (const ms of samples) expect(ms).toBeGreaterThan(5);
+  });
+
   it('records the CPU time of its fixed work every interval until stopped', { timeout: 60_000 }, async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'mm-speed-probe-')), 'speed.jsonl');
     const probe = startSpeedProbe(file, 200);
