@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,6 +20,9 @@ export async function startSandboxProcess(dataDir: string): Promise<SandboxProce
   const child = spawn(
     process.execPath,
     [
+      // As `mm sandbox start` runs (its shebang and npm script carry the engine's V8 flags): until
+      // 2026-12-03 the bench's sandbox ran without them, unlike the one an engineer starts.
+      ...ENGINE_V8_FLAGS,
       // MM_BENCH_SANDBOX_CPU_PROF=<dir>: the sandbox's CPU profile of its whole life, written there
       // when it stops (NODE_OPTIONS may not carry --cpu-prof).
       ...(process.env['MM_BENCH_SANDBOX_CPU_PROF']
