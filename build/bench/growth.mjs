@@ -36,6 +36,12 @@ export function speedReading(before, after, during) {
   return { ...quiet, ...Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined)) };
 }
 
+/**
+ * A reading taken quiet, before and after the bench: the only kind compared (a reading taken
+ * during a run also feels that run's own load, and compared with a quiet one it says nothing).
+ */
+const quiet = (speed) => speed?.beforeCpuMs !== undefined && speed?.afterCpuMs !== undefined;
+
 /** 1.2 N as printed (1.2 × 3 is 3.5999999999999996 in floating point). */
 export const bound = (n) => Number((1.2 * n).toFixed(2));
 
@@ -49,7 +55,8 @@ export function growthRows(one, big) {
   for (const b of big.benches) {
     const base = one.benches.find((x) => x.file === b.file);
     if (!base) continue;
-    const slowdown = b.speed && base.speed ? b.speed.medianCpuMs / base.speed.medianCpuMs : undefined;
+    const slowdown =
+      quiet(b.speed) && quiet(base.speed) ? b.speed.medianCpuMs / base.speed.medianCpuMs : undefined;
     for (const f of b.figures) {
       const f1 = base.figures.find((x) => x.name === f.name);
       if (f.value === undefined || f1?.value === undefined || f1.value === 0) continue;

@@ -14,7 +14,9 @@ const report = (scale: number, minutes: number, mb: number, medianCpuMs?: number
   benches: [
     {
       file: 'migration.bench.ts',
-      ...(medianCpuMs ? { speed: { samples: 10, medianCpuMs } } : {}),
+      ...(medianCpuMs
+        ? { speed: { samples: 10, medianCpuMs, beforeCpuMs: medianCpuMs, afterCpuMs: medianCpuMs } }
+        : {}),
       figures: [
         { name: 'whole source', value: minutes, unit: 'min' },
         { name: 'engine peak RSS', value: mb, unit: 'MB' },
@@ -54,6 +56,17 @@ describe('growth from 1× to 10× (build/bench/growth.mjs)', () => {
     expect(time?.atEqualSpeed).toBeUndefined();
     expect(time?.verdict).toBe('within 12×');
     expect(memory?.ok).toBe(false);
+  });
+
+  it('compares no reading that was not taken quiet (one taken during a run feels that run)', () => {
+    const during = report(10, 43.5, 2800);
+    const withDuring: BenchReport = {
+      ...during,
+      benches: during.benches.map((b) => ({ ...b, speed: { samples: 278, medianCpuMs: 196 } })),
+    };
+    const [time] = growthRows(report(1, 2.37, 700, 126), withDuring);
+    expect(time?.slowdown).toBeUndefined();
+    expect(time?.verdict).toBe('FAIL');
   });
 
   it('needs three samples for a speed reading; the median of them', () => {
