@@ -62,7 +62,7 @@ export function startSpeedProbe(samplesFile, intervalMs = 10_000) {
 }
 
 /** The CPU ms of the fixed work run back to back for about `ms`, nothing else of ours running. */
-export function quietSpeed(ms = 4000) {
+export function quietSpeed(ms = 2000) {
   const r = spawnSync(
     process.execPath,
     ['--single-threaded', fileURLToPath(import.meta.url), '--burst', String(ms)],
