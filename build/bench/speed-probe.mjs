@@ -22,6 +22,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const THIS_FILE = fileURLToPath(import.meta.url);
+
 /** The fixed work: ~100 ms of one core here when the machine is quiet. */
 function fixedWork() {
   const rows = [];
@@ -44,11 +46,9 @@ function sample() {
 
 /** Starts the probe beside a bench; stop() ends it and returns the CPU ms of each sample. */
 export function startSpeedProbe(samplesFile, intervalMs = 10_000) {
-  const child = spawn(
-    process.execPath,
-    ['--single-threaded', fileURLToPath(import.meta.url), samplesFile, String(intervalMs)],
-    { stdio: 'ignore' },
-  );
+  const child = spawn(process.execPath, ['--single-threaded', THIS_FILE, samplesFile, String(intervalMs)], {
+    stdio: 'ignore',
+  });
   return {
     stop() {
       child.kill('SIGKILL');
@@ -62,12 +62,14 @@ export function startSpeedProbe(samplesFile, intervalMs = 10_000) {
 }
 
 /** The CPU ms of the fixed work run back to back for about `ms`, nothing else of ours running. */
-export function quietSpeed(ms = 2000) {
-  const r = spawnSync(
-    process.execPath,
-    ['--single-threaded', fileURLToPath(import.meta.url), '--burst', String(ms)],
-    { encoding: 'utf8', timeout: ms + 60_000 },
-  );
+/** How long a quiet reading runs (4 s added ~70 s to a full bench run). */
+const QUIET_MS = 2000;
+
+export function quietSpeed(ms = QUIET_MS) {
+  const r = spawnSync(process.execPath, ['--single-threaded', THIS_FILE, '--burst', String(ms)], {
+    encoding: 'utf8',
+    timeout: ms + 60_000,
+  });
   try {
     return JSON.parse(r.stdout);
   } catch {
@@ -80,17 +82,18 @@ const warmUp = () => {
   for (let i = 0; i < 5; i++) fixedWork();
 };
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--burst') {
+if (process.argv[1] === THIS_FILE) {
   warmUp();
-  const end = Date.now() + Number(process.argv[3] ?? 4000);
-  const samples = [];
-  while (Date.now() < end) samples.push(sample());
-  console.log(JSON.stringify(samples));
-} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [file, interval] = process.argv.slice(2);
-  if (!file) throw new Error('usage: speed-probe.mjs <samples file> [interval ms] | --burst <ms>');
-  warmUp();
-  const record = () => appendFileSync(file, `${JSON.stringify({ at: Date.now(), cpuMs: sample() })}\n`);
-  record();
-  setInterval(record, Number(interval ?? 10_000));
+  if (process.argv[2] === '--burst') {
+    const end = Date.now() + Number(process.argv[3] ?? QUIET_MS);
+    const samples = [];
+    while (Date.now() < end) samples.push(sample());
+    console.log(JSON.stringify(samples));
+  } else {
+    const [file, interval] = process.argv.slice(2);
+    if (!file) throw new Error('usage: speed-probe.mjs <samples file> [interval ms] | --burst <ms>');
+    const record = () => appendFileSync(file, `${JSON.stringify({ at: Date.now(), cpuMs: sample() })}\n`);
+    record();
+    setInterval(record, Number(interval ?? 10_000));
+  }
 }
