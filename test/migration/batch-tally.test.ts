@@ -16,6 +16,7 @@ import type {
 import { CREATED_KINDS } from '../../shared/model/migration';
 import { BatchObjects } from '../../electron/core/migration/batch-objects';
 import { BatchTally } from '../../electron/core/migration/batch-tally';
+import { planLinks } from '../../electron/core/migration/plan-links';
 import {
   batchObjectStates,
   countsAs,
@@ -135,13 +136,12 @@ describe('batch tally', () => {
   it('follows a random run step by step with the same counts as a full recount', () => {
     const random = rng(19);
     const p = plan(random);
-    const index = new Map(p.steps.map((s, i) => [s.id, i]));
     // Some steps settled by an earlier run before this one starts.
     const states: StepState[] = p.steps.map(() => {
       const r = random();
       return r < 0.1 ? 'done' : r < 0.15 ? 'not-carried' : r < 0.18 ? 'failed' : 'pending';
     });
-    const tally = new BatchTally(p, index, states);
+    const tally = new BatchTally(p, planLinks(p), states);
     const running = new Set<number>();
     const confirmed = new Set<number>();
     let reconciled = false;
@@ -198,7 +198,7 @@ describe('batch tally', () => {
     const random = rng(7);
     const p = plan(random);
     const index = new Map(p.steps.map((s, i) => [s.id, i]));
-    const objects = new BatchObjects(p.objects, index);
+    const objects = new BatchObjects(planLinks(p));
     const states: StepState[] = p.steps.map(() => 'pending');
     const running = new Set<number>();
     let reconciled = false;

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { DomainServices } from '../../shared/model/domain-services';
 import type { TemplateMapping } from '../../shared/model/mapping';
 import type { MigrationPlan, PlanStep } from '../../shared/model/migration';
-import { buildPlan, type PlanSubset } from '../../electron/core/migration/plan';
+import { buildPlan, type PlanSubset, stepIndexOf } from '../../electron/core/migration/plan';
+import { planLinks } from '../../electron/core/migration/plan-links';
 import { objectKey } from '../../electron/core/verification/input';
 import { HOSTING, REGISTRATION, RESOURCE, Scenario } from '../verification/scenario';
 
@@ -344,5 +345,51 @@ describe('migration plan', () => {
     const p = planOf(hosted().selectAll());
     const account = p.objects.find((o) => o.ref.kind === 'account');
     expect(account?.related).toEqual(['domain:web01:example.com']);
+  });
+
+  it("hands the batch its own step index, and the plan's links as positions", () => {
+    const p = planOf(
+      hosted().selectAll(),
+      new Map([[objectKey('web01', 'example.com'), services('example.com')]]),
+    );
+    expect(p.steps.length).toBeGreaterThan(10);
+    // The builder's index: every id at its position, the same map every time it is asked.
+    const index = stepIndexOf(p);
+    expect(stepIndexOf(p)).toBe(index);
+    expect([...index]).toEqual(p.steps.map((s, i) => [s.id, i]));
+    // A plan made elsewhere (a copy) gets an index made from its steps.
+    const copy: MigrationPlan = { ...p, steps: [...p.steps] };
+    expect(stepIndexOf(copy)).not.toBe(index);
+    expect([...stepIndexOf(copy)]).toEqual([...index]);
+
+    const links = planLinks(p);
+    const targets = (l: { start: Int32Array; to: Int32Array }, from: number): number[] => [
+      ...l.to.subarray(l.start[from], l.start[from + 1]),
+    ];
+    let dependencies = 0;
+    p.steps.forEach((s, i) => {
+      expect(targets(links.dependencies, i)).toEqual(s.dependsOn.map((d) => indexOf(p, d)));
+      dependencies += s.dependsOn.length;
+    });
+    expect(dependencies).toBeGreaterThan(5);
+    p.objects.forEach((o, k) => {
+      expect(links.keys[k]).toBe(`${o.ref.kind}:${o.ref.serverId}:${o.ref.id}`);
+      expect(targets(links.objectSteps, k)).toEqual(o.steps.map((id) => indexOf(p, id)));
+      expect(targets(links.related, k)).toEqual(
+        o.ref.kind === 'account'
+          ? o.related.map((key) => p.objects.findIndex((x) => `domain:${x.ref.serverId}:${x.ref.id}` === key))
+          : [],
+      );
+    });
+
+    // Ids the plan does not hold: a dependency is left out, an object's step is -1.
+    const odd: MigrationPlan = {
+      ...p,
+      steps: p.steps.map((s, i) => (i === 1 ? { ...s, dependsOn: ['gone', ...s.dependsOn] } : s)),
+      objects: p.objects.map((o, k) => (k === 0 ? { ...o, steps: [...o.steps, 'gone'] } : o)),
+    };
+    const oddLinks = planLinks(odd);
+    expect(targets(oddLinks.dependencies, 1)).toEqual(targets(links.dependencies, 1));
+    expect(targets(oddLinks.objectSteps, 0)).toEqual([...targets(links.objectSteps, 0), -1]);
   });
 });

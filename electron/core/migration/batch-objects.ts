@@ -6,50 +6,24 @@
  * whole batch (issue 19, heap snapshot at 0.3×: 3.7 MB for 23,381 steps), where this keeps ~10.
  * Gives exactly what `batchObjectStates` (step-rules.ts) gives over the plan's objects.
  */
-import type { ObjectKey, ObjectState, PlanObject, StepState } from '../../../shared/model/migration';
-import { objectKeyOf } from '../../../shared/model/migration';
+import type { ObjectKey, ObjectState, StepState } from '../../../shared/model/migration';
+import type { Links, PlanLinks } from './plan-links';
 import { accountStateOf, objectStateOf } from './step-rules';
-
-/** Flat lists per object: list `k` is `items[start[k] .. start[k + 1])`. */
-function flat(
-  n: number,
-  each: (k: number, add: (v: number) => void) => void,
-): {
-  start: Int32Array;
-  items: Int32Array;
-} {
-  const start = new Int32Array(n + 1);
-  const items: number[] = [];
-  for (let k = 0; k < n; k++) {
-    each(k, (v) => items.push(v));
-    start[k + 1] = items.length;
-  }
-  return { start, items: Int32Array.from(items) };
-}
 
 export class BatchObjects {
   readonly #keys: readonly ObjectKey[];
   readonly #isAccount: Uint8Array;
-  /** Plan indexes of each object's steps (-1: an id the plan does not hold, never settled). */
-  readonly #steps: { start: Int32Array; items: Int32Array };
+  /** Plan positions of each object's steps (-1: an id the plan does not hold, never settled). */
+  readonly #steps: Links;
   /** Accounts: the domain objects their related keys name (-1: not planned, pending). */
-  readonly #related: { start: Int32Array; items: Int32Array };
+  readonly #related: Links;
 
-  constructor(objects: readonly PlanObject[], index: ReadonlyMap<string, number>) {
-    this.#keys = objects.map((o) => objectKeyOf(o.ref));
-    this.#isAccount = Uint8Array.from(objects, (o) => (o.ref.kind === 'account' ? 1 : 0));
-    this.#steps = flat(objects.length, (k, add) => {
-      for (const id of objects[k]?.steps ?? []) add(index.get(id) ?? -1);
-    });
-    // A key planned twice counts as its last domain object (later ones replace earlier ones).
-    // Related keys name domains (the plan's contract): any other key reads as pending.
-    const domainOf = new Map<ObjectKey, number>();
-    this.#keys.forEach((key, k) => {
-      if (this.#isAccount[k] === 0) domainOf.set(key, k);
-    });
-    this.#related = flat(objects.length, (k, add) => {
-      if (this.#isAccount[k] === 1) for (const key of objects[k]?.related ?? []) add(domainOf.get(key) ?? -1);
-    });
+  /** A key planned twice counts as its last domain object (plan-links.ts). */
+  constructor(links: PlanLinks) {
+    this.#keys = links.keys;
+    this.#isAccount = links.isAccount;
+    this.#steps = links.objectSteps;
+    this.#related = links.related;
   }
 
   /**
@@ -64,7 +38,7 @@ export class BatchObjects {
   ): Map<ObjectKey, ObjectState> {
     const n = this.#keys.length;
     const ownState = (k: number): ObjectState => {
-      const { start, items } = this.#steps;
+      const { start, to: items } = this.#steps;
       const states: StepState[] = [];
       let anyRunning = false;
       for (let p = start[k] as number; p < (start[k + 1] as number); p++) {
@@ -84,7 +58,7 @@ export class BatchObjects {
     }
     for (let k = 0; k < n; k++) {
       if (this.#isAccount[k] === 0) continue;
-      const { start, items } = this.#related;
+      const { start, to: items } = this.#related;
       const related: ObjectState[] = [];
       for (let p = start[k] as number; p < (start[k + 1] as number); p++) {
         const d = items[p] as number;

@@ -26,7 +26,8 @@
  * domains'; an object key planned twice counts once, as the last object planned with it.
  */
 import type { CreatedKind, MigrationPlan, ObjectState, StepState } from '../../../shared/model/migration';
-import { CREATED_KINDS, objectKeyOf } from '../../../shared/model/migration';
+import { CREATED_KINDS } from '../../../shared/model/migration';
+import { type Links, type PlanLinks, eachLink, linksOf } from './plan-links';
 import { countsAs, settledBad, settledOk } from './step-rules';
 
 export interface TallyCounts {
@@ -47,28 +48,9 @@ const zeroKinds = (): Record<CreatedKind, number> =>
 const migratedOf = (s: ObjectState): number => (s === 'migrated' ? 1 : 0);
 const badOf = (s: ObjectState): number => (s === 'failed' || s === 'blocked' ? 1 : 0);
 
-/** One-to-many links between indexes (CSR): the targets of `from` are `to[start[from] .. start[from + 1])`. */
-interface Links {
-  readonly start: Int32Array;
-  readonly to: Int32Array;
-}
-
 const bump = (a: Int32Array, i: number, by: number): void => {
   a[i] = (a[i] as number) + by;
 };
-
-function linksOf(count: number, pairs: (add: (from: number, to: number) => void) => void): Links {
-  const start = new Int32Array(count + 1);
-  pairs((from) => bump(start, from + 1, 1));
-  for (let i = 0; i < count; i++) bump(start, i + 1, start[i] as number);
-  const to = new Int32Array(start[count] as number);
-  const next = start.slice(0, count);
-  pairs((from, t) => {
-    to[next[from] as number] = t;
-    bump(next, from, 1);
-  });
-  return { start, to };
-}
 
 export class BatchTally {
   readonly #kinds: (readonly CreatedKind[])[];
@@ -104,20 +86,14 @@ export class BatchTally {
   /** `states` is the executor's array: read, never written, here. */
   constructor(
     plan: Pick<MigrationPlan, 'steps' | 'objects'>,
-    index: ReadonlyMap<string, number>,
+    links: PlanLinks,
     private readonly states: readonly StepState[],
   ) {
     this.#kinds = plan.steps.map((s) => countsAs(s.kind));
     const objects = plan.objects;
     const n = objects.length;
-    const lastOfKey = new Map<string, number>();
-    objects.forEach((o, k) => lastOfKey.set(objectKeyOf(o.ref), k));
-    this.#counted = new Uint8Array(n);
-    this.#isAccount = new Uint8Array(n);
-    objects.forEach((o, k) => {
-      this.#counted[k] = lastOfKey.get(objectKeyOf(o.ref)) === k ? 1 : 0;
-      this.#isAccount[k] = o.ref.kind === 'account' ? 1 : 0;
-    });
+    this.#counted = links.counted;
+    this.#isAccount = links.isAccount;
     this.#steps = new Int32Array(n);
     this.#ok = new Int32Array(n);
     this.#bad = new Int32Array(n);
@@ -126,26 +102,19 @@ export class BatchTally {
     this.#domains = new Int32Array(n);
     this.#domainsMigrated = new Int32Array(n);
     this.#domainsBad = new Int32Array(n);
+    const counted = this.#counted;
     this.#owners = linksOf(plan.steps.length, (add) =>
-      objects.forEach((o, k) => {
-        if (!this.#counted[k]) return;
-        for (const id of o.steps) {
-          const i = index.get(id);
-          if (i !== undefined) add(i, k);
-        }
+      eachLink(links.objectSteps, (k, i) => {
+        if (counted[k] && i >= 0) add(i, k);
       }),
     );
     this.#accountsOf = linksOf(n, (add) =>
-      objects.forEach((o, a) => {
-        if (!this.#counted[a] || o.ref.kind !== 'account') return;
-        for (const key of o.related) {
-          const d = key.startsWith('domain:') ? lastOfKey.get(key) : undefined;
-          if (d !== undefined) add(d, a);
-        }
+      eachLink(links.related, (a, d) => {
+        if (counted[a] && d >= 0) add(d, a);
       }),
     );
     objects.forEach((o, k) => {
-      if (!this.#counted[k]) return;
+      if (!counted[k]) return;
       this.#total++;
       this.#steps[k] = o.steps.length;
       if (o.ref.kind === 'account') this.#domains[k] = o.related.length;

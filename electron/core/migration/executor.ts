@@ -27,6 +27,7 @@ import type { JobRecord, JournalPort, JournalState } from './journal';
 import { countsAs, finalJobState, recordedState, settledBad, settledOk } from './step-rules';
 import { BatchObjects } from './batch-objects';
 import { BatchTally } from './batch-tally';
+import { eachLink, linksOf, planLinks } from './plan-links';
 import type { ContentPort } from './content-port';
 import { type ReadBackStep, isWholeStep, readBackStepOf } from './read-back-step';
 import { type ProvisioningTarget, type StepContext, StepFailureError, type StepIntent } from './target-port';
@@ -138,7 +139,7 @@ export class BatchExecutor {
   /** Of the plan, only its objects (as flat arrays, for the object states) and fingerprint are kept. */
   readonly #objects: BatchObjects;
   readonly #fingerprint: string;
-  readonly #index = new Map<string, number>();
+  readonly #index: ReadonlyMap<string, number>;
   /** Step -> the steps depending on it: `#dependentList[#dependentStart[i] .. #dependentStart[i + 1])`. */
   readonly #dependentStart: Int32Array;
   readonly #dependentList: Int32Array;
@@ -184,8 +185,9 @@ export class BatchExecutor {
   ) {
     this.#steps = [...plan.steps];
     this.#fingerprint = plan.fingerprint;
-    this.#steps.forEach((s, i) => this.#index.set(s.id, i));
-    this.#objects = new BatchObjects(plan.objects, this.#index);
+    const links = planLinks(plan);
+    this.#index = links.index;
+    this.#objects = new BatchObjects(links);
     this.#states = this.#steps.map((s) => recordedState(journal.outcomes.get(s.id), job));
     this.#doneIds = this.#steps.map((s) => {
       const o = journal.outcomes.get(s.id)?.outcome;
@@ -194,44 +196,33 @@ export class BatchExecutor {
     this.#waiting = new Int32Array(this.#steps.length);
     // Dependents as one flat array (CSR) rather than an array per step: two objects for the
     // collector to trace instead of one per step for the whole batch.
-    const start = new Int32Array(this.#steps.length + 1);
-    plan.steps.forEach((s) => {
-      for (const d of s.dependsOn) {
-        const di = this.#index.get(d);
-        if (di !== undefined) start[di + 1] = (start[di + 1] as number) + 1;
-      }
-    });
-    for (let i = 0; i < this.#steps.length; i++)
-      start[i + 1] = (start[i + 1] as number) + (start[i] as number);
-    const list = new Int32Array(start[this.#steps.length] as number);
-    const next = start.slice(0, this.#steps.length);
-    plan.steps.forEach((s, i) => {
-      for (const d of s.dependsOn) {
-        const di = this.#index.get(d);
-        if (di === undefined) continue;
-        list[next[di] as number] = i;
-        next[di] = (next[di] as number) + 1;
-      }
-    });
-    this.#dependentStart = start;
-    this.#dependentList = list;
+    const dependents = linksOf(this.#steps.length, (add) =>
+      eachLink(links.dependencies, (i, d) => add(d, i)),
+    );
+    this.#dependentStart = dependents.start;
+    this.#dependentList = dependents.to;
     // Plan order is dependency order: one pass settles what is blocked and what is ready.
-    plan.steps.forEach((s, i) => {
-      if (this.#states[i] !== 'pending') return;
+    const { start, to } = links.dependencies;
+    for (let i = 0; i < this.#steps.length; i++) {
+      if (this.#states[i] !== 'pending') continue;
       let waiting = 0;
-      for (const d of s.dependsOn) {
-        const di = this.#index.get(d);
-        const ds = di === undefined ? 'done' : (this.#states[di] as StepState);
+      let blocked = false;
+      for (let p = start[i] as number; p < (start[i + 1] as number); p++) {
+        const ds = this.#states[to[p] as number] as StepState;
         if (settledBad(ds)) {
-          this.#states[i] = 'blocked';
-          return;
+          blocked = true;
+          break;
         }
         if (!settledOk(ds)) waiting++;
       }
+      if (blocked) {
+        this.#states[i] = 'blocked';
+        continue;
+      }
       this.#waiting[i] = waiting;
       if (waiting === 0) this.#ready.push(i);
-    });
-    this.#tally = new BatchTally(plan, this.#index, this.#states);
+    }
+    this.#tally = new BatchTally(plan, links, this.#states);
     this.#contentSteps = this.#steps.flatMap((s, i) => (s.kind === 'content' ? [i] : []));
     // Steps settled by an earlier run will not run in this one.
     this.#states.forEach((state, i) => {
