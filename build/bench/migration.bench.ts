@@ -18,7 +18,7 @@ import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
 import { startLatencyProxy } from './latency-proxy';
 import { type Mark, type PhaseCost, between, heapAt, mark, profilePhase } from './phase-meter';
 import { copyOfSource, type PreparedSource, preparedSource } from './prepared-source';
-import { startSandboxProcess } from './sandbox-process';
+import { benchTarget, startSandboxProcess } from './sandbox-process';
 
 interface RunResult {
   readonly summary: JobSummary;
@@ -63,14 +63,10 @@ async function migrateOnce(
       : [];
   const core: Core = createCore({ dataDir, shell: 'cli' });
   try {
-    await core.target.set(prepared.projectId, {
-      poaUrl: proxies[0]?.url ?? sandbox.poaUrl,
-      poaUser: 'admin',
-      poaPassword: 'bench',
-      pbaUrl: proxies[1]?.url ?? sandbox.pbaUrl,
-      pbaUser: 'admin',
-      pbaPassword: 'bench',
-    });
+    await core.target.set(
+      prepared.projectId,
+      benchTarget({ poaUrl: proxies[0]?.url ?? sandbox.poaUrl, pbaUrl: proxies[1]?.url ?? sandbox.pbaUrl }),
+    );
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
     // The provisioning phase: from "running" to "reconciling" (planning before it and the

@@ -21,7 +21,7 @@ import { createCore } from '../../electron/core/core';
 import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
 import type { JobSummary } from '../../shared/model/migration';
 import { copyOfSource, preparedSource } from './prepared-source';
-import { startSandboxProcess } from './sandbox-process';
+import { benchTarget, startSandboxProcess } from './sandbox-process';
 
 interface PlanningRun {
   readonly scale: number;
@@ -44,14 +44,7 @@ async function planOnce(scale: number): Promise<void> {
   const dataDir = await copyOfSource(prepared, 'mm-planning-');
   const sandbox = await startSandboxProcess(join(dataDir, 'sandbox'));
   const core = createCore({ dataDir, shell: 'cli' });
-  await core.target.set(prepared.projectId, {
-    poaUrl: sandbox.poaUrl,
-    poaUser: 'admin',
-    poaPassword: 'bench',
-    pbaUrl: sandbox.pbaUrl,
-    pbaUser: 'admin',
-    pbaPassword: 'bench',
-  });
+  await core.target.set(prepared.projectId, benchTarget({ poaUrl: sandbox.poaUrl, pbaUrl: sandbox.pbaUrl }));
   global.gc?.();
   const running = new Promise<PlanningRun>((resolve) => {
     const t0 = performance.now();

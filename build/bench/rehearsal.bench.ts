@@ -19,6 +19,7 @@ import type { JobSummary } from '../../shared/model/migration';
 import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
 import { copyOfSource, preparedSource } from './prepared-source';
 import { startProductionSandbox, throwawayInChild } from './rehearsal-sandboxes';
+import { benchTarget } from './sandbox-process';
 
 const scale = Number(process.env['MM_BENCH_REHEARSAL_SCALE'] ?? BENCH_SCALE);
 const size = {
@@ -74,14 +75,10 @@ const throwawayPeaks: number[] = [];
 const core = createCore({ dataDir, shell: 'cli', throwawayTarget: throwawayInChild(throwawayPeaks) });
 let productionPeak = 0;
 try {
-  await core.target.set(projectId, {
-    poaUrl: production.ready.poaUrl,
-    poaUser: 'admin',
-    poaPassword: 'bench',
-    pbaUrl: production.ready.pbaUrl,
-    pbaUser: 'admin',
-    pbaPassword: 'bench',
-  });
+  await core.target.set(
+    projectId,
+    benchTarget({ poaUrl: production.ready.poaUrl, pbaUrl: production.ready.pbaUrl }),
+  );
   const before = await production.ask('digest');
 
   const t0 = performance.now();

@@ -20,6 +20,7 @@ import type { JobSummary } from '../../shared/model/migration';
 import { type Mark, between, mark } from './phase-meter';
 import { copyOfSource, preparedSource } from './prepared-source';
 import type { HeapFigures, HeapReady, HeapRequest, TableWeight } from './sandbox-heap-child';
+import { benchTarget } from './sandbox-process';
 
 const CHILD = fileURLToPath(new URL('./sandbox-heap-child.ts', import.meta.url));
 type Ask = HeapRequest extends infer R ? (R extends unknown ? Omit<R, 'n'> : never) : never;
@@ -58,14 +59,7 @@ child.once('exit', (code) => answers.failAll(new Error(`the sandbox exited ${cod
 
 const empty = (await answers.ask({ ask: 'heap' })) as HeapFigures;
 const core = createCore({ dataDir, shell: 'cli' });
-await core.target.set(prepared.projectId, {
-  poaUrl: ready.poaUrl,
-  poaUser: 'admin',
-  poaPassword: 'bench',
-  pbaUrl: ready.pbaUrl,
-  pbaUser: 'admin',
-  pbaPassword: 'bench',
-});
+await core.target.set(prepared.projectId, benchTarget({ poaUrl: ready.poaUrl, pbaUrl: ready.pbaUrl }));
 // The sandbox's CPU seconds while the batch provisions and while it reads back.
 let running: Mark | undefined;
 let reconciling: Mark | undefined;

@@ -16,6 +16,25 @@ export interface SandboxProcess {
   stop(): Promise<void>;
 }
 
+/** The target settings the benches give the core for a sandbox at these addresses (its bench login). */
+export function benchTarget(urls: { readonly poaUrl: string; readonly pbaUrl: string }): {
+  poaUrl: string;
+  poaUser: string;
+  poaPassword: string;
+  pbaUrl: string;
+  pbaUser: string;
+  pbaPassword: string;
+} {
+  return {
+    poaUrl: urls.poaUrl,
+    poaUser: 'admin',
+    poaPassword: 'bench',
+    pbaUrl: urls.pbaUrl,
+    pbaUser: 'admin',
+    pbaPassword: 'bench',
+  };
+}
+
 export async function startSandboxProcess(dataDir: string): Promise<SandboxProcess> {
   const child = spawn(
     process.execPath,

@@ -21,7 +21,7 @@ import { startSpreadBatch, waitForSpreadBatch } from '../../electron/core/worker
 import { startPostgres } from '../../test/helpers/postgres';
 import { figure, goal, reportGoals } from './goals';
 import { startLatencyProxy } from './latency-proxy';
-import { startSandboxProcess } from './sandbox-process';
+import { benchTarget, startSandboxProcess } from './sandbox-process';
 import { syntheticInventory } from './synthetic';
 import { syntheticProject } from './synthetic-project';
 import { ENGINE_V8_FLAGS } from '../../electron/v8-flags.mjs';
@@ -67,14 +67,10 @@ async function sharedProject(name: string): Promise<{ projectId: string; close()
     await startLatencyProxy(sandbox.poaUrl, LATENCY_MS),
     await startLatencyProxy(sandbox.pbaUrl, LATENCY_MS),
   ];
-  await core.target.set(projectId, {
-    poaUrl: proxies[0]?.url ?? '',
-    poaUser: 'admin',
-    poaPassword: 'bench',
-    pbaUrl: proxies[1]?.url ?? '',
-    pbaUser: 'admin',
-    pbaPassword: 'bench',
-  });
+  await core.target.set(
+    projectId,
+    benchTarget({ poaUrl: proxies[0]?.url ?? '', pbaUrl: proxies[1]?.url ?? '' }),
+  );
   await moveProjectToPostgres(core.projects.projectDir(projectId), projectId, url);
   return {
     projectId,
