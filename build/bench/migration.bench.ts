@@ -51,6 +51,8 @@ async function migrateOnce(
   prepared: PreparedSource,
   concurrency: number,
   latencyMs: number,
+  /** Say when planning is over (a long run's first figure, and a sign of life). */
+  announce = false,
 ): Promise<RunResult> {
   const dataDir = await copyOfSource(prepared, 'mm-bench-run-');
   const sandbox = await startSandboxProcess(join(dataDir, 'sandbox'));
@@ -83,6 +85,10 @@ async function migrateOnce(
       const state = (payload as JobSummary).state;
       if (state === 'running' && !running) {
         void stopProfile?.();
+        if (announce)
+          console.log(
+            `  planning: ${((performance.now() - start.wall) / 1000).toFixed(1)} s, the batch runs`,
+          );
         running = heapAt('running', sandbox.pid);
         stopProfile = profilePhase('provisioning');
       }
@@ -158,7 +164,7 @@ async function wholeSource(): Promise<void> {
     subscriptions: Math.round(30_000 * scale),
   };
   const big = await preparedSource(size);
-  const whole = await migrateOnce(big, 8, 0);
+  const whole = await migrateOnce(big, 8, 0, true);
   const r = whole.summary.reconciliation;
   console.log(
     `whole source (${size.accounts} accounts / ${size.domains} domains / ${size.subscriptions} subscriptions), concurrency 8: ${whole.summary.objects.migrated} of ${whole.summary.objects.total} objects, ${whole.summary.steps.done} steps in ${(whole.seconds / 60).toFixed(1)} min (${whole.stepsPerSecond.toFixed(0)} steps/s), peak RSS ${whole.peakRssMb.toFixed(0)} MB   ${goal(
