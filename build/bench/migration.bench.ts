@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import { type Core, createCore } from '../../electron/core/core';
 import type { JobSummary } from '../../shared/model/migration';
-import { BENCH_SCALE, figure, goal, reportGoals } from './goals';
+import { BENCH_SCALE, figure, goal, reportGoals, scaledSize } from './goals';
 import { startLatencyProxy } from './latency-proxy';
 import { type Mark, type PhaseCost, between, heapAt, mark, profilePhase } from './phase-meter';
 import { copyOfSource, type PreparedSource, preparedSource } from './prepared-source';
@@ -158,11 +158,7 @@ reportGoals();
 
 async function wholeSource(): Promise<void> {
   const scale = Number(process.env['MM_BENCH_MIGRATION_SCALE'] ?? BENCH_SCALE);
-  const size = {
-    accounts: Math.round(10_000 * scale),
-    domains: Math.round(20_000 * scale),
-    subscriptions: Math.round(30_000 * scale),
-  };
+  const size = scaledSize(scale);
   const big = await preparedSource(size);
   const whole = await migrateOnce(big, 8, 0, true);
   const r = whole.summary.reconciliation;
